@@ -1,0 +1,510 @@
+//! One connection to a Warehouse Pro database through ODBC: connecting, running statements with
+//! parameters, reading rows, transactions (retried when the database reports a deadlock or a
+//! busy lock), and the errors a user can meet, each saying what to do.
+//!
+//! Driver messages are scrubbed of the connection's password before they reach an error.
+
+use std::time::Duration;
+
+use odbc_api::handles::Record;
+use odbc_api::{
+    environment, ConnectionOptions, Cursor, CursorRow, Nullable, ParameterCollectionRef,
+};
+
+use super::dialect::{Dialect, Table};
+use super::schema;
+use crate::secret::{connection_secrets, mask_connection_string, scrub};
+
+/// What can go wrong between obmen and a Warehouse Pro database.
+#[derive(Debug, thiserror::Error)]
+pub enum WarehouseError {
+    /// The driver refused the connection.
+    #[error("cannot connect to the {dialect} database ({connection}): {message}. Check the connection string, that the ODBC driver it names is installed (odbcinst -q -d), and that the database server is running")]
+    Connect {
+        /// The back end.
+        dialect: Dialect,
+        /// The connection string, masked.
+        connection: String,
+        /// The driver's own words.
+        message: String,
+    },
+    /// A statement failed.
+    #[error("{context}: {message} (SQLSTATE {state})")]
+    Odbc {
+        /// What obmen was doing.
+        context: String,
+        /// The driver's words, scrubbed of secrets.
+        message: String,
+        /// The five-character SQLSTATE.
+        state: String,
+        /// The back end's own error number.
+        native: i32,
+        /// True when a retry may succeed (deadlock, lock timeout, busy file).
+        retryable: bool,
+    },
+    /// The back end can be read but not written from this platform.
+    #[error("the {dialect} database is read-only on this platform: {reason}")]
+    ReadOnly {
+        /// The back end.
+        dialect: Dialect,
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// A text value is longer than its column; nothing is cut silently.
+    #[error("{what} is {actual} characters long, but {table}.{column} holds at most {max}: shorten it where it comes from")]
+    TextTooLong {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// The column's limit in characters.
+        max: usize,
+        /// The value's length in characters.
+        actual: usize,
+        /// What the value is (e.g. "the name of good 'G00012'").
+        what: String,
+    },
+    /// An outgoing line would take the balance below zero.
+    #[error("not enough stock of good {good} at object {object_id}: {available} available, {wanted} wanted. Deliver the goods first, or allow negative stock for this server")]
+    InsufficientStock {
+        /// The good's ID.
+        good_id: i32,
+        /// The good's code and name, for the message.
+        good: String,
+        /// The object's ID.
+        object_id: i32,
+        /// The balance before the line.
+        available: f64,
+        /// The line's quantity.
+        wanted: f64,
+    },
+    /// `warehouse init` met a database that already holds Warehouse Pro tables.
+    #[error("the database already has a goods table: `obmen warehouse init` only prepares an empty database and never touches one that holds data")]
+    AlreadyInitialised,
+    /// Data read from the database is not what Warehouse Pro writes.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl WarehouseError {
+    /// True when running the same transaction again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, WarehouseError::Odbc { retryable: true, .. })
+    }
+
+    /// True when the error is a duplicate key (a unique index refused a row).
+    pub fn is_duplicate_key(&self) -> bool {
+        match self {
+            WarehouseError::Odbc { state, native, message, .. } => {
+                state == "23000" || state == "23505" || *native == 1062 || *native == 2627 || *native == 2601
+                    || message.contains("UNIQUE constraint failed")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Results of the warehouse layer.
+pub type Result<T, E = WarehouseError> = std::result::Result<T, E>;
+
+/// How many times a transaction is tried when the database reports a deadlock or a busy lock.
+const TRANSACTION_ATTEMPTS: u32 = 8;
+
+/// An open connection to a Warehouse Pro database.
+pub struct Warehouse {
+    /// The ODBC connection; ODBC transactions are per connection.
+    conn: odbc_api::Connection<'static>,
+    /// The back end, which decides every statement's text.
+    dialect: Dialect,
+    /// Why writes are refused, where they are.
+    read_only: Option<String>,
+    /// Password values of the connection string, scrubbed from every driver message.
+    secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Warehouse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Warehouse").field("dialect", &self.dialect).finish_non_exhaustive()
+    }
+}
+
+impl Warehouse {
+    /// Connects by an ODBC connection string (`Driver=...;...` or `DSN=...`).
+    pub fn connect(connection: &str, dialect: Dialect) -> Result<Self> {
+        let secrets = connection_secrets(connection);
+        let env = environment().map_err(|e| WarehouseError::Connect {
+            dialect,
+            connection: mask_connection_string(connection),
+            message: format!("the ODBC driver manager could not start ({e}); install unixODBC"),
+        })?;
+        let prepared = dialect.prepare_connection_string(connection);
+        let conn = env
+            .connect_with_connection_string(&prepared, ConnectionOptions::default())
+            .map_err(|e| WarehouseError::Connect {
+                dialect,
+                connection: mask_connection_string(connection),
+                message: scrub(&driver_message(&e), &secrets),
+            })?;
+        let read_only = match dialect {
+            Dialect::Access if !cfg!(windows) || connection.to_lowercase().contains("mdbtools") => Some(
+                "the MDBTools ODBC driver reads .mdb files row by row but cannot write them; \
+                 run obmen on Windows with the Microsoft Access driver to write, or move the \
+                 Warehouse Pro database to MySQL or MSSQL"
+                    .to_owned(),
+            ),
+            _ => None,
+        };
+        Ok(Warehouse { conn, dialect, read_only, secrets })
+    }
+
+    /// The back end this connection talks to.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Fails with [`WarehouseError::ReadOnly`] where this connection cannot write.
+    pub fn ensure_writable(&self) -> Result<()> {
+        match &self.read_only {
+            Some(reason) => Err(WarehouseError::ReadOnly { dialect: self.dialect, reason: reason.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Turns an ODBC error into a [`WarehouseError`] saying what obmen was doing.
+    pub(crate) fn odbc_error(&self, context: impl Into<String>, e: odbc_api::Error) -> WarehouseError {
+        let (state, native) = match &e {
+            odbc_api::Error::Diagnostics { record, .. } => (record.state.as_str().to_owned(), record.native_error),
+            _ => (String::from("HY000"), 0),
+        };
+        let message = scrub(&driver_message(&e), &self.secrets);
+        let lower = message.to_lowercase();
+        let retryable = state == "40001"
+            || state == "HYT00"
+            || state == "40P01"
+            || matches!(native, 1205 | 1213)
+            || (self.dialect == Dialect::Sqlite
+                && (matches!(native, 5 | 6) || lower.contains("database is locked") || lower.contains("busy")))
+            || (self.dialect == Dialect::Mssql && native == 1222);
+        WarehouseError::Odbc { context: context.into(), message, state, native, retryable }
+    }
+
+    /// Runs a statement that returns no rows; returns the number of rows it changed, where the
+    /// driver says.
+    pub fn exec(&self, sql: &str, params: impl ParameterCollectionRef) -> Result<usize> {
+        let mut stmt = self.conn.preallocate().map_err(|e| self.odbc_error("preparing a statement", e))?;
+        stmt.execute(sql, params).map_err(|e| self.odbc_error(statement_context(sql), e))?;
+        Ok(stmt.row_count().map_err(|e| self.odbc_error(statement_context(sql), e))?.unwrap_or(0))
+    }
+
+    /// Runs a query and maps each row. Text of any length is read in full.
+    pub fn query<T>(
+        &self,
+        sql: &str,
+        params: impl ParameterCollectionRef,
+        mut map: impl FnMut(&mut Row<'_, '_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        let cursor = self.conn.execute(sql, params, None).map_err(|e| self.odbc_error(statement_context(sql), e))?;
+        let Some(mut cursor) = cursor else { return Ok(out) };
+        let mut buf = Vec::with_capacity(256);
+        loop {
+            let row = cursor.next_row().map_err(|e| self.odbc_error(statement_context(sql), e))?;
+            let Some(row) = row else { break };
+            let mut row = Row { row, buf: &mut buf, wh: self, sql };
+            out.push(map(&mut row)?);
+        }
+        Ok(out)
+    }
+
+    /// Runs a query expected to return at most one row.
+    pub fn query_one<T>(
+        &self,
+        sql: &str,
+        params: impl ParameterCollectionRef,
+        map: impl FnMut(&mut Row<'_, '_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        Ok(self.query(sql, params, map)?.into_iter().next())
+    }
+
+    /// A single number from a query such as `SELECT MAX(...)`; NULL and no row are `None`.
+    pub fn scalar_i64(&self, sql: &str, params: impl ParameterCollectionRef) -> Result<Option<i64>> {
+        Ok(self.query_one(sql, params, |r| r.opt_f64(1))?.flatten().map(|v| v as i64))
+    }
+
+    /// Inserts a row and returns the ID the database gave it.
+    pub fn insert_returning_id(
+        &self,
+        table: Table,
+        columns: &[&str],
+        params: impl ParameterCollectionRef,
+    ) -> Result<i32> {
+        let sql = self.dialect.insert_returning_id(table, columns);
+        let context = format!("adding a row to {}", self.dialect.table(table));
+        match self.dialect.last_id_query() {
+            None => self
+                .query_one(&sql, params, |r| r.i32(1))?
+                .ok_or_else(|| WarehouseError::Invalid(format!("{context}: the database returned no new ID"))),
+            Some(last_id) => {
+                self.exec(&sql, params)?;
+                self.scalar_i64(last_id, ())?
+                    .map(|id| id as i32)
+                    .ok_or_else(|| WarehouseError::Invalid(format!("{context}: the database returned no new ID")))
+            }
+        }
+    }
+
+    /// Runs `work` in one transaction: all of it commits, or none of it. Where the database reports
+    /// a deadlock or a busy lock, the transaction is rolled back and run again (a few times, with
+    /// a growing pause); any other error rolls back and is returned.
+    pub fn transaction<T>(&mut self, mut work: impl FnMut(&Warehouse) -> Result<T>) -> Result<T> {
+        self.ensure_writable()?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.conn.set_autocommit(false).map_err(|e| self.odbc_error("starting a transaction", e))?;
+            let locked = match self.dialect.write_lock_statement() {
+                Some(sql) => self.exec(&sql, ()).map(|_| ()),
+                None => Ok(()),
+            };
+            let result = locked.and_then(|()| work(self)).and_then(|value| {
+                self.conn.commit().map_err(|e| self.odbc_error("committing the transaction", e))?;
+                Ok(value)
+            });
+            if result.is_err() {
+                // A failed rollback on a dead connection changes nothing: the server drops the
+                // transaction with the connection.
+                let _ = self.conn.rollback();
+            }
+            let restore = self.conn.set_autocommit(true).map_err(|e| self.odbc_error("ending a transaction", e));
+            match result {
+                Ok(value) => {
+                    restore?;
+                    return Ok(value);
+                }
+                Err(e) if e.is_retryable() && attempt < TRANSACTION_ATTEMPTS => {
+                    tracing::debug!(attempt, error = %e, "Transaction met a lock; trying again.");
+                    std::thread::sleep(Duration::from_millis(10 * (1 << attempt.min(6))));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Runs many statements in one transaction without retrying, with autocommit off (SQLite
+    /// commits parameter arrays row by row otherwise): for bulk loads.
+    pub fn bulk<T>(&mut self, work: impl FnOnce(&Warehouse) -> Result<T>) -> Result<T> {
+        self.ensure_writable()?;
+        self.conn.set_autocommit(false).map_err(|e| self.odbc_error("starting a transaction", e))?;
+        let result = work(self).and_then(|v| {
+            self.conn.commit().map_err(|e| self.odbc_error("committing the transaction", e))?;
+            Ok(v)
+        });
+        if result.is_err() {
+            let _ = self.conn.rollback();
+        }
+        self.conn.set_autocommit(true).map_err(|e| self.odbc_error("ending a transaction", e))?;
+        result
+    }
+
+    /// The underlying ODBC connection, for bulk reads and inserts with bound buffers.
+    pub fn connection(&self) -> &odbc_api::Connection<'static> {
+        &self.conn
+    }
+
+    /// The names of the tables the database holds, as the driver reports them.
+    pub fn table_names(&self) -> Result<Vec<String>> {
+        // Only the connection's own database: an empty catalog means "all of them" to some drivers.
+        let catalog = match self.dialect {
+            Dialect::Mysql | Dialect::Mssql => self.conn.current_catalog().unwrap_or_default(),
+            Dialect::Sqlite | Dialect::Access => String::new(),
+        };
+        let stmt = self.conn.preallocate().map_err(|e| self.odbc_error("listing tables", e))?;
+        let mut cursor = stmt.into_tables_cursor(&catalog, "", "%", "TABLE").map_err(|e| self.odbc_error("listing tables", e))?;
+        let mut names = Vec::new();
+        let mut buf = Vec::new();
+        while let Some(mut row) = cursor.next_row().map_err(|e| self.odbc_error("listing tables", e))? {
+            if row.get_text(3, &mut buf).map_err(|e| self.odbc_error("listing tables", e))? {
+                let name = String::from_utf8_lossy(&buf).into_owned();
+                // Access's own system tables (MDBTools lists them whatever type is asked for).
+                if !(self.dialect == Dialect::Access && name.starts_with("MSys")) {
+                    names.push(name);
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    /// True when the table exists (by its name in this dialect, compared without case).
+    pub fn has_table(&self, table: Table) -> Result<bool> {
+        let name = self.dialect.table(table);
+        Ok(self.table_names()?.iter().any(|t| t.eq_ignore_ascii_case(name)))
+    }
+
+    /// Fails with [`WarehouseError::TextTooLong`] when `value` does not fit the column.
+    pub fn check_text(&self, table: Table, column: &'static str, value: &str, what: impl FnOnce() -> String) -> Result<()> {
+        if let Some(max) = schema::text_limit(table, column) {
+            let actual = value.chars().count();
+            if actual > max {
+                return Err(WarehouseError::TextTooLong {
+                    table: self.dialect.table(table),
+                    column,
+                    max,
+                    actual,
+                    what: what(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A short description of a statement for error messages: its first words.
+fn statement_context(sql: &str) -> String {
+    let short: String = sql.chars().take(90).collect();
+    if short.len() < sql.len() {
+        format!("running `{short}...`")
+    } else {
+        format!("running `{short}`")
+    }
+}
+
+/// The driver's message without odbc-api's framing.
+fn driver_message(e: &odbc_api::Error) -> String {
+    match e {
+        odbc_api::Error::Diagnostics { record, .. } => record_message(record),
+        other => other.to_string(),
+    }
+}
+
+fn record_message(record: &Record) -> String {
+    let text = String::from_utf8_lossy(&record.message).trim_end_matches('\0').trim().to_owned();
+    // Drivers prefix messages with their names in brackets: keep only the last part.
+    match text.rfind(']') {
+        Some(i) if i + 1 < text.len() => text[i + 1..].trim().to_owned(),
+        _ => text,
+    }
+}
+
+/// One row of a query's result. Columns are numbered from 1.
+pub struct Row<'a, 's> {
+    row: CursorRow<'s>,
+    buf: &'a mut Vec<u8>,
+    wh: &'a Warehouse,
+    sql: &'a str,
+}
+
+impl Row<'_, '_> {
+    fn err(&self, e: odbc_api::Error) -> WarehouseError {
+        self.wh.odbc_error(statement_context(self.sql), e)
+    }
+
+    /// Text, or `None` for NULL. Read in full, whatever its length; UTF-8 is required.
+    pub fn opt_text(&mut self, col: u16) -> Result<Option<String>> {
+        let present = self.row.get_text(col, self.buf).map_err(|e| self.err(e))?;
+        if !present {
+            return Ok(None);
+        }
+        match std::str::from_utf8(self.buf) {
+            Ok(s) => Ok(Some(s.to_owned())),
+            Err(_) => Err(WarehouseError::Invalid(format!(
+                "column {col} of `{}` is not UTF-8 text; set the connection's character set to UTF-8",
+                self.sql.chars().take(60).collect::<String>()
+            ))),
+        }
+    }
+
+    /// Text, with NULL read as "".
+    pub fn text(&mut self, col: u16) -> Result<String> {
+        Ok(self.opt_text(col)?.unwrap_or_default())
+    }
+
+    /// A whole number, or `None` for NULL.
+    pub fn opt_i32(&mut self, col: u16) -> Result<Option<i32>> {
+        let mut v = Nullable::<i32>::null();
+        self.row.get_data(col, &mut v).map_err(|e| self.err(e))?;
+        Ok(v.into_opt())
+    }
+
+    /// A whole number, with NULL read as 0.
+    pub fn i32(&mut self, col: u16) -> Result<i32> {
+        Ok(self.opt_i32(col)?.unwrap_or(0))
+    }
+
+    /// A number, or `None` for NULL.
+    pub fn opt_f64(&mut self, col: u16) -> Result<Option<f64>> {
+        let mut v = Nullable::<f64>::null();
+        self.row.get_data(col, &mut v).map_err(|e| self.err(e))?;
+        Ok(v.into_opt())
+    }
+
+    /// A number, with NULL read as 0.
+    pub fn f64(&mut self, col: u16) -> Result<f64> {
+        Ok(self.opt_f64(col)?.unwrap_or(0.0))
+    }
+}
+
+/// Statement parameters of mixed types, built one by one (`Params::new().int(2).text("x")`).
+#[derive(Default)]
+pub struct Params(Vec<Box<dyn odbc_api::parameter::InputParameter>>);
+
+impl Params {
+    /// No parameters yet.
+    pub fn new() -> Self {
+        Params(Vec::new())
+    }
+    /// Adds a whole number.
+    pub fn int(mut self, v: i32) -> Self {
+        self.0.push(Box::new(v));
+        self
+    }
+    /// Adds a number.
+    pub fn num(mut self, v: f64) -> Self {
+        self.0.push(Box::new(v));
+        self
+    }
+    /// Adds text (UTF-8).
+    pub fn text(mut self, v: &str) -> Self {
+        use odbc_api::IntoParameter;
+        self.0.push(Box::new(v.to_owned().into_parameter()));
+        self
+    }
+    /// Adds a date and time.
+    pub fn time(mut self, v: chrono::NaiveDateTime) -> Self {
+        self.0.push(Box::new(odbc_api::parameter::WithDataType::new(
+            timestamp(v),
+            odbc_api::DataType::Timestamp { precision: 3 },
+        )));
+        self
+    }
+    /// Appends all of another list.
+    pub fn extend(mut self, other: Params) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+    /// How many parameters there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The list, as ODBC takes it.
+    pub fn as_slice(&self) -> &[Box<dyn odbc_api::parameter::InputParameter>] {
+        &self.0
+    }
+}
+
+/// A chrono time as an ODBC timestamp (to the millisecond).
+pub fn timestamp(v: chrono::NaiveDateTime) -> odbc_api::sys::Timestamp {
+    use chrono::{Datelike, Timelike};
+    odbc_api::sys::Timestamp {
+        year: v.year() as i16,
+        month: v.month() as u16,
+        day: v.day() as u16,
+        hour: v.hour() as u16,
+        minute: v.minute() as u16,
+        second: v.second() as u16,
+        fraction: (v.nanosecond() / 1_000_000) * 1_000_000,
+    }
+}

@@ -1,0 +1,533 @@
+//! Documents: a numbered set of operation lines with its stock moves and payments, written the
+//! Warehouse Pro way.
+//!
+//! - The number (Acct) is MAX(Acct) + 1 over the operation type's sequence (sale and consignment
+//!   sale share one), optionally per object, reserved by inserting prefix+number into `nextacct`;
+//!   a duplicate key there means another writer took it, and the next number is tried.
+//! - Each stock-moving line changes the store balance at (object, good); an outgoing line that
+//!   would go below zero is refused unless negative stock is allowed.
+//! - A sale writes one due payment (Mode -1) for its total and one paid row (Mode 1) per payment
+//!   made.
+//!
+//! [`Warehouse::insert_document`] does all of it on the caller's transaction, so that more (the
+//! record that a shop order was imported) can commit with it; [`Warehouse::write_document`] wraps
+//! it in a transaction of its own.
+
+use chrono::NaiveDateTime;
+
+use super::db::{Params, Result, Warehouse, WarehouseError};
+use super::dialect::{Dialect, Table};
+use super::SERVICE_ID;
+
+/// An operation type (operations.OperType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OperType(pub i32);
+
+impl OperType {
+    /// Purchase / delivery (Доставка).
+    pub const DELIVERY: OperType = OperType(1);
+    /// Sale (Продажба).
+    pub const SALE: OperType = OperType(2);
+    /// Waste (Брак).
+    pub const WASTE: OperType = OperType(3);
+    /// Write-off (Отписване).
+    pub const WRITE_OFF: OperType = OperType(11);
+    /// Purchase order (Заявка).
+    pub const PURCHASE_ORDER: OperType = OperType(12);
+    /// Consignment sale, sharing the sale's numbers.
+    pub const CONSIGNMENT_SALE: OperType = OperType(16);
+    /// Sales order (Поръчка): no stock effect, reduces the available quantity.
+    pub const SALES_ORDER: OperType = OperType(19);
+
+    /// How a line moves stock: -1 out, 0 none, +1 in.
+    pub fn sign(self) -> i32 {
+        match self.0 {
+            2 | 3 | 11 | 15 | 26 | 39 => -1,
+            12 | 13 | 14 | 16 | 19 | 22 | 23 | 33 => 0,
+            _ => 1,
+        }
+    }
+
+    /// True for sales-side types, which carry their amounts in PriceOut/VATOut.
+    pub fn is_sales_side(self) -> bool {
+        matches!(self.0, 2 | 4 | 14 | 15 | 16 | 17 | 19 | 26 | 27 | 34)
+    }
+
+    /// The operation types that share this one's number sequence.
+    pub fn sequence(self) -> Vec<i32> {
+        match self.0 {
+            2 | 16 => vec![2, 16],
+            n => vec![n],
+        }
+    }
+
+    /// The prefix of this type's numbers in `nextacct`.
+    pub fn prefix(self) -> &'static str {
+        match self.0 {
+            1 => "D",
+            2 | 16 => "S",
+            7 | 8 => "T",
+            11 => "WO",
+            13 => "OF",
+            14 => "P",
+            19 => "OR",
+            26 => "DN",
+            27 => "CN",
+            _ => "",
+        }
+    }
+
+    /// The sign of this type's payments: +1 money comes in (sales side), -1 it goes out.
+    pub fn payment_sign(self) -> i32 {
+        if self.is_sales_side() {
+            1
+        } else {
+            -1
+        }
+    }
+}
+
+/// Where document numbers count from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Numbering {
+    /// One sequence per operation type across all objects (Warehouse Pro's default).
+    #[default]
+    Global,
+    /// One sequence per operation type and object.
+    PerObject,
+}
+
+/// One line of a new document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLine {
+    /// goods.ID.
+    pub good_id: i32,
+    /// Quantity in the good's base measure; above zero.
+    pub qtty: f64,
+    /// Unit price without VAT, after the discount.
+    pub price: f64,
+    /// VAT per unit.
+    pub vat: f64,
+    /// Discount percent (the price is already after it).
+    pub discount: f64,
+    /// Unit purchase price (cost), stored in PriceIn on sales-side lines.
+    pub price_in: f64,
+    /// Whether this line moves stock (false for non-inventory goods and service lines).
+    pub moves_stock: bool,
+    /// The line's note (operations.Note).
+    pub note: String,
+}
+
+/// A payment made, written as a paid row (Mode 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paid {
+    /// The amount paid.
+    pub amount: f64,
+    /// paymenttypes.ID: 1 cash, 2 bank, 3 card, 4 voucher.
+    pub payment_type: i32,
+    /// The shop's transaction reference (payments.TransactionNumber).
+    pub transaction: String,
+}
+
+/// A document to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDocument {
+    /// The operation type.
+    pub oper_type: OperType,
+    /// objects.ID where it is written.
+    pub object_id: i32,
+    /// partners.ID.
+    pub partner_id: i32,
+    /// users.ID of the operator (1: the service user).
+    pub user_id: i32,
+    /// Document date.
+    pub date: NaiveDateTime,
+    /// Lines, in order; at least one.
+    pub lines: Vec<NewLine>,
+    /// Write the due payment (Mode -1) for the total, payable by this date.
+    pub due: Option<NaiveDateTime>,
+    /// Payments made (Mode 1 rows).
+    pub paid: Vec<Paid>,
+    /// currencies.ID (1: BGN).
+    pub currency_id: i32,
+    /// The currency's rate.
+    pub currency_rate: f64,
+    /// Let outgoing lines take the balance below zero.
+    pub allow_negative_stock: bool,
+    /// Where numbers count from.
+    pub numbering: Numbering,
+}
+
+impl NewDocument {
+    /// The document's total with VAT, to the cent.
+    pub fn total(&self) -> f64 {
+        round2(self.lines.iter().map(|l| (l.price + l.vat) * l.qtty).sum())
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenDocument {
+    /// The operation type.
+    pub oper_type: OperType,
+    /// The document number.
+    pub acct: i32,
+    /// Total with VAT.
+    pub total: f64,
+}
+
+/// A line of a document as stored, for reading documents back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredLine {
+    /// operations.ID.
+    pub id: i32,
+    /// goods.ID.
+    pub good_id: i32,
+    /// partners.ID.
+    pub partner_id: i32,
+    /// objects.ID.
+    pub object_id: i32,
+    /// Quantity.
+    pub qtty: f64,
+    /// Sign.
+    pub sign: i32,
+    /// PriceIn.
+    pub price_in: f64,
+    /// PriceOut.
+    pub price_out: f64,
+    /// VATIn.
+    pub vat_in: f64,
+    /// VATOut.
+    pub vat_out: f64,
+    /// Discount percent.
+    pub discount: f64,
+    /// Note.
+    pub note: String,
+}
+
+/// A payment row as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPayment {
+    /// Amount.
+    pub qtty: f64,
+    /// -1 due, 1 paid.
+    pub mode: i32,
+    /// Sign.
+    pub sign: i32,
+    /// paymenttypes.ID.
+    pub payment_type: i32,
+    /// partners.ID.
+    pub partner_id: i32,
+}
+
+/// Rounds to the cent.
+pub fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// How many numbers past MAX(Acct) are tried before giving up.
+const ACCT_TRIES: i32 = 1000;
+
+impl Warehouse {
+    /// The next free document number of the type's sequence, reserved in `nextacct`. Call inside a
+    /// transaction: the reservation commits or rolls back with the document.
+    pub fn allocate_acct(&self, oper_type: OperType, object_id: i32, numbering: Numbering) -> Result<i32> {
+        self.ensure_writable()?;
+        let d = self.dialect();
+        let (sql, params) = acct_max_sql(d, oper_type, object_id, numbering);
+        let max = self.scalar_i64(&sql, params.as_slice())?.unwrap_or(0).max(0);
+        let insert = d.insert(Table::NextAcct, &["NextAcct"]);
+        for n in 1..=ACCT_TRIES {
+            let acct = i32::try_from(max + n as i64).map_err(|_| {
+                WarehouseError::Invalid(format!("document numbers of type {} have run out", oper_type.0))
+            })?;
+            let key = format!("{}{acct}", oper_type.prefix());
+            match self.exec(&insert, Params::new().text(&key).as_slice()) {
+                Ok(_) => return Ok(acct),
+                Err(e) if e.is_duplicate_key() => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(WarehouseError::Invalid(format!(
+            "no free document number of type {} among the {ACCT_TRIES} after {max}: nextacct is full of reservations",
+            oper_type.0
+        )))
+    }
+
+    /// Writes a document (number, lines, stock moves, payments) on the current transaction.
+    pub fn insert_document(&self, doc: &NewDocument) -> Result<WrittenDocument> {
+        self.ensure_writable()?;
+        validate(doc)?;
+        let acct = self.allocate_acct(doc.oper_type, doc.object_id, doc.numbering)?;
+        let sign = doc.oper_type.sign();
+        let now = chrono::Local::now().naive_local();
+        // Stock first: a refused line stops the document before anything else is written.
+        if sign != 0 {
+            let mut per_good: Vec<(i32, f64)> = Vec::new();
+            for line in doc.lines.iter().filter(|l| l.moves_stock) {
+                match per_good.iter_mut().find(|(g, _)| *g == line.good_id) {
+                    Some((_, q)) => *q += line.qtty,
+                    None => per_good.push((line.good_id, line.qtty)),
+                }
+            }
+            for (good_id, qtty) in per_good {
+                self.move_stock(doc.object_id, good_id, sign as f64 * qtty, doc.allow_negative_stock)?;
+            }
+        }
+        self.insert_lines(doc, acct, sign, now)?;
+        self.insert_payments(doc, acct, now)?;
+        Ok(WrittenDocument { oper_type: doc.oper_type, acct, total: doc.total() })
+    }
+
+    /// Writes a document in a transaction of its own.
+    pub fn write_document(&mut self, doc: &NewDocument) -> Result<WrittenDocument> {
+        self.transaction(|wh| wh.insert_document(doc))
+    }
+
+    fn insert_lines(&self, doc: &NewDocument, acct: i32, sign: i32, now: NaiveDateTime) -> Result<()> {
+        const COLUMNS: [&str; 22] = [
+            "OperType", "Acct", "GoodID", "PartnerID", "ObjectID", "OperatorID", "Qtty", "Sign", "PriceIn",
+            "PriceOut", "VATIn", "VATOut", "Discount", "CurrencyID", "CurrencyRate", "Date", "Lot", "LotID",
+            "Note", "SrcDocID", "UserID", "UserRealTime",
+        ];
+        let sales = doc.oper_type.is_sales_side();
+        let row = |line: &NewLine| -> Result<Params> {
+            self.check_text(Table::Operations, "Note", &line.note, || format!("the note of a line of document {acct}"))?;
+            let (price_in, price_out, vat_in, vat_out) = if sales {
+                (line.price_in, line.price, 0.0, line.vat)
+            } else {
+                (line.price, 0.0, line.vat, 0.0)
+            };
+            Ok(Params::new()
+                .int(doc.oper_type.0).int(acct).int(line.good_id).int(doc.partner_id).int(doc.object_id)
+                .int(doc.user_id).num(line.qtty).int(sign).num(price_in).num(price_out).num(vat_in).num(vat_out)
+                .num(line.discount).int(doc.currency_id).num(doc.currency_rate).time(doc.date).text(" ").int(0)
+                .text(&line.note).int(0).int(doc.user_id).time(now))
+        };
+        let d = self.dialect();
+        if d == Dialect::Access {
+            let sql = d.insert(Table::Operations, &COLUMNS);
+            for line in &doc.lines {
+                self.exec(&sql, row(line)?.as_slice())?;
+            }
+            return Ok(());
+        }
+        // One statement for all lines: multi-row VALUES.
+        let single = d.insert(Table::Operations, &COLUMNS);
+        let marks = format!("({})", vec!["?"; COLUMNS.len()].join(", "));
+        let mut sql = single;
+        for _ in 1..doc.lines.len() {
+            sql.push_str(", ");
+            sql.push_str(&marks);
+        }
+        let mut params = Params::new();
+        for line in &doc.lines {
+            params = params.extend(row(line)?);
+        }
+        self.exec(&sql, params.as_slice())?;
+        Ok(())
+    }
+
+    fn insert_payments(&self, doc: &NewDocument, acct: i32, now: NaiveDateTime) -> Result<()> {
+        if doc.due.is_none() && doc.paid.is_empty() {
+            return Ok(());
+        }
+        const COLUMNS: [&str; 13] = [
+            "Acct", "OperType", "PartnerID", "ObjectID", "Qtty", "Mode", "Sign", "Date", "UserID", "UserRealTime",
+            "Type", "TransactionNumber", "EndDate",
+        ];
+        let sql = self.dialect().insert(Table::Payments, &COLUMNS);
+        let sign = doc.oper_type.payment_sign();
+        let base = |amount: f64, mode: i32, payment_type: i32, transaction: &str, end: NaiveDateTime| {
+            Params::new()
+                .int(acct).int(doc.oper_type.0).int(doc.partner_id).int(doc.object_id).num(round2(amount)).int(mode)
+                .int(sign).time(doc.date).int(doc.user_id).time(now).int(payment_type).text(transaction).time(end)
+        };
+        if let Some(due) = doc.due {
+            let payment_type = doc.paid.first().map(|p| p.payment_type).unwrap_or(1);
+            self.exec(&sql, base(doc.total(), -1, payment_type, "", due).as_slice())?;
+        }
+        for p in &doc.paid {
+            self.check_text(Table::Payments, "TransactionNumber", &p.transaction, || {
+                format!("the transaction reference of a payment of document {acct}")
+            })?;
+            self.exec(&sql, base(p.amount, 1, p.payment_type, &p.transaction, doc.date).as_slice())?;
+        }
+        Ok(())
+    }
+
+    /// Moves the balance of a good at an object by `delta` (negative: out). An outgoing move that
+    /// would go below zero is refused unless `allow_negative`. With several balance rows (lots),
+    /// stock is taken from them in ID order.
+    pub fn move_stock(&self, object_id: i32, good_id: i32, delta: f64, allow_negative: bool) -> Result<()> {
+        self.ensure_writable()?;
+        let d = self.dialect();
+        let (hint, suffix) = d.lock_rows();
+        let select = d.sql(&format!(
+            "SELECT {{ID}}, {{Qtty}} FROM {{store}}{hint} WHERE {{ObjectID}} = ? AND {{GoodID}} = ? ORDER BY {{ID}}{suffix}"
+        ));
+        let rows = self.query(&select, Params::new().int(object_id).int(good_id).as_slice(), |r| Ok((r.i32(1)?, r.f64(2)?)))?;
+        let update = d.sql("UPDATE {store} SET {Qtty} = {Qtty} + ? WHERE {ID} = ?");
+        if delta >= 0.0 {
+            match rows.first() {
+                Some((id, _)) => {
+                    self.exec(&update, Params::new().num(delta).int(*id).as_slice())?;
+                }
+                None => self.insert_store_row(object_id, good_id, delta)?,
+            }
+            return Ok(());
+        }
+        let wanted = -delta;
+        let available: f64 = rows.iter().map(|(_, q)| q).sum();
+        // A hair of tolerance for doubles read back rounded (SQLite ODBC rounds to 15 digits).
+        if available + 1e-9 < wanted && !allow_negative {
+            let good = self
+                .good(good_id)?
+                .map(|g| format!("'{}' {}", g.code, g.name))
+                .unwrap_or_else(|| format!("#{good_id}"));
+            return Err(WarehouseError::InsufficientStock { good_id, good, object_id, available, wanted });
+        }
+        let mut remaining = wanted;
+        for (id, qtty) in &rows {
+            if remaining <= 0.0 {
+                break;
+            }
+            let take = remaining.min(qtty.max(0.0));
+            if take > 0.0 {
+                self.exec(&update, Params::new().num(-take).int(*id).as_slice())?;
+                remaining -= take;
+            }
+        }
+        if remaining > 1e-12 {
+            // Only reached with negative stock allowed: the first row goes below zero.
+            match rows.first() {
+                Some((id, _)) => {
+                    self.exec(&update, Params::new().num(-remaining).int(*id).as_slice())?;
+                }
+                None => self.insert_store_row(object_id, good_id, -remaining)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_store_row(&self, object_id: i32, good_id: i32, qtty: f64) -> Result<()> {
+        let sql = self.dialect().insert(Table::Store, &["ObjectID", "GoodID", "Qtty", "Price", "Lot", "LotID", "LotOrder"]);
+        self.exec(&sql, Params::new().int(object_id).int(good_id).num(qtty).num(0.0).text(" ").int(1).int(1).as_slice())?;
+        Ok(())
+    }
+
+    /// The store balance of a good at an object (all its rows).
+    pub fn balance(&self, object_id: i32, good_id: i32) -> Result<f64> {
+        let sql = self.dialect().sql("SELECT SUM({Qtty}) FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ?");
+        Ok(self.query_one(&sql, Params::new().int(object_id).int(good_id).as_slice(), |r| r.f64(1))?.unwrap_or(0.0))
+    }
+
+    /// The available quantity of a good at an object: the balance minus open sales orders.
+    pub fn available(&self, object_id: i32, good_id: i32) -> Result<f64> {
+        let sql = self.dialect().sql(
+            "SELECT SUM({Qtty}) FROM {operations} WHERE {ObjectID} = ? AND {GoodID} = ? \
+             AND {OperType} IN (19, 33) AND {Acct} > 0",
+        );
+        let ordered = self.query_one(&sql, Params::new().int(object_id).int(good_id).as_slice(), |r| r.f64(1))?.unwrap_or(0.0);
+        Ok(self.balance(object_id, good_id)? - ordered)
+    }
+
+    /// The lines of a document, in ID order.
+    pub fn document_lines(&self, oper_type: OperType, acct: i32) -> Result<Vec<StoredLine>> {
+        let sql = self.dialect().sql(
+            "SELECT {ID}, {GoodID}, {PartnerID}, {ObjectID}, {Qtty}, {Sign}, {PriceIn}, {PriceOut}, {VATIn}, \
+             {VATOut}, {Discount}, {Note} FROM {operations} WHERE {OperType} = ? AND {Acct} = ? ORDER BY {ID}",
+        );
+        self.query(&sql, Params::new().int(oper_type.0).int(acct).as_slice(), |r| {
+            Ok(StoredLine {
+                id: r.i32(1)?,
+                good_id: r.i32(2)?,
+                partner_id: r.i32(3)?,
+                object_id: r.i32(4)?,
+                qtty: r.f64(5)?,
+                sign: r.i32(6)?,
+                price_in: r.f64(7)?,
+                price_out: r.f64(8)?,
+                vat_in: r.f64(9)?,
+                vat_out: r.f64(10)?,
+                discount: r.f64(11)?,
+                note: r.text(12)?,
+            })
+        })
+    }
+
+    /// The payment rows of a document, in ID order.
+    pub fn document_payments(&self, oper_type: OperType, acct: i32) -> Result<Vec<StoredPayment>> {
+        let sql = self.dialect().sql(
+            "SELECT {Qtty}, {Mode}, {Sign}, {Type}, {PartnerID} FROM {payments} WHERE {OperType} = ? AND {Acct} = ? ORDER BY {ID}",
+        );
+        self.query(&sql, Params::new().int(oper_type.0).int(acct).as_slice(), |r| {
+            Ok(StoredPayment { qtty: r.f64(1)?, mode: r.i32(2)?, sign: r.i32(3)?, payment_type: r.i32(4)?, partner_id: r.i32(5)? })
+        })
+    }
+}
+
+/// The query for the highest number in a type's sequence (placeholders with start numbers count).
+pub fn acct_max_sql(d: Dialect, oper_type: OperType, object_id: i32, numbering: Numbering) -> (String, Params) {
+    let types = oper_type.sequence().iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+    let mut sql = format!("SELECT MAX({{Acct}}) FROM {{operations}} WHERE {{OperType}} IN ({types})");
+    let mut params = Params::new();
+    if numbering == Numbering::PerObject {
+        sql.push_str(" AND {ObjectID} = ?");
+        params = params.int(object_id);
+    }
+    (d.sql(&sql), params)
+}
+
+fn validate(doc: &NewDocument) -> Result<()> {
+    let bad = |why: String| Err(WarehouseError::Invalid(format!("the document cannot be written: {why}")));
+    if doc.lines.is_empty() {
+        return bad("it has no lines".into());
+    }
+    if doc.object_id == SERVICE_ID || doc.object_id <= 0 {
+        return bad("no object was chosen".into());
+    }
+    for (i, l) in doc.lines.iter().enumerate() {
+        let n = i + 1;
+        if !(l.qtty.is_finite() && l.qtty > 0.0) {
+            return bad(format!("line {n} has quantity {}, which is not above zero", l.qtty));
+        }
+        for (what, v) in [("price", l.price), ("VAT", l.vat), ("discount", l.discount), ("purchase price", l.price_in)] {
+            if !v.is_finite() {
+                return bad(format!("line {n} has a {what} that is not a number"));
+            }
+        }
+        if l.price < 0.0 && l.moves_stock {
+            return bad(format!("line {n} has a negative price"));
+        }
+    }
+    for p in &doc.paid {
+        if !(p.amount.is_finite() && p.amount >= 0.0) {
+            return bad(format!("a payment of {} is not a valid amount", p.amount));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_and_sides() {
+        assert_eq!(OperType::SALE.sign(), -1);
+        assert_eq!(OperType::SALES_ORDER.sign(), 0);
+        assert_eq!(OperType::DELIVERY.sign(), 1);
+        assert!(OperType::SALE.is_sales_side());
+        assert!(!OperType::DELIVERY.is_sales_side());
+        assert_eq!(OperType::CONSIGNMENT_SALE.sequence(), vec![2, 16]);
+        assert_eq!(OperType::SALES_ORDER.prefix(), "OR");
+    }
+
+    #[test]
+    fn acct_query_per_object() {
+        let (sql, p) = acct_max_sql(Dialect::Mysql, OperType::SALE, 3, Numbering::PerObject);
+        assert_eq!(sql, "SELECT MAX(`Acct`) FROM `operations` WHERE `OperType` IN (2, 16) AND `ObjectID` = ?");
+        assert_eq!(p.len(), 1);
+    }
+}

@@ -1,0 +1,356 @@
+//! Goods: finding them by code, barcode (BarCode1, BarCode2, or the comma-separated BarCode3
+//! list) or name, creating them (with a zero balance row in every object), and reading all of them
+//! with their available quantity at an object in bound batches, for the export.
+
+use odbc_api::buffers::{BufferDesc, ColumnarDynBuffer};
+use odbc_api::Cursor;
+
+use super::db::{Params, Result, Row, Warehouse, WarehouseError};
+use super::dialect::Table;
+use super::SERVICE_ID;
+
+/// A Warehouse Pro good.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Good {
+    /// goods.ID.
+    pub id: i32,
+    /// goods.Code.
+    pub code: String,
+    /// goods.Name.
+    pub name: String,
+    /// Every barcode: BarCode1, BarCode2, then the BarCode3 list; empty ones left out.
+    pub barcodes: Vec<String>,
+    /// The base measure (Measure1).
+    pub measure: String,
+    /// The purchase price (PriceIn).
+    pub price_in: f64,
+    /// PriceOut1..PriceOut10: wholesale, retail, then price groups 1..8.
+    pub prices: [f64; 10],
+    /// goods.TaxGroup, the VAT group's ID.
+    pub vat_group_id: i32,
+    /// The VAT group's percent (vatgroups.VATValue).
+    pub vat_percent: f64,
+    /// goods.GroupID.
+    pub group_id: i32,
+    /// goods.Type flags (8: non-inventory, no stock moves).
+    pub kind_flags: i32,
+}
+
+impl Good {
+    /// The sale price for a price group (0 wholesale, 1 retail, 2..9 groups 1..8).
+    pub fn price_for_group(&self, price_group: i32) -> f64 {
+        self.prices[price_group.clamp(0, 9) as usize]
+    }
+
+    /// True for goods that never move stock (Type flag 8).
+    pub fn is_non_inventory(&self) -> bool {
+        self.kind_flags & 8 != 0
+    }
+}
+
+/// A good to create.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewGood {
+    /// Code (required, unique by convention).
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Up to two barcodes go to BarCode1 and BarCode2, the rest to the BarCode3 list.
+    pub barcodes: Vec<String>,
+    /// Base measure, e.g. "бр.".
+    pub measure: String,
+    /// Purchase price.
+    pub price_in: f64,
+    /// Wholesale price (PriceOut1).
+    pub price_wholesale: f64,
+    /// Retail price (PriceOut2).
+    pub price_retail: f64,
+    /// The VAT group's ID.
+    pub vat_group_id: i32,
+    /// goods.GroupID (1 when unsure: the root group).
+    pub group_id: i32,
+}
+
+/// A good with its available quantity at one object and its price there: one export row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoodStock {
+    /// goods.ID.
+    pub id: i32,
+    /// goods.Code.
+    pub code: String,
+    /// goods.Name.
+    pub name: String,
+    /// BarCode1, BarCode2 and the BarCode3 list, empty ones left out.
+    pub barcodes: Vec<String>,
+    /// goods.Measure1.
+    pub measure: String,
+    /// The price of the object's price group.
+    pub price: f64,
+    /// The VAT percent.
+    pub vat_percent: f64,
+    /// Store balance minus open sales orders at the object.
+    pub available: f64,
+}
+
+/// The columns every good query reads, in [`read_good`]'s order.
+fn good_columns(alias: &str) -> String {
+    [
+        "ID", "Code", "Name", "BarCode1", "BarCode2", "BarCode3", "Measure1", "PriceIn", "PriceOut1",
+        "PriceOut2", "PriceOut3", "PriceOut4", "PriceOut5", "PriceOut6", "PriceOut7", "PriceOut8",
+        "PriceOut9", "PriceOut10", "TaxGroup", "GroupID", "Type",
+    ]
+    .iter()
+    .map(|c| format!("{{{alias}.{c}}}"))
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+fn read_good(r: &mut Row<'_, '_>) -> Result<Good> {
+    let mut prices = [0.0; 10];
+    let id = r.i32(1)?;
+    let code = r.text(2)?;
+    let name = r.text(3)?;
+    let barcodes = barcode_list(&r.text(4)?, &r.text(5)?, &r.text(6)?);
+    let measure = r.text(7)?;
+    let price_in = r.f64(8)?;
+    for (i, p) in prices.iter_mut().enumerate() {
+        *p = r.f64(9 + i as u16)?;
+    }
+    Ok(Good {
+        id,
+        code,
+        name,
+        barcodes,
+        measure,
+        price_in,
+        prices,
+        vat_group_id: r.i32(19)?,
+        group_id: r.i32(20)?,
+        kind_flags: r.i32(21)?,
+        vat_percent: r.f64(22)?,
+    })
+}
+
+/// BarCode1, BarCode2 and the comma-separated BarCode3 as one list, blanks left out.
+pub fn barcode_list(b1: &str, b2: &str, b3: &str) -> Vec<String> {
+    [b1, b2]
+        .into_iter()
+        .chain(b3.split(','))
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl Warehouse {
+    /// The SELECT all good look-ups share, with the VAT percent joined; `where_clause` is a
+    /// template.
+    fn good_select(&self, where_clause: &str) -> String {
+        let d = self.dialect();
+        let deleted = d.coalesce(&format!("g.{}", d.quote("Deleted")), "0");
+        let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
+        d.sql(&format!(
+            "SELECT {}, {vat} FROM {{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}} \
+             WHERE g.{{ID}} <> ? AND {deleted} = 0 AND ({where_clause}) ORDER BY g.{{ID}}",
+            good_columns("g")
+        ))
+    }
+
+    /// The good with this ID (deleted ones too: documents may point at them).
+    pub fn good(&self, id: i32) -> Result<Option<Good>> {
+        let d = self.dialect();
+        let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
+        let sql = d.sql(&format!(
+            "SELECT {}, {vat} FROM {{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}} WHERE g.{{ID}} = ?",
+            good_columns("g")
+        ));
+        self.query_one(&sql, &id, read_good)
+    }
+
+    /// Live goods with this code (normally one).
+    pub fn goods_by_code(&self, code: &str) -> Result<Vec<Good>> {
+        let sql = self.good_select("g.{Code} = ?");
+        self.query(&sql, Params::new().int(SERVICE_ID).text(code.trim()).as_slice(), read_good)
+    }
+
+    /// Live goods that carry this barcode in BarCode1, BarCode2 or the BarCode3 list.
+    pub fn goods_by_barcode(&self, barcode: &str) -> Result<Vec<Good>> {
+        let barcode = barcode.trim();
+        if barcode.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = self.good_select("g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode3} LIKE ?");
+        let params = Params::new().int(SERVICE_ID).text(barcode).text(barcode).text(&format!("%{barcode}%"));
+        let found = self.query(&sql, params.as_slice(), read_good)?;
+        // LIKE finds '123' inside '41234': keep only whole entries.
+        Ok(found.into_iter().filter(|g| g.barcodes.iter().any(|b| b == barcode)).collect())
+    }
+
+    /// Live goods with exactly this name.
+    pub fn goods_by_name(&self, name: &str) -> Result<Vec<Good>> {
+        let sql = self.good_select("g.{Name} = ?");
+        self.query(&sql, Params::new().int(SERVICE_ID).text(name.trim()).as_slice(), read_good)
+    }
+
+    /// Creates a good and a zero balance row for it in every object; returns its ID. Call it
+    /// inside [`Warehouse::transaction`] so that both land together.
+    pub fn create_good(&self, good: &NewGood) -> Result<i32> {
+        self.ensure_writable()?;
+        let what = |field: &str| format!("the {field} of good '{}'", good.code);
+        self.check_text(Table::Goods, "Code", &good.code, || what("code"))?;
+        self.check_text(Table::Goods, "Name", &good.name, || what("name"))?;
+        self.check_text(Table::Goods, "Measure1", &good.measure, || what("measure"))?;
+        let b1 = good.barcodes.first().map(String::as_str).unwrap_or("");
+        let b2 = good.barcodes.get(1).map(String::as_str).unwrap_or("");
+        let b3 = good.barcodes.get(2..).map(|rest| rest.join(",")).unwrap_or_default();
+        for (col, v) in [("BarCode1", b1), ("BarCode2", b2), ("BarCode3", b3.as_str())] {
+            self.check_text(Table::Goods, col, v, || what("barcodes"))?;
+        }
+        let columns = [
+            "Code", "BarCode1", "BarCode2", "BarCode3", "Catalog1", "Catalog2", "Catalog3", "Name", "Name2",
+            "Measure1", "Measure2", "Ratio", "PriceIn", "PriceOut1", "PriceOut2", "PriceOut3", "PriceOut4",
+            "PriceOut5", "PriceOut6", "PriceOut7", "PriceOut8", "PriceOut9", "PriceOut10", "MinQtty",
+            "NormalQtty", "Description", "Type", "IsRecipe", "TaxGroup", "IsVeryUsed", "GroupID", "Deleted",
+        ];
+        let mut p = Params::new()
+            .text(&good.code).text(b1).text(b2).text(&b3).text("").text("").text("")
+            .text(&good.name).text(&good.name).text(&good.measure).text(&good.measure).num(1.0)
+            .num(good.price_in).num(good.price_wholesale).num(good.price_retail);
+        for _ in 3..=10 {
+            p = p.num(0.0);
+        }
+        let p = p.num(0.0).num(0.0).text("").int(0).int(0).int(good.vat_group_id).int(0).int(good.group_id.max(1)).int(0);
+        let id = self.insert_returning_id(Table::Goods, &columns, p.as_slice())?;
+        let d = self.dialect();
+        let sql = d.sql(&format!(
+            "INSERT INTO {{store}} ({{ObjectID}}, {{GoodID}}, {{Qtty}}, {{Price}}, {{Lot}}, {{LotID}}, {{LotOrder}}) \
+             SELECT {{ID}}, ?, 0, ?, ' ', 1, 1 FROM {{objects}} WHERE {{ID}} <> ?"
+        ));
+        self.exec(&sql, Params::new().int(id).num(good.price_in).int(SERVICE_ID).as_slice())?;
+        Ok(id)
+    }
+
+    /// The SQL that reads every live good with its price and available quantity at an object
+    /// (store balance minus open sales orders), by ID. `price_column` is one of PriceOut1..10.
+    pub fn goods_with_available_sql(&self, price_column: &str) -> String {
+        let d = self.dialect();
+        let deleted = d.coalesce(&format!("g.{}", d.quote("Deleted")), "0");
+        let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
+        let stock = d.coalesce(&format!("s.{}", d.quote("Qtty")), "0");
+        let ordered = d.coalesce(&format!("o.{}", d.quote("Qtty")), "0");
+        let open = "(SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {operations} \
+                    WHERE {ObjectID} = ? AND {OperType} IN (19, 33) AND {Acct} > 0 GROUP BY {GoodID})";
+        let bal = "(SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {store} WHERE {ObjectID} = ? GROUP BY {GoodID})";
+        let (open_paren, close_paren) = if d == super::Dialect::Access { ("((", ")") } else { ("", "") };
+        d.sql(&format!(
+            "SELECT g.{{ID}}, g.{{Code}}, g.{{Name}}, g.{{BarCode1}}, g.{{BarCode2}}, g.{{BarCode3}}, g.{{Measure1}}, \
+             g.{{{price_column}}}, {vat}, {stock} - {ordered} \
+             FROM {open_paren}{{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}}{close_paren} \
+             LEFT JOIN {bal} s ON s.{{GoodID}} = g.{{ID}}{close_paren} \
+             LEFT JOIN {open} o ON o.{{GoodID}} = g.{{ID}} \
+             WHERE g.{{ID}} <> ? AND {deleted} = 0 ORDER BY g.{{ID}}"
+        ))
+    }
+
+    /// Every live good with its price for the object's price group and its available quantity
+    /// there, read in bound batches of `batch` rows and handed to `each` batch by batch (memory
+    /// stays flat whatever the count). Text longer than its column is an error, never cut.
+    pub fn for_each_good_with_available(
+        &self,
+        object: &super::Object,
+        batch: usize,
+        mut each: impl FnMut(Vec<GoodStock>) -> Result<()>,
+    ) -> Result<()> {
+        let price_column = price_column(object.price_group);
+        let sql = self.goods_with_available_sql(price_column);
+        let params = Params::new().int(object.id).int(object.id).int(SERVICE_ID);
+        let context = "reading goods with available quantities";
+        let cursor = self
+            .connection()
+            .execute(&sql, params.as_slice(), None)
+            .map_err(|e| self.odbc_error(context, e))?
+            .ok_or_else(|| WarehouseError::Invalid(format!("{context}: the query returned no rows")))?;
+        // 255 characters of UTF-8 take at most 4 bytes each.
+        let text = BufferDesc::Text { max_str_len: 255 * 4 };
+        let descs = [
+            BufferDesc::I32 { nullable: false },
+            text, text, text, text,
+            text,
+            text,
+            BufferDesc::F64 { nullable: true },
+            BufferDesc::F64 { nullable: true },
+            BufferDesc::F64 { nullable: true },
+        ];
+        let buffer = ColumnarDynBuffer::try_from_descs(batch.max(1), descs).map_err(|e| self.odbc_error(context, e))?;
+        let mut cursor = cursor.bind_buffer(buffer).map_err(|e| self.odbc_error(context, e))?;
+        while let Some(rows) = cursor.fetch_with_truncation_check(true).map_err(|e| self.odbc_error(context, e))? {
+            let n = rows.num_rows();
+            let ids = rows.column(0).as_slice::<i32>().expect("column 0 is i32");
+            let texts: Vec<_> = (1..=6).map(|i| rows.column(i).as_text().expect("text column")).collect();
+            let price = rows.column(7).as_nullable_slice::<f64>().expect("f64");
+            let vat = rows.column(8).as_nullable_slice::<f64>().expect("f64");
+            let avail = rows.column(9).as_nullable_slice::<f64>().expect("f64");
+            let mut out = Vec::with_capacity(n);
+            let t = |col: usize, row: usize| -> Result<String> {
+                match texts[col].get(row) {
+                    None => Ok(String::new()),
+                    Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {
+                        WarehouseError::Invalid(format!("{context}: a good's text is not UTF-8"))
+                    }),
+                }
+            };
+            for ((row, p), (v, a)) in (0..n).zip(price).zip(vat.zip(avail)) {
+                out.push(GoodStock {
+                    id: ids[row],
+                    code: t(0, row)?,
+                    name: t(1, row)?,
+                    barcodes: barcode_list(&t(2, row)?, &t(3, row)?, &t(4, row)?),
+                    measure: t(5, row)?,
+                    price: p.copied().unwrap_or(0.0),
+                    vat_percent: v.copied().unwrap_or(0.0),
+                    available: a.copied().unwrap_or(0.0),
+                });
+            }
+            each(out)?;
+        }
+        Ok(())
+    }
+
+    /// Every live good with its price and available quantity at the object.
+    pub fn goods_with_available(&self, object: &super::Object) -> Result<Vec<GoodStock>> {
+        let mut all = Vec::new();
+        self.for_each_good_with_available(object, 2000, |batch| {
+            all.extend(batch);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+}
+
+/// The goods column holding a price group's price (0 wholesale, 1 retail, 2..9 groups 1..8).
+pub fn price_column(price_group: i32) -> &'static str {
+    const COLUMNS: [&str; 10] = [
+        "PriceOut1", "PriceOut2", "PriceOut3", "PriceOut4", "PriceOut5", "PriceOut6", "PriceOut7", "PriceOut8",
+        "PriceOut9", "PriceOut10",
+    ];
+    COLUMNS[price_group.clamp(0, 9) as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn barcodes_merge_and_skip_blanks() {
+        assert_eq!(barcode_list("1", "", " 3, 4 ,,"), vec!["1", "3", "4"]);
+        assert!(barcode_list("", "", "").is_empty());
+    }
+
+    #[test]
+    fn price_columns() {
+        assert_eq!(price_column(0), "PriceOut1");
+        assert_eq!(price_column(1), "PriceOut2");
+        assert_eq!(price_column(9), "PriceOut10");
+        assert_eq!(price_column(42), "PriceOut10");
+    }
+}

@@ -1,0 +1,292 @@
+//! `obmen warehouse init`: creates a Warehouse Pro 3.07-shaped schema in an empty database with
+//! the service rows every Warehouse Pro database has, and optionally demo goods, partners, the
+//! objects "Централен Склад" and "Магазин", and stock. It refuses a database that already has a
+//! goods table.
+
+use odbc_api::BindParamDesc;
+
+use super::db::{Params, Result, Warehouse, WarehouseError};
+use super::demo;
+use super::dialect::{Dialect, Table};
+use super::partners::{Partner, PartnerKind};
+use super::schema::{self, OPERATION_TYPES, PAYMENT_TYPES, SCHEMA_VERSION};
+use super::SERVICE_ID;
+
+/// The demo objects, in ID order after the service object: (code, name).
+pub const DEMO_OBJECTS: [(&str, &str); 2] = [("1", "Централен Склад"), ("2", "Магазин")];
+
+/// What `init` made.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InitReport {
+    /// Tables created.
+    pub tables: usize,
+    /// Demo goods added.
+    pub goods: usize,
+    /// Demo partners added.
+    pub partners: usize,
+    /// Demo objects added.
+    pub objects: usize,
+    /// Store rows written.
+    pub store_rows: usize,
+}
+
+/// A column of a bulk insert.
+#[derive(Debug, Clone, Copy)]
+pub enum BulkCol {
+    /// A whole number.
+    Int,
+    /// A number.
+    Num,
+    /// Text of at most this many characters.
+    Text(usize),
+}
+
+/// A value of a bulk insert row.
+#[derive(Debug, Clone, Copy)]
+pub enum BulkValue<'a> {
+    /// A whole number.
+    Int(i32),
+    /// A number.
+    Num(f64),
+    /// Text.
+    Text(&'a str),
+}
+
+impl Warehouse {
+    /// Creates the schema and the service rows; with `demo_goods > 0`, demo data too.
+    pub fn init(&mut self, demo_goods: usize) -> Result<InitReport> {
+        self.ensure_writable()?;
+        if self.has_table(Table::Goods)? {
+            return Err(WarehouseError::AlreadyInitialised);
+        }
+        let d = self.dialect();
+        let mut report = InitReport::default();
+        for stmt in schema::create_statements(d) {
+            self.exec(&stmt, ())?;
+            if stmt.starts_with("CREATE TABLE") {
+                report.tables += 1;
+            }
+        }
+        self.bulk(|wh| wh.insert_service_rows())?;
+        if demo_goods > 0 {
+            self.bulk(|wh| wh.insert_demo_data(demo_goods, &mut report))?;
+        }
+        Ok(report)
+    }
+
+    fn with_explicit_ids(&self, table: Table, work: impl FnOnce() -> Result<()>) -> Result<()> {
+        let d = self.dialect();
+        if d == Dialect::Mssql {
+            self.exec(&format!("SET IDENTITY_INSERT {} ON", d.quote(d.table(table))), ())?;
+        }
+        let result = work();
+        if d == Dialect::Mssql {
+            self.exec(&format!("SET IDENTITY_INSERT {} OFF", d.quote(d.table(table))), ())?;
+        }
+        result
+    }
+
+    fn insert_service_rows(&self) -> Result<()> {
+        let d = self.dialect();
+        let now = chrono::Local::now().naive_local();
+        self.exec(&d.insert(Table::System, &["Version", "ProductID", "LastBackup"]), Params::new().text(SCHEMA_VERSION).int(1).time(now).as_slice())?;
+        let groups = [
+            (Table::GoodsGroups, "Стоки"),
+            (Table::PartnersGroups, "Партньори"),
+            (Table::ObjectsGroups, "Обекти"),
+            (Table::UsersGroups, "Потребители"),
+        ];
+        for (table, name) in groups {
+            self.with_explicit_ids(table, || {
+                self.exec(&d.insert(table, &["ID", "Name", "Code"]), Params::new().int(1).text(name).text("AAA").as_slice())?;
+                Ok(())
+            })?;
+        }
+        self.with_explicit_ids(Table::Users, || {
+            let cols = ["ID", "Code", "Name", "Name2", "IsVeryUsed", "GroupID", "Password", "UserLevel", "Deleted", "CardNumber"];
+            let p = Params::new().int(SERVICE_ID).text("1").text("Служебен потребител").text("Служебен потребител")
+                .int(0).int(-1).text("").int(3).int(0).text("");
+            self.exec(&d.insert(Table::Users, &cols), p.as_slice())?;
+            Ok(())
+        })?;
+        self.with_explicit_ids(Table::Objects, || {
+            self.insert_object_row(SERVICE_ID, "1", "Служебен обект", -1)?;
+            Ok(())
+        })?;
+        self.with_explicit_ids(Table::Partners, || {
+            let cols = ["ID", "Code", "Company", "Company2", "MOL", "PriceGroup", "Discount", "Type", "IsVeryUsed", "UserID", "GroupID", "Deleted", "PaymentDays"];
+            let p = Params::new().int(SERVICE_ID).text("1").text("Служебен партньор").text("Служебен партньор").text("")
+                .int(1).num(0.0).int(0).int(0).int(SERVICE_ID).int(-1).int(0).int(0);
+            self.exec(&d.insert(Table::Partners, &cols), p.as_slice())?;
+            Ok(())
+        })?;
+        self.with_explicit_ids(Table::Goods, || {
+            let cols = ["ID", "Code", "Name", "Name2", "Measure1", "Measure2", "Ratio", "PriceIn", "PriceOut1", "PriceOut2", "Type", "IsRecipe", "TaxGroup", "IsVeryUsed", "GroupID", "Deleted", "BarCode1", "BarCode2", "BarCode3"];
+            let p = Params::new().int(SERVICE_ID).text("1").text("Служебна стока").text("Служебна стока").text("бр.").text("бр.")
+                .num(1.0).num(0.0).num(0.0).num(0.0).int(8).int(0).int(1).int(0).int(-1).int(0).text("").text("").text("");
+            self.exec(&d.insert(Table::Goods, &cols), p.as_slice())?;
+            Ok(())
+        })?;
+        self.with_explicit_ids(Table::VatGroups, || {
+            for (id, name, value) in [(1, "ДДС група А", 20.0), (2, "ДДС група Б (9%)", 9.0), (3, "Без ДДС", 0.0)] {
+                self.exec(&d.insert(Table::VatGroups, &["ID", "Code", "Name", "VATValue"]), Params::new().int(id).text(&id.to_string()).text(name).num(value).as_slice())?;
+            }
+            Ok(())
+        })?;
+        self.with_explicit_ids(Table::Currencies, || {
+            for (id, code, name, rate) in [(1, "BGN", "Български лев", 1.0), (2, "EUR", "Евро", 1.95583)] {
+                self.exec(&d.insert(Table::Currencies, &["ID", "Currency", "Description", "ExchangeRate", "Deleted"]), Params::new().int(id).text(code).text(name).num(rate).int(0).as_slice())?;
+            }
+            Ok(())
+        })?;
+        self.with_explicit_ids(Table::PaymentTypes, || {
+            for (id, name, method) in PAYMENT_TYPES {
+                self.exec(&d.insert(Table::PaymentTypes, &["ID", "Name", "PaymentMethod"]), Params::new().int(*id).text(name).int(*method).as_slice())?;
+            }
+            Ok(())
+        })?;
+        self.with_explicit_ids(Table::OperationType, || {
+            for (id, bg, en) in OPERATION_TYPES {
+                self.exec(&d.insert(Table::OperationType, &["ID", "BG", "EN"]), Params::new().int(*id).text(bg).text(en).as_slice())?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    fn insert_object_row(&self, id: i32, code: &str, name: &str, group: i32) -> Result<()> {
+        let d = self.dialect();
+        let cols = ["ID", "Code", "Name", "Name2", "PriceGroup", "IsVeryUsed", "GroupID", "Deleted"];
+        self.exec(&d.insert(Table::Objects, &cols), Params::new().int(id).text(code).text(name).text(name).int(1).int(0).int(group).int(0).as_slice())?;
+        Ok(())
+    }
+
+    fn insert_demo_data(&self, goods: usize, report: &mut InitReport) -> Result<()> {
+        self.with_explicit_ids(Table::Objects, || {
+            for (i, (code, name)) in DEMO_OBJECTS.iter().enumerate() {
+                self.insert_object_row(SERVICE_ID + 1 + i as i32, code, name, 1)?;
+            }
+            Ok(())
+        })?;
+        report.objects = DEMO_OBJECTS.len();
+        let main_object = SERVICE_ID + 1;
+        let shop_object = SERVICE_ID + 2;
+
+        // Goods, with explicit IDs 2.. so that store rows can point at them without a read back.
+        let all: Vec<demo::DemoGood> = (1..=goods as u64).map(demo::good).collect();
+        let t = |n| BulkCol::Text(n);
+        let cols = [
+            ("ID", BulkCol::Int), ("Code", t(255)), ("BarCode1", t(255)), ("BarCode2", t(255)), ("BarCode3", t(255)),
+            ("Name", t(255)), ("Name2", t(255)), ("Measure1", t(255)), ("Measure2", t(255)), ("Ratio", BulkCol::Num),
+            ("PriceIn", BulkCol::Num), ("PriceOut1", BulkCol::Num), ("PriceOut2", BulkCol::Num), ("Type", BulkCol::Int),
+            ("IsRecipe", BulkCol::Int), ("TaxGroup", BulkCol::Int), ("IsVeryUsed", BulkCol::Int), ("GroupID", BulkCol::Int),
+            ("Deleted", BulkCol::Int), ("Catalog1", t(255)), ("Description", t(255)),
+        ];
+        self.with_explicit_ids(Table::Goods, || {
+            self.bulk_insert(Table::Goods, &cols, all.len(), |i, row| {
+                let g = &all[i];
+                let b = |k: usize| g.barcodes.get(k).map(String::as_str).unwrap_or("");
+                row.extend([
+                    BulkValue::Int(SERVICE_ID + 1 + i as i32), BulkValue::Text(&g.code), BulkValue::Text(b(0)),
+                    BulkValue::Text(""), BulkValue::Text(b(1)), BulkValue::Text(&g.name), BulkValue::Text(&g.name),
+                    BulkValue::Text(g.measure), BulkValue::Text(g.measure), BulkValue::Num(1.0), BulkValue::Num(g.price_in),
+                    BulkValue::Num(g.price_wholesale), BulkValue::Num(g.price_retail), BulkValue::Int(0), BulkValue::Int(0),
+                    BulkValue::Int(g.vat_group_id), BulkValue::Int(0), BulkValue::Int(1), BulkValue::Int(0),
+                    BulkValue::Text(""), BulkValue::Text(""),
+                ]);
+            })
+        })?;
+        report.goods = all.len();
+
+        let store_cols = [
+            ("ObjectID", BulkCol::Int), ("GoodID", BulkCol::Int), ("Qtty", BulkCol::Num), ("Price", BulkCol::Num),
+            ("Lot", t(250)), ("LotID", BulkCol::Int), ("LotOrder", BulkCol::Int),
+        ];
+        self.bulk_insert(Table::Store, &store_cols, all.len() * 2, |i, row| {
+            let g = &all[i / 2];
+            let (object, qtty) = if i % 2 == 0 { (main_object, g.stock_main) } else { (shop_object, g.stock_shop) };
+            row.extend([
+                BulkValue::Int(object), BulkValue::Int(SERVICE_ID + 1 + (i / 2) as i32), BulkValue::Num(qtty),
+                BulkValue::Num(g.price_in), BulkValue::Text(" "), BulkValue::Int(1), BulkValue::Int(1),
+            ]);
+        })?;
+        report.store_rows = all.len() * 2;
+
+        let partners = (goods / 10).clamp(10, 5000);
+        for i in 1..=partners as u64 {
+            let p = demo::partner(i);
+            self.create_partner(&Partner {
+                code: p.code,
+                company: p.name,
+                contact: p.contact,
+                city: p.city.to_owned(),
+                address: p.address,
+                phone: p.phone,
+                email: p.email,
+                vat_number: p.vat_number,
+                company_number: p.company_number,
+                price_group: 1,
+                kind: if p.is_company { PartnerKind::Company } else { PartnerKind::Person },
+                ..Partner::default()
+            })?;
+        }
+        report.partners = partners;
+        Ok(())
+    }
+
+    /// Inserts `rows` rows in batches through bound parameter arrays. `fill(i, row)` pushes row
+    /// `i`'s values in column order. Text is checked against the column's limit, never cut.
+    pub fn bulk_insert<'v>(
+        &self,
+        table: Table,
+        columns: &[(&'static str, BulkCol)],
+        rows: usize,
+        mut fill: impl FnMut(usize, &mut Vec<BulkValue<'v>>),
+    ) -> Result<()> {
+        self.ensure_writable()?;
+        if rows == 0 {
+            return Ok(());
+        }
+        const BATCH: usize = 1000;
+        let d = self.dialect();
+        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+        let sql = d.insert(table, &names);
+        let context = format!("bulk insert into {}", d.table(table));
+        let descs: Vec<BindParamDesc> = columns
+            .iter()
+            .map(|(_, c)| match c {
+                BulkCol::Int => BindParamDesc::i32(false),
+                BulkCol::Num => BindParamDesc::f64(false),
+                BulkCol::Text(n) => BindParamDesc::text(n * 4),
+            })
+            .collect();
+        let prepared = self.connection().prepare(&sql).map_err(|e| self.odbc_error(&context, e))?;
+        let mut inserter = prepared
+            .into_column_inserter(BATCH.min(rows), descs)
+            .map_err(|e| self.odbc_error(&context, e))?;
+        let mut values = Vec::with_capacity(columns.len());
+        let mut start = 0;
+        while start < rows {
+            let n = BATCH.min(rows - start);
+            inserter.set_num_rows(n);
+            for r in 0..n {
+                values.clear();
+                fill(start + r, &mut values);
+                assert_eq!(values.len(), columns.len(), "bulk_insert: a row has the wrong number of values");
+                for (c, v) in values.iter().enumerate() {
+                    match *v {
+                        BulkValue::Int(x) => inserter.column_mut(c).as_slice::<i32>().expect("i32 column")[r] = x,
+                        BulkValue::Num(x) => inserter.column_mut(c).as_slice::<f64>().expect("f64 column")[r] = x,
+                        BulkValue::Text(s) => {
+                            self.check_text(table, columns[c].0, s, || format!("a value of {}.{}", d.table(table), columns[c].0))?;
+                            inserter.column_mut(c).as_text().expect("text column").set_cell(r, Some(s.as_bytes()));
+                        }
+                    }
+                }
+            }
+            inserter.execute().map_err(|e| self.odbc_error(&context, e))?;
+            start += n;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,192 @@
+//! Partners (customers and suppliers): finding them by e-mail (without case), VAT number,
+//! company number (Bulstat) or code, creating companies and persons, and listing them for export.
+
+use super::db::{Params, Result, Row, Warehouse};
+use super::dialect::Table;
+use super::SERVICE_ID;
+
+/// A Warehouse Pro partner.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Partner {
+    /// partners.ID.
+    pub id: i32,
+    /// partners.Code.
+    pub code: String,
+    /// The company's or the person's name (partners.Company).
+    pub company: String,
+    /// The contact person (partners.MOL).
+    pub contact: String,
+    /// partners.City.
+    pub city: String,
+    /// partners.Address.
+    pub address: String,
+    /// partners.Phone.
+    pub phone: String,
+    /// partners.eMail.
+    pub email: String,
+    /// VAT number (partners.TaxNo).
+    pub vat_number: String,
+    /// Company number (partners.Bulstat).
+    pub company_number: String,
+    /// Which sale price applies: 0 wholesale, 1 retail, 2..9 groups 1..8.
+    pub price_group: i32,
+    /// Default discount percent.
+    pub discount: f64,
+    /// partners.Type: 0 company, 1 person (as obmen writes it).
+    pub kind: PartnerKind,
+    /// Days to pay (partners.PaymentDays).
+    pub payment_days: i32,
+}
+
+/// Whether a partner is a company or a person (partners.Type as obmen writes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PartnerKind {
+    /// A legal entity (Type 0).
+    #[default]
+    Company,
+    /// A private person (Type 1).
+    Person,
+}
+
+impl PartnerKind {
+    fn code(self) -> i32 {
+        match self {
+            PartnerKind::Company => 0,
+            PartnerKind::Person => 1,
+        }
+    }
+}
+
+const PARTNER_COLUMNS: &str = "{ID}, {Code}, {Company}, {MOL}, {City}, {Address}, {Phone}, {eMail}, {TaxNo}, \
+                               {Bulstat}, {PriceGroup}, {Discount}, {Type}, {PaymentDays}";
+
+fn read_partner(r: &mut Row<'_, '_>) -> Result<Partner> {
+    Ok(Partner {
+        id: r.i32(1)?,
+        code: r.text(2)?,
+        company: r.text(3)?,
+        contact: r.text(4)?,
+        city: r.text(5)?,
+        address: r.text(6)?,
+        phone: r.text(7)?,
+        email: r.text(8)?,
+        vat_number: r.text(9)?,
+        company_number: r.text(10)?,
+        price_group: r.i32(11)?,
+        discount: r.f64(12)?,
+        kind: if r.i32(13)? == 1 { PartnerKind::Person } else { PartnerKind::Company },
+        payment_days: r.i32(14)?,
+    })
+}
+
+impl Warehouse {
+    fn partners_where(&self, condition: &str, params: Params) -> Result<Vec<Partner>> {
+        let d = self.dialect();
+        let deleted = d.coalesce(&d.quote("Deleted"), "0");
+        let sql = d.sql(&format!(
+            "SELECT {PARTNER_COLUMNS} FROM {{partners}} WHERE {{ID}} <> ? AND {deleted} = 0 AND ({condition}) ORDER BY {{ID}}"
+        ));
+        self.query(&sql, Params::new().int(SERVICE_ID).extend(params).as_slice(), read_partner)
+    }
+
+    /// The partner with this ID.
+    pub fn partner(&self, id: i32) -> Result<Option<Partner>> {
+        let d = self.dialect();
+        let sql = d.sql(&format!("SELECT {PARTNER_COLUMNS} FROM {{partners}} WHERE {{ID}} = ?"));
+        self.query_one(&sql, &id, read_partner)
+    }
+
+    /// Live partners whose e-mail is this one, compared without case.
+    pub fn partners_by_email(&self, email: &str) -> Result<Vec<Partner>> {
+        let email = email.trim();
+        if email.is_empty() {
+            return Ok(Vec::new());
+        }
+        let d = self.dialect();
+        let cond = format!("{} = ?", d.lower(&d.quote("eMail")));
+        self.partners_where(&cond, Params::new().text(&email.to_lowercase()))
+    }
+
+    /// Live partners with this VAT number (spaces ignored, 'BG' prefix optional on either side).
+    pub fn partners_by_vat_number(&self, vat: &str) -> Result<Vec<Partner>> {
+        let bare = normalise_tax_number(vat);
+        if bare.is_empty() {
+            return Ok(Vec::new());
+        }
+        let with_bg = format!("BG{bare}");
+        let found = self.partners_where("{TaxNo} = ? OR {TaxNo} = ? OR {TaxNo} LIKE ?", Params::new().text(&bare).text(&with_bg).text(&format!("%{bare}%")))?;
+        Ok(found.into_iter().filter(|p| normalise_tax_number(&p.vat_number) == bare).collect())
+    }
+
+    /// Live partners with this company number (Bulstat / EIK).
+    pub fn partners_by_company_number(&self, number: &str) -> Result<Vec<Partner>> {
+        let bare = normalise_tax_number(number);
+        if bare.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = self.partners_where("{Bulstat} = ? OR {Bulstat} LIKE ?", Params::new().text(&bare).text(&format!("%{bare}%")))?;
+        Ok(found.into_iter().filter(|p| normalise_tax_number(&p.company_number) == bare).collect())
+    }
+
+    /// Live partners with this code.
+    pub fn partners_by_code(&self, code: &str) -> Result<Vec<Partner>> {
+        self.partners_where("{Code} = ?", Params::new().text(code.trim()))
+    }
+
+    /// Every live partner but the service record, by ID.
+    pub fn partners(&self) -> Result<Vec<Partner>> {
+        self.partners_where("1 = 1", Params::new())
+    }
+
+    /// Creates a partner; returns its ID. Text that does not fit its column is an error.
+    pub fn create_partner(&self, p: &Partner) -> Result<i32> {
+        self.ensure_writable()?;
+        let who = if p.code.is_empty() { p.company.clone() } else { p.code.clone() };
+        let fields: [(&'static str, &str); 10] = [
+            ("Code", &p.code), ("Company", &p.company), ("MOL", &p.contact), ("City", &p.city),
+            ("Address", &p.address), ("Phone", &p.phone), ("eMail", &p.email), ("TaxNo", &p.vat_number),
+            ("Bulstat", &p.company_number), ("Company2", &p.company),
+        ];
+        for (col, v) in fields {
+            self.check_text(Table::Partners, col, v, || format!("the {col} of partner '{who}'"))?;
+        }
+        let columns = [
+            "Code", "Company", "Company2", "MOL", "MOL2", "City", "City2", "Address", "Address2", "Phone", "Phone2",
+            "Fax", "eMail", "TaxNo", "Bulstat", "BankName", "BankCode", "BankAcct", "BankVATName", "BankVATCode",
+            "BankVATAcct", "PriceGroup", "Discount", "Type", "IsVeryUsed", "UserID", "GroupID", "UserRealTime",
+            "Deleted", "CardNumber", "Note1", "Note2", "PaymentDays",
+        ];
+        let params = Params::new()
+            .text(&p.code).text(&p.company).text(&p.company).text(&p.contact).text(&p.contact)
+            .text(&p.city).text(&p.city).text(&p.address).text(&p.address).text(&p.phone).text("")
+            .text("").text(&p.email).text(&p.vat_number).text(&p.company_number)
+            .text("").text("").text("").text("").text("").text("")
+            .int(p.price_group).num(p.discount).int(p.kind.code()).int(0).int(SERVICE_ID).int(1)
+            .time(chrono::Local::now().naive_local()).int(0).text("").text("").text("").int(p.payment_days);
+        self.insert_returning_id(Table::Partners, &columns, params.as_slice())
+    }
+}
+
+/// A VAT or company number with spaces, dashes and a leading country code taken out.
+pub fn normalise_tax_number(value: &str) -> String {
+    let compact: String = value.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_uppercase();
+    let bytes = compact.as_bytes();
+    if bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && bytes[1].is_ascii_alphabetic() {
+        compact[2..].to_owned()
+    } else {
+        compact
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tax_numbers_normalise() {
+        assert_eq!(normalise_tax_number("BG 123 456 789"), "123456789");
+        assert_eq!(normalise_tax_number("123456789"), "123456789");
+        assert_eq!(normalise_tax_number("bg123-456-789"), "123456789");
+        assert_eq!(normalise_tax_number(" "), "");
+    }
+}
