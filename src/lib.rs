@@ -4,14 +4,17 @@
 //! Warehouse Pro database and an online shop on the rules it is given.
 //!
 //! The map:
-//! - [`cli`]: the command-line contract (clap) and what each command does.
-//! - [`config`]: server files and kind profiles: load, validate, save atomically, mask secrets.
-//! - [`warehouse`]: Warehouse Pro over ODBC (dialects, nomenclature, documents, schema init).
+//! - [`cli`]: the command-line contract (clap definitions only).
+//! - [`commands`]: what each command does, between the command line and the rooms below.
+//! - [`config`]: the home, server files and kind profiles: load, validate (file and field in every
+//!   error), change with `--set`, save atomically with mode 0600, show with secrets masked.
+//! - [`warehouse`]: Warehouse Pro over ODBC: dialects, nomenclature, documents, schema init.
 //! - [`secret`]: values that never print.
 //! - [`exit`]: exit codes and the error type at the binary's edge.
 
-
-
-
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod exit;
 pub mod secret;
 pub mod warehouse;

@@ -1,1 +1,44 @@
-fn main(){}
+//! The `obmen` binary: parses the command line, sets up the log on stderr, and runs the command.
+//! Errors are printed with their chain of causes; the exit code follows `obmen::exit`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use obmen::cli::Cli;
+use obmen::config::ConfigErrors;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OBMEN_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+
+    match obmen::commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A configuration error lists every problem, one line each, after its context.
+            let mut context: Vec<String> = Vec::new();
+            let mut problems: Option<&ConfigErrors> = None;
+            for cause in e.error.chain() {
+                if let Some(list) = cause.downcast_ref::<ConfigErrors>() {
+                    problems = Some(list);
+                    break;
+                }
+                context.push(cause.to_string());
+            }
+            if !context.is_empty() {
+                eprintln!("obmen: error: {}", context.join(": "));
+            }
+            if let Some(list) = problems {
+                for p in &list.0 {
+                    eprintln!("obmen: {p}");
+                }
+            }
+            e.exit_code()
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! obmen's integration tests, as one test binary: real MariaDB and SQLite through ODBC, a real
 //! Access file through MDBTools, and the `obmen` binary itself.
 
+mod config;
 mod support;
 mod warehouse;

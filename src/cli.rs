@@ -1,0 +1,126 @@
+//! The command line: a contract that tests, scripts and users rely on (see DESIGN.md). Only the
+//! definitions live here; what each command does is in [`crate::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Lang;
+use crate::warehouse::Dialect;
+
+/// obmen: exchange servers between Microinvest Warehouse Pro and online shops.
+#[derive(Debug, Parser)]
+#[command(name = "obmen", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// obmen's home: servers/*.toml, state.db, logs/ and obmen.sock [default: the platform's data folder]
+    #[arg(long, env = "OBMEN_HOME", global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Language of labels in output: en or bg.
+    #[arg(long, env = "OBMEN_LANG", global = true, value_enum, default_value = "en")]
+    pub lang: Lang,
+
+    /// More detail in the log on stderr (-v, -vv).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make, show, change, delete and validate exchange servers.
+    #[command(subcommand)]
+    Server(ServerCommand),
+    /// Work on a Warehouse Pro database directly.
+    #[command(subcommand)]
+    Warehouse(WarehouseCommand),
+}
+
+/// `obmen server ...`.
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// List the servers in the home.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a server's settings (secrets masked).
+    Show {
+        /// The server's name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a new server from its kind's defaults.
+    New {
+        /// The server's name (also its file's name).
+        name: String,
+        /// The kind, e.g. "WarehousePro Import Export Shopiko".
+        #[arg(long)]
+        kind: String,
+        #[command(flatten)]
+        changes: Changes,
+    },
+    /// Change a server's settings with --set/--unset, or in $EDITOR without them.
+    Edit {
+        /// The server's name.
+        name: String,
+        #[command(flatten)]
+        changes: Changes,
+    },
+    /// Delete a server (a copy of its file is kept in servers/deleted/).
+    Delete {
+        /// The server's name.
+        name: String,
+    },
+    /// Check server files against their kinds; exit 78 if any is invalid.
+    Validate {
+        /// One server; all of them when left out.
+        name: Option<String>,
+    },
+}
+
+/// Changes to a server file, applied in order.
+#[derive(Debug, Args, Default)]
+pub struct Changes {
+    /// Set a key, e.g. --set rules.import=periodic (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Remove a key, e.g. --unset shopiko.key (repeatable; applied after every --set).
+    #[arg(long = "unset", value_name = "KEY")]
+    pub unset: Vec<String>,
+}
+
+/// `obmen warehouse ...`.
+#[derive(Debug, Subcommand)]
+pub enum WarehouseCommand {
+    /// Make a Warehouse Pro-shaped database (for the demo and tests). Refuses a database that
+    /// already has a goods table.
+    Init {
+        /// ODBC connection string, e.g. "Driver=SQLite3;Database=/path/wh.db".
+        #[arg(long)]
+        connection: String,
+        /// access, mysql, mssql or sqlite [default: guessed from the connection's driver]
+        #[arg(long)]
+        dialect: Option<Dialect>,
+        /// Add this many demo goods, with partners, the objects "Централен Склад" and
+        /// "Магазин", and stock.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        demo_data: usize,
+    },
+}
+
+impl clap::ValueEnum for Dialect {
+    fn value_variants<'a>() -> &'a [Self] {
+        &crate::warehouse::dialect::ALL_DIALECTS
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}

@@ -1,0 +1,30 @@
+//! What each command does: the thin layer between the command line and the library's rooms.
+//! Output for people goes to stdout, problems to stderr; the exit code follows [`crate::exit`].
+
+mod server;
+mod warehouse;
+
+use std::io::Write;
+
+use crate::cli::{Cli, Command};
+use crate::config::Home;
+use crate::exit::CliError;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let home = Home::resolve(cli.home.clone()).map_err(CliError::failed)?;
+    match cli.command {
+        Command::Server(cmd) => server::run(&home, cli.lang, cmd),
+        Command::Warehouse(cmd) => warehouse::run(cmd),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`obmen server list | head -1`) is not an error.
+pub(crate) fn out(text: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::failed(e)),
+    }
+}

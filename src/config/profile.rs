@@ -1,0 +1,242 @@
+//! Kind profiles: one file per server kind in `profiles/`, built into the binary. A profile lists
+//! a kind's properties with their groups, types, defaults, labels (en, bg) and help; validation,
+//! `server show` and the TUI's forms are all driven by it.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// The profiles built into obmen, one per kind.
+const BUILT_IN: &[(&str, &str)] =
+    &[("profiles/warehouse_pro_shopiko.toml", include_str!("../../profiles/warehouse_pro_shopiko.toml"))];
+
+/// A language for labels and help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Bulgarian (Utility Center's own words).
+    Bg,
+}
+
+/// A text in English and Bulgarian.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    /// English.
+    pub en: String,
+    /// Bulgarian.
+    pub bg: String,
+}
+
+impl Labels {
+    /// The text in a language.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Bg => &self.bg,
+        }
+    }
+}
+
+/// A property's type.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PropType {
+    /// Free text.
+    String,
+    /// Text that is never shown (a key).
+    Secret,
+    /// An ODBC connection string; its password is never shown.
+    Connection,
+    /// An http(s) address.
+    Url,
+    /// A file path.
+    Path,
+    /// true or false.
+    Bool,
+    /// A whole number within min..=max.
+    Integer,
+    /// One of `values`.
+    Enum,
+    /// "HH:MM-HH:MM".
+    TimeWindow,
+    /// "mon-fri", "mon,wed,sat".
+    Weekdays,
+}
+
+/// One allowed value of an enum property.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value as written in the file.
+    pub value: String,
+    /// What it is called.
+    pub label: Labels,
+}
+
+/// One property of a kind.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Property {
+    /// The dotted key, e.g. "rules.import".
+    pub key: String,
+    /// The group it is shown in.
+    pub group: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub ty: PropType,
+    /// Must be set in every file (required properties have no default).
+    #[serde(default)]
+    pub required: bool,
+    /// The value a new server gets.
+    pub default: Option<toml::Value>,
+    /// For enums: the allowed values.
+    #[serde(default)]
+    pub values: Vec<EnumValue>,
+    /// For integers: the smallest allowed.
+    pub min: Option<i64>,
+    /// For integers: the largest allowed.
+    pub max: Option<i64>,
+    /// What it is called.
+    pub label: Labels,
+    /// What it means and what to put there.
+    pub help: Labels,
+}
+
+impl Property {
+    /// True when the value must never be shown as it is.
+    pub fn is_secret(&self) -> bool {
+        matches!(self.ty, PropType::Secret | PropType::Connection)
+    }
+
+    /// The label of an enum value, or the value itself.
+    pub fn value_label(&self, value: &str, lang: Lang) -> String {
+        self.values
+            .iter()
+            .find(|v| v.value == value)
+            .map(|v| v.label.get(lang).to_owned())
+            .unwrap_or_else(|| value.to_owned())
+    }
+}
+
+/// A group of properties, shown together.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// Its id, which properties name.
+    pub id: String,
+    /// What it is called, e.g. "3.0 Exchange rules".
+    pub label: Labels,
+}
+
+/// A server kind's profile.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// A short id, e.g. "warehouse_pro_shopiko".
+    pub id: String,
+    /// The kind's name as written in server files.
+    pub kind: String,
+    /// What it is called.
+    pub label: Labels,
+    /// What it does.
+    pub help: Labels,
+    /// Sets of keys of which exactly one must be set.
+    #[serde(default)]
+    pub exactly_one: Vec<Vec<String>>,
+    /// Groups, in display order.
+    pub groups: Vec<Group>,
+    /// Properties, in display order.
+    pub properties: Vec<Property>,
+}
+
+impl Profile {
+    /// The property with this dotted key.
+    pub fn property(&self, key: &str) -> Option<&Property> {
+        self.properties.iter().find(|p| p.key == key)
+    }
+
+    /// The property keys closest to a mistyped one (for "did you mean").
+    pub fn suggest(&self, key: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .map(|p| (strsim_distance(&p.key, key), p.key.as_str()))
+            .filter(|(d, _)| *d <= 3)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, k)| k)
+    }
+}
+
+/// Levenshtein distance, for suggestions (the lists are short; no crate needed).
+fn strsim_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Every built-in profile. A broken built-in profile is a bug in obmen, caught by its tests.
+pub fn profiles() -> &'static [Profile] {
+    static PROFILES: OnceLock<Vec<Profile>> = OnceLock::new();
+    PROFILES.get_or_init(|| {
+        BUILT_IN
+            .iter()
+            .map(|(file, text)| toml::from_str(text).unwrap_or_else(|e| panic!("built-in profile {file} is broken: {e}")))
+            .collect()
+    })
+}
+
+/// The profile of a kind, by its name or id, without case.
+pub fn find(kind: &str) -> Option<&'static Profile> {
+    let wanted = kind.trim();
+    profiles()
+        .iter()
+        .find(|p| p.kind.eq_ignore_ascii_case(wanted) || p.id.eq_ignore_ascii_case(wanted))
+}
+
+/// The kinds obmen knows, for error messages.
+pub fn kind_names() -> Vec<&'static str> {
+    profiles().iter().map(|p| p.kind.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_profiles_are_consistent() {
+        for p in profiles() {
+            for prop in &p.properties {
+                assert!(p.groups.iter().any(|g| g.id == prop.group), "{}: unknown group {}", prop.key, prop.group);
+                assert!(!(prop.required && prop.default.is_some()), "{}: required with a default", prop.key);
+                assert!(!prop.label.en.is_empty() && !prop.label.bg.is_empty(), "{}: labels", prop.key);
+                assert!(!prop.help.en.is_empty() && !prop.help.bg.is_empty(), "{}: help", prop.key);
+                if prop.ty == PropType::Enum {
+                    assert!(!prop.values.is_empty(), "{}: enum without values", prop.key);
+                }
+            }
+            for set in &p.exactly_one {
+                for key in set {
+                    assert!(p.property(key).is_some(), "exactly_one names unknown {key}");
+                }
+            }
+        }
+        assert!(find("warehousepro import export shopiko").is_some());
+        assert!(find("warehouse_pro_shopiko").is_some());
+    }
+
+    #[test]
+    fn suggestions() {
+        let p = find("warehouse_pro_shopiko").unwrap();
+        assert_eq!(p.suggest("rules.imprt"), Some("rules.import"));
+        assert_eq!(p.suggest("zzzzzzzzzz"), None);
+    }
+}

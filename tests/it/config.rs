@@ -1,0 +1,211 @@
+//! Server files through the `obmen` binary: the invalid-config corpus (each file names the message
+//! it must produce), new/show/edit/delete/list/validate, exit codes, 0600 files and masking.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const KEY: &str = "892b2466d9611628358bfb292745bf3bdadb737";
+const PASSWORD: &str = "pa55-w0rd-xyz";
+
+fn obmen(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_obmen"))
+        .args(args)
+        .env("OBMEN_HOME", home)
+        .env_remove("OBMEN_LANG")
+        .env_remove("EDITOR")
+        .env_remove("VISUAL")
+        .output()
+        .expect("run obmen")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid_configs")
+}
+
+/// The server settings every valid test server gets.
+fn valid_sets() -> Vec<String> {
+    [
+        "database.dialect=mysql".to_owned(),
+        format!("database.connection=Driver={{MariaDB Unicode}};Server=127.0.0.1;Database=wh;Uid=wh;Pwd={PASSWORD}"),
+        "rules.object=Централен Склад".to_owned(),
+        "shopiko.url=https://shop.example.bg/api".to_owned(),
+        "shopiko.api_id=3267435611954348033".to_owned(),
+        format!("shopiko.key={KEY}"),
+    ]
+    .into_iter()
+    .flat_map(|s| ["--set".to_owned(), s])
+    .collect()
+}
+
+fn new_server(home: &Path, name: &str) -> Output {
+    let mut args = vec!["server".to_owned(), "new".to_owned(), name.to_owned(), "--kind".to_owned(), "WarehousePro Import Export Shopiko".to_owned()];
+    args.extend(valid_sets());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    obmen(home, &args)
+}
+
+#[test]
+fn every_invalid_config_fails_with_its_message_and_exit_78() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 15, "the corpus has {} files", files.len());
+    for file in files {
+        let body = std::fs::read_to_string(&file).unwrap();
+        let expect = body.lines().next().and_then(|l| l.strip_prefix("# expect: ")).unwrap_or_else(|| panic!("{}: no '# expect:' line", file.display()));
+        let home = tempfile::tempdir().unwrap();
+        let servers = home.path().join("servers");
+        std::fs::create_dir_all(&servers).unwrap();
+        let target = servers.join("Shopiko.toml");
+        std::fs::copy(&file, &target).unwrap();
+        let o = obmen(home.path(), &["server", "validate", "Shopiko"]);
+        let (stdout, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(78), "{}: exit {:?}\n{stdout}{stderr}", file.display(), o.status);
+        let wanted = format!("{}: {expect}", target.display());
+        assert!(stderr.contains(&wanted), "{}:\nwanted: {wanted}\nstderr: {stderr}", file.display());
+        // `show` of an invalid server is a configuration error too.
+        assert_eq!(obmen(home.path(), &["server", "show", "Shopiko"]).status.code(), Some(78), "{}", file.display());
+    }
+}
+
+#[test]
+fn the_example_servers_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("servers");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            obmen::config::ServerFile::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            n += 1;
+        }
+    }
+    assert!(n >= 1);
+}
+
+#[test]
+fn new_show_edit_delete_round_trip() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let o = new_server(h, "Shopiko");
+    assert!(o.status.success(), "{:?}", text(&o));
+    let file = h.join("servers/Shopiko.toml");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // The file holds the secrets (it is the configuration), and nothing printed does.
+    assert!(std::fs::read_to_string(&file).unwrap().contains(KEY));
+    for args in [vec!["server", "show", "Shopiko"], vec!["server", "show", "Shopiko", "--json"], vec!["server", "list", "--json"], vec!["server", "list"], vec!["server", "show", "Shopiko", "--lang", "bg"]] {
+        let o = obmen(h, &args);
+        assert!(o.status.success(), "{args:?}");
+        let (out, err) = text(&o);
+        for secret in [KEY, PASSWORD] {
+            assert!(!out.contains(secret) && !err.contains(secret), "{args:?} printed a secret:\n{out}{err}");
+        }
+    }
+    let (shown, _) = text(&obmen(h, &["server", "show", "Shopiko"]));
+    assert!(shown.contains("3.0 Exchange rules") && shown.contains("Централен Склад") && shown.contains("Pwd=••••••"), "{shown}");
+    let (bg, _) = text(&obmen(h, &["server", "show", "Shopiko", "--lang", "bg"]));
+    assert!(bg.contains("3.0.Правила за обмен") && bg.contains("При стартиране на сървъра") && bg.contains("API Идентификатор"), "{bg}");
+    let json: serde_json::Value = serde_json::from_slice(&obmen(h, &["server", "show", "Shopiko", "--json"]).stdout).unwrap();
+    assert_eq!(json["settings"]["rules.import"], "on_start");
+    assert_eq!(json["settings"]["shopiko.key"], "••••••");
+
+    // Edit: typed values, comments kept, invalid changes refused with nothing written.
+    let before = std::fs::read_to_string(&file).unwrap();
+    let o = obmen(h, &["server", "edit", "Shopiko", "--set", "autostart=да", "--set", "rules.import=periodic", "--set", "rules.import_every_min=5"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(after.contains("autostart = true  # Autostart / Автостарт"), "{after}");
+    assert!(after.contains("import_every_min = 5"), "{after}");
+    let o = obmen(h, &["server", "edit", "Shopiko", "--set", "rules.import=weekly", "--set", "rules.imprt=x", "--set", "autostart=perhaps"]);
+    assert_eq!(o.status.code(), Some(78));
+    let (_, err) = text(&o);
+    assert!(err.contains("rules.imprt: unknown key: did you mean 'rules.import'?"), "{err}");
+    assert!(err.contains("autostart: 'perhaps' is not true or false"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), after, "a refused edit writes nothing");
+    assert_ne!(before, after);
+    let o = obmen(h, &["server", "edit", "Shopiko", "--set", "kind=Other"]);
+    assert_eq!(o.status.code(), Some(78));
+    // Switch the key to an environment variable.
+    let o = obmen(h, &["server", "edit", "Shopiko", "--set", "shopiko.key_env=SHOP_KEY", "--unset", "shopiko.key"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(!std::fs::read_to_string(&file).unwrap().contains(KEY));
+
+    let (list, _) = text(&obmen(h, &["server", "list"]));
+    assert!(list.contains("Shopiko") && list.contains("yes") && list.contains("ok"), "{list}");
+
+    // Delete keeps a copy.
+    let o = obmen(h, &["server", "delete", "Shopiko"]);
+    assert!(o.status.success());
+    assert!(!file.exists());
+    assert_eq!(std::fs::read_dir(h.join("servers/deleted")).unwrap().count(), 1);
+    let (list, _) = text(&obmen(h, &["server", "list"]));
+    assert!(list.starts_with("No servers"), "{list}");
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    // Usage errors: 2.
+    assert_eq!(obmen(h, &["server", "frobnicate"]).status.code(), Some(2));
+    assert_eq!(obmen(h, &["server", "new", "X", "--kind", "warehouse_pro_shopiko", "--set", "novalue"]).status.code(), Some(2));
+    assert_eq!(obmen(h, &["server", "edit", "Y"]).status.code(), Some(1), "no such server");
+    // A new server missing required settings: 78, every missing field named, nothing written.
+    let o = obmen(h, &["server", "new", "Shopiko", "--kind", "WarehousePro Import Export Shopiko"]);
+    assert_eq!(o.status.code(), Some(78));
+    let (_, err) = text(&o);
+    for field in ["database.connection: missing", "database.dialect: missing", "rules.object: missing", "shopiko.url: missing", "shopiko.key: missing"] {
+        assert!(err.contains(field), "{field} in {err}");
+    }
+    assert!(!h.join("servers/Shopiko.toml").exists());
+    assert_eq!(obmen(h, &["server", "new", "S", "--kind", "Unknown Kind"]).status.code(), Some(78));
+    assert_eq!(obmen(h, &["server", "new", "a/b", "--kind", "warehouse_pro_shopiko"]).status.code(), Some(78));
+    // Twice the same name: 1.
+    assert!(new_server(h, "Shopiko").status.success());
+    assert_eq!(new_server(h, "Shopiko").status.code(), Some(1));
+    assert_eq!(obmen(h, &["server", "validate"]).status.code(), Some(0));
+    // An editor that breaks the file: 78, the file stays as it was.
+    let file = h.join("servers/Shopiko.toml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_obmen"))
+        .args(["server", "edit", "Shopiko"])
+        .env("OBMEN_HOME", h)
+        .env("EDITOR", "sed -i s/on_start/sometimes/")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(78), "{:?}", text(&o));
+    assert!(text(&o).1.contains("rules.import: 'sometimes' is not one of the choices"), "{:?}", text(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    // A valid editor change is saved.
+    let o = Command::new(env!("CARGO_BIN_EXE_obmen"))
+        .args(["server", "edit", "Shopiko"])
+        .env("OBMEN_HOME", h)
+        .env("EDITOR", "sed -i s/on_start/periodic/")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("import = \"periodic\""));
+}
+
+#[test]
+fn warehouse_init_makes_a_demo_database_and_refuses_a_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("wh.db");
+    let conn = format!("Driver=SQLite3;Database={};", db.display());
+    let o = obmen(dir.path(), &["warehouse", "init", "--connection", &conn, "--demo-data", "30"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert!(out.contains("30 goods") && out.contains("2 objects"), "{out}");
+    let o = obmen(dir.path(), &["warehouse", "init", "--connection", &conn]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("already has a goods table"), "{:?}", text(&o));
+    // A connection whose driver says nothing of the dialect needs --dialect.
+    let o = obmen(dir.path(), &["warehouse", "init", "--connection", "DSN=nothing"]);
+    assert_eq!(o.status.code(), Some(2));
+}
