@@ -178,6 +178,17 @@ impl Dialect {
         }
     }
 
+    /// The most `?` parameters one statement may carry.
+    pub fn max_parameters(self) -> usize {
+        match self {
+            Dialect::Mssql => 2100,
+            Dialect::Mysql => 65_535,
+            // SQLite since 3.32 (Debian 12 ships 3.40); older builds allowed 999.
+            Dialect::Sqlite => 32_766,
+            Dialect::Access => 255,
+        }
+    }
+
     /// How the id of the row just inserted is read back, after the INSERT, on the same connection.
     /// On MSSQL `SCOPE_IDENTITY()` in a separate batch returns NULL, so an `OUTPUT` clause is used
     /// instead: see [`Dialect::insert_returning_id`].

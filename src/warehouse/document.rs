@@ -285,11 +285,6 @@ impl Warehouse {
     }
 
     fn insert_lines(&self, doc: &NewDocument, acct: i32, sign: i32, now: NaiveDateTime) -> Result<()> {
-        const COLUMNS: [&str; 22] = [
-            "OperType", "Acct", "GoodID", "PartnerID", "ObjectID", "OperatorID", "Qtty", "Sign", "PriceIn",
-            "PriceOut", "VATIn", "VATOut", "Discount", "CurrencyID", "CurrencyRate", "Date", "Lot", "LotID",
-            "Note", "SrcDocID", "UserID", "UserRealTime",
-        ];
         let sales = doc.oper_type.is_sales_side();
         let row = |line: &NewLine| -> Result<Params> {
             self.check_text(Table::Operations, "Note", &line.note, || format!("the note of a line of document {acct}"))?;
@@ -306,25 +301,22 @@ impl Warehouse {
         };
         let d = self.dialect();
         if d == Dialect::Access {
-            let sql = d.insert(Table::Operations, &COLUMNS);
+            let sql = insert_lines_sql(d, 1);
             for line in &doc.lines {
                 self.exec(&sql, row(line)?.as_slice())?;
             }
             return Ok(());
         }
-        // One statement for all lines: multi-row VALUES.
-        let single = d.insert(Table::Operations, &COLUMNS);
-        let marks = format!("({})", vec!["?"; COLUMNS.len()].join(", "));
-        let mut sql = single;
-        for _ in 1..doc.lines.len() {
-            sql.push_str(", ");
-            sql.push_str(&marks);
+        // Multi-row VALUES: as many lines a statement as the back end's parameter limit allows.
+        let per_statement = (d.max_parameters() / LINE_COLUMNS.len()).max(1);
+        for chunk in doc.lines.chunks(per_statement) {
+            let sql = insert_lines_sql(d, chunk.len());
+            let mut params = Params::new();
+            for line in chunk {
+                params = params.extend(row(line)?);
+            }
+            self.exec(&sql, params.as_slice())?;
         }
-        let mut params = Params::new();
-        for line in &doc.lines {
-            params = params.extend(row(line)?);
-        }
-        self.exec(&sql, params.as_slice())?;
         Ok(())
     }
 
@@ -332,11 +324,7 @@ impl Warehouse {
         if doc.due.is_none() && doc.paid.is_empty() {
             return Ok(());
         }
-        const COLUMNS: [&str; 13] = [
-            "Acct", "OperType", "PartnerID", "ObjectID", "Qtty", "Mode", "Sign", "Date", "UserID", "UserRealTime",
-            "Type", "TransactionNumber", "EndDate",
-        ];
-        let sql = self.dialect().insert(Table::Payments, &COLUMNS);
+        let sql = self.dialect().insert(Table::Payments, &PAYMENT_COLUMNS);
         let sign = doc.oper_type.payment_sign();
         let base = |amount: f64, mode: i32, payment_type: i32, transaction: &str, end: NaiveDateTime| {
             Params::new()
@@ -362,12 +350,8 @@ impl Warehouse {
     pub fn move_stock(&self, object_id: i32, good_id: i32, delta: f64, allow_negative: bool) -> Result<()> {
         self.ensure_writable()?;
         let d = self.dialect();
-        let (hint, suffix) = d.lock_rows();
-        let select = d.sql(&format!(
-            "SELECT {{ID}}, {{Qtty}} FROM {{store}}{hint} WHERE {{ObjectID}} = ? AND {{GoodID}} = ? ORDER BY {{ID}}{suffix}"
-        ));
-        let rows = self.query(&select, Params::new().int(object_id).int(good_id).as_slice(), |r| Ok((r.i32(1)?, r.f64(2)?)))?;
-        let update = d.sql("UPDATE {store} SET {Qtty} = {Qtty} + ? WHERE {ID} = ?");
+        let rows = self.query(&store_rows_for_update_sql(d), Params::new().int(object_id).int(good_id).as_slice(), |r| Ok((r.i32(1)?, r.f64(2)?)))?;
+        let update = store_add_sql(d);
         if delta >= 0.0 {
             match rows.first() {
                 Some((id, _)) => {
@@ -411,33 +395,27 @@ impl Warehouse {
     }
 
     fn insert_store_row(&self, object_id: i32, good_id: i32, qtty: f64) -> Result<()> {
-        let sql = self.dialect().insert(Table::Store, &["ObjectID", "GoodID", "Qtty", "Price", "Lot", "LotID", "LotOrder"]);
+        let sql = self.dialect().insert(Table::Store, &STORE_COLUMNS);
         self.exec(&sql, Params::new().int(object_id).int(good_id).num(qtty).num(0.0).text(" ").int(1).int(1).as_slice())?;
         Ok(())
     }
 
     /// The store balance of a good at an object (all its rows).
     pub fn balance(&self, object_id: i32, good_id: i32) -> Result<f64> {
-        let sql = self.dialect().sql("SELECT SUM({Qtty}) FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ?");
+        let sql = balance_sql(self.dialect());
         Ok(self.query_one(&sql, Params::new().int(object_id).int(good_id).as_slice(), |r| r.f64(1))?.unwrap_or(0.0))
     }
 
     /// The available quantity of a good at an object: the balance minus open sales orders.
     pub fn available(&self, object_id: i32, good_id: i32) -> Result<f64> {
-        let sql = self.dialect().sql(
-            "SELECT SUM({Qtty}) FROM {operations} WHERE {ObjectID} = ? AND {GoodID} = ? \
-             AND {OperType} IN (19, 33) AND {Acct} > 0",
-        );
+        let sql = open_orders_sql(self.dialect());
         let ordered = self.query_one(&sql, Params::new().int(object_id).int(good_id).as_slice(), |r| r.f64(1))?.unwrap_or(0.0);
         Ok(self.balance(object_id, good_id)? - ordered)
     }
 
     /// The lines of a document, in ID order.
     pub fn document_lines(&self, oper_type: OperType, acct: i32) -> Result<Vec<StoredLine>> {
-        let sql = self.dialect().sql(
-            "SELECT {ID}, {GoodID}, {PartnerID}, {ObjectID}, {Qtty}, {Sign}, {PriceIn}, {PriceOut}, {VATIn}, \
-             {VATOut}, {Discount}, {Note} FROM {operations} WHERE {OperType} = ? AND {Acct} = ? ORDER BY {ID}",
-        );
+        let sql = document_lines_sql(self.dialect());
         self.query(&sql, Params::new().int(oper_type.0).int(acct).as_slice(), |r| {
             Ok(StoredLine {
                 id: r.i32(1)?,
@@ -458,13 +436,80 @@ impl Warehouse {
 
     /// The payment rows of a document, in ID order.
     pub fn document_payments(&self, oper_type: OperType, acct: i32) -> Result<Vec<StoredPayment>> {
-        let sql = self.dialect().sql(
-            "SELECT {Qtty}, {Mode}, {Sign}, {Type}, {PartnerID} FROM {payments} WHERE {OperType} = ? AND {Acct} = ? ORDER BY {ID}",
-        );
+        let sql = document_payments_sql(self.dialect());
         self.query(&sql, Params::new().int(oper_type.0).int(acct).as_slice(), |r| {
             Ok(StoredPayment { qtty: r.f64(1)?, mode: r.i32(2)?, sign: r.i32(3)?, payment_type: r.i32(4)?, partner_id: r.i32(5)? })
         })
     }
+}
+
+/// The columns of an operations row, in the order lines are inserted.
+pub const LINE_COLUMNS: [&str; 22] = [
+    "OperType", "Acct", "GoodID", "PartnerID", "ObjectID", "OperatorID", "Qtty", "Sign", "PriceIn", "PriceOut",
+    "VATIn", "VATOut", "Discount", "CurrencyID", "CurrencyRate", "Date", "Lot", "LotID", "Note", "SrcDocID",
+    "UserID", "UserRealTime",
+];
+
+/// The columns of a payments row, in the order payments are inserted.
+pub const PAYMENT_COLUMNS: [&str; 13] = [
+    "Acct", "OperType", "PartnerID", "ObjectID", "Qtty", "Mode", "Sign", "Date", "UserID", "UserRealTime", "Type",
+    "TransactionNumber", "EndDate",
+];
+
+/// The columns of a new store row.
+pub const STORE_COLUMNS: [&str; 7] = ["ObjectID", "GoodID", "Qtty", "Price", "Lot", "LotID", "LotOrder"];
+
+/// One INSERT of `lines` operations rows (multi-row VALUES), [`LINE_COLUMNS`] each.
+pub fn insert_lines_sql(d: Dialect, lines: usize) -> String {
+    let mut sql = d.insert(Table::Operations, &LINE_COLUMNS);
+    let marks = format!("({})", vec!["?"; LINE_COLUMNS.len()].join(", "));
+    for _ in 1..lines.max(1) {
+        sql.push_str(", ");
+        sql.push_str(&marks);
+    }
+    sql
+}
+
+/// The balance rows of a good at an object, locked until the transaction ends (parameters:
+/// object ID, good ID).
+pub fn store_rows_for_update_sql(d: Dialect) -> String {
+    let (hint, suffix) = d.lock_rows();
+    d.sql(&format!(
+        "SELECT {{ID}}, {{Qtty}} FROM {{store}}{hint} WHERE {{ObjectID}} = ? AND {{GoodID}} = ? ORDER BY {{ID}}{suffix}"
+    ))
+}
+
+/// Adds to one balance row (parameters: the quantity, negative to take; the row's ID).
+pub fn store_add_sql(d: Dialect) -> String {
+    d.sql("UPDATE {store} SET {Qtty} = {Qtty} + ? WHERE {ID} = ?")
+}
+
+/// The balance of a good at an object (parameters: object ID, good ID).
+pub fn balance_sql(d: Dialect) -> String {
+    d.sql("SELECT SUM({Qtty}) FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ?")
+}
+
+/// The quantity of a good in open sales orders at an object (parameters: object ID, good ID).
+pub fn open_orders_sql(d: Dialect) -> String {
+    d.sql(
+        "SELECT SUM({Qtty}) FROM {operations} WHERE {ObjectID} = ? AND {GoodID} = ? \
+         AND {OperType} IN (19, 33) AND {Acct} > 0",
+    )
+}
+
+/// A document's lines (parameters: OperType, Acct).
+pub fn document_lines_sql(d: Dialect) -> String {
+    d.sql(
+        "SELECT {ID}, {GoodID}, {PartnerID}, {ObjectID}, {Qtty}, {Sign}, {PriceIn}, {PriceOut}, {VATIn}, \
+         {VATOut}, {Discount}, {Note} FROM {operations} WHERE {OperType} = ? AND {Acct} = ? ORDER BY {ID}",
+    )
+}
+
+/// A document's payment rows (parameters: OperType, Acct).
+pub fn document_payments_sql(d: Dialect) -> String {
+    d.sql(
+        "SELECT {Qtty}, {Mode}, {Sign}, {Type}, {PartnerID} FROM {payments} WHERE {OperType} = ? AND {Acct} = ? ORDER BY {ID}",
+    )
 }
 
 /// The query for the highest number in a type's sequence (placeholders with start numbers count).

@@ -7,7 +7,10 @@ use odbc_api::Cursor;
 
 use super::db::{Params, Result, Row, Warehouse, WarehouseError};
 use super::dialect::Table;
-use super::SERVICE_ID;
+use super::{Dialect, SERVICE_ID};
+
+/// The where clause of a barcode look-up (parameters: the code twice, then '%code%').
+const BY_BARCODE: &str = "g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode3} LIKE ?";
 
 /// A Warehouse Pro good.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,11 +145,9 @@ pub fn barcode_list(b1: &str, b2: &str, b3: &str) -> Vec<String> {
         .collect()
 }
 
-impl Warehouse {
-    /// The SELECT all good look-ups share, with the VAT percent joined; `where_clause` is a
-    /// template.
-    fn good_select(&self, where_clause: &str) -> String {
-        let d = self.dialect();
+/// The SELECT all good look-ups share, with the VAT percent joined; `where_clause` is a template.
+/// Parameters: the service ID, then the where clause's.
+pub fn good_select_sql(d: Dialect, where_clause: &str) -> String {
         let deleted = d.coalesce(&format!("g.{}", d.quote("Deleted")), "0");
         let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
         d.sql(&format!(
@@ -154,22 +155,43 @@ impl Warehouse {
              WHERE g.{{ID}} <> ? AND {deleted} = 0 AND ({where_clause}) ORDER BY g.{{ID}}",
             good_columns("g")
         ))
-    }
+}
 
+/// One good by ID, deleted or not (parameter: the ID).
+pub fn good_by_id_sql(d: Dialect) -> String {
+    let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
+    d.sql(&format!(
+        "SELECT {}, {vat} FROM {{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}} WHERE g.{{ID}} = ?",
+        good_columns("g")
+    ))
+}
+
+/// A zero balance row for a new good in every object but the service one (parameters: good ID,
+/// its purchase price, the service ID).
+pub fn new_good_store_rows_sql(d: Dialect) -> String {
+    d.sql(
+        "INSERT INTO {store} ({ObjectID}, {GoodID}, {Qtty}, {Price}, {Lot}, {LotID}, {LotOrder}) \
+         SELECT {ID}, ?, 0, ?, ' ', 1, 1 FROM {objects} WHERE {ID} <> ?",
+    )
+}
+
+/// The columns a new good is inserted with, in [`Warehouse::create_good`]'s order.
+pub const NEW_GOOD_COLUMNS: [&str; 32] = [
+    "Code", "BarCode1", "BarCode2", "BarCode3", "Catalog1", "Catalog2", "Catalog3", "Name", "Name2",
+    "Measure1", "Measure2", "Ratio", "PriceIn", "PriceOut1", "PriceOut2", "PriceOut3", "PriceOut4",
+    "PriceOut5", "PriceOut6", "PriceOut7", "PriceOut8", "PriceOut9", "PriceOut10", "MinQtty",
+    "NormalQtty", "Description", "Type", "IsRecipe", "TaxGroup", "IsVeryUsed", "GroupID", "Deleted",
+];
+
+impl Warehouse {
     /// The good with this ID (deleted ones too: documents may point at them).
     pub fn good(&self, id: i32) -> Result<Option<Good>> {
-        let d = self.dialect();
-        let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
-        let sql = d.sql(&format!(
-            "SELECT {}, {vat} FROM {{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}} WHERE g.{{ID}} = ?",
-            good_columns("g")
-        ));
-        self.query_one(&sql, &id, read_good)
+        self.query_one(&good_by_id_sql(self.dialect()), &id, read_good)
     }
 
     /// Live goods with this code (normally one).
     pub fn goods_by_code(&self, code: &str) -> Result<Vec<Good>> {
-        let sql = self.good_select("g.{Code} = ?");
+        let sql = good_select_sql(self.dialect(), "g.{Code} = ?");
         self.query(&sql, Params::new().int(SERVICE_ID).text(code.trim()).as_slice(), read_good)
     }
 
@@ -179,7 +201,7 @@ impl Warehouse {
         if barcode.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = self.good_select("g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode3} LIKE ?");
+        let sql = good_select_sql(self.dialect(), BY_BARCODE);
         let params = Params::new().int(SERVICE_ID).text(barcode).text(barcode).text(&format!("%{barcode}%"));
         let found = self.query(&sql, params.as_slice(), read_good)?;
         // LIKE finds '123' inside '41234': keep only whole entries.
@@ -188,7 +210,7 @@ impl Warehouse {
 
     /// Live goods with exactly this name.
     pub fn goods_by_name(&self, name: &str) -> Result<Vec<Good>> {
-        let sql = self.good_select("g.{Name} = ?");
+        let sql = good_select_sql(self.dialect(), "g.{Name} = ?");
         self.query(&sql, Params::new().int(SERVICE_ID).text(name.trim()).as_slice(), read_good)
     }
 
@@ -206,12 +228,6 @@ impl Warehouse {
         for (col, v) in [("BarCode1", b1), ("BarCode2", b2), ("BarCode3", b3.as_str())] {
             self.check_text(Table::Goods, col, v, || what("barcodes"))?;
         }
-        let columns = [
-            "Code", "BarCode1", "BarCode2", "BarCode3", "Catalog1", "Catalog2", "Catalog3", "Name", "Name2",
-            "Measure1", "Measure2", "Ratio", "PriceIn", "PriceOut1", "PriceOut2", "PriceOut3", "PriceOut4",
-            "PriceOut5", "PriceOut6", "PriceOut7", "PriceOut8", "PriceOut9", "PriceOut10", "MinQtty",
-            "NormalQtty", "Description", "Type", "IsRecipe", "TaxGroup", "IsVeryUsed", "GroupID", "Deleted",
-        ];
         let mut p = Params::new()
             .text(&good.code).text(b1).text(b2).text(&b3).text("").text("").text("")
             .text(&good.name).text(&good.name).text(&good.measure).text(&good.measure).num(1.0)
@@ -220,36 +236,9 @@ impl Warehouse {
             p = p.num(0.0);
         }
         let p = p.num(0.0).num(0.0).text("").int(0).int(0).int(good.vat_group_id).int(0).int(good.group_id.max(1)).int(0);
-        let id = self.insert_returning_id(Table::Goods, &columns, p.as_slice())?;
-        let d = self.dialect();
-        let sql = d.sql(&format!(
-            "INSERT INTO {{store}} ({{ObjectID}}, {{GoodID}}, {{Qtty}}, {{Price}}, {{Lot}}, {{LotID}}, {{LotOrder}}) \
-             SELECT {{ID}}, ?, 0, ?, ' ', 1, 1 FROM {{objects}} WHERE {{ID}} <> ?"
-        ));
-        self.exec(&sql, Params::new().int(id).num(good.price_in).int(SERVICE_ID).as_slice())?;
+        let id = self.insert_returning_id(Table::Goods, &NEW_GOOD_COLUMNS, p.as_slice())?;
+        self.exec(&new_good_store_rows_sql(self.dialect()), Params::new().int(id).num(good.price_in).int(SERVICE_ID).as_slice())?;
         Ok(id)
-    }
-
-    /// The SQL that reads every live good with its price and available quantity at an object
-    /// (store balance minus open sales orders), by ID. `price_column` is one of PriceOut1..10.
-    pub fn goods_with_available_sql(&self, price_column: &str) -> String {
-        let d = self.dialect();
-        let deleted = d.coalesce(&format!("g.{}", d.quote("Deleted")), "0");
-        let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
-        let stock = d.coalesce(&format!("s.{}", d.quote("Qtty")), "0");
-        let ordered = d.coalesce(&format!("o.{}", d.quote("Qtty")), "0");
-        let open = "(SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {operations} \
-                    WHERE {ObjectID} = ? AND {OperType} IN (19, 33) AND {Acct} > 0 GROUP BY {GoodID})";
-        let bal = "(SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {store} WHERE {ObjectID} = ? GROUP BY {GoodID})";
-        let (open_paren, close_paren) = if d == super::Dialect::Access { ("((", ")") } else { ("", "") };
-        d.sql(&format!(
-            "SELECT g.{{ID}}, g.{{Code}}, g.{{Name}}, g.{{BarCode1}}, g.{{BarCode2}}, g.{{BarCode3}}, g.{{Measure1}}, \
-             g.{{{price_column}}}, {vat}, {stock} - {ordered} \
-             FROM {open_paren}{{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}}{close_paren} \
-             LEFT JOIN {bal} s ON s.{{GoodID}} = g.{{ID}}{close_paren} \
-             LEFT JOIN {open} o ON o.{{GoodID}} = g.{{ID}} \
-             WHERE g.{{ID}} <> ? AND {deleted} = 0 ORDER BY g.{{ID}}"
-        ))
     }
 
     /// Every live good with its price for the object's price group and its available quantity
@@ -262,7 +251,7 @@ impl Warehouse {
         mut each: impl FnMut(Vec<GoodStock>) -> Result<()>,
     ) -> Result<()> {
         let price_column = price_column(object.price_group);
-        let sql = self.goods_with_available_sql(price_column);
+        let sql = goods_with_available_sql(self.dialect(), price_column);
         let params = Params::new().int(object.id).int(object.id).int(SERVICE_ID);
         let context = "reading goods with available quantities";
         let cursor = self
@@ -326,6 +315,28 @@ impl Warehouse {
         Ok(all)
     }
 }
+
+/// Every live good with its price and available quantity at an object (store balance minus open
+/// sales orders), by ID. Parameters: the object's ID twice, then the service ID. `price_column`
+/// is one of PriceOut1..PriceOut10 (see [`price_column`]), never input.
+pub fn goods_with_available_sql(d: Dialect, price_column: &str) -> String {
+        let deleted = d.coalesce(&format!("g.{}", d.quote("Deleted")), "0");
+        let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
+        let stock = d.coalesce(&format!("s.{}", d.quote("Qtty")), "0");
+        let ordered = d.coalesce(&format!("o.{}", d.quote("Qtty")), "0");
+        let open = "(SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {operations} \
+                    WHERE {ObjectID} = ? AND {OperType} IN (19, 33) AND {Acct} > 0 GROUP BY {GoodID})";
+        let bal = "(SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {store} WHERE {ObjectID} = ? GROUP BY {GoodID})";
+        let (open_paren, close_paren) = if d == Dialect::Access { ("((", ")") } else { ("", "") };
+        d.sql(&format!(
+            "SELECT g.{{ID}}, g.{{Code}}, g.{{Name}}, g.{{BarCode1}}, g.{{BarCode2}}, g.{{BarCode3}}, g.{{Measure1}}, \
+             g.{{{price_column}}}, {vat}, {stock} - {ordered} \
+             FROM {open_paren}{{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}}{close_paren} \
+             LEFT JOIN {bal} s ON s.{{GoodID}} = g.{{ID}}{close_paren} \
+             LEFT JOIN {open} o ON o.{{GoodID}} = g.{{ID}} \
+             WHERE g.{{ID}} <> ? AND {deleted} = 0 ORDER BY g.{{ID}}"
+        ))
+    }
 
 /// The goods column holding a price group's price (0 wholesale, 1 retail, 2..9 groups 1..8).
 pub fn price_column(price_group: i32) -> &'static str {

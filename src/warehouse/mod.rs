@@ -28,3 +28,88 @@ pub use partners::{Partner, PartnerKind};
 
 /// ID 1 in goods, partners, objects and users is Warehouse Pro's reserved service record.
 pub const SERVICE_ID: i32 = 1;
+
+/// Every statement obmen sends to a Warehouse Pro database, as this dialect's text, named: the
+/// schema, look-ups and writes. MSSQL and Access cannot be run here, so their text is tested
+/// against reviewed snapshots; MySQL's and SQLite's also run against real servers in the tests.
+pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for (i, stmt) in schema::create_statements(d).into_iter().enumerate() {
+        out.push((if i < Table::ALL.len() { "create table" } else { "create index" }, stmt));
+    }
+    out.push(("objects", objects::objects_sql(d)));
+    out.push(("good by id", goods::good_by_id_sql(d)));
+    out.push(("goods by code", goods::good_select_sql(d, "g.{Code} = ?")));
+    out.push(("goods by name", goods::good_select_sql(d, "g.{Name} = ?")));
+    out.push(("goods by barcode", goods::good_select_sql(d, "g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode3} LIKE ?")));
+    out.push(("goods with available (retail)", goods::goods_with_available_sql(d, goods::price_column(1))));
+    out.push(("new good", d.insert_returning_id(Table::Goods, &goods::NEW_GOOD_COLUMNS)));
+    out.push(("new good's store rows", goods::new_good_store_rows_sql(d)));
+    out.push(("partners by e-mail", partners::partners_where_sql(d, &partners::by_email_condition(d))));
+    out.push(("partners by VAT number", partners::partners_where_sql(d, partners::BY_VAT_NUMBER)));
+    out.push(("partners by company number", partners::partners_where_sql(d, partners::BY_COMPANY_NUMBER)));
+    out.push(("partner by id", partners::partner_by_id_sql(d)));
+    out.push(("new partner", d.insert_returning_id(Table::Partners, &partners::NEW_PARTNER_COLUMNS)));
+    if let Some(last) = d.last_id_query() {
+        out.push(("last inserted id", last.to_owned()));
+    }
+    if let Some(lock) = d.write_lock_statement() {
+        out.push(("take the write lock", lock));
+    }
+    let (global, _) = document::acct_max_sql(d, OperType::SALE, 2, Numbering::Global);
+    let (per_object, _) = document::acct_max_sql(d, OperType::SALE, 2, Numbering::PerObject);
+    out.push(("highest sale number", global));
+    out.push(("highest sale number at an object", per_object));
+    out.push(("reserve a number", d.insert(Table::NextAcct, &["NextAcct"])));
+    out.push(("store rows, locked", document::store_rows_for_update_sql(d)));
+    out.push(("add to a store row", document::store_add_sql(d)));
+    out.push(("new store row", d.insert(Table::Store, &document::STORE_COLUMNS)));
+    out.push(("document lines (2)", document::insert_lines_sql(d, 2)));
+    out.push(("payment", d.insert(Table::Payments, &document::PAYMENT_COLUMNS)));
+    out.push(("balance", document::balance_sql(d)));
+    out.push(("open sales orders", document::open_orders_sql(d)));
+    out.push(("read document lines", document::document_lines_sql(d)));
+    out.push(("read document payments", document::document_payments_sql(d)));
+    out.push(("first 10 goods", d.limit(&d.sql("SELECT {ID}, {Name} FROM {goods} ORDER BY {ID}"), 10)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of every statement, per dialect, against reviewed snapshots in
+    /// `src/warehouse/snapshots/`. A change to any statement shows here as a diff to review.
+    #[test]
+    fn statements_per_dialect() {
+        for d in dialect::ALL_DIALECTS {
+            let text: String = statements(d).iter().map(|(name, sql)| format!("-- {name}\n{sql};\n\n")).collect();
+            insta::assert_snapshot!(format!("statements_{d}"), text);
+        }
+    }
+
+    #[test]
+    fn mssql_statements_stay_within_its_parameter_limit() {
+        let per_statement = Dialect::Mssql.max_parameters() / document::LINE_COLUMNS.len();
+        let sql = document::insert_lines_sql(Dialect::Mssql, per_statement);
+        assert!(sql.matches('?').count() <= 2100);
+        assert!(document::insert_lines_sql(Dialect::Mssql, per_statement + 1).matches('?').count() > 2100);
+    }
+
+    #[test]
+    fn mssql_and_access_text_has_no_foreign_syntax() {
+        for d in [Dialect::Mssql, Dialect::Access] {
+            for (name, sql) in statements(d) {
+                for foreign in ["`", "LIMIT ", "COALESCE(", "AUTO_INCREMENT", "LAST_INSERT_ID", "FOR UPDATE", "\""] {
+                    assert!(!sql.contains(foreign), "{d} {name}: '{foreign}' in {sql}");
+                }
+            }
+        }
+        for (name, sql) in statements(Dialect::Mssql) {
+            assert!(!sql.contains("IIF("), "mssql {name}: {sql}");
+            if name == "new good" || name == "new partner" {
+                assert!(sql.contains("OUTPUT INSERTED.[ID] VALUES"), "{sql}");
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Objects: the warehouses and shops where documents are written and stock is kept.
 
 use super::db::{Params, Result, Warehouse};
-use super::SERVICE_ID;
+use super::{Dialect, SERVICE_ID};
 
 /// A Warehouse Pro object (a warehouse or a shop location).
 #[derive(Debug, Clone, PartialEq)]
@@ -19,12 +19,7 @@ pub struct Object {
 impl Warehouse {
     /// All live objects but the service record, by name.
     pub fn objects(&self) -> Result<Vec<Object>> {
-        let d = self.dialect();
-        let sql = d.sql(&format!(
-            "SELECT {{ID}}, {{Code}}, {{Name}}, {{PriceGroup}} FROM {{objects}} WHERE {{ID}} <> ? AND {} = 0 ORDER BY {{Name}}",
-            d.coalesce(&d.quote("Deleted"), "0")
-        ));
-        self.query(&sql, Params::new().int(SERVICE_ID).as_slice(), read_object)
+        self.query(&objects_sql(self.dialect()), Params::new().int(SERVICE_ID).as_slice(), read_object)
     }
 
     /// The object with this name or code (name first, compared exactly, then code); the service
@@ -39,6 +34,14 @@ impl Warehouse {
             .or_else(|| objects.iter().find(|o| o.name.to_lowercase() == wanted.to_lowercase()))
             .cloned())
     }
+}
+
+/// Every live object but the service record (parameter: the service ID).
+pub fn objects_sql(d: Dialect) -> String {
+    d.sql(&format!(
+        "SELECT {{ID}}, {{Code}}, {{Name}}, {{PriceGroup}} FROM {{objects}} WHERE {{ID}} <> ? AND {} = 0 ORDER BY {{Name}}",
+        d.coalesce(&d.quote("Deleted"), "0")
+    ))
 }
 
 fn read_object(r: &mut super::db::Row<'_, '_>) -> Result<Object> {

@@ -3,7 +3,7 @@
 
 use super::db::{Params, Result, Row, Warehouse};
 use super::dialect::Table;
-use super::SERVICE_ID;
+use super::{Dialect, SERVICE_ID};
 
 /// A Warehouse Pro partner.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -79,21 +79,47 @@ fn read_partner(r: &mut Row<'_, '_>) -> Result<Partner> {
     })
 }
 
+/// Live partners but the service record matching a condition (a template). Parameters: the
+/// service ID, then the condition's.
+pub fn partners_where_sql(d: Dialect, condition: &str) -> String {
+    let deleted = d.coalesce(&d.quote("Deleted"), "0");
+    d.sql(&format!(
+        "SELECT {PARTNER_COLUMNS} FROM {{partners}} WHERE {{ID}} <> ? AND {deleted} = 0 AND ({condition}) ORDER BY {{ID}}"
+    ))
+}
+
+/// One partner by ID (parameter: the ID).
+pub fn partner_by_id_sql(d: Dialect) -> String {
+    d.sql(&format!("SELECT {PARTNER_COLUMNS} FROM {{partners}} WHERE {{ID}} = ?"))
+}
+
+/// The condition of an e-mail look-up, without case (parameter: the e-mail in lowercase).
+pub fn by_email_condition(d: Dialect) -> String {
+    format!("{} = ?", d.lower(&d.quote("eMail")))
+}
+
+/// The condition of a VAT number look-up (parameters: bare, with BG, '%bare%').
+pub const BY_VAT_NUMBER: &str = "{TaxNo} = ? OR {TaxNo} = ? OR {TaxNo} LIKE ?";
+/// The condition of a company number look-up (parameters: bare, '%bare%').
+pub const BY_COMPANY_NUMBER: &str = "{Bulstat} = ? OR {Bulstat} LIKE ?";
+
+/// The columns a new partner is inserted with, in [`Warehouse::create_partner`]'s order.
+pub const NEW_PARTNER_COLUMNS: [&str; 33] = [
+    "Code", "Company", "Company2", "MOL", "MOL2", "City", "City2", "Address", "Address2", "Phone", "Phone2",
+    "Fax", "eMail", "TaxNo", "Bulstat", "BankName", "BankCode", "BankAcct", "BankVATName", "BankVATCode",
+    "BankVATAcct", "PriceGroup", "Discount", "Type", "IsVeryUsed", "UserID", "GroupID", "UserRealTime",
+    "Deleted", "CardNumber", "Note1", "Note2", "PaymentDays",
+];
+
 impl Warehouse {
     fn partners_where(&self, condition: &str, params: Params) -> Result<Vec<Partner>> {
-        let d = self.dialect();
-        let deleted = d.coalesce(&d.quote("Deleted"), "0");
-        let sql = d.sql(&format!(
-            "SELECT {PARTNER_COLUMNS} FROM {{partners}} WHERE {{ID}} <> ? AND {deleted} = 0 AND ({condition}) ORDER BY {{ID}}"
-        ));
+        let sql = partners_where_sql(self.dialect(), condition);
         self.query(&sql, Params::new().int(SERVICE_ID).extend(params).as_slice(), read_partner)
     }
 
     /// The partner with this ID.
     pub fn partner(&self, id: i32) -> Result<Option<Partner>> {
-        let d = self.dialect();
-        let sql = d.sql(&format!("SELECT {PARTNER_COLUMNS} FROM {{partners}} WHERE {{ID}} = ?"));
-        self.query_one(&sql, &id, read_partner)
+        self.query_one(&partner_by_id_sql(self.dialect()), &id, read_partner)
     }
 
     /// Live partners whose e-mail is this one, compared without case.
@@ -102,9 +128,7 @@ impl Warehouse {
         if email.is_empty() {
             return Ok(Vec::new());
         }
-        let d = self.dialect();
-        let cond = format!("{} = ?", d.lower(&d.quote("eMail")));
-        self.partners_where(&cond, Params::new().text(&email.to_lowercase()))
+        self.partners_where(&by_email_condition(self.dialect()), Params::new().text(&email.to_lowercase()))
     }
 
     /// Live partners with this VAT number (spaces ignored, 'BG' prefix optional on either side).
@@ -114,7 +138,7 @@ impl Warehouse {
             return Ok(Vec::new());
         }
         let with_bg = format!("BG{bare}");
-        let found = self.partners_where("{TaxNo} = ? OR {TaxNo} = ? OR {TaxNo} LIKE ?", Params::new().text(&bare).text(&with_bg).text(&format!("%{bare}%")))?;
+        let found = self.partners_where(BY_VAT_NUMBER, Params::new().text(&bare).text(&with_bg).text(&format!("%{bare}%")))?;
         Ok(found.into_iter().filter(|p| normalise_tax_number(&p.vat_number) == bare).collect())
     }
 
@@ -124,7 +148,7 @@ impl Warehouse {
         if bare.is_empty() {
             return Ok(Vec::new());
         }
-        let found = self.partners_where("{Bulstat} = ? OR {Bulstat} LIKE ?", Params::new().text(&bare).text(&format!("%{bare}%")))?;
+        let found = self.partners_where(BY_COMPANY_NUMBER, Params::new().text(&bare).text(&format!("%{bare}%")))?;
         Ok(found.into_iter().filter(|p| normalise_tax_number(&p.company_number) == bare).collect())
     }
 
@@ -150,12 +174,6 @@ impl Warehouse {
         for (col, v) in fields {
             self.check_text(Table::Partners, col, v, || format!("the {col} of partner '{who}'"))?;
         }
-        let columns = [
-            "Code", "Company", "Company2", "MOL", "MOL2", "City", "City2", "Address", "Address2", "Phone", "Phone2",
-            "Fax", "eMail", "TaxNo", "Bulstat", "BankName", "BankCode", "BankAcct", "BankVATName", "BankVATCode",
-            "BankVATAcct", "PriceGroup", "Discount", "Type", "IsVeryUsed", "UserID", "GroupID", "UserRealTime",
-            "Deleted", "CardNumber", "Note1", "Note2", "PaymentDays",
-        ];
         let params = Params::new()
             .text(&p.code).text(&p.company).text(&p.company).text(&p.contact).text(&p.contact)
             .text(&p.city).text(&p.city).text(&p.address).text(&p.address).text(&p.phone).text("")
@@ -163,7 +181,7 @@ impl Warehouse {
             .text("").text("").text("").text("").text("").text("")
             .int(p.price_group).num(p.discount).int(p.kind.code()).int(0).int(SERVICE_ID).int(1)
             .time(chrono::Local::now().naive_local()).int(0).text("").text("").text("").int(p.payment_days);
-        self.insert_returning_id(Table::Partners, &columns, params.as_slice())
+        self.insert_returning_id(Table::Partners, &NEW_PARTNER_COLUMNS, params.as_slice())
     }
 }
 

@@ -1,0 +1,34 @@
+# obmen's two set-up commands, on a fresh Debian/Ubuntu machine:
+#   make demo   builds obmen and prepares a demo home (a SQLite Warehouse Pro database, a server)
+#   make test   installs what is missing, starts a throwaway MariaDB on loopback, runs every test,
+#               and stops MariaDB, whether the tests pass or fail
+# and one for figures:
+#   make bench  the benchmarks (against the same throwaway MariaDB); see docs/BENCHMARKS.md
+
+CARGO ?= cargo
+DEMO_HOME ?= $(CURDIR)/demo-home
+
+.PHONY: all deps toolchain build test bench demo clean-demo
+
+all: build
+
+toolchain:
+	@command -v $(CARGO) >/dev/null || { echo "obmen: cargo is missing: install Rust (https://rustup.rs) and run make again" >&2; exit 1; }
+
+deps: toolchain
+	@bash scripts/deps.sh
+
+build: deps
+	$(CARGO) build --release --locked
+
+test: deps
+	bash scripts/with-mariadb.sh $(CARGO) test --locked
+
+bench: deps
+	bash scripts/with-mariadb.sh $(CARGO) bench --locked --bench warehouse
+
+demo: build
+	DEMO_HOME="$(DEMO_HOME)" OBMEN=$(CURDIR)/target/release/obmen bash scripts/demo.sh
+
+clean-demo:
+	rm -rf "$(DEMO_HOME)"
