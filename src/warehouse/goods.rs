@@ -280,10 +280,11 @@ impl Warehouse {
             let vat = rows.column(8).as_nullable_slice::<f64>().expect("f64");
             let avail = rows.column(9).as_nullable_slice::<f64>().expect("f64");
             let mut out = Vec::with_capacity(n);
-            let t = |col: usize, row: usize| -> Result<String> {
+            // Borrowed from the buffer; only the fields kept are copied.
+            let t = |col: usize, row: usize| -> Result<&str> {
                 match texts[col].get(row) {
-                    None => Ok(String::new()),
-                    Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    None => Ok(""),
+                    Some(bytes) => std::str::from_utf8(bytes).map_err(|_| {
                         WarehouseError::Invalid(format!("{context}: a good's text is not UTF-8"))
                     }),
                 }
@@ -291,10 +292,10 @@ impl Warehouse {
             for ((row, p), (v, a)) in (0..n).zip(price).zip(vat.zip(avail)) {
                 out.push(GoodStock {
                     id: ids[row],
-                    code: t(0, row)?,
-                    name: t(1, row)?,
-                    barcodes: barcode_list(&t(2, row)?, &t(3, row)?, &t(4, row)?),
-                    measure: t(5, row)?,
+                    code: t(0, row)?.to_owned(),
+                    name: t(1, row)?.to_owned(),
+                    barcodes: barcode_list(t(2, row)?, t(3, row)?, t(4, row)?),
+                    measure: t(5, row)?.to_owned(),
                     price: p.copied().unwrap_or(0.0),
                     vat_percent: v.copied().unwrap_or(0.0),
                     available: a.copied().unwrap_or(0.0),
