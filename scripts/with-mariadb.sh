@@ -50,8 +50,9 @@ if [ -z "${OBMEN_TEST_MDB:-}" ]; then
   found=$(find "$mdb_dir" -name Monitor.mdb 2>/dev/null | head -n1 || true)
   if [ -z "$found" ] && command -v apt-get >/dev/null; then
     mkdir -p "$mdb_dir/deb"
-    (cd "$mdb_dir/deb" && apt-get download mrtg-contrib >/dev/null 2>&1 \
-      && dpkg-deb -x mrtg-contrib_*.deb "$mdb_dir/x") || echo "obmen: could not fetch mrtg-contrib" >&2
+    fetch() { (cd "$mdb_dir/deb" && apt-get download mrtg-contrib >/dev/null 2>&1 && dpkg-deb -x mrtg-contrib_*.deb "$mdb_dir/x"); }
+    # Without package lists apt cannot download: refresh them once, then try again.
+    fetch || { apt-get update -qq >/dev/null 2>&1 || true; fetch; } || echo "obmen: could not fetch mrtg-contrib (for Monitor.mdb)" >&2
     found=$(find "$mdb_dir" -name 'Monitor.mdb*' 2>/dev/null | head -n1 || true)
     case "$found" in *.gz) gunzip -kf "$found"; found="${found%.gz}";; esac
   fi
