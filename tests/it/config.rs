@@ -173,22 +173,15 @@ fn exit_codes_follow_the_contract() {
     // An editor that breaks the file: 78, the file stays as it was.
     let file = h.join("servers/Shopiko.toml");
     let before = std::fs::read_to_string(&file).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_obmen"))
-        .args(["server", "edit", "Shopiko"])
-        .env("OBMEN_HOME", h)
-        .env("EDITOR", "sed -i s/on_start/sometimes/")
-        .output()
-        .unwrap();
+    let edit_with = |editor: &str| {
+        Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "edit", "Shopiko"]).env("OBMEN_HOME", h).env("EDITOR", editor).output().unwrap()
+    };
+    let o = edit_with("sed -i s/on_start/sometimes/");
     assert_eq!(o.status.code(), Some(78), "{:?}", text(&o));
     assert!(text(&o).1.contains("rules.import: 'sometimes' is not one of the choices"), "{:?}", text(&o));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
     // A valid editor change is saved.
-    let o = Command::new(env!("CARGO_BIN_EXE_obmen"))
-        .args(["server", "edit", "Shopiko"])
-        .env("OBMEN_HOME", h)
-        .env("EDITOR", "sed -i s/on_start/periodic/")
-        .output()
-        .unwrap();
+    let o = edit_with("sed -i s/on_start/periodic/");
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(std::fs::read_to_string(&file).unwrap().contains("import = \"periodic\""));
 }

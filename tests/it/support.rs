@@ -1,7 +1,7 @@
 //! Shared set-up for the integration tests: throwaway Warehouse Pro databases on the MariaDB server
 //! that `make test` starts (OBMEN_TEST_MYSQL) and on SQLite files, both through real ODBC drivers.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use obmen::warehouse::{Dialect, Warehouse};
@@ -24,10 +24,8 @@ pub struct TestDb {
     pub dialect: Dialect,
     /// MariaDB: the database's name, dropped at the end.
     mysql_db: Option<String>,
-    /// SQLite: the folder holding the file.
+    /// SQLite: the folder holding the file, removed with it.
     _dir: Option<tempfile::TempDir>,
-    /// SQLite: the file.
-    pub path: Option<PathBuf>,
 }
 
 impl TestDb {
@@ -40,13 +38,13 @@ impl TestDb {
                 let admin = Warehouse::connect(&mysql_server(), Dialect::Mysql).expect("connect to the test MariaDB");
                 admin.exec(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"), ()).unwrap();
                 let connection = format!("{}Database={name};", mysql_server());
-                TestDb { connection, dialect, mysql_db: Some(name), _dir: None, path: None }
+                TestDb { connection, dialect, mysql_db: Some(name), _dir: None }
             }
             Dialect::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let path = dir.path().join(format!("wh{n}.db"));
                 let connection = sqlite_connection(&path);
-                TestDb { connection, dialect, mysql_db: None, _dir: Some(dir), path: Some(path) }
+                TestDb { connection, dialect, mysql_db: None, _dir: Some(dir) }
             }
             other => panic!("no test database for {other}"),
         }
