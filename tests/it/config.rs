@@ -202,3 +202,20 @@ fn warehouse_init_makes_a_demo_database_and_refuses_a_second_time() {
     let o = obmen(dir.path(), &["warehouse", "init", "--connection", "DSN=nothing"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn warehouse_init_connects_by_dsn() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dsn.db");
+    let ini = dir.path().join("odbc.ini");
+    std::fs::write(&ini, format!("[obmen_test_wh]\nDriver = SQLite3\nDatabase = {}\n", db.display())).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_obmen"))
+        .args(["warehouse", "init", "--connection", "DSN=obmen_test_wh", "--dialect", "sqlite", "--demo-data", "3"])
+        .env("OBMEN_HOME", dir.path())
+        .env("ODBCINI", &ini)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(text(&o).0.contains("3 goods"), "{:?}", text(&o));
+    assert!(db.exists(), "the DSN's database file was made");
+}
