@@ -9,6 +9,7 @@
 //! - [`config`]: the home, server files and kind profiles: load, validate (file and field in every
 //!   error), change with `--set`, save atomically with mode 0600, show with secrets masked.
 //! - [`warehouse`]: Warehouse Pro over ODBC: dialects, nomenclature, documents, schema init.
+//! - [`shopiko`]: the shop: its written contract, the signed client and the simulator.
 //! - [`secret`]: values that never print.
 //! - [`exit`]: exit codes and the error type at the binary's edge.
 
@@ -17,4 +18,5 @@ pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod secret;
+pub mod shopiko;
 pub mod warehouse;

@@ -1,0 +1,823 @@
+//! The Shopiko simulator: serves exactly docs/shopiko-api.md on loopback, verifies every
+//! signature, keeps its data in memory (optionally in a state file), seeds realistic orders,
+//! products and customers whose codes match `obmen warehouse init --demo-data` goods, and injects
+//! faults on request so that tests and demos can see the client cope.
+//!
+//! Faults (`--faults "5xx=0.2,timeout=0.1,429=0.1,drop=0.05"`) are drawn per signed request:
+//! `drop` closes the connection without an answer; `5xx` answers 503 and `429` answers 429 with
+//! Retry-After, both before doing anything; `timeout` does the work and then holds the answer
+//! longer than a client waits, so a retry meets a request that already took effect (every POST
+//! of the contract is idempotent, and the tests prove the client copes).
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use super::model::*;
+use super::sign::{self, HEADER_API_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_SKEW_SECS};
+use crate::secret::Secret;
+use crate::warehouse::demo;
+
+/// How often each fault happens, per signed request (0.0 to 1.0).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Faults {
+    /// Answer 503.
+    pub server_error: f64,
+    /// Do the work, then hold the answer past the client's timeout.
+    pub timeout: f64,
+    /// Answer 429 with Retry-After.
+    pub rate_limit: f64,
+    /// Close the connection without an answer.
+    pub drop: f64,
+    /// The Retry-After of a 429, in seconds.
+    pub retry_after_secs: u64,
+}
+
+impl FromStr for Faults {
+    type Err = String;
+    fn from_str(spec: &str) -> Result<Self, String> {
+        let mut f = Faults { retry_after_secs: 1, ..Faults::default() };
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = part.split_once('=').ok_or_else(|| format!("'{part}': write name=probability, e.g. 5xx=0.2"))?;
+            let num: f64 = v.trim().parse().map_err(|_| format!("'{part}': '{v}' is not a number"))?;
+            let p = || if (0.0..=1.0).contains(&num) { Ok(num) } else { Err(format!("'{part}': a probability is from 0 to 1")) };
+            match k.trim() {
+                "5xx" => f.server_error = p()?,
+                "timeout" => f.timeout = p()?,
+                "429" => f.rate_limit = p()?,
+                "drop" => f.drop = p()?,
+                "retry_after" => f.retry_after_secs = num as u64,
+                other => return Err(format!("'{other}' is not a fault: use 5xx, timeout, 429, drop (and retry_after=SECONDS)")),
+            }
+        }
+        if f.server_error + f.timeout + f.rate_limit + f.drop > 1.0 {
+            return Err(format!("'{spec}': the probabilities add up to more than 1"));
+        }
+        Ok(f)
+    }
+}
+
+/// How the simulator is set up.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// The API ID it accepts.
+    pub api_id: String,
+    /// The key requests must be signed with.
+    pub key: Secret,
+    /// The shop's name (in ping).
+    pub shop_name: String,
+    /// Orders placed at start.
+    pub seed_orders: usize,
+    /// Products at start (demo goods 1..=N).
+    pub seed_products: usize,
+    /// Faults to inject.
+    pub faults: Faults,
+    /// Keep the data in this file (loaded at start, written after each change).
+    pub state_file: Option<PathBuf>,
+    /// How long a `timeout` fault holds the answer.
+    pub timeout_delay: Duration,
+    /// Seed of the fault and data generator.
+    pub seed: u64,
+    /// Keep every request as received (tests look for secrets in them).
+    pub record_requests: bool,
+}
+
+impl SimConfig {
+    /// A simulator with no faults and no seed data.
+    pub fn new(api_id: impl Into<String>, key: impl Into<String>) -> Self {
+        SimConfig {
+            api_id: api_id.into(),
+            key: Secret::new(key.into()),
+            shop_name: "Демо магазин".into(),
+            seed_orders: 0,
+            seed_products: 0,
+            faults: Faults::default(),
+            state_file: None,
+            timeout_delay: Duration::from_secs(65),
+            seed: 7,
+            record_requests: false,
+        }
+    }
+}
+
+/// A request as the simulator received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// Method.
+    pub method: String,
+    /// Path and query.
+    pub target: String,
+    /// Every header, as "name: value".
+    pub headers: Vec<String>,
+    /// The body, as text.
+    pub body: String,
+}
+
+/// The simulator's data: what a file keeps between runs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Data {
+    /// Orders by sequence number.
+    orders: BTreeMap<u64, Order>,
+    /// Products by SKU, with the sequence number of their last change.
+    products: BTreeMap<String, (u64, Product)>,
+    /// Customers by key (external id, else e-mail), with their last change.
+    customers: BTreeMap<String, (u64, Customer)>,
+    /// Stock by SKU.
+    stock: BTreeMap<String, f64>,
+    /// The last sequence number given to a change.
+    seq: u64,
+    /// How many orders were ever made (for numbering).
+    orders_made: u64,
+}
+
+struct State {
+    data: Data,
+    /// Order id -> sequence number.
+    order_ids: HashMap<String, u64>,
+    requests_by_status: BTreeMap<String, u64>,
+    recorded: Vec<RecordedRequest>,
+    rng: fastrand::Rng,
+}
+
+/// A running simulator's shared state; cheap to clone.
+#[derive(Clone)]
+pub struct Sim {
+    state: Arc<Mutex<State>>,
+    config: Arc<SimConfig>,
+}
+
+impl Sim {
+    /// Makes a simulator: loads its state file where there is one, else seeds new data.
+    pub fn new(config: SimConfig) -> std::io::Result<Sim> {
+        let mut rng = fastrand::Rng::with_seed(config.seed);
+        let data = match &config.state_file {
+            Some(path) if path.exists() => {
+                let text = std::fs::read_to_string(path)?;
+                serde_json::from_str(&text).map_err(|e| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: not a simulator state file: {e}", path.display()))
+                })?
+            }
+            _ => {
+                let mut d = Data::default();
+                seed_products(&mut d, config.seed_products);
+                add_orders(&mut d, config.seed_orders, config.seed_products.max(1), &mut rng);
+                d
+            }
+        };
+        let order_ids = data.orders.iter().map(|(seq, o)| (o.id.clone(), *seq)).collect();
+        let sim = Sim {
+            state: Arc::new(Mutex::new(State { data, order_ids, requests_by_status: BTreeMap::new(), recorded: Vec::new(), rng })),
+            config: Arc::new(config),
+        };
+        sim.save()?;
+        Ok(sim)
+    }
+
+    /// Serves until `shutdown` completes. Each connection is served on its own task; a broken
+    /// connection never stops the listener.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => return Ok(()),
+                accepted = listener.accept() => {
+                    let (stream, _) = match accepted {
+                        Ok(a) => a,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "Simulator could not accept a connection.");
+                            continue;
+                        }
+                    };
+                    let sim = self.clone();
+                    tokio::spawn(async move {
+                        let service = hyper::service::service_fn(move |req| {
+                            let sim = sim.clone();
+                            async move { sim.handle(req).await }
+                        });
+                        let io = hyper_util::rt::TokioIo::new(stream);
+                        if let Err(e) = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await {
+                            tracing::debug!(error = %e, "Simulator connection ended.");
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    /// The counters `GET /_sim/stats` shows.
+    pub fn stats(&self) -> SimStats {
+        let st = self.state.lock().unwrap();
+        SimStats {
+            orders_total: st.data.orders.len() as u64,
+            orders_acknowledged: st.data.orders.values().filter(|o| o.acknowledged.is_some()).count() as u64,
+            products: st.data.products.len() as u64,
+            customers: st.data.customers.len() as u64,
+            stock_total: st.data.stock.values().sum(),
+            requests_by_status: st.requests_by_status.clone(),
+        }
+    }
+
+    /// Every request received, where recording is on.
+    pub fn recorded(&self) -> Vec<RecordedRequest> {
+        self.state.lock().unwrap().recorded.clone()
+    }
+
+    /// Places `n` more orders now.
+    pub fn add_orders(&self, n: usize) {
+        let mut st = self.state.lock().unwrap();
+        let products = st.data.products.len().max(1);
+        let State { data, rng, order_ids, .. } = &mut *st;
+        add_orders(data, n, products, rng);
+        *order_ids = data.orders.iter().map(|(seq, o)| (o.id.clone(), *seq)).collect();
+        drop(st);
+        let _ = self.save();
+    }
+
+    /// The order with this id, as the shop holds it now.
+    pub fn order(&self, id: &str) -> Option<Order> {
+        let st = self.state.lock().unwrap();
+        st.order_ids.get(id).and_then(|seq| st.data.orders.get(seq)).cloned()
+    }
+
+    /// Every product as the shop holds it now.
+    pub fn products(&self) -> Vec<Product> {
+        self.state.lock().unwrap().data.products.values().map(|(_, p)| p.clone()).collect()
+    }
+
+    /// The stock level of a SKU.
+    pub fn stock(&self, sku: &str) -> Option<f64> {
+        self.state.lock().unwrap().data.stock.get(sku).copied()
+    }
+
+    fn save(&self) -> std::io::Result<()> {
+        if let Some(path) = &self.config.state_file {
+            let text = serde_json::to_string(&self.state.lock().unwrap().data).expect("state serialises");
+            crate::config::write_atomic(path, &text)?;
+        }
+        Ok(())
+    }
+
+    async fn handle(&self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::io::Error> {
+        let method = req.method().clone();
+        let target = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
+        let headers: Vec<(String, String)> =
+            req.headers().iter().map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
+        let body = match req.into_body().collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(e) => return Err(std::io::Error::other(e)),
+        };
+        if self.config.record_requests {
+            self.state.lock().unwrap().recorded.push(RecordedRequest {
+                method: method.to_string(),
+                target: target.clone(),
+                headers: headers.iter().map(|(k, v)| format!("{k}: {v}")).collect(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+        }
+        let (path, query) = match target.split_once('?') {
+            Some((p, q)) => (p.to_owned(), q.to_owned()),
+            None => (target.clone(), String::new()),
+        };
+        let query: HashMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+
+        // Unsigned simulator endpoints.
+        if let Some(rest) = path.strip_prefix("/_sim/") {
+            let response = match (method.as_str(), rest) {
+                ("GET", "stats") => ok_json(&self.stats()),
+                ("POST", "orders") => {
+                    let n = query.get("count").and_then(|c| c.parse().ok()).unwrap_or(1usize).min(100_000);
+                    self.add_orders(n);
+                    ok_json(&json!({ "added": n, "orders_total": self.stats().orders_total }))
+                }
+                _ => error(StatusCode::NOT_FOUND, "not_found", "no such simulator endpoint: use GET /_sim/stats or POST /_sim/orders?count=N"),
+            };
+            return Ok(self.count(response));
+        }
+
+        // Faults, drawn per signed request.
+        let fault = {
+            let f = self.config.faults;
+            let r = self.state.lock().unwrap().rng.f64();
+            if r < f.drop {
+                Some("drop")
+            } else if r < f.drop + f.server_error {
+                Some("5xx")
+            } else if r < f.drop + f.server_error + f.rate_limit {
+                Some("429")
+            } else if r < f.drop + f.server_error + f.rate_limit + f.timeout {
+                Some("timeout")
+            } else {
+                None
+            }
+        };
+        match fault {
+            Some("drop") => {
+                self.count_status("dropped");
+                return Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "simulated dropped connection"));
+            }
+            Some("5xx") => return Ok(self.count(error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "simulated failure: try again"))),
+            Some("429") => {
+                let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "simulated rate limit: wait and try again");
+                r.headers_mut().insert("retry-after", self.config.faults.retry_after_secs.to_string().parse().expect("header"));
+                return Ok(self.count(r));
+            }
+            _ => {}
+        }
+
+        let response = match self.authenticate(method.as_str(), &target, &headers, &body) {
+            Err(r) => r,
+            Ok(()) => match path.find("/v1/") {
+                None => error(StatusCode::NOT_FOUND, "not_found", "this API's paths start with /v1/"),
+                Some(i) => self.route(method.as_str(), &path[i + 3..], &query, &body),
+            },
+        };
+        if fault == Some("timeout") {
+            tokio::time::sleep(self.config.timeout_delay).await;
+        }
+        Ok(self.count(response))
+    }
+
+    fn count_status(&self, status: &str) {
+        *self.state.lock().unwrap().requests_by_status.entry(status.to_owned()).or_default() += 1;
+    }
+
+    fn count(&self, r: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+        self.count_status(r.status().as_str());
+        r
+    }
+
+    fn authenticate(&self, method: &str, target: &str, headers: &[(String, String)], body: &[u8]) -> Result<(), Response<Full<Bytes>>> {
+        let get = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+        let (Some(api_id), Some(ts), Some(sig)) = (get(HEADER_API_ID), get(HEADER_TIMESTAMP), get(HEADER_SIGNATURE)) else {
+            return Err(error(StatusCode::UNAUTHORIZED, "missing_auth", "send X-Shopiko-Api-Id, X-Shopiko-Timestamp and X-Shopiko-Signature"));
+        };
+        if api_id != self.config.api_id {
+            return Err(error(StatusCode::UNAUTHORIZED, "unknown_api_id", "this shop has no such API ID"));
+        }
+        let now = chrono::Utc::now().timestamp();
+        let Ok(ts) = ts.trim().parse::<i64>() else {
+            return Err(error(StatusCode::UNAUTHORIZED, "bad_signature", "the timestamp is not a number of seconds"));
+        };
+        if (ts - now).abs() > MAX_SKEW_SECS {
+            let mut r = error(StatusCode::UNAUTHORIZED, "clock_skew", "the request's time is too far from the shop's clock");
+            *r.body_mut() = Full::new(Bytes::from(
+                serde_json::to_vec(&ErrorBody {
+                    error: ErrorDetail { code: "clock_skew".into(), message: "the request's time is too far from the shop's clock".into(), server_time: Some(now) },
+                })
+                .expect("json"),
+            ));
+            return Err(r);
+        }
+        if !sign::verify(self.config.key.expose(), method, target, ts, body, sig) {
+            return Err(error(StatusCode::UNAUTHORIZED, "bad_signature", "the signature does not match this request"));
+        }
+        Ok(())
+    }
+
+    fn route(&self, method: &str, path: &str, query: &HashMap<String, String>, body: &[u8]) -> Response<Full<Bytes>> {
+        let limit = |max: usize, default: usize| query.get("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(default).clamp(1, max);
+        let since = query.get("since").and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match (method, segments.as_slice()) {
+            ("GET", ["ping"]) => ok_json(&Ping { shop: self.config.shop_name.clone(), api_version: 1, server_time: chrono::Utc::now().timestamp() }),
+            ("GET", ["orders"]) => {
+                let st = self.state.lock().unwrap();
+                let n = limit(200, 100);
+                let items: Vec<(&u64, &Order)> = st.data.orders.range(since + 1..).take(n + 1).collect();
+                let has_more = items.len() > n;
+                let page: Vec<&Order> = items.iter().take(n).map(|(_, o)| *o).collect();
+                let next = items.iter().take(n).last().map(|(s, _)| s.to_string()).or_else(|| Some(since.to_string()));
+                ok_json(&json!({ "orders": page, "next_cursor": next, "has_more": has_more }))
+            }
+            ("POST", ["orders", id, "acknowledge"]) => self.acknowledge(id, body),
+            ("GET", ["products"]) => {
+                let st = self.state.lock().unwrap();
+                let mut by_seq: Vec<&(u64, Product)> = st.data.products.values().filter(|(s, _)| *s > since).collect();
+                by_seq.sort_by_key(|(s, _)| *s);
+                let n = limit(500, 200);
+                let has_more = by_seq.len() > n;
+                let page: Vec<&Product> = by_seq.iter().take(n).map(|(_, p)| p).collect();
+                let next = by_seq.iter().take(n).last().map(|(s, _)| s.to_string()).unwrap_or(since.to_string());
+                ok_json(&json!({ "products": page, "next_cursor": next, "has_more": has_more }))
+            }
+            ("POST", ["products", "batch"]) => self.upsert_products(body),
+            ("GET", ["customers"]) => {
+                let st = self.state.lock().unwrap();
+                let mut by_seq: Vec<&(u64, Customer)> = st.data.customers.values().filter(|(s, _)| *s > since).collect();
+                by_seq.sort_by_key(|(s, _)| *s);
+                let n = limit(500, 200);
+                let has_more = by_seq.len() > n;
+                let page: Vec<&Customer> = by_seq.iter().take(n).map(|(_, c)| c).collect();
+                let next = by_seq.iter().take(n).last().map(|(s, _)| s.to_string()).unwrap_or(since.to_string());
+                ok_json(&json!({ "customers": page, "next_cursor": next, "has_more": has_more }))
+            }
+            ("POST", ["customers", "batch"]) => self.upsert_customers(body),
+            ("POST", ["stock", "batch"]) => self.set_stock(body),
+            _ => error(StatusCode::NOT_FOUND, "not_found", &format!("no endpoint {method} /v1/{}", path.trim_start_matches('/'))),
+        }
+    }
+
+    fn acknowledge(&self, id: &str, body: &[u8]) -> Response<Full<Bytes>> {
+        let id = percent_decode(id);
+        let ack: Acknowledgement = match serde_json::from_slice(body) {
+            Ok(a) => a,
+            Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("the body is not an acknowledgement: {e}")),
+        };
+        if ack.document_number.trim().is_empty() {
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "document_number is empty");
+        }
+        let mut st = self.state.lock().unwrap();
+        let Some(seq) = st.order_ids.get(&id).copied() else {
+            return error(StatusCode::NOT_FOUND, "not_found", &format!("no order {id}"));
+        };
+        let order = st.data.orders.get_mut(&seq).expect("indexed order");
+        let first_time = match &order.acknowledged {
+            Some(existing) if existing.document_number == ack.document_number => false,
+            Some(existing) => {
+                let msg = format!("order {id} is already acknowledged as document {}", existing.document_number);
+                return error(StatusCode::CONFLICT, "already_acknowledged", &msg);
+            }
+            None => {
+                order.acknowledged = Some(Acknowledgement { at: Some(now_rfc3339()), ..ack });
+                true
+            }
+        };
+        drop(st);
+        if first_time {
+            let _ = self.save();
+        }
+        ok_json(&AckResult { acknowledged: true, first_time })
+    }
+
+    fn upsert_products(&self, body: &[u8]) -> Response<Full<Bytes>> {
+        #[derive(Deserialize)]
+        struct Batch {
+            products: Vec<Product>,
+        }
+        let batch: Batch = match serde_json::from_slice(body) {
+            Ok(b) => b,
+            Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("the body is not a products batch: {e}")),
+        };
+        if batch.products.len() > 500 {
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "products: at most 500 a batch");
+        }
+        let mut result = UpsertResult::default();
+        let mut st = self.state.lock().unwrap();
+        for mut p in batch.products {
+            if p.sku.trim().is_empty() || p.price.trim().parse::<f64>().is_err() {
+                result.errors.push(ItemError { key: p.sku.clone(), message: "sku must be set and price must be a decimal number".into() });
+                continue;
+            }
+            let existing = st.data.products.get(&p.sku).map(|(_, e)| e.clone());
+            match existing {
+                Some(e) if Product { updated_at: None, ..e.clone() } == Product { updated_at: None, ..p.clone() } => result.unchanged += 1,
+                other => {
+                    if other.is_some() { result.updated += 1 } else { result.created += 1 }
+                    st.data.seq += 1;
+                    p.updated_at = Some(now_rfc3339());
+                    let seq = st.data.seq;
+                    st.data.stock.entry(p.sku.clone()).or_insert(0.0);
+                    st.data.products.insert(p.sku.clone(), (seq, p));
+                }
+            }
+        }
+        drop(st);
+        if result.created + result.updated > 0 {
+            let _ = self.save();
+        }
+        ok_json(&result)
+    }
+
+    fn upsert_customers(&self, body: &[u8]) -> Response<Full<Bytes>> {
+        #[derive(Deserialize)]
+        struct Batch {
+            customers: Vec<Customer>,
+        }
+        let batch: Batch = match serde_json::from_slice(body) {
+            Ok(b) => b,
+            Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("the body is not a customers batch: {e}")),
+        };
+        if batch.customers.len() > 500 {
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "customers: at most 500 a batch");
+        }
+        let mut result = UpsertResult::default();
+        let mut st = self.state.lock().unwrap();
+        for mut c in batch.customers {
+            let key = customer_key(&c);
+            if key.is_empty() {
+                result.errors.push(ItemError { key: String::new(), message: "a customer needs external_id or email".into() });
+                continue;
+            }
+            match st.data.customers.get(&key) {
+                Some((_, e)) if e == &c => result.unchanged += 1,
+                other => {
+                    if other.is_some() { result.updated += 1 } else { result.created += 1 }
+                    st.data.seq += 1;
+                    if c.id.is_none() {
+                        c.id = Some(format!("C-{}", st.data.seq));
+                    }
+                    let seq = st.data.seq;
+                    st.data.customers.insert(key, (seq, c));
+                }
+            }
+        }
+        drop(st);
+        if result.created + result.updated > 0 {
+            let _ = self.save();
+        }
+        ok_json(&result)
+    }
+
+    fn set_stock(&self, body: &[u8]) -> Response<Full<Bytes>> {
+        #[derive(Deserialize)]
+        struct Batch {
+            items: Vec<StockLevel>,
+        }
+        let batch: Batch = match serde_json::from_slice(body) {
+            Ok(b) => b,
+            Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("the body is not a stock batch: {e}")),
+        };
+        if batch.items.len() > 1000 {
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "items: at most 1000 a batch");
+        }
+        let mut result = StockResult::default();
+        let mut st = self.state.lock().unwrap();
+        for item in batch.items {
+            let Ok(q) = item.quantity.trim().parse::<f64>() else {
+                return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("quantity of {} is not a decimal number", item.sku));
+            };
+            if st.data.products.contains_key(&item.sku) {
+                st.data.stock.insert(item.sku, q);
+                result.updated += 1;
+            } else {
+                result.unknown_skus.push(item.sku);
+            }
+        }
+        drop(st);
+        let _ = self.save();
+        ok_json(&result)
+    }
+}
+
+/// The key a customer is upserted by: external id, else e-mail (lowercase).
+fn customer_key(c: &Customer) -> String {
+    match &c.external_id {
+        Some(x) if !x.trim().is_empty() => format!("ext:{}", x.trim()),
+        _ if !c.email.trim().is_empty() => format!("email:{}", c.email.trim().to_lowercase()),
+        _ => String::new(),
+    }
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn percent_decode(s: &str) -> String {
+    form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+fn ok_json<T: Serialize>(value: &T) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(serde_json::to_vec(value).expect("json"))));
+    r.headers_mut().insert("content-type", "application/json".parse().expect("header"));
+    r
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    let mut r = ok_json(&ErrorBody { error: ErrorDetail { code: code.into(), message: message.into(), server_time: None } });
+    *r.status_mut() = status;
+    r
+}
+
+fn money(v: f64) -> String {
+    format!("{:.2}", (v * 100.0).round() / 100.0)
+}
+
+fn seed_products(d: &mut Data, n: usize) {
+    for i in 1..=n as u64 {
+        let g = demo::good(i);
+        let vat = if g.vat_group_id == 2 { 9.0 } else { 20.0 };
+        d.seq += 1;
+        let p = Product {
+            sku: g.code.clone(),
+            name: g.name,
+            barcodes: g.barcodes,
+            measure: g.measure.to_owned(),
+            price: money(g.price_retail * (1.0 + vat / 100.0)),
+            vat_percent: format!("{vat}"),
+            active: true,
+            updated_at: Some("2026-11-01T08:00:00Z".into()),
+        };
+        d.stock.insert(g.code.clone(), g.stock_main);
+        d.products.insert(g.code, (d.seq, p));
+    }
+}
+
+fn address(name: &str, line1: &str, city: &str) -> Address {
+    Address { name: name.into(), line1: line1.into(), line2: String::new(), city: city.into(), postcode: "1000".into(), country: "BG".into() }
+}
+
+/// The customer of order number `i`: existing Warehouse Pro partners (matched by e-mail or VAT
+/// number), new companies and persons, and guests.
+fn seed_customer(i: u64) -> Customer {
+    match i % 5 {
+        1 | 2 => {
+            // Demo partners 1..=10 exist in every demo warehouse: odd ones are companies.
+            let p = demo::partner(1 + (i / 5) % 10);
+            let (first, last) = p.contact.split_once(' ').unwrap_or((&p.contact, ""));
+            Customer {
+                kind: if p.is_company { CustomerType::Company } else { CustomerType::Person },
+                id: Some(format!("C-{}", 1 + (i / 5) % 10)),
+                external_id: None,
+                email: p.email.clone(),
+                phone: p.phone.clone(),
+                first_name: first.into(),
+                last_name: last.into(),
+                company_name: if p.is_company { p.name.clone() } else { String::new() },
+                vat_number: p.vat_number.clone(),
+                company_number: p.company_number.clone(),
+                billing_address: Some(address(&p.name, &p.address, p.city)),
+                delivery_address: Some(address(&p.contact, &p.address, p.city)),
+            }
+        }
+        3 => Customer {
+            kind: CustomerType::Company,
+            id: Some(format!("C-N{i}")),
+            external_id: None,
+            email: format!("zakupki{i}@nova-firma.bg"),
+            phone: format!("+359 2 98{:05}", i % 100_000),
+            first_name: "Стефан".into(),
+            last_name: "Радев".into(),
+            company_name: format!("Нова Фирма {i} ООД"),
+            vat_number: format!("BG2{:08}", i),
+            company_number: format!("2{:08}", i),
+            billing_address: Some(address(&format!("Нова Фирма {i} ООД"), "бул. България 51", "София")),
+            delivery_address: Some(address("Стефан Радев", "бул. България 51", "София")),
+        },
+        4 => Customer {
+            kind: CustomerType::Person,
+            id: Some(format!("C-P{i}")),
+            external_id: None,
+            email: format!("klient{i}@poshta.bg"),
+            phone: format!("+359 89{:07}", i % 10_000_000),
+            first_name: "Радка".into(),
+            last_name: format!("Маринова-{i}"),
+            company_name: String::new(),
+            vat_number: String::new(),
+            company_number: String::new(),
+            billing_address: Some(address(&format!("Радка Маринова-{i}"), "ул. Оборище 8", "Пловдив")),
+            delivery_address: Some(address(&format!("Радка Маринова-{i}"), "ул. Оборище 8", "Пловдив")),
+        },
+        _ => Customer {
+            kind: CustomerType::Guest,
+            id: None,
+            external_id: None,
+            email: if i % 2 == 0 { format!("gost{i}@abv.bg") } else { String::new() },
+            phone: "+359 87 555 0101".into(),
+            first_name: "Гост".into(),
+            last_name: format!("Купувач {i}"),
+            company_name: String::new(),
+            vat_number: String::new(),
+            company_number: String::new(),
+            billing_address: None,
+            delivery_address: Some(address(&format!("Гост Купувач {i}"), "ул. Цар Симеон 3", "Варна")),
+        },
+    }
+}
+
+/// Places `n` orders over the first `products` demo goods.
+fn add_orders(d: &mut Data, n: usize, products: usize, rng: &mut fastrand::Rng) {
+    for _ in 0..n {
+        d.orders_made += 1;
+        let i = d.orders_made;
+        let line_count = 1 + rng.usize(0..4);
+        let mut lines = Vec::new();
+        let mut lines_total = 0.0;
+        let mut used = Vec::new();
+        for l in 0..line_count {
+            let mut k = 1 + rng.u64(0..products as u64);
+            while used.contains(&k) && used.len() < products {
+                k = 1 + k % products as u64;
+            }
+            used.push(k);
+            let g = demo::good(k);
+            let vat = if g.vat_group_id == 2 { 9.0 } else { 20.0 };
+            let unit = (g.price_retail * (1.0 + vat / 100.0) * 100.0).round() / 100.0;
+            let qty = 1 + rng.u64(0..3);
+            let disc = if (i + l as u64) % 4 == 0 { 10.0 } else { 0.0 };
+            lines_total += qty as f64 * unit * (1.0 - disc / 100.0);
+            lines.push(OrderLine {
+                line_id: (l + 1).to_string(),
+                sku: g.code,
+                name: g.name,
+                quantity: qty.to_string(),
+                unit_price: money(unit),
+                discount_percent: format!("{disc}"),
+                vat_percent: format!("{vat}"),
+            });
+        }
+        let lines_total = (lines_total * 100.0).round() / 100.0;
+        let mut discounts = Vec::new();
+        if i % 7 == 0 && lines_total > 15.0 {
+            discounts.push(Discount { kind: DiscountKind::Voucher, code: format!("GIFT-{i}"), amount: "5.00".into(), description: "Ваучер за подарък".into() });
+        }
+        if i % 11 == 0 {
+            discounts.push(Discount {
+                kind: DiscountKind::PromoCode,
+                code: "ZIMA10".into(),
+                amount: money(lines_total * 0.10),
+                description: "Промо код ZIMA10: 10% отстъпка".into(),
+            });
+        }
+        let discount_total: f64 = discounts.iter().map(|d| d.amount.parse::<f64>().unwrap_or(0.0)).sum();
+        let shipping = match i % 3 {
+            0 => None,
+            1 => Some(Shipping { method: "Еконт до офис".into(), price: "5.99".into(), vat_percent: "20".into() }),
+            _ => Some(Shipping { method: "Спиди до адрес".into(), price: "6.90".into(), vat_percent: "20".into() }),
+        };
+        let shipping_total = shipping.as_ref().map(|s| s.price.parse::<f64>().unwrap_or(0.0)).unwrap_or(0.0);
+        let total = ((lines_total - discount_total + shipping_total) * 100.0).round() / 100.0;
+        let (method, paid) = match i % 4 {
+            0 => (PaymentMethod::CashOnDelivery, false),
+            1 => (PaymentMethod::Card, true),
+            2 => (PaymentMethod::BankTransfer, i % 8 == 2),
+            _ => (PaymentMethod::Card, true),
+        };
+        d.seq += 1;
+        let created = chrono::DateTime::from_timestamp(1_793_500_000 + i as i64 * 1_020, 0).expect("time");
+        let order = Order {
+            id: format!("{}", 100_000 + i),
+            number: format!("SH-{}", 100_000 + i),
+            created_at: created.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            currency: "BGN".into(),
+            customer: seed_customer(i),
+            lines,
+            discounts,
+            shipping,
+            payment: Payment {
+                method,
+                paid,
+                paid_amount: if paid { money(total) } else { "0.00".into() },
+                transaction_id: if paid { format!("TX-{}", 880_000 + i) } else { String::new() },
+            },
+            totals: Totals { lines: money(lines_total), discounts: money(discount_total), shipping: money(shipping_total), total: money(total) },
+            acknowledged: None,
+        };
+        if order.customer.kind != CustomerType::Guest {
+            let key = customer_key(&order.customer);
+            let seq = d.seq;
+            d.customers.entry(key).or_insert((seq, Customer { billing_address: None, delivery_address: None, ..order.customer.clone() }));
+        }
+        d.orders.insert(d.seq, order);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_specs() {
+        let f: Faults = "5xx=0.2,timeout=0.1,429=0.1".parse().unwrap();
+        assert_eq!((f.server_error, f.timeout, f.rate_limit, f.drop, f.retry_after_secs), (0.2, 0.1, 0.1, 0.0, 1));
+        assert!("5xx=2".parse::<Faults>().is_err());
+        assert!("boom=0.1".parse::<Faults>().is_err());
+        assert!("5xx=0.6,429=0.6".parse::<Faults>().is_err());
+        assert_eq!("".parse::<Faults>().unwrap().server_error, 0.0);
+    }
+
+    #[test]
+    fn seeded_orders_add_up_and_cover_every_case() {
+        let mut d = Data::default();
+        seed_products(&mut d, 30);
+        let mut rng = fastrand::Rng::with_seed(1);
+        add_orders(&mut d, 100, 30, &mut rng);
+        let orders: Vec<&Order> = d.orders.values().collect();
+        assert_eq!(orders.len(), 100);
+        for o in &orders {
+            let lines: f64 = o.lines.iter().map(|l| {
+                l.quantity.parse::<f64>().unwrap() * l.unit_price.parse::<f64>().unwrap() * (1.0 - l.discount_percent.parse::<f64>().unwrap() / 100.0)
+            }).sum();
+            assert!((lines - o.totals.lines.parse::<f64>().unwrap()).abs() < 0.011, "{}", o.id);
+            assert!(o.lines.iter().all(|l| d.products.contains_key(&l.sku)));
+        }
+        let has = |f: &dyn Fn(&&&Order) -> bool| orders.iter().any(|o| f(&o));
+        assert!(has(&|o| o.customer.kind == CustomerType::Guest));
+        assert!(has(&|o| o.customer.kind == CustomerType::Company));
+        assert!(has(&|o| o.customer.kind == CustomerType::Person));
+        assert!(has(&|o| o.discounts.iter().any(|d| d.kind == DiscountKind::Voucher)));
+        assert!(has(&|o| o.discounts.iter().any(|d| d.kind == DiscountKind::PromoCode)));
+        assert!(has(&|o| o.lines.iter().any(|l| l.discount_percent != "0")));
+        assert!(has(&|o| o.shipping.is_some()) && has(&|o| o.shipping.is_none()));
+        assert!(has(&|o| o.payment.paid) && has(&|o| !o.payment.paid));
+    }
+}
