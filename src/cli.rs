@@ -38,6 +38,49 @@ pub enum Command {
     /// Work on a Warehouse Pro database directly.
     #[command(subcommand)]
     Warehouse(WarehouseCommand),
+    /// Test a server's connections: database, object, shop reachable, key accepted. Exits 1 if
+    /// any test fails.
+    Check {
+        /// The server's name.
+        name: String,
+    },
+    /// Run the Shopiko simulator: the shop's API on this machine, for the demo and tests.
+    ShopikoSim(SimArgs),
+}
+
+/// `obmen shopiko-sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8940.
+    #[arg(long, default_value = "127.0.0.1:8940")]
+    pub listen: String,
+    /// The API ID the simulated shop accepts.
+    #[arg(long)]
+    pub api_id: String,
+    /// The key requests must be signed with (or OBMEN_SIM_KEY).
+    #[arg(long, env = "OBMEN_SIM_KEY", hide_env_values = true)]
+    pub key: String,
+    /// Orders placed at start.
+    #[arg(long, default_value_t = 0)]
+    pub seed_orders: usize,
+    /// Products at start: demo goods 1..=N, codes as `warehouse init --demo-data` makes them.
+    #[arg(long, default_value_t = 0)]
+    pub seed_products: usize,
+    /// Faults to inject per request, e.g. "5xx=0.2,timeout=0.1,429=0.1,drop=0.05".
+    #[arg(long, default_value = "")]
+    pub faults: String,
+    /// Keep the data in this file between runs.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// How long a timeout fault holds the answer, in milliseconds.
+    #[arg(long, default_value_t = 65_000)]
+    pub timeout_delay_ms: u64,
+    /// Seed of the fault and data generator.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Run the shop's clock this many seconds off this machine's (to see clock-skew errors).
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub clock_offset_secs: i64,
 }
 
 /// `obmen server ...`.

@@ -1,7 +1,9 @@
 //! What each command does: the thin layer between the command line and the library's rooms.
 //! Output for people goes to stdout, problems to stderr; the exit code follows [`crate::exit`].
 
+mod check;
 mod server;
+mod sim;
 mod warehouse;
 
 use std::io::Write;
@@ -16,6 +18,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Server(cmd) => server::run(&home, cli.lang, cmd),
         Command::Warehouse(cmd) => warehouse::run(cmd),
+        Command::Check { name } => check::run(&home, &name),
+        Command::ShopikoSim(args) => sim::run(args),
     }
 }
 
@@ -27,4 +31,12 @@ pub(crate) fn out(text: &str) -> Result<(), CliError> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(CliError::failed(e)),
     }
+}
+
+/// A tokio runtime for a command that talks to the network.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(anyhow::anyhow!("cannot start the async runtime: {e}")))
 }

@@ -31,7 +31,7 @@ pub(super) fn run(home: &Home, lang: Lang, cmd: ServerCommand) -> Result<(), Cli
 
 /// Loads a server by name: a missing one is a failure (exit 1), an invalid one a configuration
 /// error (exit 78).
-fn load(home: &Home, name: &str) -> Result<ServerFile, CliError> {
+pub(super) fn load(home: &Home, name: &str) -> Result<ServerFile, CliError> {
     let path = home.server_path(name);
     if !path.exists() {
         return Err(no_such_server(home, name));

@@ -61,7 +61,7 @@ impl RetryPolicy {
             connect_timeout: Duration::from_secs(5),
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(1),
-            budget: Duration::from_secs(12),
+            budget: Duration::from_secs(5),
         }
     }
 }
@@ -278,7 +278,7 @@ impl ShopikoClient {
             if elapsed + delay >= self.retry.budget {
                 return Err(ShopikoError::GaveUp { what: what.to_owned(), attempts: attempt, elapsed, last: Box::new(error) });
             }
-            tracing::warn!(call = what, attempt, delay_ms = delay.as_millis() as u64, error = %error, "Shop request failed; trying again.");
+            tracing::info!(call = what, attempt, delay_ms = delay.as_millis() as u64, error = %error, "Shop request failed; trying again.");
             tokio::time::sleep(delay).await;
         }
     }

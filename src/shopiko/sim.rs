@@ -90,6 +90,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// Keep every request as received (tests look for secrets in them).
     pub record_requests: bool,
+    /// How far the shop's clock is from this machine's, in seconds (a shop with a wrong clock).
+    pub clock_offset_secs: i64,
 }
 
 impl SimConfig {
@@ -106,6 +108,7 @@ impl SimConfig {
             timeout_delay: Duration::from_secs(65),
             seed: 7,
             record_requests: false,
+            clock_offset_secs: 0,
         }
     }
 }
@@ -364,7 +367,7 @@ impl Sim {
         if api_id != self.config.api_id {
             return Err(error(StatusCode::UNAUTHORIZED, "unknown_api_id", "this shop has no such API ID"));
         }
-        let now = chrono::Utc::now().timestamp();
+        let now = chrono::Utc::now().timestamp() + self.config.clock_offset_secs;
         let Ok(ts) = ts.trim().parse::<i64>() else {
             return Err(error(StatusCode::UNAUTHORIZED, "bad_signature", "the timestamp is not a number of seconds"));
         };
@@ -389,7 +392,11 @@ impl Sim {
         let since = query.get("since").and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         match (method, segments.as_slice()) {
-            ("GET", ["ping"]) => ok_json(&Ping { shop: self.config.shop_name.clone(), api_version: 1, server_time: chrono::Utc::now().timestamp() }),
+            ("GET", ["ping"]) => ok_json(&Ping {
+                shop: self.config.shop_name.clone(),
+                api_version: 1,
+                server_time: chrono::Utc::now().timestamp() + self.config.clock_offset_secs,
+            }),
             ("GET", ["orders"]) => {
                 let st = self.state.lock().unwrap();
                 let n = limit(200, 100);

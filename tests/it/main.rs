@@ -2,5 +2,6 @@
 //! Access file through MDBTools, and the `obmen` binary itself.
 
 mod config;
+mod shopiko;
 mod support;
 mod warehouse;

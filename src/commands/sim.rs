@@ -1,0 +1,68 @@
+//! `obmen shopiko-sim`: the Shopiko simulator in the foreground until Ctrl-C or SIGTERM.
+
+use std::time::Duration;
+
+use anyhow::anyhow;
+
+use super::{out, runtime};
+use crate::cli::SimArgs;
+use crate::exit::CliError;
+use crate::secret::Secret;
+use crate::shopiko::sim::{Faults, Sim, SimConfig};
+
+pub(super) fn run(args: SimArgs) -> Result<(), CliError> {
+    let faults: Faults = args.faults.parse().map_err(|e: String| CliError::usage(anyhow!("--faults: {e}")))?;
+    if args.key.trim().is_empty() {
+        return Err(CliError::usage(anyhow!("--key is empty")));
+    }
+    let config = SimConfig {
+        api_id: args.api_id.clone(),
+        key: Secret::new(args.key),
+        seed_orders: args.seed_orders,
+        seed_products: args.seed_products,
+        faults,
+        state_file: args.state.clone(),
+        timeout_delay: Duration::from_millis(args.timeout_delay_ms),
+        seed: args.seed,
+        clock_offset_secs: args.clock_offset_secs,
+        ..SimConfig::new("", "")
+    };
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .map_err(|e| CliError::failed(anyhow!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener.local_addr().map_err(CliError::failed)?;
+        let sim = Sim::new(config).map_err(|e| CliError::failed(anyhow!("cannot start the simulator: {e}")))?;
+        let stats = sim.stats();
+        out(&format!(
+            "Shopiko simulator on http://{addr} (API ID {}): {} orders, {} products, {} customers{}.\n\
+             Stats: GET http://{addr}/_sim/stats; more orders: POST http://{addr}/_sim/orders?count=N. Ctrl-C stops it.\n",
+            args.api_id,
+            stats.orders_total,
+            stats.products,
+            stats.customers,
+            args.state.as_ref().map(|p| format!(", kept in {}", p.display())).unwrap_or_default()
+        ))?;
+        sim.serve(listener, shutdown_signal()).await.map_err(CliError::failed)
+    })
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,364 @@
+//! The Shopiko client against the simulator over real HTTP on loopback: signatures, paging,
+//! faults, rate limits, TLS, and that the key never leaves obmen.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use obmen::secret::Secret;
+use obmen::shopiko::model::{Product, StockLevel};
+use obmen::shopiko::sign;
+use obmen::shopiko::sim::{Sim, SimConfig};
+use obmen::shopiko::{ClientConfig, RetryPolicy, ShopikoClient, ShopikoError};
+
+pub const API_ID: &str = "3267435611954348033";
+pub const KEY: &str = "892b2466d9611628358bfb292745bf3bdadb737";
+
+/// A simulator serving on 127.0.0.1 until dropped.
+pub struct RunningSim {
+    /// Its shared state.
+    pub sim: Sim,
+    /// Its base address, with a path prefix as a real shop would have.
+    pub url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Starts a simulator on a free loopback port.
+pub async fn start_sim(config: SimConfig) -> RunningSim {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sim = Sim::new(config).unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(sim.clone().serve(listener, async move {
+        let _ = rx.await;
+    }));
+    RunningSim { sim, url: format!("http://{addr}/api/microinvest"), stop: Some(tx) }
+}
+
+fn sim_config() -> SimConfig {
+    SimConfig { record_requests: true, ..SimConfig::new(API_ID, KEY) }
+}
+
+fn fast_policy() -> RetryPolicy {
+    RetryPolicy {
+        request_timeout: Duration::from_millis(500),
+        connect_timeout: Duration::from_millis(500),
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(200),
+        budget: Duration::from_secs(8),
+    }
+}
+
+pub fn client(url: &str, key: &str, retry: RetryPolicy) -> ShopikoClient {
+    ShopikoClient::new(ClientConfig { url: url.into(), api_id: API_ID.into(), key: Secret::new(key), retry }).unwrap()
+}
+
+fn status_count(sim: &Sim, status: &str) -> u64 {
+    sim.stats().requests_by_status.get(status).copied().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_signed_ping_is_accepted() {
+    let s = start_sim(sim_config()).await;
+    let ping = client(&s.url, KEY, fast_policy()).ping().await.unwrap();
+    assert_eq!(ping.shop, "Демо магазин");
+    assert_eq!(ping.api_version, 1);
+    let req = &s.sim.recorded()[0];
+    assert_eq!(req.target, "/api/microinvest/v1/ping");
+    assert!(req.headers.iter().any(|h| h == &format!("x-shopiko-api-id: {API_ID}")));
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_refused_once_with_a_clear_error() {
+    let s = start_sim(sim_config()).await;
+    let err = client(&s.url, "not-the-key", fast_policy()).ping().await.unwrap_err();
+    match &err {
+        ShopikoError::Unauthorized { code, .. } => assert_eq!(code, "bad_signature"),
+        other => panic!("expected Unauthorized, got {other}"),
+    }
+    assert!(err.to_string().contains("Check shopiko.api_id and the key"), "{err}");
+    assert_eq!(status_count(&s.sim, "401"), 1, "a refused signature is not retried");
+    let other_id = ShopikoClient::new(ClientConfig { url: s.url.clone(), api_id: "999".into(), key: Secret::new(KEY), retry: fast_policy() }).unwrap();
+    match other_id.ping().await.unwrap_err() {
+        ShopikoError::Unauthorized { code, .. } => assert_eq!(code, "unknown_api_id"),
+        other => panic!("{other}"),
+    }
+}
+
+/// Sends one request signed by hand, for the cases the client never makes.
+async fn raw(url: &str, method: &str, path: &str, ts: i64, signed_body: &[u8], sent_body: &[u8]) -> (u16, String) {
+    let sig = sign::sign(KEY, method, path, ts, signed_body);
+    let base = url::Url::parse(url).unwrap();
+    let full = format!("{}://{}{path}", base.scheme(), base.host_str().zip(base.port()).map(|(h, p)| format!("{h}:{p}")).unwrap());
+    let r = reqwest::Client::new()
+        .request(method.parse().unwrap(), full)
+        .header(sign::HEADER_API_ID, API_ID)
+        .header(sign::HEADER_TIMESTAMP, ts.to_string())
+        .header(sign::HEADER_SIGNATURE, sig)
+        .body(sent_body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn stale_timestamps_and_tampered_requests_are_refused() {
+    let s = start_sim(SimConfig { seed_products: 3, ..sim_config() }).await;
+    let now = chrono::Utc::now().timestamp();
+    let body = br#"{"items":[{"sku":"100001","quantity":"5"}]}"#;
+    let ok = raw(&s.url, "POST", "/api/microinvest/v1/stock/batch", now, body, body).await;
+    assert_eq!(ok.0, 200, "{}", ok.1);
+    let stale = raw(&s.url, "POST", "/api/microinvest/v1/stock/batch", now - 301, body, body).await;
+    assert_eq!(stale.0, 401);
+    assert!(stale.1.contains("clock_skew") && stale.1.contains("server_time"), "{}", stale.1);
+    let future = raw(&s.url, "GET", "/api/microinvest/v1/ping", now + 400, b"", b"").await;
+    assert_eq!(future.0, 401);
+    let tampered = br#"{"items":[{"sku":"100001","quantity":"5000"}]}"#;
+    let t = raw(&s.url, "POST", "/api/microinvest/v1/stock/batch", now, body, tampered).await;
+    assert_eq!(t.0, 401);
+    assert!(t.1.contains("bad_signature"), "{}", t.1);
+    assert_eq!(s.sim.stock("100001"), Some(5.0), "the tampered body changed nothing");
+
+    // The client explains a skewed clock, by how much and which way.
+    let skewed = start_sim(SimConfig { clock_offset_secs: -600, ..sim_config() }).await;
+    let err = client(&skewed.url, KEY, fast_policy()).ping().await.unwrap_err();
+    match &err {
+        ShopikoError::ClockSkew { skew_secs } => assert!((598..=602).contains(skew_secs), "{skew_secs}"),
+        other => panic!("expected ClockSkew, got {other}"),
+    }
+    assert!(err.to_string().contains("ahead of the shop's"), "{err}");
+}
+
+#[tokio::test]
+async fn paging_returns_ten_thousand_orders_exactly_once() {
+    let s = start_sim(SimConfig { seed_orders: 10_000, seed_products: 40, record_requests: false, ..sim_config() }).await;
+    let c = client(&s.url, KEY, fast_policy());
+    let (orders, cursor) = c.all_orders_since(None).await.unwrap();
+    assert_eq!(orders.len(), 10_000);
+    let ids: std::collections::HashSet<&str> = orders.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids.len(), 10_000, "no order twice");
+    assert_eq!(status_count(&s.sim, "200"), 50, "10,000 orders in pages of 200");
+    // From the cursor on: only what is new.
+    let (none, same) = c.all_orders_since(cursor.as_deref()).await.unwrap();
+    assert!(none.is_empty());
+    assert_eq!(same, cursor);
+    s.sim.add_orders(7);
+    let (new, _) = c.all_orders_since(cursor.as_deref()).await.unwrap();
+    assert_eq!(new.len(), 7);
+    assert!(new.iter().all(|o| !ids.contains(o.id.as_str())));
+}
+
+#[tokio::test]
+async fn with_faults_every_call_succeeds_or_fails_within_its_budget() {
+    let faults = "5xx=0.2,timeout=0.1,429=0.1,drop=0.05".parse().unwrap();
+    let s = start_sim(SimConfig {
+        seed_orders: 40,
+        seed_products: 30,
+        faults,
+        timeout_delay: Duration::from_millis(1500),
+        ..sim_config()
+    })
+    .await;
+    let policy = RetryPolicy { budget: Duration::from_secs(6), ..fast_policy() };
+    let c = client(&s.url, KEY, policy);
+    let mut ok = 0;
+    let mut gave_up = 0;
+    let mut acked = Vec::new();
+    for i in 0..24 {
+        let started = Instant::now();
+        let result: Result<(), ShopikoError> = match i % 4 {
+            0 => c.ping().await.map(|_| ()),
+            1 => c.orders(None, 20).await.map(|_| ()),
+            2 => {
+                let id = format!("{}", 100_001 + i);
+                let r = c.acknowledge(&id, &format!("S{}", 500 + i), "sale").await.map(|_| ());
+                if r.is_ok() {
+                    acked.push((id, format!("S{}", 500 + i)));
+                }
+                r
+            }
+            _ => c
+                .upsert_products(&[Product {
+                    sku: format!("N{i}"),
+                    name: format!("Нов продукт {i}"),
+                    barcodes: vec![],
+                    measure: "бр.".into(),
+                    price: "1.20".into(),
+                    vat_percent: "20".into(),
+                    active: true,
+                    updated_at: None,
+                }])
+                .await
+                .map(|_| ()),
+        };
+        let elapsed = started.elapsed();
+        // The budget, plus one request timeout that may have started just before it ran out.
+        assert!(elapsed <= policy.budget + policy.request_timeout + Duration::from_millis(500), "call {i} took {elapsed:?}");
+        match result {
+            Ok(()) => ok += 1,
+            Err(ShopikoError::GaveUp { attempts, .. }) => {
+                assert!(attempts > 1);
+                gave_up += 1;
+            }
+            Err(other) => panic!("call {i} failed without retrying: {other}"),
+        }
+    }
+    assert!(ok >= 20, "{ok} of 24 calls succeeded, {gave_up} gave up");
+    let stats = s.sim.stats();
+    assert!(stats.requests_by_status.keys().any(|k| k == "503" || k == "429" || k == "dropped"), "faults were injected: {stats:?}");
+    // Acknowledgements whose answers were lost and retried are each set once, to the right number.
+    for (id, number) in acked {
+        assert_eq!(s.sim.order(&id).unwrap().acknowledged.unwrap().document_number, number);
+    }
+}
+
+#[tokio::test]
+async fn a_429_waits_at_least_retry_after() {
+    let s = start_sim(SimConfig { faults: "429=1.0,retry_after=1".parse().unwrap(), ..sim_config() }).await;
+    // Attempts at 0 s and after about 1 s; a third would come after 2 s, past the budget.
+    let policy = RetryPolicy { budget: Duration::from_millis(1800), ..fast_policy() };
+    let started = Instant::now();
+    let err = client(&s.url, KEY, policy).ping().await.unwrap_err();
+    let elapsed = started.elapsed();
+    match &err {
+        ShopikoError::GaveUp { attempts, last, .. } => {
+            assert_eq!(*attempts, 2, "{err}");
+            assert!(matches!(**last, ShopikoError::RateLimited { .. }), "{err}");
+        }
+        other => panic!("expected GaveUp, got {other}"),
+    }
+    assert!(elapsed >= Duration::from_secs(1), "the second attempt came after {elapsed:?}");
+    assert_eq!(status_count(&s.sim, "429"), 2);
+}
+
+#[tokio::test]
+async fn batches_upsert_products_and_stock_in_contract_sizes() {
+    let s = start_sim(sim_config()).await;
+    let c = client(&s.url, KEY, fast_policy());
+    let products: Vec<Product> = (1..=1203)
+        .map(|i| Product {
+            sku: format!("{}", 100_000 + i),
+            name: format!("Стока №{i}"),
+            barcodes: vec![format!("380{i:010}")],
+            measure: "бр.".into(),
+            price: format!("{}.50", i % 50),
+            vat_percent: "20".into(),
+            active: true,
+            updated_at: None,
+        })
+        .collect();
+    let r = c.upsert_products(&products).await.unwrap();
+    assert_eq!((r.created, r.updated, r.unchanged), (1203, 0, 0));
+    let again = c.upsert_products(&products).await.unwrap();
+    assert_eq!((again.created, again.unchanged), (0, 1203), "sending the same again changes nothing");
+    assert_eq!(status_count(&s.sim, "200"), 6, "1203 products in batches of 500: 3 requests, twice");
+    let levels: Vec<StockLevel> = products.iter().map(|p| StockLevel { sku: p.sku.clone(), quantity: "3.5".into() }).chain([StockLevel { sku: "NOPE".into(), quantity: "1".into() }]).collect();
+    let st = c.set_stock(&levels).await.unwrap();
+    assert_eq!(st.updated, 1203);
+    assert_eq!(st.unknown_skus, vec!["NOPE".to_owned()]);
+    assert_eq!(s.sim.stats().stock_total, 1203.0 * 3.5);
+    let (listed, _) = c.all_products(None).await.unwrap();
+    assert_eq!(listed.len(), 1203);
+    assert_eq!(listed[0].name, "Стока №1");
+}
+
+#[tokio::test]
+async fn acknowledging_twice_is_harmless_and_a_different_number_is_a_conflict() {
+    let s = start_sim(SimConfig { seed_orders: 3, seed_products: 5, ..sim_config() }).await;
+    let c = client(&s.url, KEY, fast_policy());
+    let first = c.acknowledge("100001", "S17", "sale").await.unwrap();
+    assert!(first.first_time);
+    let again = c.acknowledge("100001", "S17", "sale").await.unwrap();
+    assert!(!again.first_time);
+    match c.acknowledge("100001", "S18", "sale").await.unwrap_err() {
+        ShopikoError::Rejected { status, code, message } => {
+            assert_eq!((status, code.as_str()), (409, "already_acknowledged"));
+            assert!(message.contains("S17"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+    assert_eq!(s.sim.stats().orders_acknowledged, 1);
+    assert!(matches!(c.acknowledge("999", "S1", "sale").await.unwrap_err(), ShopikoError::Rejected { status: 404, .. }));
+}
+
+/// Captures everything tracing writes, at every level.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_key_is_never_sent_nor_logged() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let s = start_sim(SimConfig {
+        seed_orders: 30,
+        seed_products: 10,
+        faults: "5xx=0.3,429=0.1,retry_after=0".parse().unwrap(),
+        ..sim_config()
+    })
+    .await;
+    let c = client(&s.url, KEY, fast_policy());
+    tracing::info!(client = ?c, "The client, as Debug.");
+    let _ = c.ping().await;
+    let _ = c.all_orders_since(None).await;
+    let _ = c.acknowledge("100002", "S1", "sale").await;
+    let _ = c.set_stock(&[StockLevel { sku: "100001".into(), quantity: "1".into() }]).await;
+    let _ = client(&s.url, "wrong", fast_policy()).ping().await;
+
+    let requests = s.sim.recorded();
+    assert!(requests.len() >= 5);
+    for r in &requests {
+        let all = format!("{} {}\n{}\n{}", r.method, r.target, r.headers.join("\n"), r.body);
+        assert!(!all.contains(KEY), "the key was sent: {all}");
+        assert!(all.contains(API_ID), "the API ID is sent");
+    }
+    let logged = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logged.contains("trying again"), "the retries were logged: the test saw the log");
+    assert!(logged.contains("Secret(••••••)"), "the client's Debug shows the key masked");
+    assert!(!logged.contains(KEY), "the key was logged");
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_refused() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(vec![cert.cert.der().clone()], key).unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    let err = client(&format!("https://127.0.0.1:{}/api", addr.port()), KEY, fast_policy()).ping().await.unwrap_err();
+    match &err {
+        ShopikoError::Tls { detail, .. } => assert!(detail.to_lowercase().contains("certificate") || detail.to_lowercase().contains("issuer"), "{detail}"),
+        other => panic!("expected Tls, got {other}"),
+    }
+    assert!(err.to_string().contains("does not accept certificates it cannot verify"), "{err}");
+}
