@@ -202,8 +202,9 @@ pub struct ShopikoClient {
     retry: RetryPolicy,
 }
 
-/// Installs rustls's crypto provider once per process (reqwest is built without one).
-fn install_crypto_provider() {
+/// Installs rustls's crypto provider (ring) once per process: reqwest is built without one, and
+/// any HTTPS client in the process needs it before it is built.
+pub fn install_crypto_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -94,6 +94,7 @@ async fn a_wrong_key_is_refused_once_with_a_clear_error() {
 
 /// Sends one request signed by hand, for the cases the client never makes.
 async fn raw(url: &str, method: &str, path: &str, ts: i64, signed_body: &[u8], sent_body: &[u8]) -> (u16, String) {
+    obmen::shopiko::client::install_crypto_provider();
     let sig = sign::sign(KEY, method, path, ts, signed_body);
     let base = url::Url::parse(url).unwrap();
     let full = format!("{}://{}{path}", base.scheme(), base.host_str().zip(base.port()).map(|(h, p)| format!("{h}:{p}")).unwrap());
@@ -340,7 +341,7 @@ async fn the_key_is_never_sent_nor_logged() {
 
 #[tokio::test]
 async fn an_untrusted_certificate_is_refused() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    obmen::shopiko::client::install_crypto_provider();
     let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
     let config = rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(vec![cert.cert.der().clone()], key).unwrap();
@@ -361,4 +362,109 @@ async fn an_untrusted_certificate_is_refused() {
         other => panic!("expected Tls, got {other}"),
     }
     assert!(err.to_string().contains("does not accept certificates it cannot verify"), "{err}");
+}
+
+/// `obmen shopiko-sim` as its own process, stopped when dropped.
+struct SimProcess {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl SimProcess {
+    fn start(extra: &[&str]) -> SimProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_obmen"))
+            .args(["shopiko-sim", "--listen", "127.0.0.1:0", "--api-id", API_ID, "--key", KEY])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+        let addr = line.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| panic!("no address in {line:?}")).to_owned();
+        SimProcess { child, addr }
+    }
+
+    fn stop(&mut self) {
+        // SIGTERM: the simulator stops cleanly.
+        let _ = std::process::Command::new("kill").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn obmen(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(args).env("OBMEN_HOME", home).env("NO_COLOR", "1").output().unwrap()
+}
+
+#[test]
+fn check_goes_green_then_red_with_the_reason() {
+    let db = crate::support::TestDb::with_demo(obmen::warehouse::Dialect::Sqlite, 5);
+    let mut sim = SimProcess::start(&["--seed-orders", "3", "--seed-products", "5"]);
+    let stats: serde_json::Value = http::blocking_get(&format!("http://{}/_sim/stats", sim.addr));
+    assert_eq!(stats["orders_total"], 3);
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let url = format!("shopiko.url=http://{}/api", sim.addr);
+    let conn = format!("database.connection={}", db.connection);
+    let key_file = h.join("shop.key");
+    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    let key = format!("shopiko.key_file={}", key_file.display());
+    let o = obmen(h, &["server", "new", "Shop", "--kind", "warehouse_pro_shopiko", "--set", "database.dialect=sqlite", "--set", &conn,
+        "--set", "rules.object=Централен Склад", "--set", &url, "--set", &format!("shopiko.api_id={API_ID}"), "--set", &key]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let o = obmen(h, &["check", "Shop"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(out.lines().filter(|l| l.starts_with('✔')).count(), 4, "{out}");
+    assert!(out.contains("shop key: accepted by 'Демо магазин'"), "{out}");
+
+    // A wrong key: the shop is reachable, the key is not accepted.
+    std::fs::write(&key_file, "wrong-key\n").unwrap();
+    let o = obmen(h, &["check", "Shop"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out.contains("✔ shop at") && out.contains("✘ shop key: the shop refused the request (bad_signature)"), "{out}");
+    assert!(!out.contains("wrong-key") && !String::from_utf8_lossy(&o.stderr).contains("wrong-key"));
+
+    // The shop gone: unreachable, and the key not checked.
+    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    sim.stop();
+    let o = obmen(h, &["check", "Shop"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out.contains("✘ shop at") && out.contains("cannot reach the shop") && out.contains("✘ shop key: not checked"), "{out}");
+    assert!(out.contains("✔ Warehouse Pro database (sqlite): connected"), "{out}");
+}
+
+#[test]
+fn check_reports_a_skewed_clock() {
+    let db = crate::support::TestDb::with_demo(obmen::warehouse::Dialect::Sqlite, 1);
+    let sim = SimProcess::start(&["--clock-offset-secs", "900"]);
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let o = obmen(h, &["server", "new", "Shop", "--kind", "warehouse_pro_shopiko", "--set", "database.dialect=sqlite",
+        "--set", &format!("database.connection={}", db.connection), "--set", "rules.object=1",
+        "--set", &format!("shopiko.url=http://{}/api", sim.addr), "--set", &format!("shopiko.api_id={API_ID}"), "--set", &format!("shopiko.key={KEY}")]);
+    assert!(o.status.success());
+    let o = obmen(h, &["check", "Shop"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out.contains("✘ shop key:") && out.contains("behind the shop's") && out.contains("NTP"), "{out}");
+}
+
+mod http {
+    //! A blocking GET for the tests that run the simulator as a process.
+    pub fn blocking_get(url: &str) -> serde_json::Value {
+        obmen::shopiko::client::install_crypto_provider();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async { ::reqwest::get(url).await.unwrap().json().await.unwrap() })
+    }
 }
