@@ -468,3 +468,38 @@ mod http {
         rt.block_on(async { ::reqwest::get(url).await.unwrap().json().await.unwrap() })
     }
 }
+
+#[test]
+fn the_simulator_keeps_its_state_file_and_places_orders_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("shop.json");
+    let state_arg = state.to_str().unwrap();
+    let mut sim = SimProcess::start(&["--seed-orders", "3", "--seed-products", "4", "--state", state_arg]);
+    let post = |addr: &str, path: &str| -> serde_json::Value {
+        obmen::shopiko::client::install_crypto_provider();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async { ::reqwest::Client::new().post(format!("http://{addr}{path}")).send().await.unwrap().json().await.unwrap() })
+    };
+    let added = post(&sim.addr, "/_sim/orders?count=5");
+    assert_eq!(added["added"], 5);
+    assert_eq!(added["orders_total"], 8);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let c = client(&format!("http://{}/api", sim.addr), KEY, fast_policy());
+    rt.block_on(c.acknowledge("100008", "S42", "sale")).unwrap();
+    sim.stop();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&state).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // Started again on the same file, seeds are ignored: the data is as it was left.
+    let sim = SimProcess::start(&["--seed-orders", "100", "--state", state_arg]);
+    let stats: serde_json::Value = http::blocking_get(&format!("http://{}/_sim/stats", sim.addr));
+    assert_eq!(stats["orders_total"], 8);
+    assert_eq!(stats["orders_acknowledged"], 1);
+    assert_eq!(stats["products"], 4);
+    let c = client(&format!("http://{}/api", sim.addr), KEY, fast_policy());
+    let again = rt.block_on(c.acknowledge("100008", "S42", "sale")).unwrap();
+    assert!(!again.first_time, "the acknowledgement survived the restart");
+}
