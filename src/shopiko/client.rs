@@ -453,7 +453,7 @@ impl ShopikoClient {
     }
 
     async fn all_pages<'a, T>(
-        &'a self,
+        &self,
         what: &str,
         since: Option<&str>,
         page: impl Fn(Option<String>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Page<T>>> + Send + 'a>>,

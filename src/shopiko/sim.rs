@@ -359,6 +359,8 @@ impl Sim {
         r
     }
 
+    // The error is the response to send: it is built once and sent at once.
+    #[allow(clippy::result_large_err)]
     fn authenticate(&self, method: &str, target: &str, headers: &[(String, String)], body: &[u8]) -> Result<(), Response<Full<Bytes>>> {
         let get = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
         let (Some(api_id), Some(ts), Some(sig)) = (get(HEADER_API_ID), get(HEADER_TIMESTAMP), get(HEADER_SIGNATURE)) else {
@@ -399,34 +401,17 @@ impl Sim {
             }),
             ("GET", ["orders"]) => {
                 let st = self.state.lock().unwrap();
-                let n = limit(200, 100);
-                let items: Vec<(&u64, &Order)> = st.data.orders.range(since + 1..).take(n + 1).collect();
-                let has_more = items.len() > n;
-                let page: Vec<&Order> = items.iter().take(n).map(|(_, o)| *o).collect();
-                let next = items.iter().take(n).last().map(|(s, _)| s.to_string()).or_else(|| Some(since.to_string()));
-                ok_json(&json!({ "orders": page, "next_cursor": next, "has_more": has_more }))
+                page_json("orders", st.data.orders.range(since + 1..).map(|(s, o)| (*s, o)).collect(), since, limit(200, 100))
             }
             ("POST", ["orders", id, "acknowledge"]) => self.acknowledge(id, body),
             ("GET", ["products"]) => {
                 let st = self.state.lock().unwrap();
-                let mut by_seq: Vec<&(u64, Product)> = st.data.products.values().filter(|(s, _)| *s > since).collect();
-                by_seq.sort_by_key(|(s, _)| *s);
-                let n = limit(500, 200);
-                let has_more = by_seq.len() > n;
-                let page: Vec<&Product> = by_seq.iter().take(n).map(|(_, p)| p).collect();
-                let next = by_seq.iter().take(n).last().map(|(s, _)| s.to_string()).unwrap_or(since.to_string());
-                ok_json(&json!({ "products": page, "next_cursor": next, "has_more": has_more }))
+                page_json("products", changed_since(&st.data.products, since), since, limit(500, 200))
             }
             ("POST", ["products", "batch"]) => self.upsert_products(body),
             ("GET", ["customers"]) => {
                 let st = self.state.lock().unwrap();
-                let mut by_seq: Vec<&(u64, Customer)> = st.data.customers.values().filter(|(s, _)| *s > since).collect();
-                by_seq.sort_by_key(|(s, _)| *s);
-                let n = limit(500, 200);
-                let has_more = by_seq.len() > n;
-                let page: Vec<&Customer> = by_seq.iter().take(n).map(|(_, c)| c).collect();
-                let next = by_seq.iter().take(n).last().map(|(s, _)| s.to_string()).unwrap_or(since.to_string());
-                ok_json(&json!({ "customers": page, "next_cursor": next, "has_more": has_more }))
+                page_json("customers", changed_since(&st.data.customers, since), since, limit(500, 200))
             }
             ("POST", ["customers", "batch"]) => self.upsert_customers(body),
             ("POST", ["stock", "batch"]) => self.set_stock(body),
@@ -574,6 +559,23 @@ impl Sim {
         let _ = self.save();
         ok_json(&result)
     }
+}
+
+/// Items changed after `since`, in the order of their changes.
+fn changed_since<T>(items: &BTreeMap<String, (u64, T)>, since: u64) -> Vec<(u64, &T)> {
+    let mut changed: Vec<(u64, &T)> = items.values().filter(|(s, _)| *s > since).map(|(s, t)| (*s, t)).collect();
+    changed.sort_by_key(|(s, _)| *s);
+    changed
+}
+
+/// One page of a listing, in sequence order: at most `n` items, the cursor of the last one, and
+/// whether more follow.
+fn page_json<T: Serialize>(name: &str, items: Vec<(u64, &T)>, since: u64, n: usize) -> Response<Full<Bytes>> {
+    let has_more = items.len() > n;
+    let page = &items[..items.len().min(n)];
+    let next = page.last().map(|(s, _)| *s).unwrap_or(since).to_string();
+    let list: Vec<&T> = page.iter().map(|(_, t)| *t).collect();
+    ok_json(&json!({ name: list, "next_cursor": next, "has_more": has_more }))
 }
 
 /// The key a customer is upserted by: external id, else e-mail (lowercase).
