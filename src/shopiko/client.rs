@@ -371,13 +371,18 @@ impl ShopikoClient {
         self.get("ping", "/v1/ping", &[]).await
     }
 
-    /// One page of orders after a cursor.
-    pub async fn orders(&self, since: Option<&str>, limit: u32) -> Result<Page<Order>> {
-        let mut q = vec![("limit", limit.clamp(1, ORDERS_PAGE_MAX).to_string())];
+    /// One page of a listing after a cursor.
+    async fn page<T: DeserializeOwned>(&self, what: &str, path: &str, since: Option<&str>, limit: u32, max: u32) -> Result<Page<T>> {
+        let mut q = vec![("limit", limit.clamp(1, max).to_string())];
         if let Some(s) = since {
             q.push(("since", s.to_owned()));
         }
-        self.get("orders", "/v1/orders", &q).await
+        self.get(what, path, &q).await
+    }
+
+    /// One page of orders after a cursor.
+    pub async fn orders(&self, since: Option<&str>, limit: u32) -> Result<Page<Order>> {
+        self.page("orders", "/v1/orders", since, limit, ORDERS_PAGE_MAX).await
     }
 
     /// Every order after a cursor, page by page to the end; returns them and the cursor to
@@ -395,11 +400,7 @@ impl ShopikoClient {
 
     /// One page of products after a cursor.
     pub async fn products(&self, since: Option<&str>, limit: u32) -> Result<Page<Product>> {
-        let mut q = vec![("limit", limit.clamp(1, LIST_PAGE_MAX).to_string())];
-        if let Some(s) = since {
-            q.push(("since", s.to_owned()));
-        }
-        self.get("products", "/v1/products", &q).await
+        self.page("products", "/v1/products", since, limit, LIST_PAGE_MAX).await
     }
 
     /// Every product after a cursor, to the end.
@@ -419,11 +420,7 @@ impl ShopikoClient {
 
     /// One page of customers after a cursor.
     pub async fn customers(&self, since: Option<&str>, limit: u32) -> Result<Page<Customer>> {
-        let mut q = vec![("limit", limit.clamp(1, LIST_PAGE_MAX).to_string())];
-        if let Some(s) = since {
-            q.push(("since", s.to_owned()));
-        }
-        self.get("customers", "/v1/customers", &q).await
+        self.page("customers", "/v1/customers", since, limit, LIST_PAGE_MAX).await
     }
 
     /// Every customer after a cursor, to the end.
