@@ -11,6 +11,7 @@
 //! - [`kinds`]: one module per server kind: typed settings, connection checks (later: the exchange).
 //! - [`warehouse`]: Warehouse Pro over ODBC: dialects, nomenclature, documents, schema init.
 //! - [`shopiko`]: the shop: its written contract, the signed client and the simulator.
+//! - [`state`]: obmen's own state in SQLite (sqlx): runs, quarantine, fingerprints, links, cursors.
 //! - [`secret`]: values that never print.
 //! - [`exit`]: exit codes and the error type at the binary's edge.
 
@@ -21,4 +22,5 @@ pub mod exit;
 pub mod kinds;
 pub mod secret;
 pub mod shopiko;
+pub mod state;
 pub mod warehouse;

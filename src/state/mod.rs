@@ -1,0 +1,391 @@
+//! obmen's own state, in SQLite through sqlx (`state.db` in the home): the history of runs, the
+//! quarantine of shop orders that could not be imported, export fingerprints (so that later
+//! exports send only what changed), links between Warehouse Pro records and shop keys, and
+//! listing cursors. Migrations in `migrations/` run when the database is opened.
+//!
+//! The record that a shop order was imported is *not* here: it lives in the Warehouse Pro
+//! database, in the same transaction as the document (see `kinds::warehouse_pro_shopiko::import`).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Row;
+
+/// Problems with obmen's own state database.
+#[derive(Debug, thiserror::Error)]
+#[error("obmen's state database {path}: {source}")]
+pub struct StateError {
+    /// The file.
+    pub path: String,
+    /// What went wrong.
+    #[source]
+    pub source: sqlx::Error,
+}
+
+/// Results of the state layer.
+pub type Result<T, E = StateError> = std::result::Result<T, E>;
+
+/// An open state database.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// The connection pool.
+    pool: SqlitePool,
+    /// The file, for messages.
+    path: String,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Still running (or the process died: a run that never ended).
+    Running,
+    /// Everything done.
+    Ok,
+    /// Done, but some records were set aside or failed.
+    Partial,
+    /// The run stopped on an error.
+    Failed,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Running => "running",
+            Outcome::Ok => "ok",
+            Outcome::Partial => "partial",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// A run as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    /// Its id.
+    pub id: i64,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    /// When it ended.
+    pub ended_at: Option<String>,
+    /// A dry run?
+    pub dry_run: bool,
+    /// How it ended.
+    pub outcome: String,
+    /// Its summary (JSON).
+    pub summary: serde_json::Value,
+}
+
+/// A quarantined shop order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quarantined {
+    /// Its id in the quarantine.
+    pub id: i64,
+    /// The shop's order id.
+    pub order_id: String,
+    /// The number the customer sees.
+    pub order_number: String,
+    /// Why it could not be imported, and what to do.
+    pub reason: String,
+    /// The order as received (JSON).
+    pub payload: String,
+    /// When it was first set aside.
+    pub first_seen: String,
+    /// When it was last tried.
+    pub last_seen: String,
+    /// How many times it was tried.
+    pub attempts: i64,
+    /// open, resolved or dropped.
+    pub state: String,
+}
+
+fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+impl State {
+    /// Opens (making it if need be) and migrates the state database.
+    pub async fn open(path: &Path) -> Result<State> {
+        let display = path.display().to_string();
+        let err = |source| StateError { path: display.clone(), source };
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .map_err(err)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(err)?;
+        sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| err(e.into()))?;
+        let _ = crate::config::set_mode(path, 0o600);
+        Ok(State { pool, path: display })
+    }
+
+    fn err(&self, source: sqlx::Error) -> StateError {
+        StateError { path: self.path.clone(), source }
+    }
+
+    /// Records the start of a run; returns its id.
+    pub async fn start_run(&self, server: &str, dry_run: bool) -> Result<i64> {
+        let r = sqlx::query("INSERT INTO runs (server, started_at, dry_run) VALUES (?, ?, ?)")
+            .bind(server)
+            .bind(now())
+            .bind(dry_run as i64)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(r.last_insert_rowid())
+    }
+
+    /// Records the end of a run.
+    pub async fn finish_run(&self, id: i64, outcome: Outcome, summary: &serde_json::Value) -> Result<()> {
+        sqlx::query("UPDATE runs SET ended_at = ?, outcome = ?, summary = ? WHERE id = ?")
+            .bind(now())
+            .bind(outcome.as_str())
+            .bind(summary.to_string())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The last `n` runs of a server, newest first.
+    pub async fn runs(&self, server: &str, n: i64) -> Result<Vec<RunRecord>> {
+        let rows = sqlx::query("SELECT id, started_at, ended_at, dry_run, outcome, summary FROM runs WHERE server = ? ORDER BY id DESC LIMIT ?")
+            .bind(server)
+            .bind(n)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RunRecord {
+                id: r.get(0),
+                started_at: r.get(1),
+                ended_at: r.get(2),
+                dry_run: r.get::<i64, _>(3) != 0,
+                outcome: r.get(4),
+                summary: serde_json::from_str(&r.get::<String, _>(5)).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// The value of a cursor.
+    pub async fn cursor(&self, server: &str, name: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM cursors WHERE server = ? AND name = ?")
+            .bind(server)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    /// Moves a cursor.
+    pub async fn set_cursor(&self, server: &str, name: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO cursors (server, name, value) VALUES (?, ?, ?) ON CONFLICT (server, name) DO UPDATE SET value = excluded.value")
+            .bind(server)
+            .bind(name)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Sets an order aside (or records another failed try of one already set aside).
+    pub async fn quarantine(&self, server: &str, order_id: &str, order_number: &str, reason: &str, payload: &str) -> Result<i64> {
+        let t = now();
+        sqlx::query(
+            "INSERT INTO quarantine (server, order_id, order_number, reason, payload, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (server, order_id) DO UPDATE SET reason = excluded.reason, payload = excluded.payload, \
+             last_seen = excluded.last_seen, attempts = quarantine.attempts + 1, state = 'open'",
+        )
+        .bind(server)
+        .bind(order_id)
+        .bind(order_number)
+        .bind(reason)
+        .bind(payload)
+        .bind(&t)
+        .bind(&t)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        sqlx::query_scalar("SELECT id FROM quarantine WHERE server = ? AND order_id = ?")
+            .bind(server)
+            .bind(order_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    /// A server's quarantine; with `all`, resolved and dropped entries too.
+    pub async fn quarantined(&self, server: &str, all: bool) -> Result<Vec<Quarantined>> {
+        let sql = if all {
+            "SELECT id, order_id, order_number, reason, payload, first_seen, last_seen, attempts, state FROM quarantine WHERE server = ? ORDER BY id"
+        } else {
+            "SELECT id, order_id, order_number, reason, payload, first_seen, last_seen, attempts, state FROM quarantine WHERE server = ? AND state = 'open' ORDER BY id"
+        };
+        let rows = sqlx::query(sql).bind(server).fetch_all(&self.pool).await.map_err(|e| self.err(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Quarantined {
+                id: r.get(0),
+                order_id: r.get(1),
+                order_number: r.get(2),
+                reason: r.get(3),
+                payload: r.get(4),
+                first_seen: r.get(5),
+                last_seen: r.get(6),
+                attempts: r.get(7),
+                state: r.get(8),
+            })
+            .collect())
+    }
+
+    /// Marks a quarantined order imported (it went through on a later try).
+    pub async fn resolve_quarantine(&self, server: &str, order_id: &str) -> Result<()> {
+        sqlx::query("UPDATE quarantine SET state = 'resolved', last_seen = ? WHERE server = ? AND order_id = ? AND state <> 'resolved'")
+            .bind(now())
+            .bind(server)
+            .bind(order_id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Marks a quarantined order dropped by the operator (kept, never imported). False when there
+    /// is no open entry with this id.
+    pub async fn drop_quarantine(&self, server: &str, id: i64) -> Result<bool> {
+        let r = sqlx::query("UPDATE quarantine SET state = 'dropped', last_seen = ? WHERE server = ? AND id = ? AND state = 'open'")
+            .bind(now())
+            .bind(server)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// The fingerprints last sent, by item.
+    pub async fn fingerprints(&self, server: &str, kind: &str) -> Result<HashMap<String, String>> {
+        let rows = sqlx::query("SELECT item, fingerprint FROM export_fingerprints WHERE server = ? AND kind = ?")
+            .bind(server)
+            .bind(kind)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// Records what was sent, in one transaction.
+    pub async fn set_fingerprints(&self, server: &str, kind: &str, items: &[(String, String)]) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let t = now();
+        for (item, fp) in items {
+            sqlx::query(
+                "INSERT INTO export_fingerprints (server, kind, item, fingerprint, sent_at) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (server, kind, item) DO UPDATE SET fingerprint = excluded.fingerprint, sent_at = excluded.sent_at",
+            )
+            .bind(server)
+            .bind(kind)
+            .bind(item)
+            .bind(fp)
+            .bind(&t)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    /// The links of a kind: Warehouse Pro id -> shop key.
+    pub async fn links(&self, server: &str, kind: &str) -> Result<HashMap<i64, String>> {
+        let rows = sqlx::query("SELECT warehouse_id, shop_key FROM links WHERE server = ? AND kind = ?")
+            .bind(server)
+            .bind(kind)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// Links records, in one transaction (a link already there is replaced).
+    pub async fn set_links(&self, server: &str, kind: &str, links: &[(i64, String)]) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let t = now();
+        for (id, key) in links {
+            sqlx::query("DELETE FROM links WHERE server = ? AND kind = ? AND (warehouse_id = ? OR shop_key = ?)")
+                .bind(server)
+                .bind(kind)
+                .bind(id)
+                .bind(key)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+            sqlx::query("INSERT INTO links (server, kind, warehouse_id, shop_key, linked_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(server)
+                .bind(kind)
+                .bind(id)
+                .bind(key)
+                .bind(&t)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn quarantine_cursor_fingerprints_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(&dir.path().join("state.db")).await.unwrap();
+        let id = st.quarantine("S", "1001", "SH-1001", "unknown product X", "{}").await.unwrap();
+        let again = st.quarantine("S", "1001", "SH-1001", "still unknown", "{}").await.unwrap();
+        assert_eq!(id, again);
+        let q = st.quarantined("S", false).await.unwrap();
+        assert_eq!((q.len(), q[0].attempts, q[0].reason.as_str()), (1, 2, "still unknown"));
+        assert!(st.drop_quarantine("S", id).await.unwrap());
+        assert!(!st.drop_quarantine("S", id).await.unwrap());
+        assert!(st.quarantined("S", false).await.unwrap().is_empty());
+        assert_eq!(st.quarantined("S", true).await.unwrap()[0].state, "dropped");
+
+        assert_eq!(st.cursor("S", "orders").await.unwrap(), None);
+        st.set_cursor("S", "orders", "17").await.unwrap();
+        st.set_cursor("S", "orders", "18").await.unwrap();
+        assert_eq!(st.cursor("S", "orders").await.unwrap().as_deref(), Some("18"));
+
+        st.set_fingerprints("S", "stock", &[("A".into(), "1".into()), ("B".into(), "2".into())]).await.unwrap();
+        st.set_fingerprints("S", "stock", &[("A".into(), "3".into())]).await.unwrap();
+        let fp = st.fingerprints("S", "stock").await.unwrap();
+        assert_eq!((fp["A"].as_str(), fp["B"].as_str()), ("3", "2"));
+
+        st.set_links("S", "good", &[(5, "SKU-5".into())]).await.unwrap();
+        st.set_links("S", "good", &[(6, "SKU-5".into())]).await.unwrap();
+        let links = st.links("S", "good").await.unwrap();
+        assert_eq!(links.len(), 1, "a shop key links to one good: {links:?}");
+        assert_eq!(links[&6], "SKU-5");
+
+        let run = st.start_run("S", false).await.unwrap();
+        st.finish_run(run, Outcome::Partial, &serde_json::json!({"orders_imported": 3})).await.unwrap();
+        let runs = st.runs("S", 5).await.unwrap();
+        assert_eq!((runs[0].outcome.as_str(), runs[0].summary["orders_imported"].as_i64()), ("partial", Some(3)));
+    }
+}
