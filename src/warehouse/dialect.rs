@@ -346,6 +346,7 @@ tables! {
     Payments => "payments", "Payments";
     Documents => "documents", "Documents";
     NextAcct => "nextacct", "NextAcct";
+    ObmenImports => "obmen_imports", "ObmenImports";
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! - [`db`]: a connection, statements, rows, transactions and errors.
 //! - [`objects`], [`goods`], [`partners`]: finding and creating nomenclature.
 //! - [`document`]: numbering (Acct + nextacct), lines, store moves and payments in one transaction.
+//! - [`imports`]: the import log (shop order -> document), committed with each document.
 //! - [`init`], [`demo`]: `obmen warehouse init` and its deterministic demo data.
 //!
 //! Nothing here knows about shops, servers or the TUI.
@@ -14,6 +15,7 @@ pub mod demo;
 pub mod dialect;
 pub mod document;
 pub mod goods;
+pub mod imports;
 pub mod init;
 pub mod objects;
 pub mod partners;
@@ -70,6 +72,7 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     out.push(("open sales orders", document::open_orders_sql(d)));
     out.push(("read document lines", document::document_lines_sql(d)));
     out.push(("read document payments", document::document_payments_sql(d)));
+    out.push(("import log entry", imports::imported_sql(d)));
     out.push(("first 10 goods", d.limit(&d.sql("SELECT {ID}, {Name} FROM {goods} ORDER BY {ID}"), 10)));
     out
 }

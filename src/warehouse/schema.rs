@@ -92,6 +92,13 @@ pub fn columns(table: Table) -> &'static [Column] {
             c("Description", T255), c("Place", T255),
         ] },
         Table::NextAcct => const { &[c("NextAcct", Text(50))] },
+        // obmen's own: which shop order became which document (see warehouse::imports).
+        Table::ObmenImports => const {
+            &[
+                c("Source", Text(100)), c("OrderID", Text(100)), c("OrderNumber", Text(100)), c("OperType", Int),
+                c("Acct", Int), c("ImportedAt", DateTime), c("Acknowledged", Int),
+            ]
+        },
     }
 }
 
@@ -120,27 +127,30 @@ const INDEXES: &[(&str, Table, &[&str], bool)] = &[
     ("IX_payments_Type_Acct", Table::Payments, &["OperType", "Acct"], false),
 ];
 
+/// The statement that creates one table.
+pub fn create_table(d: Dialect, table: Table) -> String {
+    let mut cols: Vec<String> = columns(table)
+        .iter()
+        .map(|col| {
+            let mut def = format!("{} {}", d.quote(col.name), d.column_type(col.ty));
+            if table == Table::NextAcct {
+                def.push_str(" NOT NULL PRIMARY KEY");
+            }
+            if table == Table::ObmenImports && matches!(col.name, "Source" | "OrderID") {
+                def.push_str(" NOT NULL");
+            }
+            def
+        })
+        .collect();
+    if table == Table::ObmenImports {
+        cols.push(format!("PRIMARY KEY ({}, {})", d.quote("Source"), d.quote("OrderID")));
+    }
+    format!("CREATE TABLE {} ({}){}", d.quote(d.table(table)), cols.join(", "), d.table_options())
+}
+
 /// The statements that create the whole schema, in order.
 pub fn create_statements(d: Dialect) -> Vec<String> {
-    let mut out = Vec::new();
-    for &table in Table::ALL {
-        let cols: Vec<String> = columns(table)
-            .iter()
-            .map(|col| {
-                let mut def = format!("{} {}", d.quote(col.name), d.column_type(col.ty));
-                if table == Table::NextAcct {
-                    def.push_str(" NOT NULL PRIMARY KEY");
-                }
-                def
-            })
-            .collect();
-        out.push(format!(
-            "CREATE TABLE {} ({}){}",
-            d.quote(d.table(table)),
-            cols.join(", "),
-            d.table_options()
-        ));
-    }
+    let mut out: Vec<String> = Table::ALL.iter().map(|&t| create_table(d, t)).collect();
     for (name, table, cols, unique) in INDEXES {
         let cols = cols.iter().map(|c| d.quote(c)).collect::<Vec<_>>().join(", ");
         let name = match d {
