@@ -44,8 +44,51 @@ pub enum Command {
         /// The server's name.
         name: String,
     },
+    /// Run one exchange cycle of a server in the foreground (no daemon needed). Exits 0 only if
+    /// nothing failed and nothing was set aside.
+    Run {
+        /// The server's name.
+        name: String,
+        /// Import orders from the shop.
+        #[arg(long)]
+        import: bool,
+        /// Show what would be done, and write nothing anywhere.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shop orders that could not be imported, with the reason: list them, try one again, or drop it.
+    Quarantine {
+        /// The server's name.
+        name: String,
+        #[command(subcommand)]
+        action: Option<QuarantineAction>,
+    },
     /// Run the Shopiko simulator: the shop's API on this machine, for the demo and tests.
     ShopikoSim(SimArgs),
+}
+
+/// `obmen quarantine NAME ...`.
+#[derive(Debug, Subcommand)]
+pub enum QuarantineAction {
+    /// List the orders set aside (the default).
+    List {
+        /// Also those resolved or dropped.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Try to import one again now.
+    Retry {
+        /// Its id in the list.
+        id: i64,
+    },
+    /// Never import it (it stays listed with --all).
+    Drop {
+        /// Its id in the list.
+        id: i64,
+    },
 }
 
 /// `obmen shopiko-sim`.

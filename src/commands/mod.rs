@@ -2,6 +2,7 @@
 //! Output for people goes to stdout, problems to stderr; the exit code follows [`crate::exit`].
 
 mod check;
+mod run;
 mod server;
 mod sim;
 mod warehouse;
@@ -20,6 +21,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Warehouse(cmd) => warehouse::run(cmd),
         Command::Check { name } => check::run(&home, &name),
         Command::ShopikoSim(args) => sim::run(args),
+        Command::Run { name, import, dry_run, json } => run::run(&home, &name, import, dry_run, json),
+        Command::Quarantine { name, action } => run::quarantine(&home, &name, action),
     }
 }
 

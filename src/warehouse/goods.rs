@@ -72,6 +72,8 @@ pub struct NewGood {
     pub vat_group_id: i32,
     /// goods.GroupID (1 when unsure: the root group).
     pub group_id: i32,
+    /// goods.Type flags: 0 standard, 8 non-inventory, 32 discount item.
+    pub kind_flags: i32,
 }
 
 /// A good with its available quantity at one object and its price there: one export row.
@@ -235,7 +237,7 @@ impl Warehouse {
         for _ in 3..=10 {
             p = p.num(0.0);
         }
-        let p = p.num(0.0).num(0.0).text("").int(0).int(0).int(good.vat_group_id).int(0).int(good.group_id.max(1)).int(0);
+        let p = p.num(0.0).num(0.0).text("").int(good.kind_flags).int(0).int(good.vat_group_id).int(0).int(good.group_id.max(1)).int(0);
         let id = self.insert_returning_id(Table::Goods, &NEW_GOOD_COLUMNS, p.as_slice())?;
         self.exec(&new_good_store_rows_sql(self.dialect()), Params::new().int(id).num(good.price_in).int(SERVICE_ID).as_slice())?;
         Ok(id)

@@ -17,6 +17,12 @@ pub struct Object {
 }
 
 impl Warehouse {
+    /// The VAT groups: (ID, percent), by ID.
+    pub fn vat_groups(&self) -> Result<Vec<(i32, f64)>> {
+        let sql = self.dialect().sql("SELECT {ID}, {VATValue} FROM {vatgroups} ORDER BY {ID}");
+        self.query(&sql, (), |r| Ok((r.i32(1)?, r.f64(2)?)))
+    }
+
     /// All live objects but the service record, by name.
     pub fn objects(&self) -> Result<Vec<Object>> {
         self.query(&objects_sql(self.dialect()), Params::new().int(SERVICE_ID).as_slice(), read_object)

@@ -2,13 +2,16 @@
 //! Shopiko shop on the other. This module turns a validated server file into typed settings and
 //! runs the kind's connection tests.
 
+pub mod import;
+pub mod run;
+
 use std::path::Path;
 
 use crate::config::schedule::{TimeWindow, Weekdays};
 use crate::config::{ConfigError, ConfigErrors, ServerFile};
 use crate::secret::Secret;
 use crate::shopiko::{ClientConfig, RetryPolicy, ShopikoClient, ShopikoError};
-use crate::warehouse::{Dialect, Warehouse};
+use crate::warehouse::{Dialect, OperType, Warehouse};
 
 use super::Check;
 
@@ -23,6 +26,26 @@ pub enum StartMode {
     Delayed(u32),
     /// Every this many minutes.
     Periodic(u32),
+}
+
+/// What joins a shop product to a Warehouse Pro good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoodsKey {
+    /// The product's SKU is the good's code.
+    Code,
+    /// A barcode of the product is one of the good's.
+    Barcode,
+    /// The names are the same.
+    Name,
+}
+
+/// What joins a shop customer to a Warehouse Pro partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnersKey {
+    /// The e-mail, without case.
+    Email,
+    /// The VAT number.
+    VatNumber,
 }
 
 /// A server's settings, typed.
@@ -46,6 +69,16 @@ pub struct Settings {
     pub export_goods: bool,
     /// Bring the shop's goods and customers into Warehouse Pro.
     pub sync_nomenclature: bool,
+    /// What shop orders become.
+    pub document: OperType,
+    /// Import sales even below zero stock.
+    pub allow_negative_stock: bool,
+    /// The partner guests' orders go to, by code or name.
+    pub guest_partner: String,
+    /// How shop products are joined to goods.
+    pub goods_compare_by: GoodsKey,
+    /// How shop customers are joined to partners.
+    pub partners_compare_by: PartnersKey,
     /// Runs start only inside this window.
     pub hours: TimeWindow,
     /// And only on these days.
@@ -76,6 +109,15 @@ impl Settings {
             export_partners: server.bool("rules.export_partners"),
             export_goods: server.bool("rules.export_goods"),
             sync_nomenclature: server.bool("rules.sync_nomenclature"),
+            document: if server.str("rules.document") == "sales_order" { OperType::SALES_ORDER } else { OperType::SALE },
+            allow_negative_stock: server.bool("rules.allow_negative_stock"),
+            guest_partner: server.str("rules.guest_partner"),
+            goods_compare_by: match server.str("rules.goods_compare_by").as_str() {
+                "barcode" => GoodsKey::Barcode,
+                "name" => GoodsKey::Name,
+                _ => GoodsKey::Code,
+            },
+            partners_compare_by: if server.str("rules.partners_compare_by") == "vat_number" { PartnersKey::VatNumber } else { PartnersKey::Email },
             hours: server.str("rules.hours").parse().map_err(|e: String| ConfigError::field(path, "rules.hours", e))?,
             weekdays: server.str("rules.weekdays").parse().map_err(|e: String| ConfigError::field(path, "rules.weekdays", e))?,
             shop: ClientConfig { url: server.str("shopiko.url"), api_id: server.str("shopiko.api_id"), key, retry: RetryPolicy::default() },
