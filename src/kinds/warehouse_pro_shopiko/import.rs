@@ -574,6 +574,38 @@ impl Ctx<'_> {
     }
 
     fn plan(&self, p: &Parsed<'_>, goods: &[GoodRef], partner: &PartnerRef, report: &mut ImportReport) {
+        // A sale would be refused below zero: say so now, as the real run would.
+        if self.settings.document == OperType::SALE && !self.settings.allow_negative_stock {
+            let mut wanted: Vec<(String, i32, f64)> = Vec::new();
+            for (line, g) in p.lines.iter().zip(goods) {
+                let (code, id) = match g {
+                    GoodRef::Found(g) if g.is_non_inventory() => continue,
+                    GoodRef::Found(g) => (g.code.clone(), g.id),
+                    GoodRef::Make(n) => (n.code.clone(), 0),
+                };
+                match wanted.iter_mut().find(|(c, _, _)| *c == code) {
+                    Some(w) => w.2 += line.qty,
+                    None => wanted.push((code, id, line.qty)),
+                }
+            }
+            for (code, id, qty) in wanted {
+                let available = if id == 0 { Ok(0.0) } else { self.wh.balance(self.object.id, id) };
+                match available {
+                    Ok(a) if a + 1e-9 < qty => {
+                        report.quarantined.push(SetAside {
+                            order: p.order.number.clone(),
+                            reason: format!("not enough stock of good '{code}' at '{}': {a} available, {qty} wanted", self.object.name),
+                        });
+                        return;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        report.quarantined.push(SetAside { order: p.order.number.clone(), reason: e.to_string() });
+                        return;
+                    }
+                }
+            }
+        }
         let kind = if self.settings.document == OperType::SALES_ORDER { "sales order" } else { "sale" };
         let who = match partner {
             PartnerRef::Found(id, name) => format!("partner '{name}' (ID {id})"),

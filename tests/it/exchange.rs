@@ -1,0 +1,366 @@
+//! The exchange of "WarehousePro Import Export Shopiko" against real MariaDB and SQLite through
+//! ODBC and the simulator over HTTP on loopback: every kind of order, exactly once, the
+//! quarantine, sales orders, and dry runs that change nothing anywhere.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use odbc_api::{Cursor, ResultSetMetadata};
+use obmen::config::{Home, ServerFile};
+use obmen::kinds::warehouse_pro_shopiko::run::{self, RunOptions, RunSummary};
+use obmen::shopiko::model::{CustomerType, Order};
+use obmen::shopiko::sim::SimConfig;
+use obmen::state::{Outcome, State};
+use obmen::warehouse::{Dialect, OperType, Warehouse};
+use sha2::{Digest, Sha256};
+
+use crate::shopiko::{start_sim, RunningSim, API_ID, KEY};
+use crate::support::TestDb;
+
+/// A Warehouse Pro database, a shop, and a server joining them.
+pub struct Setup {
+    pub db: TestDb,
+    pub home: tempfile::TempDir,
+    pub sim: RunningSim,
+    pub rt: tokio::runtime::Runtime,
+}
+
+impl Setup {
+    pub fn new(d: Dialect, goods: usize, shop: SimConfig, sets: &[(&str, &str)]) -> Setup {
+        let db = TestDb::with_demo(d, goods);
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let sim = rt.block_on(start_sim(shop));
+        let home = tempfile::tempdir().unwrap();
+        let setup = Setup { db, home, sim, rt };
+        setup.write_server(sets);
+        setup
+    }
+
+    pub fn home(&self) -> Home {
+        Home { root: self.home.path().to_owned() }
+    }
+
+    /// Writes servers/Shop.toml with these settings over the defaults.
+    pub fn write_server(&self, sets: &[(&str, &str)]) {
+        let mut rules: HashMap<&str, String> = HashMap::new();
+        rules.insert("object", "\"Централен Склад\"".into());
+        for (k, v) in sets {
+            rules.insert(k, v.to_string());
+        }
+        let rules: String = rules.iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
+        let text = format!(
+            "name = \"Shop\"\nkind = \"WarehousePro Import Export Shopiko\"\n\n[database]\ndialect = \"{}\"\nconnection = \"{}\"\n\n[rules]\n{rules}\n[shopiko]\nurl = \"{}\"\napi_id = \"{API_ID}\"\nkey = \"{KEY}\"\n",
+            self.db.dialect,
+            self.db.connection.replace('\\', "\\\\").replace('"', "\\\""),
+            self.sim.url
+        );
+        let dir = self.home.path().join("servers");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("Shop.toml"), text).unwrap();
+    }
+
+    pub fn server(&self) -> ServerFile {
+        ServerFile::load(&self.home.path().join("servers/Shop.toml")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn run(&self, dry_run: bool) -> RunSummary {
+        run::run(&self.home(), &self.server(), RunOptions { import: true, dry_run }, self.rt.handle())
+    }
+
+    pub fn state(&self) -> State {
+        self.rt.block_on(State::open(&self.home.path().join("state.db"))).unwrap()
+    }
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(obmen::warehouse::Dialect::Sqlite) })*
+        }
+        mod mysql {
+            $(#[test] fn $name() { super::$name(obmen::warehouse::Dialect::Mysql) })*
+        }
+    };
+}
+
+on_both!(
+    imports_every_kind_of_order_exactly_once,
+    bad_orders_are_set_aside_and_the_rest_go_on,
+    a_dry_run_changes_nothing_anywhere,
+);
+
+fn count(wh: &Warehouse, table: &str) -> i64 {
+    wh.scalar_i64(&wh.dialect().sql(&format!("SELECT COUNT(*) FROM {{{table}}}")), ()).unwrap().unwrap_or(0)
+}
+
+fn money(s: &str) -> f64 {
+    s.parse().unwrap()
+}
+
+/// The acct of an imported order.
+fn acct_of(wh: &Warehouse, order_id: &str) -> i32 {
+    wh.imported(API_ID, order_id).unwrap().unwrap_or_else(|| panic!("order {order_id} is not in the import log")).acct
+}
+
+fn imports_every_kind_of_order_exactly_once(d: Dialect) {
+    let shop = SimConfig { seed_orders: 40, seed_products: 40, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(d, 50, shop, &[]);
+    let wh = s.db.open();
+    let object = wh.find_object("Централен Склад").unwrap().unwrap();
+    let before: HashMap<String, f64> =
+        (1..=40).map(|i| obmen::warehouse::demo::good(i).code).map(|c| { let g = wh.goods_by_code(&c).unwrap().remove(0); (c, wh.balance(object.id, g.id).unwrap()) }).collect();
+
+    let summary = s.run(false);
+    assert_eq!(summary.outcome, Outcome::Ok, "{summary:#?}");
+    let report = summary.import.unwrap();
+    assert_eq!(report.imported.len(), 40);
+    assert_eq!(s.sim.sim.stats().orders_acknowledged, 40);
+
+    let orders: Vec<Order> = (1..=40).map(|i| s.sim.sim.order(&format!("{}", 100_000 + i)).unwrap()).collect();
+    let mut sold: HashMap<String, f64> = HashMap::new();
+    let (mut seen_voucher, mut seen_promo, mut seen_ship, mut seen_guest, mut seen_paid, mut seen_unpaid) = (false, false, false, false, false, false);
+    for o in &orders {
+        let acct = acct_of(&wh, &o.id);
+        assert_eq!(o.acknowledged.as_ref().unwrap().document_number, format!("{acct:010}"));
+        let lines = wh.document_lines(OperType::SALE, acct).unwrap();
+        let expected_lines = o.lines.len() + o.discounts.len() + usize::from(o.shipping.is_some());
+        assert_eq!(lines.len(), expected_lines, "order {}", o.number);
+        let total: f64 = lines.iter().map(|l| (l.price_out + l.vat_out) * l.qtty).sum();
+        assert!((total - money(&o.totals.total)).abs() < 0.02, "order {}: {total} vs {}", o.number, o.totals.total);
+        for (ol, dl) in o.lines.iter().zip(&lines) {
+            assert_eq!(dl.sign, -1);
+            assert_eq!(dl.qtty, money(&ol.quantity));
+            assert_eq!(dl.discount, money(&ol.discount_percent));
+            let vat = money(&ol.vat_percent);
+            assert!((dl.vat_out - dl.price_out * vat / 100.0).abs() < 1e-4, "VAT per unit from the good's group");
+            let gross = money(&ol.unit_price) * (1.0 - money(&ol.discount_percent) / 100.0);
+            assert!((dl.price_out + dl.vat_out - gross).abs() < 1e-4);
+            *sold.entry(ol.sku.clone()).or_default() += dl.qtty;
+            assert_eq!(dl.note, format!("Shopiko {}", o.number));
+        }
+        let extra = &lines[o.lines.len()..];
+        for (disc, line) in o.discounts.iter().zip(extra) {
+            assert!(line.price_out < 0.0 && line.sign == -1 && line.note.contains(&disc.code), "{line:?}");
+            seen_voucher |= line.note.contains("Ваучер");
+            seen_promo |= line.note.contains("Промо код");
+        }
+        if let Some(ship) = &o.shipping {
+            let line = extra.last().unwrap();
+            assert!((line.price_out + line.vat_out - money(&ship.price)).abs() < 1e-4);
+            assert!(line.note.contains(&ship.method));
+            seen_ship = true;
+        }
+        let payments = wh.document_payments(OperType::SALE, acct).unwrap();
+        assert_eq!(payments[0].mode, -1);
+        assert!((payments[0].qtty - money(&o.totals.total)).abs() < 0.02);
+        if o.payment.paid {
+            assert_eq!(payments.len(), 2, "{}", o.number);
+            assert_eq!(payments[1].mode, 1);
+            assert_eq!(payments[1].qtty, money(&o.payment.paid_amount));
+            seen_paid = true;
+        } else {
+            assert_eq!(payments.len(), 1);
+            seen_unpaid = true;
+        }
+        let partner = wh.partner(lines[0].partner_id).unwrap().unwrap();
+        match o.customer.kind {
+            CustomerType::Guest => {
+                assert_eq!(partner.company, "Клиент от Shopiko");
+                seen_guest = true;
+            }
+            CustomerType::Company => {
+                assert_eq!(partner.company, o.customer.company_name);
+                assert_eq!(obmen::warehouse::partners::normalise_tax_number(&partner.vat_number), obmen::warehouse::partners::normalise_tax_number(&o.customer.vat_number));
+            }
+            CustomerType::Person => assert_eq!(partner.email.to_lowercase(), o.customer.email.to_lowercase()),
+        }
+    }
+    assert!(seen_voucher && seen_promo && seen_ship && seen_guest && seen_paid && seen_unpaid, "the seed covers every case");
+    // Existing partners were matched, not made again; one guest partner for all guests.
+    let guests = wh.partners().unwrap().into_iter().filter(|p| p.company == "Клиент от Shopiko").count();
+    assert_eq!(guests, 1);
+    let demo_company = obmen::warehouse::demo::partner(1);
+    assert_eq!(wh.partners_by_email(&demo_company.email).unwrap().len(), 1);
+    // Stock moved by exactly what was sold.
+    for (code, qty) in &sold {
+        let g = wh.goods_by_code(code).unwrap().remove(0);
+        assert!((wh.balance(object.id, g.id).unwrap() - (before[code] - qty)).abs() < 1e-9, "good {code}");
+    }
+
+    // Again: nothing new; a new order later: just that one.
+    let operations = count(&wh, "operations");
+    let again = s.run(false);
+    assert_eq!(again.outcome, Outcome::Ok);
+    assert_eq!(again.import.unwrap().imported.len(), 0);
+    assert_eq!(count(&wh, "operations"), operations);
+    assert_eq!(wh.imported_count(API_ID).unwrap(), 40);
+    s.sim.sim.add_orders(3);
+    let third = s.run(false).import.unwrap();
+    assert_eq!(third.imported.len(), 3);
+    let runs = s.rt.block_on(s.state().runs("Shop", 10)).unwrap();
+    assert_eq!(runs.len(), 3);
+    assert_eq!(runs[2].summary["import"]["imported"].as_array().unwrap().len(), 40);
+}
+
+/// An order of one line, for the cases the seed never makes.
+fn order(id: &str, sku: &str, quantity: &str, price: &str) -> Order {
+    let mut o = obmen::shopiko::sim::Sim::new(SimConfig { seed_orders: 1, seed_products: 1, ..SimConfig::new("x", "y") }).unwrap().order("100001").unwrap();
+    o.id = id.into();
+    o.number = format!("SH-{id}");
+    o.lines.truncate(1);
+    o.lines[0].sku = sku.into();
+    o.lines[0].quantity = quantity.into();
+    o.lines[0].unit_price = price.into();
+    o.lines[0].discount_percent = "0".into();
+    o.discounts.clear();
+    o.shipping = None;
+    o.payment.paid = false;
+    let q: f64 = quantity.parse().unwrap_or(0.0);
+    let p: f64 = price.parse().unwrap_or(0.0);
+    o.totals.total = format!("{:.2}", q * p);
+    o
+}
+
+fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
+    let shop = SimConfig { seed_orders: 5, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(d, 30, shop, &[("sync_nomenclature", "false")]);
+    let g3 = obmen::warehouse::demo::good(3);
+    s.sim.sim.place(order("900001", "NO-SUCH-SKU", "1", "5.00"));
+    s.sim.sim.place(order("900002", &g3.code, "1", "12,50"));
+    s.sim.sim.place(order("900003", &g3.code, "-1", "5.00"));
+    s.sim.sim.place(order("900004", &g3.code, &format!("{}", g3.stock_main + 5.0), "1.00"));
+    let summary = s.run(false);
+    assert_eq!(summary.outcome, Outcome::Partial);
+    let report = summary.import.unwrap();
+    assert_eq!(report.imported.len(), 5, "{report:#?}");
+    let reasons: HashMap<String, String> = report.quarantined.iter().map(|q| (q.order.clone(), q.reason.clone())).collect();
+    assert_eq!(reasons.len(), 4);
+    assert!(reasons["SH-900001"].contains("unknown product SKU 'NO-SUCH-SKU'") && reasons["SH-900001"].contains("nomenclature sync is off"), "{reasons:?}");
+    assert!(reasons["SH-900002"].contains("the price '12,50' is not a number"), "{reasons:?}");
+    assert!(reasons["SH-900003"].contains("below zero"), "{reasons:?}");
+    assert!(reasons["SH-900004"].contains("not enough stock") && reasons["SH-900004"].contains(&g3.code), "{reasons:?}");
+    let wh = s.db.open();
+    assert!(wh.imported(API_ID, "900004").unwrap().is_none(), "a refused order leaves nothing");
+    let state = s.state();
+    let listed = s.rt.block_on(state.quarantined("Shop", false)).unwrap();
+    assert_eq!(listed.len(), 4);
+
+    // Stock arrives: the next run takes the order from the quarantine; a dropped one stays out.
+    let object = wh.find_object("Централен Склад").unwrap().unwrap();
+    let good = wh.goods_by_code(&g3.code).unwrap().remove(0);
+    let mut w = s.db.open();
+    w.transaction(|tx| tx.move_stock(object.id, good.id, 10.0, false)).unwrap();
+    let unknown = listed.iter().find(|q| q.order_number == "SH-900001").unwrap().id;
+    assert!(s.rt.block_on(state.drop_quarantine("Shop", unknown)).unwrap());
+    let next = s.run(false);
+    let r = next.import.unwrap();
+    assert_eq!(r.imported.iter().map(|i| i.order.as_str()).collect::<Vec<_>>(), vec!["SH-900004"]);
+    assert_eq!(r.quarantined.len(), 2, "the bad price and the negative quantity stay set aside");
+    assert!(wh.imported(API_ID, "900001").unwrap().is_none(), "a dropped order is never imported");
+    let all = s.rt.block_on(state.quarantined("Shop", true)).unwrap();
+    let st: HashMap<&str, &str> = all.iter().map(|q| (q.order_number.as_str(), q.state.as_str())).collect();
+    assert_eq!((st["SH-900001"], st["SH-900004"], st["SH-900002"]), ("dropped", "resolved", "open"));
+
+    // With nomenclature sync on, an unknown product becomes a new good; it has no stock yet, so
+    // while negative stock is refused the order is set aside and the new good rolls back with it.
+    s.write_server(&[("sync_nomenclature", "true")]);
+    s.sim.sim.place(order("900006", "NEW-SKU-0", "1", "3.60"));
+    let r = s.run(false).import.unwrap();
+    assert!(r.quarantined.iter().any(|q| q.order == "SH-900006" && q.reason.contains("not enough stock of good 'NEW-SKU-0'")), "{r:#?}");
+    assert!(wh.goods_by_code("NEW-SKU-0").unwrap().is_empty(), "the new good went back with the order");
+    s.write_server(&[("sync_nomenclature", "true"), ("allow_negative_stock", "true")]);
+    s.sim.sim.place(order("900005", "NEW-SKU-1", "2", "3.60"));
+    let r = s.run(false).import.unwrap();
+    assert!(r.imported.iter().any(|i| i.order == "SH-900005") && r.imported.iter().any(|i| i.order == "SH-900006"), "{r:#?}");
+    let made = wh.goods_by_code("NEW-SKU-1").unwrap();
+    assert_eq!(made.len(), 1);
+    assert!(r.goods_created.iter().any(|g| g.starts_with("NEW-SKU-1")), "{r:#?}");
+}
+
+/// A SHA-256 of every row of every table, in a stable order.
+pub fn checksum(wh: &Warehouse) -> String {
+    let mut hash = Sha256::new();
+    let mut tables = wh.table_names().unwrap();
+    tables.sort();
+    for t in tables {
+        let sql = format!("SELECT * FROM {}", wh.dialect().quote(&t));
+        let mut cursor = wh.connection().execute(&sql, (), None).unwrap().unwrap();
+        let cols = cursor.num_result_cols().unwrap() as u16;
+        let mut rows: Vec<Vec<u8>> = Vec::new();
+        let mut buf = Vec::new();
+        while let Some(mut row) = cursor.next_row().unwrap() {
+            let mut r = Vec::new();
+            for c in 1..=cols {
+                let present = row.get_text(c, &mut buf).unwrap();
+                r.extend_from_slice(if present { &buf } else { b"<null>" });
+                r.push(0x1f);
+            }
+            rows.push(r);
+        }
+        rows.sort();
+        hash.update(t.as_bytes());
+        for r in rows {
+            hash.update(&r);
+        }
+    }
+    hex::encode(hash.finalize())
+}
+
+fn file_bytes(p: &Path) -> Option<Vec<u8>> {
+    std::fs::read(p).ok()
+}
+
+fn a_dry_run_changes_nothing_anywhere(d: Dialect) {
+    let shop = SimConfig { seed_orders: 15, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(d, 25, shop, &[]);
+    s.sim.sim.place(order("900009", "NO-SUCH-SKU-2", "1", "5.00"));
+    let wh = s.db.open();
+    let before = checksum(&wh);
+    let state_db = s.home.path().join("state.db");
+    let summary = s.run(true);
+    assert_eq!(summary.outcome, Outcome::Partial, "as the real run will be: {summary:#?}");
+    let report = summary.import.unwrap();
+    assert_eq!(report.planned.len(), 15, "it says what it would do");
+    assert_eq!(report.quarantined.len(), 1, "and what it would set aside: a new good has no stock");
+    assert!(report.quarantined[0].reason.contains("not enough stock of good 'NO-SUCH-SKU-2'"), "{report:#?}");
+    assert!(report.planned[0].contains("a sale at 'Централен Склад'"), "{}", report.planned[0]);
+    assert_eq!(checksum(&wh), before, "the Warehouse Pro database is byte for byte the same");
+    let stats = s.sim.sim.stats();
+    assert_eq!(stats.orders_acknowledged, 0, "the shop was told nothing");
+    let state_before = file_bytes(&state_db);
+
+    // After a real run, a dry run still changes nothing, and says everything is imported.
+    let real = s.run(false);
+    assert_eq!(real.import.as_ref().unwrap().imported.len(), 15, "as the dry run said");
+    assert_eq!(real.import.as_ref().unwrap().quarantined.len(), 1);
+    let after_real = checksum(&wh);
+    let state_after_real = file_bytes(&state_db);
+    let dry = s.run(true).import.unwrap();
+    assert!(dry.planned.is_empty(), "{dry:#?}");
+    assert_eq!(dry.quarantined.len(), 1, "the order in the quarantine would still be set aside");
+    assert_eq!(checksum(&wh), after_real);
+    assert_eq!(file_bytes(&state_db), state_after_real, "obmen's state is untouched by a dry run");
+    // The first dry run had no state database to leave behind, or left it as it was.
+    let _ = state_before;
+}
+
+#[test]
+fn orders_become_sales_orders_that_reserve_stock() {
+    let shop = SimConfig { seed_orders: 6, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(Dialect::Sqlite, 15, shop, &[("document", "\"sales_order\"")]);
+    let wh = s.db.open();
+    let object = wh.find_object("Централен Склад").unwrap().unwrap();
+    let sum_store = |wh: &Warehouse| wh.scalar_i64(&wh.dialect().sql("SELECT SUM({Qtty}) FROM {store}"), ()).unwrap();
+    let store_before = sum_store(&wh);
+    let summary = s.run(false);
+    assert_eq!(summary.outcome, Outcome::Ok, "{summary:#?}");
+    let o = s.sim.sim.order("100001").unwrap();
+    let acct = wh.imported(API_ID, "100001").unwrap().unwrap();
+    assert_eq!(acct.oper_type, OperType::SALES_ORDER);
+    let lines = wh.document_lines(OperType::SALES_ORDER, acct.acct).unwrap();
+    assert!(lines.iter().all(|l| l.sign == 0));
+    assert_eq!(sum_store(&wh), store_before, "no stock moved");
+    let g = wh.goods_by_code(&o.lines[0].sku).unwrap().remove(0);
+    assert!(wh.available(object.id, g.id).unwrap() < wh.balance(object.id, g.id).unwrap(), "but it is reserved");
+    assert_eq!(o.acknowledged.unwrap().document_type, "sales_order");
+}
