@@ -199,7 +199,7 @@ enum GoodRef {
 /// The partner of an order: found, or to be made.
 enum PartnerRef {
     Found(i32, String),
-    Make(Partner),
+    Make(Box<Partner>),
 }
 
 /// What the shop's products are, by SKU (read once per run, only when the key is not the code).
@@ -455,7 +455,7 @@ impl Ctx<'_> {
                 .find(|p| p.company == name));
             return Ok(match found {
                 Some(p) => PartnerRef::Found(p.id, p.company),
-                None => PartnerRef::Make(Partner { code: "SH-GUEST".into(), company: name.to_owned(), price_group: 1, kind: PartnerKind::Person, ..Partner::default() }),
+                None => PartnerRef::Make(Box::new(Partner { code: "SH-GUEST".into(), company: name.to_owned(), price_group: 1, kind: PartnerKind::Person, ..Partner::default() })),
             });
         }
         let mut found = self.wh.partners_by_email(&c.email)?;
@@ -471,7 +471,7 @@ impl Ctx<'_> {
         let person = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
         let billing = c.billing_address.clone().or_else(|| c.delivery_address.clone()).unwrap_or_default();
         let address = [billing.line1.as_str(), billing.line2.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ");
-        Ok(PartnerRef::Make(Partner {
+        Ok(PartnerRef::Make(Box::new(Partner {
             code: c.id.as_ref().map(|id| format!("SH-{id}")).unwrap_or_default(),
             company: if c.kind == CustomerType::Company && !c.company_name.is_empty() { c.company_name.clone() } else { person.clone() },
             contact: person,
@@ -484,7 +484,7 @@ impl Ctx<'_> {
             price_group: 1,
             kind: if c.kind == CustomerType::Company { PartnerKind::Company } else { PartnerKind::Person },
             ..Partner::default()
-        }))
+        })))
     }
 
     /// Writes the order in one transaction; returns the document's number and total.
