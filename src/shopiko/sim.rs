@@ -703,7 +703,7 @@ fn seed_customer(i: u64) -> Customer {
             kind: CustomerType::Guest,
             id: None,
             external_id: None,
-            email: if i % 2 == 0 { format!("gost{i}@abv.bg") } else { String::new() },
+            email: if i.is_multiple_of(2) { format!("gost{i}@abv.bg") } else { String::new() },
             phone: "+359 87 555 0101".into(),
             first_name: "Гост".into(),
             last_name: format!("Купувач {i}"),
@@ -735,7 +735,7 @@ fn add_orders(d: &mut Data, n: usize, products: usize, rng: &mut fastrand::Rng) 
             let vat = if g.vat_group_id == 2 { 9.0 } else { 20.0 };
             let unit = (g.price_retail * (1.0 + vat / 100.0) * 100.0).round() / 100.0;
             let qty = 1 + rng.u64(0..3);
-            let disc = if (i + l as u64) % 4 == 0 { 10.0 } else { 0.0 };
+            let disc = if (i + l as u64).is_multiple_of(4) { 10.0 } else { 0.0 };
             lines_total += qty as f64 * unit * (1.0 - disc / 100.0);
             lines.push(OrderLine {
                 line_id: (l + 1).to_string(),
@@ -749,10 +749,10 @@ fn add_orders(d: &mut Data, n: usize, products: usize, rng: &mut fastrand::Rng) 
         }
         let lines_total = (lines_total * 100.0).round() / 100.0;
         let mut discounts = Vec::new();
-        if i % 7 == 0 && lines_total > 15.0 {
+        if i.is_multiple_of(7) && lines_total > 15.0 {
             discounts.push(Discount { kind: DiscountKind::Voucher, code: format!("GIFT-{i}"), amount: "5.00".into(), description: "Ваучер за подарък".into() });
         }
-        if i % 11 == 0 {
+        if i.is_multiple_of(11) {
             discounts.push(Discount {
                 kind: DiscountKind::PromoCode,
                 code: "ZIMA10".into(),

@@ -134,7 +134,7 @@ pub fn good(i: u64) -> DemoGood {
     let price_in = 0.5 + (r % 4000) as f64 / 100.0;
     let retail = (price_in * 1.35 * 100.0).round() / 100.0;
     let mut barcodes = vec![ean13(i)];
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         barcodes.push(ean13(500_000_000 + i));
     }
     DemoGood {
@@ -145,7 +145,7 @@ pub fn good(i: u64) -> DemoGood {
         price_in,
         price_wholesale: (price_in * 1.15 * 100.0).round() / 100.0,
         price_retail: retail,
-        vat_group_id: if i % 7 == 0 { 2 } else { 1 },
+        vat_group_id: if i.is_multiple_of(7) { 2 } else { 1 },
         stock_main: (20 + (r >> 16) % 480) as f64,
         stock_shop: ((r >> 32) % 60) as f64,
     }
