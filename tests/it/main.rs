@@ -2,6 +2,7 @@
 //! Access file through MDBTools, and the `obmen` binary itself.
 
 mod config;
+mod crash;
 mod exchange;
 mod shopiko;
 mod support;
