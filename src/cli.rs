@@ -52,6 +52,9 @@ pub enum Command {
         /// Import orders from the shop.
         #[arg(long)]
         import: bool,
+        /// Export goods, partners and available quantities to the shop.
+        #[arg(long)]
+        export: bool,
         /// Show what would be done, and write nothing anywhere.
         #[arg(long)]
         dry_run: bool,

@@ -21,7 +21,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Warehouse(cmd) => warehouse::run(cmd),
         Command::Check { name } => check::run(&home, &name),
         Command::ShopikoSim(args) => sim::run(args),
-        Command::Run { name, import, dry_run, json } => run::run(&home, &name, import, dry_run, json),
+        Command::Run { name, import, export, dry_run, json } => run::run(&home, &name, import, export, dry_run, json),
         Command::Quarantine { name, action } => run::quarantine(&home, &name, action),
     }
 }

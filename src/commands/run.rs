@@ -11,18 +11,24 @@ use crate::kinds::warehouse_pro_shopiko::run::{self as exchange, RunOptions, Run
 use crate::shopiko::model::Order;
 use crate::state::{Outcome, State};
 
-pub(super) fn run(home: &Home, name: &str, import: bool, dry_run: bool, json: bool) -> Result<(), CliError> {
+pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: bool, json: bool) -> Result<(), CliError> {
     let server = load(home, name)?;
     // Without flags: what the server's rules run.
-    let import = import || server.str("rules.import") != "never";
-    if !import {
-        return Err(CliError::usage(anyhow!("server '{name}' imports nothing (rules.import = never): pass --import to import now")));
+    let (import, export) = if import || export {
+        (import, export)
+    } else {
+        (server.str("rules.import") != "never", server.str("rules.export") != "never")
+    };
+    if !import && !export {
+        return Err(CliError::usage(anyhow!(
+            "server '{name}' neither imports nor exports (both rules are 'never'): pass --import or --export to run one now"
+        )));
     }
     let rt = runtime()?;
     let handle = rt.handle().clone();
     let home2 = home.clone();
     let summary = rt
-        .block_on(rt.spawn_blocking(move || exchange::run(&home2, &server, RunOptions { import, dry_run }, &handle)))
+        .block_on(rt.spawn_blocking(move || exchange::run(&home2, &server, RunOptions { import, export, dry_run }, &handle)))
         .map_err(|e| CliError::failed(anyhow!("the run stopped unexpectedly: {e}")))?;
     if json {
         out(&format!("{}\n", serde_json::to_string_pretty(&summary).expect("JSON")))?;
@@ -52,6 +58,20 @@ fn render(s: &RunSummary) -> String {
     );
     if let Some(i) = &s.import {
         t.push_str(&render_import(i, s.dry_run));
+    }
+    if let Some(e) = &s.export {
+        let would = if s.dry_run { "would be " } else { "" };
+        t.push_str(&format!(
+            "Export{}: {} products {would}sent ({} unchanged), {} stock levels {would}sent ({} unchanged), {} customers {would}sent ({} unchanged).\n",
+            if s.dry_run { " (nothing sent)" } else { "" },
+            e.products_sent, e.products_unchanged, e.stock_sent, e.stock_unchanged, e.customers_sent, e.customers_unchanged
+        ));
+        for r in &e.refused {
+            t.push_str(&format!("  Refused: {r}\n"));
+        }
+        for r in &e.skipped {
+            t.push_str(&format!("  Not exported: {r}\n"));
+        }
     }
     for e in &s.errors {
         t.push_str(&format!("Error: {e}\n"));

@@ -523,6 +523,19 @@ impl Sim {
                 result.errors.push(ItemError { key: String::new(), message: "a customer needs external_id or email".into() });
                 continue;
             }
+            // Matched by external id, then by e-mail; a match by e-mail takes the external id.
+            let by_email = format!("email:{}", c.email.trim().to_lowercase());
+            if !st.data.customers.contains_key(&key) && key != by_email && !c.email.trim().is_empty() {
+                if let Some((seq, existing)) = st.data.customers.remove(&by_email) {
+                    if c.id.is_none() {
+                        c.id = existing.id.clone();
+                    }
+                    st.data.customers.insert(key.clone(), (seq, existing));
+                }
+            }
+            if c.id.is_none() {
+                c.id = st.data.customers.get(&key).and_then(|(_, e)| e.id.clone());
+            }
             match st.data.customers.get(&key) {
                 Some((_, e)) if e == &c => result.unchanged += 1,
                 other => {

@@ -64,7 +64,7 @@ impl Setup {
     }
 
     pub fn run(&self, dry_run: bool) -> RunSummary {
-        run::run(&self.home(), &self.server(), RunOptions { import: true, dry_run }, self.rt.handle())
+        run::run(&self.home(), &self.server(), RunOptions { import: true, export: false, dry_run }, self.rt.handle())
     }
 
     pub fn state(&self) -> State {

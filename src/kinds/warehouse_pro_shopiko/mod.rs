@@ -2,6 +2,7 @@
 //! Shopiko shop on the other. This module turns a validated server file into typed settings and
 //! runs the kind's connection tests.
 
+pub mod export;
 pub mod import;
 pub mod run;
 

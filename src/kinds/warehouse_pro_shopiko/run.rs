@@ -7,6 +7,7 @@ use std::fs::File;
 
 use serde::Serialize;
 
+use super::export::ExportReport;
 use super::import::{Ctx, ImportReport};
 use super::Settings;
 use crate::config::{Home, ServerFile};
@@ -20,6 +21,8 @@ use crate::warehouse::Warehouse;
 pub struct RunOptions {
     /// Import orders.
     pub import: bool,
+    /// Export goods, partners and quantities.
+    pub export: bool,
     /// Write nothing anywhere; say what would be done.
     pub dry_run: bool,
 }
@@ -39,6 +42,8 @@ pub struct RunSummary {
     pub outcome: Outcome,
     /// The import's report, if it ran.
     pub import: Option<ImportReport>,
+    /// The export's report, if it ran.
+    pub export: Option<ExportReport>,
     /// What stopped the run, if something did.
     pub errors: Vec<String>,
 }
@@ -46,7 +51,8 @@ pub struct RunSummary {
 impl RunSummary {
     /// The outcome from what happened.
     fn settle(&mut self) {
-        let partial = self.import.as_ref().is_some_and(|i| !i.quarantined.is_empty() || !i.ack_failures.is_empty());
+        let partial = self.import.as_ref().is_some_and(|i| !i.quarantined.is_empty() || !i.ack_failures.is_empty())
+            || self.export.as_ref().is_some_and(|e| e.has_problems());
         self.outcome = if !self.errors.is_empty() {
             Outcome::Failed
         } else if partial {
@@ -115,6 +121,7 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         dry_run: options.dry_run,
         outcome: Outcome::Running,
         import: None,
+        export: None,
         errors: Vec::new(),
     };
     let _lock = match lock(home, &server.name) {
@@ -149,6 +156,21 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         match ctx.run() {
             Ok(report) => summary.import = Some(report),
             Err(e) => summary.errors.push(format!("import: {e:#}")),
+        }
+    }
+    if options.export {
+        let mut ctx = Ctx {
+            settings: &opened.settings,
+            wh: &mut opened.wh,
+            object: &opened.object,
+            shop: &opened.shop,
+            state: &opened.state,
+            rt,
+            dry_run: options.dry_run,
+        };
+        match ctx.export() {
+            Ok(report) => summary.export = Some(report),
+            Err(e) => summary.errors.push(format!("export: {e:#}")),
         }
     }
     summary.ended_at = now();
