@@ -364,3 +364,84 @@ fn orders_become_sales_orders_that_reserve_stock() {
     assert!(wh.available(object.id, g.id).unwrap() < wh.balance(object.id, g.id).unwrap(), "but it is reserved");
     assert_eq!(o.acknowledged.unwrap().document_type, "sales_order");
 }
+
+fn export_setup(d: Dialect) -> Setup {
+    Setup::new(
+        d,
+        200,
+        SimConfig::new(API_ID, KEY),
+        &[("export_goods", "true"), ("export_partners", "true"), ("import", "\"never\""), ("export", "\"on_start\"")],
+    )
+}
+
+fn export(s: &Setup, dry_run: bool) -> obmen::kinds::warehouse_pro_shopiko::export::ExportReport {
+    let summary = run::run(&s.home(), &s.server(), RunOptions { import: false, export: true, dry_run }, s.rt.handle());
+    assert!(summary.errors.is_empty(), "{summary:#?}");
+    summary.export.unwrap()
+}
+
+on_both_export!(exports_goods_partners_and_quantities_and_later_only_what_changed);
+
+macro_rules! on_both_export {
+    ($name:ident) => {
+        mod export_sqlite {
+            #[test]
+            fn $name() {
+                super::$name(obmen::warehouse::Dialect::Sqlite)
+            }
+        }
+        mod export_mysql {
+            #[test]
+            fn $name() {
+                super::$name(obmen::warehouse::Dialect::Mysql)
+            }
+        }
+    };
+}
+use on_both_export;
+
+fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect) {
+    let s = export_setup(d);
+    let wh = s.db.open();
+    let object = wh.find_object("Централен Склад").unwrap().unwrap();
+
+    // A dry run sends nothing and remembers nothing.
+    let dry = export(&s, true);
+    assert_eq!((dry.products_sent, dry.stock_sent, dry.customers_sent), (200, 200, 20));
+    assert_eq!(s.sim.sim.stats().products, 0);
+
+    let full = export(&s, false);
+    assert_eq!((full.products_sent, full.stock_sent, full.customers_sent), (200, 200, 20), "{full:#?}");
+    assert!(full.refused.is_empty());
+    let stats = s.sim.sim.stats();
+    assert_eq!((stats.products, stats.customers), (200, 20));
+    let g7 = obmen::warehouse::demo::good(7);
+    let product = s.sim.sim.products().into_iter().find(|p| p.sku == g7.code).unwrap();
+    assert_eq!(product.name, g7.name);
+    assert_eq!(product.barcodes, g7.barcodes);
+    assert_eq!(product.vat_percent, "9", "good 7 is in the 9% VAT group");
+    assert_eq!(product.price, format!("{:.2}", g7.price_retail * 1.09), "the retail price with VAT");
+    assert_eq!(s.sim.sim.stock(&g7.code), Some(g7.stock_main));
+
+    // Nothing changed: nothing sent.
+    let again = export(&s, false);
+    assert_eq!((again.products_sent, again.stock_sent, again.customers_sent), (0, 0, 0));
+    assert_eq!((again.products_unchanged, again.stock_unchanged, again.customers_unchanged), (200, 200, 20));
+
+    // 1% of quantities change (a sale, a sales order, a delivery): exactly those are sent.
+    let mut w = s.db.open();
+    let ids: Vec<i32> = (1..=2).map(|i| wh.goods_by_code(&obmen::warehouse::demo::good(i * 50).code).unwrap()[0].id).collect();
+    w.transaction(|tx| tx.move_stock(object.id, ids[0], -3.0, false)).unwrap();
+    w.transaction(|tx| tx.move_stock(object.id, ids[1], 10.0, false)).unwrap();
+    let delta = export(&s, false);
+    assert_eq!((delta.products_sent, delta.stock_sent, delta.customers_sent), (0, 2, 0), "{delta:#?}");
+    let g50 = obmen::warehouse::demo::good(50);
+    assert_eq!(s.sim.sim.stock(&g50.code), Some(g50.stock_main - 3.0));
+
+    // A price changes: that product alone.
+    wh.exec(&wh.dialect().sql("UPDATE {goods} SET {PriceOut2} = 99 WHERE {ID} = ?"), &ids[0]).unwrap();
+    let price = export(&s, false);
+    assert_eq!((price.products_sent, price.stock_sent), (1, 0));
+    let p = s.sim.sim.products().into_iter().find(|p| p.sku == g50.code).unwrap();
+    assert!(p.price == "118.80" || p.price == "107.91", "99 with VAT: {}", p.price);
+}
