@@ -56,6 +56,32 @@ fn render(s: &RunSummary) -> String {
             Outcome::Running => "running",
         }
     );
+    if let Some(n) = &s.nomenclature {
+        let would = if s.dry_run { "would be " } else { "" };
+        let lists = [
+            ("Goods linked", &n.goods_linked),
+            ("Goods made", &n.goods_created),
+            ("Goods not matched", &n.goods_unmatched),
+            ("Partners linked", &n.partners_linked),
+            ("Partners made", &n.partners_created),
+            ("Partners not matched", &n.partners_unmatched),
+        ];
+        if lists.iter().any(|(_, l)| !l.is_empty()) {
+            t.push_str(&format!(
+                "Nomenclature: {} goods {would}linked, {} {would}made, {} not matched; {} partners {would}linked, {} {would}made, {} not matched.\n",
+                n.goods_linked.len(), n.goods_created.len(), n.goods_unmatched.len(),
+                n.partners_linked.len(), n.partners_created.len(), n.partners_unmatched.len()
+            ));
+            for (what, list) in lists {
+                for item in list.iter().take(50) {
+                    t.push_str(&format!("  {what}: {item}\n"));
+                }
+                if list.len() > 50 {
+                    t.push_str(&format!("  {what}: ... and {} more (--json lists all)\n", list.len() - 50));
+                }
+            }
+        }
+    }
     if let Some(i) = &s.import {
         t.push_str(&render_import(i, s.dry_run));
     }

@@ -445,3 +445,91 @@ fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect)
     let p = s.sim.sim.products().into_iter().find(|p| p.sku == g50.code).unwrap();
     assert!(p.price == "118.80" || p.price == "107.91", "99 with VAT: {}", p.price);
 }
+
+on_both_join!(two_systems_that_both_hold_data_are_joined_without_duplicates);
+
+macro_rules! on_both_join {
+    ($name:ident) => {
+        mod join_sqlite {
+            #[test]
+            fn $name() {
+                super::$name(obmen::warehouse::Dialect::Sqlite)
+            }
+        }
+        mod join_mysql {
+            #[test]
+            fn $name() {
+                super::$name(obmen::warehouse::Dialect::Mysql)
+            }
+        }
+    };
+}
+use on_both_join;
+
+fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
+    use obmen::shopiko::model::{Customer, CustomerType, Product};
+    use obmen::warehouse::demo;
+    let s = Setup::new(
+        d,
+        30,
+        SimConfig::new(API_ID, KEY),
+        &[("goods_compare_by", "\"barcode\""), ("export_goods", "true"), ("export_partners", "true"), ("import", "\"never\""), ("export", "\"on_start\"")],
+    );
+    // The shop already sells 25 of the warehouse's goods under its own SKUs (same barcodes), and 5 of its own.
+    let mut shop_products: Vec<Product> = (1..=25)
+        .map(|i| {
+            let g = demo::good(i);
+            Product { sku: format!("SHOP-{i}"), name: format!("{} (магазин)", g.name), barcodes: g.barcodes.clone(), measure: "бр.".into(), price: "1.00".into(), vat_percent: "20".into(), active: true, updated_at: None }
+        })
+        .collect();
+    shop_products.extend((1..=5).map(|i| Product {
+        sku: format!("ONLY-SHOP-{i}"),
+        name: format!("Само в магазина {i}"),
+        barcodes: vec![format!("38099999999{i:02}")],
+        measure: "бр.".into(),
+        price: "12.00".into(),
+        vat_percent: "20".into(),
+        active: true,
+        updated_at: None,
+    }));
+    // And two customers: one the warehouse knows (same e-mail), one it does not.
+    let known = demo::partner(3);
+    let customers = vec![
+        Customer { kind: CustomerType::Company, id: Some("C-1".into()), external_id: None, email: known.email.to_uppercase(), phone: String::new(), first_name: "А".into(), last_name: "Б".into(), company_name: known.name.clone(), vat_number: String::new(), company_number: String::new(), billing_address: None, delivery_address: None },
+        Customer { kind: CustomerType::Person, id: Some("C-2".into()), external_id: None, email: "nova.klientka@poshta.bg".into(), phone: String::new(), first_name: "Нова".into(), last_name: "Клиентка".into(), company_name: String::new(), vat_number: String::new(), company_number: String::new(), billing_address: None, delivery_address: None },
+    ];
+    let c = crate::shopiko::client(&s.sim.url, KEY, obmen::shopiko::RetryPolicy::default());
+    s.rt.block_on(c.upsert_products(&shop_products)).unwrap();
+    s.rt.block_on(c.upsert_customers(&customers)).unwrap();
+
+    // A dry run lists what would be linked and made, and changes nothing.
+    let wh = s.db.open();
+    let before = checksum(&wh);
+    let dry = run::run(&s.home(), &s.server(), RunOptions { import: false, export: true, dry_run: true }, s.rt.handle());
+    let n = dry.nomenclature.unwrap();
+    assert_eq!((n.goods_linked.len(), n.goods_created.len(), n.goods_unmatched.len()), (25, 5, 0), "{n:#?}");
+    assert_eq!((n.partners_linked.len(), n.partners_created.len()), (1, 1), "{n:#?}");
+    assert!(n.goods_linked.iter().any(|l| l.starts_with("SHOP-1 -> 100001")), "{n:#?}");
+    assert_eq!(checksum(&wh), before);
+    assert_eq!(s.sim.sim.stats().products, 30);
+
+    let real = run::run(&s.home(), &s.server(), RunOptions { import: false, export: true, dry_run: false }, s.rt.handle());
+    assert!(real.errors.is_empty(), "{real:#?}");
+    // Goods made for the shop's own products, partner made for the new customer, each once.
+    assert_eq!(wh.goods_by_code("ONLY-SHOP-3").unwrap().len(), 1);
+    assert_eq!(wh.partners_by_email("nova.klientka@poshta.bg").unwrap().len(), 1);
+    assert_eq!(wh.partners_by_email(&known.email).unwrap().len(), 1, "the known customer was linked, not made again");
+    // The shop: the 25 linked products updated under their own SKUs, the 5 warehouse-only goods
+    // added, nothing twice.
+    let products = s.sim.sim.products();
+    assert_eq!(products.len(), 35, "30 the shop had and the 5 goods only the warehouse had");
+    let shop1 = products.iter().find(|p| p.sku == "SHOP-1").unwrap();
+    assert_eq!(shop1.name, demo::good(1).name, "the linked product now carries the warehouse's data");
+    assert!(products.iter().all(|p| p.sku != demo::good(1).code), "and was not added again under the good's code");
+    assert_eq!(s.sim.sim.stats().customers as usize, 10 + 1, "10 warehouse partners (one joined to C-1), and the new shop customer joined to the partner made from it");
+    // A second run finds everything linked.
+    let again = run::run(&s.home(), &s.server(), RunOptions { import: false, export: true, dry_run: false }, s.rt.handle());
+    let n = again.nomenclature.unwrap();
+    assert!(n.goods_linked.is_empty() && n.goods_created.is_empty() && n.partners_created.is_empty(), "{n:#?}");
+    assert_eq!(again.export.unwrap().products_sent, 0);
+}

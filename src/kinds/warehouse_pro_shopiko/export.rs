@@ -64,13 +64,21 @@ impl Ctx<'_> {
         // The goods, with price and quantity at the object, in bound batches.
         let mut products: Vec<(String, Product)> = Vec::new();
         let mut levels: Vec<(String, StockLevel)> = Vec::new();
+        // Goods the shop will know by their code once exported: linked after it took them.
+        let mut unlinked: Vec<(i64, String)> = Vec::new();
         self.wh.for_each_good_with_available(self.object, 5000, |batch| {
             for g in batch {
                 // obmen's own service goods (shipping, discounts) are no products.
                 if g.code == SHIPPING_CODE || g.code == DISCOUNT_CODE {
                     continue;
                 }
-                let sku = links.get(&(g.id as i64)).cloned().unwrap_or_else(|| g.code.clone());
+                let sku = match links.get(&(g.id as i64)) {
+                    Some(sku) => sku.clone(),
+                    None => {
+                        unlinked.push((g.id as i64, g.code.clone()));
+                        g.code.clone()
+                    }
+                };
                 if sku.trim().is_empty() {
                     continue;
                 }
@@ -102,6 +110,11 @@ impl Ctx<'_> {
             let (sent, unchanged) = self.send_products(&products, &mut report)?;
             report.products_sent = sent;
             report.products_unchanged = unchanged;
+            if !self.dry_run && !unlinked.is_empty() {
+                let refused: HashSet<&str> = report.refused.iter().filter_map(|r| r.strip_prefix("product ")?.split(':').next()).collect();
+                unlinked.retain(|(_, sku)| !refused.contains(sku.as_str()));
+                self.rt.block_on(self.state.set_links(&server, "good", &unlinked))?;
+            }
         }
         let (sent, unchanged) = self.send_stock(&levels, &mut report)?;
         report.stock_sent = sent;
@@ -178,12 +191,17 @@ impl Ctx<'_> {
             if p.company == guest || p.code == guest || p.code == "SH-GUEST" {
                 continue;
             }
-            let external = links.get(&(p.id as i64)).cloned().unwrap_or_else(|| p.code.clone());
+            let external = p.code.clone();
             let key = if !external.trim().is_empty() { format!("ext:{external}") } else { format!("email:{}", p.email.to_lowercase()) };
             if external.trim().is_empty() && p.email.trim().is_empty() {
                 report.skipped.push(format!("partner '{}' (ID {}) has no code and no e-mail to be known by in the shop", p.company, p.id));
                 continue;
             }
+            // A partner linked to a shop customer goes by that customer's e-mail, so the shop joins them.
+            let email = match links.get(&(p.id as i64)) {
+                Some(k) if k.contains('@') => k.clone(),
+                _ => p.email.clone(),
+            };
             let (first, last) = p.contact.split_once(' ').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or((p.contact.clone(), String::new()));
             let company = p.kind == PartnerKind::Company;
             out.push((
@@ -192,7 +210,7 @@ impl Ctx<'_> {
                     kind: if company { CustomerType::Company } else { CustomerType::Person },
                     id: None,
                     external_id: (!external.trim().is_empty()).then_some(external),
-                    email: p.email.clone(),
+                    email,
                     phone: p.phone.clone(),
                     first_name: first,
                     last_name: last,

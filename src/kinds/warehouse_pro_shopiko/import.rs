@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Local, NaiveDateTime};
 use serde::Serialize;
 
+use super::nomenclature::sku_index;
 use super::{GoodsKey, Settings};
 use crate::shopiko::model::{CustomerType, DiscountKind, Order, PaymentMethod, Product};
 use crate::shopiko::ShopikoClient;
@@ -224,12 +225,7 @@ impl Ctx<'_> {
             }
         }
         let server = self.settings.name.clone();
-        let links: HashMap<String, i32> = self
-            .rt
-            .block_on(self.state.links(&server, "good"))?
-            .into_iter()
-            .map(|(id, sku)| (sku, id as i32))
-            .collect();
+        let links = sku_index(&self.rt.block_on(self.state.links(&server, "good"))?);
         let mut products: Option<ProductIndex> = None;
 
         // Orders set aside earlier: tried again each run, from the order as it was received.
@@ -261,8 +257,7 @@ impl Ctx<'_> {
             self.wh.ensure_import_log()?;
         }
         let has_log = self.wh.has_import_log()?;
-        let links: HashMap<String, i32> =
-            self.rt.block_on(self.state.links(&self.settings.name, "good"))?.into_iter().map(|(id, sku)| (sku, id as i32)).collect();
+        let links = sku_index(&self.rt.block_on(self.state.links(&self.settings.name, "good"))?);
         let mut products = None;
         for order in orders {
             self.import_one(order, has_log, &links, &mut products, &mut report)?;
@@ -468,23 +463,7 @@ impl Ctx<'_> {
         if let Some(p) = found.into_iter().next() {
             return Ok(PartnerRef::Found(p.id, p.company));
         }
-        let person = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
-        let billing = c.billing_address.clone().or_else(|| c.delivery_address.clone()).unwrap_or_default();
-        let address = [billing.line1.as_str(), billing.line2.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ");
-        Ok(PartnerRef::Make(Box::new(Partner {
-            code: c.id.as_ref().map(|id| format!("SH-{id}")).unwrap_or_default(),
-            company: if c.kind == CustomerType::Company && !c.company_name.is_empty() { c.company_name.clone() } else { person.clone() },
-            contact: person,
-            city: billing.city,
-            address,
-            phone: c.phone.clone(),
-            email: c.email.clone(),
-            vat_number: c.vat_number.clone(),
-            company_number: c.company_number.clone(),
-            price_group: 1,
-            kind: if c.kind == CustomerType::Company { PartnerKind::Company } else { PartnerKind::Person },
-            ..Partner::default()
-        })))
+        Ok(PartnerRef::Make(Box::new(partner_from_customer(c))))
     }
 
     /// Writes the order in one transaction; returns the document's number and total.
@@ -635,6 +614,28 @@ impl Ctx<'_> {
         if let PartnerRef::Make(np) = partner {
             report.partners_created.push(np.company.clone());
         }
+    }
+}
+
+/// A new Warehouse Pro partner from a shop customer: a company or a person, with the billing
+/// address (else the delivery one).
+pub fn partner_from_customer(c: &crate::shopiko::model::Customer) -> Partner {
+    let person = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
+    let billing = c.billing_address.clone().or_else(|| c.delivery_address.clone()).unwrap_or_default();
+    let address = [billing.line1.as_str(), billing.line2.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ");
+    Partner {
+        code: c.id.as_ref().map(|id| format!("SH-{id}")).unwrap_or_default(),
+        company: if c.kind == CustomerType::Company && !c.company_name.is_empty() { c.company_name.clone() } else { person.clone() },
+        contact: person,
+        city: billing.city,
+        address,
+        phone: c.phone.clone(),
+        email: c.email.clone(),
+        vat_number: c.vat_number.clone(),
+        company_number: c.company_number.clone(),
+        price_group: 1,
+        kind: if c.kind == CustomerType::Company { PartnerKind::Company } else { PartnerKind::Person },
+        ..Partner::default()
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod import;
+pub mod nomenclature;
 pub mod run;
 
 use std::path::Path;

@@ -8,6 +8,7 @@ use std::fs::File;
 use serde::Serialize;
 
 use super::export::ExportReport;
+use super::nomenclature::NomenclatureReport;
 use super::import::{Ctx, ImportReport};
 use super::Settings;
 use crate::config::{Home, ServerFile};
@@ -40,6 +41,8 @@ pub struct RunSummary {
     pub dry_run: bool,
     /// ok, partial or failed.
     pub outcome: Outcome,
+    /// What linking found and made, before the import and export.
+    pub nomenclature: Option<NomenclatureReport>,
     /// The import's report, if it ran.
     pub import: Option<ImportReport>,
     /// The export's report, if it ran.
@@ -120,6 +123,7 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         ended_at: String::new(),
         dry_run: options.dry_run,
         outcome: Outcome::Running,
+        nomenclature: None,
         import: None,
         export: None,
         errors: Vec::new(),
@@ -143,7 +147,22 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         }
     };
     let run_id = if options.dry_run { None } else { rt.block_on(opened.state.start_run(&server.name, false)).ok() };
-    if options.import {
+    {
+        let mut ctx = Ctx {
+            settings: &opened.settings,
+            wh: &mut opened.wh,
+            object: &opened.object,
+            shop: &opened.shop,
+            state: &opened.state,
+            rt,
+            dry_run: options.dry_run,
+        };
+        match ctx.sync_nomenclature() {
+            Ok(report) => summary.nomenclature = Some(report),
+            Err(e) => summary.errors.push(format!("nomenclature: {e:#}")),
+        }
+    }
+    if options.import && summary.errors.is_empty() {
         let mut ctx = Ctx {
             settings: &opened.settings,
             wh: &mut opened.wh,
