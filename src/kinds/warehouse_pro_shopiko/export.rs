@@ -45,6 +45,9 @@ impl ExportReport {
     }
 }
 
+/// Items to send: (key, item, its fingerprint).
+type Changed<'i, T> = Vec<(&'i str, &'i T, String)>;
+
 /// A short fingerprint of what is sent.
 fn fingerprint<T: Serialize>(item: &T) -> String {
     let json = serde_json::to_vec(item).expect("export items serialise");
@@ -129,7 +132,7 @@ impl Ctx<'_> {
     }
 
     /// Items whose fingerprint differs from what was last sent.
-    fn changed<'i, T: Serialize>(&self, kind: &str, items: &'i [(String, T)]) -> anyhow::Result<(Vec<(&'i str, &'i T, String)>, u64)> {
+    fn changed<'i, T: Serialize>(&self, kind: &str, items: &'i [(String, T)]) -> anyhow::Result<(Changed<'i, T>, u64)> {
         let last = self.rt.block_on(self.state.fingerprints(&self.settings.name, kind))?;
         let mut changed = Vec::new();
         let mut unchanged = 0;
