@@ -533,3 +533,58 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     assert!(n.goods_linked.is_empty() && n.goods_created.is_empty() && n.partners_created.is_empty(), "{n:#?}");
     assert_eq!(again.export.unwrap().products_sent, 0);
 }
+
+fn obmen_cli(s: &Setup, args: &[&str]) -> (i32, String, String) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(args).env("OBMEN_HOME", s.home.path()).output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn run_and_quarantine_through_the_command_line() {
+    let shop = SimConfig { seed_orders: 4, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(Dialect::Sqlite, 12, shop, &[("sync_nomenclature", "false")]);
+    s.sim.sim.place(order("700001", "GONE-1", "1", "2.00"));
+    s.sim.sim.place(order("700002", "GONE-2", "1", "2.00"));
+
+    let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--dry-run"]);
+    assert_eq!(code, 1, "a dry run that would set orders aside says so: {out}{err}");
+    assert!(out.contains("Import (nothing written): 4 orders would be imported") && out.contains("Set aside SH-700001"), "{out}");
+    let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--import"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("Import: 4 orders imported") && out.contains("partly failed"), "{out}");
+    assert!(err.contains("obmen quarantine Shop"), "{err}");
+
+    let (code, out, _) = obmen_cli(&s, &["quarantine", "Shop"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("SH-700001") && out.contains("unknown product SKU 'GONE-1'"), "{out}");
+    let id = |needle: &str| out.lines().find(|l| l.contains(needle)).unwrap().split_whitespace().next().unwrap().to_owned();
+    let (first, second) = (id("SH-700001"), id("SH-700002"));
+
+    // Retry without a fix: still set aside, exit 1. Make the good, retry: imported, exit 0.
+    let (code, _, _) = obmen_cli(&s, &["quarantine", "Shop", "retry", &first]);
+    assert_eq!(code, 1);
+    let mut wh = s.db.open();
+    wh.transaction(|tx| {
+        let id = tx.create_good(&obmen::warehouse::NewGood { code: "GONE-1".into(), name: "Върнат".into(), vat_group_id: 1, ..Default::default() })?;
+        let object = tx.find_object("Централен Склад")?.unwrap();
+        tx.move_stock(object.id, id, 5.0, false)
+    })
+    .unwrap();
+    let (code, out, err) = obmen_cli(&s, &["quarantine", "Shop", "retry", &first]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("SH-700001 -> document"), "{out}");
+    let (code, out, _) = obmen_cli(&s, &["quarantine", "Shop", "drop", &second]);
+    assert_eq!(code, 0, "{out}");
+    let (_, out, _) = obmen_cli(&s, &["quarantine", "Shop"]);
+    assert!(out.starts_with("No orders"), "{out}");
+    let (_, out, _) = obmen_cli(&s, &["quarantine", "Shop", "list", "--all"]);
+    assert!(out.contains("[resolved]") && out.contains("[dropped]"), "{out}");
+    let (code, _, _) = obmen_cli(&s, &["quarantine", "Shop", "drop", "9999"]);
+    assert_eq!(code, 1);
+
+    // A clean run: exit 0; the summary is also there as JSON.
+    let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--import", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["outcome"], "ok");
+}
