@@ -234,10 +234,44 @@ impl Warehouse {
         Ok(())
     }
 
+    /// [`Warehouse::bulk_insert`] into a table by name (a copy of `like`'s shape, e.g. for
+    /// benchmarks), with `like`'s text limits.
+    pub fn bulk_insert_into<'v>(
+        &self,
+        name: &str,
+        like: Table,
+        columns: &[(&'static str, BulkCol)],
+        rows: usize,
+        fill: impl FnMut(usize, &mut Vec<BulkValue<'v>>),
+    ) -> Result<()> {
+        let d = self.dialect();
+        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+        let cols = names.iter().map(|c| d.quote(c)).collect::<Vec<_>>().join(", ");
+        let marks = vec!["?"; names.len()].join(", ");
+        self.bulk_insert_sql(&format!("INSERT INTO {} ({cols}) VALUES ({marks})", d.quote(name)), like, columns, rows, fill)
+    }
+
     /// Inserts `rows` rows in batches through bound parameter arrays. `fill(i, row)` pushes row
     /// `i`'s values in column order. Text is checked against the column's limit, never cut.
     pub fn bulk_insert<'v>(
         &self,
+        table: Table,
+        columns: &[(&'static str, BulkCol)],
+        rows: usize,
+        fill: impl FnMut(usize, &mut Vec<BulkValue<'v>>),
+    ) -> Result<()> {
+        self.ensure_writable()?;
+        if rows == 0 {
+            return Ok(());
+        }
+        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+        let sql = self.dialect().insert(table, &names);
+        self.bulk_insert_sql(&sql, table, columns, rows, fill)
+    }
+
+    fn bulk_insert_sql<'v>(
+        &self,
+        sql: &str,
         table: Table,
         columns: &[(&'static str, BulkCol)],
         rows: usize,
@@ -249,8 +283,6 @@ impl Warehouse {
         }
         const BATCH: usize = 1000;
         let d = self.dialect();
-        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-        let sql = d.insert(table, &names);
         let context = format!("bulk insert into {}", d.table(table));
         let descs: Vec<BindParamDesc> = columns
             .iter()
@@ -260,7 +292,7 @@ impl Warehouse {
                 BulkCol::Text(n) => BindParamDesc::text(n * 4),
             })
             .collect();
-        let prepared = self.connection().prepare(&sql).map_err(|e| self.odbc_error(&context, e))?;
+        let prepared = self.connection().prepare(sql).map_err(|e| self.odbc_error(&context, e))?;
         let mut inserter = prepared
             .into_column_inserter(BATCH.min(rows), descs)
             .map_err(|e| self.odbc_error(&context, e))?;

@@ -93,15 +93,21 @@ pub fn partner_by_id_sql(d: Dialect) -> String {
     d.sql(&format!("SELECT {PARTNER_COLUMNS} FROM {{partners}} WHERE {{ID}} = ?"))
 }
 
-/// The condition of an e-mail look-up, without case (parameter: the e-mail in lowercase).
+/// The condition of an e-mail look-up, without case (parameter: the e-mail). MySQL, MSSQL and
+/// Access compare text without case in their usual collations, so the index on eMail serves the
+/// plain comparison; SQLite is told NOCASE.
 pub fn by_email_condition(d: Dialect) -> String {
-    format!("{} = ?", d.lower(&d.quote("eMail")))
+    match d {
+        Dialect::Sqlite => d.sql("{eMail} = ? COLLATE NOCASE"),
+        _ => d.sql("{eMail} = ?"),
+    }
 }
 
-/// The condition of a VAT number look-up (parameters: bare, with BG, '%bare%').
-pub const BY_VAT_NUMBER: &str = "{TaxNo} = ? OR {TaxNo} = ? OR {TaxNo} LIKE ?";
-/// The condition of a company number look-up (parameters: bare, '%bare%').
-pub const BY_COMPANY_NUMBER: &str = "{Bulstat} = ? OR {Bulstat} LIKE ?";
+/// The condition of a VAT number look-up, in the forms it is written (parameters: bare, "BG" +
+/// bare, "BG " + bare). Exact matches only, so the index on TaxNo serves it.
+pub const BY_VAT_NUMBER: &str = "{TaxNo} IN (?, ?, ?)";
+/// The condition of a company number look-up (parameters: bare, "BG" + bare).
+pub const BY_COMPANY_NUMBER: &str = "{Bulstat} IN (?, ?)";
 
 /// The columns a new partner is inserted with, in [`Warehouse::create_partner`]'s order.
 pub const NEW_PARTNER_COLUMNS: [&str; 33] = [
@@ -128,7 +134,9 @@ impl Warehouse {
         if email.is_empty() {
             return Ok(Vec::new());
         }
-        self.partners_where(&by_email_condition(self.dialect()), Params::new().text(&email.to_lowercase()))
+        let found = self.partners_where(&by_email_condition(self.dialect()), Params::new().text(email))?;
+        // Whatever the database's collation, only a match without case counts.
+        Ok(found.into_iter().filter(|p| p.email.trim().to_lowercase() == email.to_lowercase()).collect())
     }
 
     /// Live partners with this VAT number (spaces ignored, 'BG' prefix optional on either side).
@@ -137,8 +145,7 @@ impl Warehouse {
         if bare.is_empty() {
             return Ok(Vec::new());
         }
-        let with_bg = format!("BG{bare}");
-        let found = self.partners_where(BY_VAT_NUMBER, Params::new().text(&bare).text(&with_bg).text(&format!("%{bare}%")))?;
+        let found = self.partners_where(BY_VAT_NUMBER, Params::new().text(&bare).text(&format!("BG{bare}")).text(&format!("BG {bare}")))?;
         Ok(found.into_iter().filter(|p| normalise_tax_number(&p.vat_number) == bare).collect())
     }
 
@@ -148,8 +155,13 @@ impl Warehouse {
         if bare.is_empty() {
             return Ok(Vec::new());
         }
-        let found = self.partners_where(BY_COMPANY_NUMBER, Params::new().text(&bare).text(&format!("%{bare}%")))?;
+        let found = self.partners_where(BY_COMPANY_NUMBER, Params::new().text(&bare).text(&format!("BG{bare}")))?;
         Ok(found.into_iter().filter(|p| normalise_tax_number(&p.company_number) == bare).collect())
+    }
+
+    /// Live partners with exactly this name (partners.Company).
+    pub fn partners_by_name(&self, name: &str) -> Result<Vec<Partner>> {
+        self.partners_where("{Company} = ?", Params::new().text(name.trim()))
     }
 
     /// Live partners with this code.

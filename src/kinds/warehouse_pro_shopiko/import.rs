@@ -51,6 +51,31 @@ pub struct Ctx<'a> {
     pub rt: &'a tokio::runtime::Handle,
     /// Write nothing anywhere; say what would be done.
     pub dry_run: bool,
+    /// What this run has already read and need not read again.
+    pub cache: Cache,
+}
+
+impl Ctx<'_> {
+    /// A good this run found by its code before.
+    fn cached_good(&self, sku: &str) -> Option<Good> {
+        self.cache.goods.borrow().get(sku).cloned()
+    }
+
+    /// True when the order may be in the quarantine (so that importing it must resolve it there).
+    fn maybe_quarantined(&self, order_id: &str) -> bool {
+        self.cache.quarantined.borrow().as_ref().is_none_or(|ids| ids.contains(order_id))
+    }
+}
+
+/// Read-mostly data kept for the length of one run.
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// The VAT groups: (ID, percent).
+    vat_groups: std::cell::RefCell<Option<Vec<(i32, f64)>>>,
+    /// Goods found by code, by SKU.
+    goods: std::cell::RefCell<HashMap<String, Good>>,
+    /// The ids of the orders in the quarantine when the run started (None: not read).
+    quarantined: std::cell::RefCell<Option<std::collections::HashSet<String>>>,
 }
 
 /// An order imported in this run.
@@ -230,6 +255,7 @@ impl Ctx<'_> {
 
         // Orders set aside earlier: tried again each run, from the order as it was received.
         let waiting = self.rt.block_on(self.state.quarantined(&server, false))?;
+        *self.cache.quarantined.borrow_mut() = Some(waiting.iter().map(|q| q.order_id.clone()).collect());
         for q in waiting {
             match serde_json::from_str::<Order>(&q.payload) {
                 Ok(order) => self.import_one(&order, has_log, &links, &mut products, &mut report)?,
@@ -282,7 +308,7 @@ impl Ctx<'_> {
                 if !done.acknowledged && !self.dry_run {
                     self.acknowledge(&order.id, &order.number, done.oper_type, done.acct, report);
                 }
-                if !self.dry_run {
+                if !self.dry_run && self.maybe_quarantined(&order.id) {
                     self.rt.block_on(self.state.resolve_quarantine(&server, &order.id))?;
                 }
                 return Ok(());
@@ -315,7 +341,9 @@ impl Ctx<'_> {
                     report.partners_created.push(p.company.clone());
                 }
                 report.imported.push(ImportedOrder { order: order.number.clone(), document: document_number(acct), total });
-                self.rt.block_on(self.state.resolve_quarantine(&server, &order.id))?;
+                if self.maybe_quarantined(&order.id) {
+                    self.rt.block_on(self.state.resolve_quarantine(&server, &order.id))?;
+                }
                 self.acknowledge(&order.id, &order.number, self.settings.document, acct, report);
                 Ok(())
             }
@@ -368,7 +396,16 @@ impl Ctx<'_> {
             let found = match links.get(line.sku) {
                 Some(&id) => self.wh.good(id).map_err(db)?.into_iter().collect(),
                 None => match self.settings.goods_compare_by {
-                    GoodsKey::Code => self.wh.goods_by_code(line.sku).map_err(db)?,
+                    GoodsKey::Code => match self.cached_good(line.sku) {
+                        Some(g) => vec![g],
+                        None => {
+                            let found = self.wh.goods_by_code(line.sku).map_err(db)?;
+                            if let [g] = found.as_slice() {
+                                self.cache.goods.borrow_mut().insert(line.sku.to_owned(), g.clone());
+                            }
+                            found
+                        }
+                    },
                     key => {
                         if products.is_none() {
                             let (all, _) = self.rt.block_on(self.shop.all_products(None)).map_err(|e| e.to_string())?;
@@ -434,8 +471,18 @@ impl Ctx<'_> {
         })
     }
 
-    fn vat_group(&self, percent: f64) -> Result<i32, WarehouseError> {
+    /// The VAT groups, read once a run.
+    fn vat_groups(&self) -> Result<Vec<(i32, f64)>, WarehouseError> {
+        if let Some(g) = self.cache.vat_groups.borrow().as_ref() {
+            return Ok(g.clone());
+        }
         let groups = self.wh.vat_groups()?;
+        *self.cache.vat_groups.borrow_mut() = Some(groups.clone());
+        Ok(groups)
+    }
+
+    fn vat_group(&self, percent: f64) -> Result<i32, WarehouseError> {
+        let groups = self.vat_groups()?;
         Ok(groups.iter().find(|(_, v)| (v - percent).abs() < 1e-6).or(groups.first()).map(|(id, _)| *id).unwrap_or(1))
     }
 
@@ -443,11 +490,10 @@ impl Ctx<'_> {
         let c = &order.customer;
         if c.kind == CustomerType::Guest {
             let name = self.settings.guest_partner.trim();
-            let found = self.wh.partners_by_code(name)?.into_iter().next().or(self
-                .wh
-                .partners()?
-                .into_iter()
-                .find(|p| p.company == name));
+            let found = match self.wh.partners_by_code(name)?.into_iter().next() {
+                Some(p) => Some(p),
+                None => self.wh.partners_by_name(name)?.into_iter().next(),
+            };
             return Ok(match found {
                 Some(p) => PartnerRef::Found(p.id, p.company),
                 None => PartnerRef::Make(Box::new(Partner { code: "SH-GUEST".into(), company: name.to_owned(), price_group: 1, kind: PartnerKind::Person, ..Partner::default() })),
@@ -471,7 +517,8 @@ impl Ctx<'_> {
         let settings = self.settings;
         let object_id = self.object.id;
         let source = settings.shop.api_id.clone();
-        let main_vat = self.wh.vat_groups()?.first().map(|(_, v)| *v).unwrap_or(20.0);
+        let groups = self.vat_groups()?;
+        let main_vat = groups.first().map(|(_, v)| *v).unwrap_or(20.0);
         self.wh.transaction(|tx| {
             let mut ids: Vec<(i32, f64, f64, bool)> = Vec::new(); // (good, vat %, cost, moves stock)
             let mut made: HashMap<String, i32> = HashMap::new();
@@ -487,7 +534,7 @@ impl Ctx<'_> {
                                 id
                             }
                         };
-                        let vat = tx.vat_groups()?.iter().find(|(gid, _)| *gid == n.vat_group_id).map(|(_, v)| *v).unwrap_or(main_vat);
+                        let vat = groups.iter().find(|(gid, _)| *gid == n.vat_group_id).map(|(_, v)| *v).unwrap_or(main_vat);
                         (id, vat, 0.0, true)
                     }
                 });

@@ -48,7 +48,11 @@ impl Ctx<'_> {
     pub fn sync_nomenclature(&mut self) -> anyhow::Result<NomenclatureReport> {
         let mut report = NomenclatureReport::default();
         let server = self.settings.name.clone();
-        let (products, _) = self.rt.block_on(self.shop.all_products(None))?;
+        // With goods known by their code and nothing to make, a shop product's SKU is the good's
+        // code already: there is nothing to link, and the listing is not read.
+        let link_goods = self.settings.sync_nomenclature || self.settings.goods_compare_by != GoodsKey::Code;
+        let link_partners = self.settings.sync_nomenclature || self.settings.partners_compare_by != PartnersKey::Email;
+        let products = if link_goods { self.rt.block_on(self.shop.all_products(None))?.0 } else { Vec::new() };
         let mut good_links = self.rt.block_on(self.state.links(&server, "good"))?;
         let mut new_links: Vec<(i64, String)> = Vec::new();
         let linked_skus: HashSet<String> = good_links.values().cloned().collect();
@@ -94,7 +98,7 @@ impl Ctx<'_> {
             self.rt.block_on(self.state.set_links(&server, "good", &new_links))?;
         }
 
-        let (customers, _) = self.rt.block_on(self.shop.all_customers(None))?;
+        let customers = if link_partners { self.rt.block_on(self.shop.all_customers(None))?.0 } else { Vec::new() };
         let mut partner_links = self.rt.block_on(self.state.links(&server, "partner"))?;
         let linked_keys: HashSet<String> = partner_links.values().cloned().collect();
         let mut new_links: Vec<(i64, String)> = Vec::new();

@@ -49,6 +49,8 @@ pub struct RunSummary {
     pub export: Option<ExportReport>,
     /// What stopped the run, if something did.
     pub errors: Vec<String>,
+    /// How long each phase took, in milliseconds: nomenclature, import, export.
+    pub phase_ms: std::collections::BTreeMap<String, u64>,
 }
 
 impl RunSummary {
@@ -127,6 +129,7 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         import: None,
         export: None,
         errors: Vec::new(),
+        phase_ms: Default::default(),
     };
     let _lock = match lock(home, &server.name) {
         Ok(l) => l,
@@ -156,8 +159,12 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
             state: &opened.state,
             rt,
             dry_run: options.dry_run,
+            cache: Default::default(),
         };
-        match ctx.sync_nomenclature() {
+        let t = std::time::Instant::now();
+        let result = ctx.sync_nomenclature();
+        summary.phase_ms.insert("nomenclature".into(), t.elapsed().as_millis() as u64);
+        match result {
             Ok(report) => summary.nomenclature = Some(report),
             Err(e) => summary.errors.push(format!("nomenclature: {e:#}")),
         }
@@ -171,8 +178,12 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
             state: &opened.state,
             rt,
             dry_run: options.dry_run,
+            cache: Default::default(),
         };
-        match ctx.run() {
+        let t = std::time::Instant::now();
+        let result = ctx.run();
+        summary.phase_ms.insert("import".into(), t.elapsed().as_millis() as u64);
+        match result {
             Ok(report) => summary.import = Some(report),
             Err(e) => summary.errors.push(format!("import: {e:#}")),
         }
@@ -186,8 +197,12 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
             state: &opened.state,
             rt,
             dry_run: options.dry_run,
+            cache: Default::default(),
         };
-        match ctx.export() {
+        let t = std::time::Instant::now();
+        let result = ctx.export();
+        summary.phase_ms.insert("export".into(), t.elapsed().as_millis() as u64);
+        match result {
             Ok(report) => summary.export = Some(report),
             Err(e) => summary.errors.push(format!("export: {e:#}")),
         }
@@ -207,6 +222,6 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
 pub fn retry(home: &Home, server: &ServerFile, orders: &[Order], rt: &tokio::runtime::Handle) -> anyhow::Result<ImportReport> {
     let _lock = lock(home, &server.name)?;
     let mut o = open(home, server, rt)?;
-    let mut ctx = Ctx { settings: &o.settings, wh: &mut o.wh, object: &o.object, shop: &o.shop, state: &o.state, rt, dry_run: false };
+    let mut ctx = Ctx { settings: &o.settings, wh: &mut o.wh, object: &o.object, shop: &o.shop, state: &o.state, rt, dry_run: false, cache: Default::default() };
     ctx.import_orders(orders)
 }

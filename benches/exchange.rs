@@ -1,0 +1,161 @@
+//! `make bench`, exchange part, on MariaDB with the simulator over HTTP on loopback:
+//! - import 10,000 shop orders of about 3 lines (orders/s), beside inserting the same operation
+//!   rows with bare batched inserts in the same run (the ratio);
+//! - a full export of 100,000 goods with quantities, then an export after 1% of quantities
+//!   changed (rows sent and seconds, as a share of the full export).
+//!
+//! OBMEN_BENCH_ORDERS and OBMEN_BENCH_EXPORT_GOODS change the counts.
+
+use std::time::Instant;
+
+use obmen::config::{Home, ServerFile};
+use obmen::kinds::warehouse_pro_shopiko::run::{self, RunOptions};
+use obmen::shopiko::sim::{Sim, SimConfig};
+use obmen::warehouse::init::{BulkCol, BulkValue};
+use obmen::warehouse::{schema, Dialect, Table, Warehouse};
+
+const API_ID: &str = "bench";
+const KEY: &str = "bench-key";
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+struct Db {
+    admin: Warehouse,
+    name: String,
+    connection: String,
+}
+
+impl Db {
+    fn new(server: &str, goods: usize) -> Db {
+        let name = format!("obmen_bench_x{}_{goods}", std::process::id());
+        let admin = Warehouse::connect(server, Dialect::Mysql).unwrap();
+        admin.exec(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"), ()).unwrap();
+        let connection = format!("{server}Database={name};");
+        Warehouse::connect(&connection, Dialect::Mysql).unwrap().init(goods).unwrap();
+        Db { admin, name, connection }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = self.admin.exec(&format!("DROP DATABASE `{}`", self.name), ());
+    }
+}
+
+fn server_file(home: &std::path::Path, db: &Db, url: &str, rules: &str) -> ServerFile {
+    let text = format!(
+        "name = \"Bench\"\nkind = \"WarehousePro Import Export Shopiko\"\n[database]\ndialect = \"mysql\"\nconnection = \"{}\"\n\
+         [rules]\nobject = \"Централен Склад\"\n{rules}\n[shopiko]\nurl = \"{url}\"\napi_id = \"{API_ID}\"\nkey = \"{KEY}\"\n",
+        db.connection.replace('\\', "\\\\").replace('"', "\\\"")
+    );
+    std::fs::create_dir_all(home.join("servers")).unwrap();
+    let path = home.join("servers/Bench.toml");
+    std::fs::write(&path, text).unwrap();
+    ServerFile::load(&path).unwrap()
+}
+
+fn main() {
+    let server = std::env::var("OBMEN_TEST_MYSQL").expect("OBMEN_TEST_MYSQL is not set: run `make bench`");
+    let orders = env("OBMEN_BENCH_ORDERS", 10_000);
+    let export_goods = env("OBMEN_BENCH_EXPORT_GOODS", 100_000);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+
+    // Import.
+    let db = Db::new(&server, 1000);
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}/api", listener.local_addr().unwrap());
+    let sim = Sim::new(SimConfig { seed_orders: orders, seed_products: 1000, ..SimConfig::new(API_ID, KEY) }).unwrap();
+    rt.spawn(sim.clone().serve(listener, std::future::pending()));
+    let home = tempfile::tempdir().unwrap();
+    let file = server_file(home.path(), &db, &url, "allow_negative_stock = true\nsync_nomenclature = false");
+    let h = Home { root: home.path().to_owned() };
+    let t = Instant::now();
+    let summary = run::run(&h, &file, RunOptions { import: true, export: false, dry_run: false }, rt.handle());
+    let import_secs = t.elapsed().as_secs_f64();
+    eprintln!("import phases (ms): {:?}", summary.phase_ms);
+    let report = summary.import.expect("the import ran");
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert_eq!(report.imported.len(), orders, "{:?}", report.quarantined.first());
+    let wh = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
+    let rows: Vec<Vec<f64>> = wh
+        .query(
+            &wh.dialect().sql("SELECT {OperType}, {Acct}, {GoodID}, {PartnerID}, {ObjectID}, {Qtty}, {Sign}, {PriceOut}, {VATOut}, {Discount} FROM {operations} WHERE {OperType} = 2"),
+            (),
+            |r| (1..=10).map(|c| r.f64(c)).collect(),
+        )
+        .unwrap();
+    let lines = rows.len();
+    // The same rows, bare: parameter arrays of 1,000 into a copy of the operations table, one transaction.
+    let mut bare = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
+    bare.exec(&schema::create_table(Dialect::Mysql, Table::Operations).replace("`operations`", "`bench_operations`"), ()).unwrap();
+    let cols = [
+        ("OperType", BulkCol::Int), ("Acct", BulkCol::Int), ("GoodID", BulkCol::Int), ("PartnerID", BulkCol::Int), ("ObjectID", BulkCol::Int),
+        ("Qtty", BulkCol::Num), ("Sign", BulkCol::Int), ("PriceOut", BulkCol::Num), ("VATOut", BulkCol::Num), ("Discount", BulkCol::Num),
+    ];
+    let t = Instant::now();
+    bare.bulk(|w| {
+        w.bulk_insert_into("bench_operations", Table::Operations, &cols, lines, |i, row| {
+            let r = &rows[i];
+            row.extend([
+                BulkValue::Int(r[0] as i32), BulkValue::Int(r[1] as i32), BulkValue::Int(r[2] as i32), BulkValue::Int(r[3] as i32),
+                BulkValue::Int(r[4] as i32), BulkValue::Num(r[5]), BulkValue::Int(r[6] as i32), BulkValue::Num(r[7]), BulkValue::Num(r[8]), BulkValue::Num(r[9]),
+            ]);
+        })
+    })
+    .unwrap();
+    let bare_secs = t.elapsed().as_secs_f64();
+    drop(db);
+
+    println!("## Import on MariaDB: {orders} shop orders, {lines} operation rows ({:.1} lines an order)", lines as f64 / orders as f64);
+    println!();
+    println!("| path | seconds | orders/s | rows/s |");
+    println!("|---|---|---|---|");
+    println!("| `obmen run --import` (documents, stock, payments, import log, acknowledgements) | {import_secs:.2} | {:.0} | {:.0} |", orders as f64 / import_secs, lines as f64 / import_secs);
+    println!("| bare batched INSERT of the same operation rows | {bare_secs:.2} | - | {:.0} |", lines as f64 / bare_secs);
+    println!();
+    println!("ratio import / bare: {:.1} (target: at least 1,000 orders/s)", import_secs / bare_secs);
+    println!();
+
+    // Export.
+    let db = Db::new(&server, export_goods);
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}/api", listener.local_addr().unwrap());
+    let sim = Sim::new(SimConfig::new(API_ID, KEY)).unwrap();
+    rt.spawn(sim.clone().serve(listener, std::future::pending()));
+    let home = tempfile::tempdir().unwrap();
+    let file = server_file(home.path(), &db, &url, "import = \"never\"\nexport = \"on_start\"\nexport_goods = true\nsync_nomenclature = false");
+    let h = Home { root: home.path().to_owned() };
+    let requests = |sim: &Sim| sim.stats().requests_by_status.values().sum::<u64>();
+    let r0 = requests(&sim);
+    let t = Instant::now();
+    let full = run::run(&h, &file, RunOptions { import: false, export: true, dry_run: false }, rt.handle());
+    let full_secs = t.elapsed().as_secs_f64();
+    let full_requests = requests(&sim) - r0;
+    let fe = full.export.expect("the export ran");
+    assert!(full.errors.is_empty(), "{:?}", full.errors);
+    let wh = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
+    let changed = wh.exec(&wh.dialect().sql("UPDATE {store} SET {Qtty} = {Qtty} + 1 WHERE {ObjectID} = 2 AND MOD({GoodID}, 100) = 0"), ()).unwrap();
+    let r0 = requests(&sim);
+    let t = Instant::now();
+    let delta = run::run(&h, &file, RunOptions { import: false, export: true, dry_run: false }, rt.handle());
+    let delta_secs = t.elapsed().as_secs_f64();
+    let delta_requests = requests(&sim) - r0;
+    eprintln!("export phases (ms): full {:?}, 1% {:?}", full.phase_ms, delta.phase_ms);
+    let de = delta.export.expect("the export ran");
+    drop(db);
+
+    println!("## Export on MariaDB to the simulator: {export_goods} goods with quantities");
+    println!();
+    println!("| export | products sent | stock rows sent | requests | seconds |");
+    println!("|---|---|---|---|---|");
+    println!("| full | {} | {} | {full_requests} | {full_secs:.2} |", fe.products_sent, fe.stock_sent);
+    println!("| after {changed} quantities changed (1%) | {} | {} | {delta_requests} | {delta_secs:.2} |", de.products_sent, de.stock_sent);
+    println!();
+    println!(
+        "1% export: {:.1}% of the full export's rows, {:.0}% of its time (target: only the changed rows, at most 10% of the time)",
+        100.0 * (de.products_sent + de.stock_sent) as f64 / (fe.products_sent + fe.stock_sent) as f64,
+        100.0 * delta_secs / full_secs
+    );
+}
