@@ -113,7 +113,8 @@ impl Ctx<'_> {
             let (sent, unchanged) = self.send_products(&products, &mut report)?;
             report.products_sent = sent;
             report.products_unchanged = unchanged;
-            if !self.dry_run && !unlinked.is_empty() {
+            // Known by code, a good's SKU is its code: a link would say nothing more.
+            if !self.dry_run && !unlinked.is_empty() && self.settings.goods_compare_by != super::GoodsKey::Code {
                 let refused: HashSet<&str> = report.refused.iter().filter_map(|r| r.strip_prefix("product ")?.split(':').next()).collect();
                 unlinked.retain(|(_, sku)| !refused.contains(sku.as_str()));
                 self.rt.block_on(self.state.set_links(&server, "good", &unlinked))?;
