@@ -147,16 +147,16 @@ pub fn barcode_list(b1: &str, b2: &str, b3: &str) -> Vec<String> {
         .collect()
 }
 
-/// The SELECT all good look-ups share, with the VAT percent joined; `where_clause` is a template.
-/// Parameters: the service ID, then the where clause's.
+/// The SELECT all good look-ups share, with the VAT percent joined; `where_clause` is a template
+/// (parameters: its own). The service record is left out and the rows sorted by the caller, so
+/// that the database serves the condition from its index rather than walk goods in ID order.
 pub fn good_select_sql(d: Dialect, where_clause: &str) -> String {
-        let deleted = d.coalesce(&format!("g.{}", d.quote("Deleted")), "0");
-        let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
-        d.sql(&format!(
-            "SELECT {}, {vat} FROM {{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}} \
-             WHERE g.{{ID}} <> ? AND {deleted} = 0 AND ({where_clause}) ORDER BY g.{{ID}}",
-            good_columns("g")
-        ))
+    let deleted = d.coalesce(&format!("g.{}", d.quote("Deleted")), "0");
+    let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
+    d.sql(&format!(
+        "SELECT {}, {vat} FROM {{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}} WHERE ({where_clause}) AND {deleted} = 0",
+        good_columns("g")
+    ))
 }
 
 /// One good by ID, deleted or not (parameter: the ID).
@@ -191,10 +191,18 @@ impl Warehouse {
         self.query_one(&good_by_id_sql(self.dialect()), &id, read_good)
     }
 
+    /// The goods a look-up finds, without the service record, by ID.
+    fn live_goods(&self, sql: &str, params: Params) -> Result<Vec<Good>> {
+        let mut found = self.query(sql, params.as_slice(), read_good)?;
+        found.retain(|g| g.id != SERVICE_ID);
+        found.sort_by_key(|g| g.id);
+        Ok(found)
+    }
+
     /// Live goods with this code (normally one).
     pub fn goods_by_code(&self, code: &str) -> Result<Vec<Good>> {
         let sql = good_select_sql(self.dialect(), "g.{Code} = ?");
-        self.query(&sql, Params::new().int(SERVICE_ID).text(code.trim()).as_slice(), read_good)
+        self.live_goods(&sql, Params::new().text(code.trim()))
     }
 
     /// Live goods that carry this barcode in BarCode1, BarCode2 or the BarCode3 list.
@@ -204,8 +212,8 @@ impl Warehouse {
             return Ok(Vec::new());
         }
         let sql = good_select_sql(self.dialect(), BY_BARCODE);
-        let params = Params::new().int(SERVICE_ID).text(barcode).text(barcode).text(&format!("%{barcode}%"));
-        let found = self.query(&sql, params.as_slice(), read_good)?;
+        let params = Params::new().text(barcode).text(barcode).text(&format!("%{barcode}%"));
+        let found = self.live_goods(&sql, params)?;
         // LIKE finds '123' inside '41234': keep only whole entries.
         Ok(found.into_iter().filter(|g| g.barcodes.iter().any(|b| b == barcode)).collect())
     }
@@ -213,7 +221,7 @@ impl Warehouse {
     /// Live goods with exactly this name.
     pub fn goods_by_name(&self, name: &str) -> Result<Vec<Good>> {
         let sql = good_select_sql(self.dialect(), "g.{Name} = ?");
-        self.query(&sql, Params::new().int(SERVICE_ID).text(name.trim()).as_slice(), read_good)
+        self.live_goods(&sql, Params::new().text(name.trim()))
     }
 
     /// Creates a good and a zero balance row for it in every object; returns its ID. Call it

@@ -74,6 +74,10 @@ pub struct Cache {
     vat_groups: std::cell::RefCell<Option<Vec<(i32, f64)>>>,
     /// Goods found by code, by SKU.
     goods: std::cell::RefCell<HashMap<String, Good>>,
+    /// The guest partner, once found: (ID, name).
+    guest: std::cell::RefCell<Option<(i32, String)>>,
+    /// Imported orders to tell the shop about, at the end of the run: (order id, number, type, acct).
+    to_acknowledge: std::cell::RefCell<Vec<(String, String, OperType, i32)>>,
     /// The ids of the orders in the quarantine when the run started (None: not read).
     quarantined: std::cell::RefCell<Option<std::collections::HashSet<String>>>,
 }
@@ -268,6 +272,7 @@ impl Ctx<'_> {
         for order in &orders {
             self.import_one(order, has_log, &links, &mut products, &mut report)?;
         }
+        self.acknowledge_queued(&mut report);
         if !self.dry_run {
             if let Some(next) = next {
                 self.rt.block_on(self.state.set_cursor(&server, "orders", &next))?;
@@ -288,6 +293,7 @@ impl Ctx<'_> {
         for order in orders {
             self.import_one(order, has_log, &links, &mut products, &mut report)?;
         }
+        self.acknowledge_queued(&mut report);
         Ok(report)
     }
 
@@ -344,7 +350,7 @@ impl Ctx<'_> {
                 if self.maybe_quarantined(&order.id) {
                     self.rt.block_on(self.state.resolve_quarantine(&server, &order.id))?;
                 }
-                self.acknowledge(&order.id, &order.number, self.settings.document, acct, report);
+                self.cache.to_acknowledge.borrow_mut().push((order.id.clone(), order.number.clone(), self.settings.document, acct));
                 Ok(())
             }
             Err(e) if e.is_duplicate_key() && self.wh.imported(self.source(), &order.id)?.is_some() => {
@@ -367,6 +373,39 @@ impl Ctx<'_> {
         tracing::warn!(server = %self.settings.name, order = %order.number, reason = %reason, "Order set aside in the quarantine.");
         report.quarantined.push(SetAside { order: order.number.clone(), reason });
         Ok(())
+    }
+
+    /// Tells the shop about the orders imported in this run, several at a time, then notes in the
+    /// import log which ones it took. One that fails stays unacknowledged there and is sent again
+    /// next run; so does every one if the process dies first.
+    fn acknowledge_queued(&mut self, report: &mut ImportReport) {
+        const AT_ONCE: usize = 8;
+        let queued = std::mem::take(&mut *self.cache.to_acknowledge.borrow_mut());
+        for chunk in queued.chunks(AT_ONCE * 4) {
+            let results: Vec<Result<(), String>> = self.rt.block_on(async {
+                let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
+                let mut tasks = Vec::new();
+                for (id, _, oper, acct) in chunk {
+                    let (shop, id, oper, acct, semaphore) = (self.shop.clone(), id.clone(), *oper, *acct, semaphore.clone());
+                    tasks.push(tokio::spawn(async move {
+                        let _permit = semaphore.acquire_owned().await;
+                        let kind = if oper == OperType::SALES_ORDER { "sales_order" } else { "sale" };
+                        shop.acknowledge(&id, &document_number(acct), kind).await.map(|_| ()).map_err(|e| e.to_string())
+                    }));
+                }
+                let mut out = Vec::new();
+                for t in tasks {
+                    out.push(t.await.unwrap_or_else(|e| Err(e.to_string())));
+                }
+                out
+            });
+            for ((id, number, _, _), result) in chunk.iter().zip(results) {
+                match result.map_err(|e| format!("{e} (tried again next run)")).and_then(|()| self.wh.mark_acknowledged(self.source(), id).map_err(|e| format!("the shop was told, but noting it failed: {e}"))) {
+                    Ok(()) => report.acknowledged += 1,
+                    Err(e) => report.ack_failures.push(format!("{number}: {e}")),
+                }
+            }
+        }
     }
 
     fn acknowledge(&mut self, order_id: &str, number: &str, oper_type: OperType, acct: i32, report: &mut ImportReport) {
@@ -489,13 +528,19 @@ impl Ctx<'_> {
     fn resolve_partner(&self, order: &Order) -> Result<PartnerRef, WarehouseError> {
         let c = &order.customer;
         if c.kind == CustomerType::Guest {
+            if let Some((id, name)) = self.cache.guest.borrow().clone() {
+                return Ok(PartnerRef::Found(id, name));
+            }
             let name = self.settings.guest_partner.trim();
             let found = match self.wh.partners_by_code(name)?.into_iter().next() {
                 Some(p) => Some(p),
                 None => self.wh.partners_by_name(name)?.into_iter().next(),
             };
             return Ok(match found {
-                Some(p) => PartnerRef::Found(p.id, p.company),
+                Some(p) => {
+                    *self.cache.guest.borrow_mut() = Some((p.id, p.company.clone()));
+                    PartnerRef::Found(p.id, p.company)
+                }
                 None => PartnerRef::Make(Box::new(Partner { code: "SH-GUEST".into(), company: name.to_owned(), price_group: 1, kind: PartnerKind::Person, ..Partner::default() })),
             });
         }
