@@ -513,14 +513,24 @@ pub fn document_payments_sql(d: Dialect) -> String {
 }
 
 /// The query for the highest number in a type's sequence (placeholders with start numbers count).
+/// One MAX per type, combined: a MAX under `OperType IN (...)` can make the database walk every
+/// line of those types, where a MAX under one type is a single look-up in (OperType, Acct).
 pub fn acct_max_sql(d: Dialect, oper_type: OperType, object_id: i32, numbering: Numbering) -> (String, Params) {
-    let types = oper_type.sequence().iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
-    let mut sql = format!("SELECT MAX({{Acct}}) FROM {{operations}} WHERE {{OperType}} IN ({types})");
+    let mut parts = Vec::new();
     let mut params = Params::new();
-    if numbering == Numbering::PerObject {
-        sql.push_str(" AND {ObjectID} = ?");
-        params = params.int(object_id);
+    for t in oper_type.sequence() {
+        let mut part = format!("SELECT MAX({{Acct}}) AS {{m}} FROM {{operations}} WHERE {{OperType}} = {t}");
+        if numbering == Numbering::PerObject {
+            part.push_str(" AND {ObjectID} = ?");
+            params = params.int(object_id);
+        }
+        parts.push(part);
     }
+    let sql = if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        format!("SELECT MAX({{m}}) FROM ({}) {{x}}", parts.join(" UNION ALL "))
+    };
     (d.sql(&sql), params)
 }
 
@@ -572,7 +582,13 @@ mod tests {
     #[test]
     fn acct_query_per_object() {
         let (sql, p) = acct_max_sql(Dialect::Mysql, OperType::SALE, 3, Numbering::PerObject);
-        assert_eq!(sql, "SELECT MAX(`Acct`) FROM `operations` WHERE `OperType` IN (2, 16) AND `ObjectID` = ?");
-        assert_eq!(p.len(), 1);
+        assert_eq!(
+            sql,
+            "SELECT MAX(`m`) FROM (SELECT MAX(`Acct`) AS `m` FROM `operations` WHERE `OperType` = 2 AND `ObjectID` = ? \
+             UNION ALL SELECT MAX(`Acct`) AS `m` FROM `operations` WHERE `OperType` = 16 AND `ObjectID` = ?) `x`"
+        );
+        assert_eq!(p.len(), 2);
+        let (sql, _) = acct_max_sql(Dialect::Mysql, OperType::SALES_ORDER, 3, Numbering::Global);
+        assert_eq!(sql, "SELECT MAX(`Acct`) AS `m` FROM `operations` WHERE `OperType` = 19");
     }
 }

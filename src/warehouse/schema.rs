@@ -123,6 +123,7 @@ const INDEXES: &[(&str, Table, &[&str], bool)] = &[
     ("IX_partners_Code", Table::Partners, &["Code"], false),
     ("IX_store_Object_Good", Table::Store, &["ObjectID", "GoodID"], false),
     ("IX_operations_Type_Acct", Table::Operations, &["OperType", "Acct"], false),
+    ("IX_operations_Type_Object_Acct", Table::Operations, &["OperType", "ObjectID", "Acct"], false),
     ("IX_operations_Object_Good", Table::Operations, &["ObjectID", "GoodID"], false),
     ("IX_payments_Type_Acct", Table::Payments, &["OperType", "Acct"], false),
 ];

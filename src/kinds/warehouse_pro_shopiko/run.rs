@@ -101,6 +101,22 @@ struct Opened {
     state: State,
 }
 
+impl Opened {
+    /// The context the phases of a run work in.
+    fn ctx<'a>(&'a mut self, rt: &'a tokio::runtime::Handle, dry_run: bool) -> Ctx<'a> {
+        Ctx {
+            settings: &self.settings,
+            wh: &mut self.wh,
+            object: &self.object,
+            shop: &self.shop,
+            state: &self.state,
+            rt,
+            dry_run,
+            cache: Default::default(),
+        }
+    }
+}
+
 fn open(home: &Home, server: &ServerFile, rt: &tokio::runtime::Handle) -> anyhow::Result<Opened> {
     let settings = Settings::from_server(server)?;
     let state = rt.block_on(State::open(&home.state_db()))?;
@@ -151,16 +167,7 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
     };
     let run_id = if options.dry_run { None } else { rt.block_on(opened.state.start_run(&server.name, false)).ok() };
     {
-        let mut ctx = Ctx {
-            settings: &opened.settings,
-            wh: &mut opened.wh,
-            object: &opened.object,
-            shop: &opened.shop,
-            state: &opened.state,
-            rt,
-            dry_run: options.dry_run,
-            cache: Default::default(),
-        };
+        let mut ctx = opened.ctx(rt, options.dry_run);
         let t = std::time::Instant::now();
         let result = ctx.sync_nomenclature();
         summary.phase_ms.insert("nomenclature".into(), t.elapsed().as_millis() as u64);
@@ -170,16 +177,7 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         }
     }
     if options.import && summary.errors.is_empty() {
-        let mut ctx = Ctx {
-            settings: &opened.settings,
-            wh: &mut opened.wh,
-            object: &opened.object,
-            shop: &opened.shop,
-            state: &opened.state,
-            rt,
-            dry_run: options.dry_run,
-            cache: Default::default(),
-        };
+        let mut ctx = opened.ctx(rt, options.dry_run);
         let t = std::time::Instant::now();
         let result = ctx.run();
         summary.phase_ms.insert("import".into(), t.elapsed().as_millis() as u64);
@@ -189,16 +187,7 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         }
     }
     if options.export {
-        let mut ctx = Ctx {
-            settings: &opened.settings,
-            wh: &mut opened.wh,
-            object: &opened.object,
-            shop: &opened.shop,
-            state: &opened.state,
-            rt,
-            dry_run: options.dry_run,
-            cache: Default::default(),
-        };
+        let mut ctx = opened.ctx(rt, options.dry_run);
         let t = std::time::Instant::now();
         let result = ctx.export();
         summary.phase_ms.insert("export".into(), t.elapsed().as_millis() as u64);
@@ -222,6 +211,6 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
 pub fn retry(home: &Home, server: &ServerFile, orders: &[Order], rt: &tokio::runtime::Handle) -> anyhow::Result<ImportReport> {
     let _lock = lock(home, &server.name)?;
     let mut o = open(home, server, rt)?;
-    let mut ctx = Ctx { settings: &o.settings, wh: &mut o.wh, object: &o.object, shop: &o.shop, state: &o.state, rt, dry_run: false, cache: Default::default() };
+    let mut ctx = o.ctx(rt, false);
     ctx.import_orders(orders)
 }
