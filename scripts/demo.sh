@@ -35,5 +35,10 @@ The demo home is $DEMO_HOME
   Warehouse Pro database (SQLite):  $db
   server files:                     $DEMO_HOME/servers/
   shop key (0600):                  $DEMO_HOME/shopiko.key
-Try:  OBMEN_HOME=$DEMO_HOME $OBMEN server show Shopiko
+Try the exchange against the Shopiko simulator:
+  export OBMEN_HOME=$DEMO_HOME
+  $OBMEN shopiko-sim --api-id 3267435611954348033 --key "\$(cat $DEMO_HOME/shopiko.key)" --seed-orders 20 --seed-products 100 &
+  $OBMEN check Shopiko
+  $OBMEN run Shopiko --dry-run
+  $OBMEN run Shopiko
 TXT
