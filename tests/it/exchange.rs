@@ -72,18 +72,7 @@ impl Setup {
     }
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test] fn $name() { super::$name(obmen::warehouse::Dialect::Sqlite) })*
-        }
-        mod mysql {
-            $(#[test] fn $name() { super::$name(obmen::warehouse::Dialect::Mysql) })*
-        }
-    };
-}
-
-on_both!(
+on_both!(sqlite, mysql;
     imports_every_kind_of_order_exactly_once,
     bad_orders_are_set_aside_and_the_rest_go_on,
     a_dry_run_changes_nothing_anywhere,
@@ -380,25 +369,9 @@ fn export(s: &Setup, dry_run: bool) -> obmen::kinds::warehouse_pro_shopiko::expo
     summary.export.unwrap()
 }
 
-on_both_export!(exports_goods_partners_and_quantities_and_later_only_what_changed);
+on_both!(export_sqlite, export_mysql; exports_goods_partners_and_quantities_and_later_only_what_changed);
 
-macro_rules! on_both_export {
-    ($name:ident) => {
-        mod export_sqlite {
-            #[test]
-            fn $name() {
-                super::$name(obmen::warehouse::Dialect::Sqlite)
-            }
-        }
-        mod export_mysql {
-            #[test]
-            fn $name() {
-                super::$name(obmen::warehouse::Dialect::Mysql)
-            }
-        }
-    };
-}
-use on_both_export;
+
 
 fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect) {
     let s = export_setup(d);
@@ -446,25 +419,9 @@ fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect)
     assert!(p.price == "118.80" || p.price == "107.91", "99 with VAT: {}", p.price);
 }
 
-on_both_join!(two_systems_that_both_hold_data_are_joined_without_duplicates);
+on_both!(join_sqlite, join_mysql; two_systems_that_both_hold_data_are_joined_without_duplicates);
 
-macro_rules! on_both_join {
-    ($name:ident) => {
-        mod join_sqlite {
-            #[test]
-            fn $name() {
-                super::$name(obmen::warehouse::Dialect::Sqlite)
-            }
-        }
-        mod join_mysql {
-            #[test]
-            fn $name() {
-                super::$name(obmen::warehouse::Dialect::Mysql)
-            }
-        }
-    };
-}
-use on_both_join;
+
 
 fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     use obmen::shopiko::model::{Customer, CustomerType, Product};

@@ -10,19 +10,7 @@ use obmen::warehouse::{
 
 use crate::support::TestDb;
 
-/// Runs a test body once on SQLite and once on MariaDB, as two tests.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test] fn $name() { super::$name(obmen::warehouse::Dialect::Sqlite) })*
-        }
-        mod mysql {
-            $(#[test] fn $name() { super::$name(obmen::warehouse::Dialect::Mysql) })*
-        }
-    };
-}
-
-on_both!(
+on_both!(sqlite, mysql;
     init_creates_schema_service_rows_and_demo_data,
     init_refuses_a_database_with_goods,
     cyrillic_round_trip,
