@@ -244,17 +244,13 @@ impl Ctx<'_> {
     /// in the quarantine, then the orders placed since the last run.
     pub fn run(&mut self) -> anyhow::Result<ImportReport> {
         let mut report = ImportReport::default();
-        let has_log = if self.dry_run { self.wh.has_import_log()? } else {
-            self.wh.ensure_import_log()?;
-            true
-        };
+        let (has_log, links) = self.begin()?;
         if has_log && !self.dry_run {
             for pending in self.wh.unacknowledged_imports(self.source())? {
-                self.acknowledge(&pending.order_id, &pending.order_number, pending.oper_type, pending.acct, &mut report);
+                self.queue_ack(&pending.order_id, &pending.order_number, pending.oper_type, pending.acct);
             }
         }
         let server = self.settings.name.clone();
-        let links = sku_index(&self.rt.block_on(self.state.links(&server, "good"))?);
         let mut products: Option<ProductIndex> = None;
 
         // Orders set aside earlier: tried again each run, from the order as it was received.
@@ -284,17 +280,26 @@ impl Ctx<'_> {
     /// Imports these orders now (a retry from the quarantine), outside the cursor.
     pub fn import_orders(&mut self, orders: &[Order]) -> anyhow::Result<ImportReport> {
         let mut report = ImportReport::default();
-        if !self.dry_run {
-            self.wh.ensure_import_log()?;
-        }
-        let has_log = self.wh.has_import_log()?;
-        let links = sku_index(&self.rt.block_on(self.state.links(&self.settings.name, "good"))?);
+        let (has_log, links) = self.begin()?;
         let mut products = None;
         for order in orders {
             self.import_one(order, has_log, &links, &mut products, &mut report)?;
         }
         self.acknowledge_queued(&mut report);
         Ok(report)
+    }
+
+    /// What every import starts with: the import log (made where it is missing, unless this is a
+    /// dry run; whether it exists) and the goods linked to shop SKUs.
+    fn begin(&mut self) -> anyhow::Result<(bool, HashMap<String, i32>)> {
+        let has_log = if self.dry_run {
+            self.wh.has_import_log()?
+        } else {
+            self.wh.ensure_import_log()?;
+            true
+        };
+        let links = sku_index(&self.rt.block_on(self.state.links(&self.settings.name, "good"))?);
+        Ok((has_log, links))
     }
 
     /// Imports one order, or sets it aside. Errors returned stop the run (the database or the
@@ -312,7 +317,7 @@ impl Ctx<'_> {
             if let Some(done) = self.wh.imported(self.source(), &order.id)? {
                 report.already_imported += 1;
                 if !done.acknowledged && !self.dry_run {
-                    self.acknowledge(&order.id, &order.number, done.oper_type, done.acct, report);
+                    self.queue_ack(&order.id, &order.number, done.oper_type, done.acct);
                 }
                 if !self.dry_run && self.maybe_quarantined(&order.id) {
                     self.rt.block_on(self.state.resolve_quarantine(&server, &order.id))?;
@@ -350,7 +355,7 @@ impl Ctx<'_> {
                 if self.maybe_quarantined(&order.id) {
                     self.rt.block_on(self.state.resolve_quarantine(&server, &order.id))?;
                 }
-                self.cache.to_acknowledge.borrow_mut().push((order.id.clone(), order.number.clone(), self.settings.document, acct));
+                self.queue_ack(&order.id, &order.number, self.settings.document, acct);
                 Ok(())
             }
             Err(e) if e.is_duplicate_key() && self.wh.imported(self.source(), &order.id)?.is_some() => {
@@ -375,6 +380,14 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Adds an imported order to those the shop is told about at the end of the run (once).
+    fn queue_ack(&self, order_id: &str, number: &str, oper_type: OperType, acct: i32) {
+        let mut queue = self.cache.to_acknowledge.borrow_mut();
+        if !queue.iter().any(|(id, ..)| id == order_id) {
+            queue.push((order_id.to_owned(), number.to_owned(), oper_type, acct));
+        }
+    }
+
     /// Tells the shop about the orders imported in this run, several at a time, then notes in the
     /// import log which ones it took. One that fails stays unacknowledged there and is sent again
     /// next run; so does every one if the process dies first.
@@ -389,8 +402,7 @@ impl Ctx<'_> {
                     let (shop, id, oper, acct, semaphore) = (self.shop.clone(), id.clone(), *oper, *acct, semaphore.clone());
                     tasks.push(tokio::spawn(async move {
                         let _permit = semaphore.acquire_owned().await;
-                        let kind = if oper == OperType::SALES_ORDER { "sales_order" } else { "sale" };
-                        shop.acknowledge(&id, &document_number(acct), kind).await.map(|_| ()).map_err(|e| e.to_string())
+                        shop.acknowledge(&id, &document_number(acct), document_type(oper)).await.map(|_| ()).map_err(|e| e.to_string())
                     }));
                 }
                 let mut out = Vec::new();
@@ -405,17 +417,6 @@ impl Ctx<'_> {
                     Err(e) => report.ack_failures.push(format!("{number}: {e}")),
                 }
             }
-        }
-    }
-
-    fn acknowledge(&mut self, order_id: &str, number: &str, oper_type: OperType, acct: i32, report: &mut ImportReport) {
-        let kind = if oper_type == OperType::SALES_ORDER { "sales_order" } else { "sale" };
-        match self.rt.block_on(self.shop.acknowledge(order_id, &document_number(acct), kind)) {
-            Ok(_) => match self.wh.mark_acknowledged(self.source(), order_id) {
-                Ok(()) => report.acknowledged += 1,
-                Err(e) => report.ack_failures.push(format!("{number}: the shop was told, but noting it failed: {e}")),
-            },
-            Err(e) => report.ack_failures.push(format!("{number}: {e} (tried again next run)")),
         }
     }
 
@@ -477,7 +478,7 @@ impl Ctx<'_> {
                          Make the good in Warehouse Pro, or turn rules.sync_nomenclature on, then `obmen quarantine {} retry ID`",
                         line.sku,
                         line.name,
-                        key_name(self.settings.goods_compare_by),
+                        self.settings.goods_compare_by.as_str(),
                         self.settings.name
                     ))
                 }
@@ -520,7 +521,8 @@ impl Ctx<'_> {
         Ok(groups)
     }
 
-    fn vat_group(&self, percent: f64) -> Result<i32, WarehouseError> {
+    /// The VAT group with this percent, else the first one.
+    pub(super) fn vat_group(&self, percent: f64) -> Result<i32, WarehouseError> {
         let groups = self.vat_groups()?;
         Ok(groups.iter().find(|(_, v)| (v - percent).abs() < 1e-6).or(groups.first()).map(|(id, _)| *id).unwrap_or(1))
     }
@@ -739,17 +741,18 @@ fn service_good(tx: &Warehouse, code: &str, name: &str, flags: i32) -> Result<i3
     tx.create_good(&NewGood { code: code.into(), name: name.into(), measure: "бр.".into(), vat_group_id: 1, group_id: 1, kind_flags: flags, ..NewGood::default() })
 }
 
+/// The document type as the shop is told it.
+fn document_type(oper: OperType) -> &'static str {
+    if oper == OperType::SALES_ORDER {
+        "sales_order"
+    } else {
+        "sale"
+    }
+}
+
 /// A document number as Warehouse Pro shows it: ten digits.
 pub fn document_number(acct: i32) -> String {
     format!("{acct:010}")
-}
-
-fn key_name(k: GoodsKey) -> &'static str {
-    match k {
-        GoodsKey::Code => "code",
-        GoodsKey::Barcode => "barcode",
-        GoodsKey::Name => "name",
-    }
 }
 
 fn round6(v: f64) -> f64 {

@@ -41,6 +41,17 @@ pub enum GoodsKey {
     Name,
 }
 
+impl GoodsKey {
+    /// The key's name, as in `rules.goods_compare_by`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoodsKey::Code => "code",
+            GoodsKey::Barcode => "barcode",
+            GoodsKey::Name => "name",
+        }
+    }
+}
+
 /// What joins a shop customer to a Warehouse Pro partner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartnersKey {

@@ -69,7 +69,7 @@ impl Ctx<'_> {
                     if !self.wh.goods_by_code(&p.sku)?.is_empty() {
                         report.goods_unmatched.push(format!(
                             "{} {}: a good with code {} exists, but its {} differs; link them by making them agree",
-                            p.sku, p.name, p.sku, key_word(self.settings.goods_compare_by)
+                            p.sku, p.name, p.sku, self.settings.goods_compare_by.as_str()
                         ));
                         continue;
                     }
@@ -83,13 +83,13 @@ impl Ctx<'_> {
                 }
                 0 => report.goods_unmatched.push(format!(
                     "{} {}: no good matches it by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",
-                    p.sku, p.name, key_word(self.settings.goods_compare_by)
+                    p.sku, p.name, self.settings.goods_compare_by.as_str()
                 )),
                 n => report.goods_unmatched.push(format!(
                     "{} {}: {n} goods match it by {} ({}); keep one",
                     p.sku,
                     p.name,
-                    key_word(self.settings.goods_compare_by),
+                    self.settings.goods_compare_by.as_str(),
                     candidates.iter().map(|g| g.code.as_str()).collect::<Vec<_>>().join(", ")
                 )),
             }
@@ -163,8 +163,7 @@ impl Ctx<'_> {
     fn good_from_product(&self, p: &Product) -> anyhow::Result<NewGood> {
         let vat: f64 = p.vat_percent.trim().parse().unwrap_or(20.0);
         let gross: f64 = p.price.trim().parse().map_err(|_| anyhow::anyhow!("product {}: the price '{}' is not a number", p.sku, p.price))?;
-        let groups = self.wh.vat_groups()?;
-        let vat_group_id = groups.iter().find(|(_, v)| (v - vat).abs() < 1e-6).or(groups.first()).map(|(id, _)| *id).unwrap_or(1);
+        let vat_group_id = self.vat_group(vat)?;
         let net = (gross / (1.0 + vat / 100.0) * 1e6).round() / 1e6;
         Ok(NewGood {
             code: p.sku.clone(),
@@ -178,14 +177,6 @@ impl Ctx<'_> {
             group_id: 1,
             kind_flags: 0,
         })
-    }
-}
-
-fn key_word(k: GoodsKey) -> &'static str {
-    match k {
-        GoodsKey::Code => "code",
-        GoodsKey::Barcode => "barcode",
-        GoodsKey::Name => "name",
     }
 }
 
