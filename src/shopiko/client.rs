@@ -410,10 +410,15 @@ impl ShopikoClient {
 
     /// Creates or changes products by SKU, in batches of [`UPSERT_BATCH`].
     pub async fn upsert_products(&self, products: &[Product]) -> Result<UpsertResult> {
+        self.upsert("products", products).await
+    }
+
+    /// Upserts `items` to `/v1/{name}/batch` under the key `name`, in batches of [`UPSERT_BATCH`].
+    async fn upsert<T: Serialize>(&self, name: &str, items: &[T]) -> Result<UpsertResult> {
         let mut total = UpsertResult::default();
-        for batch in products.chunks(UPSERT_BATCH) {
-            let r: UpsertResult = self.post("products batch", "/v1/products/batch", &serde_json::json!({ "products": batch })).await?;
-            total.add(r);
+        for batch in items.chunks(UPSERT_BATCH) {
+            let body = serde_json::json!({ name: batch });
+            total.add(self.post(&format!("{name} batch"), &format!("/v1/{name}/batch"), &body).await?);
         }
         Ok(total)
     }
@@ -430,12 +435,7 @@ impl ShopikoClient {
 
     /// Creates or changes customers (by external_id, else e-mail), in batches of [`UPSERT_BATCH`].
     pub async fn upsert_customers(&self, customers: &[Customer]) -> Result<UpsertResult> {
-        let mut total = UpsertResult::default();
-        for batch in customers.chunks(UPSERT_BATCH) {
-            let r: UpsertResult = self.post("customers batch", "/v1/customers/batch", &serde_json::json!({ "customers": batch })).await?;
-            total.add(r);
-        }
-        Ok(total)
+        self.upsert("customers", customers).await
     }
 
     /// Sets available quantities, in batches of [`STOCK_BATCH`].

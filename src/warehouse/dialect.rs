@@ -130,24 +130,6 @@ impl Dialect {
         }
     }
 
-    /// Lowercases a text expression, for case-insensitive matches (e-mail addresses).
-    pub fn lower(self, expr: &str) -> String {
-        match self {
-            Dialect::Access => format!("LCASE({expr})"),
-            _ => format!("LOWER({expr})"),
-        }
-    }
-
-    /// Concatenates text expressions.
-    pub fn concat(self, parts: &[&str]) -> String {
-        match self {
-            Dialect::Mysql => format!("CONCAT({})", parts.join(", ")),
-            Dialect::Sqlite => parts.join(" || "),
-            Dialect::Mssql => parts.join(" + "),
-            Dialect::Access => parts.join(" & "),
-        }
-    }
-
     /// The value stored for True in a flag column (Access stores -1).
     pub fn true_value(self) -> i32 {
         match self {

@@ -9,8 +9,12 @@ use super::db::{Params, Result, Row, Warehouse, WarehouseError};
 use super::dialect::Table;
 use super::{Dialect, SERVICE_ID};
 
+/// The where clause of a code look-up (parameter: the code).
+pub const BY_CODE: &str = "g.{Code} = ?";
+/// The where clause of a name look-up (parameter: the name).
+pub const BY_NAME: &str = "g.{Name} = ?";
 /// The where clause of a barcode look-up (parameters: the code twice, then '%code%').
-const BY_BARCODE: &str = "g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode3} LIKE ?";
+pub const BY_BARCODE: &str = "g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode3} LIKE ?";
 
 /// A Warehouse Pro good.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,7 +205,7 @@ impl Warehouse {
 
     /// Live goods with this code (normally one).
     pub fn goods_by_code(&self, code: &str) -> Result<Vec<Good>> {
-        let sql = good_select_sql(self.dialect(), "g.{Code} = ?");
+        let sql = good_select_sql(self.dialect(), BY_CODE);
         self.live_goods(&sql, Params::new().text(code.trim()))
     }
 
@@ -220,7 +224,7 @@ impl Warehouse {
 
     /// Live goods with exactly this name.
     pub fn goods_by_name(&self, name: &str) -> Result<Vec<Good>> {
-        let sql = good_select_sql(self.dialect(), "g.{Name} = ?");
+        let sql = good_select_sql(self.dialect(), BY_NAME);
         self.live_goods(&sql, Params::new().text(name.trim()))
     }
 

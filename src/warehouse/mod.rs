@@ -41,9 +41,9 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     }
     out.push(("objects", objects::objects_sql(d)));
     out.push(("good by id", goods::good_by_id_sql(d)));
-    out.push(("goods by code", goods::good_select_sql(d, "g.{Code} = ?")));
-    out.push(("goods by name", goods::good_select_sql(d, "g.{Name} = ?")));
-    out.push(("goods by barcode", goods::good_select_sql(d, "g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode3} LIKE ?")));
+    out.push(("goods by code", goods::good_select_sql(d, goods::BY_CODE)));
+    out.push(("goods by name", goods::good_select_sql(d, goods::BY_NAME)));
+    out.push(("goods by barcode", goods::good_select_sql(d, goods::BY_BARCODE)));
     out.push(("goods with available (retail)", goods::goods_with_available_sql(d, goods::price_column(1))));
     out.push(("new good", d.insert_returning_id(Table::Goods, &goods::NEW_GOOD_COLUMNS)));
     out.push(("new good's store rows", goods::new_good_store_rows_sql(d)));

@@ -158,32 +158,42 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn send_products(&self, products: &[(String, Product)], report: &mut ExportReport) -> anyhow::Result<(u64, u64)> {
-        let (changed, unchanged) = self.changed("product", products)?;
+    /// Sends the items that changed, `batch` at a time, through `call`, which answers the keys the
+    /// shop refused and what to report; records each accepted batch's fingerprints. Returns (sent,
+    /// unchanged).
+    fn send<T: Serialize + Clone>(
+        &self,
+        kind: &str,
+        items: &[(String, T)],
+        batch: usize,
+        report: &mut ExportReport,
+        call: impl Fn(&[T]) -> anyhow::Result<(HashSet<String>, Vec<String>)>,
+    ) -> anyhow::Result<(u64, u64)> {
+        let (changed, unchanged) = self.changed(kind, items)?;
         if !self.dry_run {
-            for chunk in changed.chunks(UPSERT_BATCH) {
-                let batch: Vec<Product> = chunk.iter().map(|(_, p, _)| (*p).clone()).collect();
-                let r = self.rt.block_on(self.shop.upsert_products(&batch))?;
-                let refused: HashSet<String> = r.errors.iter().map(|e| e.key.clone()).collect();
-                report.refused.extend(r.errors.iter().map(|e| format!("product {}: {}", e.key, e.message)));
-                self.record("product", chunk, &refused)?;
+            for chunk in changed.chunks(batch) {
+                let values: Vec<T> = chunk.iter().map(|(_, item, _)| (*item).clone()).collect();
+                let (refused, messages) = call(&values)?;
+                report.refused.extend(messages);
+                self.record(kind, chunk, &refused)?;
             }
         }
         Ok((changed.len() as u64, unchanged))
     }
 
+    fn send_products(&self, products: &[(String, Product)], report: &mut ExportReport) -> anyhow::Result<(u64, u64)> {
+        self.send("product", products, UPSERT_BATCH, report, |batch| {
+            let r = self.rt.block_on(self.shop.upsert_products(batch))?;
+            Ok((r.errors.iter().map(|e| e.key.clone()).collect(), r.errors.iter().map(|e| format!("product {}: {}", e.key, e.message)).collect()))
+        })
+    }
+
     fn send_stock(&self, levels: &[(String, StockLevel)], report: &mut ExportReport) -> anyhow::Result<(u64, u64)> {
-        let (changed, unchanged) = self.changed("stock", levels)?;
-        if !self.dry_run {
-            for chunk in changed.chunks(STOCK_BATCH) {
-                let batch: Vec<StockLevel> = chunk.iter().map(|(_, l, _)| (*l).clone()).collect();
-                let r = self.rt.block_on(self.shop.set_stock(&batch))?;
-                let refused: HashSet<String> = r.unknown_skus.iter().cloned().collect();
-                report.refused.extend(r.unknown_skus.iter().map(|s| format!("stock of {s}: the shop has no such product")));
-                self.record("stock", chunk, &refused)?;
-            }
-        }
-        Ok((changed.len() as u64, unchanged))
+        self.send("stock", levels, STOCK_BATCH, report, |batch| {
+            let r = self.rt.block_on(self.shop.set_stock(batch))?;
+            let messages = r.unknown_skus.iter().map(|s| format!("stock of {s}: the shop has no such product")).collect();
+            Ok((r.unknown_skus.into_iter().collect(), messages))
+        })
     }
 
     fn customers(&self, report: &mut ExportReport) -> anyhow::Result<Vec<(String, Customer)>> {
@@ -230,15 +240,10 @@ impl Ctx<'_> {
     }
 
     fn send_customers(&self, customers: &[(String, Customer)], report: &mut ExportReport) -> anyhow::Result<(u64, u64)> {
-        let (changed, unchanged) = self.changed("customer", customers)?;
-        if !self.dry_run {
-            for chunk in changed.chunks(UPSERT_BATCH) {
-                let batch: Vec<Customer> = chunk.iter().map(|(_, c, _)| (*c).clone()).collect();
-                let r = self.rt.block_on(self.shop.upsert_customers(&batch))?;
-                report.refused.extend(r.errors.iter().map(|e| format!("customer {}: {}", e.key, e.message)));
-                self.record("customer", chunk, &HashSet::new())?;
-            }
-        }
-        Ok((changed.len() as u64, unchanged))
+        // The shop names refused customers by its own key, not obmen's: none is held back here.
+        self.send("customer", customers, UPSERT_BATCH, report, |batch| {
+            let r = self.rt.block_on(self.shop.upsert_customers(batch))?;
+            Ok((HashSet::new(), r.errors.iter().map(|e| format!("customer {}: {}", e.key, e.message)).collect()))
+        })
     }
 }

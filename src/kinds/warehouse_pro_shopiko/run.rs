@@ -147,17 +147,9 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         errors: Vec::new(),
         phase_ms: Default::default(),
     };
-    let _lock = match lock(home, &server.name) {
-        Ok(l) => l,
-        Err(e) => {
-            summary.errors.push(format!("{e:#}"));
-            summary.ended_at = now();
-            summary.settle();
-            return summary;
-        }
-    };
-    let mut opened = match open(home, server, rt) {
-        Ok(o) => o,
+    let started = lock(home, &server.name).and_then(|l| Ok((l, open(home, server, rt)?)));
+    let (_lock, mut opened) = match started {
+        Ok(s) => s,
         Err(e) => {
             summary.errors.push(format!("{e:#}"));
             summary.ended_at = now();
@@ -166,35 +158,13 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         }
     };
     let run_id = if options.dry_run { None } else { rt.block_on(opened.state.start_run(&server.name, false)).ok() };
-    {
-        let mut ctx = opened.ctx(rt, options.dry_run);
-        let t = std::time::Instant::now();
-        let result = ctx.sync_nomenclature();
-        summary.phase_ms.insert("nomenclature".into(), t.elapsed().as_millis() as u64);
-        match result {
-            Ok(report) => summary.nomenclature = Some(report),
-            Err(e) => summary.errors.push(format!("nomenclature: {e:#}")),
-        }
-    }
+    let dry_run = options.dry_run;
+    summary.nomenclature = phase(&mut summary, "nomenclature", || opened.ctx(rt, dry_run).sync_nomenclature());
     if options.import && summary.errors.is_empty() {
-        let mut ctx = opened.ctx(rt, options.dry_run);
-        let t = std::time::Instant::now();
-        let result = ctx.run();
-        summary.phase_ms.insert("import".into(), t.elapsed().as_millis() as u64);
-        match result {
-            Ok(report) => summary.import = Some(report),
-            Err(e) => summary.errors.push(format!("import: {e:#}")),
-        }
+        summary.import = phase(&mut summary, "import", || opened.ctx(rt, dry_run).run());
     }
     if options.export {
-        let mut ctx = opened.ctx(rt, options.dry_run);
-        let t = std::time::Instant::now();
-        let result = ctx.export();
-        summary.phase_ms.insert("export".into(), t.elapsed().as_millis() as u64);
-        match result {
-            Ok(report) => summary.export = Some(report),
-            Err(e) => summary.errors.push(format!("export: {e:#}")),
-        }
+        summary.export = phase(&mut summary, "export", || opened.ctx(rt, dry_run).export());
     }
     summary.ended_at = now();
     summary.settle();
@@ -205,6 +175,20 @@ pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::ru
         }
     }
     summary
+}
+
+/// Runs one phase of a run, timing it; its error goes to the summary's errors, named by the phase.
+fn phase<T>(summary: &mut RunSummary, name: &str, work: impl FnOnce() -> anyhow::Result<T>) -> Option<T> {
+    let t = std::time::Instant::now();
+    let result = work();
+    summary.phase_ms.insert(name.into(), t.elapsed().as_millis() as u64);
+    match result {
+        Ok(report) => Some(report),
+        Err(e) => {
+            summary.errors.push(format!("{name}: {e:#}"));
+            None
+        }
+    }
 }
 
 /// Imports quarantined orders again now.
