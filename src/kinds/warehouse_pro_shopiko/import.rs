@@ -74,6 +74,8 @@ pub struct Cache {
     vat_groups: std::cell::RefCell<Option<Vec<(i32, f64)>>>,
     /// Goods found by code, by SKU.
     goods: std::cell::RefCell<HashMap<String, Good>>,
+    /// The service goods' IDs, by code, once a transaction that found or made them committed.
+    service_goods: std::cell::RefCell<HashMap<&'static str, i32>>,
     /// The guest partner, once found: (ID, name).
     guest: std::cell::RefCell<Option<(i32, String)>>,
     /// Imported orders to tell the shop about, at the end of the run: (order id, number, type, acct).
@@ -566,7 +568,18 @@ impl Ctx<'_> {
         let source = settings.shop.api_id.clone();
         let groups = self.vat_groups()?;
         let main_vat = groups.first().map(|(_, v)| *v).unwrap_or(20.0);
-        self.wh.transaction(|tx| {
+        let known_service = self.cache.service_goods.borrow().clone();
+        let mut service_used: Vec<(&'static str, i32)> = Vec::new();
+        let written = self.wh.transaction(|tx| {
+            service_used.clear();
+            let mut service = |code: &'static str, name: &str, flags: i32| -> Result<i32, WarehouseError> {
+                let id = match known_service.get(code) {
+                    Some(id) => *id,
+                    None => service_good(tx, code, name, flags)?,
+                };
+                service_used.push((code, id));
+                Ok(id)
+            };
             let mut ids: Vec<(i32, f64, f64, bool)> = Vec::new(); // (good, vat %, cost, moves stock)
             let mut made: HashMap<String, i32> = HashMap::new();
             for g in goods {
@@ -607,14 +620,14 @@ impl Ctx<'_> {
                 });
             }
             if !p.discounts.is_empty() {
-                let id = service_good(tx, DISCOUNT_CODE, "Отстъпка (Shopiko)", 8 | 32)?;
+                let id = service(DISCOUNT_CODE, "Отстъпка (Shopiko)", 8 | 32)?;
                 for (what, amount) in &p.discounts {
                     let net = -amount / (1.0 + main_vat / 100.0);
                     lines.push(NewLine { good_id: id, qtty: 1.0, price: round6(net), vat: round6(net * main_vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {what}") });
                 }
             }
             if let Some((method, price, vat)) = &p.shipping {
-                let id = service_good(tx, SHIPPING_CODE, "Доставка (Shopiko)", 8)?;
+                let id = service(SHIPPING_CODE, "Доставка (Shopiko)", 8)?;
                 let net = price / (1.0 + vat / 100.0);
                 lines.push(NewLine { good_id: id, qtty: 1.0, price: round6(net), vat: round6(net * vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {method}") });
             }
@@ -643,7 +656,10 @@ impl Ctx<'_> {
             let written = tx.insert_document(&doc)?;
             tx.record_import(&source, &p.order.id, &p.order.number, settings.document, written.acct)?;
             Ok((written.acct, written.total))
-        })
+        })?;
+        // Committed: the service goods it used exist for the rest of the run.
+        self.cache.service_goods.borrow_mut().extend(service_used);
+        Ok(written)
     }
 
     fn plan(&self, p: &Parsed<'_>, goods: &[GoodRef], partner: &PartnerRef, report: &mut ImportReport) {
