@@ -196,6 +196,45 @@ impl Warehouse {
         Ok(stmt.row_count().map_err(|e| self.odbc_error(statement_context(sql), e))?.unwrap_or(0))
     }
 
+    /// Inserts rows (each `columns.len()` parameters, in that order) in as few statements as the
+    /// back end's parameter limit allows.
+    pub fn insert_many(&self, table: Table, columns: &[&str], rows: Vec<Params>) -> Result<()> {
+        let per_statement = self.dialect.rows_per_insert(columns.len());
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let mut params = Params::new();
+            let mut n = 0;
+            for row in rows.by_ref().take(per_statement) {
+                debug_assert_eq!(row.len(), columns.len());
+                params = params.extend(row);
+                n += 1;
+            }
+            self.exec(&self.dialect.insert_rows(table, columns, n), params.as_slice())?;
+        }
+        Ok(())
+    }
+
+    /// Runs a query once for each slice of `values` that fits the parameter limit, the slice
+    /// bound to the `IN (...)` list the template's `{in}` stands for, after `fixed` parameters;
+    /// returns every row mapped.
+    pub fn query_in<T, V>(
+        &self,
+        template: impl Fn(&str) -> String,
+        fixed: impl Fn() -> Params,
+        values: &[V],
+        bind: impl Fn(Params, &V) -> Params,
+        mut map: impl FnMut(&mut Row<'_, '_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        let per_statement = (self.dialect.max_parameters() - fixed().len()).clamp(1, 1000);
+        for chunk in values.chunks(per_statement) {
+            let sql = template(&Dialect::marks(chunk.len()));
+            let params = chunk.iter().fold(fixed(), &bind);
+            out.extend(self.query(&sql, params.as_slice(), &mut map)?);
+        }
+        Ok(out)
+    }
+
     /// Runs a query and maps each row. Text of any length is read in full.
     pub fn query<T>(
         &self,

@@ -201,6 +201,31 @@ impl Dialect {
         format!("INSERT INTO {} ({cols}) VALUES ({marks})", self.quote(self.table(table)))
     }
 
+    /// An INSERT of `rows` rows of the given columns (multi-row VALUES), one `?` a value.
+    pub fn insert_rows(self, table: Table, columns: &[&str], rows: usize) -> String {
+        let mut sql = self.insert(table, columns);
+        let marks = format!("({})", vec!["?"; columns.len()].join(", "));
+        for _ in 1..rows.max(1) {
+            sql.push_str(", ");
+            sql.push_str(&marks);
+        }
+        sql
+    }
+
+    /// How many rows of `columns` columns one multi-row INSERT may carry (Access has no
+    /// multi-row VALUES: one).
+    pub fn rows_per_insert(self, columns: usize) -> usize {
+        match self {
+            Dialect::Access => 1,
+            _ => (self.max_parameters() / columns.max(1)).max(1),
+        }
+    }
+
+    /// `n` parameter marks for an IN list: `?, ?, ?`.
+    pub fn marks(n: usize) -> String {
+        vec!["?"; n.max(1)].join(", ")
+    }
+
     /// The column type a schema column has in this dialect's DDL.
     pub fn column_type(self, ty: ColType) -> String {
         use ColType::*;

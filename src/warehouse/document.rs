@@ -13,6 +13,8 @@
 //! record that a shop order was imported) can commit with it; [`Warehouse::write_document`] wraps
 //! it in a transaction of its own.
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::NaiveDateTime;
 
 use super::db::{Params, Result, Warehouse, WarehouseError};
@@ -220,6 +222,99 @@ pub struct StoredPayment {
     pub partner_id: i32,
 }
 
+/// The store balances of goods at one object, as read by [`Warehouse::lock_stock`], with the moves
+/// of documents applied in memory until [`Warehouse::insert_documents`] writes them: each changed
+/// row once, however many documents moved it.
+#[derive(Debug, Clone)]
+pub struct Stock {
+    object_id: i32,
+    /// The balance rows read, by good: (store.ID, quantity now), in ID order. A good read with no
+    /// rows at the object has an empty list.
+    rows: HashMap<i32, Vec<(i32, f64)>>,
+    /// What was added to each row (negative: taken), by store.ID.
+    changes: BTreeMap<i32, f64>,
+    /// Goods with no row at the object, and the quantity of the row to make.
+    new_rows: BTreeMap<i32, f64>,
+}
+
+impl Stock {
+    /// Nothing read yet, at this object.
+    pub fn new(object_id: i32) -> Stock {
+        Stock { object_id, rows: HashMap::new(), changes: BTreeMap::new(), new_rows: BTreeMap::new() }
+    }
+
+    /// The balance of a good now: as read, with the moves applied so far. A good not read
+    /// counts as having no rows (a good made in this transaction).
+    pub fn balance(&self, good_id: i32) -> f64 {
+        self.rows.get(&good_id).map(|rows| rows.iter().map(|(_, q)| q).sum()).unwrap_or(0.0) + self.new_rows.get(&good_id).copied().unwrap_or(0.0)
+    }
+
+    /// Applies one document's stock moves, all or none: a document whose outgoing line would take
+    /// a balance below zero, where that is not allowed, is refused
+    /// ([`WarehouseError::InsufficientStock`], the good named by ID) and changes nothing.
+    pub fn apply(&mut self, doc: &NewDocument) -> Result<()> {
+        let sign = doc.oper_type.sign();
+        if sign == 0 {
+            return Ok(());
+        }
+        let mut per_good: Vec<(i32, f64)> = Vec::new();
+        for line in doc.lines.iter().filter(|l| l.moves_stock) {
+            match per_good.iter_mut().find(|(g, _)| *g == line.good_id) {
+                Some((_, q)) => *q += line.qtty,
+                None => per_good.push((line.good_id, line.qtty)),
+            }
+        }
+        for (good_id, qtty) in &per_good {
+            self.check(*good_id, sign as f64 * qtty, doc.allow_negative_stock)?;
+        }
+        for (good_id, qtty) in per_good {
+            self.move_good(good_id, sign as f64 * qtty);
+        }
+        Ok(())
+    }
+
+    fn check(&self, good_id: i32, delta: f64, allow_negative: bool) -> Result<()> {
+        let available = self.balance(good_id);
+        // A hair of tolerance for doubles read back rounded (SQLite ODBC rounds to 15 digits).
+        if delta < 0.0 && available + 1e-9 < -delta && !allow_negative {
+            return Err(WarehouseError::InsufficientStock { good_id, good: format!("#{good_id}"), object_id: self.object_id, available, wanted: -delta });
+        }
+        Ok(())
+    }
+
+    /// Moves a balance, taking from rows in ID order; what is left goes to the first row (below
+    /// zero only when that was allowed).
+    fn move_good(&mut self, good_id: i32, delta: f64) {
+        let rows = self.rows.entry(good_id).or_default();
+        let mut add = |rows: &mut Vec<(i32, f64)>, i: usize, amount: f64| {
+            rows[i].1 += amount;
+            *self.changes.entry(rows[i].0).or_insert(0.0) += amount;
+        };
+        if rows.is_empty() {
+            *self.new_rows.entry(good_id).or_insert(0.0) += delta;
+            return;
+        }
+        if delta >= 0.0 {
+            add(rows, 0, delta);
+            return;
+        }
+        let mut remaining = -delta;
+        for i in 0..rows.len() {
+            if remaining <= 0.0 {
+                break;
+            }
+            let take = remaining.min(rows[i].1.max(0.0));
+            if take > 0.0 {
+                add(rows, i, -take);
+                remaining -= take;
+            }
+        }
+        if remaining > 1e-12 {
+            add(rows, 0, -remaining);
+        }
+    }
+}
+
 /// Rounds to the cent.
 pub fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
@@ -232,51 +327,119 @@ impl Warehouse {
     /// The next free document number of the type's sequence, reserved in `nextacct`. Call inside a
     /// transaction: the reservation commits or rolls back with the document.
     pub fn allocate_acct(&self, oper_type: OperType, object_id: i32, numbering: Numbering) -> Result<i32> {
+        Ok(self.allocate_accts(oper_type, object_id, numbering, 1)?[0])
+    }
+
+    /// The next `n` free document numbers of the type's sequence, in order, reserved in
+    /// `nextacct` (inside a transaction, like [`Warehouse::allocate_acct`]). The numbers after
+    /// MAX(Acct) are reserved in one statement; if somebody holds one of them, they are reserved
+    /// one by one, skipping the taken ones.
+    pub fn allocate_accts(&self, oper_type: OperType, object_id: i32, numbering: Numbering, n: usize) -> Result<Vec<i32>> {
         self.ensure_writable()?;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
         let d = self.dialect();
         let (sql, params) = acct_max_sql(d, oper_type, object_id, numbering);
         let max = self.scalar_i64(&sql, params.as_slice())?.unwrap_or(0).max(0);
-        let insert = d.insert(Table::NextAcct, &["NextAcct"]);
-        for n in 1..=ACCT_TRIES {
-            let acct = i32::try_from(max + n as i64).map_err(|_| {
-                WarehouseError::Invalid(format!("document numbers of type {} have run out", oper_type.0))
-            })?;
-            let key = format!("{}{acct}", oper_type.prefix());
-            match self.exec(&insert, Params::new().text(&key).as_slice()) {
-                Ok(_) => return Ok(acct),
-                Err(e) if e.is_duplicate_key() => continue,
+        let number = |k: i64| {
+            i32::try_from(max + k).map_err(|_| WarehouseError::Invalid(format!("document numbers of type {} have run out", oper_type.0)))
+        };
+        let key = |acct: i32| format!("{}{acct}", oper_type.prefix());
+        if n > 1 && n <= d.rows_per_insert(1) {
+            let accts = (1..=n as i64).map(number).collect::<Result<Vec<i32>>>()?;
+            let rows = accts.iter().map(|a| Params::new().text(&key(*a))).collect();
+            match self.insert_many(Table::NextAcct, &["NextAcct"], rows) {
+                Ok(()) => return Ok(accts),
+                // One statement: a duplicate leaves none of its rows behind.
+                Err(e) if e.is_duplicate_key() => {}
                 Err(e) => return Err(e),
             }
         }
-        Err(WarehouseError::Invalid(format!(
-            "no free document number of type {} among the {ACCT_TRIES} after {max}: nextacct is full of reservations",
-            oper_type.0
-        )))
-    }
-
-    /// Writes a document (number, lines, stock moves, payments) on the current transaction.
-    pub fn insert_document(&self, doc: &NewDocument) -> Result<WrittenDocument> {
-        self.ensure_writable()?;
-        validate(doc)?;
-        let acct = self.allocate_acct(doc.oper_type, doc.object_id, doc.numbering)?;
-        let sign = doc.oper_type.sign();
-        let now = chrono::Local::now().naive_local();
-        // Stock first: a refused line stops the document before anything else is written.
-        if sign != 0 {
-            let mut per_good: Vec<(i32, f64)> = Vec::new();
-            for line in doc.lines.iter().filter(|l| l.moves_stock) {
-                match per_good.iter_mut().find(|(g, _)| *g == line.good_id) {
-                    Some((_, q)) => *q += line.qtty,
-                    None => per_good.push((line.good_id, line.qtty)),
+        let insert = d.insert(Table::NextAcct, &["NextAcct"]);
+        let mut accts = Vec::with_capacity(n);
+        let mut tried = 0;
+        let mut k = 0;
+        while accts.len() < n {
+            k += 1;
+            let acct = number(k)?;
+            match self.exec(&insert, Params::new().text(&key(acct)).as_slice()) {
+                Ok(_) => accts.push(acct),
+                Err(e) if e.is_duplicate_key() => {
+                    tried += 1;
+                    if tried >= ACCT_TRIES {
+                        return Err(WarehouseError::Invalid(format!(
+                            "no free document number of type {} among the {ACCT_TRIES} after {max}: nextacct is full of reservations",
+                            oper_type.0
+                        )));
+                    }
                 }
-            }
-            for (good_id, qtty) in per_good {
-                self.move_stock(doc.object_id, good_id, sign as f64 * qtty, doc.allow_negative_stock)?;
+                Err(e) => return Err(e),
             }
         }
-        self.insert_lines(doc, acct, sign, now)?;
-        self.insert_payments(doc, acct, now)?;
-        Ok(WrittenDocument { oper_type: doc.oper_type, acct, total: doc.total() })
+        Ok(accts)
+    }
+
+    /// Writes a document (number, lines, stock moves, payments) on the current transaction. A
+    /// line that would take stock below zero, where that is not allowed, refuses the document
+    /// ([`WarehouseError::InsufficientStock`]) before anything is written.
+    pub fn insert_document(&self, doc: &NewDocument) -> Result<WrittenDocument> {
+        let stock = Stock::new(doc.object_id);
+        match self.insert_documents(std::slice::from_ref(doc), stock) {
+            Ok(mut written) => Ok(written.remove(0)),
+            Err(WarehouseError::InsufficientStock { good_id, object_id, available, wanted, .. }) => {
+                let good = self.good(good_id)?.map(|g| format!("'{}' {}", g.code, g.name)).unwrap_or_else(|| format!("#{good_id}"));
+                Err(WarehouseError::InsufficientStock { good_id, good, object_id, available, wanted })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes several documents at one object on the current transaction, in order: numbers
+    /// reserved together, every line in as few INSERTs as the parameter limit allows, the same
+    /// for payments, and each changed store row updated once. `stock` holds the balances read so
+    /// far (the goods it does not cover are read and locked here); each document's moves are
+    /// applied to it in turn, and one that would go below zero where that is not allowed fails
+    /// the whole call before anything is written. Callers that want to set such documents aside
+    /// try them first on a clone of `stock` ([`Stock::apply`]).
+    pub fn insert_documents(&self, docs: &[NewDocument], mut stock: Stock) -> Result<Vec<WrittenDocument>> {
+        self.ensure_writable()?;
+        for doc in docs {
+            validate(doc)?;
+            if doc.object_id != stock.object_id {
+                return Err(WarehouseError::Invalid(format!(
+                    "documents at object {} and {} cannot be written together",
+                    stock.object_id, doc.object_id
+                )));
+            }
+        }
+        let moving: Vec<i32> = docs.iter().filter(|d| d.oper_type.sign() != 0).flat_map(|d| d.lines.iter().filter(|l| l.moves_stock).map(|l| l.good_id)).collect();
+        self.lock_stock(&mut stock, moving)?;
+        for doc in docs {
+            stock.apply(doc)?;
+        }
+        // Numbers: one reservation per sequence (and object, where numbering is per object).
+        let mut accts = vec![0; docs.len()];
+        let mut groups: Vec<((Vec<i32>, Option<i32>), Vec<usize>)> = Vec::new();
+        for (i, doc) in docs.iter().enumerate() {
+            let key = (doc.oper_type.sequence(), (doc.numbering == Numbering::PerObject).then_some(doc.object_id));
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((key, vec![i])),
+            }
+        }
+        for (_, members) in &groups {
+            let first = &docs[members[0]];
+            let numbers = self.allocate_accts(first.oper_type, first.object_id, first.numbering, members.len())?;
+            for (i, acct) in members.iter().zip(numbers) {
+                accts[*i] = acct;
+            }
+        }
+        let now = chrono::Local::now().naive_local();
+        self.write_stock(&stock)?;
+        self.insert_lines(docs, &accts, now)?;
+        self.insert_payments(docs, &accts, now)?;
+        Ok(docs.iter().zip(accts).map(|(doc, acct)| WrittenDocument { oper_type: doc.oper_type, acct, total: doc.total() }).collect())
     }
 
     /// Writes a document in a transaction of its own.
@@ -284,120 +447,114 @@ impl Warehouse {
         self.transaction(|wh| wh.insert_document(doc))
     }
 
-    fn insert_lines(&self, doc: &NewDocument, acct: i32, sign: i32, now: NaiveDateTime) -> Result<()> {
-        let sales = doc.oper_type.is_sales_side();
-        let row = |line: &NewLine| -> Result<Params> {
-            self.check_text(Table::Operations, "Note", &line.note, || format!("the note of a line of document {acct}"))?;
-            let (price_in, price_out, vat_in, vat_out) = if sales {
-                (line.price_in, line.price, 0.0, line.vat)
-            } else {
-                (line.price, 0.0, line.vat, 0.0)
-            };
-            Ok(Params::new()
-                .int(doc.oper_type.0).int(acct).int(line.good_id).int(doc.partner_id).int(doc.object_id)
-                .int(doc.user_id).num(line.qtty).int(sign).num(price_in).num(price_out).num(vat_in).num(vat_out)
-                .num(line.discount).int(doc.currency_id).num(doc.currency_rate).time(doc.date).text(" ").int(0)
-                .text(&line.note).int(0).int(doc.user_id).time(now))
-        };
-        let d = self.dialect();
-        if d == Dialect::Access {
-            let sql = insert_lines_sql(d, 1);
+    fn insert_lines(&self, docs: &[NewDocument], accts: &[i32], now: NaiveDateTime) -> Result<()> {
+        let mut rows = Vec::new();
+        for (doc, &acct) in docs.iter().zip(accts) {
+            let sales = doc.oper_type.is_sales_side();
+            let sign = doc.oper_type.sign();
             for line in &doc.lines {
-                self.exec(&sql, row(line)?.as_slice())?;
+                self.check_text(Table::Operations, "Note", &line.note, || format!("the note of a line of document {acct}"))?;
+                let (price_in, price_out, vat_in, vat_out) = if sales {
+                    (line.price_in, line.price, 0.0, line.vat)
+                } else {
+                    (line.price, 0.0, line.vat, 0.0)
+                };
+                rows.push(
+                    Params::new()
+                        .int(doc.oper_type.0).int(acct).int(line.good_id).int(doc.partner_id).int(doc.object_id)
+                        .int(doc.user_id).num(line.qtty).int(sign).num(price_in).num(price_out).num(vat_in).num(vat_out)
+                        .num(line.discount).int(doc.currency_id).num(doc.currency_rate).time(doc.date).text(" ").int(0)
+                        .text(&line.note).int(0).int(doc.user_id).time(now),
+                );
             }
+        }
+        self.insert_many(Table::Operations, &LINE_COLUMNS, rows)
+    }
+
+    fn insert_payments(&self, docs: &[NewDocument], accts: &[i32], now: NaiveDateTime) -> Result<()> {
+        let mut rows = Vec::new();
+        for (doc, &acct) in docs.iter().zip(accts) {
+            let sign = doc.oper_type.payment_sign();
+            let row = |amount: f64, mode: i32, payment_type: i32, transaction: &str, end: NaiveDateTime| {
+                Params::new()
+                    .int(acct).int(doc.oper_type.0).int(doc.partner_id).int(doc.object_id).num(round2(amount)).int(mode)
+                    .int(sign).time(doc.date).int(doc.user_id).time(now).int(payment_type).text(transaction).time(end)
+            };
+            if let Some(due) = doc.due {
+                let payment_type = doc.paid.first().map(|p| p.payment_type).unwrap_or(1);
+                rows.push(row(doc.total(), -1, payment_type, "", due));
+            }
+            for p in &doc.paid {
+                self.check_text(Table::Payments, "TransactionNumber", &p.transaction, || {
+                    format!("the transaction reference of a payment of document {acct}")
+                })?;
+                rows.push(row(p.amount, 1, p.payment_type, &p.transaction, doc.date));
+            }
+        }
+        self.insert_many(Table::Payments, &PAYMENT_COLUMNS, rows)
+    }
+
+    /// Reads the balance rows of these goods at the stock's object into it, where it does not
+    /// cover them yet; inside a transaction they stay locked until it ends.
+    pub fn lock_stock(&self, stock: &mut Stock, goods: impl IntoIterator<Item = i32>) -> Result<()> {
+        let mut missing: Vec<i32> = goods.into_iter().filter(|g| !stock.rows.contains_key(g)).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
             return Ok(());
         }
-        // Multi-row VALUES: as many lines a statement as the back end's parameter limit allows.
-        let per_statement = (d.max_parameters() / LINE_COLUMNS.len()).max(1);
-        for chunk in doc.lines.chunks(per_statement) {
-            let sql = insert_lines_sql(d, chunk.len());
-            let mut params = Params::new();
-            for line in chunk {
-                params = params.extend(row(line)?);
-            }
-            self.exec(&sql, params.as_slice())?;
+        let d = self.dialect();
+        let object_id = stock.object_id;
+        let rows = self.query_in(
+            |marks| store_rows_sql(d, marks),
+            || Params::new().int(object_id),
+            &missing,
+            |p, g| p.int(*g),
+            |r| Ok((r.i32(1)?, r.i32(2)?, r.f64(3)?)),
+        )?;
+        for g in missing {
+            stock.rows.insert(g, Vec::new());
+        }
+        let mut rows = rows;
+        rows.sort_by_key(|(id, _, _)| *id);
+        for (id, good, qtty) in rows {
+            stock.rows.entry(good).or_default().push((id, qtty));
         }
         Ok(())
     }
 
-    fn insert_payments(&self, doc: &NewDocument, acct: i32, now: NaiveDateTime) -> Result<()> {
-        if doc.due.is_none() && doc.paid.is_empty() {
-            return Ok(());
+    /// Writes what [`Stock::apply`] changed: each changed balance row updated once (several in
+    /// one statement), and new rows for goods that had none at the object.
+    fn write_stock(&self, stock: &Stock) -> Result<()> {
+        let d = self.dialect();
+        let changes: Vec<(i32, f64)> = stock.changes.iter().map(|(id, delta)| (*id, *delta)).filter(|(_, delta)| *delta != 0.0).collect();
+        if d == Dialect::Access {
+            let sql = store_add_sql(d);
+            for (id, delta) in &changes {
+                self.exec(&sql, Params::new().num(*delta).int(*id).as_slice())?;
+            }
+        } else {
+            let per_statement = (d.max_parameters() / 3).min(1000);
+            for chunk in changes.chunks(per_statement) {
+                let params = chunk.iter().fold(Params::new(), |p, (id, delta)| p.int(*id).num(*delta));
+                let params = chunk.iter().fold(params, |p, (id, _)| p.int(*id));
+                self.exec(&store_add_many_sql(d, chunk.len()), params.as_slice())?;
+            }
         }
-        let sql = self.dialect().insert(Table::Payments, &PAYMENT_COLUMNS);
-        let sign = doc.oper_type.payment_sign();
-        let base = |amount: f64, mode: i32, payment_type: i32, transaction: &str, end: NaiveDateTime| {
-            Params::new()
-                .int(acct).int(doc.oper_type.0).int(doc.partner_id).int(doc.object_id).num(round2(amount)).int(mode)
-                .int(sign).time(doc.date).int(doc.user_id).time(now).int(payment_type).text(transaction).time(end)
-        };
-        if let Some(due) = doc.due {
-            let payment_type = doc.paid.first().map(|p| p.payment_type).unwrap_or(1);
-            self.exec(&sql, base(doc.total(), -1, payment_type, "", due).as_slice())?;
-        }
-        for p in &doc.paid {
-            self.check_text(Table::Payments, "TransactionNumber", &p.transaction, || {
-                format!("the transaction reference of a payment of document {acct}")
-            })?;
-            self.exec(&sql, base(p.amount, 1, p.payment_type, &p.transaction, doc.date).as_slice())?;
-        }
-        Ok(())
+        let new_rows = stock.new_rows.iter().map(|(good, qtty)| Params::new().int(stock.object_id).int(*good).num(*qtty).num(0.0).text(" ").int(1).int(1)).collect();
+        self.insert_many(Table::Store, &STORE_COLUMNS, new_rows)
     }
 
-    /// Moves the balance of a good at an object by `delta` (negative: out). An outgoing move that
-    /// would go below zero is refused unless `allow_negative`. With several balance rows (lots),
-    /// stock is taken from them in ID order.
+    /// Moves the balance of a good at an object by `delta` (negative: out), on the current
+    /// transaction. An outgoing move that would go below zero is refused unless `allow_negative`.
+    /// With several balance rows (lots), stock is taken from them in ID order.
     pub fn move_stock(&self, object_id: i32, good_id: i32, delta: f64, allow_negative: bool) -> Result<()> {
         self.ensure_writable()?;
-        let d = self.dialect();
-        let rows = self.query(&store_rows_for_update_sql(d), Params::new().int(object_id).int(good_id).as_slice(), |r| Ok((r.i32(1)?, r.f64(2)?)))?;
-        let update = store_add_sql(d);
-        if delta >= 0.0 {
-            match rows.first() {
-                Some((id, _)) => {
-                    self.exec(&update, Params::new().num(delta).int(*id).as_slice())?;
-                }
-                None => self.insert_store_row(object_id, good_id, delta)?,
-            }
-            return Ok(());
-        }
-        let wanted = -delta;
-        let available: f64 = rows.iter().map(|(_, q)| q).sum();
-        // A hair of tolerance for doubles read back rounded (SQLite ODBC rounds to 15 digits).
-        if available + 1e-9 < wanted && !allow_negative {
-            let good = self
-                .good(good_id)?
-                .map(|g| format!("'{}' {}", g.code, g.name))
-                .unwrap_or_else(|| format!("#{good_id}"));
-            return Err(WarehouseError::InsufficientStock { good_id, good, object_id, available, wanted });
-        }
-        let mut remaining = wanted;
-        for (id, qtty) in &rows {
-            if remaining <= 0.0 {
-                break;
-            }
-            let take = remaining.min(qtty.max(0.0));
-            if take > 0.0 {
-                self.exec(&update, Params::new().num(-take).int(*id).as_slice())?;
-                remaining -= take;
-            }
-        }
-        if remaining > 1e-12 {
-            // Only reached with negative stock allowed: the first row goes below zero.
-            match rows.first() {
-                Some((id, _)) => {
-                    self.exec(&update, Params::new().num(-remaining).int(*id).as_slice())?;
-                }
-                None => self.insert_store_row(object_id, good_id, -remaining)?,
-            }
-        }
-        Ok(())
-    }
-
-    fn insert_store_row(&self, object_id: i32, good_id: i32, qtty: f64) -> Result<()> {
-        let sql = self.dialect().insert(Table::Store, &STORE_COLUMNS);
-        self.exec(&sql, Params::new().int(object_id).int(good_id).num(qtty).num(0.0).text(" ").int(1).int(1).as_slice())?;
-        Ok(())
+        let mut stock = Stock::new(object_id);
+        self.lock_stock(&mut stock, [good_id])?;
+        stock.check(good_id, delta, allow_negative)?;
+        stock.move_good(good_id, delta);
+        self.write_stock(&stock)
     }
 
     /// The store balance of a good at an object (all its rows).
@@ -461,27 +618,28 @@ pub const STORE_COLUMNS: [&str; 7] = ["ObjectID", "GoodID", "Qtty", "Price", "Lo
 
 /// One INSERT of `lines` operations rows (multi-row VALUES), [`LINE_COLUMNS`] each.
 pub fn insert_lines_sql(d: Dialect, lines: usize) -> String {
-    let mut sql = d.insert(Table::Operations, &LINE_COLUMNS);
-    let marks = format!("({})", vec!["?"; LINE_COLUMNS.len()].join(", "));
-    for _ in 1..lines.max(1) {
-        sql.push_str(", ");
-        sql.push_str(&marks);
-    }
-    sql
+    d.insert_rows(Table::Operations, &LINE_COLUMNS, lines)
 }
 
-/// The balance rows of a good at an object, locked until the transaction ends (parameters:
-/// object ID, good ID).
-pub fn store_rows_for_update_sql(d: Dialect) -> String {
+/// The balance rows of some goods at an object, locked until the transaction ends (parameters:
+/// object ID, then the goods' IDs for `marks`).
+pub fn store_rows_sql(d: Dialect, marks: &str) -> String {
     let (hint, suffix) = d.lock_rows();
     d.sql(&format!(
-        "SELECT {{ID}}, {{Qtty}} FROM {{store}}{hint} WHERE {{ObjectID}} = ? AND {{GoodID}} = ? ORDER BY {{ID}}{suffix}"
+        "SELECT {{ID}}, {{GoodID}}, {{Qtty}} FROM {{store}}{hint} WHERE {{ObjectID}} = ? AND {{GoodID}} IN ({marks}){suffix}"
     ))
 }
 
 /// Adds to one balance row (parameters: the quantity, negative to take; the row's ID).
 pub fn store_add_sql(d: Dialect) -> String {
     d.sql("UPDATE {store} SET {Qtty} = {Qtty} + ? WHERE {ID} = ?")
+}
+
+/// Adds to `rows` balance rows at once (parameters: row ID and quantity for each row, then the
+/// row IDs again for the WHERE). Not for Access, which has no CASE.
+pub fn store_add_many_sql(d: Dialect, rows: usize) -> String {
+    let whens = vec!["WHEN ? THEN ?"; rows.max(1)].join(" ");
+    d.sql(&format!("UPDATE {{store}} SET {{Qtty}} = {{Qtty}} + CASE {{ID}} {whens} END WHERE {{ID}} IN ({})", Dialect::marks(rows)))
 }
 
 /// The balance of a good at an object (parameters: object ID, good ID).

@@ -3,6 +3,8 @@
 //! record commit in the same transaction as the document: a crash leaves both or neither, and its
 //! primary key (shop, order) refuses a second import of one order even from two processes.
 
+use std::collections::HashMap;
+
 use super::db::{Params, Result, Warehouse};
 use super::dialect::{Dialect, Table};
 use super::document::OperType;
@@ -28,6 +30,32 @@ pub fn imported_sql(d: Dialect) -> String {
     d.sql("SELECT {OrderID}, {OrderNumber}, {OperType}, {Acct}, {Acknowledged} FROM {obmen_imports} WHERE {Source} = ? AND {OrderID} = ?")
 }
 
+/// Reads the log entries of several orders (parameters: source, then the order ids for `marks`).
+pub fn imported_many_sql(d: Dialect, marks: &str) -> String {
+    d.sql(&format!("SELECT {{OrderID}}, {{OrderNumber}}, {{OperType}}, {{Acct}}, {{Acknowledged}} FROM {{obmen_imports}} WHERE {{Source}} = ? AND {{OrderID}} IN ({marks})"))
+}
+
+/// Notes that the shop was told (parameters: source, then the order ids for `marks`).
+pub fn mark_acknowledged_sql(d: Dialect, marks: &str) -> String {
+    d.sql(&format!("UPDATE {{obmen_imports}} SET {{Acknowledged}} = 1 WHERE {{Source}} = ? AND {{OrderID}} IN ({marks})"))
+}
+
+/// The columns an import is recorded with, in [`Warehouse::record_imports`]' order.
+pub const IMPORT_COLUMNS: [&str; 7] = ["Source", "OrderID", "OrderNumber", "OperType", "Acct", "ImportedAt", "Acknowledged"];
+
+/// An import to record.
+#[derive(Debug, Clone, Copy)]
+pub struct NewImport<'a> {
+    /// The shop's order id.
+    pub order_id: &'a str,
+    /// The shop's order number.
+    pub order_number: &'a str,
+    /// The document's type.
+    pub oper_type: OperType,
+    /// The document's number.
+    pub acct: i32,
+}
+
 impl Warehouse {
     /// Makes the import log where it is missing (an existing Warehouse Pro database).
     pub fn ensure_import_log(&self) -> Result<()> {
@@ -49,15 +77,35 @@ impl Warehouse {
         self.query_one(&imported_sql(self.dialect()), Params::new().text(source).text(order_id).as_slice(), read)
     }
 
+    /// The log entries of those of these orders from a source that were imported, by order id.
+    pub fn imported_many(&self, source: &str, order_ids: &[&str]) -> Result<HashMap<String, Imported>> {
+        let d = self.dialect();
+        let found = self.query_in(
+            |marks| imported_many_sql(d, marks),
+            || Params::new().text(source),
+            order_ids,
+            |p, id| p.text(id),
+            read,
+        )?;
+        Ok(found.into_iter().map(|i| (i.order_id.clone(), i)).collect())
+    }
+
     /// Records an import, on the document's transaction. A second record of the same order is a
     /// duplicate-key error ([`super::WarehouseError::is_duplicate_key`]).
     pub fn record_import(&self, source: &str, order_id: &str, order_number: &str, oper_type: OperType, acct: i32) -> Result<()> {
-        self.check_text(Table::ObmenImports, "OrderID", order_id, || format!("the id of shop order {order_number}"))?;
-        self.check_text(Table::ObmenImports, "OrderNumber", order_number, || format!("the number of shop order {order_id}"))?;
-        let sql = self.dialect().insert(Table::ObmenImports, &["Source", "OrderID", "OrderNumber", "OperType", "Acct", "ImportedAt", "Acknowledged"]);
-        let p = Params::new().text(source).text(order_id).text(order_number).int(oper_type.0).int(acct).time(chrono::Local::now().naive_local()).int(0);
-        self.exec(&sql, p.as_slice())?;
-        Ok(())
+        self.record_imports(source, &[NewImport { order_id, order_number, oper_type, acct }])
+    }
+
+    /// Records several imports at once, on their documents' transaction.
+    pub fn record_imports(&self, source: &str, imports: &[NewImport<'_>]) -> Result<()> {
+        let now = chrono::Local::now().naive_local();
+        let mut rows = Vec::with_capacity(imports.len());
+        for i in imports {
+            self.check_text(Table::ObmenImports, "OrderID", i.order_id, || format!("the id of shop order {}", i.order_number))?;
+            self.check_text(Table::ObmenImports, "OrderNumber", i.order_number, || format!("the number of shop order {}", i.order_id))?;
+            rows.push(Params::new().text(source).text(i.order_id).text(i.order_number).int(i.oper_type.0).int(i.acct).time(now).int(0));
+        }
+        self.insert_many(Table::ObmenImports, &IMPORT_COLUMNS, rows)
     }
 
     /// Imported orders the shop has not been told about yet.
@@ -70,8 +118,18 @@ impl Warehouse {
 
     /// Notes that the shop was told.
     pub fn mark_acknowledged(&self, source: &str, order_id: &str) -> Result<()> {
-        let sql = self.dialect().sql("UPDATE {obmen_imports} SET {Acknowledged} = 1 WHERE {Source} = ? AND {OrderID} = ?");
-        self.exec(&sql, Params::new().text(source).text(order_id).as_slice())?;
+        self.mark_acknowledged_many(source, &[order_id])
+    }
+
+    /// Notes that the shop was told about these orders, in as few statements as the parameter
+    /// limit allows (autocommit: each statement commits on its own).
+    pub fn mark_acknowledged_many(&self, source: &str, order_ids: &[&str]) -> Result<()> {
+        let per_statement = (self.dialect().max_parameters() - 1).clamp(1, 1000);
+        for chunk in order_ids.chunks(per_statement) {
+            let sql = mark_acknowledged_sql(self.dialect(), &Dialect::marks(chunk.len()));
+            let params = chunk.iter().fold(Params::new().text(source), |p, id| p.text(id));
+            self.exec(&sql, params.as_slice())?;
+        }
         Ok(())
     }
 

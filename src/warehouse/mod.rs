@@ -23,7 +23,8 @@ pub mod schema;
 
 pub use db::{Params, Warehouse, WarehouseError};
 pub use dialect::{Dialect, Table};
-pub use document::{NewDocument, NewLine, Numbering, OperType, Paid, WrittenDocument};
+pub use document::{NewDocument, NewLine, Numbering, OperType, Paid, Stock, WrittenDocument};
+pub use imports::NewImport;
 pub use goods::{Good, GoodStock, NewGood};
 pub use objects::Object;
 pub use partners::{Partner, PartnerKind};
@@ -47,9 +48,9 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     out.push(("goods with available (retail)", goods::goods_with_available_sql(d, goods::price_column(1))));
     out.push(("new good", d.insert_returning_id(Table::Goods, &goods::NEW_GOOD_COLUMNS)));
     out.push(("new good's store rows", goods::new_good_store_rows_sql(d)));
-    out.push(("partners by e-mail", partners::partners_where_sql(d, &partners::by_email_condition(d))));
-    out.push(("partners by VAT number", partners::partners_where_sql(d, partners::BY_VAT_NUMBER)));
-    out.push(("partners by company number", partners::partners_where_sql(d, partners::BY_COMPANY_NUMBER)));
+    out.push(("partners by e-mails (2)", partners::partners_where_sql(d, &partners::by_email_condition(d, &Dialect::marks(2)))));
+    out.push(("partners by VAT numbers (1, in its 3 forms)", partners::partners_where_sql(d, &partners::by_vat_number_condition(&Dialect::marks(3)))));
+    out.push(("partners by company numbers (1, in its 2 forms)", partners::partners_where_sql(d, &partners::by_company_number_condition(&Dialect::marks(2)))));
     out.push(("partner by id", partners::partner_by_id_sql(d)));
     out.push(("new partner", d.insert_returning_id(Table::Partners, &partners::NEW_PARTNER_COLUMNS)));
     if let Some(last) = d.last_id_query() {
@@ -63,16 +64,26 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     out.push(("highest sale number", global));
     out.push(("highest sale number at an object", per_object));
     out.push(("reserve a number", d.insert(Table::NextAcct, &["NextAcct"])));
-    out.push(("store rows, locked", document::store_rows_for_update_sql(d)));
-    out.push(("add to a store row", document::store_add_sql(d)));
-    out.push(("new store row", d.insert(Table::Store, &document::STORE_COLUMNS)));
-    out.push(("document lines (2)", document::insert_lines_sql(d, 2)));
-    out.push(("payment", d.insert(Table::Payments, &document::PAYMENT_COLUMNS)));
+    // Multi-row statements are shown with two rows; Access, which has no multi-row VALUES, gets one.
+    let rows = if d == Dialect::Access { 1 } else { 2 };
+    out.push(("reserve numbers", d.insert_rows(Table::NextAcct, &["NextAcct"], rows)));
+    out.push(("store rows of goods, locked (2)", document::store_rows_sql(d, &Dialect::marks(2))));
+    if d == Dialect::Access {
+        out.push(("add to a store row", document::store_add_sql(d)));
+    } else {
+        out.push(("add to store rows (2)", document::store_add_many_sql(d, 2)));
+    }
+    out.push(("new store rows", d.insert_rows(Table::Store, &document::STORE_COLUMNS, rows)));
+    out.push(("document lines", document::insert_lines_sql(d, rows)));
+    out.push(("payments", d.insert_rows(Table::Payments, &document::PAYMENT_COLUMNS, rows)));
     out.push(("balance", document::balance_sql(d)));
     out.push(("open sales orders", document::open_orders_sql(d)));
     out.push(("read document lines", document::document_lines_sql(d)));
     out.push(("read document payments", document::document_payments_sql(d)));
     out.push(("import log entry", imports::imported_sql(d)));
+    out.push(("import log entries (2)", imports::imported_many_sql(d, &Dialect::marks(2))));
+    out.push(("record imports", d.insert_rows(Table::ObmenImports, &imports::IMPORT_COLUMNS, rows)));
+    out.push(("note acknowledgements (2)", imports::mark_acknowledged_sql(d, &Dialect::marks(2))));
     out.push(("first 10 goods", d.limit(&d.sql("SELECT {ID}, {Name} FROM {goods} ORDER BY {ID}"), 10)));
     out
 }

@@ -92,21 +92,36 @@ pub fn partner_by_id_sql(d: Dialect) -> String {
     d.sql(&format!("SELECT {PARTNER_COLUMNS} FROM {{partners}} WHERE {{ID}} = ?"))
 }
 
-/// The condition of an e-mail look-up, without case (parameter: the e-mail). MySQL, MSSQL and
-/// Access compare text without case in their usual collations, so the index on eMail serves the
-/// plain comparison; SQLite is told NOCASE.
-pub fn by_email_condition(d: Dialect) -> String {
+/// The condition of an e-mail look-up, without case (parameters: the e-mails for `marks`).
+/// MySQL, MSSQL and Access compare text without case in their usual collations, so the index on
+/// eMail serves the plain comparison; SQLite is told NOCASE.
+pub fn by_email_condition(d: Dialect, marks: &str) -> String {
     match d {
-        Dialect::Sqlite => d.sql("{eMail} = ? COLLATE NOCASE"),
-        _ => d.sql("{eMail} = ?"),
+        Dialect::Sqlite => d.sql(&format!("{{eMail}} COLLATE NOCASE IN ({marks})")),
+        _ => d.sql(&format!("{{eMail}} IN ({marks})")),
     }
 }
 
-/// The condition of a VAT number look-up, in the forms it is written (parameters: bare, "BG" +
-/// bare, "BG " + bare). Exact matches only, so the index on TaxNo serves it.
-pub const BY_VAT_NUMBER: &str = "{TaxNo} IN (?, ?, ?)";
-/// The condition of a company number look-up (parameters: bare, "BG" + bare).
-pub const BY_COMPANY_NUMBER: &str = "{Bulstat} IN (?, ?)";
+/// The condition of a VAT number look-up (parameters: for each number, the forms it is written
+/// in: bare, "BG" + bare, "BG " + bare). Exact matches only, so the index on TaxNo serves it.
+pub fn by_vat_number_condition(marks: &str) -> String {
+    format!("{{TaxNo}} IN ({marks})")
+}
+
+/// The condition of a company number look-up (parameters: for each number, bare and "BG" + bare).
+pub fn by_company_number_condition(marks: &str) -> String {
+    format!("{{Bulstat}} IN ({marks})")
+}
+
+/// The forms a VAT number is written in.
+fn vat_forms(bare: &str) -> [String; 3] {
+    [bare.to_owned(), format!("BG{bare}"), format!("BG {bare}")]
+}
+
+/// The forms a company number is written in.
+fn company_number_forms(bare: &str) -> [String; 2] {
+    [bare.to_owned(), format!("BG{bare}")]
+}
 
 /// The columns a new partner is inserted with, in [`Warehouse::create_partner`]'s order.
 pub const NEW_PARTNER_COLUMNS: [&str; 33] = [
@@ -130,35 +145,65 @@ impl Warehouse {
         self.query_one(&partner_by_id_sql(self.dialect()), &id, read_partner)
     }
 
+    /// Live partners whose condition (a template with `{in}` for the list) matches one of
+    /// `values`, in as few statements as the parameter limit allows.
+    fn partners_where_in(&self, condition: impl Fn(&str) -> String, values: &[String]) -> Result<Vec<Partner>> {
+        let d = self.dialect();
+        let mut found = self.query_in(|marks| partners_where_sql(d, &condition(marks)), Params::new, values, |p, v| p.text(v), read_partner)?;
+        found.retain(|p| p.id != SERVICE_ID);
+        found.sort_by_key(|p| p.id);
+        found.dedup_by_key(|p| p.id);
+        Ok(found)
+    }
+
     /// Live partners whose e-mail is this one, compared without case.
     pub fn partners_by_email(&self, email: &str) -> Result<Vec<Partner>> {
-        let email = email.trim();
-        if email.is_empty() {
+        self.partners_by_emails(&[email])
+    }
+
+    /// Live partners whose e-mail is one of these, compared without case, by ID.
+    pub fn partners_by_emails(&self, emails: &[&str]) -> Result<Vec<Partner>> {
+        let wanted: std::collections::HashSet<String> = emails.iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
+        if wanted.is_empty() {
             return Ok(Vec::new());
         }
-        let found = self.partners_where(&by_email_condition(self.dialect()), Params::new().text(email))?;
+        let values: Vec<String> = emails.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect();
+        let d = self.dialect();
+        let found = self.partners_where_in(|marks| by_email_condition(d, marks), &values)?;
         // Whatever the database's collation, only a match without case counts.
-        Ok(found.into_iter().filter(|p| p.email.trim().to_lowercase() == email.to_lowercase()).collect())
+        Ok(found.into_iter().filter(|p| wanted.contains(&p.email.trim().to_lowercase())).collect())
     }
 
     /// Live partners with this VAT number (spaces ignored, 'BG' prefix optional on either side).
     pub fn partners_by_vat_number(&self, vat: &str) -> Result<Vec<Partner>> {
-        let bare = normalise_tax_number(vat);
-        if bare.is_empty() {
+        self.partners_by_vat_numbers(&[vat])
+    }
+
+    /// Live partners with one of these VAT numbers, by ID.
+    pub fn partners_by_vat_numbers(&self, vats: &[&str]) -> Result<Vec<Partner>> {
+        let bare: std::collections::HashSet<String> = vats.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
+        let values: Vec<String> = bare.iter().flat_map(|b| vat_forms(b)).collect();
+        if values.is_empty() {
             return Ok(Vec::new());
         }
-        let found = self.partners_where(BY_VAT_NUMBER, Params::new().text(&bare).text(&format!("BG{bare}")).text(&format!("BG {bare}")))?;
-        Ok(found.into_iter().filter(|p| normalise_tax_number(&p.vat_number) == bare).collect())
+        let found = self.partners_where_in(by_vat_number_condition, &values)?;
+        Ok(found.into_iter().filter(|p| bare.contains(&normalise_tax_number(&p.vat_number))).collect())
     }
 
     /// Live partners with this company number (Bulstat / EIK).
     pub fn partners_by_company_number(&self, number: &str) -> Result<Vec<Partner>> {
-        let bare = normalise_tax_number(number);
-        if bare.is_empty() {
+        self.partners_by_company_numbers(&[number])
+    }
+
+    /// Live partners with one of these company numbers, by ID.
+    pub fn partners_by_company_numbers(&self, numbers: &[&str]) -> Result<Vec<Partner>> {
+        let bare: std::collections::HashSet<String> = numbers.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
+        let values: Vec<String> = bare.iter().flat_map(|b| company_number_forms(b)).collect();
+        if values.is_empty() {
             return Ok(Vec::new());
         }
-        let found = self.partners_where(BY_COMPANY_NUMBER, Params::new().text(&bare).text(&format!("BG{bare}")))?;
-        Ok(found.into_iter().filter(|p| normalise_tax_number(&p.company_number) == bare).collect())
+        let found = self.partners_where_in(by_company_number_condition, &values)?;
+        Ok(found.into_iter().filter(|p| bare.contains(&normalise_tax_number(&p.company_number))).collect())
     }
 
     /// Live partners with exactly this name (partners.Company).

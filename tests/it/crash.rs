@@ -2,6 +2,11 @@
 //! ten random moments and run again after each. At the end every order is in the database once,
 //! every balance is the starting stock minus what was sold, and no line, payment or number
 //! reservation is left without its document.
+//!
+//! The shop takes its 500 orders over the runs (50 at first, 50 more before each later run), so
+//! that every run has orders to import. A run imports hundreds of orders a second, so the kill
+//! moments are drawn from a window as long as a run is: when a run ends before its kill, later
+//! kills are drawn within the time it took.
 
 use std::collections::{HashMap, HashSet};
 use std::process::{Command, Stdio};
@@ -31,7 +36,8 @@ fn ints(wh: &Warehouse, sql: &str) -> Vec<i32> {
 }
 
 fn crash(d: Dialect) {
-    let shop = SimConfig { seed_orders: ORDERS, seed_products: 120, ..SimConfig::new(API_ID, KEY) };
+    let batch = ORDERS / KILLS;
+    let shop = SimConfig { seed_orders: batch, seed_products: 120, ..SimConfig::new(API_ID, KEY) };
     let setup = Setup::new(d, 120, shop, &[("allow_negative_stock", "true")]);
     let wh = setup.db.open();
     let object = wh.find_object("Централен Склад").unwrap().unwrap();
@@ -44,19 +50,25 @@ fn crash(d: Dialect) {
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut killed_mid_run = 0;
+    let mut window = Duration::from_millis(900);
     for k in 0..KILLS {
+        if k > 0 {
+            setup.sim.sim.add_orders(batch);
+        }
         let mut child = run_child(&setup);
-        let at = Duration::from_millis(rng.u64(30..900));
+        let at = Duration::from_millis(rng.u64(10..window.as_millis().max(11) as u64));
         let started = Instant::now();
         while started.elapsed() < at {
             if child.try_wait().unwrap().is_some() {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(Duration::from_millis(2));
         }
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             killed_mid_run += 1;
+        } else {
+            window = window.min(started.elapsed());
         }
         let status = child.wait().unwrap();
         eprintln!("crash test ({d}, seed {seed}): run {k} ended after {:?} with {status}; {} orders in", started.elapsed(), wh.imported_count(API_ID).unwrap());
@@ -64,7 +76,7 @@ fn crash(d: Dialect) {
     // The last run, left to finish.
     let status = run_child(&setup).wait().unwrap();
     assert!(status.success(), "the final run failed: {status}");
-    assert!(killed_mid_run >= 3, "only {killed_mid_run} kills landed in a run (seed {seed}): the test proved too little");
+    assert!(killed_mid_run >= 5, "only {killed_mid_run} kills landed in a run (seed {seed}): the test proved too little");
 
     // Every order once.
     assert_eq!(wh.imported_count(API_ID).unwrap(), ORDERS as i64, "seed {seed}");

@@ -26,8 +26,10 @@ use super::{GoodsKey, Settings};
 use crate::shopiko::model::{CustomerType, DiscountKind, Order, PaymentMethod, Product};
 use crate::shopiko::ShopikoClient;
 use crate::state::State;
+use crate::warehouse::partners::normalise_tax_number;
 use crate::warehouse::{
-    Good, NewDocument, NewGood, NewLine, Numbering, Object, OperType, Paid, Partner, PartnerKind, Warehouse, WarehouseError,
+    Good, NewDocument, NewGood, NewImport, NewLine, Numbering, Object, OperType, Paid, Partner, PartnerKind, Stock, Warehouse,
+    WarehouseError,
 };
 
 /// The code of the service good that carries shipping.
@@ -237,6 +239,64 @@ enum PartnerRef {
 /// What the shop's products are, by SKU (read once per run, only when the key is not the code).
 type ProductIndex = HashMap<String, Product>;
 
+/// How many orders are written in one transaction. Each order's document, stock moves, payments
+/// and import record commit together with the others of its page, or not at all: a crash leaves
+/// the whole page to the next run. An order refused for its own reasons (stock, total) is set
+/// aside before anything is written; when the page fails as a whole, its orders are written one
+/// by one so that the order at fault is found and set aside alone.
+const PAGE: usize = 200;
+
+/// An order ready to write: its numbers checked, its goods and partner resolved.
+struct Ready<'o> {
+    parsed: Parsed<'o>,
+    goods: Vec<GoodRef>,
+    partner: PartnerRef,
+}
+
+/// The existing partners the customers of a page match, read in one query per key.
+#[derive(Default)]
+struct PartnerIndex {
+    by_email: HashMap<String, (i32, String)>,
+    by_vat_number: HashMap<String, (i32, String)>,
+    by_company_number: HashMap<String, (i32, String)>,
+}
+
+impl PartnerIndex {
+    /// The first (lowest ID) partner of each key.
+    fn add(map: &mut HashMap<String, (i32, String)>, found: Vec<Partner>, key: impl Fn(&Partner) -> String) {
+        for p in found {
+            map.entry(key(&p)).or_insert((p.id, p.company));
+        }
+    }
+}
+
+/// Records the documents of a page will use that do not exist yet; until the transaction makes
+/// them, the drafts carry stand-in IDs below zero.
+#[derive(Default)]
+struct ToMake {
+    goods: Vec<NewGood>,
+    partners: Vec<Partner>,
+}
+
+/// The stand-in ID of the `k`th good or partner to make.
+fn stand_in(k: usize) -> i32 {
+    -1 - k as i32
+}
+
+/// The stand-in IDs of the service goods, when they are not known yet.
+const DISCOUNT_STAND_IN: i32 = -1_000_001;
+const SHIPPING_STAND_IN: i32 = -1_000_002;
+
+/// What writing a page did.
+struct PageWritten {
+    /// Per order, in the page's order: the document's number and total, or why it was set aside.
+    outcomes: Vec<Result<(i32, f64), String>>,
+    goods_created: Vec<String>,
+    partners_created: Vec<String>,
+    /// The service goods the page used, by code, once its transaction commits.
+    service_goods: Vec<(&'static str, i32)>,
+}
+
 impl Ctx<'_> {
     fn source(&self) -> &str {
         &self.settings.shop.api_id
@@ -258,18 +318,18 @@ impl Ctx<'_> {
         // Orders set aside earlier: tried again each run, from the order as it was received.
         let waiting = self.rt.block_on(self.state.quarantined(&server, false))?;
         *self.cache.quarantined.borrow_mut() = Some(waiting.iter().map(|q| q.order_id.clone()).collect());
+        let mut stored = Vec::new();
         for q in waiting {
             match serde_json::from_str::<Order>(&q.payload) {
-                Ok(order) => self.import_one(&order, has_log, &links, &mut products, &mut report)?,
+                Ok(order) => stored.push(order),
                 Err(e) => report.quarantined.push(SetAside { order: q.order_number, reason: format!("the stored order cannot be read: {e}") }),
             }
         }
+        self.import_list(&stored, has_log, &links, &mut products, &mut report)?;
 
         let cursor = self.rt.block_on(self.state.cursor(&server, "orders"))?;
         let (orders, next) = self.rt.block_on(self.shop.all_orders_since(cursor.as_deref()))?;
-        for order in &orders {
-            self.import_one(order, has_log, &links, &mut products, &mut report)?;
-        }
+        self.import_list(&orders, has_log, &links, &mut products, &mut report)?;
         self.acknowledge_queued(&mut report);
         if !self.dry_run {
             if let Some(next) = next {
@@ -284,9 +344,7 @@ impl Ctx<'_> {
         let mut report = ImportReport::default();
         let (has_log, links) = self.begin()?;
         let mut products = None;
-        for order in orders {
-            self.import_one(order, has_log, &links, &mut products, &mut report)?;
-        }
+        self.import_list(orders, has_log, &links, &mut products, &mut report)?;
         self.acknowledge_queued(&mut report);
         Ok(report)
     }
@@ -304,19 +362,46 @@ impl Ctx<'_> {
         Ok((has_log, links))
     }
 
-    /// Imports one order, or sets it aside. Errors returned stop the run (the database or the
-    /// shop is unusable); everything about the order itself goes to the quarantine.
-    fn import_one(
+    /// Imports a list of orders, a page at a time. An order that appears twice is taken once, as
+    /// it was last seen.
+    fn import_list(
         &mut self,
-        order: &Order,
+        orders: &[Order],
+        has_log: bool,
+        links: &HashMap<String, i32>,
+        products: &mut Option<ProductIndex>,
+        report: &mut ImportReport,
+    ) -> anyhow::Result<()> {
+        let last: HashMap<&str, usize> = orders.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
+        let unique: Vec<&Order> = orders.iter().enumerate().filter(|(i, o)| last[o.id.as_str()] == *i).map(|(_, o)| o).collect();
+        for page in unique.chunks(PAGE) {
+            self.import_page(page, has_log, links, products, report)?;
+        }
+        Ok(())
+    }
+
+    /// Imports a page of orders: those already imported are noted, the others checked and
+    /// resolved (look-ups for the whole page at once), then written in one transaction. Errors
+    /// returned stop the run (the database or the shop is unusable); everything about an order
+    /// itself sends it to the quarantine.
+    fn import_page(
+        &mut self,
+        orders: &[&Order],
         has_log: bool,
         links: &HashMap<String, i32>,
         products: &mut Option<ProductIndex>,
         report: &mut ImportReport,
     ) -> anyhow::Result<()> {
         let server = self.settings.name.clone();
-        if has_log {
-            if let Some(done) = self.wh.imported(self.source(), &order.id)? {
+        let done = if has_log {
+            let ids: Vec<&str> = orders.iter().map(|o| o.id.as_str()).collect();
+            self.wh.imported_many(self.source(), &ids)?
+        } else {
+            HashMap::new()
+        };
+        let mut todo = Vec::new();
+        for order in orders {
+            if let Some(done) = done.get(&order.id) {
                 report.already_imported += 1;
                 if !done.acknowledged && !self.dry_run {
                     self.queue_ack(&order.id, &order.number, done.oper_type, done.acct);
@@ -324,51 +409,74 @@ impl Ctx<'_> {
                 if !self.dry_run && self.maybe_quarantined(&order.id) {
                     self.rt.block_on(self.state.resolve_quarantine(&server, &order.id))?;
                 }
-                return Ok(());
+                continue;
+            }
+            if let Some(ack) = &order.acknowledged {
+                report.skipped.push(format!("{}: already acknowledged in the shop as document {}, not by this server", order.number, ack.document_number));
+                continue;
+            }
+            todo.push(*order);
+        }
+        let index = self.partner_index(&todo)?;
+        let mut ready = Vec::new();
+        for order in todo {
+            match parse(order).and_then(|parsed| self.resolve(&parsed, links, products, &index).map(|(goods, partner)| Ready { parsed, goods, partner })) {
+                Ok(r) => ready.push(r),
+                Err(reason) => self.set_aside(order, reason, report)?,
             }
         }
-        if let Some(ack) = &order.acknowledged {
-            report.skipped.push(format!("{}: already acknowledged in the shop as document {}, not by this server", order.number, ack.document_number));
-            return Ok(());
-        }
-        let outcome = parse(order).and_then(|parsed| {
-            self.resolve(&parsed, links, products).map(|r| (parsed, r))
-        });
-        let (parsed, (goods, partner)) = match outcome {
-            Ok(x) => x,
-            Err(reason) => return self.set_aside(order, reason, report),
-        };
         if self.dry_run {
-            self.plan(&parsed, &goods, &partner, report);
+            return self.plan(&ready, report);
+        }
+        self.write_page(ready, report)
+    }
+
+    /// Writes orders ready to write, together; when that fails as a whole, one by one.
+    fn write_page(&mut self, ready: Vec<Ready<'_>>, report: &mut ImportReport) -> anyhow::Result<()> {
+        if ready.is_empty() {
             return Ok(());
         }
-        let written = self.write(&parsed, &goods, &partner);
-        match written {
-            Ok((acct, total)) => {
-                for g in &goods {
-                    if let GoodRef::Make(n) = g {
-                        report.goods_created.push(format!("{} {}", n.code, n.name));
+        match self.write(&ready) {
+            Ok(page) => {
+                self.cache.service_goods.borrow_mut().extend(page.service_goods);
+                report.goods_created.extend(page.goods_created);
+                report.partners_created.extend(page.partners_created);
+                for (r, outcome) in ready.iter().zip(page.outcomes) {
+                    let order = r.parsed.order;
+                    match outcome {
+                        Ok((acct, total)) => {
+                            report.imported.push(ImportedOrder { order: order.number.clone(), document: document_number(acct), total });
+                            if self.maybe_quarantined(&order.id) {
+                                self.rt.block_on(self.state.resolve_quarantine(&self.settings.name, &order.id))?;
+                            }
+                            self.queue_ack(&order.id, &order.number, self.settings.document, acct);
+                        }
+                        Err(reason) => self.set_aside(order, reason, report)?,
                     }
                 }
-                if let PartnerRef::Make(p) = &partner {
-                    report.partners_created.push(p.company.clone());
-                }
-                report.imported.push(ImportedOrder { order: order.number.clone(), document: document_number(acct), total });
-                if self.maybe_quarantined(&order.id) {
-                    self.rt.block_on(self.state.resolve_quarantine(&server, &order.id))?;
-                }
-                self.queue_ack(&order.id, &order.number, self.settings.document, acct);
                 Ok(())
             }
-            Err(e) if e.is_duplicate_key() && self.wh.imported(self.source(), &order.id)?.is_some() => {
-                // Another process imported it between our look and our write: nothing was written here.
-                report.already_imported += 1;
+            Err(e) if ready.len() > 1 => {
+                tracing::debug!(server = %self.settings.name, error = %e, orders = ready.len(), "A page of orders could not be written together; writing them one by one.");
+                for r in ready {
+                    self.write_page(vec![r], report)?;
+                }
                 Ok(())
             }
-            Err(e @ (WarehouseError::InsufficientStock { .. } | WarehouseError::TextTooLong { .. } | WarehouseError::Invalid(_))) => {
-                self.set_aside(order, e.to_string(), report)
+            Err(e) => {
+                let order = ready[0].parsed.order;
+                match e {
+                    e if e.is_duplicate_key() && self.wh.imported(self.source(), &order.id)?.is_some() => {
+                        // Another process imported it between our look and our write: nothing was written here.
+                        report.already_imported += 1;
+                        Ok(())
+                    }
+                    e @ (WarehouseError::InsufficientStock { .. } | WarehouseError::TextTooLong { .. } | WarehouseError::Invalid(_)) => {
+                        self.set_aside(order, e.to_string(), report)
+                    }
+                    e => Err(anyhow::Error::new(e).context(format!("importing shop order {}", order.number))),
+                }
             }
-            Err(e) => Err(anyhow::Error::new(e).context(format!("importing shop order {}", order.number))),
         }
     }
 
@@ -396,7 +504,7 @@ impl Ctx<'_> {
     fn acknowledge_queued(&mut self, report: &mut ImportReport) {
         const AT_ONCE: usize = 8;
         let queued = std::mem::take(&mut *self.cache.to_acknowledge.borrow_mut());
-        for chunk in queued.chunks(AT_ONCE * 4) {
+        for chunk in queued.chunks(AT_ONCE * 64) {
             let results: Vec<Result<(), String>> = self.rt.block_on(async {
                 let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
                 let mut tasks = Vec::new();
@@ -413,17 +521,46 @@ impl Ctx<'_> {
                 }
                 out
             });
+            let mut taken = Vec::new();
             for ((id, number, _, _), result) in chunk.iter().zip(results) {
-                match result.map_err(|e| format!("{e} (tried again next run)")).and_then(|()| self.wh.mark_acknowledged(self.source(), id).map_err(|e| format!("the shop was told, but noting it failed: {e}"))) {
-                    Ok(()) => report.acknowledged += 1,
-                    Err(e) => report.ack_failures.push(format!("{number}: {e}")),
+                match result {
+                    Ok(()) => taken.push((id.as_str(), number.as_str())),
+                    Err(e) => report.ack_failures.push(format!("{number}: {e} (tried again next run)")),
+                }
+            }
+            let ids: Vec<&str> = taken.iter().map(|(id, _)| *id).collect();
+            match self.wh.mark_acknowledged_many(self.source(), &ids) {
+                Ok(()) => report.acknowledged += taken.len() as u64,
+                Err(e) => {
+                    for (_, number) in taken {
+                        report.ack_failures.push(format!("{number}: the shop was told, but noting it failed: {e}"));
+                    }
                 }
             }
         }
     }
 
+    /// The existing partners a page's customers match, by e-mail, else VAT number, else company
+    /// number: one query per key for the whole page.
+    fn partner_index(&self, orders: &[&Order]) -> Result<PartnerIndex, WarehouseError> {
+        let mut index = PartnerIndex::default();
+        let customers: Vec<_> = orders.iter().map(|o| &o.customer).filter(|c| c.kind != CustomerType::Guest).collect();
+        if customers.is_empty() {
+            return Ok(index);
+        }
+        let emails: Vec<&str> = customers.iter().map(|c| c.email.as_str()).collect();
+        PartnerIndex::add(&mut index.by_email, self.wh.partners_by_emails(&emails)?, |p| p.email.trim().to_lowercase());
+        let left: Vec<_> = customers.into_iter().filter(|c| !index.by_email.contains_key(&c.email.trim().to_lowercase())).collect();
+        let vats: Vec<&str> = left.iter().map(|c| c.vat_number.as_str()).collect();
+        PartnerIndex::add(&mut index.by_vat_number, self.wh.partners_by_vat_numbers(&vats)?, |p| normalise_tax_number(&p.vat_number));
+        let left: Vec<_> = left.into_iter().filter(|c| !index.by_vat_number.contains_key(&normalise_tax_number(&c.vat_number))).collect();
+        let numbers: Vec<&str> = left.iter().map(|c| c.company_number.as_str()).collect();
+        PartnerIndex::add(&mut index.by_company_number, self.wh.partners_by_company_numbers(&numbers)?, |p| normalise_tax_number(&p.company_number));
+        Ok(index)
+    }
+
     /// Finds the goods and the partner (read-only). The error is the quarantine reason.
-    fn resolve(&self, p: &Parsed<'_>, links: &HashMap<String, i32>, products: &mut Option<ProductIndex>) -> Result<(Vec<GoodRef>, PartnerRef), String> {
+    fn resolve(&self, p: &Parsed<'_>, links: &HashMap<String, i32>, products: &mut Option<ProductIndex>, index: &PartnerIndex) -> Result<(Vec<GoodRef>, PartnerRef), String> {
         let db = |e: WarehouseError| e.to_string();
         let mut goods: Vec<GoodRef> = Vec::new();
         let mut made: HashMap<&str, usize> = HashMap::new();
@@ -435,41 +572,15 @@ impl Ctx<'_> {
                 });
                 continue;
             }
-            let found = match links.get(line.sku) {
-                Some(&id) => self.wh.good(id).map_err(db)?.into_iter().collect(),
-                None => match self.settings.goods_compare_by {
-                    GoodsKey::Code => match self.cached_good(line.sku) {
-                        Some(g) => vec![g],
-                        None => {
-                            let found = self.wh.goods_by_code(line.sku).map_err(db)?;
-                            if let [g] = found.as_slice() {
-                                self.cache.goods.borrow_mut().insert(line.sku.to_owned(), g.clone());
-                            }
-                            found
-                        }
-                    },
-                    key => {
-                        if products.is_none() {
-                            let (all, _) = self.rt.block_on(self.shop.all_products(None)).map_err(|e| e.to_string())?;
-                            *products = Some(all.into_iter().map(|p| (p.sku.clone(), p)).collect());
-                        }
-                        let product = products.as_ref().and_then(|ps| ps.get(line.sku));
-                        match key {
-                            GoodsKey::Barcode => {
-                                let mut found: Vec<Good> = Vec::new();
-                                for b in product.map(|p| p.barcodes.as_slice()).unwrap_or(&[]) {
-                                    for g in self.wh.goods_by_barcode(b).map_err(db)? {
-                                        if !found.iter().any(|f| f.id == g.id) {
-                                            found.push(g);
-                                        }
-                                    }
-                                }
-                                found
-                            }
-                            _ => self.wh.goods_by_name(product.map(|p| p.name.as_str()).unwrap_or(line.name)).map_err(db)?,
-                        }
+            let found = match self.cached_good(line.sku) {
+                Some(g) => vec![g],
+                None => {
+                    let found = self.find_goods(line, links, products)?;
+                    if let [g] = found.as_slice() {
+                        self.cache.goods.borrow_mut().insert(line.sku.to_owned(), g.clone());
                     }
-                },
+                    found
+                }
             };
             let r = match found.len() {
                 1 => GoodRef::Found(found.into_iter().next().expect("one")),
@@ -492,8 +603,37 @@ impl Ctx<'_> {
             made.insert(line.sku, goods.len());
             goods.push(r);
         }
-        let partner = self.resolve_partner(p.order).map_err(db)?;
+        let partner = self.resolve_partner(p.order, index).map_err(db)?;
         Ok((goods, partner))
+    }
+
+    /// The goods a line's SKU names: by its link, else by the server's key.
+    fn find_goods(&self, line: &ParsedLine<'_>, links: &HashMap<String, i32>, products: &mut Option<ProductIndex>) -> Result<Vec<Good>, String> {
+        let db = |e: WarehouseError| e.to_string();
+        if let Some(&id) = links.get(line.sku) {
+            return Ok(self.wh.good(id).map_err(db)?.into_iter().collect());
+        }
+        let key = self.settings.goods_compare_by;
+        if key == GoodsKey::Code {
+            return self.wh.goods_by_code(line.sku).map_err(db);
+        }
+        if products.is_none() {
+            let (all, _) = self.rt.block_on(self.shop.all_products(None)).map_err(|e| e.to_string())?;
+            *products = Some(all.into_iter().map(|p| (p.sku.clone(), p)).collect());
+        }
+        let product = products.as_ref().and_then(|ps| ps.get(line.sku));
+        if key == GoodsKey::Barcode {
+            let mut found: Vec<Good> = Vec::new();
+            for b in product.map(|p| p.barcodes.as_slice()).unwrap_or(&[]) {
+                for g in self.wh.goods_by_barcode(b).map_err(db)? {
+                    if !found.iter().any(|f| f.id == g.id) {
+                        found.push(g);
+                    }
+                }
+            }
+            return Ok(found);
+        }
+        self.wh.goods_by_name(product.map(|p| p.name.as_str()).unwrap_or(line.name)).map_err(db)
     }
 
     fn new_good(&self, line: &ParsedLine<'_>) -> Result<NewGood, WarehouseError> {
@@ -529,7 +669,7 @@ impl Ctx<'_> {
         Ok(groups.iter().find(|(_, v)| (v - percent).abs() < 1e-6).or(groups.first()).map(|(id, _)| *id).unwrap_or(1))
     }
 
-    fn resolve_partner(&self, order: &Order) -> Result<PartnerRef, WarehouseError> {
+    fn resolve_partner(&self, order: &Order, index: &PartnerIndex) -> Result<PartnerRef, WarehouseError> {
         let c = &order.customer;
         if c.kind == CustomerType::Guest {
             if let Some((id, name)) = self.cache.guest.borrow().clone() {
@@ -548,182 +688,305 @@ impl Ctx<'_> {
                 None => PartnerRef::Make(Box::new(Partner { code: "SH-GUEST".into(), company: name.to_owned(), price_group: 1, kind: PartnerKind::Person, ..Partner::default() })),
             });
         }
-        let mut found = self.wh.partners_by_email(&c.email)?;
-        if found.is_empty() {
-            found = self.wh.partners_by_vat_number(&c.vat_number)?;
-        }
-        if found.is_empty() {
-            found = self.wh.partners_by_company_number(&c.company_number)?;
-        }
-        if let Some(p) = found.into_iter().next() {
-            return Ok(PartnerRef::Found(p.id, p.company));
-        }
-        Ok(PartnerRef::Make(Box::new(partner_from_customer(c))))
+        let found = index
+            .by_email
+            .get(&c.email.trim().to_lowercase())
+            .or_else(|| index.by_vat_number.get(&normalise_tax_number(&c.vat_number)))
+            .or_else(|| index.by_company_number.get(&normalise_tax_number(&c.company_number)));
+        Ok(match found {
+            Some((id, name)) => PartnerRef::Found(*id, name.clone()),
+            None => PartnerRef::Make(Box::new(partner_from_customer(c))),
+        })
     }
 
-    /// Writes the order in one transaction; returns the document's number and total.
-    fn write(&mut self, p: &Parsed<'_>, goods: &[GoodRef], partner: &PartnerRef) -> Result<(i32, f64), WarehouseError> {
-        let settings = self.settings;
-        let object_id = self.object.id;
-        let source = settings.shop.api_id.clone();
-        let groups = self.vat_groups()?;
+    /// An order's document, before the transaction: goods and partners still to be made carry
+    /// stand-in IDs (registered in `to_make`, each once a page). The error is the quarantine
+    /// reason (the lines do not add up to the shop's total).
+    fn draft(&self, r: &Ready<'_>, to_make: &mut ToMake, groups: &[(i32, f64)]) -> Result<NewDocument, String> {
+        let p = &r.parsed;
         let main_vat = groups.first().map(|(_, v)| *v).unwrap_or(20.0);
-        let known_service = self.cache.service_goods.borrow().clone();
-        let mut service_used: Vec<(&'static str, i32)> = Vec::new();
-        let written = self.wh.transaction(|tx| {
-            service_used.clear();
-            let mut service = |code: &'static str, name: &str, flags: i32| -> Result<i32, WarehouseError> {
-                let id = match known_service.get(code) {
-                    Some(id) => *id,
-                    None => service_good(tx, code, name, flags)?,
+        let service = self.cache.service_goods.borrow();
+        let note = format!("Shopiko {}", p.order.number);
+        let mut lines = Vec::new();
+        for (line, g) in p.lines.iter().zip(&r.goods) {
+            let (good_id, vat_percent, cost, moves) = match g {
+                GoodRef::Found(g) => (g.id, g.vat_percent, g.price_in, !g.is_non_inventory()),
+                GoodRef::Make(n) => {
+                    let k = match to_make.goods.iter().position(|m| m.code == n.code) {
+                        Some(k) => k,
+                        None => {
+                            to_make.goods.push(n.clone());
+                            to_make.goods.len() - 1
+                        }
+                    };
+                    let vat = groups.iter().find(|(gid, _)| *gid == n.vat_group_id).map(|(_, v)| *v).unwrap_or(main_vat);
+                    (stand_in(k), vat, 0.0, true)
+                }
+            };
+            let gross = line.unit_gross * (1.0 - line.discount / 100.0);
+            let net = gross / (1.0 + vat_percent / 100.0);
+            lines.push(NewLine {
+                good_id,
+                qtty: line.qty,
+                price: round6(net),
+                vat: round6(net * vat_percent / 100.0),
+                discount: line.discount,
+                price_in: cost,
+                moves_stock: moves,
+                note: note.clone(),
+            });
+        }
+        if !p.discounts.is_empty() {
+            let id = service.get(DISCOUNT_CODE).copied().unwrap_or(DISCOUNT_STAND_IN);
+            for (what, amount) in &p.discounts {
+                let net = -amount / (1.0 + main_vat / 100.0);
+                lines.push(NewLine { good_id: id, qtty: 1.0, price: round6(net), vat: round6(net * main_vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {what}") });
+            }
+        }
+        if let Some((method, price, vat)) = &p.shipping {
+            let id = service.get(SHIPPING_CODE).copied().unwrap_or(SHIPPING_STAND_IN);
+            let net = price / (1.0 + vat / 100.0);
+            lines.push(NewLine { good_id: id, qtty: 1.0, price: round6(net), vat: round6(net * vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {method}") });
+        }
+        let partner_id = match &r.partner {
+            PartnerRef::Found(id, _) => *id,
+            PartnerRef::Make(np) => {
+                // The same new customer twice in a page is made once: matched as the look-ups
+                // would match it once made (e-mail, else VAT number, else company number).
+                let same = |m: &Partner| {
+                    let key = |a: &str, b: &str| !a.trim().is_empty() && a.trim().eq_ignore_ascii_case(b.trim());
+                    let tax = |a: &str, b: &str| !normalise_tax_number(a).is_empty() && normalise_tax_number(a) == normalise_tax_number(b);
+                    if np.code == "SH-GUEST" || m.code == "SH-GUEST" {
+                        return np.code == m.code && np.company == m.company;
+                    }
+                    key(&np.email, &m.email) || tax(&np.vat_number, &m.vat_number) || tax(&np.company_number, &m.company_number)
                 };
-                service_used.push((code, id));
+                let k = match to_make.partners.iter().position(same) {
+                    Some(k) => k,
+                    None => {
+                        to_make.partners.push((**np).clone());
+                        to_make.partners.len() - 1
+                    }
+                };
+                stand_in(k)
+            }
+        };
+        let sale = self.settings.document == OperType::SALE;
+        let doc = NewDocument {
+            oper_type: self.settings.document,
+            object_id: self.object.id,
+            partner_id,
+            user_id: 1,
+            date: p.date,
+            lines,
+            due: sale.then_some(p.date),
+            paid: if sale { p.paid.clone().into_iter().collect() } else { vec![] },
+            currency_id: 1,
+            currency_rate: 1.0,
+            allow_negative_stock: self.settings.allow_negative_stock,
+            numbering: Numbering::Global,
+        };
+        let shop_total = number("total", &p.order.totals.total).unwrap_or(doc.total());
+        if (doc.total() - shop_total).abs() > 0.05 {
+            return Err(format!(
+                "the lines add up to {:.2} with VAT, but the shop's total is {shop_total:.2}: check the order's prices in the shop",
+                doc.total()
+            ));
+        }
+        Ok(doc)
+    }
+
+    /// Writes a page of orders in one transaction: their documents, what they need made (goods
+    /// when nomenclature sync is on, partners, the service goods) and their import records.
+    /// Orders that would take stock below zero, or whose lines do not add up, are left out and
+    /// nothing is made for them.
+    fn write(&mut self, ready: &[Ready<'_>]) -> Result<PageWritten, WarehouseError> {
+        let groups = self.vat_groups()?;
+        let mut to_make = ToMake::default();
+        let drafts: Vec<Result<NewDocument, String>> = ready.iter().map(|r| self.draft(r, &mut to_make, &groups)).collect();
+        let stock_goods: Vec<i32> = drafts.iter().flatten().flat_map(|d| d.lines.iter().filter(|l| l.moves_stock && l.good_id > 0).map(|l| l.good_id)).collect();
+        let object_id = self.object.id;
+        let source = self.settings.shop.api_id.clone();
+        let oper_type = self.settings.document;
+        let names = good_names(ready, &to_make);
+        let object_name = self.object.name.clone();
+        let refusal = |e: WarehouseError| stock_refusal(e, &names, &object_name);
+        let mut outcomes: Vec<Result<(i32, f64), String>> = Vec::new();
+        let mut made_goods: Vec<String> = Vec::new();
+        let mut made_partners: Vec<String> = Vec::new();
+        let mut service_used: Vec<(&'static str, i32)> = Vec::new();
+        let work = |tx: &Warehouse| -> Result<(), WarehouseError> {
+            outcomes.clear();
+            made_goods.clear();
+            made_partners.clear();
+            service_used.clear();
+            let mut stock = Stock::new(object_id);
+            tx.lock_stock(&mut stock, stock_goods.iter().copied())?;
+            let mut trial = stock.clone();
+            let accepted: Vec<Result<&NewDocument, String>> = drafts
+                .iter()
+                .map(|d| match d {
+                    Err(reason) => Err(reason.clone()),
+                    Ok(doc) => trial.apply(doc).map(|()| doc).map_err(&refusal),
+                })
+                .collect();
+            // Make what the accepted documents use, once each; patch their stand-in IDs.
+            let mut ids: HashMap<i32, i32> = HashMap::new();
+            let mut make = |stand: i32, tx: &Warehouse| -> Result<i32, WarehouseError> {
+                if stand > 0 {
+                    return Ok(stand);
+                }
+                if let Some(id) = ids.get(&stand) {
+                    return Ok(*id);
+                }
+                let id = match stand {
+                    DISCOUNT_STAND_IN => {
+                        let id = service_good(tx, DISCOUNT_CODE, "Отстъпка (Shopiko)", 8 | 32)?;
+                        service_used.push((DISCOUNT_CODE, id));
+                        id
+                    }
+                    SHIPPING_STAND_IN => {
+                        let id = service_good(tx, SHIPPING_CODE, "Доставка (Shopiko)", 8)?;
+                        service_used.push((SHIPPING_CODE, id));
+                        id
+                    }
+                    _ => unreachable!("stand-ins of goods and partners are made by the caller"),
+                };
+                ids.insert(stand, id);
                 Ok(id)
             };
-            let mut ids: Vec<(i32, f64, f64, bool)> = Vec::new(); // (good, vat %, cost, moves stock)
-            let mut made: HashMap<String, i32> = HashMap::new();
-            for g in goods {
-                ids.push(match g {
-                    GoodRef::Found(g) => (g.id, g.vat_percent, g.price_in, !g.is_non_inventory()),
-                    GoodRef::Make(n) => {
-                        let id = match made.get(&n.code) {
+            let mut good_ids: HashMap<i32, i32> = HashMap::new();
+            let mut partner_ids: HashMap<i32, i32> = HashMap::new();
+            let mut docs = Vec::new();
+            for doc in accepted.iter().flatten() {
+                let mut doc = (*doc).clone();
+                for line in &mut doc.lines {
+                    if line.good_id < 0 && line.good_id > DISCOUNT_STAND_IN {
+                        let k = (-1 - line.good_id) as usize;
+                        line.good_id = match good_ids.get(&line.good_id) {
                             Some(id) => *id,
                             None => {
+                                let n = &to_make.goods[k];
                                 let id = tx.create_good(n)?;
-                                made.insert(n.code.clone(), id);
+                                made_goods.push(format!("{} {}", n.code, n.name));
+                                good_ids.insert(line.good_id, id);
                                 id
                             }
                         };
-                        let vat = groups.iter().find(|(gid, _)| *gid == n.vat_group_id).map(|(_, v)| *v).unwrap_or(main_vat);
-                        (id, vat, 0.0, true)
+                    } else {
+                        line.good_id = make(line.good_id, tx)?;
                     }
-                });
-            }
-            let partner_id = match partner {
-                PartnerRef::Found(id, _) => *id,
-                PartnerRef::Make(np) => tx.create_partner(np)?,
-            };
-            let note = format!("Shopiko {}", p.order.number);
-            let mut lines = Vec::new();
-            for (line, (good_id, vat_percent, cost, moves)) in p.lines.iter().zip(&ids) {
-                let gross = line.unit_gross * (1.0 - line.discount / 100.0);
-                let net = gross / (1.0 + vat_percent / 100.0);
-                lines.push(NewLine {
-                    good_id: *good_id,
-                    qtty: line.qty,
-                    price: round6(net),
-                    vat: round6(net * vat_percent / 100.0),
-                    discount: line.discount,
-                    price_in: *cost,
-                    moves_stock: *moves,
-                    note: note.clone(),
-                });
-            }
-            if !p.discounts.is_empty() {
-                let id = service(DISCOUNT_CODE, "Отстъпка (Shopiko)", 8 | 32)?;
-                for (what, amount) in &p.discounts {
-                    let net = -amount / (1.0 + main_vat / 100.0);
-                    lines.push(NewLine { good_id: id, qtty: 1.0, price: round6(net), vat: round6(net * main_vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {what}") });
                 }
+                if doc.partner_id < 0 {
+                    doc.partner_id = match partner_ids.get(&doc.partner_id) {
+                        Some(id) => *id,
+                        None => {
+                            let np = &to_make.partners[(-1 - doc.partner_id) as usize];
+                            let id = tx.create_partner(np)?;
+                            made_partners.push(np.company.clone());
+                            partner_ids.insert(doc.partner_id, id);
+                            id
+                        }
+                    };
+                }
+                docs.push(doc);
             }
-            if let Some((method, price, vat)) = &p.shipping {
-                let id = service(SHIPPING_CODE, "Доставка (Shopiko)", 8)?;
-                let net = price / (1.0 + vat / 100.0);
-                lines.push(NewLine { good_id: id, qtty: 1.0, price: round6(net), vat: round6(net * vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {method}") });
-            }
-            let sale = settings.document == OperType::SALE;
-            let doc = NewDocument {
-                oper_type: settings.document,
-                object_id,
-                partner_id,
-                user_id: 1,
-                date: p.date,
-                lines,
-                due: sale.then_some(p.date),
-                paid: if sale { p.paid.clone().into_iter().collect() } else { vec![] },
-                currency_id: 1,
-                currency_rate: 1.0,
-                allow_negative_stock: settings.allow_negative_stock,
-                numbering: Numbering::Global,
-            };
-            let shop_total = number("total", &p.order.totals.total).unwrap_or(doc.total());
-            if (doc.total() - shop_total).abs() > 0.05 {
-                return Err(WarehouseError::Invalid(format!(
-                    "the lines add up to {:.2} with VAT, but the shop's total is {shop_total:.2}: check the order's prices in the shop",
-                    doc.total()
-                )));
-            }
-            let written = tx.insert_document(&doc)?;
-            tx.record_import(&source, &p.order.id, &p.order.number, settings.document, written.acct)?;
-            Ok((written.acct, written.total))
-        })?;
-        // Committed: the service goods it used exist for the rest of the run.
-        self.cache.service_goods.borrow_mut().extend(service_used);
-        Ok(written)
+            let written = tx.insert_documents(&docs, stock)?;
+            let orders: Vec<&Order> = ready.iter().zip(&accepted).filter(|(_, a)| a.is_ok()).map(|(r, _)| r.parsed.order).collect();
+            let records: Vec<NewImport<'_>> = orders
+                .iter()
+                .zip(&written)
+                .map(|(o, w)| NewImport { order_id: &o.id, order_number: &o.number, oper_type, acct: w.acct })
+                .collect();
+            tx.record_imports(&source, &records)?;
+            let mut written = written.into_iter();
+            outcomes = accepted.into_iter().map(|a| a.map(|_| written.next().map(|w| (w.acct, w.total)).expect("one document per accepted order"))).collect();
+            Ok(())
+        };
+        self.wh.transaction(work)?;
+        Ok(PageWritten { outcomes, goods_created: made_goods, partners_created: made_partners, service_goods: service_used })
     }
 
-    fn plan(&self, p: &Parsed<'_>, goods: &[GoodRef], partner: &PartnerRef, report: &mut ImportReport) {
-        // A sale would be refused below zero: say so now, as the real run would.
-        if self.settings.document == OperType::SALE && !self.settings.allow_negative_stock {
-            let mut wanted: Vec<(String, i32, f64)> = Vec::new();
-            for (line, g) in p.lines.iter().zip(goods) {
-                let (code, id) = match g {
-                    GoodRef::Found(g) if g.is_non_inventory() => continue,
-                    GoodRef::Found(g) => (g.code.clone(), g.id),
-                    GoodRef::Make(n) => (n.code.clone(), 0),
-                };
-                match wanted.iter_mut().find(|(c, _, _)| *c == code) {
-                    Some(w) => w.2 += line.qty,
-                    None => wanted.push((code, id, line.qty)),
-                }
-            }
-            for (code, id, qty) in wanted {
-                let available = if id == 0 { Ok(0.0) } else { self.wh.balance(self.object.id, id) };
-                match available {
-                    Ok(a) if a + 1e-9 < qty => {
-                        report.quarantined.push(SetAside {
-                            order: p.order.number.clone(),
-                            reason: format!("not enough stock of good '{code}' at '{}': {a} available, {qty} wanted", self.object.name),
-                        });
-                        return;
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        report.quarantined.push(SetAside { order: p.order.number.clone(), reason: e.to_string() });
-                        return;
-                    }
-                }
-            }
-        }
+    /// A dry run of a page: what each order would become, with the same stock check as the
+    /// real run (orders taking from the same good in turn), reading only.
+    fn plan(&mut self, ready: &[Ready<'_>], report: &mut ImportReport) -> anyhow::Result<()> {
+        let groups = self.vat_groups()?;
+        let mut to_make = ToMake::default();
+        let drafts: Vec<Result<NewDocument, String>> = ready.iter().map(|r| self.draft(r, &mut to_make, &groups)).collect();
+        let mut stock = Stock::new(self.object.id);
+        let goods: Vec<i32> = drafts.iter().flatten().flat_map(|d| d.lines.iter().filter(|l| l.moves_stock && l.good_id > 0).map(|l| l.good_id)).collect();
+        self.wh.lock_stock(&mut stock, goods)?;
+        let names = good_names(ready, &to_make);
         let kind = if self.settings.document == OperType::SALES_ORDER { "sales order" } else { "sale" };
-        let who = match partner {
-            PartnerRef::Found(id, name) => format!("partner '{name}' (ID {id})"),
-            PartnerRef::Make(np) => format!("a new partner '{}'", np.company),
-        };
-        let mut text = format!("{}: a {kind} at '{}' to {who}, total {}:", p.order.number, self.object.name, p.order.totals.total);
-        for (line, g) in p.lines.iter().zip(goods) {
-            let (code, new) = match g {
-                GoodRef::Found(g) => (g.code.clone(), ""),
-                GoodRef::Make(n) => (n.code.clone(), " (new good)"),
+        let mut made_goods: Vec<&str> = Vec::new();
+        let mut made_partners: Vec<&str> = Vec::new();
+        for (r, draft) in ready.iter().zip(&drafts) {
+            let p = &r.parsed;
+            if let Err(reason) = draft.as_ref().map_err(|e| e.clone()).and_then(|doc| stock.apply(doc).map_err(|e| stock_refusal(e, &names, &self.object.name))) {
+                report.quarantined.push(SetAside { order: p.order.number.clone(), reason });
+                continue;
+            }
+            let who = match &r.partner {
+                PartnerRef::Found(id, name) => format!("partner '{name}' (ID {id})"),
+                PartnerRef::Make(np) => format!("a new partner '{}'", np.company),
             };
-            let stock = if self.settings.document == OperType::SALE { format!(", stock -{}", line.qty) } else { String::new() };
-            text.push_str(&format!("\n    {} x {code}{new} at {:.2} with VAT, discount {}%{stock}", line.qty, line.unit_gross, line.discount));
-        }
-        for (what, amount) in &p.discounts {
-            text.push_str(&format!("\n    {what}: -{amount:.2}"));
-        }
-        if let Some((method, price, _)) = &p.shipping {
-            text.push_str(&format!("\n    shipping, {method}: {price:.2}"));
-        }
-        report.planned.push(text);
-        for g in goods {
-            if let GoodRef::Make(n) = g {
-                report.goods_created.push(format!("{} {}", n.code, n.name));
+            let mut text = format!("{}: a {kind} at '{}' to {who}, total {}:", p.order.number, self.object.name, p.order.totals.total);
+            for (line, g) in p.lines.iter().zip(&r.goods) {
+                let (code, new) = match g {
+                    GoodRef::Found(g) => (g.code.clone(), ""),
+                    GoodRef::Make(n) => (n.code.clone(), " (new good)"),
+                };
+                let stock = if self.settings.document == OperType::SALE { format!(", stock -{}", line.qty) } else { String::new() };
+                text.push_str(&format!("\n    {} x {code}{new} at {:.2} with VAT, discount {}%{stock}", line.qty, line.unit_gross, line.discount));
+            }
+            for (what, amount) in &p.discounts {
+                text.push_str(&format!("\n    {what}: -{amount:.2}"));
+            }
+            if let Some((method, price, _)) = &p.shipping {
+                text.push_str(&format!("\n    shipping, {method}: {price:.2}"));
+            }
+            report.planned.push(text);
+            for g in &r.goods {
+                if let GoodRef::Make(n) = g {
+                    if !made_goods.contains(&n.code.as_str()) {
+                        made_goods.push(&n.code);
+                        report.goods_created.push(format!("{} {}", n.code, n.name));
+                    }
+                }
+            }
+            if let PartnerRef::Make(np) = &r.partner {
+                if !made_partners.contains(&np.company.as_str()) {
+                    made_partners.push(&np.company);
+                    report.partners_created.push(np.company.clone());
+                }
             }
         }
-        if let PartnerRef::Make(np) = partner {
-            report.partners_created.push(np.company.clone());
+        Ok(())
+    }
+}
+
+/// The goods of a page by ID (stand-in IDs for those to make), as messages name them.
+fn good_names(ready: &[Ready<'_>], to_make: &ToMake) -> HashMap<i32, String> {
+    let mut names: HashMap<i32, String> = to_make.goods.iter().enumerate().map(|(k, n)| (stand_in(k), format!("'{}' {}", n.code, n.name))).collect();
+    for g in ready.iter().flat_map(|r| &r.goods) {
+        if let GoodRef::Found(g) = g {
+            names.entry(g.id).or_insert_with(|| format!("'{}' {}", g.code, g.name));
         }
+    }
+    names
+}
+
+/// Why an order was refused for stock, naming the good by code and name and the object by name.
+fn stock_refusal(e: WarehouseError, names: &HashMap<i32, String>, object: &str) -> String {
+    match e {
+        WarehouseError::InsufficientStock { good_id, available, wanted, .. } => {
+            let good = names.get(&good_id).cloned().unwrap_or_else(|| format!("#{good_id}"));
+            format!(
+                "not enough stock of good {good} at '{object}': {available} available, {wanted} wanted. \
+                 Deliver the goods first, or allow negative stock for this server (rules.allow_negative_stock)"
+            )
+        }
+        e => e.to_string(),
     }
 }
 
