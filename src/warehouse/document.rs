@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
 
+use super::bulk::BulkValue;
 use super::db::{Params, Result, Warehouse, WarehouseError};
 use super::dialect::{Dialect, Table};
 use super::SERVICE_ID;
@@ -448,50 +449,54 @@ impl Warehouse {
     }
 
     fn insert_lines(&self, docs: &[NewDocument], accts: &[i32], now: NaiveDateTime) -> Result<()> {
-        let mut rows = Vec::new();
+        let mut rows: Vec<(&NewDocument, i32, &NewLine)> = Vec::new();
         for (doc, &acct) in docs.iter().zip(accts) {
-            let sales = doc.oper_type.is_sales_side();
-            let sign = doc.oper_type.sign();
             for line in &doc.lines {
                 self.check_text(Table::Operations, "Note", &line.note, || format!("the note of a line of document {acct}"))?;
-                let (price_in, price_out, vat_in, vat_out) = if sales {
-                    (line.price_in, line.price, 0.0, line.vat)
-                } else {
-                    (line.price, 0.0, line.vat, 0.0)
-                };
-                rows.push(
-                    Params::new()
-                        .int(doc.oper_type.0).int(acct).int(line.good_id).int(doc.partner_id).int(doc.object_id)
-                        .int(doc.user_id).num(line.qtty).int(sign).num(price_in).num(price_out).num(vat_in).num(vat_out)
-                        .num(line.discount).int(doc.currency_id).num(doc.currency_rate).time(doc.date).text(" ").int(0)
-                        .text(&line.note).int(0).int(doc.user_id).time(now),
-                );
+                rows.push((doc, acct, line));
             }
         }
-        self.insert_many(Table::Operations, &LINE_COLUMNS, rows)
+        self.insert_rows(Table::Operations, &LINE_COLUMNS, rows.len(), |i, row| {
+            let (doc, acct, line) = rows[i];
+            let (price_in, price_out, vat_in, vat_out) = if doc.oper_type.is_sales_side() {
+                (line.price_in, line.price, 0.0, line.vat)
+            } else {
+                (line.price, 0.0, line.vat, 0.0)
+            };
+            use BulkValue::{Int, Num, Text, Time};
+            row.extend([
+                Int(doc.oper_type.0), Int(acct), Int(line.good_id), Int(doc.partner_id), Int(doc.object_id),
+                Int(doc.user_id), Num(line.qtty), Int(doc.oper_type.sign()), Num(price_in), Num(price_out), Num(vat_in),
+                Num(vat_out), Num(line.discount), Int(doc.currency_id), Num(doc.currency_rate), Time(doc.date), Text(" "),
+                Int(0), Text(&line.note), Int(0), Int(doc.user_id), Time(now),
+            ]);
+        })
     }
 
     fn insert_payments(&self, docs: &[NewDocument], accts: &[i32], now: NaiveDateTime) -> Result<()> {
-        let mut rows = Vec::new();
+        // (document, acct, amount, mode, payment type, transaction, end date)
+        let mut rows: Vec<(&NewDocument, i32, f64, i32, i32, &str, NaiveDateTime)> = Vec::new();
         for (doc, &acct) in docs.iter().zip(accts) {
-            let sign = doc.oper_type.payment_sign();
-            let row = |amount: f64, mode: i32, payment_type: i32, transaction: &str, end: NaiveDateTime| {
-                Params::new()
-                    .int(acct).int(doc.oper_type.0).int(doc.partner_id).int(doc.object_id).num(round2(amount)).int(mode)
-                    .int(sign).time(doc.date).int(doc.user_id).time(now).int(payment_type).text(transaction).time(end)
-            };
             if let Some(due) = doc.due {
                 let payment_type = doc.paid.first().map(|p| p.payment_type).unwrap_or(1);
-                rows.push(row(doc.total(), -1, payment_type, "", due));
+                rows.push((doc, acct, doc.total(), -1, payment_type, "", due));
             }
             for p in &doc.paid {
                 self.check_text(Table::Payments, "TransactionNumber", &p.transaction, || {
                     format!("the transaction reference of a payment of document {acct}")
                 })?;
-                rows.push(row(p.amount, 1, p.payment_type, &p.transaction, doc.date));
+                rows.push((doc, acct, p.amount, 1, p.payment_type, &p.transaction, doc.date));
             }
         }
-        self.insert_many(Table::Payments, &PAYMENT_COLUMNS, rows)
+        self.insert_rows(Table::Payments, &PAYMENT_COLUMNS, rows.len(), |i, row| {
+            let (doc, acct, amount, mode, payment_type, transaction, end) = rows[i];
+            use BulkValue::{Int, Num, Text, Time};
+            row.extend([
+                Int(acct), Int(doc.oper_type.0), Int(doc.partner_id), Int(doc.object_id), Num(round2(amount)), Int(mode),
+                Int(doc.oper_type.payment_sign()), Time(doc.date), Int(doc.user_id), Time(now), Int(payment_type),
+                Text(transaction), Time(end),
+            ]);
+        })
     }
 
     /// Reads the balance rows of these goods at the stock's object into it, where it does not
@@ -541,8 +546,11 @@ impl Warehouse {
                 self.exec(&store_add_many_sql(d, chunk.len()), params.as_slice())?;
             }
         }
-        let new_rows = stock.new_rows.iter().map(|(good, qtty)| Params::new().int(stock.object_id).int(*good).num(*qtty).num(0.0).text(" ").int(1).int(1)).collect();
-        self.insert_many(Table::Store, &STORE_COLUMNS, new_rows)
+        let new_rows: Vec<(i32, f64)> = stock.new_rows.iter().map(|(good, qtty)| (*good, *qtty)).collect();
+        self.insert_rows(Table::Store, &STORE_COLUMNS, new_rows.len(), |i, row| {
+            use BulkValue::{Int, Num, Text};
+            row.extend([Int(stock.object_id), Int(new_rows[i].0), Num(new_rows[i].1), Num(0.0), Text(" "), Int(1), Int(1)]);
+        })
     }
 
     /// Moves the balance of a good at an object by `delta` (negative: out), on the current
@@ -615,11 +623,6 @@ pub const PAYMENT_COLUMNS: [&str; 13] = [
 
 /// The columns of a new store row.
 pub const STORE_COLUMNS: [&str; 7] = ["ObjectID", "GoodID", "Qtty", "Price", "Lot", "LotID", "LotOrder"];
-
-/// One INSERT of `lines` operations rows (multi-row VALUES), [`LINE_COLUMNS`] each.
-pub fn insert_lines_sql(d: Dialect, lines: usize) -> String {
-    d.insert_rows(Table::Operations, &LINE_COLUMNS, lines)
-}
 
 /// The balance rows of some goods at an object, locked until the transaction ends (parameters:
 /// object ID, then the goods' IDs for `marks`).

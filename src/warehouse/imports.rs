@@ -99,13 +99,16 @@ impl Warehouse {
     /// Records several imports at once, on their documents' transaction.
     pub fn record_imports(&self, source: &str, imports: &[NewImport<'_>]) -> Result<()> {
         let now = chrono::Local::now().naive_local();
-        let mut rows = Vec::with_capacity(imports.len());
+        self.check_text(Table::ObmenImports, "Source", source, || format!("the shop's API ID '{source}'"))?;
         for i in imports {
             self.check_text(Table::ObmenImports, "OrderID", i.order_id, || format!("the id of shop order {}", i.order_number))?;
             self.check_text(Table::ObmenImports, "OrderNumber", i.order_number, || format!("the number of shop order {}", i.order_id))?;
-            rows.push(Params::new().text(source).text(i.order_id).text(i.order_number).int(i.oper_type.0).int(i.acct).time(now).int(0));
         }
-        self.insert_many(Table::ObmenImports, &IMPORT_COLUMNS, rows)
+        self.insert_rows(Table::ObmenImports, &IMPORT_COLUMNS, imports.len(), |k, row| {
+            let i = &imports[k];
+            use super::bulk::BulkValue::{Int, Text, Time};
+            row.extend([Text(source), Text(i.order_id), Text(i.order_number), Int(i.oper_type.0), Int(i.acct), Time(now), Int(0)]);
+        })
     }
 
     /// Imported orders the shop has not been told about yet.

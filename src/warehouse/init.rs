@@ -3,8 +3,8 @@
 //! objects "Централен Склад" and "Магазин", and stock. It refuses a database that already has a
 //! goods table.
 
-use odbc_api::BindParamDesc;
 
+pub use super::bulk::{BulkCol, BulkValue};
 use super::db::{Params, Result, Warehouse, WarehouseError};
 use super::demo;
 use super::dialect::{Dialect, Table};
@@ -28,28 +28,6 @@ pub struct InitReport {
     pub objects: usize,
     /// Store rows written.
     pub store_rows: usize,
-}
-
-/// A column of a bulk insert.
-#[derive(Debug, Clone, Copy)]
-pub enum BulkCol {
-    /// A whole number.
-    Int,
-    /// A number.
-    Num,
-    /// Text of at most this many characters.
-    Text(usize),
-}
-
-/// A value of a bulk insert row.
-#[derive(Debug, Clone, Copy)]
-pub enum BulkValue<'a> {
-    /// A whole number.
-    Int(i32),
-    /// A number.
-    Num(f64),
-    /// Text.
-    Text(&'a str),
 }
 
 impl Warehouse {
@@ -231,94 +209,6 @@ impl Warehouse {
             })?;
         }
         report.partners = partners;
-        Ok(())
-    }
-
-    /// [`Warehouse::bulk_insert`] into a table by name (a copy of `like`'s shape, e.g. for
-    /// benchmarks), with `like`'s text limits.
-    pub fn bulk_insert_into<'v>(
-        &self,
-        name: &str,
-        like: Table,
-        columns: &[(&'static str, BulkCol)],
-        rows: usize,
-        fill: impl FnMut(usize, &mut Vec<BulkValue<'v>>),
-    ) -> Result<()> {
-        let d = self.dialect();
-        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-        let cols = names.iter().map(|c| d.quote(c)).collect::<Vec<_>>().join(", ");
-        let marks = vec!["?"; names.len()].join(", ");
-        self.bulk_insert_sql(&format!("INSERT INTO {} ({cols}) VALUES ({marks})", d.quote(name)), like, columns, rows, fill)
-    }
-
-    /// Inserts `rows` rows in batches through bound parameter arrays. `fill(i, row)` pushes row
-    /// `i`'s values in column order. Text is checked against the column's limit, never cut.
-    pub fn bulk_insert<'v>(
-        &self,
-        table: Table,
-        columns: &[(&'static str, BulkCol)],
-        rows: usize,
-        fill: impl FnMut(usize, &mut Vec<BulkValue<'v>>),
-    ) -> Result<()> {
-        self.ensure_writable()?;
-        if rows == 0 {
-            return Ok(());
-        }
-        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-        let sql = self.dialect().insert(table, &names);
-        self.bulk_insert_sql(&sql, table, columns, rows, fill)
-    }
-
-    fn bulk_insert_sql<'v>(
-        &self,
-        sql: &str,
-        table: Table,
-        columns: &[(&'static str, BulkCol)],
-        rows: usize,
-        mut fill: impl FnMut(usize, &mut Vec<BulkValue<'v>>),
-    ) -> Result<()> {
-        self.ensure_writable()?;
-        if rows == 0 {
-            return Ok(());
-        }
-        const BATCH: usize = 1000;
-        let d = self.dialect();
-        let context = format!("bulk insert into {}", d.table(table));
-        let descs: Vec<BindParamDesc> = columns
-            .iter()
-            .map(|(_, c)| match c {
-                BulkCol::Int => BindParamDesc::i32(false),
-                BulkCol::Num => BindParamDesc::f64(false),
-                BulkCol::Text(n) => BindParamDesc::text(n * 4),
-            })
-            .collect();
-        let prepared = self.connection().prepare(sql).map_err(|e| self.odbc_error(&context, e))?;
-        let mut inserter = prepared
-            .into_column_inserter(BATCH.min(rows), descs)
-            .map_err(|e| self.odbc_error(&context, e))?;
-        let mut values = Vec::with_capacity(columns.len());
-        let mut start = 0;
-        while start < rows {
-            let n = BATCH.min(rows - start);
-            inserter.set_num_rows(n);
-            for r in 0..n {
-                values.clear();
-                fill(start + r, &mut values);
-                assert_eq!(values.len(), columns.len(), "bulk_insert: a row has the wrong number of values");
-                for (c, v) in values.iter().enumerate() {
-                    match *v {
-                        BulkValue::Int(x) => inserter.column_mut(c).as_slice::<i32>().expect("i32 column")[r] = x,
-                        BulkValue::Num(x) => inserter.column_mut(c).as_slice::<f64>().expect("f64 column")[r] = x,
-                        BulkValue::Text(s) => {
-                            self.check_text(table, columns[c].0, s, || format!("a value of {}.{}", d.table(table), columns[c].0))?;
-                            inserter.column_mut(c).as_text().expect("text column").set_cell(r, Some(s.as_bytes()));
-                        }
-                    }
-                }
-            }
-            inserter.execute().map_err(|e| self.odbc_error(&context, e))?;
-            start += n;
-        }
         Ok(())
     }
 }

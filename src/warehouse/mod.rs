@@ -10,6 +10,7 @@
 //!
 //! Nothing here knows about shops, servers or the TUI.
 
+pub mod bulk;
 pub mod db;
 pub mod demo;
 pub mod dialect;
@@ -73,16 +74,17 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     } else {
         out.push(("add to store rows (2)", document::store_add_many_sql(d, 2)));
     }
-    out.push(("new store rows", d.insert_rows(Table::Store, &document::STORE_COLUMNS, rows)));
-    out.push(("document lines", document::insert_lines_sql(d, rows)));
-    out.push(("payments", d.insert_rows(Table::Payments, &document::PAYMENT_COLUMNS, rows)));
+    // Sent with parameter arrays (many rows bound to one statement).
+    out.push(("new store rows", d.insert(Table::Store, &document::STORE_COLUMNS)));
+    out.push(("document lines", d.insert(Table::Operations, &document::LINE_COLUMNS)));
+    out.push(("payments", d.insert(Table::Payments, &document::PAYMENT_COLUMNS)));
     out.push(("balance", document::balance_sql(d)));
     out.push(("open sales orders", document::open_orders_sql(d)));
     out.push(("read document lines", document::document_lines_sql(d)));
     out.push(("read document payments", document::document_payments_sql(d)));
     out.push(("import log entry", imports::imported_sql(d)));
     out.push(("import log entries (2)", imports::imported_many_sql(d, &Dialect::marks(2))));
-    out.push(("record imports", d.insert_rows(Table::ObmenImports, &imports::IMPORT_COLUMNS, rows)));
+    out.push(("record imports", d.insert(Table::ObmenImports, &imports::IMPORT_COLUMNS)));
     out.push(("note acknowledgements (2)", imports::mark_acknowledged_sql(d, &Dialect::marks(2))));
     out.push(("first 10 goods", d.limit(&d.sql("SELECT {ID}, {Name} FROM {goods} ORDER BY {ID}"), 10)));
     out
@@ -103,11 +105,16 @@ mod tests {
     }
 
     #[test]
-    fn mssql_statements_stay_within_its_parameter_limit() {
-        let per_statement = Dialect::Mssql.max_parameters() / document::LINE_COLUMNS.len();
-        let sql = document::insert_lines_sql(Dialect::Mssql, per_statement);
-        assert!(sql.matches('?').count() <= 2100);
-        assert!(document::insert_lines_sql(Dialect::Mssql, per_statement + 1).matches('?').count() > 2100);
+    fn multi_row_statements_stay_within_the_parameter_limit() {
+        for d in dialect::ALL_DIALECTS {
+            for columns in [1, 7, 22] {
+                let per_statement = d.rows_per_insert(columns);
+                let sql = d.insert_rows(Table::Operations, &document::LINE_COLUMNS[..columns], per_statement);
+                assert!(sql.matches('?').count() <= d.max_parameters(), "{d}, {columns} columns");
+            }
+        }
+        assert_eq!(Dialect::Access.rows_per_insert(1), 1, "Access has no multi-row VALUES");
+        assert!(document::store_add_many_sql(Dialect::Mssql, Dialect::Mssql.max_parameters() / 3).matches('?').count() <= 2100);
     }
 
     #[test]
