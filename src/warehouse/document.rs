@@ -421,7 +421,9 @@ impl Warehouse {
         }
         // Numbers: one reservation per sequence (and object, where numbering is per object).
         let mut accts = vec![0; docs.len()];
-        let mut groups: Vec<((Vec<i32>, Option<i32>), Vec<usize>)> = Vec::new();
+        // (the sequence's types, the object where numbering is per object) -> documents.
+        type Sequence = (Vec<i32>, Option<i32>);
+        let mut groups: Vec<(Sequence, Vec<usize>)> = Vec::new();
         for (i, doc) in docs.iter().enumerate() {
             let key = (doc.oper_type.sequence(), (doc.numbering == Numbering::PerObject).then_some(doc.object_id));
             match groups.iter_mut().find(|(k, _)| *k == key) {

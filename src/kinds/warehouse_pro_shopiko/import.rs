@@ -330,9 +330,7 @@ impl Ctx<'_> {
         let cursor = self.rt.block_on(self.state.cursor(&server, "orders"))?;
         let (orders, next) = self.rt.block_on(self.shop.all_orders_since(cursor.as_deref()))?;
         self.import_list(&orders, has_log, &links, &mut products, &mut report)?;
-        let t = std::time::Instant::now();
         self.acknowledge_queued(&mut report);
-        eprintln!("TMP ack {:?}", t.elapsed());
         if !self.dry_run {
             if let Some(next) = next {
                 self.rt.block_on(self.state.set_cursor(&server, "orders", &next))?;
@@ -395,7 +393,6 @@ impl Ctx<'_> {
         report: &mut ImportReport,
     ) -> anyhow::Result<()> {
         let server = self.settings.name.clone();
-        let t0 = std::time::Instant::now();
         let done = if has_log {
             let ids: Vec<&str> = orders.iter().map(|o| o.id.as_str()).collect();
             self.wh.imported_many(self.source(), &ids)?
@@ -420,9 +417,7 @@ impl Ctx<'_> {
             }
             todo.push(*order);
         }
-        let t1 = t0.elapsed();
         let index = self.partner_index(&todo)?;
-        let t2 = t0.elapsed();
         let mut ready = Vec::new();
         for order in todo {
             match parse(order).and_then(|parsed| self.resolve(&parsed, links, products, &index).map(|(goods, partner)| Ready { parsed, goods, partner })) {
@@ -433,10 +428,7 @@ impl Ctx<'_> {
         if self.dry_run {
             return self.plan(&ready, report);
         }
-        let t3 = t0.elapsed();
-        let r = self.write_page(ready, report);
-        eprintln!("TMP page log {t1:?} partners {:?} resolve {:?} write {:?}", t2 - t1, t3 - t2, t0.elapsed() - t3);
-        r
+        self.write_page(ready, report)
     }
 
     /// Writes orders ready to write, together; when that fails as a whole, one by one.
@@ -828,7 +820,6 @@ impl Ctx<'_> {
             made_goods.clear();
             made_partners.clear();
             service_used.clear();
-            let tt = std::time::Instant::now();
             let mut stock = Stock::new(object_id);
             tx.lock_stock(&mut stock, stock_goods.iter().copied())?;
             let mut trial = stock.clone();
@@ -900,9 +891,7 @@ impl Ctx<'_> {
                 }
                 docs.push(doc);
             }
-            eprintln!("TMP   lock+make {:?}", tt.elapsed());
             let written = tx.insert_documents(&docs, stock)?;
-            eprintln!("TMP   docs {:?}", tt.elapsed());
             let orders: Vec<&Order> = ready.iter().zip(&accepted).filter(|(_, a)| a.is_ok()).map(|(r, _)| r.parsed.order).collect();
             let records: Vec<NewImport<'_>> = orders
                 .iter()
