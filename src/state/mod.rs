@@ -306,6 +306,33 @@ impl State {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
+    /// The snapshot of a kind the last export saved, if any.
+    pub async fn snapshot(&self, server: &str, kind: &str) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query("SELECT data FROM export_snapshots WHERE server = ? AND kind = ?")
+            .bind(server)
+            .bind(kind)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Saves a snapshot of a kind, replacing the one before.
+    pub async fn set_snapshot(&self, server: &str, kind: &str, data: &[u8]) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO export_snapshots (server, kind, data, saved_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (server, kind) DO UPDATE SET data = excluded.data, saved_at = excluded.saved_at",
+        )
+        .bind(server)
+        .bind(kind)
+        .bind(data)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// The links of a kind: Warehouse Pro id -> shop key.
     pub async fn links(&self, server: &str, kind: &str) -> Result<HashMap<i64, String>> {
         let rows = sqlx::query("SELECT warehouse_id, shop_key FROM links WHERE server = ? AND kind = ?")
@@ -370,6 +397,10 @@ mod tests {
         st.set_fingerprints("S", "stock", &[("A".into(), "1".into()), ("B".into(), "2".into())]).await.unwrap();
         st.set_fingerprints("S", "stock", &[("A".into(), "3".into())]).await.unwrap();
         let fp = st.fingerprints("S", "stock").await.unwrap();
+        assert!(st.snapshot("S", "stock").await.unwrap().is_none());
+        st.set_snapshot("S", "stock", b"one").await.unwrap();
+        st.set_snapshot("S", "stock", b"two").await.unwrap();
+        assert_eq!(st.snapshot("S", "stock").await.unwrap().as_deref(), Some(&b"two"[..]));
         assert_eq!((fp["A"].as_str(), fp["B"].as_str()), ("3", "2"));
 
         st.set_links("S", "good", &[(5, "SKU-5".into())]).await.unwrap();

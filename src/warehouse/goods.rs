@@ -262,15 +262,87 @@ impl Warehouse {
         &self,
         object: &super::Object,
         batch: usize,
+        each: impl FnMut(Vec<GoodStock>) -> Result<()>,
+    ) -> Result<()> {
+        let sql = goods_with_available_sql(self.dialect(), price_column(object.price_group));
+        let params = Params::new().int(object.id).int(object.id).int(SERVICE_ID);
+        self.read_goods_with_available(&sql, params, batch, each)
+    }
+
+    /// These goods (by ID), where they are live, with their price and available quantity at the
+    /// object, as [`Warehouse::for_each_good_with_available`] reads them.
+    pub fn goods_with_available_by_ids(&self, object: &super::Object, ids: &[i32]) -> Result<Vec<GoodStock>> {
+        let mut all = Vec::new();
+        let per_statement = (self.dialect().max_parameters() - 3).clamp(1, 1000);
+        for chunk in ids.chunks(per_statement) {
+            let sql = goods_with_available_by_ids_sql(self.dialect(), price_column(object.price_group), &Dialect::marks(chunk.len()));
+            let params = chunk.iter().fold(Params::new().int(object.id).int(object.id).int(SERVICE_ID), |p, id| p.int(*id));
+            self.read_goods_with_available(&sql, params, chunk.len(), |batch| {
+                all.extend(batch);
+                Ok(())
+            })?;
+        }
+        Ok(all)
+    }
+
+    /// The available quantity of every good that has a balance row or an open sales order at the
+    /// object: the balance minus what open sales orders hold. Two grouped queries read into
+    /// bound buffers, no text: the export compares these against what it last sent.
+    pub fn available_by_good(&self, object_id: i32) -> Result<std::collections::HashMap<i32, f64>> {
+        let d = self.dialect();
+        let mut out: std::collections::HashMap<i32, f64> = std::collections::HashMap::new();
+        for (good, qtty) in self.id_sums(&balances_by_good_sql(d), object_id)? {
+            *out.entry(good).or_insert(0.0) += qtty;
+        }
+        for (good, qtty) in self.id_sums(&open_orders_by_good_sql(d), object_id)? {
+            *out.entry(good).or_insert(0.0) -= qtty;
+        }
+        Ok(out)
+    }
+
+    /// (ID, number) pairs from a two-column query with the object's ID as its parameter.
+    fn id_sums(&self, sql: &str, object_id: i32) -> Result<Vec<(i32, f64)>> {
+        let context = "reading quantities by good";
+        let mut out = Vec::new();
+        let Some(cursor) = self.connection().execute(sql, &object_id, None).map_err(|e| self.odbc_error(context, e))? else {
+            return Ok(out);
+        };
+        let descs = [BufferDesc::I32 { nullable: true }, BufferDesc::F64 { nullable: true }];
+        let buffer = ColumnarDynBuffer::try_from_descs(10_000, descs).map_err(|e| self.odbc_error(context, e))?;
+        let mut cursor = cursor.bind_buffer(buffer).map_err(|e| self.odbc_error(context, e))?;
+        while let Some(rows) = cursor.fetch().map_err(|e| self.odbc_error(context, e))? {
+            let ids = rows.column(0).as_nullable_slice::<i32>().expect("i32");
+            let sums = rows.column(1).as_nullable_slice::<f64>().expect("f64");
+            out.extend(ids.zip(sums).filter_map(|(id, sum)| Some((*id?, sum.copied().unwrap_or(0.0)))));
+        }
+        Ok(out)
+    }
+
+    /// A short text that changes when anything the export sends of the goods changes: their
+    /// number, highest ID, prices in the object's price group, VAT groups and rates, deletions,
+    /// and a checksum of their codes, names, barcodes and measures. MySQL and MSSQL sum a CRC of
+    /// each row; SQLite and Access have no hash function, so there the checksum is a weighted sum
+    /// of the texts' lengths (an edit that keeps every length goes unseen until the next full
+    /// export).
+    pub fn goods_signature(&self, object: &super::Object) -> Result<String> {
+        let d = self.dialect();
+        let text = |r: &mut Row<'_, '_>, n: u16| -> Result<Vec<String>> { (1..=n).map(|i| Ok(r.opt_text(i)?.unwrap_or_default())).collect() };
+        let goods = self.query_one(&goods_signature_sql(d, price_column(object.price_group)), (), |r| text(r, 6))?.unwrap_or_default();
+        let vat = self.query_one(&d.sql("SELECT COUNT(*), SUM({VATValue}) FROM {vatgroups}"), (), |r| text(r, 2))?.unwrap_or_default();
+        Ok(format!("{}|{}", goods.join("|"), vat.join("|")))
+    }
+
+    fn read_goods_with_available(
+        &self,
+        sql: &str,
+        params: Params,
+        batch: usize,
         mut each: impl FnMut(Vec<GoodStock>) -> Result<()>,
     ) -> Result<()> {
-        let price_column = price_column(object.price_group);
-        let sql = goods_with_available_sql(self.dialect(), price_column);
-        let params = Params::new().int(object.id).int(object.id).int(SERVICE_ID);
         let context = "reading goods with available quantities";
         let cursor = self
             .connection()
-            .execute(&sql, params.as_slice(), None)
+            .execute(sql, params.as_slice(), None)
             .map_err(|e| self.odbc_error(context, e))?
             .ok_or_else(|| WarehouseError::Invalid(format!("{context}: the query returned no rows")))?;
         // 255 characters of UTF-8 take at most 4 bytes each.
@@ -335,23 +407,79 @@ impl Warehouse {
 /// sales orders), by ID. Parameters: the object's ID twice, then the service ID. `price_column`
 /// is one of PriceOut1..PriceOut10 (see [`price_column`]), never input.
 pub fn goods_with_available_sql(d: Dialect, price_column: &str) -> String {
-        let deleted = d.coalesce(&format!("g.{}", d.quote("Deleted")), "0");
-        let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
-        let stock = d.coalesce(&format!("s.{}", d.quote("Qtty")), "0");
-        let ordered = d.coalesce(&format!("o.{}", d.quote("Qtty")), "0");
-        let open = "(SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {operations} \
-                    WHERE {ObjectID} = ? AND {OperType} IN (19, 33) AND {Acct} > 0 GROUP BY {GoodID})";
-        let bal = "(SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {store} WHERE {ObjectID} = ? GROUP BY {GoodID})";
-        let (open_paren, close_paren) = if d == Dialect::Access { ("((", ")") } else { ("", "") };
-        d.sql(&format!(
-            "SELECT g.{{ID}}, g.{{Code}}, g.{{Name}}, g.{{BarCode1}}, g.{{BarCode2}}, g.{{BarCode3}}, g.{{Measure1}}, \
-             g.{{{price_column}}}, {vat}, {stock} - {ordered} \
-             FROM {open_paren}{{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}}{close_paren} \
-             LEFT JOIN {bal} s ON s.{{GoodID}} = g.{{ID}}{close_paren} \
-             LEFT JOIN {open} o ON o.{{GoodID}} = g.{{ID}} \
-             WHERE g.{{ID}} <> ? AND {deleted} = 0 ORDER BY g.{{ID}}"
-        ))
-    }
+    goods_with_available_where(d, price_column, "")
+}
+
+/// [`goods_with_available_sql`] for some goods only (parameters: as there, then the goods' IDs
+/// for `marks`).
+pub fn goods_with_available_by_ids_sql(d: Dialect, price_column: &str, marks: &str) -> String {
+    goods_with_available_where(d, price_column, &format!(" AND g.{{ID}} IN ({marks})"))
+}
+
+fn goods_with_available_where(d: Dialect, price_column: &str, and: &str) -> String {
+    let deleted = d.coalesce(&format!("g.{}", d.quote("Deleted")), "0");
+    let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
+    let stock = d.coalesce(&format!("s.{}", d.quote("Qtty")), "0");
+    let ordered = d.coalesce(&format!("o.{}", d.quote("Qtty")), "0");
+    let open = format!("({})", OPEN_ORDERS_BY_GOOD);
+    let bal = format!("({})", BALANCES_BY_GOOD);
+    let (open_paren, close_paren) = if d == Dialect::Access { ("((", ")") } else { ("", "") };
+    d.sql(&format!(
+        "SELECT g.{{ID}}, g.{{Code}}, g.{{Name}}, g.{{BarCode1}}, g.{{BarCode2}}, g.{{BarCode3}}, g.{{Measure1}}, \
+         g.{{{price_column}}}, {vat}, {stock} - {ordered} \
+         FROM {open_paren}{{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}}{close_paren} \
+         LEFT JOIN {bal} s ON s.{{GoodID}} = g.{{ID}}{close_paren} \
+         LEFT JOIN {open} o ON o.{{GoodID}} = g.{{ID}} \
+         WHERE g.{{ID}} <> ? AND {deleted} = 0{and} ORDER BY g.{{ID}}"
+    ))
+}
+
+/// The balance of each good at an object (parameter: the object's ID).
+const BALANCES_BY_GOOD: &str = "SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {store} WHERE {ObjectID} = ? GROUP BY {GoodID}";
+
+/// What open sales orders hold of each good at an object (parameter: the object's ID).
+const OPEN_ORDERS_BY_GOOD: &str = "SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {operations} \
+     WHERE {ObjectID} = ? AND {OperType} IN (19, 33) AND {Acct} > 0 GROUP BY {GoodID}";
+
+/// The balance of each good at an object (parameter: the object's ID).
+pub fn balances_by_good_sql(d: Dialect) -> String {
+    d.sql(BALANCES_BY_GOOD)
+}
+
+/// What open sales orders hold of each good at an object (parameter: the object's ID).
+pub fn open_orders_by_good_sql(d: Dialect) -> String {
+    d.sql(OPEN_ORDERS_BY_GOOD)
+}
+
+/// The goods' signature (see [`Warehouse::goods_signature`]): count, highest ID, sum of prices,
+/// sum of VAT groups, deletions, checksum.
+pub fn goods_signature_sql(d: Dialect, price_column: &str) -> String {
+    let texts = ["Code", "Name", "BarCode1", "BarCode2", "BarCode3", "Measure1"];
+    let deleted = d.coalesce(&d.quote("Deleted"), "0");
+    let checksum = match d {
+        Dialect::Mysql => {
+            let cols: Vec<String> = texts.iter().map(|c| format!("{{{c}}}")).collect();
+            format!("BIT_XOR(CRC32(CONCAT_WS('|', {{ID}}, {}, {{{price_column}}}, {{TaxGroup}}, {deleted})))", cols.join(", "))
+        }
+        Dialect::Mssql => {
+            let cols: Vec<String> = texts.iter().map(|c| format!("{{{c}}}")).collect();
+            format!("CHECKSUM_AGG(BINARY_CHECKSUM({{ID}}, {}, {{{price_column}}}, {{TaxGroup}}, {deleted}))", cols.join(", "))
+        }
+        Dialect::Sqlite | Dialect::Access => {
+            let len = if d == Dialect::Access { "LEN" } else { "LENGTH" };
+            let modulo = if d == Dialect::Access { "{ID} MOD 997" } else { "{ID} % 997" };
+            let weighted: Vec<String> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{} * {len}({})", 2 * i + 1, d.coalesce(&format!("{{{c}}}"), "''")))
+                .collect();
+            format!("SUM(({modulo} + 1) * ({}))", weighted.join(" + "))
+        }
+    };
+    d.sql(&format!(
+        "SELECT COUNT(*), MAX({{ID}}), SUM({{{price_column}}}), SUM({{TaxGroup}}), SUM({deleted}), {checksum} FROM {{goods}}"
+    ))
+}
 
 /// The goods column holding a price group's price (0 wholesale, 1 retail, 2..9 groups 1..8).
 pub fn price_column(price_group: i32) -> &'static str {

@@ -11,7 +11,7 @@ use obmen::kinds::warehouse_pro_shopiko::run::{self, RunOptions, RunSummary};
 use obmen::shopiko::model::{CustomerType, Order};
 use obmen::shopiko::sim::SimConfig;
 use obmen::state::{Outcome, State};
-use obmen::warehouse::{Dialect, OperType, Warehouse};
+use obmen::warehouse::{Dialect, NewDocument, NewLine, Numbering, OperType, Warehouse};
 use sha2::{Digest, Sha256};
 
 use crate::shopiko::{start_sim, RunningSim, API_ID, KEY};
@@ -396,10 +396,13 @@ fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect)
     assert_eq!(product.price, format!("{:.2}", g7.price_retail * 1.09), "the retail price with VAT");
     assert_eq!(s.sim.sim.stock(&g7.code), Some(g7.stock_main));
 
-    // Nothing changed: nothing sent.
+    assert!(full.read_every_good);
+
+    // Nothing changed: nothing sent, and only quantities were read.
     let again = export(&s, false);
     assert_eq!((again.products_sent, again.stock_sent, again.customers_sent), (0, 0, 0));
     assert_eq!((again.products_unchanged, again.stock_unchanged, again.customers_unchanged), (200, 200, 20));
+    assert!(!again.read_every_good, "{again:#?}");
 
     // 1% of quantities change (a sale, a sales order, a delivery): exactly those are sent.
     let mut w = s.db.open();
@@ -408,15 +411,49 @@ fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect)
     w.transaction(|tx| tx.move_stock(object.id, ids[1], 10.0, false)).unwrap();
     let delta = export(&s, false);
     assert_eq!((delta.products_sent, delta.stock_sent, delta.customers_sent), (0, 2, 0), "{delta:#?}");
+    assert!(!delta.read_every_good);
     let g50 = obmen::warehouse::demo::good(50);
     assert_eq!(s.sim.sim.stock(&g50.code), Some(g50.stock_main - 3.0));
 
-    // A price changes: that product alone.
+    // An open sales order holds stock back; a balance row goes away: both seen by quantities alone.
+    let g60 = wh.goods_by_code(&obmen::warehouse::demo::good(60).code).unwrap().remove(0);
+    let g70 = wh.goods_by_code(&obmen::warehouse::demo::good(70).code).unwrap().remove(0);
+    let line = NewLine { good_id: g60.id, qtty: 4.0, price: 1.0, vat: 0.2, discount: 0.0, price_in: 0.0, moves_stock: true, note: String::new() };
+    let order = NewDocument {
+        oper_type: OperType::SALES_ORDER,
+        object_id: object.id,
+        partner_id: 2,
+        user_id: 1,
+        date: chrono::Local::now().naive_local(),
+        lines: vec![line],
+        due: None,
+        paid: vec![],
+        currency_id: 1,
+        currency_rate: 1.0,
+        allow_negative_stock: false,
+        numbering: Numbering::Global,
+    };
+    w.write_document(&order).unwrap();
+    wh.exec(&wh.dialect().sql("DELETE FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ?"), obmen::warehouse::Params::new().int(object.id).int(g70.id).as_slice()).unwrap();
+    let held = export(&s, false);
+    assert_eq!((held.products_sent, held.stock_sent, held.read_every_good), (0, 2, false), "{held:#?}");
+    assert_eq!(s.sim.sim.stock(&g60.code), Some(obmen::warehouse::demo::good(60).stock_main - 4.0));
+    assert_eq!(s.sim.sim.stock(&g70.code), Some(0.0));
+
+    // A price changes: every good is read again, and that product alone is sent.
     wh.exec(&wh.dialect().sql("UPDATE {goods} SET {PriceOut2} = 99 WHERE {ID} = ?"), &ids[0]).unwrap();
     let price = export(&s, false);
-    assert_eq!((price.products_sent, price.stock_sent), (1, 0));
+    assert_eq!((price.products_sent, price.stock_sent, price.read_every_good), (1, 0, true), "{price:#?}");
     let p = s.sim.sim.products().into_iter().find(|p| p.sku == g50.code).unwrap();
     assert!(p.price == "118.80" || p.price == "107.91", "99 with VAT: {}", p.price);
+
+    // So does a name, and the next export goes by quantities again.
+    wh.exec(&wh.dialect().sql("UPDATE {goods} SET {Name} = ? WHERE {ID} = ?"), obmen::warehouse::Params::new().text("Чай мента 20 пакетчета").int(g60.id).as_slice()).unwrap();
+    let name = export(&s, false);
+    assert_eq!((name.products_sent, name.stock_sent, name.read_every_good), (1, 0, true), "{name:#?}");
+    assert_eq!(s.sim.sim.products().into_iter().find(|p| p.sku == g60.code).unwrap().name, "Чай мента 20 пакетчета");
+    let quiet = export(&s, false);
+    assert_eq!((quiet.products_sent, quiet.stock_sent, quiet.read_every_good), (0, 0, false), "{quiet:#?}");
 }
 
 on_both!(join_sqlite, join_mysql; two_systems_that_both_hold_data_are_joined_without_duplicates);

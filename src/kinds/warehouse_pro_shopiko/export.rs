@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::import::{Ctx, DISCOUNT_CODE, SHIPPING_CODE};
@@ -20,6 +20,9 @@ use crate::warehouse::PartnerKind;
 /// What an export run did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExportReport {
+    /// True when every good was read (the first export, after goods, links or settings changed,
+    /// or a day after the last such export); false when only quantities were compared.
+    pub read_every_good: bool,
     /// Products sent (new or changed).
     pub products_sent: u64,
     /// Products unchanged since the last export, not sent.
@@ -58,30 +61,137 @@ fn money(v: f64) -> String {
     format!("{:.2}", (v * 100.0).round() / 100.0)
 }
 
+/// The stock levels the shop was last left with, and what they were read against: one document
+/// in obmen's state, so that an export compares every good's quantity against it without
+/// reading a row per good.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StockSnapshot {
+    /// The goods' signature, links and settings of the last full export; empty when that export
+    /// did not finish or the shop refused something (the next export is a full one).
+    signature: String,
+    /// When the last full export ran (Unix seconds).
+    full_at: i64,
+    /// Every good the last export considered, by ID.
+    goods: HashMap<i32, Level>,
+}
+
+/// What the shop was told of one good's stock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Level {
+    /// The SKU it goes by in the shop (empty: it does not go to the shop).
+    sku: String,
+    /// The quantity, as sent.
+    qty: String,
+    /// True once the shop took it.
+    sent: bool,
+    /// True when the SKU is a link's (else it is the good's code).
+    #[serde(default)]
+    linked: bool,
+}
+
+/// True when the links give every good the SKU the snapshot has for it: a link made since that
+/// names a good by its own code changes nothing, any other change of links needs every good read.
+fn links_agree(snapshot: &StockSnapshot, links: &HashMap<i64, String>) -> bool {
+    let linked_now = links.iter().all(|(id, sku)| i32::try_from(*id).ok().and_then(|id| snapshot.goods.get(&id)).is_none_or(|l| l.sku == *sku));
+    let still_linked = snapshot.goods.iter().all(|(id, l)| !l.linked || links.contains_key(&(*id as i64)));
+    linked_now && still_linked
+}
+
+/// The longest an export goes by its snapshot before reading every good again (catching what no
+/// signature sees, such as an edit of a name that keeps its length on SQLite or Access).
+const FULL_EXPORT_EVERY_SECS: i64 = 24 * 3600;
+
+/// A quantity as the shop is told it: never below zero, three decimals.
+fn quantity(available: f64) -> String {
+    format!("{:.3}", available.max(0.0))
+}
+
 impl Ctx<'_> {
-    /// Runs the export.
+    /// Runs the export. When nothing about the goods changed since the last full export (their
+    /// signature, the links and the settings are the same) and it was less than a day ago, only
+    /// quantities are compared: every good's available quantity, read in two grouped queries,
+    /// against the snapshot of what the shop was told; goods whose quantity moved are read whole
+    /// and sent. Otherwise every good is read, products and quantities compared and sent.
     pub fn export(&mut self) -> anyhow::Result<ExportReport> {
         let mut report = ExportReport::default();
         let server = self.settings.name.clone();
         let links: HashMap<i64, String> = self.rt.block_on(self.state.links(&server, "good"))?;
+        let signature = self.export_signature()?;
+        let snapshot: StockSnapshot = match self.rt.block_on(self.state.snapshot(&server, "stock"))? {
+            Some(data) => serde_json::from_slice(&data).unwrap_or_else(|e| {
+                tracing::warn!(server = %server, error = %e, "The last export's snapshot cannot be read; every good is read again.");
+                StockSnapshot::default()
+            }),
+            None => StockSnapshot::default(),
+        };
+        let now = chrono::Utc::now().timestamp();
+        let quick = !snapshot.signature.is_empty()
+            && snapshot.signature == signature
+            && now - snapshot.full_at < FULL_EXPORT_EVERY_SECS
+            && links_agree(&snapshot, &links);
+        report.read_every_good = !quick;
+        if quick {
+            self.export_changed_quantities(snapshot, &links, &mut report)?;
+        } else {
+            self.export_everything(snapshot, signature, now, &links, &mut report)?;
+        }
+        if self.settings.export_partners {
+            let customers = self.customers(&mut report)?;
+            let (sent, unchanged) = self.send_customers(&customers, &mut report)?;
+            report.customers_sent = sent;
+            report.customers_unchanged = unchanged;
+        }
+        Ok(report)
+    }
+
+    /// What the goods are exported with: the goods' own signature, the VAT rates, the object and
+    /// its price group, and whether goods are exported. (Links are checked against the snapshot
+    /// itself: see [`links_agree`].)
+    fn export_signature(&self) -> anyhow::Result<String> {
+        Ok(format!(
+            "{}|object {} group {}|goods {}",
+            self.wh.goods_signature(self.object)?,
+            self.object.id,
+            self.object.price_group,
+            self.settings.export_goods
+        ))
+    }
+
+    /// The SKU a good goes by: its link, else its code.
+    fn sku(links: &HashMap<i64, String>, id: i32, code: &str) -> String {
+        links.get(&(id as i64)).cloned().unwrap_or_else(|| code.to_owned())
+    }
+
+    /// Every good read; products (with `export_goods`) and quantities sent where they changed.
+    fn export_everything(
+        &mut self,
+        old: StockSnapshot,
+        signature: String,
+        now: i64,
+        links: &HashMap<i64, String>,
+        report: &mut ExportReport,
+    ) -> anyhow::Result<()> {
+        let server = self.settings.name.clone();
         // The goods, with price and quantity at the object, in bound batches.
         let mut products: Vec<(String, Product)> = Vec::new();
-        let mut levels: Vec<(String, StockLevel)> = Vec::new();
+        let mut levels: Vec<(i32, StockLevel)> = Vec::new();
         // Goods the shop will know by their code once exported: linked after it took them.
         let mut unlinked: Vec<(i64, String)> = Vec::new();
+        // Every good considered, with what it would be told (the snapshot to come).
+        let mut considered: HashMap<i32, Level> = HashMap::new();
         self.wh.for_each_good_with_available(self.object, 5000, |batch| {
             for g in batch {
                 // obmen's own service goods (shipping, discounts) are no products.
                 if g.code == SHIPPING_CODE || g.code == DISCOUNT_CODE {
                     continue;
                 }
-                let sku = match links.get(&(g.id as i64)) {
-                    Some(sku) => sku.clone(),
-                    None => {
-                        unlinked.push((g.id as i64, g.code.clone()));
-                        g.code.clone()
-                    }
-                };
+                let sku = Self::sku(links, g.id, &g.code);
+                if !links.contains_key(&(g.id as i64)) {
+                    unlinked.push((g.id as i64, g.code.clone()));
+                }
+                let qty = quantity(g.available);
+                let linked = links.contains_key(&(g.id as i64));
+                considered.insert(g.id, Level { sku: sku.clone(), qty: qty.clone(), sent: false, linked });
                 if sku.trim().is_empty() {
                     continue;
                 }
@@ -98,7 +208,7 @@ impl Ctx<'_> {
                     };
                     products.push((sku.clone(), product));
                 }
-                levels.push((sku.clone(), StockLevel { sku, quantity: format!("{:.3}", g.available.max(0.0)) }));
+                levels.push((g.id, StockLevel { sku, quantity: qty }));
             }
             Ok(())
         })?;
@@ -106,11 +216,11 @@ impl Ctx<'_> {
             // Quantities only for what the shop sells.
             let (shop_products, _) = self.rt.block_on(self.shop.all_products(None))?;
             let known: HashSet<String> = shop_products.into_iter().map(|p| p.sku).collect();
-            levels.retain(|(sku, _)| known.contains(sku));
+            levels.retain(|(_, l)| known.contains(&l.sku));
         }
 
         if self.settings.export_goods {
-            let (sent, unchanged) = self.send_products(&products, &mut report)?;
+            let (sent, unchanged) = self.send_products(&products, report)?;
             report.products_sent = sent;
             report.products_unchanged = unchanged;
             // Known by code, a good's SKU is its code: a link would say nothing more.
@@ -120,16 +230,107 @@ impl Ctx<'_> {
                 self.rt.block_on(self.state.set_links(&server, "good", &unlinked))?;
             }
         }
-        let (sent, unchanged) = self.send_stock(&levels, &mut report)?;
-        report.stock_sent = sent;
-        report.stock_unchanged = unchanged;
-        if self.settings.export_partners {
-            let customers = self.customers(&mut report)?;
-            let (sent, unchanged) = self.send_customers(&customers, &mut report)?;
-            report.customers_sent = sent;
-            report.customers_unchanged = unchanged;
+        // What the shop already has, it keeps: the old snapshot's word for each good.
+        for (id, level) in considered.iter_mut() {
+            if let Some(was) = old.goods.get(id) {
+                level.sent = was.sent && was.sku == level.sku && was.qty == level.qty;
+            }
         }
-        Ok(report)
+        let mut snapshot = StockSnapshot { signature: String::new(), full_at: old.full_at, goods: considered };
+        let sent = self.send_levels(&levels, &mut snapshot, report);
+        // Only a finished export with nothing refused lets the next one go by the snapshot.
+        if sent.is_ok() && report.refused.is_empty() {
+            snapshot.signature = signature;
+            snapshot.full_at = now;
+        }
+        self.save_snapshot(&snapshot)?;
+        sent
+    }
+
+    /// Only quantities: the goods whose available quantity differs from the snapshot's are read
+    /// and their levels sent.
+    fn export_changed_quantities(&mut self, mut snapshot: StockSnapshot, links: &HashMap<i64, String>, report: &mut ExportReport) -> anyhow::Result<()> {
+        let available = self.wh.available_by_good(self.object.id)?;
+        let mut moved: Vec<i32> = available
+            .iter()
+            .filter(|(id, a)| snapshot.goods.get(id).is_none_or(|l| l.qty != quantity(**a)))
+            .map(|(id, _)| *id)
+            .collect();
+        // A good whose last balance row went away is at zero.
+        moved.extend(snapshot.goods.iter().filter(|(id, l)| !available.contains_key(id) && l.qty != quantity(0.0)).map(|(id, _)| *id));
+        moved.sort_unstable();
+        let goods = if moved.is_empty() { Vec::new() } else { self.wh.goods_with_available_by_ids(self.object, &moved)? };
+        let mut known: Option<HashSet<String>> = None;
+        if !self.settings.export_goods && !goods.is_empty() {
+            let (shop_products, _) = self.rt.block_on(self.shop.all_products(None))?;
+            known = Some(shop_products.into_iter().map(|p| p.sku).collect());
+        }
+        let mut levels = Vec::new();
+        let mut found: HashSet<i32> = HashSet::new();
+        for g in goods {
+            found.insert(g.id);
+            let qty = quantity(g.available);
+            if g.code == SHIPPING_CODE || g.code == DISCOUNT_CODE {
+                snapshot.goods.insert(g.id, Level { sku: String::new(), qty, sent: false, linked: false });
+                continue;
+            }
+            let sku = Self::sku(links, g.id, &g.code);
+            let sent = snapshot.goods.get(&g.id).is_some_and(|l| l.sent && l.sku == sku && l.qty == qty);
+            let linked = links.contains_key(&(g.id as i64));
+            snapshot.goods.insert(g.id, Level { sku: sku.clone(), qty: qty.clone(), sent, linked });
+            if sku.trim().is_empty() || known.as_ref().is_some_and(|k| !k.contains(&sku)) {
+                continue;
+            }
+            levels.push((g.id, StockLevel { sku, quantity: qty }));
+        }
+        // Moved, but no live good (deleted, or a balance row of no good): nothing to tell the shop.
+        for id in moved.into_iter().filter(|id| !found.contains(id)) {
+            let qty = quantity(available.get(&id).copied().unwrap_or(0.0));
+            snapshot.goods.insert(id, Level { sku: String::new(), qty, sent: false, linked: false });
+        }
+        if self.settings.export_goods {
+            report.products_unchanged = snapshot.goods.values().filter(|l| !l.sku.is_empty()).count() as u64;
+        }
+        let sent = self.send_levels(&levels, &mut snapshot, report);
+        if !report.refused.is_empty() {
+            snapshot.signature.clear();
+        }
+        self.save_snapshot(&snapshot)?;
+        sent
+    }
+
+    /// Sends the levels the snapshot does not have as sent, a batch at a time, marking each one
+    /// the shop took. Counts what was sent and what was not needed.
+    fn send_levels(&self, levels: &[(i32, StockLevel)], snapshot: &mut StockSnapshot, report: &mut ExportReport) -> anyhow::Result<()> {
+        let changed: Vec<&(i32, StockLevel)> = levels.iter().filter(|(id, _)| !snapshot.goods.get(id).is_some_and(|l| l.sent)).collect();
+        report.stock_unchanged = snapshot.goods.values().filter(|l| l.sent).count() as u64;
+        report.stock_sent = changed.len() as u64;
+        if self.dry_run {
+            return Ok(());
+        }
+        for chunk in changed.chunks(STOCK_BATCH) {
+            let batch: Vec<StockLevel> = chunk.iter().map(|(_, l)| l.clone()).collect();
+            let r = self.rt.block_on(self.shop.set_stock(&batch))?;
+            let unknown: HashSet<&str> = r.unknown_skus.iter().map(String::as_str).collect();
+            report.refused.extend(r.unknown_skus.iter().map(|s| format!("stock of {s}: the shop has no such product")));
+            for (id, level) in chunk {
+                if !unknown.contains(level.sku.as_str()) {
+                    if let Some(l) = snapshot.goods.get_mut(id) {
+                        l.sent = true;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn save_snapshot(&self, snapshot: &StockSnapshot) -> anyhow::Result<()> {
+        if self.dry_run {
+            return Ok(());
+        }
+        let data = serde_json::to_vec(snapshot).expect("the snapshot serialises");
+        self.rt.block_on(self.state.set_snapshot(&self.settings.name, "stock", &data))?;
+        Ok(())
     }
 
     /// Items whose fingerprint differs from what was last sent.
@@ -185,14 +386,6 @@ impl Ctx<'_> {
         self.send("product", products, UPSERT_BATCH, report, |batch| {
             let r = self.rt.block_on(self.shop.upsert_products(batch))?;
             Ok((r.errors.iter().map(|e| e.key.clone()).collect(), r.errors.iter().map(|e| format!("product {}: {}", e.key, e.message)).collect()))
-        })
-    }
-
-    fn send_stock(&self, levels: &[(String, StockLevel)], report: &mut ExportReport) -> anyhow::Result<(u64, u64)> {
-        self.send("stock", levels, STOCK_BATCH, report, |batch| {
-            let r = self.rt.block_on(self.shop.set_stock(batch))?;
-            let messages = r.unknown_skus.iter().map(|s| format!("stock of {s}: the shop has no such product")).collect();
-            Ok((r.unknown_skus.into_iter().collect(), messages))
         })
     }
 
