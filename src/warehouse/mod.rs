@@ -47,11 +47,11 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     out.push(("goods by name", goods::good_select_sql(d, goods::BY_NAME)));
     out.push(("goods by barcode", goods::good_select_sql(d, goods::BY_BARCODE)));
     out.push(("goods with available (retail)", goods::goods_with_available_sql(d, goods::price_column(1))));
-    out.push(("some goods with available (retail, 2)", goods::goods_with_available_by_ids_sql(d, goods::price_column(1), &Dialect::marks(2))));
-    out.push(("balances by good", goods::balances_by_good_sql(d)));
+    out.push(("some goods (retail, 2)", goods::goods_by_ids_sql(d, goods::price_column(1), &Dialect::marks(2))));
+    out.push(("balance rows", goods::balance_rows_sql(d)));
     out.push(("open sales orders by good", goods::open_orders_by_good_sql(d)));
     out.push(("goods signature (retail)", goods::goods_signature_sql(d, goods::price_column(1))));
-    out.push(("VAT groups signature", d.sql("SELECT COUNT(*), SUM({VATValue}) FROM {vatgroups}")));
+    out.push(("VAT groups signature", goods::vat_signature_sql(d)));
     out.push(("new good", d.insert_returning_id(Table::Goods, &goods::NEW_GOOD_COLUMNS)));
     out.push(("new good's store rows", goods::new_good_store_rows_sql(d)));
     out.push(("partners by e-mails (2)", partners::partners_where_sql(d, &partners::by_email_condition(d, &Dialect::marks(2)))));
