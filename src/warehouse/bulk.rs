@@ -83,10 +83,6 @@ impl Warehouse {
         rows: usize,
         fill: impl FnMut(usize, &mut Vec<BulkValue<'v>>),
     ) -> Result<()> {
-        self.ensure_writable()?;
-        if rows == 0 {
-            return Ok(());
-        }
         let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
         let sql = self.dialect().insert(table, &names);
         self.bulk_insert_sql(&sql, table, columns, rows, fill)

@@ -214,9 +214,9 @@ impl Warehouse {
         Ok(())
     }
 
-    /// Runs a query once for each slice of `values` that fits the parameter limit, the slice
-    /// bound to the `IN (...)` list the template's `{in}` stands for, after `fixed` parameters;
-    /// returns every row mapped.
+    /// Runs a query once for each slice of `values` that fits the parameter limit: `template`
+    /// gets the slice's marks (`?, ?, ?`) for its `IN (...)` list, and the slice is bound after
+    /// the `fixed` parameters; returns every row mapped.
     pub fn query_in<T, V>(
         &self,
         template: impl Fn(&str) -> String,

@@ -325,14 +325,9 @@ pub fn round2(v: f64) -> f64 {
 const ACCT_TRIES: i32 = 1000;
 
 impl Warehouse {
-    /// The next free document number of the type's sequence, reserved in `nextacct`. Call inside a
-    /// transaction: the reservation commits or rolls back with the document.
-    pub fn allocate_acct(&self, oper_type: OperType, object_id: i32, numbering: Numbering) -> Result<i32> {
-        Ok(self.allocate_accts(oper_type, object_id, numbering, 1)?[0])
-    }
-
     /// The next `n` free document numbers of the type's sequence, in order, reserved in
-    /// `nextacct` (inside a transaction, like [`Warehouse::allocate_acct`]). The numbers after
+    /// `nextacct`. Call inside a transaction: the reservations commit or roll back with the
+    /// documents. The numbers after
     /// MAX(Acct) are reserved in one statement; if somebody holds one of them, they are reserved
     /// one by one, skipping the taken ones.
     pub fn allocate_accts(&self, oper_type: OperType, object_id: i32, numbering: Numbering, n: usize) -> Result<Vec<i32>> {

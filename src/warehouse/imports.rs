@@ -90,13 +90,8 @@ impl Warehouse {
         Ok(found.into_iter().map(|i| (i.order_id.clone(), i)).collect())
     }
 
-    /// Records an import, on the document's transaction. A second record of the same order is a
+    /// Records imports, on their documents' transaction. A second record of the same order is a
     /// duplicate-key error ([`super::WarehouseError::is_duplicate_key`]).
-    pub fn record_import(&self, source: &str, order_id: &str, order_number: &str, oper_type: OperType, acct: i32) -> Result<()> {
-        self.record_imports(source, &[NewImport { order_id, order_number, oper_type, acct }])
-    }
-
-    /// Records several imports at once, on their documents' transaction.
     pub fn record_imports(&self, source: &str, imports: &[NewImport<'_>]) -> Result<()> {
         let now = chrono::Local::now().naive_local();
         self.check_text(Table::ObmenImports, "Source", source, || format!("the shop's API ID '{source}'"))?;
@@ -117,11 +112,6 @@ impl Warehouse {
             "SELECT {OrderID}, {OrderNumber}, {OperType}, {Acct}, {Acknowledged} FROM {obmen_imports} WHERE {Source} = ? AND {Acknowledged} = 0 ORDER BY {ImportedAt}",
         );
         self.query(&sql, Params::new().text(source).as_slice(), read)
-    }
-
-    /// Notes that the shop was told.
-    pub fn mark_acknowledged(&self, source: &str, order_id: &str) -> Result<()> {
-        self.mark_acknowledged_many(source, &[order_id])
     }
 
     /// Notes that the shop was told about these orders, in as few statements as the parameter

@@ -278,6 +278,9 @@ struct ToMake {
     partners: Vec<Partner>,
 }
 
+/// Each order's document with stand-in IDs, or why it is set aside.
+type Drafts = Vec<Result<NewDocument, String>>;
+
 /// The stand-in ID of the `k`th good or partner to make.
 fn stand_in(k: usize) -> i32 {
     -1 - k as i32
@@ -796,15 +799,22 @@ impl Ctx<'_> {
         Ok(doc)
     }
 
+    /// The drafts of a page's documents (see [`Ctx::draft`]), what they need made, and the
+    /// existing goods whose stock they move.
+    fn draft_page(&self, ready: &[Ready<'_>]) -> Result<(Drafts, ToMake, Vec<i32>), WarehouseError> {
+        let groups = self.vat_groups()?;
+        let mut to_make = ToMake::default();
+        let drafts: Drafts = ready.iter().map(|r| self.draft(r, &mut to_make, &groups)).collect();
+        let stock_goods = drafts.iter().flatten().flat_map(|d| d.lines.iter().filter(|l| l.moves_stock && l.good_id > 0).map(|l| l.good_id)).collect();
+        Ok((drafts, to_make, stock_goods))
+    }
+
     /// Writes a page of orders in one transaction: their documents, what they need made (goods
     /// when nomenclature sync is on, partners, the service goods) and their import records.
     /// Orders that would take stock below zero, or whose lines do not add up, are left out and
     /// nothing is made for them.
     fn write(&mut self, ready: &[Ready<'_>]) -> Result<PageWritten, WarehouseError> {
-        let groups = self.vat_groups()?;
-        let mut to_make = ToMake::default();
-        let drafts: Vec<Result<NewDocument, String>> = ready.iter().map(|r| self.draft(r, &mut to_make, &groups)).collect();
-        let stock_goods: Vec<i32> = drafts.iter().flatten().flat_map(|d| d.lines.iter().filter(|l| l.moves_stock && l.good_id > 0).map(|l| l.good_id)).collect();
+        let (drafts, to_make, stock_goods) = self.draft_page(ready)?;
         let object_id = self.object.id;
         let source = self.settings.shop.api_id.clone();
         let oper_type = self.settings.document;
@@ -831,51 +841,41 @@ impl Ctx<'_> {
                 })
                 .collect();
             // Make what the accepted documents use, once each; patch their stand-in IDs.
-            let mut ids: HashMap<i32, i32> = HashMap::new();
-            let mut make = |stand: i32, tx: &Warehouse| -> Result<i32, WarehouseError> {
+            let mut good_ids: HashMap<i32, i32> = HashMap::new();
+            let mut good_id = |stand: i32| -> Result<i32, WarehouseError> {
                 if stand > 0 {
                     return Ok(stand);
                 }
-                if let Some(id) = ids.get(&stand) {
+                if let Some(id) = good_ids.get(&stand) {
                     return Ok(*id);
                 }
                 let id = match stand {
-                    DISCOUNT_STAND_IN => {
-                        let id = service_good(tx, DISCOUNT_CODE, "Отстъпка (Shopiko)", 8 | 32)?;
-                        service_used.push((DISCOUNT_CODE, id));
+                    DISCOUNT_STAND_IN | SHIPPING_STAND_IN => {
+                        let (code, name, flags) = if stand == DISCOUNT_STAND_IN {
+                            (DISCOUNT_CODE, "Отстъпка (Shopiko)", 8 | 32)
+                        } else {
+                            (SHIPPING_CODE, "Доставка (Shopiko)", 8)
+                        };
+                        let id = service_good(tx, code, name, flags)?;
+                        service_used.push((code, id));
                         id
                     }
-                    SHIPPING_STAND_IN => {
-                        let id = service_good(tx, SHIPPING_CODE, "Доставка (Shopiko)", 8)?;
-                        service_used.push((SHIPPING_CODE, id));
+                    _ => {
+                        let n = &to_make.goods[(-1 - stand) as usize];
+                        let id = tx.create_good(n)?;
+                        made_goods.push(format!("{} {}", n.code, n.name));
                         id
                     }
-                    _ => unreachable!("stand-ins of goods and partners are made by the caller"),
                 };
-                ids.insert(stand, id);
+                good_ids.insert(stand, id);
                 Ok(id)
             };
-            let mut good_ids: HashMap<i32, i32> = HashMap::new();
             let mut partner_ids: HashMap<i32, i32> = HashMap::new();
             let mut docs = Vec::new();
             for doc in accepted.iter().flatten() {
                 let mut doc = (*doc).clone();
                 for line in &mut doc.lines {
-                    if line.good_id < 0 && line.good_id > DISCOUNT_STAND_IN {
-                        let k = (-1 - line.good_id) as usize;
-                        line.good_id = match good_ids.get(&line.good_id) {
-                            Some(id) => *id,
-                            None => {
-                                let n = &to_make.goods[k];
-                                let id = tx.create_good(n)?;
-                                made_goods.push(format!("{} {}", n.code, n.name));
-                                good_ids.insert(line.good_id, id);
-                                id
-                            }
-                        };
-                    } else {
-                        line.good_id = make(line.good_id, tx)?;
-                    }
+                    line.good_id = good_id(line.good_id)?;
                 }
                 if doc.partner_id < 0 {
                     doc.partner_id = match partner_ids.get(&doc.partner_id) {
@@ -910,12 +910,9 @@ impl Ctx<'_> {
     /// A dry run of a page: what each order would become, with the same stock check as the
     /// real run (orders taking from the same good in turn), reading only.
     fn plan(&mut self, ready: &[Ready<'_>], report: &mut ImportReport) -> anyhow::Result<()> {
-        let groups = self.vat_groups()?;
-        let mut to_make = ToMake::default();
-        let drafts: Vec<Result<NewDocument, String>> = ready.iter().map(|r| self.draft(r, &mut to_make, &groups)).collect();
+        let (drafts, to_make, stock_goods) = self.draft_page(ready)?;
         let mut stock = Stock::new(self.object.id);
-        let goods: Vec<i32> = drafts.iter().flatten().flat_map(|d| d.lines.iter().filter(|l| l.moves_stock && l.good_id > 0).map(|l| l.good_id)).collect();
-        self.wh.lock_stock(&mut stock, goods)?;
+        self.wh.lock_stock(&mut stock, stock_goods)?;
         let names = good_names(ready, &to_make);
         let kind = if self.settings.document == OperType::SALES_ORDER { "sales order" } else { "sale" };
         let mut made_goods: Vec<&str> = Vec::new();
