@@ -28,6 +28,20 @@ impl Secret {
     }
 }
 
+/// Read from a server file as plain text.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
+/// Written masked: a serialised setting never carries the secret itself.
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if self.0.is_empty() { "" } else { MASK })
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secret({MASK})")
@@ -126,6 +140,9 @@ mod tests {
         assert_eq!(format!("{s}"), MASK);
         assert!(!format!("{s:?}").contains("892b"));
         assert_eq!(s.expose(), "892b2466d9611628358bfb292745bf3bdadb737");
+        assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{MASK}\""));
+        let read: Secret = serde_json::from_str("\"k1\"").unwrap();
+        assert_eq!(read.expose(), "k1");
     }
 
     #[test]

@@ -9,8 +9,8 @@ use crate::config::Home;
 use crate::exit::CliError;
 
 pub(super) fn run(home: &Home, name: &str) -> Result<(), CliError> {
-    let server = load(home, name)?;
-    let checks = runtime()?.block_on(crate::kinds::check(&server));
+    let server = crate::kinds::Server::load(&load(home, name)?).map_err(CliError::config)?;
+    let checks = runtime()?.block_on(server.check());
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut text = String::new();
     for c in &checks {

@@ -1,151 +1,200 @@
-//! `obmen run NAME` and `obmen quarantine NAME`.
+//! `obmen run NAME` and `obmen quarantine NAME`: a run in the foreground, through the Kind API.
+//! On a terminal the run's events show as a progress line on stderr; elsewhere nothing but the
+//! summary is printed. Ctrl-C or SIGTERM stops the run after the page in hand (a second one ends
+//! the process at once: the database rolls back what was not committed).
+
+use std::io::IsTerminal;
 
 use anyhow::anyhow;
+use chrono::{DateTime, Local, Utc};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio_util::sync::CancellationToken;
 
 use super::{out, runtime, server::load};
 use crate::cli::QuarantineAction;
 use crate::config::Home;
 use crate::exit::CliError;
-use crate::kinds::warehouse_pro_shopiko::import::ImportReport;
-use crate::kinds::warehouse_pro_shopiko::run::{self as exchange, RunOptions, RunSummary};
-use crate::shopiko::model::Order;
-use crate::state::{Outcome, State};
+use crate::kinds::{Events, Job, Phase, RunContext, RunEvent, RunSummary, Server};
+use crate::state::{Outcome, QuarantineState, State};
+
+/// A time as people read it: local, with the zone.
+pub(super) fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
+
+fn open_state(home: &Home) -> impl std::future::Future<Output = Result<State, CliError>> + '_ {
+    async move { State::open(&home.state_db()).await.map_err(CliError::failed) }
+}
 
 pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: bool, json: bool) -> Result<(), CliError> {
-    let server = load(home, name)?;
+    let server = Server::load(&load(home, name)?).map_err(CliError::config)?;
     // Without flags: what the server's rules run.
-    let (import, export) = if import || export {
-        (import, export)
-    } else {
-        (server.str("rules.import") != "never", server.str("rules.export") != "never")
-    };
-    if !import && !export {
+    let job = if import || export { Job { import, export, dry_run } } else { Job { dry_run, ..server.default_job() } };
+    if !job.import && !job.export {
         return Err(CliError::usage(anyhow!(
             "server '{name}' neither imports nor exports (both rules are 'never'): pass --import or --export to run one now"
         )));
     }
+    let show_progress = !json && std::io::stderr().is_terminal();
     let rt = runtime()?;
-    let handle = rt.handle().clone();
-    let home2 = home.clone();
-    let summary = rt
-        .block_on(rt.spawn_blocking(move || exchange::run(&home2, &server, RunOptions { import, export, dry_run }, &handle)))
-        .map_err(|e| CliError::failed(anyhow!("the run stopped unexpectedly: {e}")))?;
+    let summary = rt.block_on(async {
+        let state = open_state(home).await?;
+        let cancel = CancellationToken::new();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let ctx = RunContext { home: home.clone(), state, cancel: cancel.clone(), events: Events::to(tx) };
+        let signals = tokio::spawn(stop_on_signal(cancel, name.to_owned()));
+        let progress = tokio::spawn(progress(rx, show_progress));
+        let summary = server.run(ctx, job).await;
+        signals.abort();
+        let _ = progress.await;
+        Ok::<_, CliError>(summary)
+    })?;
     if json {
-        out(&format!("{}\n", serde_json::to_string_pretty(&summary).expect("JSON")))?;
+        out(&format!("{}\n", serde_json::to_string_pretty(&summary).map_err(CliError::failed)?))?;
     } else {
         out(&render(&summary))?;
     }
     match summary.outcome {
         Outcome::Ok => Ok(()),
-        Outcome::Partial => Err(CliError::failed(anyhow!("some orders of server '{name}' were set aside: `obmen quarantine {name}` lists them"))),
-        _ => Err(CliError::failed(anyhow!("the run of server '{name}' failed: {}", summary.errors.join("; ")))),
+        Outcome::Partial => Err(CliError::failed(anyhow!("{}", partly(&summary, name)))),
+        Outcome::Stopped => Err(CliError::failed(anyhow!("the run of server '{name}' was stopped; the next run goes on from where it stopped"))),
+        _ => {
+            let errors: Vec<&str> = summary.errors.iter().map(|e| e.message.as_str()).collect();
+            Err(CliError::failed(anyhow!("the run of server '{name}' failed: {}", errors.join("; "))))
+        }
     }
+}
+
+/// What a partly done run left, in words.
+fn partly(s: &RunSummary, name: &str) -> String {
+    let c = &s.counts;
+    let mut parts = Vec::new();
+    if c.set_aside > 0 {
+        parts.push(format!("{} orders were set aside (`obmen quarantine {name}` lists them)", c.set_aside));
+    }
+    if c.not_acknowledged > 0 {
+        parts.push(format!("{} orders are imported but not yet confirmed to the shop (obmen tells it on the next run)", c.not_acknowledged));
+    }
+    if c.refused > 0 {
+        parts.push(format!("the shop refused {} exported records (listed above)", c.refused));
+    }
+    format!("server '{name}': {}", parts.join("; "))
+}
+
+/// Stops the run on the first Ctrl-C or SIGTERM; a second one ends the process.
+async fn stop_on_signal(cancel: CancellationToken, name: String) {
+    #[cfg(unix)]
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    for first in [true, false] {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        if first {
+            eprintln!("obmen: stopping server '{name}' after the page in hand (press Ctrl-C again to end at once)");
+            cancel.cancel();
+        }
+    }
+    eprintln!("obmen: ended at once; the database keeps only what was committed");
+    std::process::exit(130);
+}
+
+/// Shows the run's events as a progress line on stderr (only on a terminal).
+async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool) {
+    if !show {
+        while rx.recv().await.is_some() {}
+        return;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let (mut phase, mut retries, mut set_aside) = (Phase::Nomenclature, 0u64, 0u64);
+    let style_count = indicatif::ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    let style_bar = indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style_count.clone());
+    let label = |p: Phase| match p {
+        Phase::Nomenclature => "linking goods and partners",
+        Phase::Import => "importing orders",
+        Phase::Export => "exporting to the shop",
+    };
+    let tail = |retries: u64, set_aside: u64| {
+        let mut t = String::new();
+        if set_aside > 0 {
+            t.push_str(&format!(", {set_aside} set aside"));
+        }
+        if retries > 0 {
+            t.push_str(&format!(", {retries} retries"));
+        }
+        t
+    };
+    while let Some(event) = rx.recv().await {
+        match event {
+            RunEvent::Started { server, .. } => bar.set_message(format!("server '{server}': started")),
+            RunEvent::Phase { phase: p } => {
+                phase = p;
+                bar.set_style(style_count.clone());
+                bar.set_message(label(p).to_owned());
+            }
+            RunEvent::Progress { phase: p, done, total } => match total {
+                Some(total) => {
+                    bar.set_style(style_bar.clone());
+                    bar.set_length(total);
+                    bar.set_position(done);
+                    bar.set_message(format!("{}{}", label(p), tail(retries, set_aside)));
+                }
+                None => bar.set_message(format!("{}: {done} orders{}", label(p), tail(retries, set_aside))),
+            },
+            RunEvent::OrderSetAside { .. } => set_aside += 1,
+            RunEvent::OrderImported { .. } => {}
+            RunEvent::Retry { what, error } => {
+                retries += 1;
+                bar.set_message(format!("{}: retrying {what} ({error}){}", label(phase), tail(retries, set_aside)));
+            }
+            RunEvent::Finished { .. } | RunEvent::Failed { .. } => break,
+        }
+    }
+    bar.finish_and_clear();
 }
 
 fn render(s: &RunSummary) -> String {
+    let dry_run = s.job.dry_run;
     let mut t = format!(
         "Server '{}': {}run from {} to {}: {}.\n",
         s.server,
-        if s.dry_run { "dry " } else { "" },
-        s.started_at,
-        s.ended_at,
+        if dry_run { "dry " } else { "" },
+        local(s.started_at),
+        local(s.ended_at),
         match s.outcome {
             Outcome::Ok => "ok",
-            Outcome::Partial => "partly failed",
+            Outcome::Partial => "partly done",
             Outcome::Failed => "failed",
+            Outcome::Stopped => "stopped",
+            Outcome::Interrupted => "interrupted",
             Outcome::Running => "running",
         }
     );
-    if let Some(n) = &s.nomenclature {
-        let would = if s.dry_run { "would be " } else { "" };
-        let lists = [
-            ("Goods linked", &n.goods_linked),
-            ("Goods made", &n.goods_created),
-            ("Goods not matched", &n.goods_unmatched),
-            ("Partners linked", &n.partners_linked),
-            ("Partners made", &n.partners_created),
-            ("Partners not matched", &n.partners_unmatched),
-        ];
-        if lists.iter().any(|(_, l)| !l.is_empty()) {
-            t.push_str(&format!(
-                "Nomenclature: {} goods {would}linked, {} {would}made, {} not matched; {} partners {would}linked, {} {would}made, {} not matched.\n",
-                n.goods_linked.len(), n.goods_created.len(), n.goods_unmatched.len(),
-                n.partners_linked.len(), n.partners_created.len(), n.partners_unmatched.len()
-            ));
-            for (what, list) in lists {
-                for item in list.iter().take(50) {
-                    t.push_str(&format!("  {what}: {item}\n"));
-                }
-                if list.len() > 50 {
-                    t.push_str(&format!("  {what}: ... and {} more (--json lists all)\n", list.len() - 50));
-                }
-            }
-        }
-    }
-    if let Some(i) = &s.import {
-        t.push_str(&render_import(i, s.dry_run));
-    }
-    if let Some(e) = &s.export {
-        let would = if s.dry_run { "would be " } else { "" };
-        t.push_str(&format!(
-            "Export{}: {} products {would}sent ({} unchanged), {} stock levels {would}sent ({} unchanged), {} customers {would}sent ({} unchanged).\n",
-            if s.dry_run { " (nothing sent)" } else { "" },
-            e.products_sent, e.products_unchanged, e.stock_sent, e.stock_unchanged, e.customers_sent, e.customers_unchanged
-        ));
-        for r in &e.refused {
-            t.push_str(&format!("  Refused: {r}\n"));
-        }
-        for r in &e.skipped {
-            t.push_str(&format!("  Not exported: {r}\n"));
-        }
+    t.push_str(&s.details.render(dry_run));
+    if s.retries > 0 {
+        t.push_str(&format!("Retries: {} calls to the shop or the database were tried again.\n", s.retries));
     }
     for e in &s.errors {
-        t.push_str(&format!("Error: {e}\n"));
-    }
-    t
-}
-
-fn render_import(i: &ImportReport, dry_run: bool) -> String {
-    let mut t = String::new();
-    if dry_run {
-        t.push_str(&format!("Import (nothing written): {} orders would be imported, {} already are, {} would be set aside.\n", i.planned.len(), i.already_imported, i.quarantined.len()));
-        for p in &i.planned {
-            t.push_str(&format!("  {p}\n"));
-        }
-    } else {
-        t.push_str(&format!(
-            "Import: {} orders imported, {} already imported, {} set aside, {} acknowledged in the shop.\n",
-            i.imported.len(),
-            i.already_imported,
-            i.quarantined.len(),
-            i.acknowledged
-        ));
-        for o in &i.imported {
-            t.push_str(&format!("  {} -> document {} ({:.2})\n", o.order, o.document, o.total));
-        }
-    }
-    if !i.goods_created.is_empty() {
-        t.push_str(&format!("Goods {}made in Warehouse Pro: {}\n", if dry_run { "to be " } else { "" }, i.goods_created.join("; ")));
-    }
-    if !i.partners_created.is_empty() {
-        t.push_str(&format!("Partners {}made in Warehouse Pro: {}\n", if dry_run { "to be " } else { "" }, i.partners_created.join("; ")));
-    }
-    for q in &i.quarantined {
-        t.push_str(&format!("Set aside {}: {}\n", q.order, q.reason));
-    }
-    for s in &i.skipped {
-        t.push_str(&format!("Left alone {s}\n"));
-    }
-    for a in &i.ack_failures {
-        t.push_str(&format!("Not acknowledged {a}\n"));
+        let when = if e.transient { " (it should pass by itself once the database or the shop answers again)" } else { "" };
+        t.push_str(&format!("Error: {}{when}\n", e.message));
     }
     t
 }
 
 pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineAction>) -> Result<(), CliError> {
-    let server = load(home, name)?;
+    let server = Server::load(&load(home, name)?).map_err(CliError::config)?;
     let rt = runtime()?;
-    let state = rt.block_on(State::open(&home.state_db())).map_err(CliError::failed)?;
+    let state = rt.block_on(open_state(home))?;
+    let ctx = RunContext { home: home.clone(), state: state.clone(), cancel: CancellationToken::new(), events: Events::none() };
     match action.unwrap_or(QuarantineAction::List { all: false }) {
         QuarantineAction::List { all } => {
             let entries = rt.block_on(state.quarantined(name, all)).map_err(CliError::failed)?;
@@ -158,17 +207,17 @@ pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineActio
                     "{:>4}  {}  {}  tried {} times, last {}{}\n      {}\n",
                     q.id,
                     q.order_number,
-                    q.first_seen,
+                    local(q.first_seen),
                     q.attempts,
-                    q.last_seen,
-                    if q.state == "open" { String::new() } else { format!("  [{}]", q.state) },
+                    local(q.last_seen),
+                    if q.state == QuarantineState::Open { String::new() } else { format!("  [{}]", q.state.as_str()) },
                     q.reason
                 ));
             }
             out(&t)
         }
         QuarantineAction::Drop { id } => {
-            if rt.block_on(state.drop_quarantine(name, id)).map_err(CliError::failed)? {
+            if rt.block_on(server.drop_quarantined(&ctx, id)).map_err(CliError::failed)? {
                 out(&format!("Order {id} of server '{name}' is dropped: it will not be imported (`obmen quarantine {name} list --all` still shows it).\n"))
             } else {
                 Err(CliError::failed(anyhow!("server '{name}' has no order {id} set aside: `obmen quarantine {name}` lists them")))
@@ -181,18 +230,17 @@ pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineActio
                 .into_iter()
                 .find(|q| q.id == id)
                 .ok_or_else(|| CliError::failed(anyhow!("server '{name}' has no order {id} set aside: `obmen quarantine {name}` lists them")))?;
-            let order: Order = serde_json::from_str(&entry.payload).map_err(|e| CliError::failed(anyhow!("the stored order {id} cannot be read: {e}")))?;
-            let handle = rt.handle().clone();
-            let home2 = home.clone();
-            let report = rt
-                .block_on(rt.spawn_blocking(move || exchange::retry(&home2, &server, &[order], &handle)))
-                .map_err(|e| CliError::failed(anyhow!("the retry stopped unexpectedly: {e}")))?
-                .map_err(CliError::failed)?;
-            out(&render_import(&report, false))?;
-            if report.quarantined.is_empty() {
-                Ok(())
-            } else {
-                Err(CliError::failed(anyhow!("order {} is still set aside", entry.order_number)))
+            let number = entry.order_number.clone();
+            let summary = rt.block_on(server.retry(ctx, vec![entry]));
+            out(&render(&summary))?;
+            match summary.outcome {
+                Outcome::Ok => Ok(()),
+                Outcome::Partial if summary.counts.set_aside > 0 => Err(CliError::failed(anyhow!("order {number} is still set aside"))),
+                Outcome::Partial => Err(CliError::failed(anyhow!("{}", partly(&summary, name)))),
+                _ => Err(CliError::failed(anyhow!(
+                    "the retry of order {number} failed: {}",
+                    summary.errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
+                ))),
             }
         }
     }

@@ -1,4 +1,5 @@
-//! Kind profiles: one file per server kind in `profiles/`, built into the binary. A profile lists
+//! Kind profiles: one file per server kind in `profiles/`, built into the binary (each kind names
+//! its own: [`crate::kinds::Kind::profile_source`]). A profile lists
 //! a kind's properties with their groups, types, defaults, labels (en, bg) and help; validation,
 //! `server show` and the TUI's forms are all driven by it.
 
@@ -7,8 +8,6 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// The profiles built into obmen, one per kind.
-const BUILT_IN: &[(&str, &str)] =
-    &[("profiles/warehouse_pro_shopiko.toml", include_str!("../../profiles/warehouse_pro_shopiko.toml"))];
 
 /// A language for labels and help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -187,8 +186,9 @@ fn strsim_distance(a: &str, b: &str) -> usize {
 pub fn profiles() -> &'static [Profile] {
     static PROFILES: OnceLock<Vec<Profile>> = OnceLock::new();
     PROFILES.get_or_init(|| {
-        BUILT_IN
+        crate::kinds::Kind::ALL
             .iter()
+            .map(|k| k.profile_source())
             .map(|(file, text)| toml::from_str(text).unwrap_or_else(|e| panic!("built-in profile {file} is broken: {e}")))
             .collect()
     })

@@ -1,10 +1,101 @@
-//! The two schedule values of a server's rules: the hours window runs may start in, and the
-//! weekdays they may start on.
+//! A server's rules, kind-neutral: when each job (import, export) starts ([`StartMode`]), the
+//! hours window runs may start in, the weekdays they may start on, and [`Rule::next_start`], the
+//! pure function an engine asks when a job runs next. Times are the machine's local wall clock
+//! (the hours a shop owner writes), passed in, never read here.
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, NaiveDateTime, NaiveTime, Timelike, Weekday};
+use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, Timelike, Weekday};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// When a job starts, as a server's rules say (Utility Center's "Старт на импорт/експорт").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "mode", content = "minutes", rename_all = "snake_case")]
+pub enum StartMode {
+    /// Never.
+    Never,
+    /// Once, when the server starts.
+    OnStart,
+    /// Once, this many minutes after the server starts.
+    Delayed(u32),
+    /// Every this many minutes (the first run when the server starts).
+    Periodic(u32),
+}
+
+/// One job's rule: its start mode, and the window and weekdays it may start in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    /// When it starts.
+    pub mode: StartMode,
+    /// Runs start only inside this window of the day.
+    pub hours: TimeWindow,
+    /// And only on these days.
+    pub weekdays: Weekdays,
+}
+
+/// A server's rules: one per job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rules {
+    /// When orders are imported.
+    pub import: Rule,
+    /// When goods, partners and quantities are exported.
+    pub export: Rule,
+}
+
+/// How far ahead [`Rule::next_start`] looks for an allowed moment: past a week every weekday
+/// has come round.
+const LOOK_AHEAD_DAYS: i64 = 8;
+
+impl Rule {
+    /// When the job should start next, or None when it never will again (never; or once, and it
+    /// ran). `server_start` is when the server was started; `last_start` and `last_end` are the
+    /// job's last run since then (`last_end` before `last_start`, or None, while it runs: a
+    /// running job is never started again, so runs cannot overlap). A periodic tick missed while
+    /// the machine slept gives `now`, once, not one run per missed tick. The moment returned is
+    /// never before `now` and always inside the hours window on an allowed weekday.
+    pub fn next_start(
+        &self,
+        now: NaiveDateTime,
+        server_start: NaiveDateTime,
+        last_start: Option<NaiveDateTime>,
+        last_end: Option<NaiveDateTime>,
+    ) -> Option<NaiveDateTime> {
+        let running = last_start.is_some_and(|s| last_end.is_none_or(|e| e < s));
+        if running {
+            return None;
+        }
+        let due = match (self.mode, last_start) {
+            (StartMode::Never, _) => return None,
+            (StartMode::OnStart | StartMode::Delayed(_), Some(_)) => return None,
+            (StartMode::OnStart, None) => server_start,
+            (StartMode::Delayed(min), None) => server_start + Duration::minutes(min.into()),
+            (StartMode::Periodic(_), None) => server_start,
+            (StartMode::Periodic(min), Some(start)) => {
+                // The period counts from the last start, and never ends before the last run did.
+                let after = start + Duration::minutes(min.max(1).into());
+                last_end.map_or(after, |end| after.max(end))
+            }
+        };
+        self.allowed_from(due.max(now))
+    }
+
+    /// The first moment at or after `t` inside the window on an allowed weekday.
+    pub fn allowed_from(&self, t: NaiveDateTime) -> Option<NaiveDateTime> {
+        if self.weekdays.allows(&self.hours, t) {
+            return Some(t);
+        }
+        // Otherwise a window opens: at its start, or (a window spanning midnight) at midnight.
+        let opens = [Some(self.hours.start_min), (self.hours.start_min >= self.hours.end_min).then_some(0)];
+        (0..=LOOK_AHEAD_DAYS)
+            .flat_map(|d| {
+                let day = t.date() + Duration::days(d);
+                opens.into_iter().flatten().filter_map(move |m| day.and_hms_opt(u32::from(m / 60), u32::from(m % 60), 0))
+            })
+            .filter(|c| *c >= t && self.weekdays.allows(&self.hours, *c))
+            .min()
+    }
+}
 
 /// "HH:MM-HH:MM": runs start only inside it. A window whose end is before its start spans
 /// midnight (22:00-06:00). "00:00-24:00" is the whole day.
@@ -123,10 +214,47 @@ impl FromStr for Weekdays {
 
 impl fmt::Display for Weekdays {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let days: Vec<&str> = (0..7).filter(|d| self.0 & (1 << d) != 0).map(|d| DAYS[d]).collect();
-        f.write_str(&days.join(","))
+        // Runs of three days or more as ranges (mon-fri, mon-sun), the rest listed.
+        let mut parts: Vec<String> = Vec::new();
+        let mut d = 0;
+        while d < 7 {
+            if self.0 & (1 << d) == 0 {
+                d += 1;
+                continue;
+            }
+            let start = d;
+            while d + 1 < 7 && self.0 & (1 << (d + 1)) != 0 {
+                d += 1;
+            }
+            if d - start >= 2 {
+                parts.push(format!("{}-{}", DAYS[start], DAYS[d]));
+            } else {
+                parts.extend((start..=d).map(|x| DAYS[x].to_owned()));
+            }
+            d += 1;
+        }
+        f.write_str(&parts.join(","))
     }
 }
+
+/// Serde through the written form (`"08:00-20:00"`, `"mon-fri"`), as server files hold them.
+macro_rules! serde_as_text {
+    ($t:ty) => {
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+serde_as_text!(TimeWindow);
+serde_as_text!(Weekdays);
 
 #[cfg(test)]
 mod tests {
@@ -158,8 +286,89 @@ mod tests {
         assert_eq!("mon-sun".parse::<Weekdays>().unwrap(), Weekdays::ALL);
         assert_eq!("mon,wed, sat-sun".parse::<Weekdays>().unwrap().to_string(), "mon,wed,sat,sun");
         assert_eq!("Monday".parse::<Weekdays>().unwrap().to_string(), "mon");
+        assert_eq!(Weekdays::ALL.to_string(), "mon-sun");
+        assert_eq!("mon,tue,wed,thu,fri".parse::<Weekdays>().unwrap().to_string(), "mon-fri");
+        assert_eq!("mon-wed,fri,sat".parse::<Weekdays>().unwrap().to_string(), "mon-wed,fri,sat");
         for bad in ["", "fri-mon", "mon,,tue", "funday"] {
             assert!(bad.parse::<Weekdays>().is_err(), "{bad}");
         }
+    }
+
+    /// 2026-12-01 is a Tuesday.
+    fn at(day: u32, h: u32, m: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, day).unwrap().and_hms_opt(h, m, 0).unwrap()
+    }
+
+    fn rule(mode: StartMode, hours: &str, days: &str) -> Rule {
+        Rule { mode, hours: hours.parse().unwrap(), weekdays: days.parse().unwrap() }
+    }
+
+    #[test]
+    fn never_never_starts() {
+        let r = rule(StartMode::Never, "00:00-24:00", "mon-sun");
+        assert_eq!(r.next_start(at(1, 9, 0), at(1, 9, 0), None, None), None);
+    }
+
+    #[test]
+    fn on_start_runs_once_at_start_or_when_the_window_opens() {
+        let r = rule(StartMode::OnStart, "00:00-24:00", "mon-sun");
+        assert_eq!(r.next_start(at(1, 9, 0), at(1, 9, 0), None, None), Some(at(1, 9, 0)));
+        assert_eq!(r.next_start(at(1, 9, 5), at(1, 9, 0), Some(at(1, 9, 0)), Some(at(1, 9, 1))), None, "once");
+        let office = rule(StartMode::OnStart, "08:00-18:00", "mon-fri");
+        assert_eq!(office.next_start(at(1, 6, 30), at(1, 6, 30), None, None), Some(at(1, 8, 0)));
+        assert_eq!(office.next_start(at(1, 19, 0), at(1, 19, 0), None, None), Some(at(2, 8, 0)), "tomorrow morning");
+        // Friday evening: Monday morning.
+        assert_eq!(office.next_start(at(4, 19, 0), at(4, 19, 0), None, None), Some(at(7, 8, 0)));
+    }
+
+    #[test]
+    fn delayed_waits_its_minutes_after_the_server_starts() {
+        let r = rule(StartMode::Delayed(15), "00:00-24:00", "mon-sun");
+        assert_eq!(r.next_start(at(1, 9, 0), at(1, 9, 0), None, None), Some(at(1, 9, 15)));
+        assert_eq!(r.next_start(at(1, 9, 20), at(1, 9, 0), None, None), Some(at(1, 9, 20)), "late: now");
+        assert_eq!(r.next_start(at(1, 9, 30), at(1, 9, 0), Some(at(1, 9, 15)), Some(at(1, 9, 16))), None);
+        let evening = rule(StartMode::Delayed(30), "00:00-18:00", "mon-sun");
+        assert_eq!(evening.next_start(at(1, 17, 50), at(1, 17, 50), None, None), Some(at(2, 0, 0)));
+    }
+
+    #[test]
+    fn periodic_counts_from_the_last_start_and_never_overlaps() {
+        let r = rule(StartMode::Periodic(15), "00:00-24:00", "mon-sun");
+        assert_eq!(r.next_start(at(1, 9, 0), at(1, 9, 0), None, None), Some(at(1, 9, 0)), "first at start");
+        assert_eq!(r.next_start(at(1, 9, 1), at(1, 9, 0), Some(at(1, 9, 0)), Some(at(1, 9, 1))), Some(at(1, 9, 15)));
+        // Running: no next start until it ends.
+        assert_eq!(r.next_start(at(1, 9, 20), at(1, 9, 0), Some(at(1, 9, 15)), Some(at(1, 9, 1))), None);
+        assert_eq!(r.next_start(at(1, 9, 20), at(1, 9, 0), Some(at(1, 9, 15)), None), None);
+        // A run longer than the period: the next starts when it ended, not in the past.
+        assert_eq!(r.next_start(at(1, 9, 40), at(1, 9, 0), Some(at(1, 9, 15)), Some(at(1, 9, 40))), Some(at(1, 9, 40)));
+    }
+
+    #[test]
+    fn a_missed_tick_after_sleep_runs_once_now() {
+        let r = rule(StartMode::Periodic(10), "00:00-24:00", "mon-sun");
+        // Asleep from 09:05 to 13:00: 24 ticks missed, one run now.
+        assert_eq!(r.next_start(at(1, 13, 0), at(1, 9, 0), Some(at(1, 9, 0)), Some(at(1, 9, 5))), Some(at(1, 13, 0)));
+    }
+
+    #[test]
+    fn windows_that_span_midnight_and_weekdays() {
+        let night = rule(StartMode::Periodic(60), "22:00-06:00", "mon-sun");
+        assert_eq!(night.next_start(at(1, 12, 0), at(1, 12, 0), None, None), Some(at(1, 22, 0)));
+        assert_eq!(night.next_start(at(1, 23, 30), at(1, 22, 0), Some(at(1, 22, 30)), Some(at(1, 22, 31))), Some(at(1, 23, 30)));
+        assert_eq!(night.next_start(at(2, 5, 30), at(1, 22, 0), Some(at(2, 5, 0)), Some(at(2, 5, 1))), Some(at(2, 22, 0)), "06:00 closes it");
+        // Only on weekends, at night: Tuesday noon waits for Saturday 00:00 (Friday night's part
+        // after midnight is Saturday's).
+        let weekend_nights = rule(StartMode::Periodic(60), "22:00-06:00", "sat-sun");
+        assert_eq!(weekend_nights.next_start(at(1, 12, 0), at(1, 12, 0), None, None), Some(at(5, 0, 0)));
+        let mornings = rule(StartMode::Periodic(30), "08:00-09:00", "wed");
+        assert_eq!(mornings.next_start(at(1, 8, 30), at(1, 8, 30), None, None), Some(at(2, 8, 0)));
+        assert_eq!(mornings.next_start(at(2, 8, 45), at(2, 8, 0), Some(at(2, 8, 30)), Some(at(2, 8, 31))), Some(at(9, 8, 0)), "09:00 is after the window; next Wednesday");
+    }
+
+    #[test]
+    fn text_forms_round_trip_through_serde() {
+        let w: TimeWindow = serde_json::from_str("\"22:00-06:00\"").unwrap();
+        assert_eq!(serde_json::to_string(&w).unwrap(), "\"22:00-06:00\"");
+        assert!(serde_json::from_str::<Weekdays>("\"fri-mon\"").is_err());
     }
 }

@@ -8,7 +8,6 @@ use std::path::Path;
 use super::profile::{self, PropType, Property};
 use super::schedule::{TimeWindow, Weekdays};
 use super::{check_name, lookup, ConfigError, ConfigErrors, ServerFile};
-use crate::warehouse::Dialect;
 
 /// Parses and validates the text of a server file.
 pub fn validate_text(path: &Path, text: &str) -> Result<ServerFile, ConfigErrors> {
@@ -101,17 +100,8 @@ pub fn validate_table(path: &Path, table: toml::Table) -> Result<ServerFile, Con
         }
     }
 
-    // The dialect agrees with the driver the connection names.
-    if let (Some(dialect), Some(conn)) = (
-        lookup(&table, "database.dialect").and_then(|v| v.as_str()).and_then(|d| d.parse::<Dialect>().ok()),
-        lookup(&table, "database.connection").and_then(|v| v.as_str()),
-    ) {
-        if let Some(guessed) = Dialect::guess(conn) {
-            if guessed != dialect {
-                errors.push(err("database.dialect", format!("is {dialect}, but the connection names a {guessed} driver: make them agree")));
-            }
-        }
-    }
+    // The kind's own checks, and whether the file fits its typed settings.
+    errors.extend(crate::kinds::validate(&profile.id, path, &table));
 
     if errors.is_empty() {
         let autostart = lookup(&table, "autostart").and_then(|v| v.as_bool()).unwrap_or(false);

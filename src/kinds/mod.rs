@@ -1,12 +1,107 @@
-//! Server kinds: one module per kind, each knowing its own settings and how to check and run a
-//! server of its kind. The engine and the commands reach a kind only through this module.
+//! Server kinds, and the one API through which the commands, the engine and a UI reach them.
+//!
+//! From a validated [`ServerFile`], [`Server::load`] gives a server of its [`Kind`] with typed
+//! settings; the server gives its [`Rules`], runs its connection checks, runs a [`Job`] (see
+//! [`run`] for the contract: stoppable, watched through events, typed errors), and retries or
+//! drops orders set aside. Nothing outside `src/kinds/<kind>/` names a kind's modules or types:
+//! a second kind is one more module here, one more variant of [`Kind`] and [`Settings`], and
+//! one more arm in each match below.
+//!
+//! An enum rather than a trait object: the kinds are known when obmen is built; an enum gives
+//! `PartialEq` of settings across kinds for free (a reload compares old and new servers), needs
+//! no boxed futures for the async methods, and the compiler lists every place a new kind must
+//! be handled.
 
+pub mod run;
 pub mod warehouse_pro_shopiko;
 
-use crate::config::ServerFile;
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use run::{Counts, Events, Failure, FailureKind, Job, Phase, RunContext, RunError, RunEvent, RunSummary};
+
+use crate::config::schedule::Rules;
+use crate::config::{ConfigError, ConfigErrors, ServerFile};
+use crate::state::Quarantined;
+
+use warehouse_pro_shopiko as wps;
+
+/// The kinds obmen knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Kind {
+    /// "WarehousePro Import Export Shopiko".
+    WarehouseProShopiko,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: &'static [Kind] = &[Kind::WarehouseProShopiko];
+
+    /// The id of its profile (`profiles/ID.toml`).
+    pub fn profile_id(self) -> &'static str {
+        match self {
+            Kind::WarehouseProShopiko => "warehouse_pro_shopiko",
+        }
+    }
+
+    /// Its profile's file and text, built into the binary.
+    pub fn profile_source(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::WarehouseProShopiko => ("profiles/warehouse_pro_shopiko.toml", include_str!("../../profiles/warehouse_pro_shopiko.toml")),
+        }
+    }
+
+    /// The kind of a profile.
+    pub fn from_profile_id(id: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.profile_id() == id)
+    }
+}
+
+/// A server's typed settings, of its kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settings {
+    /// "WarehousePro Import Export Shopiko".
+    WarehouseProShopiko(Box<wps::Server>),
+}
+
+/// A kind's own report of a run, beside the kind-neutral counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Details {
+    /// Nothing ran.
+    None,
+    /// "WarehousePro Import Export Shopiko".
+    WarehouseProShopiko(Box<wps::Report>),
+}
+
+impl Details {
+    /// The report as lines of text for a person (the command line).
+    pub fn render(&self, dry_run: bool) -> String {
+        match self {
+            Details::None => String::new(),
+            Details::WarehouseProShopiko(r) => r.render(dry_run),
+        }
+    }
+}
+
+/// A server ready to check and run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its kind's name, as files and summaries write it.
+    pub kind_name: String,
+    /// Start with the daemon.
+    pub autostart: bool,
+    /// Its typed settings.
+    pub settings: Settings,
+}
 
 /// The outcome of one connection test: a green or red line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
     /// What was tested, e.g. "Warehouse Pro database".
     pub what: String,
@@ -27,10 +122,65 @@ impl Check {
     }
 }
 
-/// Runs a server's connection tests, whatever its kind.
-pub async fn check(server: &ServerFile) -> Vec<Check> {
-    match server.profile.id.as_str() {
-        "warehouse_pro_shopiko" => warehouse_pro_shopiko::check(server).await,
-        other => vec![Check::failed("kind", format!("obmen cannot check servers of kind '{other}'"))],
+/// The checks of a kind that its profile cannot express, run by validation after the profile's.
+pub fn validate(profile_id: &str, path: &Path, table: &toml::Table) -> Vec<ConfigError> {
+    match Kind::from_profile_id(profile_id) {
+        Some(Kind::WarehouseProShopiko) => wps::settings::validate(path, table),
+        None => vec![ConfigError::field(path, "kind", format!("obmen has a profile '{profile_id}' but no code for it"))],
+    }
+}
+
+impl Server {
+    /// The server of a validated file, with its kind's typed settings. Fails where the key
+    /// cannot be had or the file does not fit the settings: each error names the file and field.
+    pub fn load(file: &ServerFile) -> Result<Server, ConfigErrors> {
+        let kind = Kind::from_profile_id(&file.profile.id)
+            .ok_or_else(|| ConfigError::field(&file.path, "kind", format!("obmen cannot run servers of kind '{}'", file.profile.kind)))?;
+        let settings = match kind {
+            Kind::WarehouseProShopiko => Settings::WarehouseProShopiko(Box::new(wps::Server::from_file(file)?)),
+        };
+        Ok(Server { name: file.name.clone(), kind, kind_name: file.profile.kind.clone(), autostart: file.autostart, settings })
+    }
+
+    /// When its jobs start.
+    pub fn rules(&self) -> Rules {
+        match &self.settings {
+            Settings::WarehouseProShopiko(s) => s.settings.rules.rules(),
+        }
+    }
+
+    /// Whether its rules ever import and export (a job whose mode is never does neither).
+    pub fn default_job(&self) -> Job {
+        let rules = self.rules();
+        let never = crate::config::schedule::StartMode::Never;
+        Job { import: rules.import.mode != never, export: rules.export.mode != never, dry_run: false }
+    }
+
+    /// The connection tests: each a green or red line with the reason.
+    pub async fn check(&self) -> Vec<Check> {
+        match &self.settings {
+            Settings::WarehouseProShopiko(s) => wps::check(s).await,
+        }
+    }
+
+    /// Runs one job to its end, or until `ctx.cancel` stops it at its next page or batch. Never
+    /// fails: what went wrong is in the summary (outcome, errors), and in a `Failed` event.
+    pub async fn run(&self, ctx: RunContext, job: Job) -> RunSummary {
+        match &self.settings {
+            Settings::WarehouseProShopiko(s) => wps::run::run(s, &self.kind_name, ctx, job).await,
+        }
+    }
+
+    /// Imports these orders from the quarantine again now, outside the shop's cursor.
+    pub async fn retry(&self, ctx: RunContext, entries: Vec<Quarantined>) -> RunSummary {
+        match &self.settings {
+            Settings::WarehouseProShopiko(s) => wps::run::retry(s, &self.kind_name, ctx, entries).await,
+        }
+    }
+
+    /// Drops an order from the quarantine: kept in the history, never imported. False when the
+    /// server has no open entry with this id.
+    pub async fn drop_quarantined(&self, ctx: &RunContext, id: i64) -> Result<bool, RunError> {
+        Ok(ctx.state.drop_quarantine(&self.name, id).await?)
     }
 }

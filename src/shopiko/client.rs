@@ -187,8 +187,11 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
 }
 
+/// Called before each retry with the call's name and the error it met.
+pub type RetryHook = std::sync::Arc<dyn Fn(&str, &ShopikoError) + Send + Sync>;
+
 /// A client for one shop.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ShopikoClient {
     /// The HTTP client (connection pool, TLS).
     http: reqwest::Client,
@@ -200,6 +203,16 @@ pub struct ShopikoClient {
     key: Secret,
     /// How hard to try.
     retry: RetryPolicy,
+    /// Calls tried again, over every clone of this client.
+    retries: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Told of every retry (a run turns them into events).
+    on_retry: Option<RetryHook>,
+}
+
+impl std::fmt::Debug for ShopikoClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopikoClient").field("base", &self.base.as_str()).field("api_id", &self.api_id).field("key", &self.key).finish_non_exhaustive()
+    }
 }
 
 /// Installs rustls's crypto provider (ring) once per process: reqwest is built without one, and
@@ -227,7 +240,18 @@ impl ShopikoClient {
             .https_only(false)
             .build()
             .map_err(|e| ShopikoError::Tls { url: config.url.clone(), detail: e.to_string() })?;
-        Ok(ShopikoClient { http, base, api_id: config.api_id, key: config.key, retry: config.retry })
+        Ok(ShopikoClient { http, base, api_id: config.api_id, key: config.key, retry: config.retry, retries: Default::default(), on_retry: None })
+    }
+
+    /// This client, telling `hook` of every retry.
+    pub fn with_retry_hook(mut self, hook: RetryHook) -> Self {
+        self.on_retry = Some(hook);
+        self
+    }
+
+    /// How many calls were tried again, by this client and its clones.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The base address.
@@ -280,6 +304,10 @@ impl ShopikoClient {
                 return Err(ShopikoError::GaveUp { what: what.to_owned(), attempts: attempt, elapsed, last: Box::new(error) });
             }
             tracing::info!(call = what, attempt, delay_ms = delay.as_millis() as u64, error = %error, "Shop request failed; trying again.");
+            self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if let Some(hook) = &self.on_retry {
+                hook(what, &error);
+            }
             tokio::time::sleep(delay).await;
         }
     }

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Row;
@@ -42,25 +43,79 @@ pub struct State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// Still running (or the process died: a run that never ended).
+    /// Still running.
     Running,
     /// Everything done.
     Ok,
-    /// Done, but some records were set aside or failed.
+    /// Done, but some records were set aside, refused or not acknowledged.
     Partial,
     /// The run stopped on an error.
     Failed,
+    /// Stopped through its token: the page in hand finished or rolled back.
+    Stopped,
+    /// The process running it died: marked so when state is next opened for the server.
+    Interrupted,
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    /// The word stored and shown.
+    pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Running => "running",
             Outcome::Ok => "ok",
             Outcome::Partial => "partial",
             Outcome::Failed => "failed",
+            Outcome::Stopped => "stopped",
+            Outcome::Interrupted => "interrupted",
         }
     }
+
+    fn parse(s: &str) -> Outcome {
+        match s {
+            "ok" => Outcome::Ok,
+            "partial" => Outcome::Partial,
+            "failed" => Outcome::Failed,
+            "stopped" => Outcome::Stopped,
+            "interrupted" => Outcome::Interrupted,
+            _ => Outcome::Running,
+        }
+    }
+}
+
+/// Where an order set aside stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuarantineState {
+    /// Waiting: tried again each run.
+    Open,
+    /// Imported on a later try.
+    Resolved,
+    /// Dropped by the operator: never imported.
+    Dropped,
+}
+
+impl QuarantineState {
+    /// The word stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuarantineState::Open => "open",
+            QuarantineState::Resolved => "resolved",
+            QuarantineState::Dropped => "dropped",
+        }
+    }
+
+    fn parse(s: &str) -> QuarantineState {
+        match s {
+            "resolved" => QuarantineState::Resolved,
+            "dropped" => QuarantineState::Dropped,
+            _ => QuarantineState::Open,
+        }
+    }
+}
+
+/// A time as stored (RFC 3339, UTC); one that cannot be read is the Unix epoch.
+fn time(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
 /// A run as recorded.
@@ -68,14 +123,14 @@ impl Outcome {
 pub struct RunRecord {
     /// Its id.
     pub id: i64,
-    /// When it started (RFC 3339).
-    pub started_at: String,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
     /// When it ended.
-    pub ended_at: Option<String>,
+    pub ended_at: Option<DateTime<Utc>>,
     /// A dry run?
     pub dry_run: bool,
     /// How it ended.
-    pub outcome: String,
+    pub outcome: Outcome,
     /// Its summary (JSON).
     pub summary: serde_json::Value,
 }
@@ -94,13 +149,13 @@ pub struct Quarantined {
     /// The order as received (JSON).
     pub payload: String,
     /// When it was first set aside.
-    pub first_seen: String,
+    pub first_seen: DateTime<Utc>,
     /// When it was last tried.
-    pub last_seen: String,
+    pub last_seen: DateTime<Utc>,
     /// How many times it was tried.
     pub attempts: i64,
-    /// open, resolved or dropped.
-    pub state: String,
+    /// Where it stands.
+    pub state: QuarantineState,
 }
 
 fn now() -> String {
@@ -148,6 +203,18 @@ impl State {
         Ok(r.last_insert_rowid())
     }
 
+    /// Marks the runs of a server still recorded as running `interrupted`: call only while
+    /// holding the server's run lock, when no run of it can be going on. Returns how many.
+    pub async fn mark_interrupted(&self, server: &str) -> Result<u64> {
+        let r = sqlx::query("UPDATE runs SET outcome = 'interrupted', ended_at = ? WHERE server = ? AND outcome = 'running'")
+            .bind(now())
+            .bind(server)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(r.rows_affected())
+    }
+
     /// Records the end of a run.
     pub async fn finish_run(&self, id: i64, outcome: Outcome, summary: &serde_json::Value) -> Result<()> {
         sqlx::query("UPDATE runs SET ended_at = ?, outcome = ?, summary = ? WHERE id = ?")
@@ -173,10 +240,10 @@ impl State {
             .into_iter()
             .map(|r| RunRecord {
                 id: r.get(0),
-                started_at: r.get(1),
-                ended_at: r.get(2),
+                started_at: time(&r.get::<String, _>(1)),
+                ended_at: r.get::<Option<String>, _>(2).map(|t| time(&t)),
                 dry_run: r.get::<i64, _>(3) != 0,
-                outcome: r.get(4),
+                outcome: Outcome::parse(&r.get::<String, _>(4)),
                 summary: serde_json::from_str(&r.get::<String, _>(5)).unwrap_or_default(),
             })
             .collect())
@@ -246,10 +313,10 @@ impl State {
                 order_number: r.get(2),
                 reason: r.get(3),
                 payload: r.get(4),
-                first_seen: r.get(5),
-                last_seen: r.get(6),
+                first_seen: time(&r.get::<String, _>(5)),
+                last_seen: time(&r.get::<String, _>(6)),
                 attempts: r.get(7),
-                state: r.get(8),
+                state: QuarantineState::parse(&r.get::<String, _>(8)),
             })
             .collect())
     }
@@ -387,7 +454,7 @@ mod tests {
         assert!(st.drop_quarantine("S", id).await.unwrap());
         assert!(!st.drop_quarantine("S", id).await.unwrap());
         assert!(st.quarantined("S", false).await.unwrap().is_empty());
-        assert_eq!(st.quarantined("S", true).await.unwrap()[0].state, "dropped");
+        assert_eq!(st.quarantined("S", true).await.unwrap()[0].state, QuarantineState::Dropped);
 
         assert_eq!(st.cursor("S", "orders").await.unwrap(), None);
         st.set_cursor("S", "orders", "17").await.unwrap();
@@ -412,6 +479,15 @@ mod tests {
         let run = st.start_run("S", false).await.unwrap();
         st.finish_run(run, Outcome::Partial, &serde_json::json!({"orders_imported": 3})).await.unwrap();
         let runs = st.runs("S", 5).await.unwrap();
-        assert_eq!((runs[0].outcome.as_str(), runs[0].summary["orders_imported"].as_i64()), ("partial", Some(3)));
+        assert_eq!((runs[0].outcome, runs[0].summary["orders_imported"].as_i64()), (Outcome::Partial, Some(3)));
+        assert!(runs[0].ended_at.unwrap() >= runs[0].started_at);
+
+        let dead = st.start_run("S", false).await.unwrap();
+        let other = st.start_run("T", false).await.unwrap();
+        assert_eq!(st.mark_interrupted("S").await.unwrap(), 1);
+        let runs = st.runs("S", 5).await.unwrap();
+        assert_eq!((runs[0].id, runs[0].outcome), (dead, Outcome::Interrupted));
+        let t = st.runs("T", 1).await.unwrap();
+        assert_eq!((t[0].id, t[0].outcome), (other, Outcome::Running), "another server's run is left alone");
     }
 }

@@ -110,6 +110,22 @@ pub type Result<T, E = WarehouseError> = std::result::Result<T, E>;
 /// How many times a transaction is tried when the database reports a deadlock or a busy lock.
 const TRANSACTION_ATTEMPTS: u32 = 8;
 
+/// How long the database may take, so that a half-dead link cannot hold a run (and its lock)
+/// forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Connecting and logging in, in seconds.
+    pub login_secs: u32,
+    /// One statement, in seconds (0: no limit).
+    pub query_secs: u32,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { login_secs: 15, query_secs: 300 }
+    }
+}
+
 /// An open connection to a Warehouse Pro database.
 pub struct Warehouse {
     /// The ODBC connection; ODBC transactions are per connection.
@@ -120,6 +136,12 @@ pub struct Warehouse {
     read_only: Option<String>,
     /// Password values of the connection string, scrubbed from every driver message.
     secrets: Vec<String>,
+    /// How long statements may take.
+    timeouts: Timeouts,
+    /// Transactions tried again after a deadlock or a busy lock, since the connection opened.
+    retries: std::sync::atomic::AtomicU64,
+    /// Set to stop waiting between tries of a transaction (a run that was stopped).
+    cancel: Option<tokio_util::sync::CancellationToken>,
 }
 
 impl std::fmt::Debug for Warehouse {
@@ -129,17 +151,26 @@ impl std::fmt::Debug for Warehouse {
 }
 
 impl Warehouse {
-    /// Connects by an ODBC connection string (`Driver=...;...` or `DSN=...`).
+    /// Connects by an ODBC connection string (`Driver=...;...` or `DSN=...`), with the default
+    /// timeouts.
     pub fn connect(connection: &str, dialect: Dialect) -> Result<Self> {
+        Warehouse::connect_with(connection, dialect, Timeouts::default())
+    }
+
+    /// Connects with these timeouts: the login timeout goes to the driver (and, for MariaDB,
+    /// the client library's read and write timeouts too, so a server that accepts the
+    /// connection but never answers is given up on); each statement gets the query timeout.
+    pub fn connect_with(connection: &str, dialect: Dialect, timeouts: Timeouts) -> Result<Self> {
         let secrets = connection_secrets(connection);
         let env = environment().map_err(|e| WarehouseError::Connect {
             dialect,
             connection: mask_connection_string(connection),
             message: format!("the ODBC driver manager could not start ({e}); install unixODBC"),
         })?;
-        let prepared = dialect.prepare_connection_string(connection);
+        let prepared = dialect.prepare_connection_string(connection, timeouts);
+        let options = ConnectionOptions { login_timeout_sec: Some(timeouts.login_secs), packet_size: None };
         let conn = env
-            .connect_with_connection_string(&prepared, ConnectionOptions::default())
+            .connect_with_connection_string(&prepared, options)
             .map_err(|e| WarehouseError::Connect {
                 dialect,
                 connection: mask_connection_string(connection),
@@ -154,7 +185,22 @@ impl Warehouse {
             ),
             _ => None,
         };
-        Ok(Warehouse { conn, dialect, read_only, secrets })
+        Ok(Warehouse { conn, dialect, read_only, secrets, timeouts, retries: Default::default(), cancel: None })
+    }
+
+    /// Stops waiting between tries of a transaction once this token is cancelled.
+    pub fn set_cancel(&mut self, token: tokio_util::sync::CancellationToken) {
+        self.cancel = Some(token);
+    }
+
+    /// How many transactions were tried again since the connection opened.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The query timeout, as statements are given it (None: no limit).
+    pub(crate) fn query_timeout(&self) -> Option<usize> {
+        (self.timeouts.query_secs > 0).then_some(self.timeouts.query_secs as usize)
     }
 
     /// The back end this connection talks to.
@@ -192,6 +238,9 @@ impl Warehouse {
     /// driver says.
     pub fn exec(&self, sql: &str, params: impl ParameterCollectionRef) -> Result<usize> {
         let mut stmt = self.conn.preallocate().map_err(|e| self.odbc_error("preparing a statement", e))?;
+        if let Some(secs) = self.query_timeout() {
+            stmt.set_query_timeout_sec(secs).map_err(|e| self.odbc_error("setting the query timeout", e))?;
+        }
         stmt.execute(sql, params).map_err(|e| self.odbc_error(statement_context(sql), e))?;
         Ok(stmt.row_count().map_err(|e| self.odbc_error(statement_context(sql), e))?.unwrap_or(0))
     }
@@ -243,7 +292,7 @@ impl Warehouse {
         mut map: impl FnMut(&mut Row<'_, '_>) -> Result<T>,
     ) -> Result<Vec<T>> {
         let mut out = Vec::new();
-        let cursor = self.conn.execute(sql, params, None).map_err(|e| self.odbc_error(statement_context(sql), e))?;
+        let cursor = self.conn.execute(sql, params, self.query_timeout()).map_err(|e| self.odbc_error(statement_context(sql), e))?;
         let Some(mut cursor) = cursor else { return Ok(out) };
         let mut buf = Vec::with_capacity(256);
         loop {
@@ -295,7 +344,7 @@ impl Warehouse {
     /// Runs `work` in one transaction: all of it commits, or none of it. Where the database reports
     /// a deadlock or a busy lock, the transaction is rolled back and run again (a few times, with
     /// a growing pause); any other error rolls back and is returned.
-    pub fn transaction<T>(&mut self, mut work: impl FnMut(&Warehouse) -> Result<T>) -> Result<T> {
+    pub fn transaction<T>(&self, mut work: impl FnMut(&Warehouse) -> Result<T>) -> Result<T> {
         self.ensure_writable()?;
         let mut attempt = 0;
         loop {
@@ -320,18 +369,34 @@ impl Warehouse {
                     restore?;
                     return Ok(value);
                 }
-                Err(e) if e.is_retryable() && attempt < TRANSACTION_ATTEMPTS => {
-                    tracing::debug!(attempt, error = %e, "Transaction met a lock; trying again.");
-                    std::thread::sleep(Duration::from_millis(10 * (1 << attempt.min(6))));
+                Err(e) if e.is_retryable() && attempt < TRANSACTION_ATTEMPTS && !self.cancelled() => {
+                    self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tracing::info!(attempt, error = %e, "A database transaction met a lock; trying again.");
+                    self.pause(Duration::from_millis(10 * (1 << attempt.min(6))));
                 }
                 Err(e) => return Err(e),
             }
         }
     }
 
+    fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(|c| c.is_cancelled())
+    }
+
+    /// Sleeps, waking early when the run is stopped.
+    fn pause(&self, total: Duration) {
+        let step = Duration::from_millis(10);
+        let mut left = total;
+        while !left.is_zero() && !self.cancelled() {
+            let d = left.min(step);
+            std::thread::sleep(d);
+            left -= d;
+        }
+    }
+
     /// Runs many statements in one transaction without retrying, with autocommit off (SQLite
     /// commits parameter arrays row by row otherwise): for bulk loads.
-    pub fn bulk<T>(&mut self, work: impl FnOnce(&Warehouse) -> Result<T>) -> Result<T> {
+    pub fn bulk<T>(&self, work: impl FnOnce(&Warehouse) -> Result<T>) -> Result<T> {
         self.ensure_writable()?;
         self.conn.set_autocommit(false).map_err(|e| self.odbc_error("starting a transaction", e))?;
         let result = work(self).and_then(|v| {

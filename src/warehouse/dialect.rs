@@ -258,11 +258,29 @@ impl Dialect {
 
     /// The connection string as it is handed to the driver: on MySQL/MariaDB, text is exchanged
     /// as UTF-8 (`CHARSET=utf8mb4`) unless the string already names a charset.
-    pub fn prepare_connection_string(self, connection: &str) -> String {
+    pub fn prepare_connection_string(self, connection: &str, timeouts: super::Timeouts) -> String {
         match self {
-            Dialect::Mysql if !connection.to_lowercase().contains("charset=") => {
-                let sep = if connection.trim_end().ends_with(';') || connection.is_empty() { "" } else { ";" };
-                format!("{connection}{sep}CHARSET=utf8mb4;")
+            Dialect::Mysql => {
+                let lower = connection.to_lowercase();
+                let mut out = connection.to_owned();
+                let mut add = |attr: &str, value: String| {
+                    if !lower.contains(&format!("{}=", attr.to_lowercase())) {
+                        if !(out.trim_end().ends_with(';') || out.is_empty()) {
+                            out.push(';');
+                        }
+                        out.push_str(&format!("{attr}={value};"));
+                    }
+                };
+                add("CHARSET", "utf8mb4".into());
+                // The client library's own socket timeouts: without them a server that accepts
+                // the connection but never answers holds the login (and later a read) forever.
+                // The library tries a read three times, so a third of the limit each.
+                add("CONN_TIMEOUT", timeouts.login_secs.to_string());
+                if timeouts.query_secs > 0 {
+                    add("READ_TIMEOUT", timeouts.query_secs.div_ceil(3).max(1).to_string());
+                    add("WRITE_TIMEOUT", timeouts.query_secs.div_ceil(3).max(1).to_string());
+                }
+                out
             }
             _ => connection.to_owned(),
         }
@@ -393,12 +411,14 @@ mod tests {
     }
 
     #[test]
-    fn mysql_connection_gets_utf8() {
+    fn mysql_connection_gets_utf8_and_timeouts() {
+        let t = super::super::Timeouts { login_secs: 15, query_secs: 300 };
         assert_eq!(
-            Dialect::Mysql.prepare_connection_string("Driver={MariaDB Unicode};Server=h"),
-            "Driver={MariaDB Unicode};Server=h;CHARSET=utf8mb4;"
+            Dialect::Mysql.prepare_connection_string("Driver={MariaDB Unicode};Server=h", t),
+            "Driver={MariaDB Unicode};Server=h;CHARSET=utf8mb4;CONN_TIMEOUT=15;READ_TIMEOUT=100;WRITE_TIMEOUT=100;"
         );
-        let own = "Driver={MariaDB Unicode};charset=latin1;";
-        assert_eq!(Dialect::Mysql.prepare_connection_string(own), own);
+        let own = "Driver={MariaDB Unicode};charset=latin1;Conn_Timeout=5;READ_TIMEOUT=7;WRITE_TIMEOUT=7;";
+        assert_eq!(Dialect::Mysql.prepare_connection_string(own, t), own);
+        assert_eq!(Dialect::Sqlite.prepare_connection_string("Driver=SQLite3;", t), "Driver=SQLite3;");
     }
 }

@@ -13,6 +13,14 @@ use super::{Dialect, SERVICE_ID};
 pub const BY_CODE: &str = "g.{Code} = ?";
 /// The where clause of a name look-up (parameter: the name).
 pub const BY_NAME: &str = "g.{Name} = ?";
+/// The where clause of a look-up by many codes (parameters: the codes, in `marks`).
+pub fn by_codes_condition(marks: &str) -> String {
+    format!("g.{{Code}} IN ({marks})")
+}
+/// The where clause of a look-up by many names (parameters: the names, in `marks`).
+pub fn by_names_condition(marks: &str) -> String {
+    format!("g.{{Name}} IN ({marks})")
+}
 /// The where clause of a barcode look-up (parameters: the code twice, then '%code%').
 pub const BY_BARCODE: &str = "g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode3} LIKE ?";
 
@@ -207,6 +215,31 @@ impl Warehouse {
     pub fn goods_by_code(&self, code: &str) -> Result<Vec<Good>> {
         let sql = good_select_sql(self.dialect(), BY_CODE);
         self.live_goods(&sql, Params::new().text(code.trim()))
+    }
+
+    /// Live goods whose code is one of these, by ID: one query per slice of the parameter limit.
+    pub fn goods_by_codes(&self, codes: &[&str]) -> Result<Vec<Good>> {
+        self.goods_where_in(by_codes_condition, codes)
+    }
+
+    /// Live goods whose name is one of these, by ID.
+    pub fn goods_by_names(&self, names: &[&str]) -> Result<Vec<Good>> {
+        self.goods_where_in(by_names_condition, names)
+    }
+
+    fn goods_where_in(&self, condition: fn(&str) -> String, values: &[&str]) -> Result<Vec<Good>> {
+        let mut values: Vec<&str> = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+        values.sort_unstable();
+        values.dedup();
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let d = self.dialect();
+        let mut found = self.query_in(|marks| good_select_sql(d, &condition(marks)), Params::new, &values, |p, v| p.text(v), read_good)?;
+        found.retain(|g| g.id != SERVICE_ID);
+        found.sort_by_key(|g| g.id);
+        found.dedup_by_key(|g| g.id);
+        Ok(found)
     }
 
     /// Live goods that carry this barcode in BarCode1, BarCode2 or the BarCode3 list.

@@ -22,7 +22,7 @@ pub mod objects;
 pub mod partners;
 pub mod schema;
 
-pub use db::{Params, Warehouse, WarehouseError};
+pub use db::{Params, Timeouts, Warehouse, WarehouseError};
 pub use dialect::{Dialect, Table};
 pub use document::{NewDocument, NewLine, Numbering, OperType, Paid, Stock, WrittenDocument};
 pub use imports::NewImport;
@@ -45,6 +45,8 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     out.push(("good by id", goods::good_by_id_sql(d)));
     out.push(("goods by code", goods::good_select_sql(d, goods::BY_CODE)));
     out.push(("goods by name", goods::good_select_sql(d, goods::BY_NAME)));
+    out.push(("goods by codes (3)", goods::good_select_sql(d, &goods::by_codes_condition(&Dialect::marks(3)))));
+    out.push(("goods by names (3)", goods::good_select_sql(d, &goods::by_names_condition(&Dialect::marks(3)))));
     out.push(("goods by barcode", goods::good_select_sql(d, goods::BY_BARCODE)));
     out.push(("goods with available (retail)", goods::goods_with_available_sql(d, goods::price_column(1))));
     out.push(("some goods (retail, 2)", goods::goods_by_ids_sql(d, goods::price_column(1), &Dialect::marks(2))));

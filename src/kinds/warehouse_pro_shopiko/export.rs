@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::import::{Ctx, DISCOUNT_CODE, SHIPPING_CODE};
+use crate::kinds::{Phase, RunError, RunEvent};
 use crate::shopiko::client::{STOCK_BATCH, UPSERT_BATCH};
 use crate::shopiko::model::{Address, Customer, CustomerType, Product, StockLevel};
 use crate::warehouse::{PartnerKind, Warehouse};
@@ -36,9 +37,43 @@ pub struct ExportReport {
     /// Stock levels unchanged, not sent.
     pub stock_unchanged: u64,
     /// Items the shop refused or does not have, with why.
-    pub refused: Vec<String>,
+    pub refused: Vec<Refused>,
     /// Partners that cannot be exported (no code and no e-mail to key them by).
     pub skipped: Vec<String>,
+}
+
+/// What kind of record the shop refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A product.
+    Product,
+    /// A customer.
+    Customer,
+    /// A stock level.
+    Stock,
+}
+
+/// One record the shop refused, as the client returned it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Refused {
+    /// What kind of record.
+    pub item: ItemKind,
+    /// Its key in the shop (SKU, customer key).
+    pub key: String,
+    /// The shop's reason.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.item {
+            ItemKind::Product => "product",
+            ItemKind::Customer => "customer",
+            ItemKind::Stock => "stock of",
+        };
+        write!(f, "{what} {}: {}", self.key, self.reason)
+    }
 }
 
 impl ExportReport {
@@ -117,8 +152,7 @@ impl Ctx<'_> {
     /// orders, numbers only, read on a second connection while this one takes the signature)
     /// against the snapshot of what the shop was told; the goods whose quantity moved are read
     /// and sent. Otherwise every good is read, products and quantities compared and sent.
-    pub fn export(&mut self) -> anyhow::Result<ExportReport> {
-        let mut report = ExportReport::default();
+    pub fn export(&mut self, report: &mut ExportReport) -> Result<(), RunError> {
         let server = self.settings.name.clone();
         let links: HashMap<i64, String> = self.rt.block_on(self.state.links(&server, "good"))?;
         let snapshot: StockSnapshot = match self.rt.block_on(self.state.snapshot(&server, "stock"))? {
@@ -133,9 +167,11 @@ impl Ctx<'_> {
         // Where the snapshot may serve, the quantities are read on a second connection while
         // this one reads the goods' signature: two scans of the database at once.
         let (signature, available) = if may_be_quick {
-            let (connection, dialect, object_id) = (self.settings.connection.expose().to_owned(), self.settings.dialect, self.object.id);
+            let (connection, dialect, object_id) = (self.settings.database.connection.expose().to_owned(), self.settings.database.dialect, self.object.id);
+            let timeouts = super::run::timeouts(self.settings);
+            let span = tracing::Span::current();
             std::thread::scope(|scope| {
-                let quantities = scope.spawn(move || Warehouse::connect(&connection, dialect)?.available_by_good(object_id));
+                let quantities = scope.spawn(move || span.in_scope(|| Warehouse::connect_with(&connection, dialect, timeouts)?.available_by_good(object_id)));
                 let signature = self.export_signature();
                 let available = quantities.join().unwrap_or_else(|_| Err(crate::warehouse::WarehouseError::Invalid("reading quantities stopped".into())));
                 (signature, Some(available))
@@ -147,29 +183,30 @@ impl Ctx<'_> {
         let quick = may_be_quick && snapshot.signature == signature;
         report.read_every_good = !quick;
         if let (true, Some(available)) = (quick, available) {
-            self.export_changed_quantities(snapshot, available?, &links, &mut report)?;
+            self.export_changed_quantities(snapshot, available?, &links, report)?;
         } else {
-            self.export_everything(snapshot, signature, now, &links, &mut report)?;
+            self.export_everything(snapshot, signature, now, &links, report)?;
         }
-        if self.settings.export_partners {
-            let customers = self.customers(&mut report)?;
-            let (sent, unchanged) = self.send_customers(&customers, &mut report)?;
+        if self.settings.rules.export_partners {
+            self.check_cancel()?;
+            let customers = self.customers(report)?;
+            let (sent, unchanged) = self.send_customers(&customers, report)?;
             report.customers_sent = sent;
             report.customers_unchanged = unchanged;
         }
-        Ok(report)
+        Ok(())
     }
 
     /// What the goods are exported with: the goods' own signature, the VAT rates, the object and
     /// its price group, and whether goods are exported. (Links are checked against the snapshot
     /// itself: see [`links_agree`].)
-    fn export_signature(&self) -> anyhow::Result<String> {
+    fn export_signature(&self) -> Result<String, RunError> {
         Ok(format!(
             "{}|object {} group {}|goods {}",
             self.wh.goods_signature(self.object)?,
             self.object.id,
             self.object.price_group,
-            self.settings.export_goods
+            self.settings.rules.export_goods
         ))
     }
 
@@ -186,7 +223,7 @@ impl Ctx<'_> {
         now: i64,
         links: &HashMap<i64, String>,
         report: &mut ExportReport,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), RunError> {
         let server = self.settings.name.clone();
         // The goods, with price and quantity at the object, in bound batches.
         let mut products: Vec<(String, Product)> = Vec::new();
@@ -211,7 +248,7 @@ impl Ctx<'_> {
                 if sku.trim().is_empty() {
                     continue;
                 }
-                if self.settings.export_goods {
+                if self.settings.rules.export_goods {
                     let product = Product {
                         sku: sku.clone(),
                         name: g.name.clone(),
@@ -228,20 +265,19 @@ impl Ctx<'_> {
             }
             Ok(())
         })?;
-        if !self.settings.export_goods {
+        if !self.settings.rules.export_goods {
             // Quantities only for what the shop sells.
-            let (shop_products, _) = self.rt.block_on(self.shop.all_products(None))?;
-            let known: HashSet<String> = shop_products.into_iter().map(|p| p.sku).collect();
-            levels.retain(|(_, l)| known.contains(&l.sku));
+            let known = self.product_index()?;
+            levels.retain(|(_, l)| known.contains_key(&l.sku));
         }
 
-        if self.settings.export_goods {
+        if self.settings.rules.export_goods {
             let (sent, unchanged) = self.send_products(&products, report)?;
             report.products_sent = sent;
             report.products_unchanged = unchanged;
             // Known by code, a good's SKU is its code: a link would say nothing more.
-            if !self.dry_run && !unlinked.is_empty() && self.settings.goods_compare_by != super::GoodsKey::Code {
-                let refused: HashSet<&str> = report.refused.iter().filter_map(|r| r.strip_prefix("product ")?.split(':').next()).collect();
+            if !self.dry_run && !unlinked.is_empty() && self.settings.rules.goods_compare_by != super::GoodsKey::Code {
+                let refused: HashSet<&str> = report.refused.iter().filter(|r| r.item == ItemKind::Product).map(|r| r.key.as_str()).collect();
                 unlinked.retain(|(_, sku)| !refused.contains(sku.as_str()));
                 self.rt.block_on(self.state.set_links(&server, "good", &unlinked))?;
             }
@@ -271,7 +307,7 @@ impl Ctx<'_> {
         available: HashMap<i32, f64>,
         links: &HashMap<i64, String>,
         report: &mut ExportReport,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), RunError> {
         let mut moved: Vec<i32> = available
             .iter()
             .filter(|(id, a)| snapshot.goods.get(id).is_none_or(|l| l.milli != milli(**a)))
@@ -285,9 +321,8 @@ impl Ctx<'_> {
             g.available = available.get(&g.id).copied().unwrap_or(0.0);
         }
         let mut known: Option<HashSet<String>> = None;
-        if !self.settings.export_goods && !goods.is_empty() {
-            let (shop_products, _) = self.rt.block_on(self.shop.all_products(None))?;
-            known = Some(shop_products.into_iter().map(|p| p.sku).collect());
+        if !self.settings.rules.export_goods && !goods.is_empty() {
+            known = Some(self.product_index()?.keys().cloned().collect());
         }
         let mut levels = Vec::new();
         let mut found: HashSet<i32> = HashSet::new();
@@ -312,7 +347,7 @@ impl Ctx<'_> {
             let qty = milli(available.get(&id).copied().unwrap_or(0.0));
             snapshot.goods.insert(id, Level { sku: String::new(), milli: qty, sent: false, linked: false });
         }
-        if self.settings.export_goods {
+        if self.settings.rules.export_goods {
             report.products_unchanged = snapshot.goods.values().filter(|l| !l.sku.is_empty()).count() as u64;
         }
         let sent = self.send_levels(&levels, &mut snapshot, report);
@@ -325,18 +360,20 @@ impl Ctx<'_> {
 
     /// Sends the levels the snapshot does not have as sent, a batch at a time, marking each one
     /// the shop took. Counts what was sent and what was not needed.
-    fn send_levels(&self, levels: &[(i32, StockLevel)], snapshot: &mut StockSnapshot, report: &mut ExportReport) -> anyhow::Result<()> {
+    fn send_levels(&self, levels: &[(i32, StockLevel)], snapshot: &mut StockSnapshot, report: &mut ExportReport) -> Result<(), RunError> {
         let changed: Vec<&(i32, StockLevel)> = levels.iter().filter(|(id, _)| !snapshot.goods.get(id).is_some_and(|l| l.sent)).collect();
         report.stock_unchanged = snapshot.goods.values().filter(|l| l.sent).count() as u64;
         report.stock_sent = changed.len() as u64;
         if self.dry_run {
             return Ok(());
         }
+        let mut done = 0u64;
         for chunk in changed.chunks(STOCK_BATCH) {
+            self.check_cancel()?;
             let batch: Vec<StockLevel> = chunk.iter().map(|(_, l)| l.clone()).collect();
-            let r = self.rt.block_on(self.shop.set_stock(&batch))?;
+            let r = self.shop_call(self.shop.set_stock(&batch))?;
             let unknown: HashSet<&str> = r.unknown_skus.iter().map(String::as_str).collect();
-            report.refused.extend(r.unknown_skus.iter().map(|s| format!("stock of {s}: the shop has no such product")));
+            report.refused.extend(r.unknown_skus.iter().map(|s| Refused { item: ItemKind::Stock, key: s.clone(), reason: "the shop has no such product".into() }));
             for (id, level) in chunk {
                 if !unknown.contains(level.sku.as_str()) {
                     if let Some(l) = snapshot.goods.get_mut(id) {
@@ -344,11 +381,13 @@ impl Ctx<'_> {
                     }
                 }
             }
+            done += chunk.len() as u64;
+            self.events.send(RunEvent::Progress { phase: Phase::Export, done, total: Some(changed.len() as u64) });
         }
         Ok(())
     }
 
-    fn save_snapshot(&self, snapshot: &StockSnapshot) -> anyhow::Result<()> {
+    fn save_snapshot(&self, snapshot: &StockSnapshot) -> Result<(), RunError> {
         if self.dry_run {
             return Ok(());
         }
@@ -360,7 +399,7 @@ impl Ctx<'_> {
     }
 
     /// Items whose fingerprint differs from what was last sent.
-    fn changed<'i, T: Serialize>(&self, kind: &str, items: &'i [(String, T)]) -> anyhow::Result<(Changed<'i, T>, u64)> {
+    fn changed<'i, T: Serialize>(&self, kind: &str, items: &'i [(String, T)]) -> Result<(Changed<'i, T>, u64), RunError> {
         let last = self.rt.block_on(self.state.fingerprints(&self.settings.name, kind))?;
         let mut changed = Vec::new();
         let mut unchanged = 0;
@@ -375,7 +414,7 @@ impl Ctx<'_> {
         Ok((changed, unchanged))
     }
 
-    fn record(&self, kind: &str, sent: &[(&str, &impl Serialize, String)], refused: &HashSet<String>) -> anyhow::Result<()> {
+    fn record(&self, kind: &str, sent: &[(&str, &impl Serialize, String)], refused: &HashSet<String>) -> Result<(), RunError> {
         if self.dry_run {
             return Ok(());
         }
@@ -394,31 +433,38 @@ impl Ctx<'_> {
         items: &[(String, T)],
         batch: usize,
         report: &mut ExportReport,
-        call: impl Fn(&[T]) -> anyhow::Result<(HashSet<String>, Vec<String>)>,
-    ) -> anyhow::Result<(u64, u64)> {
+        call: impl Fn(&[T]) -> Result<(HashSet<String>, Vec<Refused>), RunError>,
+    ) -> Result<(u64, u64), RunError> {
         let (changed, unchanged) = self.changed(kind, items)?;
         if !self.dry_run {
+            let mut done = 0u64;
             for chunk in changed.chunks(batch) {
+                self.check_cancel()?;
                 let values: Vec<T> = chunk.iter().map(|(_, item, _)| (*item).clone()).collect();
-                let (refused, messages) = call(&values)?;
-                report.refused.extend(messages);
+                let (refused, items) = call(&values)?;
+                report.refused.extend(items);
                 self.record(kind, chunk, &refused)?;
+                done += chunk.len() as u64;
+                self.events.send(RunEvent::Progress { phase: Phase::Export, done, total: Some(changed.len() as u64) });
             }
         }
         Ok((changed.len() as u64, unchanged))
     }
 
-    fn send_products(&self, products: &[(String, Product)], report: &mut ExportReport) -> anyhow::Result<(u64, u64)> {
+    fn send_products(&self, products: &[(String, Product)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
         self.send("product", products, UPSERT_BATCH, report, |batch| {
-            let r = self.rt.block_on(self.shop.upsert_products(batch))?;
-            Ok((r.errors.iter().map(|e| e.key.clone()).collect(), r.errors.iter().map(|e| format!("product {}: {}", e.key, e.message)).collect()))
+            let r = self.shop_call(self.shop.upsert_products(batch))?;
+            Ok((
+                r.errors.iter().map(|e| e.key.clone()).collect(),
+                r.errors.iter().map(|e| Refused { item: ItemKind::Product, key: e.key.clone(), reason: e.message.clone() }).collect(),
+            ))
         })
     }
 
-    fn customers(&self, report: &mut ExportReport) -> anyhow::Result<Vec<(String, Customer)>> {
+    fn customers(&self, report: &mut ExportReport) -> Result<Vec<(String, Customer)>, RunError> {
         let links: HashMap<i64, String> = self.rt.block_on(self.state.links(&self.settings.name, "partner"))?;
         let mut out = Vec::new();
-        let guest = self.settings.guest_partner.trim();
+        let guest = self.settings.rules.guest_partner.trim();
         for p in self.wh.partners()? {
             // The partner of guest orders stands for many people: no shop customer.
             if p.company == guest || p.code == guest || p.code == "SH-GUEST" {
@@ -458,11 +504,11 @@ impl Ctx<'_> {
         Ok(out)
     }
 
-    fn send_customers(&self, customers: &[(String, Customer)], report: &mut ExportReport) -> anyhow::Result<(u64, u64)> {
+    fn send_customers(&self, customers: &[(String, Customer)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
         // The shop names refused customers by its own key, not obmen's: none is held back here.
         self.send("customer", customers, UPSERT_BATCH, report, |batch| {
-            let r = self.rt.block_on(self.shop.upsert_customers(batch))?;
-            Ok((HashSet::new(), r.errors.iter().map(|e| format!("customer {}: {}", e.key, e.message)).collect()))
+            let r = self.shop_call(self.shop.upsert_customers(batch))?;
+            Ok((HashSet::new(), r.errors.iter().map(|e| Refused { item: ItemKind::Customer, key: e.key.clone(), reason: e.message.clone() }).collect()))
         })
     }
 }

@@ -16,15 +16,18 @@
 //! - shipping: a line of the service good `SHOPIKO-SHIPPING` (non-inventory), at its price and VAT;
 //! - payments: the total due, and what the shop says was paid, by the shop's method.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Local, NaiveDateTime};
 use serde::Serialize;
+use tokio_util::sync::CancellationToken;
 
 use super::nomenclature::sku_index;
 use super::{GoodsKey, Settings};
+use crate::kinds::{Events, Phase, RunError, RunEvent};
+use crate::shopiko::client::ORDERS_PAGE_MAX;
 use crate::shopiko::model::{CustomerType, DiscountKind, Order, PaymentMethod, Product};
-use crate::shopiko::ShopikoClient;
+use crate::shopiko::{ShopikoClient, ShopikoError};
 use crate::state::State;
 use crate::warehouse::partners::normalise_tax_number;
 use crate::warehouse::{
@@ -53,11 +56,48 @@ pub struct Ctx<'a> {
     pub rt: &'a tokio::runtime::Handle,
     /// Write nothing anywhere; say what would be done.
     pub dry_run: bool,
+    /// Stops the run at its next page or batch.
+    pub cancel: &'a CancellationToken,
+    /// Where the run's events go.
+    pub events: &'a Events,
     /// What this run has already read and need not read again.
-    pub cache: Cache,
+    pub cache: &'a Cache,
 }
 
+/// The most pages of orders one run reads; the rest wait for the next run. A shop whose cursor
+/// keeps moving forever cannot hold a run.
+pub const MAX_ORDER_PAGES: u32 = 5_000;
+
 impl Ctx<'_> {
+    /// A call to the shop, given up on when the run is stopped (a retry's pause included).
+    pub(super) fn shop_call<T>(&self, call: impl std::future::Future<Output = Result<T, ShopikoError>>) -> Result<T, RunError> {
+        self.rt.block_on(async {
+            tokio::select! {
+                biased;
+                () = self.cancel.cancelled() => Err(RunError::Stopped),
+                r = call => r.map_err(RunError::from),
+            }
+        })
+    }
+
+    /// Fails with [`RunError::Stopped`] once the run is stopped: called between pages and batches.
+    pub(super) fn check_cancel(&self) -> Result<(), RunError> {
+        if self.cancel.is_cancelled() {
+            Err(RunError::Stopped)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The shop's products by SKU, read once a run, only when something needs them.
+    pub(super) fn product_index(&self) -> Result<std::cell::Ref<'_, ProductIndex>, RunError> {
+        if self.cache.products.borrow().is_none() {
+            let (all, _) = self.shop_call(self.shop.all_products(None))?;
+            *self.cache.products.borrow_mut() = Some(all.into_iter().map(|p| (p.sku.clone(), p)).collect());
+        }
+        Ok(std::cell::Ref::map(self.cache.products.borrow(), |p| p.as_ref().expect("filled above")))
+    }
+
     /// A good this run found by its code before.
     fn cached_good(&self, sku: &str) -> Option<Good> {
         self.cache.goods.borrow().get(sku).cloned()
@@ -84,6 +124,8 @@ pub struct Cache {
     to_acknowledge: std::cell::RefCell<Vec<(String, String, OperType, i32)>>,
     /// The ids of the orders in the quarantine when the run started (None: not read).
     quarantined: std::cell::RefCell<Option<std::collections::HashSet<String>>>,
+    /// The shop's products by SKU, once read (at most once a run).
+    pub(super) products: std::cell::RefCell<Option<ProductIndex>>,
 }
 
 /// An order imported in this run.
@@ -130,16 +172,18 @@ pub struct ImportReport {
 }
 
 /// An order's numbers, checked.
-struct Parsed<'o> {
+pub(super) struct Parsed<'o> {
     order: &'o Order,
     date: NaiveDateTime,
+    /// The shop's total with VAT.
+    total: f64,
     lines: Vec<ParsedLine<'o>>,
     discounts: Vec<(String, f64)>,
     shipping: Option<(String, f64, f64)>,
     paid: Option<Paid>,
 }
 
-struct ParsedLine<'o> {
+pub(super) struct ParsedLine<'o> {
     sku: &'o str,
     name: &'o str,
     qty: f64,
@@ -156,7 +200,7 @@ fn number(what: &str, text: &str) -> Result<f64, String> {
 }
 
 /// Checks an order's numbers; the error is the quarantine reason.
-fn parse(order: &Order) -> Result<Parsed<'_>, String> {
+pub(super) fn parse(order: &Order) -> Result<Parsed<'_>, String> {
     let date = DateTime::parse_from_rfc3339(&order.created_at)
         .map(|d| d.with_timezone(&Local).naive_local())
         .map_err(|_| format!("the order's date '{}' is not an RFC 3339 time", order.created_at))?;
@@ -221,7 +265,67 @@ fn parse(order: &Order) -> Result<Parsed<'_>, String> {
     } else {
         None
     };
-    Ok(Parsed { order, date, lines, discounts, shipping, paid })
+    let total = number("the order's total", &order.totals.total)?;
+    Ok(Parsed { order, date, total, lines, discounts, shipping, paid })
+}
+
+/// What a line's good brings to its line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct LineGood {
+    /// The good's ID (a stand-in below zero for one still to make).
+    pub id: i32,
+    /// Its VAT rate in percent.
+    pub vat_percent: f64,
+    /// Its purchase price.
+    pub cost: f64,
+    /// False for non-inventory goods.
+    pub moves_stock: bool,
+}
+
+/// An order's document lines (pure): each product line at its price without VAT after the
+/// product discount, VAT per unit at its good's rate; each voucher or promo code a line of the
+/// discount good at a negative price with VAT at the main rate; shipping a line of the shipping
+/// good at its price and rate.
+pub(super) fn order_lines(p: &Parsed<'_>, goods: &[LineGood], main_vat: f64, discount_good: i32, shipping_good: i32) -> Vec<NewLine> {
+    let note = format!("Shopiko {}", p.order.number);
+    let mut lines = Vec::new();
+    for (line, g) in p.lines.iter().zip(goods) {
+        let gross = line.unit_gross * (1.0 - line.discount / 100.0);
+        let net = gross / (1.0 + g.vat_percent / 100.0);
+        lines.push(NewLine {
+            good_id: g.id,
+            qtty: line.qty,
+            price: round6(net),
+            vat: round6(net * g.vat_percent / 100.0),
+            discount: line.discount,
+            price_in: g.cost,
+            moves_stock: g.moves_stock,
+            note: note.clone(),
+        });
+    }
+    for (what, amount) in &p.discounts {
+        let net = -amount / (1.0 + main_vat / 100.0);
+        lines.push(NewLine { good_id: discount_good, qtty: 1.0, price: round6(net), vat: round6(net * main_vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {what}") });
+    }
+    if let Some((method, price, vat)) = &p.shipping {
+        let net = price / (1.0 + vat / 100.0);
+        lines.push(NewLine { good_id: shipping_good, qtty: 1.0, price: round6(net), vat: round6(net * vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {method}") });
+    }
+    lines
+}
+
+/// How far the lines' total may be from the shop's before the order is questioned: rounding of
+/// VAT per unit over many lines, never a real difference.
+pub(super) const TOTAL_TOLERANCE: f64 = 0.05;
+
+/// The lines' total with VAT against the shop's; the error is the quarantine reason.
+pub(super) fn check_total(lines_total: f64, shop_total: f64) -> Result<(), String> {
+    if (lines_total - shop_total).abs() > TOTAL_TOLERANCE {
+        return Err(format!(
+            "the lines add up to {lines_total:.2} with VAT, but the shop's total is {shop_total:.2}: check the order's prices in the shop"
+        ));
+    }
+    Ok(())
 }
 
 /// A good of a line: found, or to be made.
@@ -237,7 +341,7 @@ enum PartnerRef {
 }
 
 /// What the shop's products are, by SKU (read once per run, only when the key is not the code).
-type ProductIndex = HashMap<String, Product>;
+pub(super) type ProductIndex = HashMap<String, Product>;
 
 /// How many orders are written in one transaction. Each order's document, stock moves, payments
 /// and import record commit together with the others of its page, or not at all: a crash leaves
@@ -302,21 +406,23 @@ struct PageWritten {
 
 impl Ctx<'_> {
     fn source(&self) -> &str {
-        &self.settings.shop.api_id
+        &self.settings.shopiko.api_id
     }
 
     /// Runs the import: first acknowledgements left over from an earlier run, then the orders
-    /// in the quarantine, then the orders placed since the last run.
-    pub fn run(&mut self) -> anyhow::Result<ImportReport> {
-        let mut report = ImportReport::default();
+    /// in the quarantine, then the orders placed since the last run, a page at a time: each page
+    /// is imported, the cursor saved after it, and its orders acknowledged, before the next is
+    /// fetched. Memory stays bounded whatever the backlog, a failure at page 400 leaves pages
+    /// 1-399 done, and a stopped run ends between two pages.
+    pub fn run(&mut self, report: &mut ImportReport) -> Result<(), RunError> {
         let (has_log, links) = self.begin()?;
         if has_log && !self.dry_run {
             for pending in self.wh.unacknowledged_imports(self.source())? {
                 self.queue_ack(&pending.order_id, &pending.order_number, pending.oper_type, pending.acct);
             }
+            self.acknowledge_queued(report);
         }
         let server = self.settings.name.clone();
-        let mut products: Option<ProductIndex> = None;
 
         // Orders set aside earlier: tried again each run, from the order as it was received.
         let waiting = self.rt.block_on(self.state.quarantined(&server, false))?;
@@ -328,33 +434,64 @@ impl Ctx<'_> {
                 Err(e) => report.quarantined.push(SetAside { order: q.order_number, reason: format!("the stored order cannot be read: {e}") }),
             }
         }
-        self.import_list(&stored, has_log, &links, &mut products, &mut report)?;
-
-        let cursor = self.rt.block_on(self.state.cursor(&server, "orders"))?;
-        let (orders, next) = self.rt.block_on(self.shop.all_orders_since(cursor.as_deref()))?;
-        self.import_list(&orders, has_log, &links, &mut products, &mut report)?;
-        self.acknowledge_queued(&mut report);
-        if !self.dry_run {
-            if let Some(next) = next {
-                self.rt.block_on(self.state.set_cursor(&server, "orders", &next))?;
-            }
+        for page in stored.chunks(PAGE) {
+            self.check_cancel()?;
+            self.import_list(page, has_log, &links, report)?;
+            self.acknowledge_queued(report);
         }
-        Ok(report)
+
+        let mut cursor = self.rt.block_on(self.state.cursor(&server, "orders"))?;
+        let mut seen: HashSet<String> = cursor.iter().cloned().collect();
+        let mut pages = 0u32;
+        loop {
+            self.check_cancel()?;
+            let page = self.shop_call(self.shop.orders(cursor.as_deref(), ORDERS_PAGE_MAX))?;
+            pages += 1;
+            self.import_list(&page.items, has_log, &links, report)?;
+            let advanced = page.next_cursor.is_some() && page.next_cursor != cursor;
+            if advanced && !self.dry_run {
+                if let Some(next) = &page.next_cursor {
+                    self.rt.block_on(self.state.set_cursor(&server, "orders", next))?;
+                }
+            }
+            self.acknowledge_queued(report);
+            let done = report.imported.len() as u64 + report.planned.len() as u64 + report.already_imported + report.quarantined.len() as u64;
+            self.events.send(RunEvent::Progress { phase: Phase::Import, done, total: None });
+            if !page.has_more {
+                break;
+            }
+            let Some(next) = page.next_cursor.filter(|_| advanced) else {
+                return Err(RunError::Shop {
+                    message: format!("the shop says there are more orders after cursor {cursor:?} but gives no new cursor; paging would never end"),
+                    kind: crate::kinds::FailureKind::ShopRefused,
+                });
+            };
+            if !seen.insert(next.clone()) {
+                return Err(RunError::Shop {
+                    message: format!("the shop's order cursor came back to '{next}', which this run has read already: its paging goes round in a circle. Orders read so far are imported; tell the shop's support"),
+                    kind: crate::kinds::FailureKind::ShopRefused,
+                });
+            }
+            if pages >= MAX_ORDER_PAGES {
+                tracing::info!(pages, cursor = %next, "This run read as many pages of orders as one run may; the next run goes on from here.");
+                break;
+            }
+            cursor = Some(next);
+        }
+        Ok(())
     }
 
     /// Imports these orders now (a retry from the quarantine), outside the cursor.
-    pub fn import_orders(&mut self, orders: &[Order]) -> anyhow::Result<ImportReport> {
-        let mut report = ImportReport::default();
+    pub fn import_orders(&mut self, orders: &[Order], report: &mut ImportReport) -> Result<(), RunError> {
         let (has_log, links) = self.begin()?;
-        let mut products = None;
-        self.import_list(orders, has_log, &links, &mut products, &mut report)?;
-        self.acknowledge_queued(&mut report);
-        Ok(report)
+        self.import_list(orders, has_log, &links, report)?;
+        self.acknowledge_queued(report);
+        Ok(())
     }
 
     /// What every import starts with: the import log (made where it is missing, unless this is a
     /// dry run; whether it exists) and the goods linked to shop SKUs.
-    fn begin(&mut self) -> anyhow::Result<(bool, HashMap<String, i32>)> {
+    fn begin(&mut self) -> Result<(bool, HashMap<String, i32>), RunError> {
         let has_log = if self.dry_run {
             self.wh.has_import_log()?
         } else {
@@ -367,18 +504,11 @@ impl Ctx<'_> {
 
     /// Imports a list of orders, a page at a time. An order that appears twice is taken once, as
     /// it was last seen.
-    fn import_list(
-        &mut self,
-        orders: &[Order],
-        has_log: bool,
-        links: &HashMap<String, i32>,
-        products: &mut Option<ProductIndex>,
-        report: &mut ImportReport,
-    ) -> anyhow::Result<()> {
+    fn import_list(&mut self, orders: &[Order], has_log: bool, links: &HashMap<String, i32>, report: &mut ImportReport) -> Result<(), RunError> {
         let last: HashMap<&str, usize> = orders.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
         let unique: Vec<&Order> = orders.iter().enumerate().filter(|(i, o)| last[o.id.as_str()] == *i).map(|(_, o)| o).collect();
         for page in unique.chunks(PAGE) {
-            self.import_page(page, has_log, links, products, report)?;
+            self.import_page(page, has_log, links, report)?;
         }
         Ok(())
     }
@@ -387,14 +517,7 @@ impl Ctx<'_> {
     /// resolved (look-ups for the whole page at once), then written in one transaction. Errors
     /// returned stop the run (the database or the shop is unusable); everything about an order
     /// itself sends it to the quarantine.
-    fn import_page(
-        &mut self,
-        orders: &[&Order],
-        has_log: bool,
-        links: &HashMap<String, i32>,
-        products: &mut Option<ProductIndex>,
-        report: &mut ImportReport,
-    ) -> anyhow::Result<()> {
+    fn import_page(&mut self, orders: &[&Order], has_log: bool, links: &HashMap<String, i32>, report: &mut ImportReport) -> Result<(), RunError> {
         let server = self.settings.name.clone();
         let done = if has_log {
             let ids: Vec<&str> = orders.iter().map(|o| o.id.as_str()).collect();
@@ -423,7 +546,7 @@ impl Ctx<'_> {
         let index = self.partner_index(&todo)?;
         let mut ready = Vec::new();
         for order in todo {
-            match parse(order).and_then(|parsed| self.resolve(&parsed, links, products, &index).map(|(goods, partner)| Ready { parsed, goods, partner })) {
+            match parse(order).and_then(|parsed| self.resolve(&parsed, links, &index).map(|(goods, partner)| Ready { parsed, goods, partner })) {
                 Ok(r) => ready.push(r),
                 Err(reason) => self.set_aside(order, reason, report)?,
             }
@@ -435,7 +558,7 @@ impl Ctx<'_> {
     }
 
     /// Writes orders ready to write, together; when that fails as a whole, one by one.
-    fn write_page(&mut self, ready: Vec<Ready<'_>>, report: &mut ImportReport) -> anyhow::Result<()> {
+    fn write_page(&mut self, ready: Vec<Ready<'_>>, report: &mut ImportReport) -> Result<(), RunError> {
         if ready.is_empty() {
             return Ok(());
         }
@@ -448,11 +571,12 @@ impl Ctx<'_> {
                     let order = r.parsed.order;
                     match outcome {
                         Ok((acct, total)) => {
+                            self.events.send(RunEvent::OrderImported { order: order.number.clone(), document: document_number(acct) });
                             report.imported.push(ImportedOrder { order: order.number.clone(), document: document_number(acct), total });
                             if self.maybe_quarantined(&order.id) {
                                 self.rt.block_on(self.state.resolve_quarantine(&self.settings.name, &order.id))?;
                             }
-                            self.queue_ack(&order.id, &order.number, self.settings.document, acct);
+                            self.queue_ack(&order.id, &order.number, self.settings.rules.oper_type(), acct);
                         }
                         Err(reason) => self.set_aside(order, reason, report)?,
                     }
@@ -477,18 +601,19 @@ impl Ctx<'_> {
                     e @ (WarehouseError::InsufficientStock { .. } | WarehouseError::TextTooLong { .. } | WarehouseError::Invalid(_)) => {
                         self.set_aside(order, e.to_string(), report)
                     }
-                    e => Err(anyhow::Error::new(e).context(format!("importing shop order {}", order.number))),
+                    e => Err(RunError::from(e).context(&format!("importing shop order {}", order.number))),
                 }
             }
         }
     }
 
-    fn set_aside(&mut self, order: &Order, reason: String, report: &mut ImportReport) -> anyhow::Result<()> {
+    fn set_aside(&mut self, order: &Order, reason: String, report: &mut ImportReport) -> Result<(), RunError> {
         if !self.dry_run {
             let payload = serde_json::to_string(order).expect("orders serialise");
             self.rt.block_on(self.state.quarantine(&self.settings.name, &order.id, &order.number, &reason, &payload))?;
         }
-        tracing::warn!(server = %self.settings.name, order = %order.number, reason = %reason, "Order set aside in the quarantine.");
+        tracing::warn!(order = %order.number, reason = %reason, "Order set aside in the quarantine.");
+        self.events.send(RunEvent::OrderSetAside { order: order.number.clone(), reason: reason.clone() });
         report.quarantined.push(SetAside { order: order.number.clone(), reason });
         Ok(())
     }
@@ -508,19 +633,33 @@ impl Ctx<'_> {
         const AT_ONCE: usize = 8;
         let queued = std::mem::take(&mut *self.cache.to_acknowledge.borrow_mut());
         for chunk in queued.chunks(AT_ONCE * 64) {
+            let cancel = self.cancel.clone();
             let results: Vec<Result<(), String>> = self.rt.block_on(async {
+                use tracing::Instrument;
                 let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
                 let mut tasks = Vec::new();
                 for (id, _, oper, acct) in chunk {
                     let (shop, id, oper, acct, semaphore) = (self.shop.clone(), id.clone(), *oper, *acct, semaphore.clone());
-                    tasks.push(tokio::spawn(async move {
-                        let _permit = semaphore.acquire_owned().await;
-                        shop.acknowledge(&id, &document_number(acct), document_type(oper)).await.map(|_| ()).map_err(|e| e.to_string())
-                    }));
+                    tasks.push(tokio::spawn(
+                        async move {
+                            let _permit = semaphore.acquire_owned().await;
+                            shop.acknowledge(&id, &document_number(acct), document_type(oper)).await.map(|_| ()).map_err(|e| e.to_string())
+                        }
+                        .instrument(tracing::Span::current()),
+                    ));
                 }
                 let mut out = Vec::new();
-                for t in tasks {
-                    out.push(t.await.unwrap_or_else(|e| Err(e.to_string())));
+                for mut t in tasks {
+                    // A stopped run leaves the rest unacknowledged: the import log sends them next run.
+                    let result = tokio::select! {
+                        biased;
+                        () = cancel.cancelled() => {
+                            t.abort();
+                            Err("the run was stopped before the shop answered".to_owned())
+                        }
+                        r = &mut t => r.unwrap_or_else(|e| Err(e.to_string())),
+                    };
+                    out.push(result);
                 }
                 out
             });
@@ -563,7 +702,7 @@ impl Ctx<'_> {
     }
 
     /// Finds the goods and the partner (read-only). The error is the quarantine reason.
-    fn resolve(&self, p: &Parsed<'_>, links: &HashMap<String, i32>, products: &mut Option<ProductIndex>, index: &PartnerIndex) -> Result<(Vec<GoodRef>, PartnerRef), String> {
+    fn resolve(&self, p: &Parsed<'_>, links: &HashMap<String, i32>, index: &PartnerIndex) -> Result<(Vec<GoodRef>, PartnerRef), String> {
         let db = |e: WarehouseError| e.to_string();
         let mut goods: Vec<GoodRef> = Vec::new();
         let mut made: HashMap<&str, usize> = HashMap::new();
@@ -578,7 +717,7 @@ impl Ctx<'_> {
             let found = match self.cached_good(line.sku) {
                 Some(g) => vec![g],
                 None => {
-                    let found = self.find_goods(line, links, products)?;
+                    let found = self.find_goods(line, links)?;
                     if let [g] = found.as_slice() {
                         self.cache.goods.borrow_mut().insert(line.sku.to_owned(), g.clone());
                     }
@@ -587,14 +726,14 @@ impl Ctx<'_> {
             };
             let r = match found.len() {
                 1 => GoodRef::Found(found.into_iter().next().expect("one")),
-                0 if self.settings.sync_nomenclature => GoodRef::Make(self.new_good(line).map_err(db)?),
+                0 if self.settings.rules.sync_nomenclature => GoodRef::Make(self.new_good(line).map_err(db)?),
                 0 => {
                     return Err(format!(
                         "unknown product SKU '{}' ({}): no good in Warehouse Pro matches it by {} and nomenclature sync is off. \
                          Make the good in Warehouse Pro, or turn rules.sync_nomenclature on, then `obmen quarantine {} retry ID`",
                         line.sku,
                         line.name,
-                        self.settings.goods_compare_by.as_str(),
+                        self.settings.rules.goods_compare_by.as_str(),
                         self.settings.name
                     ))
                 }
@@ -611,20 +750,17 @@ impl Ctx<'_> {
     }
 
     /// The goods a line's SKU names: by its link, else by the server's key.
-    fn find_goods(&self, line: &ParsedLine<'_>, links: &HashMap<String, i32>, products: &mut Option<ProductIndex>) -> Result<Vec<Good>, String> {
+    fn find_goods(&self, line: &ParsedLine<'_>, links: &HashMap<String, i32>) -> Result<Vec<Good>, String> {
         let db = |e: WarehouseError| e.to_string();
         if let Some(&id) = links.get(line.sku) {
             return Ok(self.wh.good(id).map_err(db)?.into_iter().collect());
         }
-        let key = self.settings.goods_compare_by;
+        let key = self.settings.rules.goods_compare_by;
         if key == GoodsKey::Code {
             return self.wh.goods_by_code(line.sku).map_err(db);
         }
-        if products.is_none() {
-            let (all, _) = self.rt.block_on(self.shop.all_products(None)).map_err(|e| e.to_string())?;
-            *products = Some(all.into_iter().map(|p| (p.sku.clone(), p)).collect());
-        }
-        let product = products.as_ref().and_then(|ps| ps.get(line.sku));
+        let products = self.product_index().map_err(|e| e.to_string())?;
+        let product = products.get(line.sku);
         if key == GoodsKey::Barcode {
             let mut found: Vec<Good> = Vec::new();
             for b in product.map(|p| p.barcodes.as_slice()).unwrap_or(&[]) {
@@ -678,7 +814,7 @@ impl Ctx<'_> {
             if let Some((id, name)) = self.cache.guest.borrow().clone() {
                 return Ok(PartnerRef::Found(id, name));
             }
-            let name = self.settings.guest_partner.trim();
+            let name = self.settings.rules.guest_partner.trim();
             let found = match self.wh.partners_by_code(name)?.into_iter().next() {
                 Some(p) => Some(p),
                 None => self.wh.partners_by_name(name)?.into_iter().next(),
@@ -709,11 +845,10 @@ impl Ctx<'_> {
         let p = &r.parsed;
         let main_vat = groups.first().map(|(_, v)| *v).unwrap_or(20.0);
         let service = self.cache.service_goods.borrow();
-        let note = format!("Shopiko {}", p.order.number);
-        let mut lines = Vec::new();
-        for (line, g) in p.lines.iter().zip(&r.goods) {
-            let (good_id, vat_percent, cost, moves) = match g {
-                GoodRef::Found(g) => (g.id, g.vat_percent, g.price_in, !g.is_non_inventory()),
+        let mut goods = Vec::new();
+        for g in &r.goods {
+            goods.push(match g {
+                GoodRef::Found(g) => LineGood { id: g.id, vat_percent: g.vat_percent, cost: g.price_in, moves_stock: !g.is_non_inventory() },
                 GoodRef::Make(n) => {
                     let k = match to_make.goods.iter().position(|m| m.code == n.code) {
                         Some(k) => k,
@@ -723,34 +858,13 @@ impl Ctx<'_> {
                         }
                     };
                     let vat = groups.iter().find(|(gid, _)| *gid == n.vat_group_id).map(|(_, v)| *v).unwrap_or(main_vat);
-                    (stand_in(k), vat, 0.0, true)
+                    LineGood { id: stand_in(k), vat_percent: vat, cost: 0.0, moves_stock: true }
                 }
-            };
-            let gross = line.unit_gross * (1.0 - line.discount / 100.0);
-            let net = gross / (1.0 + vat_percent / 100.0);
-            lines.push(NewLine {
-                good_id,
-                qtty: line.qty,
-                price: round6(net),
-                vat: round6(net * vat_percent / 100.0),
-                discount: line.discount,
-                price_in: cost,
-                moves_stock: moves,
-                note: note.clone(),
             });
         }
-        if !p.discounts.is_empty() {
-            let id = service.get(DISCOUNT_CODE).copied().unwrap_or(DISCOUNT_STAND_IN);
-            for (what, amount) in &p.discounts {
-                let net = -amount / (1.0 + main_vat / 100.0);
-                lines.push(NewLine { good_id: id, qtty: 1.0, price: round6(net), vat: round6(net * main_vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {what}") });
-            }
-        }
-        if let Some((method, price, vat)) = &p.shipping {
-            let id = service.get(SHIPPING_CODE).copied().unwrap_or(SHIPPING_STAND_IN);
-            let net = price / (1.0 + vat / 100.0);
-            lines.push(NewLine { good_id: id, qtty: 1.0, price: round6(net), vat: round6(net * vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {method}") });
-        }
+        let discount_good = service.get(DISCOUNT_CODE).copied().unwrap_or(DISCOUNT_STAND_IN);
+        let shipping_good = service.get(SHIPPING_CODE).copied().unwrap_or(SHIPPING_STAND_IN);
+        let lines = order_lines(p, &goods, main_vat, discount_good, shipping_good);
         let partner_id = match &r.partner {
             PartnerRef::Found(id, _) => *id,
             PartnerRef::Make(np) => {
@@ -774,9 +888,10 @@ impl Ctx<'_> {
                 stand_in(k)
             }
         };
-        let sale = self.settings.document == OperType::SALE;
+        let oper_type = self.settings.rules.oper_type();
+        let sale = oper_type == OperType::SALE;
         let doc = NewDocument {
-            oper_type: self.settings.document,
+            oper_type,
             object_id: self.object.id,
             partner_id,
             user_id: 1,
@@ -786,16 +901,10 @@ impl Ctx<'_> {
             paid: if sale { p.paid.clone().into_iter().collect() } else { vec![] },
             currency_id: 1,
             currency_rate: 1.0,
-            allow_negative_stock: self.settings.allow_negative_stock,
+            allow_negative_stock: self.settings.rules.allow_negative_stock,
             numbering: Numbering::Global,
         };
-        let shop_total = number("total", &p.order.totals.total).unwrap_or(doc.total());
-        if (doc.total() - shop_total).abs() > 0.05 {
-            return Err(format!(
-                "the lines add up to {:.2} with VAT, but the shop's total is {shop_total:.2}: check the order's prices in the shop",
-                doc.total()
-            ));
-        }
+        check_total(doc.total(), p.total)?;
         Ok(doc)
     }
 
@@ -816,8 +925,8 @@ impl Ctx<'_> {
     fn write(&mut self, ready: &[Ready<'_>]) -> Result<PageWritten, WarehouseError> {
         let (drafts, to_make, stock_goods) = self.draft_page(ready)?;
         let object_id = self.object.id;
-        let source = self.settings.shop.api_id.clone();
-        let oper_type = self.settings.document;
+        let source = self.settings.shopiko.api_id.clone();
+        let oper_type = self.settings.rules.oper_type();
         let names = good_names(ready, &to_make);
         let object_name = self.object.name.clone();
         let refusal = |e: WarehouseError| stock_refusal(e, &names, &object_name);
@@ -909,12 +1018,12 @@ impl Ctx<'_> {
 
     /// A dry run of a page: what each order would become, with the same stock check as the
     /// real run (orders taking from the same good in turn), reading only.
-    fn plan(&mut self, ready: &[Ready<'_>], report: &mut ImportReport) -> anyhow::Result<()> {
+    fn plan(&mut self, ready: &[Ready<'_>], report: &mut ImportReport) -> Result<(), RunError> {
         let (drafts, to_make, stock_goods) = self.draft_page(ready)?;
         let mut stock = Stock::new(self.object.id);
         self.wh.lock_stock(&mut stock, stock_goods)?;
         let names = good_names(ready, &to_make);
-        let kind = if self.settings.document == OperType::SALES_ORDER { "sales order" } else { "sale" };
+        let kind = if self.settings.rules.oper_type() == OperType::SALES_ORDER { "sales order" } else { "sale" };
         let mut made_goods: Vec<&str> = Vec::new();
         let mut made_partners: Vec<&str> = Vec::new();
         for (r, draft) in ready.iter().zip(&drafts) {
@@ -933,7 +1042,7 @@ impl Ctx<'_> {
                     GoodRef::Found(g) => (g.code.clone(), ""),
                     GoodRef::Make(n) => (n.code.clone(), " (new good)"),
                 };
-                let stock = if self.settings.document == OperType::SALE { format!(", stock -{}", line.qty) } else { String::new() };
+                let stock = if self.settings.rules.oper_type() == OperType::SALE { format!(", stock -{}", line.qty) } else { String::new() };
                 text.push_str(&format!("\n    {} x {code}{new} at {:.2} with VAT, discount {}%{stock}", line.qty, line.unit_gross, line.discount));
             }
             for (what, amount) in &p.discounts {

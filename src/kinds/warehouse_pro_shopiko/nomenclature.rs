@@ -14,7 +14,10 @@ use serde::Serialize;
 
 use super::import::{partner_from_customer, Ctx};
 use super::{GoodsKey, PartnersKey};
-use crate::shopiko::model::{Customer, Product};
+use crate::kinds::{FailureKind, RunError};
+use crate::shopiko::client::LIST_PAGE_MAX;
+use crate::shopiko::model::{Customer, Page, Product};
+use crate::warehouse::partners::normalise_tax_number;
 use crate::warehouse::{Good, NewGood, Partner};
 
 /// What linking found and did (or, in a dry run, would do).
@@ -43,107 +46,268 @@ pub fn customer_link_key(c: &Customer) -> Option<String> {
     }
 }
 
+/// How long a server goes by its listing cursors before it reads the shop's whole lists again:
+/// products and customers that could not be matched are reported again, and whatever a cursor
+/// could have missed is seen.
+const FULL_LISTING_EVERY_SECS: i64 = 24 * 3600;
+
+/// The state's cursor names of the two listings.
+const PRODUCTS_CURSOR: &str = "nomenclature_products";
+const CUSTOMERS_CURSOR: &str = "nomenclature_customers";
+
 impl Ctx<'_> {
-    /// Links (and, with nomenclature sync, makes) goods and partners.
-    pub fn sync_nomenclature(&mut self) -> anyhow::Result<NomenclatureReport> {
-        let mut report = NomenclatureReport::default();
-        let server = self.settings.name.clone();
+    /// Links (and, with nomenclature sync, makes) goods and partners. The shop's lists are read
+    /// from where the last run left them (its listing cursors), a page at a time; each page's
+    /// look-ups are one query per key (IN lists), its new goods or partners are made in one
+    /// transaction, its links saved, and then its cursor. Once a day the whole lists are read.
+    pub fn sync_nomenclature(&mut self, report: &mut NomenclatureReport) -> Result<(), RunError> {
         // With goods known by their code and nothing to make, a shop product's SKU is the good's
         // code already: there is nothing to link, and the listing is not read.
-        let link_goods = self.settings.sync_nomenclature || self.settings.goods_compare_by != GoodsKey::Code;
-        let link_partners = self.settings.sync_nomenclature || self.settings.partners_compare_by != PartnersKey::Email;
-        let products = if link_goods { self.rt.block_on(self.shop.all_products(None))?.0 } else { Vec::new() };
-        let mut good_links = self.rt.block_on(self.state.links(&server, "good"))?;
+        let link_goods = self.settings.rules.sync_nomenclature || self.settings.rules.goods_compare_by != GoodsKey::Code;
+        let link_partners = self.settings.rules.sync_nomenclature || self.settings.rules.partners_compare_by != PartnersKey::Email;
+        if link_goods {
+            let mut links = self.rt.block_on(self.state.links(&self.settings.name, "good"))?;
+            self.each_listing_page(PRODUCTS_CURSOR, |ctx, cursor| ctx.shop_call(ctx.shop.products(cursor, LIST_PAGE_MAX)), |ctx, page, full| {
+                if full {
+                    // A whole listing serves the import's look-ups by SKU too (read at most once a run).
+                    let mut cache = ctx.cache.products.borrow_mut();
+                    let index = cache.get_or_insert_with(Default::default);
+                    index.extend(page.iter().map(|p| (p.sku.clone(), p.clone())));
+                }
+                ctx.link_goods_page(page, &mut links, report)
+            })?;
+        }
+        self.check_cancel()?;
+        if link_partners {
+            let mut links = self.rt.block_on(self.state.links(&self.settings.name, "partner"))?;
+            self.each_listing_page(CUSTOMERS_CURSOR, |ctx, cursor| ctx.shop_call(ctx.shop.customers(cursor, LIST_PAGE_MAX)), |ctx, page, _| {
+                ctx.link_partners_page(page, &mut links, report)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Reads a listing from its cursor (or whole, once a day) a page at a time, handing each page
+    /// to `each` with whether the listing is whole, and saving the cursor after each page.
+    fn each_listing_page<T>(
+        &self,
+        name: &str,
+        fetch: impl Fn(&Self, Option<&str>) -> Result<Page<T>, RunError>,
+        mut each: impl FnMut(&Self, &[T], bool) -> Result<(), RunError>,
+    ) -> Result<(), RunError> {
+        let server = &self.settings.name;
+        let full_name = format!("{name}_full_at");
+        let now = chrono::Utc::now().timestamp();
+        let full_at: i64 = self.rt.block_on(self.state.cursor(server, &full_name))?.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let full = now - full_at >= FULL_LISTING_EVERY_SECS;
+        let mut cursor = if full { None } else { self.rt.block_on(self.state.cursor(server, name))? };
+        let mut seen: HashSet<String> = HashSet::new();
+        loop {
+            self.check_cancel()?;
+            let page = fetch(self, cursor.as_deref())?;
+            each(self, &page.items, full)?;
+            let advanced = page.next_cursor.is_some() && page.next_cursor != cursor;
+            if advanced && !self.dry_run {
+                if let Some(next) = &page.next_cursor {
+                    self.rt.block_on(self.state.set_cursor(server, name, next))?;
+                }
+            }
+            if !page.has_more {
+                break;
+            }
+            match page.next_cursor.filter(|_| advanced) {
+                Some(next) if seen.insert(next.clone()) => cursor = Some(next),
+                next => {
+                    return Err(RunError::Shop {
+                        message: format!("the shop's {name} listing does not move on (cursor {next:?} again, or none): its paging would never end"),
+                        kind: FailureKind::ShopRefused,
+                    })
+                }
+            }
+        }
+        if full && !self.dry_run {
+            self.rt.block_on(self.state.set_cursor(server, &full_name, &now.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Links one page of shop products to goods: one look-up per key for the page, the goods to
+    /// make made in one transaction, the links saved.
+    fn link_goods_page(&self, products: &[Product], links: &mut HashMap<i64, String>, report: &mut NomenclatureReport) -> Result<(), RunError> {
+        let linked_skus: HashSet<&str> = links.values().map(String::as_str).collect();
+        let todo: Vec<&Product> = products.iter().filter(|p| !linked_skus.contains(p.sku.as_str())).collect();
+        drop(linked_skus);
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let key = self.settings.rules.goods_compare_by;
+        let fold = |s: &str| s.trim().to_lowercase();
+        // The candidates of each product, by the key's folded value (barcodes: one look-up each).
+        let mut by_value: HashMap<String, Vec<Good>> = HashMap::new();
+        match key {
+            GoodsKey::Code => {
+                let skus: Vec<&str> = todo.iter().map(|p| p.sku.as_str()).collect();
+                for g in self.wh.goods_by_codes(&skus)? {
+                    by_value.entry(fold(&g.code)).or_default().push(g);
+                }
+            }
+            GoodsKey::Name => {
+                let names: Vec<&str> = todo.iter().map(|p| p.name.as_str()).collect();
+                for g in self.wh.goods_by_names(&names)? {
+                    by_value.entry(fold(&g.name)).or_default().push(g);
+                }
+            }
+            GoodsKey::Barcode => {
+                for p in &todo {
+                    by_value.insert(fold(&p.sku), self.goods_for(p)?);
+                }
+            }
+        }
+        let value = |p: &Product| match key {
+            GoodsKey::Code | GoodsKey::Barcode => fold(&p.sku),
+            GoodsKey::Name => fold(&p.name),
+        };
+        // Goods that have the SKU as their code already (for keys other than the code).
+        let coded: HashSet<String> = if self.settings.rules.sync_nomenclature && key != GoodsKey::Code {
+            let skus: Vec<&str> = todo.iter().map(|p| p.sku.as_str()).collect();
+            self.wh.goods_by_codes(&skus)?.into_iter().map(|g| fold(&g.code)).collect()
+        } else {
+            HashSet::new()
+        };
         let mut new_links: Vec<(i64, String)> = Vec::new();
-        let linked_skus: HashSet<String> = good_links.values().cloned().collect();
-        for p in products.iter().filter(|p| !linked_skus.contains(&p.sku)) {
-            let candidates: Vec<Good> = self.goods_for(p)?.into_iter().filter(|g| !good_links.contains_key(&(g.id as i64))).collect();
+        let mut to_make: Vec<(NewGood, String)> = Vec::new();
+        for p in todo {
+            let candidates: Vec<&Good> = by_value.get(&value(p)).map(|v| v.iter().filter(|g| !links.contains_key(&(g.id as i64))).collect()).unwrap_or_default();
             match candidates.len() {
                 1 => {
-                    let g = &candidates[0];
+                    let g = candidates[0];
                     report.goods_linked.push(format!("{} -> {} {}", p.sku, g.code, g.name));
-                    good_links.insert(g.id as i64, p.sku.clone());
+                    links.insert(g.id as i64, p.sku.clone());
                     new_links.push((g.id as i64, p.sku.clone()));
                 }
-                0 if self.settings.sync_nomenclature => {
-                    if !self.wh.goods_by_code(&p.sku)?.is_empty() {
+                0 if self.settings.rules.sync_nomenclature => {
+                    if coded.contains(&fold(&p.sku)) {
                         report.goods_unmatched.push(format!(
                             "{} {}: a good with code {} exists, but its {} differs; link them by making them agree",
-                            p.sku, p.name, p.sku, self.settings.goods_compare_by.as_str()
+                            p.sku, p.name, p.sku, key.as_str()
                         ));
                         continue;
                     }
-                    report.goods_created.push(format!("{} {}", p.sku, p.name));
-                    if !self.dry_run {
-                        let good = self.good_from_product(p)?;
-                        let id = self.wh.transaction(|tx| tx.create_good(&good))?;
-                        good_links.insert(id as i64, p.sku.clone());
-                        new_links.push((id as i64, p.sku.clone()));
+                    if to_make.iter().any(|(_, sku)| *sku == p.sku) {
+                        continue;
+                    }
+                    match self.good_from_product(p) {
+                        Ok(good) => {
+                            report.goods_created.push(format!("{} {}", p.sku, p.name));
+                            to_make.push((good, p.sku.clone()));
+                        }
+                        Err(reason) => report.goods_unmatched.push(format!("{} {}: {reason}", p.sku, p.name)),
                     }
                 }
                 0 => report.goods_unmatched.push(format!(
                     "{} {}: no good matches it by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",
-                    p.sku, p.name, self.settings.goods_compare_by.as_str()
+                    p.sku, p.name, key.as_str()
                 )),
                 n => report.goods_unmatched.push(format!(
                     "{} {}: {n} goods match it by {} ({}); keep one",
                     p.sku,
                     p.name,
-                    self.settings.goods_compare_by.as_str(),
+                    key.as_str(),
                     candidates.iter().map(|g| g.code.as_str()).collect::<Vec<_>>().join(", ")
                 )),
             }
         }
-        if !self.dry_run && !new_links.is_empty() {
-            self.rt.block_on(self.state.set_links(&server, "good", &new_links))?;
+        if self.dry_run {
+            return Ok(());
         }
-
-        let customers = if link_partners { self.rt.block_on(self.shop.all_customers(None))?.0 } else { Vec::new() };
-        let mut partner_links = self.rt.block_on(self.state.links(&server, "partner"))?;
-        let linked_keys: HashSet<String> = partner_links.values().cloned().collect();
-        let mut new_links: Vec<(i64, String)> = Vec::new();
-        for c in &customers {
-            let Some(key) = customer_link_key(c) else { continue };
-            if linked_keys.contains(&key) {
-                continue;
+        if !to_make.is_empty() {
+            let ids = self.wh.transaction(|tx| to_make.iter().map(|(g, _)| tx.create_good(g)).collect::<Result<Vec<i32>, _>>())?;
+            for (id, (_, sku)) in ids.into_iter().zip(to_make) {
+                links.insert(id as i64, sku.clone());
+                new_links.push((id as i64, sku));
             }
+        }
+        if !new_links.is_empty() {
+            self.rt.block_on(self.state.set_links(&self.settings.name, "good", &new_links))?;
+        }
+        Ok(())
+    }
+
+    /// Links one page of shop customers to partners, as [`Ctx::link_goods_page`] does goods.
+    fn link_partners_page(&self, customers: &[Customer], links: &mut HashMap<i64, String>, report: &mut NomenclatureReport) -> Result<(), RunError> {
+        let linked_keys: HashSet<&str> = links.values().map(String::as_str).collect();
+        let todo: Vec<(&Customer, String)> =
+            customers.iter().filter_map(|c| customer_link_key(c).map(|k| (c, k))).filter(|(_, k)| !linked_keys.contains(k.as_str())).collect();
+        drop(linked_keys);
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let key = self.settings.rules.partners_compare_by;
+        let value = |c: &Customer| match key {
+            PartnersKey::Email => c.email.trim().to_lowercase(),
+            PartnersKey::VatNumber => normalise_tax_number(&c.vat_number),
+        };
+        let mut by_value: HashMap<String, Vec<Partner>> = HashMap::new();
+        match key {
+            PartnersKey::Email => {
+                let emails: Vec<&str> = todo.iter().map(|(c, _)| c.email.as_str()).collect();
+                for p in self.wh.partners_by_emails(&emails)? {
+                    by_value.entry(p.email.trim().to_lowercase()).or_default().push(p);
+                }
+            }
+            PartnersKey::VatNumber => {
+                let vats: Vec<&str> = todo.iter().map(|(c, _)| c.vat_number.as_str()).collect();
+                for p in self.wh.partners_by_vat_numbers(&vats)? {
+                    by_value.entry(normalise_tax_number(&p.vat_number)).or_default().push(p);
+                }
+            }
+        }
+        let mut new_links: Vec<(i64, String)> = Vec::new();
+        let mut to_make: Vec<(Partner, String)> = Vec::new();
+        for (c, link_key) in todo {
             let who = if c.company_name.is_empty() { format!("{} {}", c.first_name, c.last_name) } else { c.company_name.clone() };
-            let found: Vec<Partner> = match self.settings.partners_compare_by {
-                PartnersKey::Email => self.wh.partners_by_email(&c.email)?,
-                PartnersKey::VatNumber => self.wh.partners_by_vat_number(&c.vat_number)?,
-            };
-            let found: Vec<Partner> = found.into_iter().filter(|p| !partner_links.contains_key(&(p.id as i64))).collect();
+            let v = value(c);
+            let found: Vec<&Partner> =
+                if v.is_empty() { Vec::new() } else { by_value.get(&v).map(|ps| ps.iter().filter(|p| !links.contains_key(&(p.id as i64))).collect()).unwrap_or_default() };
             match found.len() {
                 1 => {
-                    report.partners_linked.push(format!("{} -> {} ({})", key, found[0].company, found[0].code));
-                    partner_links.insert(found[0].id as i64, key.clone());
-                    new_links.push((found[0].id as i64, key));
+                    report.partners_linked.push(format!("{} -> {} ({})", link_key, found[0].company, found[0].code));
+                    links.insert(found[0].id as i64, link_key.clone());
+                    new_links.push((found[0].id as i64, link_key));
                 }
-                0 if self.settings.sync_nomenclature => {
-                    report.partners_created.push(who);
-                    if !self.dry_run {
-                        let partner = partner_from_customer(c);
-                        let id = self.wh.transaction(|tx| tx.create_partner(&partner))?;
-                        partner_links.insert(id as i64, key.clone());
-                        new_links.push((id as i64, key));
+                0 if self.settings.rules.sync_nomenclature => {
+                    if to_make.iter().any(|(_, k)| *k == link_key) {
+                        continue;
                     }
+                    report.partners_created.push(who);
+                    to_make.push((partner_from_customer(c), link_key));
                 }
                 0 => report.partners_unmatched.push(format!(
-                    "{who} ({key}): no partner matches by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",
-                    if self.settings.partners_compare_by == PartnersKey::Email { "e-mail" } else { "VAT number" }
+                    "{who} ({link_key}): no partner matches by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",
+                    if key == PartnersKey::Email { "e-mail" } else { "VAT number" }
                 )),
-                n => report.partners_unmatched.push(format!("{who} ({key}): {n} partners match; keep one")),
+                n => report.partners_unmatched.push(format!("{who} ({link_key}): {n} partners match; keep one")),
             }
         }
-        if !self.dry_run && !new_links.is_empty() {
-            self.rt.block_on(self.state.set_links(&server, "partner", &new_links))?;
+        if self.dry_run {
+            return Ok(());
         }
-        Ok(report)
+        if !to_make.is_empty() {
+            let ids = self.wh.transaction(|tx| to_make.iter().map(|(p, _)| tx.create_partner(p)).collect::<Result<Vec<i32>, _>>())?;
+            for (id, (_, k)) in ids.into_iter().zip(to_make) {
+                links.insert(id as i64, k.clone());
+                new_links.push((id as i64, k));
+            }
+        }
+        if !new_links.is_empty() {
+            self.rt.block_on(self.state.set_links(&self.settings.name, "partner", &new_links))?;
+        }
+        Ok(())
     }
 
     /// The goods a shop product matches by the server's key.
-    fn goods_for(&self, p: &Product) -> anyhow::Result<Vec<Good>> {
-        Ok(match self.settings.goods_compare_by {
+    fn goods_for(&self, p: &Product) -> Result<Vec<Good>, RunError> {
+        Ok(match self.settings.rules.goods_compare_by {
             GoodsKey::Code => self.wh.goods_by_code(&p.sku)?,
             GoodsKey::Name => self.wh.goods_by_name(&p.name)?,
             GoodsKey::Barcode => {
@@ -160,10 +324,14 @@ impl Ctx<'_> {
         })
     }
 
-    fn good_from_product(&self, p: &Product) -> anyhow::Result<NewGood> {
-        let vat: f64 = p.vat_percent.trim().parse().unwrap_or(20.0);
-        let gross: f64 = p.price.trim().parse().map_err(|_| anyhow::anyhow!("product {}: the price '{}' is not a number", p.sku, p.price))?;
-        let vat_group_id = self.vat_group(vat)?;
+    /// The good a shop product becomes; the error says why it cannot.
+    fn good_from_product(&self, p: &Product) -> Result<NewGood, String> {
+        let vat: f64 = match p.vat_percent.trim() {
+            "" => 20.0,
+            v => v.parse().ok().filter(|v: &f64| v.is_finite() && (0.0..100.0).contains(v)).ok_or_else(|| format!("the VAT rate '{}' is not a percent", p.vat_percent))?,
+        };
+        let gross: f64 = p.price.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| format!("the price '{}' is not a number", p.price))?;
+        let vat_group_id = self.vat_group(vat).map_err(|e| e.to_string())?;
         let net = (gross / (1.0 + vat / 100.0) * 1e6).round() / 1e6;
         Ok(NewGood {
             code: p.sku.clone(),

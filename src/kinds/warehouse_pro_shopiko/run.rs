@@ -1,200 +1,418 @@
-//! One exchange cycle of a server: import and/or export, in the foreground. Two runs of one
-//! server never overlap, even from two processes: each holds an OS file lock in the home
-//! (`locks/NAME.lock`), which the OS releases if the process dies. Each run's summary is stored in
-//! obmen's state (except for dry runs, which write nothing anywhere).
+//! One run of a server of this kind: nomenclature, then import and/or export, as the
+//! [`crate::kinds::run`] contract says. The run takes the server's lock, marks runs a dead
+//! process left `running` as `interrupted`, opens the database and the shop once, and works on a
+//! blocking thread of its own (ODBC blocks) inside a tracing span carrying `server` and `run_id`;
+//! the async parts (the shop, obmen's state) run on the caller's runtime. It is stopped through
+//! its token between pages and batches, and says what it does through events. Each run is
+//! recorded in obmen's state (dry runs write nothing anywhere).
 
-use std::fs::File;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::export::ExportReport;
+use super::import::{Cache, Ctx, ImportReport};
 use super::nomenclature::NomenclatureReport;
-use super::import::{Ctx, ImportReport};
-use super::Settings;
-use crate::config::{Home, ServerFile};
+use super::{Server, Settings};
+use crate::kinds::{Details, FailureKind, Job, Phase, RunContext, RunError, RunEvent, RunSummary};
+use crate::kinds::run::RunLock;
 use crate::shopiko::model::Order;
-use crate::shopiko::ShopikoClient;
-use crate::state::{Outcome, State};
-use crate::warehouse::Warehouse;
+use crate::shopiko::{ShopikoClient, ShopikoError};
+use crate::state::{Outcome, Quarantined};
+use crate::warehouse::{Object, Timeouts, Warehouse, WarehouseError};
 
-/// What to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RunOptions {
-    /// Import orders.
-    pub import: bool,
-    /// Export goods, partners and quantities.
-    pub export: bool,
-    /// Write nothing anywhere; say what would be done.
-    pub dry_run: bool,
-}
-
-/// What a run did.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunSummary {
-    /// The server.
-    pub server: String,
-    /// When it started.
-    pub started_at: String,
-    /// When it ended.
-    pub ended_at: String,
-    /// A dry run?
-    pub dry_run: bool,
-    /// ok, partial or failed.
-    pub outcome: Outcome,
+/// This kind's own report of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
     /// What linking found and made, before the import and export.
     pub nomenclature: Option<NomenclatureReport>,
     /// The import's report, if it ran.
     pub import: Option<ImportReport>,
     /// The export's report, if it ran.
     pub export: Option<ExportReport>,
-    /// What stopped the run, if something did.
-    pub errors: Vec<String>,
-    /// How long each phase took, in milliseconds: nomenclature, import, export.
-    pub phase_ms: std::collections::BTreeMap<String, u64>,
 }
 
-impl RunSummary {
-    /// The outcome from what happened.
-    fn settle(&mut self) {
-        let partial = self.import.as_ref().is_some_and(|i| !i.quarantined.is_empty() || !i.ack_failures.is_empty())
-            || self.export.as_ref().is_some_and(|e| e.has_problems());
-        self.outcome = if !self.errors.is_empty() {
-            Outcome::Failed
-        } else if partial {
-            Outcome::Partial
-        } else {
-            Outcome::Ok
+/// The database timeouts of a server.
+pub fn timeouts(settings: &Settings) -> Timeouts {
+    Timeouts { login_secs: settings.database.login_timeout_secs, query_secs: settings.database.query_timeout_secs }
+}
+
+impl From<WarehouseError> for RunError {
+    fn from(e: WarehouseError) -> Self {
+        let transient = match &e {
+            WarehouseError::Connect { .. } => true,
+            // Connection lost (08xxx), timeouts (HYT00/HYT01), deadlocks and busy locks.
+            WarehouseError::Odbc { state, retryable, .. } => *retryable || state.starts_with("08") || state == "HYT00" || state == "HYT01",
+            _ => false,
         };
+        match e {
+            WarehouseError::ReadOnly { .. } => RunError::Setup { message: e.to_string() },
+            e => RunError::Database { message: e.to_string(), transient },
+        }
     }
 }
 
-fn now() -> String {
-    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
-/// The lock that keeps two runs of one server apart; released when dropped or when the process
-/// dies.
-pub struct RunLock(#[allow(dead_code)] File);
-
-/// Takes the server's run lock, or says who holds it.
-pub fn lock(home: &Home, server: &str) -> anyhow::Result<RunLock> {
-    let dir = home.root.join("locks");
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("{server}.lock"));
-    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
-    match file.try_lock() {
-        Ok(()) => Ok(RunLock(file)),
-        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-            "server '{server}' is running an exchange in another process ({} is locked): wait for it to end",
-            path.display()
-        ),
-        Err(std::fs::TryLockError::Error(e)) => Err(anyhow::Error::new(e).context(format!("cannot lock {}", path.display()))),
+impl From<ShopikoError> for RunError {
+    fn from(e: ShopikoError) -> Self {
+        let kind = match e.last() {
+            ShopikoError::Unauthorized { .. } | ShopikoError::ClockSkew { .. } => FailureKind::ShopUnauthorized,
+            ShopikoError::Unreachable { .. } | ShopikoError::Timeout { .. } | ShopikoError::Server { .. } | ShopikoError::RateLimited { .. } => {
+                FailureKind::ShopUnreachable
+            }
+            _ => FailureKind::ShopRefused,
+        };
+        RunError::Shop { message: e.to_string(), kind }
     }
 }
 
 /// Everything a run needs, opened.
 struct Opened {
-    settings: Settings,
     wh: Warehouse,
-    object: crate::warehouse::Object,
+    object: Object,
     shop: ShopikoClient,
-    state: State,
 }
 
-impl Opened {
-    /// The context the phases of a run work in.
-    fn ctx<'a>(&'a mut self, rt: &'a tokio::runtime::Handle, dry_run: bool) -> Ctx<'a> {
-        Ctx {
-            settings: &self.settings,
-            wh: &mut self.wh,
-            object: &self.object,
-            shop: &self.shop,
-            state: &self.state,
-            rt,
-            dry_run,
-            cache: Default::default(),
-        }
-    }
-}
-
-fn open(home: &Home, server: &ServerFile, rt: &tokio::runtime::Handle) -> anyhow::Result<Opened> {
-    let settings = Settings::from_server(server)?;
-    let state = rt.block_on(State::open(&home.state_db()))?;
-    let wh = Warehouse::connect(settings.connection.expose(), settings.dialect)?;
-    let object = wh.find_object(&settings.object)?.ok_or_else(|| {
-        anyhow::anyhow!(
-            "server '{}': rules.object '{}' is no object in the Warehouse Pro database: `obmen check {}` lists the objects there",
-            settings.name,
-            settings.object,
-            settings.name
-        )
+fn open(server: &Server, ctx: &RunContext) -> Result<Opened, RunError> {
+    let settings = &server.settings;
+    let mut wh = Warehouse::connect_with(settings.database.connection.expose(), settings.database.dialect, timeouts(settings))?;
+    wh.set_cancel(ctx.cancel.clone());
+    let object = wh.find_object(&settings.rules.object)?.ok_or_else(|| RunError::Setup {
+        message: format!(
+            "rules.object '{}' is no object in the Warehouse Pro database: `obmen check {}` lists the objects there",
+            settings.rules.object, settings.name
+        ),
     })?;
-    let shop = ShopikoClient::new(settings.shop.clone())?;
-    Ok(Opened { settings, wh, object, shop, state })
+    let events = ctx.events.clone();
+    let hook: crate::shopiko::client::RetryHook =
+        std::sync::Arc::new(move |what: &str, e: &ShopikoError| events.send(RunEvent::Retry { what: format!("shop: {what}"), error: e.to_string() }));
+    let shop = ShopikoClient::new(server.client_config())?.with_retry_hook(hook);
+    Ok(Opened { wh, object, shop })
 }
 
-/// Runs one exchange cycle. Call on a blocking thread (it talks ODBC); `rt` runs the async parts.
-pub fn run(home: &Home, server: &ServerFile, options: RunOptions, rt: &tokio::runtime::Handle) -> RunSummary {
-    let mut summary = RunSummary {
-        server: server.name.clone(),
-        started_at: now(),
-        ended_at: String::new(),
-        dry_run: options.dry_run,
-        outcome: Outcome::Running,
-        nomenclature: None,
-        import: None,
-        export: None,
-        errors: Vec::new(),
-        phase_ms: Default::default(),
-    };
-    let started = lock(home, &server.name).and_then(|l| Ok((l, open(home, server, rt)?)));
-    let (_lock, mut opened) = match started {
-        Ok(s) => s,
-        Err(e) => {
-            summary.errors.push(format!("{e:#}"));
-            summary.ended_at = now();
-            summary.settle();
-            return summary;
+/// Runs a job (see [`crate::kinds::Server::run`]).
+pub async fn run(server: &Server, kind: &str, ctx: RunContext, job: Job) -> RunSummary {
+    let name = server.settings.name.clone();
+    on_blocking_thread(server, kind, ctx, job, move |s, opened, cx, report, summary| run_phases(s, opened, cx, job, report, summary)).await
+        .unwrap_or_else(|e| failed_to_start(&name, kind, job, e))
+}
+
+/// Imports orders from the quarantine again (see [`crate::kinds::Server::retry`]).
+pub async fn retry(server: &Server, kind: &str, ctx: RunContext, entries: Vec<Quarantined>) -> RunSummary {
+    let name = server.settings.name.clone();
+    let job = Job { import: true, export: false, dry_run: false };
+    on_blocking_thread(server, kind, ctx, job, move |s, opened, cx, report, summary| {
+        let mut import = ImportReport::default();
+        let mut orders = Vec::new();
+        for q in &entries {
+            match serde_json::from_str::<Order>(&q.payload) {
+                Ok(o) => orders.push(o),
+                Err(e) => import.quarantined.push(super::import::SetAside { order: q.order_number.clone(), reason: format!("the stored order cannot be read: {e}") }),
+            }
         }
+        let result = phase(summary, Phase::Import, cx, || ctx_for(s, opened, cx, false, &Cache::default(), |c| c.import_orders(&orders, &mut import)));
+        report.import = Some(import);
+        result
+    })
+    .await
+    .unwrap_or_else(|e| failed_to_start(&name, kind, job, e))
+}
+
+fn failed_to_start(name: &str, kind: &str, job: Job, e: String) -> RunSummary {
+    let mut summary = RunSummary::begin(name, kind, job);
+    summary.errors.push(RunError::Setup { message: format!("the run stopped unexpectedly: {e}") }.failure(None));
+    summary.settle(false);
+    summary
+}
+
+/// The phases of a run, each timed; an error ends the run (the export still runs after a
+/// failed import: they are independent), a stop ends it at once.
+fn run_phases(server: &Server, opened: &mut Opened, ctx: &RunContext, job: Job, report: &mut Report, summary: &mut RunSummary) -> Result<(), RunError> {
+    let cache = Cache::default();
+    let mut nomenclature = NomenclatureReport::default();
+    let result = phase(summary, Phase::Nomenclature, ctx, || ctx_for(server, opened, ctx, job.dry_run, &cache, |c| c.sync_nomenclature(&mut nomenclature)));
+    report.nomenclature = Some(nomenclature);
+    result?;
+    // The import and the export are independent: a failed import is recorded and the export
+    // still runs; a stop ends the run at once.
+    if job.import {
+        let mut import = ImportReport::default();
+        let result = phase(summary, Phase::Import, ctx, || ctx_for(server, opened, ctx, job.dry_run, &cache, |c| c.run(&mut import)));
+        report.import = Some(import);
+        match result {
+            Err(RunError::Stopped) => return Err(RunError::Stopped),
+            Err(e) => summary.errors.push(e.failure(Some(Phase::Import))),
+            Ok(()) => {}
+        }
+    }
+    if job.export {
+        let mut export = ExportReport::default();
+        let result = phase(summary, Phase::Export, ctx, || ctx_for(server, opened, ctx, job.dry_run, &cache, |c| c.export(&mut export)));
+        report.export = Some(export);
+        match result {
+            Err(RunError::Stopped) => return Err(RunError::Stopped),
+            Err(e) => summary.errors.push(e.failure(Some(Phase::Export))),
+            Ok(()) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` in a phase's context.
+fn ctx_for<T>(server: &Server, opened: &mut Opened, ctx: &RunContext, dry_run: bool, cache: &Cache, work: impl FnOnce(&mut Ctx<'_>) -> T) -> T {
+    let rt = tokio::runtime::Handle::current();
+    let mut c = Ctx {
+        settings: &server.settings,
+        wh: &mut opened.wh,
+        object: &opened.object,
+        shop: &opened.shop,
+        state: &ctx.state,
+        rt: &rt,
+        dry_run,
+        cancel: &ctx.cancel,
+        events: &ctx.events,
+        cache,
     };
-    let run_id = if options.dry_run { None } else { rt.block_on(opened.state.start_run(&server.name, false)).ok() };
-    let dry_run = options.dry_run;
-    summary.nomenclature = phase(&mut summary, "nomenclature", || opened.ctx(rt, dry_run).sync_nomenclature());
-    if options.import && summary.errors.is_empty() {
-        summary.import = phase(&mut summary, "import", || opened.ctx(rt, dry_run).run());
+    work(&mut c)
+}
+
+/// One phase: announced, timed, its result logged.
+fn phase(summary: &mut RunSummary, which: Phase, ctx: &RunContext, work: impl FnOnce() -> Result<(), RunError>) -> Result<(), RunError> {
+    ctx.events.send(RunEvent::Phase { phase: which });
+    let t = std::time::Instant::now();
+    let result = work();
+    let ms = t.elapsed().as_millis() as u64;
+    summary.phase_ms.insert(which, ms);
+    match &result {
+        Ok(()) => tracing::info!(phase = which.as_str(), ms, "Phase done."),
+        Err(RunError::Stopped) => tracing::info!(phase = which.as_str(), ms, "Phase stopped."),
+        Err(e) => tracing::warn!(phase = which.as_str(), ms, error = %e, "Phase failed."),
     }
-    if options.export {
-        summary.export = phase(&mut summary, "export", || opened.ctx(rt, dry_run).export());
+    result
+}
+
+type PhaseWork = dyn FnOnce(&Server, &mut Opened, &RunContext, &mut Report, &mut RunSummary) -> Result<(), RunError> + Send;
+
+/// The frame of every run: lock, state, open, record, `work`, settle, record, events; on a
+/// blocking thread in the run's span. Errs only when the thread itself died.
+async fn on_blocking_thread(
+    server: &Server,
+    kind: &str,
+    ctx: RunContext,
+    job: Job,
+    work: impl FnOnce(&Server, &mut Opened, &RunContext, &mut Report, &mut RunSummary) -> Result<(), RunError> + Send + 'static,
+) -> Result<RunSummary, String> {
+    let span = tracing::info_span!("run", server = %server.settings.name, run_id = tracing::field::Empty);
+    let server = server.clone();
+    let kind = kind.to_owned();
+    let handle = tokio::runtime::Handle::current();
+    let work: Box<PhaseWork> = Box::new(work);
+    tokio::task::spawn_blocking(move || {
+        let _enter = handle.enter();
+        span.in_scope(|| frame(&server, &kind, &ctx, job, &handle, &span, work))
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+fn frame(server: &Server, kind: &str, ctx: &RunContext, job: Job, rt: &tokio::runtime::Handle, span: &tracing::Span, work: Box<PhaseWork>) -> RunSummary {
+    let name = &server.settings.name;
+    let mut summary = RunSummary::begin(name, kind, job);
+    let mut report = Report::default();
+    let mut opened_for_retries = None;
+    let result = (|| -> Result<(), RunError> {
+        let _lock = RunLock::take(&ctx.home, name)?;
+        let interrupted = rt.block_on(ctx.state.mark_interrupted(name))?;
+        if interrupted > 0 {
+            tracing::warn!(runs = interrupted, "Runs left unfinished by a process that died are marked interrupted.");
+        }
+        let mut opened = open(server, ctx)?;
+        if !job.dry_run {
+            let id = rt.block_on(ctx.state.start_run(name, false)).map_err(|e| RunError::Setup {
+                message: format!("the run cannot be recorded in obmen's state, so it was not started: {e}"),
+            })?;
+            summary.run_id = Some(id);
+            span.record("run_id", id);
+        }
+        tracing::info!(import = job.import, export = job.export, dry_run = job.dry_run, "Run started.");
+        ctx.events.send(RunEvent::Started { server: name.clone(), run_id: summary.run_id, job });
+        let result = work(server, &mut opened, ctx, &mut report, &mut summary);
+        opened_for_retries = Some(opened.shop.retries() + opened.wh.retries());
+        // Connections are closed here, on this thread, before the run is recorded.
+        drop(opened);
+        result
+    })();
+    let stopped = matches!(result, Err(RunError::Stopped));
+    if let Err(e) = &result {
+        if !stopped {
+            let phase = summary.phase_ms.keys().last().copied();
+            summary.errors.push(e.failure(phase));
+        }
     }
-    summary.ended_at = now();
-    summary.settle();
-    if let Some(id) = run_id {
+    summary.retries = opened_for_retries.unwrap_or(0);
+    summary.counts = report.counts(job.dry_run);
+    summary.details = Details::WarehouseProShopiko(Box::new(report));
+    summary.settle(stopped);
+    if let Some(id) = summary.run_id {
         let json = serde_json::to_value(&summary).unwrap_or_default();
-        if let Err(e) = rt.block_on(opened.state.finish_run(id, summary.outcome, &json)) {
-            summary.errors.push(format!("recording the run: {e}"));
+        if let Err(e) = rt.block_on(ctx.state.finish_run(id, summary.outcome, &json)) {
+            summary.errors.push(RunError::State(e).failure(None).with_message(|m| format!("the run's end could not be recorded: {m}")));
+            summary.settle(stopped);
         }
+    }
+    log_end(&summary);
+    match summary.error().cloned() {
+        Some(error) => ctx.events.send(RunEvent::Failed { error, summary: Box::new(summary.clone()) }),
+        None => ctx.events.send(RunEvent::Finished { summary: Box::new(summary.clone()) }),
     }
     summary
 }
 
-/// Runs one phase of a run, timing it; its error goes to the summary's errors, named by the phase.
-fn phase<T>(summary: &mut RunSummary, name: &str, work: impl FnOnce() -> anyhow::Result<T>) -> Option<T> {
-    let t = std::time::Instant::now();
-    let result = work();
-    summary.phase_ms.insert(name.into(), t.elapsed().as_millis() as u64);
-    match result {
-        Ok(report) => Some(report),
-        Err(e) => {
-            summary.errors.push(format!("{name}: {e:#}"));
-            None
+fn log_end(summary: &RunSummary) {
+    let c = &summary.counts;
+    let ms = (summary.ended_at - summary.started_at).num_milliseconds();
+    match (summary.outcome, summary.error()) {
+        (_, Some(e)) if e.transient => {
+            tracing::warn!(outcome = summary.outcome.as_str(), ms, error = %e.message, "Run failed; it will succeed once the database or the shop answers again.")
         }
+        (_, Some(e)) => tracing::error!(outcome = summary.outcome.as_str(), ms, error = %e.message, "Run failed; this needs an operator."),
+        (Outcome::Stopped, None) => tracing::info!(imported = c.imported, exported = c.exported, ms, "Run stopped."),
+        _ => tracing::info!(
+            outcome = summary.outcome.as_str(),
+            imported = c.imported,
+            set_aside = c.set_aside,
+            not_acknowledged = c.not_acknowledged,
+            exported = c.exported,
+            refused = c.refused,
+            created = c.created,
+            retries = summary.retries,
+            ms,
+            "Run finished."
+        ),
     }
 }
 
-/// Imports quarantined orders again now.
-pub fn retry(home: &Home, server: &ServerFile, orders: &[Order], rt: &tokio::runtime::Handle) -> anyhow::Result<ImportReport> {
-    let _lock = lock(home, &server.name)?;
-    let mut o = open(home, server, rt)?;
-    let mut ctx = o.ctx(rt, false);
-    ctx.import_orders(orders)
+impl Report {
+    /// The kind-neutral counts of this report.
+    pub fn counts(&self, dry_run: bool) -> crate::kinds::Counts {
+        let mut c = crate::kinds::Counts::default();
+        if let Some(n) = &self.nomenclature {
+            c.created += (n.goods_created.len() + n.partners_created.len()) as u64;
+        }
+        if let Some(i) = &self.import {
+            c.imported = if dry_run { i.planned.len() } else { i.imported.len() } as u64;
+            c.already_imported = i.already_imported;
+            c.set_aside = i.quarantined.len() as u64;
+            c.not_acknowledged = i.ack_failures.len() as u64;
+            c.created += (i.goods_created.len() + i.partners_created.len()) as u64;
+        }
+        if let Some(e) = &self.export {
+            c.exported = e.products_sent + e.stock_sent + e.customers_sent;
+            c.refused = e.refused.len() as u64;
+        }
+        c
+    }
+
+    /// The report as lines of text for a person.
+    pub fn render(&self, dry_run: bool) -> String {
+        let mut t = String::new();
+        if let Some(n) = &self.nomenclature {
+            t.push_str(&render_nomenclature(n, dry_run));
+        }
+        if let Some(i) = &self.import {
+            t.push_str(&render_import(i, dry_run));
+        }
+        if let Some(e) = &self.export {
+            let would = if dry_run { "would be " } else { "" };
+            t.push_str(&format!(
+                "Export{}: {} products {would}sent ({} unchanged), {} stock levels {would}sent ({} unchanged), {} customers {would}sent ({} unchanged).\n",
+                if dry_run { " (nothing sent)" } else { "" },
+                e.products_sent, e.products_unchanged, e.stock_sent, e.stock_unchanged, e.customers_sent, e.customers_unchanged
+            ));
+            for r in &e.refused {
+                t.push_str(&format!("  Refused by the shop: {r}\n"));
+            }
+            for r in &e.skipped {
+                t.push_str(&format!("  Not exported: {r}\n"));
+            }
+        }
+        t
+    }
+}
+
+fn render_nomenclature(n: &NomenclatureReport, dry_run: bool) -> String {
+    let mut t = String::new();
+    let would = if dry_run { "would be " } else { "" };
+    let lists = [
+        ("Goods linked", &n.goods_linked),
+        ("Goods made", &n.goods_created),
+        ("Goods not matched", &n.goods_unmatched),
+        ("Partners linked", &n.partners_linked),
+        ("Partners made", &n.partners_created),
+        ("Partners not matched", &n.partners_unmatched),
+    ];
+    if lists.iter().any(|(_, l)| !l.is_empty()) {
+        t.push_str(&format!(
+            "Nomenclature: {} goods {would}linked, {} {would}made, {} not matched; {} partners {would}linked, {} {would}made, {} not matched.\n",
+            n.goods_linked.len(), n.goods_created.len(), n.goods_unmatched.len(),
+            n.partners_linked.len(), n.partners_created.len(), n.partners_unmatched.len()
+        ));
+        for (what, list) in lists {
+            for item in list.iter().take(50) {
+                t.push_str(&format!("  {what}: {item}\n"));
+            }
+            if list.len() > 50 {
+                t.push_str(&format!("  {what}: ... and {} more (--json lists all)\n", list.len() - 50));
+            }
+        }
+    }
+    t
+}
+
+/// An import's report as lines of text.
+pub fn render_import(i: &ImportReport, dry_run: bool) -> String {
+    let mut t = String::new();
+    if dry_run {
+        t.push_str(&format!("Import (nothing written): {} orders would be imported, {} already are, {} would be set aside.\n", i.planned.len(), i.already_imported, i.quarantined.len()));
+        for p in &i.planned {
+            t.push_str(&format!("  {p}\n"));
+        }
+    } else {
+        t.push_str(&format!(
+            "Import: {} orders imported, {} already imported, {} set aside, {} acknowledged in the shop.\n",
+            i.imported.len(),
+            i.already_imported,
+            i.quarantined.len(),
+            i.acknowledged
+        ));
+        for o in &i.imported {
+            t.push_str(&format!("  {} -> document {} ({:.2})\n", o.order, o.document, o.total));
+        }
+    }
+    if !i.goods_created.is_empty() {
+        t.push_str(&format!("Goods {}made in Warehouse Pro: {}\n", if dry_run { "to be " } else { "" }, i.goods_created.join("; ")));
+    }
+    if !i.partners_created.is_empty() {
+        t.push_str(&format!("Partners {}made in Warehouse Pro: {}\n", if dry_run { "to be " } else { "" }, i.partners_created.join("; ")));
+    }
+    for q in &i.quarantined {
+        t.push_str(&format!("Set aside {}: {}\n", q.order, q.reason));
+    }
+    for s in &i.skipped {
+        t.push_str(&format!("Left alone {s}\n"));
+    }
+    if !i.ack_failures.is_empty() {
+        t.push_str(&format!(
+            "{} orders are imported but not yet confirmed to the shop; obmen will tell it on the next run:\n",
+            i.ack_failures.len()
+        ));
+        for a in &i.ack_failures {
+            t.push_str(&format!("  {a}\n"));
+        }
+    }
+    t
+}
+
+/// The phase times by name, for benchmarks and scripts.
+pub fn phase_ms(summary: &RunSummary) -> BTreeMap<&'static str, u64> {
+    summary.phase_ms.iter().map(|(p, ms)| (p.as_str(), *ms)).collect()
 }

@@ -1,0 +1,399 @@
+//! The typed settings of a "WarehousePro Import Export Shopiko" server: the server file's keys as
+//! one serde struct per section, with enums for every choice and `deny_unknown_fields`, so that a
+//! value the profile does not know fails to load instead of meaning something silently. Defaults
+//! are the profile's (a test holds the two to the same keys and the same defaults). `PartialEq`
+//! compares secrets by value without printing them, so a reload can tell which servers changed.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::schedule::{Rule, Rules, StartMode, TimeWindow, Weekdays};
+use crate::config::{ConfigError, ConfigErrors, ServerFile};
+use crate::secret::Secret;
+use crate::shopiko::{ClientConfig, RetryPolicy};
+use crate::warehouse::{Dialect, OperType};
+
+/// A whole server file of this kind.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The server's name (the file's name).
+    pub name: String,
+    /// The kind, as written.
+    pub kind: String,
+    /// How obmen talks to the shop.
+    #[serde(default)]
+    pub interface: Interface,
+    /// Start with the daemon.
+    #[serde(default)]
+    pub autostart: bool,
+    /// The Warehouse Pro database.
+    pub database: Database,
+    /// The exchange rules.
+    #[serde(default)]
+    pub rules: RuleSettings,
+    /// The shop.
+    pub shopiko: Shopiko,
+}
+
+/// How obmen talks to the shop: one choice today, as in Utility Center.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub enum Interface {
+    /// Shopiko's HTTP API.
+    #[default]
+    #[serde(rename = "HTTP")]
+    Http,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// The back end.
+    pub dialect: Dialect,
+    /// The ODBC connection string (it holds the password: serialised masked).
+    pub connection: Secret,
+    /// How long connecting may take.
+    #[serde(default = "default_login_timeout")]
+    pub login_timeout_secs: u32,
+    /// How long one statement may wait.
+    #[serde(default = "default_query_timeout")]
+    pub query_timeout_secs: u32,
+}
+
+fn default_login_timeout() -> u32 {
+    15
+}
+fn default_query_timeout() -> u32 {
+    300
+}
+
+/// A start mode's name, as written (`rules.import`, `rules.export`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModeName {
+    /// Never.
+    #[default]
+    Never,
+    /// Once when the server starts.
+    OnStart,
+    /// Once, some minutes after the server starts.
+    Delayed,
+    /// Every some minutes.
+    Periodic,
+}
+
+/// What shop orders become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// A sale (2): stock moves, payments are written.
+    #[default]
+    Sale,
+    /// A sales order (19): stock is reserved.
+    SalesOrder,
+}
+
+/// What joins a shop product to a Warehouse Pro good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoodsKey {
+    /// The product's SKU is the good's code.
+    #[default]
+    Code,
+    /// A barcode of the product is one of the good's.
+    Barcode,
+    /// The names are the same.
+    Name,
+}
+
+impl GoodsKey {
+    /// The key's name, as in `rules.goods_compare_by`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoodsKey::Code => "code",
+            GoodsKey::Barcode => "barcode",
+            GoodsKey::Name => "name",
+        }
+    }
+}
+
+/// What joins a shop customer to a Warehouse Pro partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnersKey {
+    /// The e-mail, without case.
+    #[default]
+    Email,
+    /// The VAT number.
+    VatNumber,
+}
+
+/// `[rules]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuleSettings {
+    /// When orders are imported.
+    pub import: ModeName,
+    /// With `import = delayed`: minutes after the server starts.
+    pub import_delay_min: u32,
+    /// With `import = periodic`: minutes between two starts.
+    pub import_every_min: u32,
+    /// When goods, partners and quantities are exported.
+    pub export: ModeName,
+    /// With `export = delayed`.
+    pub export_delay_min: u32,
+    /// With `export = periodic`.
+    pub export_every_min: u32,
+    /// The target object, by name or code.
+    pub object: String,
+    /// Send partners to the shop.
+    pub export_partners: bool,
+    /// Send goods to the shop.
+    pub export_goods: bool,
+    /// Bring the shop's goods and customers into Warehouse Pro.
+    pub sync_nomenclature: bool,
+    /// What shop orders become.
+    pub document: DocumentKind,
+    /// Import sales even below zero stock.
+    pub allow_negative_stock: bool,
+    /// The partner guests' orders go to, by code or name.
+    pub guest_partner: String,
+    /// How shop products are joined to goods.
+    pub goods_compare_by: GoodsKey,
+    /// How shop customers are joined to partners.
+    pub partners_compare_by: PartnersKey,
+    /// Runs start only inside this window.
+    pub hours: TimeWindow,
+    /// And only on these days.
+    pub weekdays: Weekdays,
+}
+
+impl Default for RuleSettings {
+    fn default() -> Self {
+        RuleSettings {
+            import: ModeName::OnStart,
+            import_delay_min: 0,
+            import_every_min: 15,
+            export: ModeName::Never,
+            export_delay_min: 0,
+            export_every_min: 60,
+            object: String::new(),
+            export_partners: false,
+            export_goods: false,
+            sync_nomenclature: true,
+            document: DocumentKind::Sale,
+            allow_negative_stock: false,
+            guest_partner: "Клиент от Shopiko".into(),
+            goods_compare_by: GoodsKey::Code,
+            partners_compare_by: PartnersKey::Email,
+            hours: TimeWindow::ALL_DAY,
+            weekdays: Weekdays::ALL,
+        }
+    }
+}
+
+/// `[shopiko]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shopiko {
+    /// The API's address.
+    pub url: String,
+    /// The API ID (sent with every request).
+    pub api_id: String,
+    /// The key itself (never sent, serialised masked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Secret>,
+    /// A file holding the key on its first line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<String>,
+    /// An environment variable holding the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_env: Option<String>,
+}
+
+impl RuleSettings {
+    fn mode(name: ModeName, delay: u32, every: u32) -> StartMode {
+        match name {
+            ModeName::Never => StartMode::Never,
+            ModeName::OnStart => StartMode::OnStart,
+            ModeName::Delayed => StartMode::Delayed(delay),
+            ModeName::Periodic => StartMode::Periodic(every),
+        }
+    }
+
+    /// The kind-neutral rules an engine schedules by.
+    pub fn rules(&self) -> Rules {
+        let rule = |mode| Rule { mode, hours: self.hours, weekdays: self.weekdays };
+        Rules {
+            import: rule(Self::mode(self.import, self.import_delay_min, self.import_every_min)),
+            export: rule(Self::mode(self.export, self.export_delay_min, self.export_every_min)),
+        }
+    }
+
+    /// The operation type shop orders become.
+    pub fn oper_type(&self) -> OperType {
+        match self.document {
+            DocumentKind::Sale => OperType::SALE,
+            DocumentKind::SalesOrder => OperType::SALES_ORDER,
+        }
+    }
+}
+
+/// A server of this kind, ready to check and run: its settings and its key, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// The settings, as the file holds them.
+    pub settings: Settings,
+    /// The Shopiko key, from `key`, `key_file` or `key_env`.
+    pub key: Secret,
+}
+
+impl Server {
+    /// Reads a server file that passed the profile's validation. Fails where the file does not
+    /// fit the typed settings, or the key cannot be had (its file cannot be read, its variable is
+    /// not set): each error names the file and the field.
+    pub fn from_file(file: &ServerFile) -> Result<Server, ConfigErrors> {
+        let settings = Settings::deserialize(toml::Value::Table(file.table.clone()))
+            .map_err(|e| ConfigError::file(&file.path, format!("does not fit the settings of its kind: {}", e.message())))?;
+        let key = resolve_key(&file.path, &settings.shopiko)?;
+        Ok(Server { settings, key })
+    }
+
+    /// Where and how to reach the shop.
+    pub fn client_config(&self) -> ClientConfig {
+        ClientConfig {
+            url: self.settings.shopiko.url.clone(),
+            api_id: self.settings.shopiko.api_id.clone(),
+            key: self.key.clone(),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// The Shopiko key from `shopiko.key`, `shopiko.key_file` (its first line) or `shopiko.key_env`.
+fn resolve_key(path: &Path, shop: &Shopiko) -> Result<Secret, ConfigErrors> {
+    if let Some(key) = &shop.key {
+        return Ok(key.clone());
+    }
+    if let Some(file) = &shop.key_file {
+        let full = if Path::new(file).is_relative() { path.parent().unwrap_or(Path::new(".")).join(file) } else { file.into() };
+        let text = std::fs::read_to_string(&full)
+            .map_err(|e| ConfigError::field(path, "shopiko.key_file", format!("cannot read {}: {e}", full.display())))?;
+        let key = text.lines().next().unwrap_or("").trim().to_owned();
+        if key.is_empty() {
+            return Err(ConfigError::field(path, "shopiko.key_file", format!("{} is empty: put the key on its first line", full.display())).into());
+        }
+        return Ok(Secret::new(key));
+    }
+    let var = shop.key_env.clone().unwrap_or_default();
+    match std::env::var(&var) {
+        Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
+        _ => Err(ConfigError::field(path, "shopiko.key_env", format!("the environment variable {var} is not set, or is empty: set it where obmen runs")).into()),
+    }
+}
+
+/// The checks of this kind that the profile cannot express: the dialect agrees with the driver
+/// the connection names.
+pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    let get = |section: &str, key: &str| table.get(section).and_then(|s| s.get(key)).and_then(|v| v.as_str());
+    if let (Some(dialect), Some(conn)) = (get("database", "dialect").and_then(|d| d.parse::<Dialect>().ok()), get("database", "connection")) {
+        if let Some(guessed) = Dialect::guess(conn) {
+            if guessed != dialect {
+                errors.push(ConfigError::field(path, "database.dialect", format!("is {dialect}, but the connection names a {guessed} driver: make them agree")));
+            }
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::profile;
+
+    fn leaves(value: &toml::Value, prefix: &str, out: &mut Vec<(String, toml::Value)>) {
+        if let toml::Value::Table(t) = value {
+            for (k, v) in t {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                match v {
+                    toml::Value::Table(_) => leaves(v, &key, out),
+                    _ => out.push((key, v.clone())),
+                }
+            }
+        }
+    }
+
+    fn minimal() -> Settings {
+        let text = r#"
+            name = "S"
+            kind = "WarehousePro Import Export Shopiko"
+            [database]
+            dialect = "sqlite"
+            connection = "Driver=SQLite3;Database=wh.db;"
+            [shopiko]
+            url = "http://127.0.0.1:1"
+            api_id = "1"
+        "#;
+        toml::from_str(text).unwrap()
+    }
+
+    /// The profile and the struct list the same keys, and the struct's defaults are the
+    /// profile's: a key added to one and not the other fails here.
+    #[test]
+    fn the_profile_and_the_settings_have_the_same_keys_and_defaults() {
+        let profile = profile::find("WarehousePro Import Export Shopiko").unwrap();
+        let mut every = minimal();
+        every.shopiko.key = Some(Secret::new("k"));
+        every.shopiko.key_file = Some("k.txt".into());
+        every.shopiko.key_env = Some("K".into());
+        let mut found = Vec::new();
+        leaves(&toml::Value::try_from(&every).unwrap(), "", &mut found);
+        let mut struct_keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
+        let mut profile_keys: Vec<&str> = profile.properties.iter().map(|p| p.key.as_str()).collect();
+        struct_keys.sort_unstable();
+        profile_keys.sort_unstable();
+        assert_eq!(struct_keys, profile_keys);
+        for prop in &profile.properties {
+            if let Some(default) = &prop.default {
+                let (_, value) = found.iter().find(|(k, _)| *k == prop.key).unwrap();
+                assert_eq!(value, default, "the default of {}", prop.key);
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_outside_the_choices_fails_to_load() {
+        let bad = r#"
+            name = "S"
+            kind = "WarehousePro Import Export Shopiko"
+            [database]
+            dialect = "sqlite"
+            connection = "Driver=SQLite3;"
+            [rules]
+            import = "sometimes"
+            [shopiko]
+            url = "http://127.0.0.1:1"
+            api_id = "1"
+        "#;
+        let e = toml::from_str::<Settings>(bad).unwrap_err().to_string();
+        assert!(e.contains("sometimes"), "{e}");
+        assert!(toml::from_str::<Settings>(&bad.replace("import = \"sometimes\"", "imprt = \"never\"")).is_err());
+    }
+
+    #[test]
+    fn settings_compare_by_value_and_give_rules() {
+        let a = minimal();
+        let mut b = minimal();
+        assert_eq!(a, b);
+        b.database.connection = Secret::new("Driver=SQLite3;Database=other.db;");
+        assert_ne!(a, b, "a changed connection is a change");
+        let mut c = minimal();
+        c.rules.import = ModeName::Periodic;
+        c.rules.import_every_min = 5;
+        assert_eq!(c.rules.rules().import.mode, StartMode::Periodic(5));
+        assert_eq!(c.rules.rules().export.mode, StartMode::Never);
+    }
+}
