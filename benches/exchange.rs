@@ -1,15 +1,18 @@
 //! `make bench`, exchange part, on MariaDB with the simulator over HTTP on loopback:
 //! - import 10,000 shop orders of about 3 lines (orders/s), beside inserting the same operation
 //!   rows with bare batched inserts in the same run (the ratio);
-//! - a full export of 100,000 goods with quantities, then an export after 1% of quantities
-//!   changed (rows sent and seconds, as a share of the full export).
+//! - with the profile's defaults (nomenclature sync on, import on start) and the export on: a
+//!   full run exporting 100,000 goods with quantities, a run after 1% of quantities changed, and
+//!   a run with nothing new (rows sent and seconds, as shares of the full one).
 //!
 //! OBMEN_BENCH_ORDERS and OBMEN_BENCH_EXPORT_GOODS change the counts.
 
 use std::time::Instant;
 
 use obmen::config::{Home, ServerFile};
-use obmen::kinds::warehouse_pro_shopiko::run::{self, RunOptions};
+use obmen::kinds::warehouse_pro_shopiko::Report;
+use obmen::kinds::{Details, Events, Job, RunContext, RunSummary, Server};
+use obmen::state::State;
 use obmen::shopiko::sim::{Sim, SimConfig};
 use obmen::warehouse::init::{BulkCol, BulkValue};
 use obmen::warehouse::{schema, Dialect, Table, Warehouse};
@@ -56,6 +59,19 @@ fn server_file(home: &std::path::Path, db: &Db, url: &str, rules: &str) -> Serve
     ServerFile::load(&path).unwrap()
 }
 
+/// Runs a job as the command line does, with obmen's state opened once by the caller.
+fn run(rt: &tokio::runtime::Runtime, home: &Home, state: &State, file: &ServerFile, job: Job) -> (RunSummary, Report) {
+    let server = Server::load(file).unwrap();
+    let ctx = RunContext { home: home.clone(), state: state.clone(), cancel: Default::default(), events: Events::none() };
+    let summary = rt.block_on(server.run(ctx, job));
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let report = match &summary.details {
+        Details::WarehouseProShopiko(r) => (**r).clone(),
+        Details::None => panic!("nothing ran"),
+    };
+    (summary, report)
+}
+
 fn main() {
     let server = std::env::var("OBMEN_TEST_MYSQL").expect("OBMEN_TEST_MYSQL is not set: run `make bench`");
     let orders = env("OBMEN_BENCH_ORDERS", 10_000);
@@ -71,12 +87,12 @@ fn main() {
     let home = tempfile::tempdir().unwrap();
     let file = server_file(home.path(), &db, &url, "allow_negative_stock = true\nsync_nomenclature = false");
     let h = Home { root: home.path().to_owned() };
+    let state = rt.block_on(State::open(&h.state_db())).unwrap();
     let t = Instant::now();
-    let summary = run::run(&h, &file, RunOptions { import: true, export: false, dry_run: false }, rt.handle());
+    let (summary, report) = run(&rt, &h, &state, &file, Job { import: true, export: false, dry_run: false });
     let import_secs = t.elapsed().as_secs_f64();
     eprintln!("import phases (ms): {:?}", summary.phase_ms);
-    let report = summary.import.expect("the import ran");
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let report = report.import.expect("the import ran");
     assert_eq!(report.imported.len(), orders, "{:?}", report.quarantined.first());
     let wh = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
     let rows: Vec<Vec<f64>> = wh
@@ -88,7 +104,7 @@ fn main() {
         .unwrap();
     let lines = rows.len();
     // The same rows, bare: parameter arrays of 1,000 into a copy of the operations table, one transaction.
-    let mut bare = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
+    let bare = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
     bare.exec(&schema::create_table(Dialect::Mysql, Table::Operations).replace("`operations`", "`bench_operations`"), ()).unwrap();
     let cols = [
         ("OperType", BulkCol::Int), ("Acct", BulkCol::Int), ("GoodID", BulkCol::Int), ("PartnerID", BulkCol::Int), ("ObjectID", BulkCol::Int),
@@ -118,44 +134,46 @@ fn main() {
     println!("ratio import / bare: {:.1} (target: at least 1,000 orders/s)", import_secs / bare_secs);
     println!();
 
-    // Export.
+    // Export, with the profile's defaults (nomenclature sync on) and the export on.
     let db = Db::new(&server, export_goods);
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let url = format!("http://{}/api", listener.local_addr().unwrap());
     let sim = Sim::new(SimConfig::new(API_ID, KEY)).unwrap();
     rt.spawn(sim.clone().serve(listener, std::future::pending()));
     let home = tempfile::tempdir().unwrap();
-    let file = server_file(home.path(), &db, &url, "import = \"never\"\nexport = \"on_start\"\nexport_goods = true\nsync_nomenclature = false");
+    let file = server_file(home.path(), &db, &url, "export = \"periodic\"\nexport_goods = true");
     let h = Home { root: home.path().to_owned() };
+    let state = rt.block_on(State::open(&h.state_db())).unwrap();
+    let job = Server::load(&file).unwrap().default_job();
+    assert!(job.import && job.export);
     let requests = |sim: &Sim| sim.stats().requests_by_status.values().sum::<u64>();
-    let r0 = requests(&sim);
-    let t = Instant::now();
-    let full = run::run(&h, &file, RunOptions { import: false, export: true, dry_run: false }, rt.handle());
-    let full_secs = t.elapsed().as_secs_f64();
-    let full_requests = requests(&sim) - r0;
-    let fe = full.export.expect("the export ran");
-    assert!(full.errors.is_empty(), "{:?}", full.errors);
+    let timed = |what: &str| {
+        let r0 = requests(&sim);
+        let t = Instant::now();
+        let (summary, report) = run(&rt, &h, &state, &file, job);
+        let secs = t.elapsed().as_secs_f64();
+        eprintln!("{what} phases (ms): {:?}", summary.phase_ms);
+        (report.export.expect("the export ran"), requests(&sim) - r0, secs)
+    };
+    let (fe, full_requests, full_secs) = timed("full");
     let wh = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
     let changed = wh.exec(&wh.dialect().sql("UPDATE {store} SET {Qtty} = {Qtty} + 1 WHERE {ObjectID} = 2 AND MOD({GoodID}, 100) = 0"), ()).unwrap();
-    let r0 = requests(&sim);
-    let t = Instant::now();
-    let delta = run::run(&h, &file, RunOptions { import: false, export: true, dry_run: false }, rt.handle());
-    let delta_secs = t.elapsed().as_secs_f64();
-    let delta_requests = requests(&sim) - r0;
-    eprintln!("export phases (ms): full {:?}, 1% {:?}", full.phase_ms, delta.phase_ms);
-    let de = delta.export.expect("the export ran");
+    let (de, delta_requests, delta_secs) = timed("1%");
+    let (ne, none_requests, none_secs) = timed("nothing new");
     drop(db);
 
-    println!("## Export on MariaDB to the simulator: {export_goods} goods with quantities");
+    println!("## Runs with the profile's defaults (nomenclature sync on) on MariaDB, exporting {export_goods} goods with quantities to the simulator");
     println!();
-    println!("| export | products sent | stock rows sent | requests | seconds |");
-    println!("|---|---|---|---|---|");
-    println!("| full | {} | {} | {full_requests} | {full_secs:.2} |", fe.products_sent, fe.stock_sent);
-    println!("| after {changed} quantities changed (1%) | {} | {} | {delta_requests} | {delta_secs:.2} |", de.products_sent, de.stock_sent);
+    println!("| run | products sent | stock rows sent | requests | seconds | share of the full run |");
+    println!("|---|---|---|---|---|---|");
+    println!("| full | {} | {} | {full_requests} | {full_secs:.2} | 100% |", fe.products_sent, fe.stock_sent);
+    println!("| after {changed} quantities changed (1%) | {} | {} | {delta_requests} | {delta_secs:.2} | {:.1}% |", de.products_sent, de.stock_sent, 100.0 * delta_secs / full_secs);
+    println!("| nothing new | {} | {} | {none_requests} | {none_secs:.2} | {:.1}% |", ne.products_sent, ne.stock_sent, 100.0 * none_secs / full_secs);
     println!();
     println!(
-        "1% export: {:.1}% of the full export's rows, {:.0}% of its time (target: only the changed rows, at most 10% of the time)",
+        "1% run: {:.1}% of the full run's rows, {:.1}% of its time (target: at most 10%); nothing new: {:.1}% of its time (target: at most 5%)",
         100.0 * (de.products_sent + de.stock_sent) as f64 / (fe.products_sent + fe.stock_sent) as f64,
-        100.0 * delta_secs / full_secs
+        100.0 * delta_secs / full_secs,
+        100.0 * none_secs / full_secs
     );
 }

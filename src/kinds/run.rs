@@ -64,26 +64,54 @@ pub struct RunContext {
     pub events: Events,
 }
 
-/// Where a run's events go: a channel, or nowhere. Sending never blocks and never fails the run
-/// (a watcher that went away just stops hearing).
-#[derive(Debug, Clone, Default)]
-pub struct Events(Option<UnboundedSender<RunEvent>>);
+/// Where a run's events go: a channel, a function called on the run's own thread, or nowhere.
+/// Sending never blocks and never fails the run (a watcher that went away just stops hearing).
+#[derive(Clone, Default)]
+pub struct Events(Sink);
+
+#[derive(Clone, Default)]
+enum Sink {
+    #[default]
+    None,
+    Channel(UnboundedSender<RunEvent>),
+    Call(std::sync::Arc<dyn Fn(&RunEvent) + Send + Sync>),
+}
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            Sink::None => "Events(none)",
+            Sink::Channel(_) => "Events(channel)",
+            Sink::Call(_) => "Events(call)",
+        })
+    }
+}
 
 impl Events {
     /// Events to this channel.
     pub fn to(sender: UnboundedSender<RunEvent>) -> Events {
-        Events(Some(sender))
+        Events(Sink::Channel(sender))
+    }
+
+    /// Events handed to `f` as they happen, on the thread that sends them (keep it quick): for a
+    /// watcher that must act before the run goes on, e.g. stop it after a page.
+    pub fn call(f: impl Fn(&RunEvent) + Send + Sync + 'static) -> Events {
+        Events(Sink::Call(std::sync::Arc::new(f)))
     }
 
     /// Events to nobody.
     pub fn none() -> Events {
-        Events(None)
+        Events(Sink::None)
     }
 
     /// Sends one event.
     pub fn send(&self, event: RunEvent) {
-        if let Some(s) = &self.0 {
-            let _ = s.send(event);
+        match &self.0 {
+            Sink::None => {}
+            Sink::Channel(s) => {
+                let _ = s.send(event);
+            }
+            Sink::Call(f) => f(&event),
         }
     }
 }

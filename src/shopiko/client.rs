@@ -401,11 +401,29 @@ impl ShopikoClient {
 
     /// One page of a listing after a cursor.
     async fn page<T: DeserializeOwned>(&self, what: &str, path: &str, since: Option<&str>, limit: u32, max: u32) -> Result<Page<T>> {
+        self.page_of(what, path, since, limit, max, None).await
+    }
+
+    async fn page_of<T: DeserializeOwned>(&self, what: &str, path: &str, since: Option<&str>, limit: u32, max: u32, origin: Option<&str>) -> Result<Page<T>> {
         let mut q = vec![("limit", limit.clamp(1, max).to_string())];
         if let Some(s) = since {
             q.push(("since", s.to_owned()));
         }
+        if let Some(o) = origin {
+            q.push(("origin", o.to_owned()));
+        }
         self.get(what, path, &q).await
+    }
+
+    /// One page of products made or changed in the shop itself (not through this API) after a
+    /// cursor; the cursor moves past the API's own changes too.
+    pub async fn products_changed_in_shop(&self, since: Option<&str>, limit: u32) -> Result<Page<Product>> {
+        self.page_of("products", "/v1/products", since, limit, LIST_PAGE_MAX, Some("shop")).await
+    }
+
+    /// One page of customers made or changed in the shop itself after a cursor.
+    pub async fn customers_changed_in_shop(&self, since: Option<&str>, limit: u32) -> Result<Page<Customer>> {
+        self.page_of("customers", "/v1/customers", since, limit, LIST_PAGE_MAX, Some("shop")).await
     }
 
     /// One page of orders after a cursor.

@@ -141,6 +141,10 @@ struct Data {
     seq: u64,
     /// How many orders were ever made (for numbering).
     orders_made: u64,
+    /// The sequence numbers of the changes made through the API (upserts), which a listing with
+    /// `origin=shop` leaves out.
+    #[serde(default)]
+    api_changes: std::collections::HashSet<u64>,
 }
 
 struct State {
@@ -255,6 +259,33 @@ impl Sim {
         let seq = st.data.seq;
         st.order_ids.insert(order.id.clone(), seq);
         st.data.orders.insert(seq, order);
+        drop(st);
+        let _ = self.save();
+    }
+
+    /// Makes or changes products as the shop's own staff would (in the shop, not through the
+    /// API): a listing with `origin=shop` shows them.
+    pub fn edit_products_in_shop(&self, products: Vec<Product>) {
+        let mut st = self.state.lock().unwrap();
+        for mut p in products {
+            st.data.seq += 1;
+            let seq = st.data.seq;
+            p.updated_at = Some(now_rfc3339());
+            st.data.stock.entry(p.sku.clone()).or_insert(0.0);
+            st.data.products.insert(p.sku.clone(), (seq, p));
+        }
+        drop(st);
+        let _ = self.save();
+    }
+
+    /// Makes or changes customers as the shop would (an account opened in the shop).
+    pub fn edit_customers_in_shop(&self, customers: Vec<Customer>) {
+        let mut st = self.state.lock().unwrap();
+        for c in customers {
+            st.data.seq += 1;
+            let seq = st.data.seq;
+            st.data.customers.insert(customer_key(&c), (seq, c));
+        }
         drop(st);
         let _ = self.save();
     }
@@ -419,12 +450,14 @@ impl Sim {
             ("POST", ["orders", id, "acknowledge"]) => self.acknowledge(id, body),
             ("GET", ["products"]) => {
                 let st = self.state.lock().unwrap();
-                page_json("products", changed_since(&st.data.products, since), since, limit(500, 200))
+                let skip = (query.get("origin").map(String::as_str) == Some("shop")).then_some(&st.data.api_changes);
+                listing_json("products", changed_since(&st.data.products, since), since, limit(500, 200), skip)
             }
             ("POST", ["products", "batch"]) => self.upsert_products(body),
             ("GET", ["customers"]) => {
                 let st = self.state.lock().unwrap();
-                page_json("customers", changed_since(&st.data.customers, since), since, limit(500, 200))
+                let skip = (query.get("origin").map(String::as_str) == Some("shop")).then_some(&st.data.api_changes);
+                listing_json("customers", changed_since(&st.data.customers, since), since, limit(500, 200), skip)
             }
             ("POST", ["customers", "batch"]) => self.upsert_customers(body),
             ("POST", ["stock", "batch"]) => self.set_stock(body),
@@ -491,6 +524,7 @@ impl Sim {
                     st.data.seq += 1;
                     p.updated_at = Some(now_rfc3339());
                     let seq = st.data.seq;
+                    st.data.api_changes.insert(seq);
                     st.data.stock.entry(p.sku.clone()).or_insert(0.0);
                     st.data.products.insert(p.sku.clone(), (seq, p));
                 }
@@ -545,6 +579,7 @@ impl Sim {
                         c.id = Some(format!("C-{}", st.data.seq));
                     }
                     let seq = st.data.seq;
+                    st.data.api_changes.insert(seq);
                     st.data.customers.insert(key, (seq, c));
                 }
             }
@@ -602,6 +637,26 @@ fn page_json<T: Serialize>(name: &str, items: Vec<(u64, &T)>, since: u64, n: usi
     let next = page.last().map(|(s, _)| *s).unwrap_or(since).to_string();
     let list: Vec<&T> = page.iter().map(|(_, t)| *t).collect();
     ok_json(&json!({ name: list, "next_cursor": next, "has_more": has_more }))
+}
+
+/// One page of a product or customer listing: as [`page_json`], but changes in `skip` (made
+/// through the API) are left out of the items while the cursor moves past them.
+fn listing_json<T: Serialize>(name: &str, items: Vec<(u64, &T)>, since: u64, n: usize, skip: Option<&std::collections::HashSet<u64>>) -> Response<Full<Bytes>> {
+    let Some(skip) = skip else { return page_json(name, items, since, n) };
+    let mut list: Vec<&T> = Vec::new();
+    let mut last = since;
+    let mut has_more = false;
+    for (seq, item) in items {
+        if list.len() == n {
+            has_more = true;
+            break;
+        }
+        last = seq;
+        if !skip.contains(&seq) {
+            list.push(item);
+        }
+    }
+    ok_json(&json!({ name: list, "next_cursor": last.to_string(), "has_more": has_more }))
 }
 
 /// The key a customer is upserted by: external id, else e-mail (lowercase).

@@ -519,9 +519,9 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
         Customer { kind: CustomerType::Company, id: Some("C-1".into()), external_id: None, email: known.email.to_uppercase(), phone: String::new(), first_name: "А".into(), last_name: "Б".into(), company_name: known.name.clone(), vat_number: String::new(), company_number: String::new(), billing_address: None, delivery_address: None },
         Customer { kind: CustomerType::Person, id: Some("C-2".into()), external_id: None, email: "nova.klientka@poshta.bg".into(), phone: String::new(), first_name: "Нова".into(), last_name: "Клиентка".into(), company_name: String::new(), vat_number: String::new(), company_number: String::new(), billing_address: None, delivery_address: None },
     ];
-    let c = crate::shopiko::client(&s.sim.url, KEY, obmen::shopiko::RetryPolicy::default());
-    s.rt.block_on(c.upsert_products(&shop_products)).unwrap();
-    s.rt.block_on(c.upsert_customers(&customers)).unwrap();
+    // Made in the shop by its staff and customers, not through the API.
+    s.sim.sim.edit_products_in_shop(shop_products);
+    s.sim.sim.edit_customers_in_shop(customers);
 
     // A dry run lists what would be linked and made, and changes nothing.
     let wh = s.db.open();
@@ -548,6 +548,14 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     assert_eq!(shop1.name, demo::good(1).name, "the linked product now carries the warehouse's data");
     assert!(products.iter().all(|p| p.sku != demo::good(1).code), "and was not added again under the good's code");
     assert_eq!(s.sim.sim.stats().customers as usize, 10 + 1, "10 warehouse partners (one joined to C-1), and the new shop customer joined to the partner made from it");
+    // The shop lists as made in the shop only what its staff and customers made, not obmen's
+    // own export coming back (the 25 linked products obmen updated are left out too).
+    let c = crate::shopiko::client(&s.sim.url, KEY, obmen::shopiko::RetryPolicy::default());
+    let from_shop = s.rt.block_on(c.products_changed_in_shop(None, 500)).unwrap();
+    let skus: Vec<&str> = from_shop.items.iter().map(|p| p.sku.as_str()).collect();
+    assert_eq!(skus.len(), 5, "{skus:?}");
+    assert!(skus.iter().all(|s| s.starts_with("ONLY-SHOP-")), "{skus:?}");
+    assert!(!from_shop.has_more);
     // A second run finds everything linked.
     let again = s.run_job(Job { import: false, export: true, dry_run: false });
     let n = again.report().nomenclature.unwrap();

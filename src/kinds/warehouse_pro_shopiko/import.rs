@@ -1143,3 +1143,121 @@ pub fn document_number(acct: i32) -> String {
 fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
+
+#[cfg(test)]
+mod tests {
+    //! The money of an order, without a database: parsing, VAT per unit, the three kinds of
+    //! discount (a line's percent, a voucher, a promo code), shipping, and the total's tolerance.
+
+    use super::*;
+
+    fn order(lines: &str, discounts: &str, shipping: &str, total: &str) -> Order {
+        let text = format!(
+            r#"{{ "id": "1", "number": "SH-1", "created_at": "2026-11-20T10:30:00Z", "currency": "EUR",
+                 "customer": {{ "type": "guest", "email": "", "phone": "", "first_name": "", "last_name": "" }},
+                 "lines": [{lines}], "discounts": [{discounts}], "shipping": {shipping},
+                 "payment": {{ "method": "card", "paid": true, "paid_amount": "{total}", "transaction_id": "T" }},
+                 "totals": {{ "lines": "0", "discounts": "0", "shipping": "0", "total": "{total}" }} }}"#
+        );
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
+    fn line(n: u32, qty: &str, price: &str, discount: &str, vat: &str) -> String {
+        format!(r#"{{ "line_id": "{n}", "sku": "G{n}", "name": "Стока {n}", "quantity": "{qty}", "unit_price": "{price}", "discount_percent": "{discount}", "vat_percent": "{vat}" }}"#)
+    }
+
+    fn good(id: i32, vat: f64) -> LineGood {
+        LineGood { id, vat_percent: vat, cost: 1.0, moves_stock: true }
+    }
+
+    fn gross(l: &NewLine) -> f64 {
+        (l.price + l.vat) * l.qtty
+    }
+
+    #[test]
+    fn vat_is_per_unit_from_the_goods_rate_and_the_lines_add_up() {
+        let o = order(&[line(1, "2", "12.00", "0", "20"), line(2, "3", "1.09", "0", "9")].join(","), "", "null", "27.27");
+        let p = parse(&o).unwrap();
+        // The good's own rate decides VAT, not the shop's line rate: good 2 is at 20% here.
+        let lines = order_lines(&p, &[good(11, 20.0), good(12, 20.0)], 20.0, -1, -2);
+        assert_eq!(lines.len(), 2);
+        assert!((lines[0].price - 10.0).abs() < 1e-9 && (lines[0].vat - 2.0).abs() < 1e-9, "{:?}", lines[0]);
+        assert!((lines[1].vat - lines[1].price * 0.2).abs() < 1e-6, "VAT per unit at the good's rate");
+        let total: f64 = lines.iter().map(gross).sum();
+        assert!((total - 27.27).abs() < 1e-6, "{total}");
+        assert!(check_total(round2(total), p.total).is_ok());
+        assert_eq!((lines[0].good_id, lines[0].price_in, lines[0].note.as_str()), (11, 1.0, "Shopiko SH-1"));
+    }
+
+    #[test]
+    fn a_lines_discount_is_taken_off_its_price_and_kept_as_the_percent() {
+        let o = order(&line(1, "2", "12.00", "10", "20"), "", "null", "21.60");
+        let p = parse(&o).unwrap();
+        let l = &order_lines(&p, &[good(5, 20.0)], 20.0, -1, -2)[0];
+        assert_eq!(l.discount, 10.0);
+        assert!((l.price + l.vat - 10.8).abs() < 1e-9, "12.00 less 10%, with VAT: {l:?}");
+        assert!((l.price - 9.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn vouchers_and_promo_codes_are_negative_lines_at_the_main_rate_and_shipping_a_line_of_its_own() {
+        let discounts = r#"{ "kind": "voucher", "code": "GIFT-25", "amount": "25.00" }, { "kind": "promo_code", "code": "ZIMA10", "amount": "3.00" }"#;
+        let shipping = r#"{ "method": "Еконт до офис", "price": "5.99", "vat_percent": "20" }"#;
+        let o = order(&line(1, "2", "12.00", "10", "20"), discounts, shipping, "-1.41");
+        let p = parse(&o).unwrap();
+        let lines = order_lines(&p, &[good(5, 20.0)], 20.0, 90, 91);
+        assert_eq!(lines.len(), 4);
+        let (voucher, promo, ship) = (&lines[1], &lines[2], &lines[3]);
+        assert_eq!((voucher.good_id, promo.good_id, ship.good_id), (90, 90, 91));
+        assert!((gross(voucher) + 25.0).abs() < 1e-6 && voucher.note.contains("Ваучер GIFT-25"), "{voucher:?}");
+        assert!((gross(promo) + 3.0).abs() < 1e-6 && promo.note.contains("Промо код ZIMA10"), "{promo:?}");
+        assert!((voucher.vat - voucher.price * 0.2).abs() < 1e-6, "the main rate");
+        assert!(!voucher.moves_stock && !ship.moves_stock, "service lines move no stock");
+        assert!((gross(ship) - 5.99).abs() < 1e-6 && ship.note.contains("Еконт до офис"));
+        let total: f64 = lines.iter().map(gross).sum();
+        assert!((total - (21.60 - 28.0 + 5.99)).abs() < 1e-6, "{total}");
+    }
+
+    #[test]
+    fn the_total_is_questioned_beyond_its_tolerance() {
+        assert!(check_total(100.0, 100.0).is_ok());
+        assert!(check_total(100.04, 100.0).is_ok(), "rounding of VAT per unit");
+        assert!(check_total(99.96, 100.0).is_ok());
+        let e = check_total(100.10, 100.0).unwrap_err();
+        assert!(e.contains("100.10") && e.contains("100.00") && e.contains("check the order's prices"), "{e}");
+        assert!(check_total(90.0, 100.0).is_err());
+    }
+
+    #[test]
+    fn numbers_that_are_not_numbers_set_the_order_aside() {
+        let cases = [
+            (order(&line(1, "two", "1", "0", "20"), "", "null", "2"), "the quantity 'two' is not a number"),
+            (order(&line(1, "1", "NaN", "0", "20"), "", "null", "2"), "the price 'NaN' is not a number"),
+            (order(&line(1, "1", "inf", "0", "20"), "", "null", "2"), "the price 'inf' is not a number"),
+            (order(&line(1, "-1", "1", "0", "20"), "", "null", "2"), "below zero"),
+            (order(&line(1, "1", "-1", "0", "20"), "", "null", "2"), "below zero"),
+            (order(&line(1, "1", "1", "120", "20"), "", "null", "2"), "not between 0 and 100"),
+            (order(&line(1, "1", "1", "0", "20"), r#"{ "kind": "voucher", "code": "V", "amount": "-5" }"#, "null", "2"), "below zero"),
+            (order(&line(1, "1", "1", "0", "20"), "", r#"{ "method": "m", "price": "x", "vat_percent": "20" }"#, "2"), "the shipping price 'x'"),
+            (order(&line(1, "1", "1", "0", "20"), "", "null", "about 2"), "'about 2' is not a number"),
+            (order(&line(1, "0", "1", "0", "20"), "", "null", "0"), "every line has quantity 0"),
+            (order("", "", "null", "0"), "the order has no lines"),
+        ];
+        for (o, reason) in cases {
+            let e = parse(&o).err().unwrap_or_else(|| panic!("accepted: {o:?}"));
+            assert!(e.contains(reason), "{e} (wanted: {reason})");
+        }
+    }
+
+    #[test]
+    fn lines_of_quantity_zero_are_left_out() {
+        let o = order(&[line(1, "0", "5", "0", "20"), line(2, "1", "6", "0", "20")].join(","), "", "null", "6");
+        let p = parse(&o).unwrap();
+        assert_eq!(p.lines.len(), 1);
+        assert_eq!(p.lines[0].sku, "G2");
+    }
+
+    fn round2(v: f64) -> f64 {
+        (v * 100.0).round() / 100.0
+    }
+}

@@ -59,7 +59,9 @@ impl Ctx<'_> {
     /// Links (and, with nomenclature sync, makes) goods and partners. The shop's lists are read
     /// from where the last run left them (its listing cursors), a page at a time; each page's
     /// look-ups are one query per key (IN lists), its new goods or partners are made in one
-    /// transaction, its links saved, and then its cursor. Once a day the whole lists are read.
+    /// transaction, its links saved, and then its cursor. Only what was made or changed in the
+    /// shop is listed (`origin=shop`): obmen's own export does not come back. Once a day the
+    /// whole lists are read again.
     pub fn sync_nomenclature(&mut self, report: &mut NomenclatureReport) -> Result<(), RunError> {
         // With goods known by their code and nothing to make, a shop product's SKU is the good's
         // code already: there is nothing to link, and the listing is not read.
@@ -67,20 +69,14 @@ impl Ctx<'_> {
         let link_partners = self.settings.rules.sync_nomenclature || self.settings.rules.partners_compare_by != PartnersKey::Email;
         if link_goods {
             let mut links = self.rt.block_on(self.state.links(&self.settings.name, "good"))?;
-            self.each_listing_page(PRODUCTS_CURSOR, |ctx, cursor| ctx.shop_call(ctx.shop.products(cursor, LIST_PAGE_MAX)), |ctx, page, full| {
-                if full {
-                    // A whole listing serves the import's look-ups by SKU too (read at most once a run).
-                    let mut cache = ctx.cache.products.borrow_mut();
-                    let index = cache.get_or_insert_with(Default::default);
-                    index.extend(page.iter().map(|p| (p.sku.clone(), p.clone())));
-                }
+            self.each_listing_page(PRODUCTS_CURSOR, |ctx, cursor| ctx.shop_call(ctx.shop.products_changed_in_shop(cursor, LIST_PAGE_MAX)), |ctx, page, _| {
                 ctx.link_goods_page(page, &mut links, report)
             })?;
         }
         self.check_cancel()?;
         if link_partners {
             let mut links = self.rt.block_on(self.state.links(&self.settings.name, "partner"))?;
-            self.each_listing_page(CUSTOMERS_CURSOR, |ctx, cursor| ctx.shop_call(ctx.shop.customers(cursor, LIST_PAGE_MAX)), |ctx, page, _| {
+            self.each_listing_page(CUSTOMERS_CURSOR, |ctx, cursor| ctx.shop_call(ctx.shop.customers_changed_in_shop(cursor, LIST_PAGE_MAX)), |ctx, page, _| {
                 ctx.link_partners_page(page, &mut links, report)
             })?;
         }

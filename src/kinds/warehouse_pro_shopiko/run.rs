@@ -225,7 +225,6 @@ fn frame(server: &Server, kind: &str, ctx: &RunContext, job: Job, rt: &tokio::ru
         if interrupted > 0 {
             tracing::warn!(runs = interrupted, "Runs left unfinished by a process that died are marked interrupted.");
         }
-        let mut opened = open(server, ctx)?;
         if !job.dry_run {
             let id = rt.block_on(ctx.state.start_run(name, false)).map_err(|e| RunError::Setup {
                 message: format!("the run cannot be recorded in obmen's state, so it was not started: {e}"),
@@ -233,6 +232,7 @@ fn frame(server: &Server, kind: &str, ctx: &RunContext, job: Job, rt: &tokio::ru
             summary.run_id = Some(id);
             span.record("run_id", id);
         }
+        let mut opened = open(server, ctx)?;
         tracing::info!(import = job.import, export = job.export, dry_run = job.dry_run, "Run started.");
         ctx.events.send(RunEvent::Started { server: name.clone(), run_id: summary.run_id, job });
         let result = work(server, &mut opened, ctx, &mut report, &mut summary);

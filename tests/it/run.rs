@@ -1,0 +1,152 @@
+//! The run contract against real parts: a run stopped through its token after a page of orders
+//! (MariaDB and SQLite), `obmen run` stopped by SIGTERM as a process, and a database that takes
+//! the connection but never answers.
+
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use obmen::kinds::{Events, FailureKind, Job, Phase, RunEvent};
+use obmen::shopiko::sim::SimConfig;
+use obmen::state::Outcome;
+use obmen::warehouse::{Dialect, Warehouse};
+use tokio_util::sync::CancellationToken;
+
+use crate::exchange::{KindReport, Setup};
+use crate::shopiko::{API_ID, KEY};
+
+on_both!(sqlite_runs, mysql_runs; a_run_stopped_after_two_pages_leaves_nothing_partial_and_the_next_run_imports_the_rest);
+
+fn ints(wh: &Warehouse, sql: &str) -> Vec<i32> {
+    wh.query(&wh.dialect().sql(sql), (), |r| r.i32(1)).unwrap()
+}
+
+/// Every logged import has its document, lines and payments, and nothing else has any.
+fn nothing_partial(wh: &Warehouse, imported: usize) {
+    let logged: std::collections::HashSet<i32> = ints(wh, "SELECT {Acct} FROM {obmen_imports}").into_iter().collect();
+    assert_eq!(logged.len(), imported, "each order its own document");
+    let docs: std::collections::HashSet<i32> = ints(wh, "SELECT DISTINCT {Acct} FROM {operations} WHERE {OperType} = 2 AND {Acct} > 0").into_iter().collect();
+    assert_eq!(docs, logged, "no line without its logged document, no logged document without lines");
+    let paid: std::collections::HashSet<i32> = ints(wh, "SELECT DISTINCT {Acct} FROM {payments} WHERE {OperType} = 2").into_iter().collect();
+    assert_eq!(paid, logged, "no payment without its document");
+    assert_eq!(ints(wh, "SELECT COUNT(*) FROM {nextacct}")[0] as usize, imported, "no number reserved without its document");
+}
+
+fn a_run_stopped_after_two_pages_leaves_nothing_partial_and_the_next_run_imports_the_rest(d: Dialect) {
+    let shop = SimConfig { seed_orders: 700, seed_products: 40, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(d, 50, shop, &[("allow_negative_stock", "true")]);
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let pages = Arc::new(AtomicU64::new(0));
+    let seen = pages.clone();
+    let events = Events::call(move |e| {
+        if let RunEvent::Progress { phase: Phase::Import, .. } = e {
+            if seen.fetch_add(1, Ordering::SeqCst) + 1 == 2 {
+                stop.cancel();
+            }
+        }
+    });
+    let first = s.run_with(Job { import: true, export: false, dry_run: false }, cancel, events);
+    assert_eq!(first.outcome, Outcome::Stopped, "{first:#?}");
+    assert!(first.errors.is_empty(), "a stop is no error: {:?}", first.errors);
+    assert_eq!(first.counts.imported, 400, "two pages of 200, then the stop");
+    assert_eq!(pages.load(Ordering::SeqCst), 2, "no page was read after the stop");
+    let wh = s.db.open();
+    assert_eq!(wh.imported_count(API_ID).unwrap(), 400);
+    nothing_partial(&wh, 400);
+    assert_eq!(s.sim.sim.stats().orders_acknowledged, 400, "the pages done were acknowledged");
+    let runs = s.rt.block_on(s.state().runs("Shop", 5)).unwrap();
+    assert_eq!(runs[0].outcome, Outcome::Stopped, "the history says so");
+
+    let second = s.run(false);
+    assert_eq!(second.outcome, Outcome::Ok, "{second:#?}");
+    let r = second.report().import.unwrap();
+    assert_eq!((r.imported.len(), r.already_imported), (300, 0), "the cursor was saved after each page: nothing is read twice");
+    assert_eq!(wh.imported_count(API_ID).unwrap(), 700);
+    nothing_partial(&wh, 700);
+    assert_eq!(s.sim.sim.stats().orders_acknowledged, 700);
+}
+
+#[test]
+fn sigterm_stops_obmen_run_at_the_next_page_and_the_next_run_completes() {
+    let shop = SimConfig { seed_orders: 3000, seed_products: 40, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(Dialect::Sqlite, 50, shop, &[("allow_negative_stock", "true")]);
+    let wh = s.db.open();
+    let obmen = || {
+        Command::new(env!("CARGO_BIN_EXE_obmen"))
+            .args(["run", "Shop", "--import"])
+            .env("OBMEN_HOME", s.home.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut child = obmen();
+    // Wait until orders move (the import log holds some), then SIGTERM.
+    let waited = Instant::now();
+    while wh.imported_count(API_ID).unwrap_or(0) == 0 {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be stopped");
+        assert!(waited.elapsed() < Duration::from_secs(120), "no order was imported in two minutes");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let signalled = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if signalled.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("obmen run did not exit within 10 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("stopping server 'Shop' after the page in hand"), "{stderr}");
+    assert!(stdout.contains(": stopped."), "{stdout}");
+    let done = wh.imported_count(API_ID).unwrap();
+    assert!(done > 0 && done < 3000 && done % 200 == 0, "whole pages only: {done}");
+    nothing_partial(&wh, done as usize);
+
+    let out = obmen().wait_with_output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(wh.imported_count(API_ID).unwrap(), 3000);
+    nothing_partial(&wh, 3000);
+}
+
+#[test]
+fn a_database_that_takes_the_connection_but_never_answers_times_out_with_a_clear_error() {
+    // A server that accepts connections and says nothing, ever.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let shop = SimConfig::new(API_ID, KEY);
+    let s = Setup::new(Dialect::Sqlite, 5, shop, &[]);
+    let text = format!(
+        "name = \"Shop\"\nkind = \"WarehousePro Import Export Shopiko\"\n\n[database]\ndialect = \"mysql\"\n\
+         connection = \"Driver={{MariaDB Unicode}};Server=127.0.0.1;Port={port};Database=wh;Uid=wh;Pwd=never-shown-pw;\"\n\
+         login_timeout_secs = 2\nquery_timeout_secs = 6\n\n[rules]\nobject = \"Централен Склад\"\n\n\
+         [shopiko]\nurl = \"{}\"\napi_id = \"{API_ID}\"\nkey = \"{KEY}\"\n",
+        s.sim.url
+    );
+    std::fs::write(s.home.path().join("servers/Shop.toml"), text).unwrap();
+    let summary = s.run(false);
+    assert_eq!(summary.outcome, Outcome::Failed, "{summary:#?}");
+    let e = summary.error().unwrap();
+    assert_eq!(e.kind, FailureKind::Database);
+    assert!(e.transient, "a database that does not answer may answer later: {e:?}");
+    assert!(e.message.contains("127.0.0.1") && e.message.contains(&port.to_string()), "the error names the database server: {}", e.message);
+    assert!(!e.message.contains("never-shown-pw"), "{}", e.message);
+    let runs = s.rt.block_on(s.state().runs("Shop", 1)).unwrap();
+    assert_eq!(runs[0].outcome, Outcome::Failed, "the history has the failed run");
+    assert!(runs[0].summary["errors"][0]["message"].as_str().unwrap().contains("127.0.0.1"), "with its reason: {}", runs[0].summary);
+}
