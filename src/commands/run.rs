@@ -22,8 +22,8 @@ pub(super) fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %:z").to_string()
 }
 
-fn open_state(home: &Home) -> impl std::future::Future<Output = Result<State, CliError>> + '_ {
-    async move { State::open(&home.state_db()).await.map_err(CliError::failed) }
+async fn open_state(home: &Home) -> Result<State, CliError> {
+    State::open(&home.state_db()).await.map_err(CliError::failed)
 }
 
 pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: bool, json: bool) -> Result<(), CliError> {

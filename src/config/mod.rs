@@ -77,12 +77,12 @@ pub struct Home {
 
 impl Home {
     /// `--home`, else `OBMEN_HOME` (clap reads both), else the platform's data folder.
-    pub fn resolve(explicit: Option<PathBuf>) -> anyhow::Result<Home> {
+    pub fn resolve(explicit: Option<PathBuf>) -> std::io::Result<Home> {
         let root = match explicit {
             Some(p) => p,
             None => directories::ProjectDirs::from("", "", "obmen")
                 .map(|d| d.data_dir().to_owned())
-                .ok_or_else(|| anyhow::anyhow!("no home folder is known for this user: pass --home DIR or set OBMEN_HOME"))?,
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no home folder is known for this user: pass --home DIR or set OBMEN_HOME"))?,
         };
         Ok(Home { root })
     }

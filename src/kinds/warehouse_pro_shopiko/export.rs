@@ -131,6 +131,19 @@ fn links_agree(snapshot: &StockSnapshot, links: &HashMap<i64, String>) -> bool {
     linked_now && still_linked
 }
 
+/// The goods' links and the last export's snapshot, from obmen's state.
+fn read_snapshot(state: &crate::state::State, rt: &tokio::runtime::Handle, server: &str) -> Result<(HashMap<i64, String>, StockSnapshot), RunError> {
+    let links: HashMap<i64, String> = rt.block_on(state.links(server, "good"))?;
+    let snapshot = match rt.block_on(state.snapshot(server, "stock"))? {
+        Some(data) => postcard::from_bytes(&data).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "The last export's snapshot cannot be read; every good is read again.");
+            StockSnapshot::default()
+        }),
+        None => StockSnapshot::default(),
+    };
+    Ok((links, snapshot))
+}
+
 /// The longest an export goes by its snapshot before reading every good again (catching what no
 /// signature sees, such as an edit of a name that keeps its length on SQLite or Access).
 const FULL_EXPORT_EVERY_SECS: i64 = 24 * 3600;
@@ -154,31 +167,28 @@ impl Ctx<'_> {
     /// and sent. Otherwise every good is read, products and quantities compared and sent.
     pub fn export(&mut self, report: &mut ExportReport) -> Result<(), RunError> {
         let server = self.settings.name.clone();
-        let links: HashMap<i64, String> = self.rt.block_on(self.state.links(&server, "good"))?;
-        let snapshot: StockSnapshot = match self.rt.block_on(self.state.snapshot(&server, "stock"))? {
-            Some(data) => postcard::from_bytes(&data).unwrap_or_else(|e| {
-                tracing::warn!(server = %server, error = %e, "The last export's snapshot cannot be read; every good is read again.");
-                StockSnapshot::default()
-            }),
-            None => StockSnapshot::default(),
-        };
+        // Three things at once: the goods' signature (this connection), every good's available
+        // quantity (numbers only, on a second connection), and the snapshot of what the shop was
+        // last told (obmen's state). The quantities serve only when the snapshot may: otherwise
+        // they are dropped and every good is read.
+        let (connection, dialect, object_id) = (self.settings.database.connection.expose().to_owned(), self.settings.database.dialect, self.object.id);
+        let timeouts = super::run::timeouts(self.settings);
+        let span = tracing::Span::current();
+        let (signature, available, state) = std::thread::scope(|scope| {
+            let quantities = scope.spawn(move || span.in_scope(|| Warehouse::connect_with(&connection, dialect, timeouts)?.available_by_good(object_id)));
+            let span = tracing::Span::current();
+            let (state, rt) = (self.state, self.rt);
+            let server = &server;
+            let read_state = scope.spawn(move || span.in_scope(|| read_snapshot(state, rt, server)));
+            let signature = self.export_signature();
+            let available = quantities.join().unwrap_or_else(|_| Err(crate::warehouse::WarehouseError::Invalid("reading quantities stopped".into())));
+            let state = read_state.join().unwrap_or_else(|_| Err(RunError::Setup { message: "reading the last export's snapshot stopped".into() }));
+            (signature, available, state)
+        });
+        let (links, snapshot) = state?;
         let now = chrono::Utc::now().timestamp();
         let may_be_quick = !snapshot.signature.is_empty() && now - snapshot.full_at < FULL_EXPORT_EVERY_SECS && links_agree(&snapshot, &links);
-        // Where the snapshot may serve, the quantities are read on a second connection while
-        // this one reads the goods' signature: two scans of the database at once.
-        let (signature, available) = if may_be_quick {
-            let (connection, dialect, object_id) = (self.settings.database.connection.expose().to_owned(), self.settings.database.dialect, self.object.id);
-            let timeouts = super::run::timeouts(self.settings);
-            let span = tracing::Span::current();
-            std::thread::scope(|scope| {
-                let quantities = scope.spawn(move || span.in_scope(|| Warehouse::connect_with(&connection, dialect, timeouts)?.available_by_good(object_id)));
-                let signature = self.export_signature();
-                let available = quantities.join().unwrap_or_else(|_| Err(crate::warehouse::WarehouseError::Invalid("reading quantities stopped".into())));
-                (signature, Some(available))
-            })
-        } else {
-            (self.export_signature(), None)
-        };
+        let available = may_be_quick.then_some(available);
         let signature = signature?;
         let quick = may_be_quick && snapshot.signature == signature;
         report.read_every_good = !quick;
@@ -316,6 +326,8 @@ impl Ctx<'_> {
         // A good whose last balance row went away is at zero.
         moved.extend(snapshot.goods.iter().filter(|(id, l)| !available.contains_key(id) && l.milli != 0).map(|(id, _)| *id));
         moved.sort_unstable();
+        // Nothing to do when no quantity moved and the shop has taken every level it should have.
+        let moved_nothing = moved.is_empty() && snapshot.goods.values().all(|l| l.sent || l.sku.is_empty());
         let mut goods = if moved.is_empty() { Vec::new() } else { self.wh.goods_by_ids(self.object, &moved)? };
         for g in &mut goods {
             g.available = available.get(&g.id).copied().unwrap_or(0.0);
@@ -349,6 +361,11 @@ impl Ctx<'_> {
         }
         if self.settings.rules.export_goods {
             report.products_unchanged = snapshot.goods.values().filter(|l| !l.sku.is_empty()).count() as u64;
+        }
+        if moved_nothing {
+            // Nothing moved and nothing is waiting to be sent: the snapshot stands as it is.
+            report.stock_unchanged = snapshot.goods.values().filter(|l| l.sent).count() as u64;
+            return Ok(());
         }
         let sent = self.send_levels(&levels, &mut snapshot, report);
         if !report.refused.is_empty() {
