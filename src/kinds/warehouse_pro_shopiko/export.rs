@@ -99,7 +99,7 @@ fn money(v: f64) -> String {
 /// The stock levels the shop was last left with, and what they were read against: one document
 /// in obmen's state, so that an export compares every good's quantity against it without
 /// reading a row per good.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 struct StockSnapshot {
     /// The goods' signature, links and settings of the last full export; empty when that export
     /// did not finish or the shop refused something (the next export is a full one).
@@ -111,7 +111,7 @@ struct StockSnapshot {
 }
 
 /// What the shop was told of one good's stock.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 struct Level {
     /// The SKU it goes by in the shop (empty: it does not go to the shop).
     sku: String,
@@ -123,26 +123,134 @@ struct Level {
     linked: bool,
 }
 
+/// The snapshot as stored: columns sorted by good ID, and the SKUs as one text with their ends,
+/// so that reading it makes a handful of allocations rather than one per good (100,000 of them
+/// cost more than the database's scans). A run in which nothing moved never builds the map.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StoredSnapshot {
+    /// As [`StockSnapshot::signature`].
+    signature: String,
+    /// As [`StockSnapshot::full_at`].
+    full_at: i64,
+    /// The goods' IDs, ascending.
+    ids: Vec<i32>,
+    /// Each good's quantity as sent, in thousandths.
+    milli: Vec<i64>,
+    /// Each good's flags: 1 sent, 2 linked.
+    flags: Vec<u8>,
+    /// Every good's SKU, one after another.
+    skus: String,
+    /// Where each good's SKU ends in `skus`.
+    sku_ends: Vec<u32>,
+}
+
+const SENT: u8 = 1;
+const LINKED: u8 = 2;
+
+impl StoredSnapshot {
+    fn of(s: &StockSnapshot) -> StoredSnapshot {
+        let mut goods: Vec<(&i32, &Level)> = s.goods.iter().collect();
+        goods.sort_unstable_by_key(|(id, _)| **id);
+        let mut out = StoredSnapshot { signature: s.signature.clone(), full_at: s.full_at, ..StoredSnapshot::default() };
+        for (id, l) in goods {
+            out.ids.push(*id);
+            out.milli.push(l.milli);
+            out.flags.push(if l.sent { SENT } else { 0 } | if l.linked { LINKED } else { 0 });
+            out.skus.push_str(&l.sku);
+            out.sku_ends.push(out.skus.len() as u32);
+        }
+        out
+    }
+
+    /// True when the columns are as long as each other and the SKUs' ends fall inside their text
+    /// on character boundaries: a stored snapshot that is not is read as none.
+    fn is_whole(&self) -> bool {
+        let n = self.ids.len();
+        [self.milli.len(), self.flags.len(), self.sku_ends.len()].iter().all(|l| *l == n)
+            && self.sku_ends.windows(2).all(|w| w[0] <= w[1])
+            && self.sku_ends.iter().all(|e| self.skus.is_char_boundary(*e as usize))
+    }
+
+    fn sku(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.sku_ends[i - 1] as usize };
+        &self.skus[start..self.sku_ends[i] as usize]
+    }
+
+    fn into_snapshot(self) -> StockSnapshot {
+        let goods = (0..self.ids.len())
+            .map(|i| {
+                let f = self.flags[i];
+                (self.ids[i], Level { sku: self.sku(i).to_owned(), milli: self.milli[i], sent: f & SENT != 0, linked: f & LINKED != 0 })
+            })
+            .collect();
+        StockSnapshot { signature: self.signature, full_at: self.full_at, goods }
+    }
+}
+
 /// True when the links give every good the SKU the snapshot has for it: a link made since that
 /// names a good by its own code changes nothing, any other change of links needs every good read.
-fn links_agree(snapshot: &StockSnapshot, links: &HashMap<i64, String>) -> bool {
-    let linked_now = links.iter().all(|(id, sku)| i32::try_from(*id).ok().and_then(|id| snapshot.goods.get(&id)).is_none_or(|l| l.sku == *sku));
-    let still_linked = snapshot.goods.iter().all(|(id, l)| !l.linked || links.contains_key(&(*id as i64)));
+fn links_agree(snapshot: &StoredSnapshot, links: &HashMap<i64, String>) -> bool {
+    let linked_now = links.iter().all(|(id, sku)| {
+        i32::try_from(*id).ok().and_then(|id| snapshot.ids.binary_search(&id).ok()).is_none_or(|i| snapshot.sku(i) == sku)
+    });
+    let still_linked = snapshot.ids.iter().zip(&snapshot.flags).all(|(id, f)| f & LINKED == 0 || links.contains_key(&(*id as i64)));
     linked_now && still_linked
 }
 
+/// The goods whose available quantity is not what the snapshot says the shop was told, by one
+/// pass over the two sorted lists: goods new to the snapshot, goods whose quantity moved, and
+/// goods whose last balance row went away (now at zero) while the shop was told otherwise.
+fn moved_goods(snapshot: &StoredSnapshot, available: &[(i32, f64)]) -> Vec<i32> {
+    let mut moved = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < available.len() || j < snapshot.ids.len() {
+        match (available.get(i), snapshot.ids.get(j)) {
+            (Some((id, a)), Some(sid)) if id == sid => {
+                if snapshot.milli[j] != milli(*a) {
+                    moved.push(*id);
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some((id, _)), Some(sid)) if id < sid => {
+                moved.push(*id);
+                i += 1;
+            }
+            (None, Some(sid)) | (Some(_), Some(sid)) => {
+                if snapshot.milli[j] != 0 {
+                    moved.push(*sid);
+                }
+                j += 1;
+            }
+            (Some((id, _)), None) => {
+                moved.push(*id);
+                i += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    moved
+}
+
 /// The goods' links and the last export's snapshot, from obmen's state.
-fn read_snapshot(state: &crate::state::State, rt: &tokio::runtime::Handle, server: &str) -> Result<(HashMap<i64, String>, StockSnapshot), RunError> {
+fn read_snapshot(state: &crate::state::State, rt: &tokio::runtime::Handle, server: &str) -> Result<(HashMap<i64, String>, StoredSnapshot), RunError> {
     let links: HashMap<i64, String> = rt.block_on(state.links(server, "good"))?;
-    let snapshot = match rt.block_on(state.snapshot(server, "stock"))? {
-        Some(data) => postcard::from_bytes(&data).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "The last export's snapshot cannot be read; every good is read again.");
-            StockSnapshot::default()
-        }),
-        None => StockSnapshot::default(),
+    let snapshot = match rt.block_on(state.snapshot(server, SNAPSHOT_KIND))? {
+        Some(data) => match postcard::from_bytes::<StoredSnapshot>(&data) {
+            Ok(s) if s.is_whole() => s,
+            Ok(_) | Err(_) => {
+                tracing::warn!("The last export's snapshot cannot be read; every good is read again.");
+                StoredSnapshot::default()
+            }
+        },
+        None => StoredSnapshot::default(),
     };
     Ok((links, snapshot))
 }
+
+/// The snapshot's name in obmen's state (the stored form changed from "stock": an older
+/// snapshot is simply not read, and the next export reads every good once).
+const SNAPSHOT_KIND: &str = "stock_levels";
 
 /// The longest an export goes by its snapshot before reading every good again (catching what no
 /// signature sees, such as an edit of a name that keeps its length on SQLite or Access).
@@ -195,7 +303,7 @@ impl Ctx<'_> {
         if let (true, Some(available)) = (quick, available) {
             self.export_changed_quantities(snapshot, available?, &links, report)?;
         } else {
-            self.export_everything(snapshot, signature, now, &links, report)?;
+            self.export_everything(snapshot.into_snapshot(), signature, now, &links, report)?;
         }
         if self.settings.rules.export_partners {
             self.check_cancel()?;
@@ -313,21 +421,25 @@ impl Ctx<'_> {
     /// and their levels sent.
     fn export_changed_quantities(
         &mut self,
-        mut snapshot: StockSnapshot,
-        available: HashMap<i32, f64>,
+        stored: StoredSnapshot,
+        available: Vec<(i32, f64)>,
         links: &HashMap<i64, String>,
         report: &mut ExportReport,
     ) -> Result<(), RunError> {
-        let mut moved: Vec<i32> = available
-            .iter()
-            .filter(|(id, a)| snapshot.goods.get(id).is_none_or(|l| l.milli != milli(**a)))
-            .map(|(id, _)| *id)
-            .collect();
-        // A good whose last balance row went away is at zero.
-        moved.extend(snapshot.goods.iter().filter(|(id, l)| !available.contains_key(id) && l.milli != 0).map(|(id, _)| *id));
-        moved.sort_unstable();
-        // Nothing to do when no quantity moved and the shop has taken every level it should have.
-        let moved_nothing = moved.is_empty() && snapshot.goods.values().all(|l| l.sent || l.sku.is_empty());
+        let moved = moved_goods(&stored, &available);
+        // Nothing to do when no quantity moved and the shop has taken every level it should have:
+        // the snapshot stands as it is, and is neither built nor written again.
+        let waiting = (0..stored.ids.len()).any(|i| stored.flags[i] & SENT == 0 && !stored.sku(i).is_empty());
+        if moved.is_empty() && !waiting {
+            let to_shop = stored.sku_ends.iter().enumerate().filter(|(i, _)| !stored.sku(*i).is_empty()).count() as u64;
+            if self.settings.rules.export_goods {
+                report.products_unchanged = to_shop;
+            }
+            report.stock_unchanged = stored.flags.iter().filter(|f| *f & SENT != 0).count() as u64;
+            return Ok(());
+        }
+        let mut snapshot = stored.into_snapshot();
+        let available: HashMap<i32, f64> = available.into_iter().collect();
         let mut goods = if moved.is_empty() { Vec::new() } else { self.wh.goods_by_ids(self.object, &moved)? };
         for g in &mut goods {
             g.available = available.get(&g.id).copied().unwrap_or(0.0);
@@ -361,11 +473,6 @@ impl Ctx<'_> {
         }
         if self.settings.rules.export_goods {
             report.products_unchanged = snapshot.goods.values().filter(|l| !l.sku.is_empty()).count() as u64;
-        }
-        if moved_nothing {
-            // Nothing moved and nothing is waiting to be sent: the snapshot stands as it is.
-            report.stock_unchanged = snapshot.goods.values().filter(|l| l.sent).count() as u64;
-            return Ok(());
         }
         let sent = self.send_levels(&levels, &mut snapshot, report);
         if !report.refused.is_empty() {
@@ -410,8 +517,8 @@ impl Ctx<'_> {
         }
         // postcard: a compact binary form, read and written in a few milliseconds for 100,000
         // goods (JSON took 60-80 ms each way).
-        let data = postcard::to_stdvec(snapshot).expect("the snapshot serialises");
-        self.rt.block_on(self.state.set_snapshot(&self.settings.name, "stock", &data))?;
+        let data = postcard::to_stdvec(&StoredSnapshot::of(snapshot)).expect("the snapshot serialises");
+        self.rt.block_on(self.state.set_snapshot(&self.settings.name, SNAPSHOT_KIND, &data))?;
         Ok(())
     }
 
@@ -533,6 +640,47 @@ impl Ctx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn snapshot(levels: &[(i32, &str, i64, bool)]) -> StockSnapshot {
+        StockSnapshot {
+            signature: "sig".into(),
+            full_at: 7,
+            goods: levels.iter().map(|(id, sku, milli, sent)| (*id, Level { sku: (*sku).into(), milli: *milli, sent: *sent, linked: *id == 3 })).collect(),
+        }
+    }
+
+    #[test]
+    fn the_stored_snapshot_gives_back_what_it_was_given() {
+        let s = snapshot(&[(5, "Б-5", 1000, true), (2, "", 0, false), (3, "LINK-3", 2500, true), (9, "Ж", 0, true)]);
+        let stored = StoredSnapshot::of(&s);
+        assert_eq!(stored.ids, vec![2, 3, 5, 9], "sorted by ID");
+        let bytes = postcard::to_stdvec(&stored).unwrap();
+        let read: StoredSnapshot = postcard::from_bytes(&bytes).unwrap();
+        assert!(read.is_whole());
+        assert_eq!(read.sku(2), "Б-5");
+        let back = read.into_snapshot();
+        assert_eq!((back.signature.as_str(), back.full_at), ("sig", 7));
+        assert_eq!(back.goods, s.goods);
+        let mut broken = StoredSnapshot::of(&s);
+        broken.sku_ends[0] = 3;
+        broken.sku_ends[1] = 1;
+        assert!(!broken.is_whole(), "ends out of order are refused");
+        let mut torn = StoredSnapshot::of(&s);
+        let b = torn.skus.find('Б').unwrap();
+        torn.sku_ends[2] = (b + 1) as u32;
+        torn.sku_ends[3] = torn.skus.len() as u32;
+        assert!(!torn.is_whole(), "an end inside a character is refused");
+    }
+
+    #[test]
+    fn moved_goods_are_found_in_one_pass() {
+        let stored = StoredSnapshot::of(&snapshot(&[(1, "A", 1000, true), (2, "B", 2000, true), (4, "D", 0, true), (6, "F", 500, true)]));
+        // 1 same, 2 moved, 3 new, 4 still gone (0), 5 new, 6 gone (its row went away while the shop has 0.5).
+        let available = vec![(1, 1.0), (2, 2.5), (3, 0.0), (5, 1.0)];
+        assert_eq!(moved_goods(&stored, &available), vec![2, 3, 5, 6]);
+        assert!(moved_goods(&stored, &[(1, 1.0), (2, 2.0), (6, 0.5)]).is_empty());
+        assert_eq!(moved_goods(&StoredSnapshot::default(), &[(1, 1.0)]), vec![1]);
+    }
 
     #[test]
     fn quantities_go_in_thousandths_never_below_zero() {
