@@ -343,6 +343,18 @@ impl Warehouse {
         Ok(out)
     }
 
+    /// A short text that changes when any balance row or open order row at the object changes
+    /// (see [`quantities_checksum_sql`]): read before the quantities themselves, so that a
+    /// quantity read later is never older than the checksum stored beside it.
+    pub fn quantities_checksum(&self, object_id: i32) -> Result<String> {
+        let mut parts = Vec::new();
+        for sql in quantities_checksum_sql(self.dialect()) {
+            let row = self.query_one(&sql, &object_id, |r| (1..=4).map(|i| Ok(r.opt_text(i)?.unwrap_or_default())).collect::<Result<Vec<String>>>())?;
+            parts.push(row.unwrap_or_default().join(","));
+        }
+        Ok(parts.join("|"))
+    }
+
     /// (ID, number) pairs from a two-column query with the object's ID as its parameter.
     fn id_sums(&self, sql: &str, object_id: i32) -> Result<Vec<(i32, f64)>> {
         let context = "reading quantities by good";
@@ -494,6 +506,32 @@ const OPEN_ORDERS_BY_GOOD: &str = "SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {
 /// The balance rows at an object: good and quantity (parameter: the object's ID).
 pub fn balance_rows_sql(d: Dialect) -> String {
     d.sql("SELECT {GoodID}, {Qtty} FROM {store} WHERE {ObjectID} = ?")
+}
+
+/// The checksum of what decides the available quantities at an object: its balance rows, and
+/// then the rows of its open sales and restaurant orders (one statement each; parameter: the
+/// object's ID). A count and a sum of a hash of each row's good and quantity (MySQL CRC32, MSSQL
+/// BINARY_CHECKSUM; SQLite and Access, which have no hash, two sums of the quantity weighted by the
+/// good's ID under two moduli): a change to any row changes it, and no two changes cancel but by
+/// a collision of hashes.
+pub fn quantities_checksum_sql(d: Dialect) -> [String; 2] {
+    let modulo = |n: u32| if d == Dialect::Access { format!("{{GoodID}} MOD {n}") } else { format!("{{GoodID}} % {n}") };
+    let hash = |cols: &[&str]| -> String {
+        let cols: Vec<String> = cols.iter().map(|c| format!("{{{c}}}")).collect();
+        let weighted = format!("SUM({{Qtty}} * ({} + 1))", modulo(997));
+        match d {
+            Dialect::Mysql => format!("{weighted}, SUM(CRC32(CONCAT_WS('/', {})))", cols.join(", ")),
+            Dialect::Mssql => format!("{weighted}, SUM(CAST(BINARY_CHECKSUM({}) AS BIGINT))", cols.join(", ")),
+            Dialect::Sqlite | Dialect::Access => format!("{weighted}, SUM({{Qtty}} * ({} + 1))", modulo(1009)),
+        }
+    };
+    [
+        d.sql(&format!("SELECT COUNT(*), SUM({{Qtty}}), {} FROM {{store}} WHERE {{ObjectID}} = ?", hash(&["GoodID", "Qtty"]))),
+        d.sql(&format!(
+            "SELECT COUNT(*), SUM({{Qtty}}), {} FROM {{operations}} WHERE {{ObjectID}} = ? AND {{OperType}} IN (19, 33) AND {{Acct}} > 0",
+            hash(&["GoodID", "Qtty", "Acct"])
+        )),
+    ]
 }
 
 /// What open sales orders hold of each good at an object (parameter: the object's ID).

@@ -52,6 +52,9 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     out.push(("some goods (retail, 2)", goods::goods_by_ids_sql(d, goods::price_column(1), &Dialect::marks(2))));
     out.push(("balance rows", goods::balance_rows_sql(d)));
     out.push(("open sales orders by good", goods::open_orders_by_good_sql(d)));
+    let [balances, orders] = goods::quantities_checksum_sql(d);
+    out.push(("quantities checksum: balance rows", balances));
+    out.push(("quantities checksum: open orders", orders));
     out.push(("goods signature (retail)", goods::goods_signature_sql(d, goods::price_column(1))));
     out.push(("VAT groups signature", goods::vat_signature_sql(d)));
     out.push(("new good", d.insert_returning_id(Table::Goods, &goods::NEW_GOOD_COLUMNS)));

@@ -106,6 +106,9 @@ struct StockSnapshot {
     signature: String,
     /// When the last full export ran (Unix seconds).
     full_at: i64,
+    /// The checksum of the balance rows and open orders the levels were read after; empty when
+    /// the export did not finish or the shop refused something.
+    quantities: String,
     /// Every good the last export considered, by ID.
     goods: HashMap<i32, Level>,
 }
@@ -123,6 +126,19 @@ struct Level {
     linked: bool,
 }
 
+impl StoredSnapshot {
+    /// True when this snapshot may serve an export by quantities: a finished export less than a
+    /// day ago, with the links it was made with.
+    fn may_serve(&self, now: i64, links: &HashMap<i64, String>) -> bool {
+        !self.signature.is_empty() && now - self.full_at < FULL_EXPORT_EVERY_SECS && links_agree(self, links)
+    }
+
+    /// True when some level the shop should have was not taken yet.
+    fn waiting(&self) -> bool {
+        (0..self.ids.len()).any(|i| self.flags[i] & SENT == 0 && !self.sku(i).is_empty())
+    }
+}
+
 /// The snapshot as stored: columns sorted by good ID, and the SKUs as one text with their ends,
 /// so that reading it makes a handful of allocations rather than one per good (100,000 of them
 /// cost more than the database's scans). A run in which nothing moved never builds the map.
@@ -132,6 +148,8 @@ struct StoredSnapshot {
     signature: String,
     /// As [`StockSnapshot::full_at`].
     full_at: i64,
+    /// As [`StockSnapshot::quantities`].
+    quantities: String,
     /// The goods' IDs, ascending.
     ids: Vec<i32>,
     /// Each good's quantity as sent, in thousandths.
@@ -151,7 +169,7 @@ impl StoredSnapshot {
     fn of(s: &StockSnapshot) -> StoredSnapshot {
         let mut goods: Vec<(&i32, &Level)> = s.goods.iter().collect();
         goods.sort_unstable_by_key(|(id, _)| **id);
-        let mut out = StoredSnapshot { signature: s.signature.clone(), full_at: s.full_at, ..StoredSnapshot::default() };
+        let mut out = StoredSnapshot { signature: s.signature.clone(), full_at: s.full_at, quantities: s.quantities.clone(), ..StoredSnapshot::default() };
         for (id, l) in goods {
             out.ids.push(*id);
             out.milli.push(l.milli);
@@ -183,7 +201,7 @@ impl StoredSnapshot {
                 (self.ids[i], Level { sku: self.sku(i).to_owned(), milli: self.milli[i], sent: f & SENT != 0, linked: f & LINKED != 0 })
             })
             .collect();
-        StockSnapshot { signature: self.signature, full_at: self.full_at, goods }
+        StockSnapshot { signature: self.signature, full_at: self.full_at, quantities: self.quantities, goods }
     }
 }
 
@@ -269,41 +287,67 @@ fn quantity(milli: i64) -> String {
 impl Ctx<'_> {
     /// Runs the export. When nothing about the goods changed since the last full export (their
     /// signature, the links and the settings are the same) and it was less than a day ago, only
-    /// quantities are compared: every good's available quantity (balance rows and open sales
-    /// orders, numbers only, read on a second connection while this one takes the signature)
-    /// against the snapshot of what the shop was told; the goods whose quantity moved are read
-    /// and sent. Otherwise every good is read, products and quantities compared and sent.
+    /// quantities are compared: first a checksum of the balance rows and open orders at the
+    /// object, and only when it differs from the snapshot's, every good's available quantity
+    /// (numbers only) against the snapshot of what the shop was told; the goods whose quantity
+    /// moved are read and sent. Otherwise every good is read, products and quantities compared
+    /// and sent.
     pub fn export(&mut self, report: &mut ExportReport) -> Result<(), RunError> {
         let server = self.settings.name.clone();
-        // Three things at once: the goods' signature (this connection), every good's available
-        // quantity (numbers only, on a second connection), and the snapshot of what the shop was
-        // last told (obmen's state). The quantities serve only when the snapshot may: otherwise
-        // they are dropped and every good is read.
+        // Three things at once: the goods' signature (this connection); the quantities' checksum,
+        // then the quantities themselves unless the snapshot has that checksum (a second
+        // connection); and the snapshot of what the shop was last told (obmen's state), whose
+        // checksum it hands to the second.
         let (connection, dialect, object_id) = (self.settings.database.connection.expose().to_owned(), self.settings.database.dialect, self.object.id);
         let timeouts = super::run::timeouts(self.settings);
+        let now = chrono::Utc::now().timestamp();
+        let (known_tx, known_rx) = std::sync::mpsc::channel::<Option<String>>();
         let span = tracing::Span::current();
-        let (signature, available, state) = std::thread::scope(|scope| {
-            let quantities = scope.spawn(move || span.in_scope(|| Warehouse::connect_with(&connection, dialect, timeouts)?.available_by_good(object_id)));
+        let (signature, quantities, state) = std::thread::scope(|scope| {
+            let quantities = scope.spawn(move || {
+                span.in_scope(|| -> Result<(String, Option<Vec<(i32, f64)>>), crate::warehouse::WarehouseError> {
+                    let wh = Warehouse::connect_with(&connection, dialect, timeouts)?;
+                    // The checksum first: quantities read after it are never older than it.
+                    let checksum = wh.quantities_checksum(object_id)?;
+                    let known = known_rx.recv().ok().flatten();
+                    let rows = if known.as_deref() == Some(checksum.as_str()) { None } else { Some(wh.available_by_good(object_id)?) };
+                    Ok((checksum, rows))
+                })
+            });
             let span = tracing::Span::current();
             let (state, rt) = (self.state, self.rt);
             let server = &server;
-            let read_state = scope.spawn(move || span.in_scope(|| read_snapshot(state, rt, server)));
+            let read_state = scope.spawn(move || {
+                span.in_scope(|| {
+                    let read = read_snapshot(state, rt, server);
+                    // The checksum the quantities may be skipped by: only a snapshot that may serve,
+                    // with nothing waiting to be sent.
+                    let known = read.as_ref().ok().filter(|(links, s)| s.may_serve(now, links) && !s.waiting()).map(|(_, s)| s.quantities.clone());
+                    let _ = known_tx.send(known);
+                    read
+                })
+            });
             let signature = self.export_signature();
-            let available = quantities.join().unwrap_or_else(|_| Err(crate::warehouse::WarehouseError::Invalid("reading quantities stopped".into())));
+            let quantities = quantities.join().unwrap_or_else(|_| Err(crate::warehouse::WarehouseError::Invalid("reading quantities stopped".into())));
             let state = read_state.join().unwrap_or_else(|_| Err(RunError::Setup { message: "reading the last export's snapshot stopped".into() }));
-            (signature, available, state)
+            (signature, quantities, state)
         });
         let (links, snapshot) = state?;
-        let now = chrono::Utc::now().timestamp();
-        let may_be_quick = !snapshot.signature.is_empty() && now - snapshot.full_at < FULL_EXPORT_EVERY_SECS && links_agree(&snapshot, &links);
-        let available = may_be_quick.then_some(available);
+        let (checksum, available) = quantities?;
         let signature = signature?;
-        let quick = may_be_quick && snapshot.signature == signature;
+        let quick = snapshot.may_serve(now, &links) && snapshot.signature == signature;
         report.read_every_good = !quick;
-        if let (true, Some(available)) = (quick, available) {
-            self.export_changed_quantities(snapshot, available?, &links, report)?;
-        } else {
-            self.export_everything(snapshot.into_snapshot(), signature, now, &links, report)?;
+        match (quick, available) {
+            (true, None) => {
+                // Not a balance row or open order changed, and the shop has every level: nothing to do.
+                let to_shop = (0..snapshot.ids.len()).filter(|i| !snapshot.sku(*i).is_empty()).count() as u64;
+                if self.settings.rules.export_goods {
+                    report.products_unchanged = to_shop;
+                }
+                report.stock_unchanged = snapshot.flags.iter().filter(|f| *f & SENT != 0).count() as u64;
+            }
+            (true, Some(available)) => self.export_changed_quantities(snapshot, available, checksum, &links, report)?,
+            (false, _) => self.export_everything(snapshot.into_snapshot(), signature, checksum, now, &links, report)?,
         }
         if self.settings.rules.export_partners {
             self.check_cancel()?;
@@ -338,6 +382,7 @@ impl Ctx<'_> {
         &mut self,
         old: StockSnapshot,
         signature: String,
+        checksum: String,
         now: i64,
         links: &HashMap<i64, String>,
         report: &mut ExportReport,
@@ -406,12 +451,13 @@ impl Ctx<'_> {
                 level.sent = was.sent && was.sku == level.sku && was.milli == level.milli;
             }
         }
-        let mut snapshot = StockSnapshot { signature: String::new(), full_at: old.full_at, goods: considered };
+        let mut snapshot = StockSnapshot { signature: String::new(), full_at: old.full_at, quantities: String::new(), goods: considered };
         let sent = self.send_levels(&levels, &mut snapshot, report);
         // Only a finished export with nothing refused lets the next one go by the snapshot.
         if sent.is_ok() && report.refused.is_empty() {
             snapshot.signature = signature;
             snapshot.full_at = now;
+            snapshot.quantities = checksum;
         }
         self.save_snapshot(&snapshot)?;
         sent
@@ -423,21 +469,11 @@ impl Ctx<'_> {
         &mut self,
         stored: StoredSnapshot,
         available: Vec<(i32, f64)>,
+        checksum: String,
         links: &HashMap<i64, String>,
         report: &mut ExportReport,
     ) -> Result<(), RunError> {
         let moved = moved_goods(&stored, &available);
-        // Nothing to do when no quantity moved and the shop has taken every level it should have:
-        // the snapshot stands as it is, and is neither built nor written again.
-        let waiting = (0..stored.ids.len()).any(|i| stored.flags[i] & SENT == 0 && !stored.sku(i).is_empty());
-        if moved.is_empty() && !waiting {
-            let to_shop = stored.sku_ends.iter().enumerate().filter(|(i, _)| !stored.sku(*i).is_empty()).count() as u64;
-            if self.settings.rules.export_goods {
-                report.products_unchanged = to_shop;
-            }
-            report.stock_unchanged = stored.flags.iter().filter(|f| *f & SENT != 0).count() as u64;
-            return Ok(());
-        }
         let mut snapshot = stored.into_snapshot();
         let available: HashMap<i32, f64> = available.into_iter().collect();
         let mut goods = if moved.is_empty() { Vec::new() } else { self.wh.goods_by_ids(self.object, &moved)? };
@@ -475,6 +511,7 @@ impl Ctx<'_> {
             report.products_unchanged = snapshot.goods.values().filter(|l| !l.sku.is_empty()).count() as u64;
         }
         let sent = self.send_levels(&levels, &mut snapshot, report);
+        snapshot.quantities = if sent.is_ok() && report.refused.is_empty() { checksum } else { String::new() };
         if !report.refused.is_empty() {
             snapshot.signature.clear();
         }
@@ -645,6 +682,7 @@ mod tests {
         StockSnapshot {
             signature: "sig".into(),
             full_at: 7,
+            quantities: "q".into(),
             goods: levels.iter().map(|(id, sku, milli, sent)| (*id, Level { sku: (*sku).into(), milli: *milli, sent: *sent, linked: *id == 3 })).collect(),
         }
     }
@@ -659,7 +697,7 @@ mod tests {
         assert!(read.is_whole());
         assert_eq!(read.sku(2), "Б-5");
         let back = read.into_snapshot();
-        assert_eq!((back.signature.as_str(), back.full_at), ("sig", 7));
+        assert_eq!((back.signature.as_str(), back.full_at, back.quantities.as_str()), ("sig", 7, "q"));
         assert_eq!(back.goods, s.goods);
         let mut broken = StoredSnapshot::of(&s);
         broken.sku_ends[0] = 3;
