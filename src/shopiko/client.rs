@@ -281,8 +281,11 @@ impl ShopikoClient {
             let remaining = self.retry.budget.saturating_sub(started.elapsed());
             let error = match self.attempt(method.clone(), &url, body.as_deref(), remaining).await {
                 Ok(bytes) => {
-                    return serde_json::from_slice(&bytes)
-                        .map_err(|e| ShopikoError::Decode { what: what.to_owned(), detail: e.to_string() })
+                    return serde_json::from_slice(&bytes).map_err(|e| match serde_json::from_slice::<ErrorBody>(&bytes) {
+                        // A 2xx answer that carries an error: the shop's own words, not ours.
+                        Ok(body) => ShopikoError::Rejected { status: 200, code: body.error.code, message: body.error.message },
+                        Err(_) => ShopikoError::Decode { what: what.to_owned(), detail: e.to_string() },
+                    })
                 }
                 Err(e) => e,
             };
@@ -428,6 +431,12 @@ impl ShopikoClient {
 
     /// One page of orders after a cursor.
     pub async fn orders(&self, since: Option<&str>, limit: u32) -> Result<Page<Order>> {
+        self.page("orders", "/v1/orders", since, limit, ORDERS_PAGE_MAX).await
+    }
+
+    /// One page of orders after a cursor, each order as the shop sent it (undecoded), so that one
+    /// malformed order can be set aside without losing the page.
+    pub async fn orders_raw(&self, since: Option<&str>, limit: u32) -> Result<Page<serde_json::Value>> {
         self.page("orders", "/v1/orders", since, limit, ORDERS_PAGE_MAX).await
     }
 

@@ -141,6 +141,10 @@ struct Data {
     seq: u64,
     /// How many orders were ever made (for numbering).
     orders_made: u64,
+    /// Orders placed as they are given, malformed ones included (a hostile shop), by sequence
+    /// number; listed among the others.
+    #[serde(default)]
+    raw_orders: BTreeMap<u64, serde_json::Value>,
     /// The sequence numbers of the changes made through the API (upserts), which a listing with
     /// `origin=shop` leaves out.
     #[serde(default)]
@@ -286,6 +290,17 @@ impl Sim {
             let seq = st.data.seq;
             st.data.customers.insert(customer_key(&c), (seq, c));
         }
+        drop(st);
+        let _ = self.save();
+    }
+
+    /// Places an order as raw JSON, whatever its shape (a required field missing, `lines: null`,
+    /// a number where the contract has text): for tests of a shop that sends malformed orders.
+    pub fn place_raw(&self, order: serde_json::Value) {
+        let mut st = self.state.lock().unwrap();
+        st.data.seq += 1;
+        let seq = st.data.seq;
+        st.data.raw_orders.insert(seq, order);
         drop(st);
         let _ = self.save();
     }
@@ -445,7 +460,20 @@ impl Sim {
             }),
             ("GET", ["orders"]) => {
                 let st = self.state.lock().unwrap();
-                page_json("orders", st.data.orders.range(since + 1..).map(|(s, o)| (*s, o)).collect(), since, limit(200, 100))
+                let n = limit(200, 100);
+                if st.data.raw_orders.is_empty() {
+                    return page_json("orders", st.data.orders.range(since + 1..).map(|(s, o)| (*s, o)).collect(), since, n);
+                }
+                // The well-formed and the raw orders after the cursor, in sequence order.
+                let mut seqs: Vec<u64> =
+                    st.data.orders.range(since + 1..).map(|(s, _)| *s).take(n + 1).chain(st.data.raw_orders.range(since + 1..).map(|(s, _)| *s).take(n + 1)).collect();
+                seqs.sort_unstable();
+                seqs.truncate(n + 1);
+                let items: Vec<(u64, serde_json::Value)> = seqs
+                    .into_iter()
+                    .map(|s| (s, st.data.raw_orders.get(&s).cloned().unwrap_or_else(|| serde_json::to_value(&st.data.orders[&s]).unwrap_or_default())))
+                    .collect();
+                page_json("orders", items.iter().map(|(s, v)| (*s, v)).collect(), since, n)
             }
             ("POST", ["orders", id, "acknowledge"]) => self.acknowledge(id, body),
             ("GET", ["products"]) => {

@@ -7,6 +7,7 @@ mod support;
 mod config;
 mod crash;
 mod exchange;
+mod hostile;
 mod run;
 mod shopiko;
 mod warehouse;

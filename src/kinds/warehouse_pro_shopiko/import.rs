@@ -328,6 +328,48 @@ pub(super) fn check_total(lines_total: f64, shop_total: f64) -> Result<(), Strin
     Ok(())
 }
 
+/// An order the shop sent that does not decode as the contract says.
+pub(super) struct Malformed {
+    /// Its id, as sent; else a digest of its JSON, so that the same order is set aside once.
+    pub id: String,
+    /// Its number, as sent; else its id.
+    pub number: String,
+    /// Why it cannot be read.
+    pub reason: String,
+    /// The order as it came.
+    pub raw: String,
+}
+
+/// Decodes each order of a page on its own: the ones that decode, and the ones that do not.
+pub(super) fn decode_orders(items: &[serde_json::Value]) -> (Vec<Order>, Vec<Malformed>) {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for item in items {
+        // The path to the field at fault ("lines[0].quantity: invalid type ..."), not only what was wrong.
+        match serde_path_to_error::deserialize::<_, Order>(item) {
+            Ok(order) => good.push(order),
+            Err(e) => {
+                let raw = item.to_string();
+                let text = |key: &str| match item.get(key) {
+                    Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                };
+                let id = text("id").unwrap_or_else(|| {
+                    use sha2::Digest;
+                    format!("malformed-{}", hex::encode(&sha2::Sha256::digest(raw.as_bytes())[..8]))
+                });
+                let number = text("number").unwrap_or_else(|| id.clone());
+                let reason = format!(
+                    "the shop sent this order in a shape obmen cannot read ({e}); it is kept as it came. Ask the shop to correct it; a corrected order it sends again is imported by itself"
+                );
+                bad.push(Malformed { id, number, reason, raw });
+            }
+        }
+    }
+    (good, bad)
+}
+
 /// A good of a line: found, or to be made.
 enum GoodRef {
     Found(Good),
@@ -445,9 +487,14 @@ impl Ctx<'_> {
         let mut pages = 0u32;
         loop {
             self.check_cancel()?;
-            let page = self.shop_call(self.shop.orders(cursor.as_deref(), ORDERS_PAGE_MAX))?;
+            let page = self.shop_call(self.shop.orders_raw(cursor.as_deref(), ORDERS_PAGE_MAX))?;
             pages += 1;
-            self.import_list(&page.items, has_log, &links, report)?;
+            // Each order decoded on its own: a malformed one is set aside as it came, the rest go on.
+            let (orders, malformed) = decode_orders(&page.items);
+            for m in malformed {
+                self.set_aside_malformed(m, report)?;
+            }
+            self.import_list(&orders, has_log, &links, report)?;
             let advanced = page.next_cursor.is_some() && page.next_cursor != cursor;
             if advanced && !self.dry_run {
                 if let Some(next) = &page.next_cursor {
@@ -605,6 +652,23 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// Sets aside an order the shop sent in a shape obmen cannot read, with its JSON as it came.
+    fn set_aside_malformed(&mut self, m: Malformed, report: &mut ImportReport) -> Result<(), RunError> {
+        if !self.dry_run && !self.already_imported(&m.id)? {
+            self.rt.block_on(self.state.quarantine(&self.settings.name, &m.id, &m.number, &m.reason, &m.raw))?;
+        }
+        tracing::warn!(order = %m.number, reason = %m.reason, "Order set aside in the quarantine.");
+        self.events.send(RunEvent::OrderSetAside { order: m.number.clone(), reason: m.reason.clone() });
+        report.quarantined.push(SetAside { order: m.number, reason: m.reason });
+        Ok(())
+    }
+
+    /// True when the import log has this order (a malformed copy of an imported order changes
+    /// nothing: it is in Warehouse Pro already).
+    fn already_imported(&self, order_id: &str) -> Result<bool, RunError> {
+        Ok(self.wh.has_import_log()? && self.wh.imported(self.source(), order_id)?.is_some())
     }
 
     fn set_aside(&mut self, order: &Order, reason: String, report: &mut ImportReport) -> Result<(), RunError> {
