@@ -134,7 +134,9 @@ impl Home {
             Ok(entries) => {
                 for entry in entries {
                     let path = entry?.path();
-                    if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
+                    // A link whose file is gone is listed too, so that `validate` reports it.
+                    let dangling = path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) && !path.exists();
+                    if (path.is_file() || dangling) && path.extension().is_some_and(|e| e == "toml") {
                         if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
                             names.push(stem.to_owned());
                         }
@@ -167,9 +169,22 @@ pub struct ServerFile {
 impl ServerFile {
     /// Reads and validates a server file.
     pub fn load(path: &Path) -> Result<ServerFile, ConfigErrors> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            let what = if e.kind() == std::io::ErrorKind::NotFound { "no such file".to_owned() } else { e.to_string() };
+        let bytes = std::fs::read(path).map_err(|e| {
+            let dangling = e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+            let what = match e.kind() {
+                _ if dangling => format!(
+                    "it is a link to {}, which does not exist: point it at the server's file, or delete the link",
+                    std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_else(|_| "a file".into())
+                ),
+                std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                _ => e.to_string(),
+            };
             ConfigError::file(path, format!("cannot read it: {what}"))
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            ConfigError::file(path, format!("line {line}: this is not UTF-8 text: save the file as UTF-8"))
         })?;
         validate::validate_text(path, &text)
     }

@@ -134,10 +134,110 @@ pub fn type_name(v: &toml::Value) -> &'static str {
     }
 }
 
+/// The longest text any setting may hold, in characters.
+pub const MAX_TEXT_CHARS: usize = 2048;
+
+/// The attribute=value pairs of an ODBC connection string, as the driver manager reads them:
+/// `;` separates pairs, a value in braces may hold `;` and `}}` stands for `}`. Refused: a NUL,
+/// braces that do not close, a pair without `=`, and more than one of DRIVER, DSN and FILEDSN
+/// (unixODBC takes a later one over the first and loads whatever library it names).
+pub fn parse_connection(s: &str) -> Result<Vec<(String, String)>, String> {
+    if s.contains('\0') {
+        return Err("holds a NUL character: write the connection string as plain text".into());
+    }
+    let mut pairs = Vec::new();
+    let mut rest = s;
+    while !rest.trim().is_empty() {
+        let Some(eq) = rest.find('=') else {
+            return Err(format!("'{}' is not an attribute=value pair: write e.g. Driver=...;Database=...", rest.trim()));
+        };
+        let key = rest[..eq].trim();
+        if key.is_empty() || key.contains(['{', '}', ';']) {
+            return Err(format!("'{}' is not an attribute name", rest[..eq].trim()));
+        }
+        let after = &rest[eq + 1..];
+        let (value, next) = if after.trim_start().starts_with('{') {
+            let open = after.find('{').unwrap_or(0);
+            let mut value = String::new();
+            let mut chars = after[open + 1..].char_indices();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                if c == '}' {
+                    if after[open + 1 + i + 1..].starts_with('}') {
+                        value.push('}');
+                        chars.next();
+                        continue;
+                    }
+                    end = Some(open + 1 + i + 1);
+                    break;
+                }
+                value.push(c);
+            }
+            let Some(end) = end else {
+                return Err(format!("the value of {key} opens a brace that never closes: close it with '}}' (write '}}}}' for a '}}' inside)"));
+            };
+            let tail = &after[end..];
+            let tail = match tail.trim_start().strip_prefix(';') {
+                Some(t) => t,
+                None if tail.trim().is_empty() => "",
+                None => return Err(format!("the value of {key} goes on after its closing brace: put ';' after it")),
+            };
+            (value, tail)
+        } else {
+            let end = after.find(';').unwrap_or(after.len());
+            if after[..end].contains(['{', '}']) {
+                return Err(format!("the value of {key} holds a brace: put the whole value in braces, e.g. {key}={{...}}"));
+            }
+            (after[..end].trim().to_owned(), after.get(end + 1..).unwrap_or(""))
+        };
+        pairs.push((key.to_owned(), value));
+        rest = next;
+    }
+    let named: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).filter(|k| ["driver", "dsn", "filedsn"].contains(&k.to_lowercase().as_str())).collect();
+    match named.len() {
+        0 => Err("names no Driver and no DSN: write Driver={...};... or DSN=NAME".into()),
+        1 => Ok(pairs),
+        _ => Err(format!("names {} (more than one of Driver, DSN and FILEDSN): keep one, the driver manager would take the last", named.join(" and "))),
+    }
+}
+
+/// True when the host of an address is this machine (127.0.0.0/8, ::1, localhost).
+fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost") || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks a shop address: https, or http only on this machine; no user or password in it.
+pub fn check_url(s: &str) -> Result<(), String> {
+    let bad = || format!("'{s}' is not an address: write https://host/path");
+    if s.contains(char::is_whitespace) {
+        return Err(bad());
+    }
+    let url = reqwest::Url::parse(s).map_err(|_| bad())?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("holds a user name or password: take them out (the shop is reached by the API ID and key alone)".into());
+    }
+    let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(bad)?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err(format!("'{s}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)")),
+        _ => Err(bad()),
+    }
+}
+
 /// Checks one value against its property; the error says what to write instead.
 pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<(), String> {
     let text = || -> Result<&str, String> {
-        value.as_str().ok_or_else(|| format!("must be text in quotes, not {}", type_name(value)))
+        let s = value.as_str().ok_or_else(|| format!("must be text in quotes, not {}", type_name(value)))?;
+        if s.contains('\0') {
+            return Err("holds a NUL character: take it out".into());
+        }
+        let n = s.chars().count();
+        if n > MAX_TEXT_CHARS {
+            return Err(format!("is {n} characters long: at most {MAX_TEXT_CHARS}"));
+        }
+        Ok(s)
     };
     match prop.ty {
         PropType::String | PropType::Secret => {
@@ -154,15 +254,9 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
             if !s.contains('=') {
                 return Err("is not an ODBC connection string: write attribute=value pairs separated by ';', e.g. DSN=NAME or Driver=...;Database=...".into());
             }
+            parse_connection(s)?;
         }
-        PropType::Url => {
-            let s = text()?;
-            let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
-            match rest {
-                Some(r) if !r.is_empty() && !r.starts_with('/') && !s.contains(char::is_whitespace) => {}
-                _ => return Err(format!("'{s}' is not an address: write https://host/path")),
-            }
-        }
+        PropType::Url => check_url(text()?)?,
         PropType::Path => {
             let s = text()?;
             if s.trim().is_empty() {
@@ -201,4 +295,44 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_strings_are_read_as_the_driver_manager_reads_them() {
+        let pairs = parse_connection("Driver={MariaDB Unicode};Server=127.0.0.1;Pwd={a;b}}c};").unwrap();
+        assert_eq!(pairs[0], ("Driver".into(), "MariaDB Unicode".into()));
+        assert_eq!(pairs[2], ("Pwd".into(), "a;b}c".into()));
+        assert!(parse_connection("DSN=shop").is_ok());
+        for (bad, why) in [
+            ("Driver=x;Driver=/tmp/evil.so;", "more than one"),
+            ("DSN=a;Driver=b", "more than one"),
+            ("Server=h;Database=d", "no Driver and no DSN"),
+            ("Driver={MariaDB Unicode;Server=h", "never closes"),
+            ("Driver=x;Pwd=a}b", "holds a brace"),
+            ("Driver=x;Pwd={a}b;", "goes on after"),
+            ("Driver=x;\0", "NUL"),
+            ("Driver=x;oops", "not an attribute=value pair"),
+        ] {
+            let e = parse_connection(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn shop_addresses_are_https_but_on_this_machine() {
+        assert!(check_url("https://shop.example.bg/api").is_ok());
+        assert!(check_url("http://127.0.0.1:8080/api").is_ok());
+        assert!(check_url("http://localhost/api").is_ok());
+        assert!(check_url("http://[::1]:9/api").is_ok());
+        assert!(check_url("http://shop.example.bg/api").unwrap_err().contains("not encrypted"));
+        assert!(check_url("https://user:secret@shop.example.bg/api").unwrap_err().contains("user name or password"));
+        assert!(check_url("https://user@shop.example.bg/").unwrap_err().contains("user name or password"));
+        assert!(check_url("ftp://shop.example.bg/").is_err());
+        assert!(check_url("shop.example.bg").is_err());
+        assert!(check_url("https:// shop").is_err());
+    }
 }

@@ -11,6 +11,7 @@ fn obmen(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_obmen"))
         .args(args)
         .env("OBMEN_HOME", home)
+        .env("SHOP_KEY", "a-key-from-the-environment")
         .env_remove("OBMEN_LANG")
         .env_remove("EDITOR")
         .env_remove("VISUAL")
@@ -66,6 +67,9 @@ fn every_invalid_config_fails_with_its_message_and_exit_78() {
         assert_eq!(o.status.code(), Some(78), "{}: exit {:?}\n{stdout}{stderr}", file.display(), o.status);
         let wanted = format!("{}: {expect}", target.display());
         assert!(stderr.contains(&wanted), "{}:\nwanted: {wanted}\nstderr: {stderr}", file.display());
+        for secret in ["change-me", "hunter2", "892b2466d9611628"] {
+            assert!(!stderr.contains(secret) && !stdout.contains(secret), "{}: a secret was printed: {stderr}", file.display());
+        }
         // `show` of an invalid server is a configuration error too.
         assert_eq!(obmen(home.path(), &["server", "show", "Shopiko"]).status.code(), Some(78), "{}", file.display());
     }
@@ -74,15 +78,71 @@ fn every_invalid_config_fails_with_its_message_and_exit_78() {
 #[test]
 fn the_example_servers_are_valid() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("servers");
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("servers")).unwrap();
     let mut n = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
-            obmen::config::ServerFile::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::copy(&path, home.path().join("servers").join(path.file_name().unwrap())).unwrap();
             n += 1;
         }
     }
     assert!(n >= 1);
+    // Their keys come from the environment, as a service's would.
+    let o = Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "validate"]).env("OBMEN_HOME", home.path()).env("SHOPIKO_KEY", "k").output().unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+}
+
+#[test]
+fn invalid_utf8_names_the_line_and_a_dangling_link_is_reported() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(new_server(h, "Shopiko").status.success());
+    let file = h.join("servers/Shopiko.toml");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let third = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(1).unwrap().0 + 1;
+    bytes.splice(third..third, [b'#', 0xd0, 0x28, b'\n']);
+    std::fs::write(&file, &bytes).unwrap();
+    let o = obmen(h, &["server", "validate"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(78), "{err}");
+    assert!(err.contains("line 3: this is not UTF-8 text"), "{err}");
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(h.join("elsewhere/Shopiko.toml"), &file).unwrap();
+    let o = obmen(h, &["server", "validate"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(78), "{err}");
+    assert!(err.contains("is a link to") && err.contains("which does not exist"), "{err}");
+}
+
+#[test]
+fn a_key_file_others_may_read_is_refused_with_the_chmod_to_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(new_server(h, "Shopiko").status.success());
+    let key = h.join("servers/shop.key");
+    std::fs::write(&key, "892b2466d9611628358bfb292745bf3bdadb737\n").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = obmen(h, &["server", "edit", "Shopiko", "--set", "shopiko.key_file=shop.key", "--unset", "shopiko.key"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(78), "{err}");
+    assert!(err.contains("shopiko.key_file") && err.contains("mode 644") && err.contains(&format!("chmod 600 {}", key.display())), "{err}");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(obmen(h, &["server", "edit", "Shopiko", "--set", "shopiko.key_file=shop.key", "--unset", "shopiko.key"]).status.success());
+    // A key file that others can read again is refused by validate and by a run, with exit 78.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let o = obmen(h, &["server", "validate", "Shopiko"]);
+    assert_eq!(o.status.code(), Some(78), "{:?}", text(&o));
+    let o = obmen(h, &["run", "Shopiko", "--import"]);
+    assert_eq!(o.status.code(), Some(78), "{:?}", text(&o));
+    // Empty, and not text.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(&key, "\n").unwrap();
+    assert!(text(&obmen(h, &["server", "validate", "Shopiko"])).1.contains("is empty"));
+    std::fs::write(&key, [0xff, 0xfe, 0x00, 0x01]).unwrap();
+    assert!(text(&obmen(h, &["server", "validate", "Shopiko"])).1.contains("is not a text file"));
 }
 
 #[test]

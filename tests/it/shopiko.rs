@@ -415,6 +415,7 @@ fn check_goes_green_then_red_with_the_reason() {
     let conn = format!("database.connection={}", db.connection);
     let key_file = h.join("shop.key");
     std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let key = format!("shopiko.key_file={}", key_file.display());
     let o = obmen(h, &["server", "new", "Shop", "--kind", "warehouse_pro_shopiko", "--set", "database.dialect=sqlite", "--set", &conn,
         "--set", "rules.object=Централен Склад", "--set", &url, "--set", &format!("shopiko.api_id={API_ID}"), "--set", &key]);

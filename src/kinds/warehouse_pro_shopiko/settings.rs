@@ -273,32 +273,90 @@ impl Server {
 }
 
 /// The Shopiko key from `shopiko.key`, `shopiko.key_file` (its first line) or `shopiko.key_env`.
+/// A key file others may read is refused, as ssh refuses such a private key; so is a key that
+/// is empty or holds what no key holds (control characters, bytes that are not text).
 fn resolve_key(path: &Path, shop: &Shopiko) -> Result<Secret, ConfigErrors> {
-    if let Some(key) = &shop.key {
-        return Ok(key.clone());
-    }
-    if let Some(file) = &shop.key_file {
-        let full = if Path::new(file).is_relative() { path.parent().unwrap_or(Path::new(".")).join(file) } else { file.into() };
-        let text = std::fs::read_to_string(&full)
-            .map_err(|e| ConfigError::field(path, "shopiko.key_file", format!("cannot read {}: {e}", full.display())))?;
-        let key = text.lines().next().unwrap_or("").trim().to_owned();
-        if key.is_empty() {
-            return Err(ConfigError::field(path, "shopiko.key_file", format!("{} is empty: put the key on its first line", full.display())).into());
+    let (field, key) = if let Some(key) = &shop.key {
+        ("shopiko.key", key.expose().to_owned())
+    } else if let Some(file) = &shop.key_file {
+        ("shopiko.key_file", read_key_file(path, file)?)
+    } else {
+        let var = shop.key_env.clone().unwrap_or_default();
+        match std::env::var_os(&var) {
+            Some(v) if !v.is_empty() => match v.into_string() {
+                Ok(v) => ("shopiko.key_env", v.trim().to_owned()),
+                Err(_) => return Err(ConfigError::field(path, "shopiko.key_env", format!("the environment variable {var} is not text")).into()),
+            },
+            _ => return Err(ConfigError::field(path, "shopiko.key_env", format!("the environment variable {var} is not set, or is empty: set it where obmen runs")).into()),
         }
-        return Ok(Secret::new(key));
+    };
+    if key.trim().is_empty() {
+        return Err(ConfigError::field(path, field, "the key is empty").into());
     }
-    let var = shop.key_env.clone().unwrap_or_default();
-    match std::env::var(&var) {
-        Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
-        _ => Err(ConfigError::field(path, "shopiko.key_env", format!("the environment variable {var} is not set, or is empty: set it where obmen runs")).into()),
+    if key.chars().any(char::is_control) {
+        return Err(ConfigError::field(path, field, "the key holds control characters: paste the key exactly as the shop's add-on shows it").into());
     }
+    Ok(Secret::new(key))
+}
+
+/// The first line of a key file, refusing one that group or others may read.
+fn read_key_file(path: &Path, file: &str) -> Result<String, ConfigErrors> {
+    let full = if Path::new(file).is_relative() { path.parent().unwrap_or(Path::new(".")).join(file) } else { file.into() };
+    let err = |m: String| -> ConfigErrors { ConfigError::field(path, "shopiko.key_file", m).into() };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(&full) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(err(format!(
+                    "{} may be read by other users (mode {mode:03o}): run `chmod 600 {}`",
+                    full.display(),
+                    full.display()
+                )));
+            }
+        }
+    }
+    let bytes = std::fs::read(&full).map_err(|e| err(format!("cannot read {}: {e}", full.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| err(format!("{} is not a text file: put the key on its first line", full.display())))?;
+    let key = text.lines().next().unwrap_or("").trim().to_owned();
+    if key.is_empty() {
+        return Err(err(format!("{} is empty: put the key on its first line", full.display())));
+    }
+    Ok(key)
 }
 
 /// The checks of this kind that the profile cannot express: the dialect agrees with the driver
-/// the connection names.
+/// the connection names; the API ID can be sent in a header; the key can be had (its file read,
+/// and mode 0600; its variable set).
 pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
     let mut errors = Vec::new();
     let get = |section: &str, key: &str| table.get(section).and_then(|s| s.get(key)).and_then(|v| v.as_str());
+    if let Some(id) = get("shopiko", "api_id") {
+        if !id.is_empty() && !id.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            errors.push(ConfigError::field(path, "shopiko.api_id", "holds characters an HTTP header cannot carry (spaces, Cyrillic, control characters): paste the API ID exactly as the shop's add-on shows it"));
+        }
+    }
+    // The key, where exactly one way to it is set and its file (if any) exists: the profile
+    // reports the rest.
+    let ways = ["key", "key_file", "key_env"].iter().filter(|k| get("shopiko", k).is_some()).count();
+    let file_missing = get("shopiko", "key_file").is_some_and(|f| {
+        let full = if Path::new(f).is_relative() { path.parent().unwrap_or(Path::new(".")).join(f) } else { f.into() };
+        !full.is_file()
+    });
+    let key_empty = get("shopiko", "key").is_some_and(|k| k.trim().is_empty());
+    if ways == 1 && !file_missing && !key_empty {
+        let shop = Shopiko {
+            url: String::new(),
+            api_id: String::new(),
+            key: get("shopiko", "key").map(Secret::new),
+            key_file: get("shopiko", "key_file").map(str::to_owned),
+            key_env: get("shopiko", "key_env").map(str::to_owned),
+        };
+        if let Err(e) = resolve_key(path, &shop) {
+            errors.extend(e.0);
+        }
+    }
     if let (Some(dialect), Some(conn)) = (get("database", "dialect").and_then(|d| d.parse::<Dialect>().ok()), get("database", "connection")) {
         if let Some(guessed) = Dialect::guess(conn) {
             if guessed != dialect {
