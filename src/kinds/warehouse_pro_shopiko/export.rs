@@ -266,6 +266,9 @@ fn read_snapshot(state: &crate::state::State, rt: &tokio::runtime::Handle, serve
     Ok((links, snapshot))
 }
 
+/// The quantities' checksum, and the quantities themselves where they had to be read.
+type Quantities = (String, Option<Vec<(i32, f64)>>);
+
 /// The snapshot's name in obmen's state (the stored form changed from "stock": an older
 /// snapshot is simply not read, and the next export reads every good once).
 const SNAPSHOT_KIND: &str = "stock_levels";
@@ -305,7 +308,7 @@ impl Ctx<'_> {
         let span = tracing::Span::current();
         let (signature, quantities, state) = std::thread::scope(|scope| {
             let quantities = scope.spawn(move || {
-                span.in_scope(|| -> Result<(String, Option<Vec<(i32, f64)>>), crate::warehouse::WarehouseError> {
+                span.in_scope(|| -> Result<Quantities, crate::warehouse::WarehouseError> {
                     let wh = Warehouse::connect_with(&connection, dialect, timeouts)?;
                     // The checksum first: quantities read after it are never older than it.
                     let checksum = wh.quantities_checksum(object_id)?;
