@@ -129,7 +129,9 @@ impl Default for Timeouts {
 /// An open connection to a Warehouse Pro database.
 pub struct Warehouse {
     /// The ODBC connection; ODBC transactions are per connection.
-    conn: odbc_api::Connection<'static>,
+    conn: std::mem::ManuallyDrop<odbc_api::Connection<'static>>,
+    /// True once the connection is closed (by [`Warehouse::close`] or on drop).
+    closed: bool,
     /// The back end, which decides every statement's text.
     dialect: Dialect,
     /// Why writes are refused, where they are.
@@ -142,6 +144,17 @@ pub struct Warehouse {
     retries: std::sync::atomic::AtomicU64,
     /// Set to stop waiting between tries of a transaction (a run that was stopped).
     cancel: Option<tokio_util::sync::CancellationToken>,
+}
+
+/// Closing never panics: odbc-api's own drop panics when the driver cannot disconnect (a full
+/// disk, a database gone), so the connection is closed here, and a handle that cannot be freed
+/// is let go rather than freed while still connected.
+impl Drop for Warehouse {
+    fn drop(&mut self) {
+        if let Err(e) = self.disconnect() {
+            tracing::warn!(error = %e, "A Warehouse Pro connection could not be closed cleanly.");
+        }
+    }
 }
 
 impl std::fmt::Debug for Warehouse {
@@ -185,7 +198,38 @@ impl Warehouse {
             ),
             _ => None,
         };
-        Ok(Warehouse { conn, dialect, read_only, secrets, timeouts, retries: Default::default(), cancel: None })
+        Ok(Warehouse { conn: std::mem::ManuallyDrop::new(conn), closed: false, dialect, read_only, secrets, timeouts, retries: Default::default(), cancel: None })
+    }
+
+    /// Closes the connection, saying why when it cannot be closed cleanly (the database's own
+    /// words, such as "disk I/O error"): what was not committed is rolled back by the database.
+    pub fn close(mut self) -> Result<()> {
+        self.disconnect()
+    }
+
+    fn disconnect(&mut self) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        self.closed = true;
+        // Safety: taken once (`closed` is set above), and `conn` is never used again.
+        let conn = unsafe { std::mem::ManuallyDrop::take(&mut self.conn) };
+        let mut handle = conn.into_handle();
+        if handle.disconnect().into_result(&handle).is_ok() {
+            return Ok(());
+        }
+        // An open transaction keeps a connection from closing: roll it back and try again.
+        let _ = handle.rollback();
+        match handle.disconnect().into_result(&handle) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let message = scrub(&driver_message(&e), &self.secrets);
+                // Freeing a handle that is still connected fails, and odbc-api panics on that:
+                // the handle is let go instead (a few bytes, once, for a connection that broke).
+                std::mem::forget(handle);
+                Err(WarehouseError::Invalid(format!("closing the {} connection failed: {message}", self.dialect)))
+            }
+        }
     }
 
     /// Stops waiting between tries of a transaction once this token is cancelled.

@@ -150,3 +150,39 @@ fn a_database_that_takes_the_connection_but_never_answers_times_out_with_a_clear
     assert_eq!(runs[0].outcome, Outcome::Failed, "the history has the failed run");
     assert!(runs[0].summary["errors"][0]["message"].as_str().unwrap().contains("127.0.0.1"), "with its reason: {}", runs[0].summary);
 }
+
+#[test]
+fn a_disk_that_fills_mid_run_gives_a_clear_error_no_panic_and_nothing_partial() {
+    let shop = SimConfig { seed_orders: 600, seed_products: 40, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(Dialect::Sqlite, 50, shop, &[("allow_negative_stock", "true")]);
+    let wh = s.db.open();
+    // Make obmen's state and the import log now, so that the limit below bites the warehouse file.
+    assert_eq!(s.run_job(Job { import: false, export: true, dry_run: true }).outcome, Outcome::Ok);
+    wh.ensure_import_log().unwrap();
+    let db_file = s.db.connection.split("Database=").nth(1).unwrap().trim_end_matches(';').to_owned();
+    let size = std::fs::metadata(&db_file).unwrap().len();
+    let state_size = std::fs::metadata(s.home.path().join("state.db")).unwrap().len();
+    // No file the run writes may grow past the warehouse file's size and a little: the first
+    // page of 200 orders does not fit. SIGXFSZ is ignored, so a write past it fails with EFBIG.
+    let limit_kib = (size.max(state_size) + 24 * 1024) / 1024;
+    let out = Command::new("bash")
+        .args(["-c", &format!("trap '' XFSZ; ulimit -f {limit_kib}; exec \"$0\" run Shop --import"), env!("CARGO_BIN_EXE_obmen")])
+        .env("OBMEN_HOME", s.home.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!stderr.contains("panicked") && out.status.code() != Some(101), "no panic: {stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    let said = format!("{stdout}{stderr}").to_lowercase();
+    assert!(said.contains("full") || said.contains("disk i/o") || said.contains("file too large"), "the cause is named: {stdout}{stderr}");
+    assert!(!stderr.contains("\x1b["), "no colour codes outside a terminal");
+    assert!(!stdout.contains(" made,") || stdout.contains(" 0 made, 0 not matched; 10 partners linked, 0 made"), "nothing is reported made that a failed transaction did not make: {stdout}");
+    let done = wh.imported_count(API_ID).unwrap();
+    assert_eq!(done % 200, 0, "whole pages only: {done}");
+    nothing_partial(&wh, done as usize);
+
+    let next = s.run(false);
+    assert_eq!(next.outcome, Outcome::Ok, "{next:#?}");
+    assert_eq!(wh.imported_count(API_ID).unwrap(), 600);
+    nothing_partial(&wh, 600);
+}

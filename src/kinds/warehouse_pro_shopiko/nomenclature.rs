@@ -171,7 +171,8 @@ impl Ctx<'_> {
             HashSet::new()
         };
         let mut new_links: Vec<(i64, String)> = Vec::new();
-        let mut to_make: Vec<(NewGood, String)> = Vec::new();
+        // What to make: the good, its SKU, and how the report names it once it is made.
+        let mut to_make: Vec<(NewGood, String, String)> = Vec::new();
         for p in todo {
             let candidates: Vec<&Good> = by_value.get(&value(p)).map(|v| v.iter().filter(|g| !links.contains_key(&(g.id as i64))).collect()).unwrap_or_default();
             match candidates.len() {
@@ -189,14 +190,11 @@ impl Ctx<'_> {
                         ));
                         continue;
                     }
-                    if to_make.iter().any(|(_, sku)| *sku == p.sku) {
+                    if to_make.iter().any(|(_, sku, _)| *sku == p.sku) {
                         continue;
                     }
                     match self.good_from_product(p) {
-                        Ok(good) => {
-                            report.goods_created.push(format!("{} {}", p.sku, p.name));
-                            to_make.push((good, p.sku.clone()));
-                        }
+                        Ok(good) => to_make.push((good, p.sku.clone(), format!("{} {}", p.sku, p.name))),
                         Err(reason) => report.goods_unmatched.push(format!("{} {}: {reason}", p.sku, p.name)),
                     }
                 }
@@ -214,11 +212,14 @@ impl Ctx<'_> {
             }
         }
         if self.dry_run {
+            report.goods_created.extend(to_make.into_iter().map(|(_, _, what)| what));
             return Ok(());
         }
         if !to_make.is_empty() {
-            let ids = self.wh.transaction(|tx| to_make.iter().map(|(g, _)| tx.create_good(g)).collect::<Result<Vec<i32>, _>>())?;
-            for (id, (_, sku)) in ids.into_iter().zip(to_make) {
+            let ids = self.wh.transaction(|tx| to_make.iter().map(|(g, _, _)| tx.create_good(g)).collect::<Result<Vec<i32>, _>>())?;
+            // Reported only once made: a transaction that failed made nothing.
+            for (id, (_, sku, what)) in ids.into_iter().zip(to_make) {
+                report.goods_created.push(what);
                 links.insert(id as i64, sku.clone());
                 new_links.push((id as i64, sku));
             }
@@ -259,7 +260,7 @@ impl Ctx<'_> {
             }
         }
         let mut new_links: Vec<(i64, String)> = Vec::new();
-        let mut to_make: Vec<(Partner, String)> = Vec::new();
+        let mut to_make: Vec<(Partner, String, String)> = Vec::new();
         for (c, link_key) in todo {
             let who = if c.company_name.is_empty() { format!("{} {}", c.first_name, c.last_name) } else { c.company_name.clone() };
             let v = value(c);
@@ -272,11 +273,10 @@ impl Ctx<'_> {
                     new_links.push((found[0].id as i64, link_key));
                 }
                 0 if self.settings.rules.sync_nomenclature => {
-                    if to_make.iter().any(|(_, k)| *k == link_key) {
+                    if to_make.iter().any(|(_, k, _)| *k == link_key) {
                         continue;
                     }
-                    report.partners_created.push(who);
-                    to_make.push((partner_from_customer(c), link_key));
+                    to_make.push((partner_from_customer(c), link_key, who));
                 }
                 0 => report.partners_unmatched.push(format!(
                     "{who} ({link_key}): no partner matches by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",
@@ -286,11 +286,13 @@ impl Ctx<'_> {
             }
         }
         if self.dry_run {
+            report.partners_created.extend(to_make.into_iter().map(|(_, _, who)| who));
             return Ok(());
         }
         if !to_make.is_empty() {
-            let ids = self.wh.transaction(|tx| to_make.iter().map(|(p, _)| tx.create_partner(p)).collect::<Result<Vec<i32>, _>>())?;
-            for (id, (_, k)) in ids.into_iter().zip(to_make) {
+            let ids = self.wh.transaction(|tx| to_make.iter().map(|(p, _, _)| tx.create_partner(p)).collect::<Result<Vec<i32>, _>>())?;
+            for (id, (_, k, who)) in ids.into_iter().zip(to_make) {
+                report.partners_created.push(who);
                 links.insert(id as i64, k.clone());
                 new_links.push((id as i64, k));
             }

@@ -237,9 +237,16 @@ fn frame(server: &Server, kind: &str, ctx: &RunContext, job: Job, rt: &tokio::ru
         ctx.events.send(RunEvent::Started { server: name.clone(), run_id: summary.run_id, job });
         let result = work(server, &mut opened, ctx, &mut report, &mut summary);
         opened_for_retries = Some(opened.shop.retries() + opened.wh.retries());
-        // Connections are closed here, on this thread, before the run is recorded.
-        drop(opened);
-        result
+        // The connection is closed here, on this thread, before the run is recorded; a close
+        // that fails (a full disk, a database gone) is the run's error where nothing else was.
+        match (result, opened.wh.close().map_err(RunError::from)) {
+            (Ok(()), Err(e)) => Err(e),
+            (result, Err(e)) => {
+                tracing::warn!(error = %e, "The database connection could not be closed cleanly.");
+                result
+            }
+            (result, Ok(())) => result,
+        }
     })();
     let stopped = matches!(result, Err(RunError::Stopped));
     if let Err(e) = &result {
