@@ -100,6 +100,7 @@ impl Setup {
 }
 
 on_both!(sqlite, mysql;
+    amounts_no_shop_reaches_are_set_aside_and_nothing_is_booked,
     imports_every_kind_of_order_exactly_once,
     bad_orders_are_set_aside_and_the_rest_go_on,
     a_dry_run_changes_nothing_anywhere,
@@ -235,6 +236,43 @@ fn order(id: &str, sku: &str, quantity: &str, price: &str) -> Order {
     let p: f64 = price.parse().unwrap_or(0.0);
     o.totals.total = format!("{:.2}", q * p);
     o
+}
+
+/// A unit price of 1e300, a million paid on a 10.00 order, a quantity no shop sells, an order
+/// with no id and one whose id is longer than the import log keeps: each set aside with its
+/// reason, nothing of them in the database, and the good order beside them imported.
+fn amounts_no_shop_reaches_are_set_aside_and_nothing_is_booked(d: Dialect) {
+    let shop = SimConfig { seed_orders: 1, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(d, 30, shop, &[("allow_negative_stock", "true")]);
+    let g3 = obmen::warehouse::demo::good(3);
+    s.sim.sim.place(order("910001", &g3.code, "1", "1e300"));
+    let mut overpaid = order("910002", &g3.code, "1", "10.00");
+    overpaid.payment.paid = true;
+    overpaid.payment.paid_amount = "1000000".into();
+    s.sim.sim.place(overpaid);
+    s.sim.sim.place(order("910003", &g3.code, "5000000", "1.00"));
+    let mut no_id = order("910004", &g3.code, "1", "1.00");
+    no_id.id = String::new();
+    s.sim.sim.place(no_id);
+    s.sim.sim.place(order(&"9".repeat(150), &g3.code, "1", "1.00"));
+    let wh = s.db.open();
+    let summary = s.run(false);
+    assert_eq!(summary.outcome, Outcome::Partial, "{summary:#?}");
+    let report = summary.report().import.unwrap();
+    assert_eq!(report.imported.len(), 1, "only the seeded order: {report:#?}");
+    let reasons: HashMap<String, String> = report.quarantined.iter().map(|q| (q.order.clone(), q.reason.clone())).collect();
+    assert!(reasons["SH-910001"].contains("1e300 is above the largest amount"), "{reasons:?}");
+    assert!(reasons["SH-910002"].contains("1000000.00 was paid on an order whose total is 10.00"), "{reasons:?}");
+    assert!(reasons["SH-910003"].contains("the quantity 5000000 is above the largest"), "{reasons:?}");
+    assert!(reasons["SH-910004"].contains("has no id"), "{reasons:?}");
+    assert!(reasons[&format!("SH-{}", "9".repeat(150))].contains("longer than 100"), "{reasons:?}");
+    for id in ["910001", "910002", "910003"] {
+        assert!(wh.imported(API_ID, id).unwrap().is_none(), "{id} was booked");
+    }
+    let seeded = wh.imported(API_ID, "100001").unwrap().expect("the good order went on");
+    assert_eq!(count(&wh, "operations"), wh.document_lines(OperType::SALE, seeded.acct).unwrap().len() as i64, "only its lines are in");
+    let amounts: Vec<f64> = wh.query(&wh.dialect().sql("SELECT {Qtty} FROM {payments}"), (), |r| r.f64(1)).unwrap();
+    assert!(amounts.iter().all(|a| a.abs() < 10_000.0), "no questionable payment was written: {amounts:?}");
 }
 
 fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {

@@ -199,8 +199,44 @@ fn number(what: &str, text: &str) -> Result<f64, String> {
     }
 }
 
+/// What an order may carry before it is questioned rather than booked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Limits {
+    /// The largest amount (unit price, line, discount, shipping, payment, total).
+    pub amount: f64,
+    /// The largest quantity on a line.
+    pub quantity: f64,
+}
+
+impl Limits {
+    /// The server's limits.
+    pub fn of(settings: &Settings) -> Limits {
+        Limits { amount: settings.rules.max_amount.into(), quantity: settings.rules.max_quantity.into() }
+    }
+}
+
+/// The longest order id or number obmen keeps (the import log's columns hold 100).
+const MAX_ORDER_KEY_CHARS: usize = 100;
+
 /// Checks an order's numbers; the error is the quarantine reason.
-pub(super) fn parse(order: &Order) -> Result<Parsed<'_>, String> {
+pub(super) fn parse(order: &Order, limits: Limits) -> Result<Parsed<'_>, String> {
+    for (what, value) in [("id", &order.id), ("number", &order.number)] {
+        if value.trim().is_empty() {
+            return Err(format!("the order has no {what}: ask the shop to correct it"));
+        }
+        if value.chars().count() > MAX_ORDER_KEY_CHARS || value.chars().any(char::is_control) {
+            return Err(format!("the order's {what} is longer than {MAX_ORDER_KEY_CHARS} characters or holds control characters: ask the shop to correct it"));
+        }
+    }
+    let too_big = |what: &str, v: f64| -> Result<(), String> {
+        if v.abs() > limits.amount {
+            // Written as the shop would, short: 1e300 rather than three hundred digits.
+            let shown = if v.abs() >= 1e12 { format!("{v:e}") } else { format!("{v}") };
+            Err(format!("{what} {shown} is above the largest amount a shop order may carry ({}, rules.max_amount): check the order in the shop", limits.amount))
+        } else {
+            Ok(())
+        }
+    };
     let date = DateTime::parse_from_rfc3339(&order.created_at)
         .map(|d| d.with_timezone(&Local).naive_local())
         .map_err(|_| format!("the order's date '{}' is not an RFC 3339 time", order.created_at))?;
@@ -217,10 +253,18 @@ pub(super) fn parse(order: &Order) -> Result<Parsed<'_>, String> {
         if qty == 0.0 {
             continue;
         }
+        if qty > limits.quantity {
+            return Err(format!(
+                "line {n}: the quantity {qty} is above the largest a shop order may carry ({}, rules.max_quantity): check the order in the shop",
+                limits.quantity
+            ));
+        }
         let unit_gross = number(&format!("line {n}: the price"), &l.unit_price)?;
         if unit_gross < 0.0 {
             return Err(format!("line {n}: the price {unit_gross} is below zero"));
         }
+        too_big(&format!("line {n}: the price"), unit_gross)?;
+        too_big(&format!("line {n}: the line's total"), unit_gross * qty)?;
         let discount = number(&format!("line {n}: the discount"), &l.discount_percent)?;
         if !(0.0..=100.0).contains(&discount) {
             return Err(format!("line {n}: the discount {discount}% is not between 0 and 100"));
@@ -237,6 +281,7 @@ pub(super) fn parse(order: &Order) -> Result<Parsed<'_>, String> {
         if amount < 0.0 {
             return Err(format!("the discount {} of {amount} is below zero", d.code));
         }
+        too_big(&format!("the discount {}", d.code), amount)?;
         let kind = match d.kind {
             DiscountKind::Voucher => "Ваучер",
             DiscountKind::PromoCode => "Промо код",
@@ -249,12 +294,28 @@ pub(super) fn parse(order: &Order) -> Result<Parsed<'_>, String> {
         Some(s) => {
             let price = number("the shipping price", &s.price)?;
             let vat = number("the shipping VAT rate", &s.vat_percent)?;
+            if price < 0.0 {
+                return Err(format!("the shipping price {price} is below zero"));
+            }
+            too_big("the shipping price", price)?;
             (price > 0.0).then(|| (s.method.clone(), price, vat))
         }
         None => None,
     };
+    let total = number("the order's total", &order.totals.total)?;
+    too_big("the order's total", total)?;
+    if total < 0.0 {
+        return Err(format!("the order's total {total:.2} is below zero (its discounts are worth more than its goods): check the order in the shop"));
+    }
     let paid = if order.payment.paid {
         let amount = number("the amount paid", &order.payment.paid_amount)?;
+        if amount < 0.0 {
+            return Err(format!("the amount paid {amount} is below zero"));
+        }
+        // Paying more than the order's total is never a rounding: question it.
+        if amount > total + TOTAL_TOLERANCE {
+            return Err(format!("the shop says {amount:.2} was paid on an order whose total is {total:.2}: check the payment in the shop"));
+        }
         let payment_type = match order.payment.method {
             PaymentMethod::CashOnDelivery => 1,
             PaymentMethod::BankTransfer => 2,
@@ -265,7 +326,6 @@ pub(super) fn parse(order: &Order) -> Result<Parsed<'_>, String> {
     } else {
         None
     };
-    let total = number("the order's total", &order.totals.total)?;
     Ok(Parsed { order, date, total, lines, discounts, shipping, paid })
 }
 
@@ -593,7 +653,7 @@ impl Ctx<'_> {
         let index = self.partner_index(&todo)?;
         let mut ready = Vec::new();
         for order in todo {
-            match parse(order).and_then(|parsed| self.resolve(&parsed, links, &index).map(|(goods, partner)| Ready { parsed, goods, partner })) {
+            match parse(order, Limits::of(self.settings)).and_then(|parsed| self.resolve(&parsed, links, &index).map(|(goods, partner)| Ready { parsed, goods, partner })) {
                 Ok(r) => ready.push(r),
                 Err(reason) => self.set_aside(order, reason, report)?,
             }
@@ -1230,6 +1290,45 @@ mod tests {
         format!(r#"{{ "line_id": "{n}", "sku": "G{n}", "name": "Стока {n}", "quantity": "{qty}", "unit_price": "{price}", "discount_percent": "{discount}", "vat_percent": "{vat}" }}"#)
     }
 
+    const LIMITS: Limits = Limits { amount: 1_000_000.0, quantity: 100_000.0 };
+
+    #[test]
+    fn amounts_no_shop_reaches_and_overpayments_are_questioned() {
+        let cases = [
+            (order(&line(1, "1", "1e300", "0", "20"), "", "null", "1e300"), "the price 1e300 is above the largest amount"),
+            (order(&line(1, "200000", "1", "0", "20"), "", "null", "200000"), "the quantity 200000 is above the largest"),
+            (order(&line(1, "1000", "2000", "0", "20"), "", "null", "2000000"), "the line's total 2000000 is above"),
+            (order(&line(1, "1", "1", "0", "20"), "", r#"{ "method": "m", "price": "5000000", "vat_percent": "20" }"#, "5000001"), "the shipping price 5000000 is above"),
+            (order(&line(1, "1", "1", "0", "20"), "", r#"{ "method": "m", "price": "-5", "vat_percent": "20" }"#, "1"), "the shipping price -5 is below zero"),
+        ];
+        for (o, reason) in cases {
+            let e = parse(&o, LIMITS).err().unwrap_or_else(|| panic!("accepted: {o:?}"));
+            assert!(e.contains(reason), "{e} (wanted: {reason})");
+        }
+        // A million paid on a 10.00 order.
+        let mut o = order(&line(1, "1", "10.00", "0", "20"), "", "null", "10.00");
+        o.payment.paid_amount = "1000000".into();
+        let e = parse(&o, LIMITS).err().unwrap();
+        assert!(e.contains("1000000.00 was paid on an order whose total is 10.00"), "{e}");
+        o.payment.paid_amount = "10.03".into();
+        assert!(parse(&o, LIMITS).is_ok(), "rounding is no overpayment");
+        // Limits are the server's: a wholesale shop may raise them.
+        let big = Limits { amount: 1e9, quantity: 1e7 };
+        assert!(parse(&order(&line(1, "200000", "1", "0", "20"), "", "null", "200000"), big).is_ok());
+    }
+
+    #[test]
+    fn an_order_without_an_id_or_with_an_overlong_one_is_questioned() {
+        let mut o = order(&line(1, "1", "1", "0", "20"), "", "null", "1");
+        o.id = " ".into();
+        assert!(parse(&o, LIMITS).err().unwrap().contains("has no id"));
+        o.id = "x".repeat(101);
+        assert!(parse(&o, LIMITS).err().unwrap().contains("longer than 100"));
+        o.id = "7".into();
+        o.number = "SH-\u{0}7".into();
+        assert!(parse(&o, LIMITS).err().unwrap().contains("control characters"));
+    }
+
     fn good(id: i32, vat: f64) -> LineGood {
         LineGood { id, vat_percent: vat, cost: 1.0, moves_stock: true }
     }
@@ -1241,7 +1340,7 @@ mod tests {
     #[test]
     fn vat_is_per_unit_from_the_goods_rate_and_the_lines_add_up() {
         let o = order(&[line(1, "2", "12.00", "0", "20"), line(2, "3", "1.09", "0", "9")].join(","), "", "null", "27.27");
-        let p = parse(&o).unwrap();
+        let p = parse(&o, LIMITS).unwrap();
         // The good's own rate decides VAT, not the shop's line rate: good 2 is at 20% here.
         let lines = order_lines(&p, &[good(11, 20.0), good(12, 20.0)], 20.0, -1, -2);
         assert_eq!(lines.len(), 2);
@@ -1256,7 +1355,7 @@ mod tests {
     #[test]
     fn a_lines_discount_is_taken_off_its_price_and_kept_as_the_percent() {
         let o = order(&line(1, "2", "12.00", "10", "20"), "", "null", "21.60");
-        let p = parse(&o).unwrap();
+        let p = parse(&o, LIMITS).unwrap();
         let l = &order_lines(&p, &[good(5, 20.0)], 20.0, -1, -2)[0];
         assert_eq!(l.discount, 10.0);
         assert!((l.price + l.vat - 10.8).abs() < 1e-9, "12.00 less 10%, with VAT: {l:?}");
@@ -1265,21 +1364,24 @@ mod tests {
 
     #[test]
     fn vouchers_and_promo_codes_are_negative_lines_at_the_main_rate_and_shipping_a_line_of_its_own() {
-        let discounts = r#"{ "kind": "voucher", "code": "GIFT-25", "amount": "25.00" }, { "kind": "promo_code", "code": "ZIMA10", "amount": "3.00" }"#;
+        let discounts = r#"{ "kind": "voucher", "code": "GIFT-5", "amount": "5.00" }, { "kind": "promo_code", "code": "ZIMA10", "amount": "3.00" }"#;
         let shipping = r#"{ "method": "Еконт до офис", "price": "5.99", "vat_percent": "20" }"#;
-        let o = order(&line(1, "2", "12.00", "10", "20"), discounts, shipping, "-1.41");
-        let p = parse(&o).unwrap();
+        let o = order(&line(1, "2", "12.00", "10", "20"), discounts, shipping, "19.59");
+        let p = parse(&o, LIMITS).unwrap();
         let lines = order_lines(&p, &[good(5, 20.0)], 20.0, 90, 91);
         assert_eq!(lines.len(), 4);
         let (voucher, promo, ship) = (&lines[1], &lines[2], &lines[3]);
         assert_eq!((voucher.good_id, promo.good_id, ship.good_id), (90, 90, 91));
-        assert!((gross(voucher) + 25.0).abs() < 1e-6 && voucher.note.contains("Ваучер GIFT-25"), "{voucher:?}");
+        assert!((gross(voucher) + 5.0).abs() < 1e-6 && voucher.note.contains("Ваучер GIFT-5"), "{voucher:?}");
         assert!((gross(promo) + 3.0).abs() < 1e-6 && promo.note.contains("Промо код ZIMA10"), "{promo:?}");
         assert!((voucher.vat - voucher.price * 0.2).abs() < 1e-6, "the main rate");
         assert!(!voucher.moves_stock && !ship.moves_stock, "service lines move no stock");
         assert!((gross(ship) - 5.99).abs() < 1e-6 && ship.note.contains("Еконт до офис"));
         let total: f64 = lines.iter().map(gross).sum();
-        assert!((total - (21.60 - 28.0 + 5.99)).abs() < 1e-6, "{total}");
+        assert!((total - 19.59).abs() < 1e-6, "{total}");
+        assert!(check_total(total, p.total).is_ok());
+        let worth_less = order(&line(1, "1", "2.00", "0", "20"), r#"{ "kind": "voucher", "code": "V", "amount": "5.00" }"#, "null", "-3.00");
+        assert!(parse(&worth_less, LIMITS).err().unwrap().contains("below zero (its discounts are worth more"));
     }
 
     #[test]
@@ -1308,7 +1410,7 @@ mod tests {
             (order("", "", "null", "0"), "the order has no lines"),
         ];
         for (o, reason) in cases {
-            let e = parse(&o).err().unwrap_or_else(|| panic!("accepted: {o:?}"));
+            let e = parse(&o, LIMITS).err().unwrap_or_else(|| panic!("accepted: {o:?}"));
             assert!(e.contains(reason), "{e} (wanted: {reason})");
         }
     }
@@ -1316,7 +1418,7 @@ mod tests {
     #[test]
     fn lines_of_quantity_zero_are_left_out() {
         let o = order(&[line(1, "0", "5", "0", "20"), line(2, "1", "6", "0", "20")].join(","), "", "null", "6");
-        let p = parse(&o).unwrap();
+        let p = parse(&o, LIMITS).unwrap();
         assert_eq!(p.lines.len(), 1);
         assert_eq!(p.lines[0].sku, "G2");
     }

@@ -158,6 +158,10 @@ pub struct RuleSettings {
     pub document: DocumentKind,
     /// Import sales even below zero stock.
     pub allow_negative_stock: bool,
+    /// The largest amount an order may carry before it is questioned (set aside).
+    pub max_amount: u32,
+    /// The largest quantity a line may carry before it is questioned.
+    pub max_quantity: u32,
     /// The partner guests' orders go to, by code or name.
     pub guest_partner: String,
     /// How shop products are joined to goods.
@@ -185,6 +189,8 @@ impl Default for RuleSettings {
             sync_nomenclature: true,
             document: DocumentKind::Sale,
             allow_negative_stock: false,
+            max_amount: 1_000_000,
+            max_quantity: 100_000,
             guest_partner: "Клиент от Shopiko".into(),
             goods_compare_by: GoodsKey::Code,
             partners_compare_by: PartnersKey::Email,
