@@ -243,6 +243,12 @@ impl ShopikoClient {
         Ok(ShopikoClient { http, base, api_id: config.api_id, key: config.key, retry: config.retry, retries: Default::default(), on_retry: None })
     }
 
+    /// This client, trying as hard as `retry` says (the connection pool is shared).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// This client, telling `hook` of every retry.
     pub fn with_retry_hook(mut self, hook: RetryHook) -> Self {
         self.on_retry = Some(hook);

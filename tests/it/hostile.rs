@@ -141,3 +141,73 @@ fn a_200_that_carries_an_error_shows_the_shops_own_words() {
     assert!(e.message.contains("Магазинът е в профилактика до 14:00") && e.message.contains("maintenance"), "{}", e.message);
     assert!(!e.message.contains("missing field"), "{}", e.message);
 }
+
+#[test]
+fn a_shop_that_refuses_acknowledgements_cannot_hold_the_run_and_is_told_next_run() {
+    let seeded = SimConfig { seed_orders: 3, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
+    let mut s = Setup::new(Dialect::Sqlite, 30, seeded, &[("allow_negative_stock", "true")]);
+    let orders: Vec<serde_json::Value> = (1..=3).map(|i| serde_json::to_value(s.sim.sim.order(&format!("{}", 100_000 + i)).unwrap()).unwrap()).collect();
+    let accept = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (accepting, counting) = (accept.clone(), acked.clone());
+    s.sim.url = scripted(&s.rt, move |path, query| {
+        if let Some(r) = empty_lists(path) {
+            return r;
+        }
+        if path.ends_with("/acknowledge") {
+            if accepting.load(std::sync::atomic::Ordering::SeqCst) {
+                counting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                return (200, json!({ "acknowledged": true, "first_time": true }).to_string());
+            }
+            return (503, json!({ "error": { "code": "unavailable", "message": "try later" } }).to_string());
+        }
+        let page = if query.contains("since=3") { vec![] } else { orders.clone() };
+        (200, json!({ "orders": page, "next_cursor": "3", "has_more": false }).to_string())
+    });
+    s.write_server(&[("allow_negative_stock", "true")]);
+
+    let first = s.run(false);
+    assert_eq!(first.outcome, Outcome::Partial, "{first:#?}");
+    assert_eq!((first.counts.imported, first.counts.set_aside, first.counts.not_acknowledged), (3, 0, 3), "{:?}", first.counts);
+    let r = first.report().import.unwrap();
+    assert!(r.quarantined.is_empty(), "nothing is said to be set aside: {r:#?}");
+    let text = first.details.render(false);
+    assert!(text.contains("3 orders are imported but not yet confirmed to the shop; obmen will tell it on the next run"), "{text}");
+    assert!(!text.contains("Set aside"), "{text}");
+
+    // The shop answers again: the next run tells it, and imports nothing twice.
+    accept.store(true, std::sync::atomic::Ordering::SeqCst);
+    let second = s.run(false);
+    assert_eq!(second.outcome, Outcome::Ok, "{second:#?}");
+    assert_eq!(acked.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(second.counts.imported, 0);
+    assert_eq!(s.db.open().imported_count(API_ID).unwrap(), 3);
+}
+
+#[test]
+fn a_customer_the_shop_refused_is_sent_again_next_run_as_a_product_would_be() {
+    let shop = SimConfig::new(API_ID, KEY);
+    let mut s = Setup::new(Dialect::Sqlite, 10, shop, &[]);
+    let refuse = obmen::warehouse::demo::partner(4).email;
+    s.sim.url = scripted(&s.rt, move |path, _| {
+        if let Some(r) = empty_lists(path) {
+            return r;
+        }
+        if path == "/v1/customers/batch" {
+            // This little server does not read the body: it refuses the same customer each time.
+            return (200, json!({ "created": 0, "updated": 0, "unchanged": 0, "errors": [ { "key": refuse, "message": "e-mail domain is blocked" } ] }).to_string());
+        }
+        (200, json!({ "updated": 0, "unknown_skus": [] }).to_string())
+    });
+    s.write_server(&[("export_partners", "true"), ("import", "\"never\""), ("export", "\"on_start\"")]);
+    let job = obmen::kinds::Job { import: false, export: true, dry_run: false };
+    let first = s.run_job(job);
+    let e = first.report().export.unwrap();
+    assert_eq!(e.refused.len(), 1, "{e:#?}");
+    assert!(e.refused[0].reason.contains("blocked"));
+    assert!(e.customers_sent > 1);
+    let second = s.run_job(job);
+    let e2 = second.report().export.unwrap();
+    assert_eq!(e2.customers_sent, 1, "only the refused customer is sent again: {e2:#?}");
+    assert_eq!(second.outcome, Outcome::Partial);
+}

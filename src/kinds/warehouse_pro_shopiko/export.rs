@@ -42,6 +42,15 @@ pub struct ExportReport {
     pub skipped: Vec<String>,
 }
 
+/// The key obmen knows a customer it sends by: its external id (the partner's code), else its
+/// e-mail without case.
+fn customer_key(c: &Customer) -> String {
+    match c.external_id.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+        Some(x) => format!("ext:{x}"),
+        None => format!("email:{}", c.email.trim().to_lowercase()),
+    }
+}
+
 /// What kind of record the shop refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -635,7 +644,6 @@ impl Ctx<'_> {
                 continue;
             }
             let external = p.code.clone();
-            let key = if !external.trim().is_empty() { format!("ext:{external}") } else { format!("email:{}", p.email.to_lowercase()) };
             if external.trim().is_empty() && p.email.trim().is_empty() {
                 report.skipped.push(format!("partner '{}' (ID {}) has no code and no e-mail to be known by in the shop", p.company, p.id));
                 continue;
@@ -647,32 +655,46 @@ impl Ctx<'_> {
             };
             let (first, last) = p.contact.split_once(' ').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or((p.contact.clone(), String::new()));
             let company = p.kind == PartnerKind::Company;
-            out.push((
-                key,
-                Customer {
-                    kind: if company { CustomerType::Company } else { CustomerType::Person },
-                    id: None,
-                    external_id: (!external.trim().is_empty()).then_some(external),
-                    email,
-                    phone: p.phone.clone(),
-                    first_name: first,
-                    last_name: last,
-                    company_name: if company { p.company.clone() } else { String::new() },
-                    vat_number: p.vat_number.clone(),
-                    company_number: p.company_number.clone(),
-                    billing_address: Some(Address { name: p.company.clone(), line1: p.address.clone(), city: p.city.clone(), country: "BG".into(), ..Address::default() }),
-                    delivery_address: None,
-                },
-            ));
+            let customer = Customer {
+                kind: if company { CustomerType::Company } else { CustomerType::Person },
+                id: None,
+                external_id: (!external.trim().is_empty()).then_some(external),
+                email,
+                phone: p.phone.clone(),
+                first_name: first,
+                last_name: last,
+                company_name: if company { p.company.clone() } else { String::new() },
+                vat_number: p.vat_number.clone(),
+                company_number: p.company_number.clone(),
+                billing_address: Some(Address { name: p.company.clone(), line1: p.address.clone(), city: p.city.clone(), country: "BG".into(), ..Address::default() }),
+                delivery_address: None,
+            };
+            out.push((customer_key(&customer), customer));
         }
         Ok(out)
     }
 
     fn send_customers(&self, customers: &[(String, Customer)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
-        // The shop names refused customers by its own key, not obmen's: none is held back here.
+        // The shop names a refused customer by the key it matched it by (external id, else
+        // e-mail); a refusal naming no customer of the batch holds the whole batch back, so that
+        // every refused customer is sent again next run, as refused products are.
         self.send("customer", customers, UPSERT_BATCH, report, |batch| {
             let r = self.shop_call(self.shop.upsert_customers(batch))?;
-            Ok((HashSet::new(), r.errors.iter().map(|e| Refused { item: ItemKind::Customer, key: e.key.clone(), reason: e.message.clone() }).collect()))
+            let mut refused = HashSet::new();
+            for e in &r.errors {
+                let key = e.key.trim();
+                let named: Vec<String> = batch
+                    .iter()
+                    .filter(|c| !key.is_empty() && (c.external_id.as_deref() == Some(key) || c.email.trim().eq_ignore_ascii_case(key)))
+                    .map(customer_key)
+                    .collect();
+                if named.is_empty() {
+                    refused.extend(batch.iter().map(customer_key));
+                } else {
+                    refused.extend(named);
+                }
+            }
+            Ok((refused, r.errors.iter().map(|e| Refused { item: ItemKind::Customer, key: e.key.clone(), reason: e.message.clone() }).collect()))
         })
     }
 }

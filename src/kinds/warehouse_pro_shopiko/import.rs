@@ -126,7 +126,12 @@ pub struct Cache {
     quarantined: std::cell::RefCell<Option<std::collections::HashSet<String>>>,
     /// The shop's products by SKU, once read (at most once a run).
     pub(super) products: std::cell::RefCell<Option<ProductIndex>>,
+    /// When this run stops trying to acknowledge orders (set at the first acknowledgement).
+    ack_deadline: std::cell::RefCell<Option<tokio::time::Instant>>,
 }
+
+/// The most time one run spends telling the shop about imported orders.
+pub const ACK_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// An order imported in this run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -752,18 +757,31 @@ impl Ctx<'_> {
 
     /// Tells the shop about the orders imported in this run, several at a time, then notes in the
     /// import log which ones it took. One that fails stays unacknowledged there and is sent again
-    /// next run; so does every one if the process dies first.
+    /// next run; so does every one if the process dies first. Acknowledgements have a budget: a
+    /// few seconds each, and [`ACK_BUDGET`] for the whole run, so that a shop refusing them cannot
+    /// hold the run; past it the rest wait for the next run.
     fn acknowledge_queued(&mut self, report: &mut ImportReport) {
         const AT_ONCE: usize = 8;
         let queued = std::mem::take(&mut *self.cache.to_acknowledge.borrow_mut());
+        if queued.is_empty() {
+            return;
+        }
+        let deadline = *self.cache.ack_deadline.borrow_mut().get_or_insert_with(|| tokio::time::Instant::now() + ACK_BUDGET);
+        let shop = self.shop.clone().with_retry_policy(crate::shopiko::RetryPolicy::quick());
         for chunk in queued.chunks(AT_ONCE * 64) {
+            if tokio::time::Instant::now() >= deadline {
+                for (_, number, _, _) in chunk {
+                    report.ack_failures.push(format!("{number}: not sent, the shop refused acknowledgements for {} s this run", ACK_BUDGET.as_secs()));
+                }
+                continue;
+            }
             let cancel = self.cancel.clone();
             let results: Vec<Result<(), String>> = self.rt.block_on(async {
                 use tracing::Instrument;
                 let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
                 let mut tasks = Vec::new();
                 for (id, _, oper, acct) in chunk {
-                    let (shop, id, oper, acct, semaphore) = (self.shop.clone(), id.clone(), *oper, *acct, semaphore.clone());
+                    let (shop, id, oper, acct, semaphore) = (shop.clone(), id.clone(), *oper, *acct, semaphore.clone());
                     tasks.push(tokio::spawn(
                         async move {
                             let _permit = semaphore.acquire_owned().await;
@@ -781,6 +799,10 @@ impl Ctx<'_> {
                             t.abort();
                             Err("the run was stopped before the shop answered".to_owned())
                         }
+                        () = tokio::time::sleep_until(deadline) => {
+                            t.abort();
+                            Err(format!("not sent, the shop refused acknowledgements for {} s this run", ACK_BUDGET.as_secs()))
+                        }
                         r = &mut t => r.unwrap_or_else(|e| Err(e.to_string())),
                     };
                     out.push(result);
@@ -791,7 +813,7 @@ impl Ctx<'_> {
             for ((id, number, _, _), result) in chunk.iter().zip(results) {
                 match result {
                     Ok(()) => taken.push((id.as_str(), number.as_str())),
-                    Err(e) => report.ack_failures.push(format!("{number}: {e} (tried again next run)")),
+                    Err(e) => report.ack_failures.push(format!("{number}: {e}")),
                 }
             }
             let ids: Vec<&str> = taken.iter().map(|(id, _)| *id).collect();
