@@ -202,6 +202,10 @@ pub enum WarehouseCommand {
         /// "Магазин", and stock.
         #[arg(long, value_name = "N", default_value_t = 0)]
         demo_data: usize,
+        /// The currency the database keeps its amounts in: eur (new databases since 2026) or
+        /// bgn (one not converted yet).
+        #[arg(long, value_enum, default_value_t = crate::warehouse::init::BaseCurrency::Eur)]
+        base_currency: crate::warehouse::init::BaseCurrency,
     },
 }
 

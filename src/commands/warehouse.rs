@@ -10,7 +10,7 @@ use crate::warehouse::{Dialect, Warehouse};
 
 pub(super) fn run(cmd: WarehouseCommand) -> Result<(), CliError> {
     match cmd {
-        WarehouseCommand::Init { connection, dialect, demo_data } => {
+        WarehouseCommand::Init { connection, dialect, demo_data, base_currency } => {
             let dialect = match dialect.or_else(|| Dialect::guess(&connection)) {
                 Some(d) => d,
                 None => {
@@ -20,7 +20,7 @@ pub(super) fn run(cmd: WarehouseCommand) -> Result<(), CliError> {
                 }
             };
             let mut wh = Warehouse::connect(&connection, dialect).map_err(CliError::failed)?;
-            let report = wh.init(demo_data).map_err(CliError::failed)?;
+            let report = wh.init_with(demo_data, base_currency).map_err(CliError::failed)?;
             out(&format!(
                 "Made a Warehouse Pro {} database ({}) at {}: {} tables, {} goods, {} partners, {} objects, {} stock rows.\n",
                 crate::warehouse::schema::SCHEMA_VERSION,

@@ -876,7 +876,7 @@ fn add_orders(d: &mut Data, n: usize, products: usize, rng: &mut fastrand::Rng) 
             id: format!("{}", 100_000 + i),
             number: format!("SH-{}", 100_000 + i),
             created_at: created.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            currency: "BGN".into(),
+            currency: "EUR".into(),
             customer: seed_customer(i),
             lines,
             discounts,

@@ -30,9 +30,30 @@ pub struct InitReport {
     pub store_rows: usize,
 }
 
+/// The fixed rate of the lev to the euro (1 EUR = 1.95583 BGN), at which Bulgaria adopted the
+/// euro on 2026-01-01.
+pub const BGN_PER_EUR: f64 = 1.95583;
+
+/// The base currency a new database keeps its amounts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum BaseCurrency {
+    /// The euro (new databases since 2026).
+    #[default]
+    Eur,
+    /// The lev (a database not converted yet).
+    Bgn,
+}
+
 impl Warehouse {
-    /// Creates the schema and the service rows; with `demo_goods > 0`, demo data too.
+    /// Creates the schema and the service rows, with the euro as the base currency; with
+    /// `demo_goods > 0`, demo data too.
     pub fn init(&mut self, demo_goods: usize) -> Result<InitReport> {
+        self.init_with(demo_goods, BaseCurrency::Eur)
+    }
+
+    /// As [`Warehouse::init`], with this base currency: it gets ID 1 and rate 1, the other the
+    /// rate that gives its value in the base (Warehouse Pro's `ExchangeRate`).
+    pub fn init_with(&mut self, demo_goods: usize, base: BaseCurrency) -> Result<InitReport> {
         self.ensure_writable()?;
         if self.has_table(Table::Goods)? {
             return Err(WarehouseError::AlreadyInitialised);
@@ -45,7 +66,7 @@ impl Warehouse {
                 report.tables += 1;
             }
         }
-        self.bulk(|wh| wh.insert_service_rows())?;
+        self.bulk(|wh| wh.insert_service_rows(base))?;
         if demo_goods > 0 {
             self.bulk(|wh| wh.insert_demo_data(demo_goods, &mut report))?;
         }
@@ -64,7 +85,7 @@ impl Warehouse {
         result
     }
 
-    fn insert_service_rows(&self) -> Result<()> {
+    fn insert_service_rows(&self, base: BaseCurrency) -> Result<()> {
         let d = self.dialect();
         let now = chrono::Local::now().naive_local();
         self.exec(&d.insert(Table::System, &["Version", "ProductID", "LastBackup"]), Params::new().text(SCHEMA_VERSION).int(1).time(now).as_slice())?;
@@ -112,7 +133,11 @@ impl Warehouse {
             Ok(())
         })?;
         self.with_explicit_ids(Table::Currencies, || {
-            for (id, code, name, rate) in [(1, "BGN", "Български лев", 1.0), (2, "EUR", "Евро", 1.95583)] {
+            let rows = match base {
+                BaseCurrency::Eur => [(1, "EUR", "Евро", 1.0), (2, "BGN", "Български лев", 1.0 / BGN_PER_EUR)],
+                BaseCurrency::Bgn => [(1, "BGN", "Български лев", 1.0), (2, "EUR", "Евро", BGN_PER_EUR)],
+            };
+            for (id, code, name, rate) in rows {
                 self.exec(&d.insert(Table::Currencies, &["ID", "Currency", "Description", "ExchangeRate", "Deleted"]), Params::new().int(id).text(code).text(name).num(rate).int(0).as_slice())?;
             }
             Ok(())

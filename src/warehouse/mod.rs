@@ -27,7 +27,7 @@ pub use dialect::{Dialect, Table};
 pub use document::{NewDocument, NewLine, Numbering, OperType, Paid, Stock, WrittenDocument};
 pub use imports::NewImport;
 pub use goods::{Good, GoodStock, NewGood};
-pub use objects::Object;
+pub use objects::{Currency, Object};
 pub use partners::{Partner, PartnerKind};
 
 /// ID 1 in goods, partners, objects and users is Warehouse Pro's reserved service record.
@@ -42,6 +42,7 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
         out.push((if i < Table::ALL.len() { "create table" } else { "create index" }, stmt));
     }
     out.push(("objects", objects::objects_sql(d)));
+    out.push(("currencies", objects::currencies_sql(d)));
     out.push(("good by id", goods::good_by_id_sql(d)));
     out.push(("goods by code", goods::good_select_sql(d, goods::BY_CODE)));
     out.push(("goods by name", goods::good_select_sql(d, goods::BY_NAME)));

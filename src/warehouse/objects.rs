@@ -16,7 +16,50 @@ pub struct Object {
     pub price_group: i32,
 }
 
+/// A currency the database knows (`currencies`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Currency {
+    /// currencies.ID: what operations.CurrencyID points at.
+    pub id: i32,
+    /// The ISO code, e.g. "EUR".
+    pub code: String,
+    /// What one unit is worth in the base currency (`ExchangeRate`; 1 for the base itself).
+    pub rate: f64,
+}
+
+/// The currencies' rows, live ones only (parameters: none).
+pub fn currencies_sql(d: Dialect) -> String {
+    let deleted = d.coalesce(&d.quote("Deleted"), "0");
+    d.sql(&format!("SELECT {{ID}}, {{Currency}}, {{ExchangeRate}} FROM {{currencies}} WHERE {deleted} = 0 ORDER BY {{ID}}"))
+}
+
 impl Warehouse {
+    /// The live currencies, by ID.
+    pub fn currencies(&self) -> Result<Vec<Currency>> {
+        self.query(&currencies_sql(self.dialect()), (), |r| {
+            Ok(Currency { id: r.i32(1)?, code: r.text(2)?.trim().to_uppercase(), rate: r.opt_f64(3)?.unwrap_or(0.0) })
+        })
+    }
+
+    /// The base currency: the one live currency whose rate is 1. None, or more than one, is an
+    /// error that says what the table holds: obmen never guesses what amounts are in.
+    pub fn base_currency(&self) -> Result<Currency> {
+        let all = self.currencies()?;
+        let base: Vec<&Currency> = all.iter().filter(|c| (c.rate - 1.0).abs() < 1e-9).collect();
+        match base.as_slice() {
+            [one] => Ok((*one).clone()),
+            other => {
+                let listed = all.iter().map(|c| format!("{} at {}", c.code, c.rate)).collect::<Vec<_>>().join(", ");
+                Err(super::WarehouseError::Invalid(format!(
+                    "the Warehouse Pro database's base currency cannot be told: {} of its currencies have the rate 1 ({}). \
+                     Set the base currency's rate to 1 and only its, in Warehouse Pro",
+                    other.len(),
+                    if listed.is_empty() { "it has none".to_owned() } else { listed }
+                )))
+            }
+        }
+    }
+
     /// The VAT groups: (ID, percent), by ID.
     pub fn vat_groups(&self) -> Result<Vec<(i32, f64)>> {
         let sql = self.dialect().sql("SELECT {ID}, {VATValue} FROM {vatgroups} ORDER BY {ID}");

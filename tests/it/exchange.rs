@@ -42,7 +42,11 @@ pub struct Setup {
 
 impl Setup {
     pub fn new(d: Dialect, goods: usize, shop: SimConfig, sets: &[(&str, &str)]) -> Setup {
-        let db = TestDb::with_demo(d, goods);
+        Setup::on(TestDb::with_demo(d, goods), shop, sets)
+    }
+
+    /// A shop and a server on this database.
+    pub fn on(db: TestDb, shop: SimConfig, sets: &[(&str, &str)]) -> Setup {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let sim = rt.block_on(start_sim(shop));
         let home = tempfile::tempdir().unwrap();
@@ -273,6 +277,88 @@ fn amounts_no_shop_reaches_are_set_aside_and_nothing_is_booked(d: Dialect) {
     assert_eq!(count(&wh, "operations"), wh.document_lines(OperType::SALE, seeded.acct).unwrap().len() as i64, "only its lines are in");
     let amounts: Vec<f64> = wh.query(&wh.dialect().sql("SELECT {Qtty} FROM {payments}"), (), |r| r.f64(1)).unwrap();
     assert!(amounts.iter().all(|a| a.abs() < 10_000.0), "no questionable payment was written: {amounts:?}");
+}
+
+on_both!(currency_sqlite, currency_mysql; a_database_in_euro_or_in_lev_takes_orders_in_either_and_questions_others);
+
+/// What the operations rows of an imported order hold: (gross total, CurrencyID, CurrencyRate).
+fn booked(wh: &Warehouse, order_id: &str) -> (f64, i32, f64) {
+    let acct = acct_of(wh, order_id);
+    let rows = wh
+        .query(&wh.dialect().sql("SELECT {PriceOut}, {VATOut}, {Qtty}, {CurrencyID}, {CurrencyRate} FROM {operations} WHERE {OperType} = 2 AND {Acct} = ?"), &acct, |r| {
+            Ok((r.f64(1)?, r.f64(2)?, r.f64(3)?, r.i32(4)?, r.f64(5)?))
+        })
+        .unwrap();
+    let gross: f64 = rows.iter().map(|(p, v, q, _, _)| (p + v) * q).sum();
+    assert!(rows.iter().all(|r| (r.3, r.4) == (rows[0].3, rows[0].4)), "one currency a document: {rows:?}");
+    (gross, rows[0].3, rows[0].4)
+}
+
+/// Bulgaria adopted the euro on 2026-01-01 at 1.95583 BGN = 1 EUR: a database keeps EUR or
+/// still BGN. Each takes an order in its base currency as it is, one in the other currency at
+/// that currency's rate (amounts in the base, the currency and its rate on every line), and sets
+/// aside an order in a currency it does not have, or in no currency at all.
+fn a_database_in_euro_or_in_lev_takes_orders_in_either_and_questions_others(d: Dialect) {
+    use obmen::warehouse::init::{BaseCurrency, BGN_PER_EUR};
+    for base in [BaseCurrency::Eur, BaseCurrency::Bgn] {
+        let db = crate::support::TestDb::empty(d);
+        db.open().init_with(30, base).unwrap();
+        let s = Setup::on(db, SimConfig::new(API_ID, KEY), &[("allow_negative_stock", "true")]);
+        let g = obmen::warehouse::demo::good(3);
+        let in_ = |id: &str, currency: &str, price: &str| {
+            let mut o = order(id, &g.code, "1", price);
+            o.currency = currency.into();
+            o.payment.paid = true;
+            o.payment.paid_amount = o.totals.total.clone();
+            o
+        };
+        s.sim.sim.place(in_("920001", "EUR", "10.00"));
+        s.sim.sim.place(in_("920002", "bgn", "19.56"));
+        s.sim.sim.place(in_("920003", "USD", "10.00"));
+        s.sim.sim.place(in_("920004", "€", "10.00"));
+        let summary = s.run(false);
+        let r = summary.report().import.unwrap();
+        assert_eq!(r.imported.len(), 2, "{base:?}: {r:#?}");
+        let reasons: HashMap<String, String> = r.quarantined.iter().map(|q| (q.order.clone(), q.reason.clone())).collect();
+        let base_code = if base == BaseCurrency::Eur { "EUR" } else { "BGN" };
+        assert!(reasons["SH-920003"].contains(&format!("the order is in USD, but the Warehouse Pro database keeps its amounts in {base_code}")), "{reasons:?}");
+        assert!(reasons["SH-920004"].contains("is no currency code"), "{reasons:?}");
+        let wh = s.db.open();
+        let (eur, eur_id, eur_rate) = booked(&wh, "920001");
+        let (bgn, bgn_id, bgn_rate) = booked(&wh, "920002");
+        match base {
+            BaseCurrency::Eur => {
+                assert_eq!((eur_id, eur_rate), (1, 1.0), "the base as it is");
+                assert!((eur - 10.0).abs() < 1e-6, "{eur}");
+                assert_eq!(bgn_id, 2);
+                assert!((bgn_rate - 1.0 / BGN_PER_EUR).abs() < 1e-9, "{bgn_rate}");
+                assert!((bgn - 19.56 / BGN_PER_EUR).abs() < 1e-4, "19.56 BGN in EUR: {bgn}");
+            }
+            BaseCurrency::Bgn => {
+                assert_eq!((bgn_id, bgn_rate), (1, 1.0));
+                assert!((bgn - 19.56).abs() < 1e-6, "{bgn}");
+                assert_eq!((eur_id, eur_rate), (2, BGN_PER_EUR));
+                assert!((eur - 10.0 * BGN_PER_EUR).abs() < 1e-4, "10 EUR in BGN: {eur}");
+            }
+        }
+        // Payments are in the base currency too.
+        let paid: Vec<f64> = wh
+            .query(&wh.dialect().sql("SELECT {Qtty} FROM {payments} WHERE {OperType} = 2 AND {Mode} = 1 AND {Acct} = ?"), &acct_of(&wh, "920002"), |r| r.f64(1))
+            .unwrap();
+        assert!((paid[0] - bgn).abs() < 0.01, "{base:?}: paid {paid:?} against {bgn}");
+    }
+}
+
+#[test]
+fn a_database_whose_base_currency_cannot_be_told_stops_the_import_with_the_reason() {
+    let s = Setup::new(Dialect::Sqlite, 10, SimConfig { seed_orders: 2, seed_products: 5, ..SimConfig::new(API_ID, KEY) }, &[]);
+    let wh = s.db.open();
+    wh.exec(&wh.dialect().sql("UPDATE {currencies} SET {ExchangeRate} = 1"), ()).unwrap();
+    let summary = s.run(false);
+    assert_eq!(summary.outcome, Outcome::Failed, "{summary:#?}");
+    let e = summary.error().unwrap();
+    assert!(!e.transient && e.message.contains("base currency cannot be told") && e.message.contains("EUR at 1") && e.message.contains("BGN at 1"), "{e:?}");
+    assert_eq!(wh.imported_count(API_ID).unwrap(), 0, "nothing booked in a currency it had to guess");
 }
 
 fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {

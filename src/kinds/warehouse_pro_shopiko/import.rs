@@ -126,6 +126,8 @@ pub struct Cache {
     quarantined: std::cell::RefCell<Option<std::collections::HashSet<String>>>,
     /// The shop's products by SKU, once read (at most once a run).
     pub(super) products: std::cell::RefCell<Option<ProductIndex>>,
+    /// The database's currencies, once read.
+    currencies: std::cell::RefCell<Option<Currencies>>,
     /// When this run stops trying to acknowledge orders (set at the first acknowledgement).
     ack_deadline: std::cell::RefCell<Option<tokio::time::Instant>>,
 }
@@ -180,6 +182,9 @@ pub struct ImportReport {
 pub(super) struct Parsed<'o> {
     order: &'o Order,
     date: NaiveDateTime,
+    /// The order's currency in the database (currencies.ID) and its rate to the base currency;
+    /// every amount below is in the base currency.
+    currency: (i32, f64),
     /// The shop's total with VAT.
     total: f64,
     lines: Vec<ParsedLine<'o>>,
@@ -331,7 +336,58 @@ pub(super) fn parse(order: &Order, limits: Limits) -> Result<Parsed<'_>, String>
     } else {
         None
     };
-    Ok(Parsed { order, date, total, lines, discounts, shipping, paid })
+    Ok(Parsed { order, date, currency: (0, 1.0), total, lines, discounts, shipping, paid })
+}
+
+impl Parsed<'_> {
+    /// The order in the database's base currency: every amount times the rate of the order's
+    /// currency (what one unit of it is worth in the base), and the currency remembered for
+    /// the document's CurrencyID and CurrencyRate.
+    pub(super) fn in_base(mut self, currency_id: i32, rate: f64) -> Self {
+        self.currency = (currency_id, rate);
+        for l in &mut self.lines {
+            l.unit_gross *= rate;
+        }
+        for (_, amount) in &mut self.discounts {
+            *amount *= rate;
+        }
+        if let Some((_, price, _)) = &mut self.shipping {
+            *price *= rate;
+        }
+        if let Some(p) = &mut self.paid {
+            p.amount *= rate;
+        }
+        self.total *= rate;
+        self
+    }
+}
+
+/// The currencies of the database: its base, and every live one by code.
+#[derive(Debug, Clone)]
+pub(super) struct Currencies {
+    /// The base currency.
+    pub base: crate::warehouse::Currency,
+    /// Every live currency, the base among them.
+    pub all: Vec<crate::warehouse::Currency>,
+}
+
+impl Currencies {
+    /// The ID and rate an order in `code` is booked with; the error is the quarantine reason.
+    pub fn of(&self, code: &str) -> Result<(i32, f64), String> {
+        let code = code.trim().to_uppercase();
+        if code == self.base.code {
+            return Ok((self.base.id, 1.0));
+        }
+        match self.all.iter().find(|c| c.code == code) {
+            Some(c) if c.rate.is_finite() && c.rate > 0.0 => Ok((c.id, c.rate)),
+            Some(c) => Err(format!("the order is in {code}, whose rate in the Warehouse Pro database is {}: set its rate in Warehouse Pro, then retry", c.rate)),
+            None if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_alphabetic()) => Err(format!(
+                "the order is in {code}, but the Warehouse Pro database keeps its amounts in {} and has no currency {code}: add it with its rate in Warehouse Pro, then retry",
+                self.base.code
+            )),
+            None => Err(format!("the order's currency '{code}' is no currency code: ask the shop to correct it")),
+        }
+    }
 }
 
 /// What a line's good brings to its line.
@@ -658,7 +714,8 @@ impl Ctx<'_> {
         let index = self.partner_index(&todo)?;
         let mut ready = Vec::new();
         for order in todo {
-            match parse(order, Limits::of(self.settings)).and_then(|parsed| self.resolve(&parsed, links, &index).map(|(goods, partner)| Ready { parsed, goods, partner })) {
+            let currencies = self.currencies()?;
+            match currencies.of(&order.currency).and_then(|(id, rate)| parse(order, Limits::of(self.settings)).map(|p| p.in_base(id, rate))).and_then(|parsed| self.resolve(&parsed, links, &index).map(|(goods, partner)| Ready { parsed, goods, partner })) {
                 Ok(r) => ready.push(r),
                 Err(reason) => self.set_aside(order, reason, report)?,
             }
@@ -938,6 +995,21 @@ impl Ctx<'_> {
         })
     }
 
+    /// The database's currencies, read once a run. A database whose base currency cannot be told
+    /// stops the import: obmen never guesses what amounts are in.
+    fn currencies(&self) -> Result<Currencies, RunError> {
+        if let Some(c) = self.cache.currencies.borrow().as_ref() {
+            return Ok(c.clone());
+        }
+        let base = self.wh.base_currency().map_err(|e| match e {
+            WarehouseError::Invalid(message) => RunError::Setup { message },
+            e => e.into(),
+        })?;
+        let c = Currencies { base, all: self.wh.currencies()? };
+        *self.cache.currencies.borrow_mut() = Some(c.clone());
+        Ok(c)
+    }
+
     /// The VAT groups, read once a run.
     fn vat_groups(&self) -> Result<Vec<(i32, f64)>, WarehouseError> {
         if let Some(g) = self.cache.vat_groups.borrow().as_ref() {
@@ -1045,8 +1117,8 @@ impl Ctx<'_> {
             lines,
             due: sale.then_some(p.date),
             paid: if sale { p.paid.clone().into_iter().collect() } else { vec![] },
-            currency_id: 1,
-            currency_rate: 1.0,
+            currency_id: p.currency.0,
+            currency_rate: p.currency.1,
             allow_negative_stock: self.settings.rules.allow_negative_stock,
             numbering: Numbering::Global,
         };
