@@ -455,7 +455,12 @@ impl Warehouse {
         }
         self.insert_rows(Table::Operations, &LINE_COLUMNS, rows.len(), |i, row| {
             let (doc, acct, line) = rows[i];
-            let (price_in, price_out, vat_in, vat_out) = if doc.oper_type.is_sales_side() {
+            let (price_in, price_out, vat_in, vat_out) = if doc.oper_type == OperType::SALES_ORDER {
+                // Warehouse Open reads a sales order's amounts from PriceIn/VATIn, obmen's own
+                // reading (and the export's) from PriceOut/VATOut: both carry the order's amounts,
+                // so either reading gives them.
+                (line.price, line.price, line.vat, line.vat)
+            } else if doc.oper_type.is_sales_side() {
                 (line.price_in, line.price, 0.0, line.vat)
             } else {
                 (line.price, 0.0, line.vat, 0.0)

@@ -484,10 +484,11 @@ fn a_dry_run_changes_nothing_anywhere(d: Dialect) {
     let _ = state_before;
 }
 
-#[test]
-fn orders_become_sales_orders_that_reserve_stock() {
+on_both!(sales_orders_sqlite, sales_orders_mysql; orders_become_sales_orders_that_reserve_stock);
+
+fn orders_become_sales_orders_that_reserve_stock(d: Dialect) {
     let shop = SimConfig { seed_orders: 6, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
-    let s = Setup::new(Dialect::Sqlite, 15, shop, &[("document", "\"sales_order\"")]);
+    let s = Setup::new(d, 15, shop, &[("document", "\"sales_order\"")]);
     let wh = s.db.open();
     let object = wh.find_object("Централен Склад").unwrap().unwrap();
     let sum_store = |wh: &Warehouse| wh.scalar_i64(&wh.dialect().sql("SELECT SUM({Qtty}) FROM {store}"), ()).unwrap();
@@ -499,6 +500,12 @@ fn orders_become_sales_orders_that_reserve_stock() {
     assert_eq!(acct.oper_type, OperType::SALES_ORDER);
     let lines = wh.document_lines(OperType::SALES_ORDER, acct.acct).unwrap();
     assert!(lines.iter().all(|l| l.sign == 0));
+    // Both readings of a sales order give its amounts: PriceIn/VATIn (Warehouse Open's) and
+    // PriceOut/VATOut (obmen's).
+    let from_in: f64 = lines.iter().map(|l| (l.price_in + l.vat_in) * l.qtty).sum();
+    let from_out: f64 = lines.iter().map(|l| (l.price_out + l.vat_out) * l.qtty).sum();
+    assert!((from_in - from_out).abs() < 1e-9, "{from_in} vs {from_out}");
+    assert!((from_out - money(&o.totals.total)).abs() < 0.02, "{from_out} vs {}", o.totals.total);
     assert_eq!(sum_store(&wh), store_before, "no stock moved");
     let g = wh.goods_by_code(&o.lines[0].sku).unwrap().remove(0);
     assert!(wh.available(object.id, g.id).unwrap() < wh.balance(object.id, g.id).unwrap(), "but it is reserved");
