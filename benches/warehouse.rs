@@ -103,7 +103,7 @@ fn main() {
 /// The same statement through odbc-api alone: bound buffers, rows counted and quantities summed,
 /// nothing converted.
 fn bare_read(wh: &Warehouse, sql: &str, object_id: i32) -> (usize, f64) {
-    let params = Params::new().int(object_id).int(object_id).int(1);
+    let params = Params::new().int(object_id).int(object_id).int(object_id).int(1);
     let cursor = wh.connection().execute(sql, params.as_slice(), None).unwrap().unwrap();
     let text = BufferDesc::Text { max_str_len: 255 * 4 };
     let descs = [

@@ -236,12 +236,15 @@ pub struct Stock {
     changes: BTreeMap<i32, f64>,
     /// Goods with no row at the object, and the quantity of the row to make.
     new_rows: BTreeMap<i32, f64>,
+    /// What open sales and restaurant orders hold of each good read (Warehouse Open's count):
+    /// stock they hold cannot be sold.
+    reserved: HashMap<i32, f64>,
 }
 
 impl Stock {
     /// Nothing read yet, at this object.
     pub fn new(object_id: i32) -> Stock {
-        Stock { object_id, rows: HashMap::new(), changes: BTreeMap::new(), new_rows: BTreeMap::new() }
+        Stock { object_id, rows: HashMap::new(), changes: BTreeMap::new(), new_rows: BTreeMap::new(), reserved: HashMap::new() }
     }
 
     /// The balance of a good now: as read, with the moves applied so far. A good not read
@@ -275,7 +278,8 @@ impl Stock {
     }
 
     fn check(&self, good_id: i32, delta: f64, allow_negative: bool) -> Result<()> {
-        let available = self.balance(good_id);
+        // Available, as Warehouse Open refuses by: the balance less what orders hold.
+        let available = self.balance(good_id) - self.reserved.get(&good_id).copied().unwrap_or(0.0);
         // A hair of tolerance for doubles read back rounded (SQLite ODBC rounds to 15 digits).
         if delta < 0.0 && available + 1e-9 < -delta && !allow_negative {
             return Err(WarehouseError::InsufficientStock { good_id, good: format!("#{good_id}"), object_id: self.object_id, available, wanted: -delta });
@@ -519,6 +523,7 @@ impl Warehouse {
             |p, g| p.int(*g),
             |r| Ok((r.i32(1)?, r.i32(2)?, r.f64(3)?)),
         )?;
+        let missing_goods = missing.clone();
         for g in missing {
             stock.rows.insert(g, Vec::new());
         }
@@ -527,6 +532,14 @@ impl Warehouse {
         for (id, good, qtty) in rows {
             stock.rows.entry(good).or_default().push((id, qtty));
         }
+        let held = self.query_in(
+            |marks| reserved_sql(d, marks),
+            || Params::new().int(object_id).int(object_id),
+            &missing_goods,
+            |p, g| p.int(*g),
+            |r| Ok((r.i32(1)?, r.opt_f64(2)?.unwrap_or(0.0))),
+        )?;
+        stock.reserved.extend(held);
         Ok(())
     }
 
@@ -576,7 +589,7 @@ impl Warehouse {
     /// The available quantity of a good at an object: the balance minus open sales orders.
     pub fn available(&self, object_id: i32, good_id: i32) -> Result<f64> {
         let sql = open_orders_sql(self.dialect());
-        let ordered = self.query_one(&sql, Params::new().int(object_id).int(good_id).as_slice(), |r| r.f64(1))?.unwrap_or(0.0);
+        let ordered = self.query_one(&sql, Params::new().int(object_id).int(object_id).int(good_id).as_slice(), |r| r.opt_f64(1))?.flatten().unwrap_or(0.0);
         Ok(self.balance(object_id, good_id)? - ordered)
     }
 
@@ -654,10 +667,13 @@ pub fn balance_sql(d: Dialect) -> String {
 
 /// The quantity of a good in open sales orders at an object (parameters: object ID, good ID).
 pub fn open_orders_sql(d: Dialect) -> String {
-    d.sql(
-        "SELECT SUM({Qtty}) FROM {operations} WHERE {ObjectID} = ? AND {GoodID} = ? \
-         AND {OperType} IN (19, 33) AND {Acct} > 0",
-    )
+    d.sql(&format!("SELECT SUM({{Qtty}}) FROM ({}) {{x}} WHERE {{GoodID}} = ?", super::goods::RESERVING_ROWS))
+}
+
+/// What the reserving rows hold of some goods at an object (parameters: the object's ID twice,
+/// then the goods for `marks`).
+pub fn reserved_sql(d: Dialect, marks: &str) -> String {
+    d.sql(&format!("SELECT {{GoodID}}, SUM({{Qtty}}) FROM ({}) {{x}} WHERE {{GoodID}} IN ({marks}) GROUP BY {{GoodID}}", super::goods::RESERVING_ROWS))
 }
 
 /// A document's lines (parameters: OperType, Acct).

@@ -298,7 +298,7 @@ impl Warehouse {
         each: impl FnMut(Vec<GoodStock>) -> Result<()>,
     ) -> Result<()> {
         let sql = goods_with_available_sql(self.dialect(), price_column(object.price_group));
-        let params = Params::new().int(object.id).int(object.id).int(SERVICE_ID);
+        let params = Params::new().int(object.id).int(object.id).int(object.id).int(SERVICE_ID);
         self.read_goods_with_available(&sql, params, batch, each)
     }
 
@@ -329,8 +329,8 @@ impl Warehouse {
     /// where 100,000 look-ups in a hash map cost tens of milliseconds in cache misses.
     pub fn available_by_good(&self, object_id: i32) -> Result<Vec<(i32, f64)>> {
         let d = self.dialect();
-        let mut rows = self.id_sums(&balance_rows_sql(d), object_id)?;
-        rows.extend(self.id_sums(&open_orders_by_good_sql(d), object_id)?.into_iter().map(|(good, qtty)| (good, -qtty)));
+        let mut rows = self.id_sums(&balance_rows_sql(d), Params::new().int(object_id))?;
+        rows.extend(self.id_sums(&open_orders_by_good_sql(d), Params::new().int(object_id).int(object_id))?.into_iter().map(|(good, qtty)| (good, -qtty)));
         // Stable: the same rows are summed in the same order every time (floating point).
         rows.sort_by_key(|(good, _)| *good);
         let mut out: Vec<(i32, f64)> = Vec::with_capacity(rows.len());
@@ -348,18 +348,18 @@ impl Warehouse {
     /// quantity read later is never older than the checksum stored beside it.
     pub fn quantities_checksum(&self, object_id: i32) -> Result<String> {
         let mut parts = Vec::new();
-        for sql in quantities_checksum_sql(self.dialect()) {
-            let row = self.query_one(&sql, &object_id, |r| (1..=4).map(|i| Ok(r.opt_text(i)?.unwrap_or_default())).collect::<Result<Vec<String>>>())?;
+        for (sql, params) in quantities_checksum_sql(self.dialect()).into_iter().zip([Params::new().int(object_id), Params::new().int(object_id).int(object_id)]) {
+            let row = self.query_one(&sql, params.as_slice(), |r| (1..=4).map(|i| Ok(r.opt_text(i)?.unwrap_or_default())).collect::<Result<Vec<String>>>())?;
             parts.push(row.unwrap_or_default().join(","));
         }
         Ok(parts.join("|"))
     }
 
     /// (ID, number) pairs from a two-column query with the object's ID as its parameter.
-    fn id_sums(&self, sql: &str, object_id: i32) -> Result<Vec<(i32, f64)>> {
+    fn id_sums(&self, sql: &str, params: Params) -> Result<Vec<(i32, f64)>> {
         let context = "reading quantities by good";
         let mut out = Vec::new();
-        let Some(cursor) = self.connection().execute(sql, &object_id, None).map_err(|e| self.odbc_error(context, e))? else {
+        let Some(cursor) = self.connection().execute(sql, params.as_slice(), self.query_timeout()).map_err(|e| self.odbc_error(context, e))? else {
             return Ok(out);
         };
         let descs = [BufferDesc::I32 { nullable: true }, BufferDesc::F64 { nullable: true }];
@@ -499,9 +499,17 @@ fn goods_with_available_where(d: Dialect, price_column: &str) -> String {
 /// The balance of each good at an object (parameter: the object's ID).
 const BALANCES_BY_GOOD: &str = "SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {store} WHERE {ObjectID} = ? GROUP BY {GoodID}";
 
-/// What open sales orders hold of each good at an object (parameter: the object's ID).
-const OPEN_ORDERS_BY_GOOD: &str = "SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM {operations} \
-     WHERE {ObjectID} = ? AND {OperType} IN (19, 33) AND {Acct} > 0 GROUP BY {GoodID}";
+/// The operation rows that hold stock at an object, as Warehouse Open counts them (parameters:
+/// the object's ID twice): every sales order (19) line at the object, whatever its Acct, and
+/// every restaurant order (33) line whose SrcDocID is the object. Two branches of a UNION ALL, so
+/// that each is served by the (OperType, ...) index rather than an OR that walks the table.
+pub const RESERVING_ROWS: &str = "SELECT {GoodID}, {Qtty} FROM {operations} WHERE {OperType} = 19 AND {ObjectID} = ? \
+     UNION ALL SELECT {GoodID}, {Qtty} FROM {operations} WHERE {OperType} = 33 AND {SrcDocID} = ?";
+
+/// What open sales and restaurant orders hold of each good at an object (parameters: the
+/// object's ID twice; see [`RESERVING_ROWS`]).
+const OPEN_ORDERS_BY_GOOD: &str = "SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM (SELECT {GoodID}, {Qtty} FROM {operations} WHERE {OperType} = 19 AND {ObjectID} = ? \
+     UNION ALL SELECT {GoodID}, {Qtty} FROM {operations} WHERE {OperType} = 33 AND {SrcDocID} = ?) {x} GROUP BY {GoodID}";
 
 /// The balance rows at an object: good and quantity (parameter: the object's ID).
 pub fn balance_rows_sql(d: Dialect) -> String {
@@ -527,10 +535,7 @@ pub fn quantities_checksum_sql(d: Dialect) -> [String; 2] {
     };
     [
         d.sql(&format!("SELECT COUNT(*), SUM({{Qtty}}), {} FROM {{store}} WHERE {{ObjectID}} = ?", hash(&["GoodID", "Qtty"]))),
-        d.sql(&format!(
-            "SELECT COUNT(*), SUM({{Qtty}}), {} FROM {{operations}} WHERE {{ObjectID}} = ? AND {{OperType}} IN (19, 33) AND {{Acct}} > 0",
-            hash(&["GoodID", "Qtty", "Acct"])
-        )),
+        d.sql(&format!("SELECT COUNT(*), SUM({{Qtty}}), {} FROM ({RESERVING_ROWS}) {{x}}", hash(&["GoodID", "Qtty"]))),
     ]
 }
 

@@ -53,6 +53,7 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     out.push(("some goods (retail, 2)", goods::goods_by_ids_sql(d, goods::price_column(1), &Dialect::marks(2))));
     out.push(("balance rows", goods::balance_rows_sql(d)));
     out.push(("open sales orders by good", goods::open_orders_by_good_sql(d)));
+    out.push(("reserved of some goods (2)", document::reserved_sql(d, &Dialect::marks(2))));
     let [balances, orders] = goods::quantities_checksum_sql(d);
     out.push(("quantities checksum: balance rows", balances));
     out.push(("quantities checksum: open orders", orders));

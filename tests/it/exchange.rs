@@ -12,7 +12,7 @@ use obmen::kinds::{Details, Events, Job, RunContext, RunSummary, Server};
 use obmen::shopiko::model::{CustomerType, Order};
 use obmen::shopiko::sim::SimConfig;
 use obmen::state::{Outcome, State};
-use obmen::warehouse::{Dialect, NewDocument, NewLine, Numbering, OperType, Warehouse};
+use obmen::warehouse::{Dialect, NewDocument, NewLine, Numbering, OperType, Params, Warehouse};
 use sha2::{Digest, Sha256};
 
 use crate::shopiko::{start_sim, RunningSim, API_ID, KEY};
@@ -359,6 +359,61 @@ fn a_database_whose_base_currency_cannot_be_told_stops_the_import_with_the_reaso
     let e = summary.error().unwrap();
     assert!(!e.transient && e.message.contains("base currency cannot be told") && e.message.contains("EUR at 1") && e.message.contains("BGN at 1"), "{e:?}");
     assert_eq!(wh.imported_count(API_ID).unwrap(), 0, "nothing booked in a currency it had to guess");
+}
+
+on_both!(reserved_sqlite, reserved_mysql; stock_held_by_open_orders_is_not_sold_and_not_offered);
+
+/// Stock held by an open sales order (19) at the object, and by a restaurant order (33) whose
+/// SrcDocID is the object, is not available: a sale it alone would cover is set aside, the shop
+/// is told the quantity without it, and the sale goes through once the hold is gone.
+fn stock_held_by_open_orders_is_not_sold_and_not_offered(d: Dialect) {
+    let shop = SimConfig::new(API_ID, KEY);
+    let s = Setup::new(d, 10, shop, &[("export_goods", "true")]);
+    let mut wh = s.db.open();
+    let object = wh.find_object("Централен Склад").unwrap().unwrap();
+    let other = wh.find_object("Магазин").unwrap().unwrap();
+    let g = obmen::warehouse::demo::good(2);
+    let good = wh.goods_by_code(&g.code).unwrap().remove(0);
+    let balance = wh.balance(object.id, good.id).unwrap();
+    assert!(balance >= 3.0, "{balance}");
+    // A sales order holds all but two; a restaurant order served from the object holds one more.
+    let hold = NewDocument {
+        oper_type: OperType::SALES_ORDER,
+        object_id: object.id,
+        partner_id: 2,
+        user_id: 1,
+        date: chrono::Local::now().naive_local(),
+        lines: vec![NewLine { good_id: good.id, qtty: balance - 2.0, price: 1.0, vat: 0.2, discount: 0.0, price_in: 1.0, moves_stock: true, note: String::new() }],
+        due: None,
+        paid: vec![],
+        currency_id: 1,
+        currency_rate: 1.0,
+        allow_negative_stock: false,
+        numbering: Numbering::Global,
+    };
+    wh.write_document(&hold).unwrap();
+    let restaurant = "INSERT INTO {operations} ({OperType}, {Acct}, {GoodID}, {PartnerID}, {ObjectID}, {OperatorID}, {Qtty}, {Sign}, {PriceIn}, {PriceOut}, {VATIn}, {VATOut}, {Discount}, {CurrencyID}, {CurrencyRate}, {Lot}, {LotID}, {Note}, {SrcDocID}, {UserID}) \
+                      VALUES (33, 1, ?, 2, ?, 1, 1, 0, 0, 1, 0, 0.2, 0, 1, 1, ' ', 0, 'маса 4', ?, 1)";
+    wh.exec(&wh.dialect().sql(restaurant), Params::new().int(good.id).int(other.id).int(object.id).as_slice()).unwrap();
+    assert!((wh.available(object.id, good.id).unwrap() - 1.0).abs() < 1e-9);
+
+    // The shop is told 1, not the balance.
+    let exported = s.run_job(Job { import: false, export: true, dry_run: false });
+    assert!(exported.errors.is_empty(), "{exported:#?}");
+    assert_eq!(s.sim.sim.stock(&g.code), Some(1.0));
+
+    // A sale of two: only the held stock would cover it.
+    s.sim.sim.place(order("930001", &g.code, "2", "3.00"));
+    let r = s.run(false).report().import.unwrap();
+    assert_eq!(r.imported.len(), 0, "{r:#?}");
+    assert!(r.quarantined[0].reason.contains("not enough stock") && r.quarantined[0].reason.contains("1 available, 2 wanted"), "{r:#?}");
+    assert!((wh.balance(object.id, good.id).unwrap() - balance).abs() < 1e-9, "nothing moved");
+
+    // The restaurant order is served: the sale goes through from the quarantine.
+    wh.exec(&wh.dialect().sql("DELETE FROM {operations} WHERE {OperType} = 33"), ()).unwrap();
+    let r = s.run(false).report().import.unwrap();
+    assert_eq!(r.imported.len(), 1, "{r:#?}");
+    assert!((wh.balance(object.id, good.id).unwrap() - (balance - 2.0)).abs() < 1e-9);
 }
 
 fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
