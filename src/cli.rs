@@ -69,6 +69,15 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<QuarantineAction>,
     },
+    /// Repairs of data an earlier obmen wrote wrong in this server's database: shows them, and
+    /// with --apply makes them (each change logged).
+    Repair {
+        /// The server's name.
+        name: String,
+        /// Make the changes (without it, only show them).
+        #[arg(long)]
+        apply: bool,
+    },
     /// Run the Shopiko simulator: the shop's API on this machine, for the demo and tests.
     ShopikoSim(SimArgs),
 }

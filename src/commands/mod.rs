@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::ShopikoSim(args) => sim::run(args),
         Command::Run { name, import, export, dry_run, json } => run::run(&home, &name, import, export, dry_run, json),
         Command::Quarantine { name, action } => run::quarantine(&home, &name, action),
+        Command::Repair { name, apply } => run::repair(&home, &name, apply),
     }
 }
 

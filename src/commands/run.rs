@@ -245,3 +245,22 @@ pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineActio
         }
     }
 }
+
+pub(super) fn repair(home: &Home, name: &str, apply: bool) -> Result<(), CliError> {
+    let server = Server::load(&load(home, name)?).map_err(CliError::config)?;
+    let rt = runtime()?;
+    let state = rt.block_on(open_state(home))?;
+    let ctx = RunContext { home: home.clone(), state, cancel: CancellationToken::new(), events: Events::none() };
+    let repairs = rt.block_on(server.repair(&ctx, apply)).map_err(CliError::failed)?;
+    if repairs.is_empty() {
+        return out(&format!("Server '{name}': nothing to repair.\n"));
+    }
+    let mut t = String::new();
+    for r in &repairs {
+        t.push_str(&format!("{} ({}): {}\n", r.name, if r.applied { "made" } else { "not made: pass --apply" }, r.what));
+        for c in &r.changes {
+            t.push_str(&format!("  {c}\n"));
+        }
+    }
+    out(&t)
+}

@@ -100,6 +100,19 @@ pub struct Server {
     pub settings: Settings,
 }
 
+/// A repair of data an earlier obmen wrote wrong.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Repair {
+    /// Its name, e.g. "partner-roles".
+    pub name: String,
+    /// What is wrong, and what the repair does.
+    pub what: String,
+    /// Each record it changes (or would change), one line each.
+    pub changes: Vec<String>,
+    /// True when the changes were made.
+    pub applied: bool,
+}
+
 /// The outcome of one connection test: a green or red line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
@@ -175,6 +188,15 @@ impl Server {
     pub async fn retry(&self, ctx: RunContext, entries: Vec<Quarantined>) -> RunSummary {
         match &self.settings {
             Settings::WarehouseProShopiko(s) => wps::run::retry(s, &self.kind_name, ctx, entries).await,
+        }
+    }
+
+    /// The repairs of data an earlier obmen wrote wrong that this server's database needs: each
+    /// with what it changes. With `apply`, they are made (each change logged); without, nothing
+    /// is written.
+    pub async fn repair(&self, ctx: &RunContext, apply: bool) -> Result<Vec<Repair>, RunError> {
+        match &self.settings {
+            Settings::WarehouseProShopiko(s) => wps::repair(s, ctx, apply).await,
         }
     }
 

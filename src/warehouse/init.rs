@@ -8,7 +8,7 @@ pub use super::bulk::{BulkCol, BulkValue};
 use super::db::{Params, Result, Warehouse, WarehouseError};
 use super::demo;
 use super::dialect::{Dialect, Table};
-use super::partners::{Partner, PartnerKind};
+use super::partners::{Partner, PartnerRole};
 use super::schema::{self, OPERATION_TYPES, PAYMENT_TYPES, SCHEMA_VERSION};
 use super::SERVICE_ID;
 
@@ -229,7 +229,7 @@ impl Warehouse {
                 vat_number: p.vat_number,
                 company_number: p.company_number,
                 price_group: 1,
-                kind: if p.is_company { PartnerKind::Company } else { PartnerKind::Person },
+                role: if p.is_company { PartnerRole::Universal } else { PartnerRole::Client },
                 ..Partner::default()
             })?;
         }

@@ -28,7 +28,7 @@ pub use document::{NewDocument, NewLine, Numbering, OperType, Paid, Stock, Writt
 pub use imports::NewImport;
 pub use goods::{Good, GoodStock, NewGood};
 pub use objects::{Currency, Object};
-pub use partners::{Partner, PartnerKind};
+pub use partners::{Partner, PartnerRole};
 
 /// ID 1 in goods, partners, objects and users is Warehouse Pro's reserved service record.
 pub const SERVICE_ID: i32 = 1;
@@ -43,6 +43,7 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     }
     out.push(("objects", objects::objects_sql(d)));
     out.push(("currencies", objects::currencies_sql(d)));
+    out.push(("partners not in a role", partners::partners_not_in_role_sql(d)));
     out.push(("good by id", goods::good_by_id_sql(d)));
     out.push(("goods by code", goods::good_select_sql(d, goods::BY_CODE)));
     out.push(("goods by name", goods::good_select_sql(d, goods::BY_NAME)));

@@ -32,28 +32,51 @@ pub struct Partner {
     pub price_group: i32,
     /// Default discount percent.
     pub discount: f64,
-    /// partners.Type: 0 company, 1 person (as obmen writes it).
-    pub kind: PartnerKind,
+    /// partners.Type: the partner's role.
+    pub role: PartnerRole,
     /// Days to pay (partners.PaymentDays).
     pub payment_days: i32,
 }
 
-/// Whether a partner is a company or a person (partners.Type as obmen writes it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PartnerKind {
-    /// A legal entity (Type 0).
+/// A partner's role, partners.Type (Warehouse Open's `PartnerType`; Microinvest's API names the
+/// same three). A company and a person differ only in what they carry (see
+/// [`Partner::is_company`]), not in their Type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerRole {
+    /// Both supplier and client (Type 0).
     #[default]
-    Company,
-    /// A private person (Type 1).
-    Person,
+    Universal,
+    /// A supplier (Type 1).
+    Supplier,
+    /// A client (Type 2).
+    Client,
 }
 
-impl PartnerKind {
-    fn code(self) -> i32 {
+impl PartnerRole {
+    /// The value of partners.Type.
+    pub fn code(self) -> i32 {
         match self {
-            PartnerKind::Company => 0,
-            PartnerKind::Person => 1,
+            PartnerRole::Universal => 0,
+            PartnerRole::Supplier => 1,
+            PartnerRole::Client => 2,
         }
+    }
+
+    /// The role of a partners.Type value (anything unknown reads as universal).
+    pub fn from_code(code: i32) -> PartnerRole {
+        match code {
+            1 => PartnerRole::Supplier,
+            2 => PartnerRole::Client,
+            _ => PartnerRole::Universal,
+        }
+    }
+}
+
+impl Partner {
+    /// True when the partner carries a company's numbers (VAT or company number).
+    pub fn is_company(&self) -> bool {
+        !self.vat_number.trim().is_empty() || !self.company_number.trim().is_empty()
     }
 }
 
@@ -74,7 +97,7 @@ fn read_partner(r: &mut Row<'_, '_>) -> Result<Partner> {
         company_number: r.text(10)?,
         price_group: r.i32(11)?,
         discount: r.f64(12)?,
-        kind: if r.i32(13)? == 1 { PartnerKind::Person } else { PartnerKind::Company },
+        role: PartnerRole::from_code(r.opt_i32(13)?.unwrap_or(0)),
         payment_days: r.i32(14)?,
     })
 }
@@ -238,9 +261,39 @@ impl Warehouse {
             .text(&p.city).text(&p.city).text(&p.address).text(&p.address).text(&p.phone).text("")
             .text("").text(&p.email).text(&p.vat_number).text(&p.company_number)
             .text("").text("").text("").text("").text("").text("")
-            .int(p.price_group).num(p.discount).int(p.kind.code()).int(0).int(SERVICE_ID).int(1)
+            .int(p.price_group).num(p.discount).int(p.role.code()).int(0).int(SERVICE_ID).int(1)
             .time(chrono::Local::now().naive_local()).int(0).text("").text("").text("").int(p.payment_days);
         self.insert_returning_id(Table::Partners, &NEW_PARTNER_COLUMNS, params.as_slice())
+    }
+}
+
+/// Partners whose code starts with a prefix and whose role is not this one (parameters: the
+/// code pattern, the role's Type).
+pub fn partners_not_in_role_sql(d: Dialect) -> String {
+    d.sql(&format!("SELECT {{ID}}, {{Code}}, {{Company}}, {} FROM {{partners}} WHERE {{Code}} LIKE ? AND {} <> ? ORDER BY {{ID}}", d.coalesce(&d.quote("Type"), "0"), d.coalesce(&d.quote("Type"), "0")))
+}
+
+impl Warehouse {
+    /// The partners whose code starts with `prefix` and whose role is not `role`: (ID, code,
+    /// name, the role they have).
+    pub fn partners_not_in_role(&self, prefix: &str, role: PartnerRole) -> Result<Vec<(i32, String, String, PartnerRole)>> {
+        let pattern = format!("{prefix}%");
+        self.query(&partners_not_in_role_sql(self.dialect()), Params::new().text(&pattern).int(role.code()).as_slice(), |r| {
+            Ok((r.i32(1)?, r.text(2)?, r.text(3)?, PartnerRole::from_code(r.i32(4)?)))
+        })
+    }
+
+    /// Gives these partners this role, in one transaction.
+    pub fn set_partner_roles(&self, ids: &[i32], role: PartnerRole) -> Result<()> {
+        let d = self.dialect();
+        self.transaction(|tx| {
+            for chunk in ids.chunks(500) {
+                let sql = d.sql(&format!("UPDATE {{partners}} SET {{Type}} = ? WHERE {{ID}} IN ({})", Dialect::marks(chunk.len())));
+                let params = chunk.iter().fold(Params::new().int(role.code()), |p, id| p.int(*id));
+                tx.exec(&sql, params.as_slice())?;
+            }
+            Ok(())
+        })
     }
 }
 

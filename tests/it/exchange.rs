@@ -416,6 +416,50 @@ fn stock_held_by_open_orders_is_not_sold_and_not_offered(d: Dialect) {
     assert!((wh.balance(object.id, good.id).unwrap() - (balance - 2.0)).abs() < 1e-9);
 }
 
+on_both!(roles_sqlite, roles_mysql; shop_customers_become_clients_and_partners_written_before_are_repaired_on_request);
+
+/// partners.Type is a role: a person and a company from the shop both become clients (company or
+/// person shows in the fields they carry). Partners an earlier obmen wrote as 0 or 1 are offered a
+/// repair, shown by a dry run and made by `--apply`; partners obmen did not make are left alone.
+fn shop_customers_become_clients_and_partners_written_before_are_repaired_on_request(d: Dialect) {
+    let shop = SimConfig { seed_orders: 12, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(d, 30, shop, &[("allow_negative_stock", "true")]);
+    let wh = s.db.open();
+    // Written by an earlier obmen: a person as 1 (a supplier to Warehouse Pro), a company as 0.
+    let old = |code: &str, name: &str, vat: &str, t: i32| {
+        let id = wh.create_partner(&obmen::warehouse::Partner { code: code.into(), company: name.into(), vat_number: vat.into(), price_group: 1, ..Default::default() }).unwrap();
+        wh.exec(&wh.dialect().sql("UPDATE {partners} SET {Type} = ? WHERE {ID} = ?"), Params::new().int(t).int(id).as_slice()).unwrap();
+        id
+    };
+    let person = old("SH-C-OLD-1", "Стар Клиент", "", 1);
+    let company = old("SH-C-OLD-2", "Стара Фирма ЕООД", "BG200000001", 0);
+    let supplier = old("P-SUP-1", "Доставчик ООД", "BG200000002", 1);
+    let role = |id: i32| wh.scalar_i64(&wh.dialect().sql("SELECT {Type} FROM {partners} WHERE {ID} = ?"), &id).unwrap();
+
+    let summary = s.run(false);
+    let r = summary.report().import.unwrap();
+    assert_eq!(r.imported.len(), 12, "{r:#?}");
+    assert!(r.notes.iter().any(|n| n.contains("2 partners obmen made") && n.contains("obmen repair Shop")), "{:?}", r.notes);
+    // Every partner made from this run's customers is a client, companies and persons alike.
+    let made: Vec<(String, String, i64)> = wh
+        .query(&wh.dialect().sql("SELECT {Code}, {TaxNo}, {Type} FROM {partners} WHERE {Code} LIKE 'SH-%' AND {Code} NOT LIKE 'SH-C-OLD-%'"), (), |r| Ok((r.text(1)?, r.text(2)?, r.f64(3)? as i64)))
+        .unwrap();
+    assert!(made.iter().any(|(_, vat, _)| !vat.is_empty()) && made.iter().any(|(_, vat, _)| vat.is_empty()), "companies and persons both: {made:?}");
+    assert!(made.iter().all(|(_, _, t)| *t == 2), "{made:?}");
+
+    // The repair: a dry run shows and changes nothing; --apply makes it.
+    let (code, out, err) = obmen_cli(&s, &["repair", "Shop"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("partner-roles (not made: pass --apply)") && out.contains("SH-C-OLD-1") && out.contains("SH-C-OLD-2") && !out.contains("P-SUP-1"), "{out}");
+    assert_eq!((role(person), role(company)), (Some(1), Some(0)), "a dry run changes nothing");
+    let (code, out, _) = obmen_cli(&s, &["repair", "Shop", "--apply"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("partner-roles (made)"), "{out}");
+    assert_eq!((role(person), role(company), role(supplier)), (Some(2), Some(2), Some(1)), "only obmen's partners change");
+    let (_, out, _) = obmen_cli(&s, &["repair", "Shop"]);
+    assert!(out.contains("nothing to repair"), "{out}");
+}
+
 fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
     let shop = SimConfig { seed_orders: 5, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
     let s = Setup::new(d, 30, shop, &[("sync_nomenclature", "false")]);

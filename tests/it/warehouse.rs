@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use obmen::warehouse::demo;
 use obmen::warehouse::{
-    Dialect, NewDocument, NewGood, NewLine, Numbering, OperType, Paid, Partner, PartnerKind, Warehouse,
+    Dialect, NewDocument, NewGood, NewLine, Numbering, OperType, Paid, Partner, PartnerRole, Warehouse,
     WarehouseError,
 };
 
@@ -173,7 +173,9 @@ fn partners_are_found_by_email_vat_company_number_and_code(d: Dialect) {
     let company = demo::partner(1);
     let person = demo::partner(2);
     assert_eq!(wh.partners_by_email(&company.email.to_uppercase()).unwrap()[0].code, company.code);
-    assert_eq!(wh.partners_by_email(&person.email).unwrap()[0].kind, PartnerKind::Person);
+    let found = wh.partners_by_email(&person.email).unwrap().remove(0);
+    assert_eq!(found.role, PartnerRole::Client, "a person from the demo is a client");
+    assert!(!found.is_company(), "and carries no company numbers");
     assert_eq!(wh.partners_by_vat_number(&company.vat_number).unwrap()[0].code, company.code);
     assert_eq!(wh.partners_by_vat_number(&company.vat_number[2..]).unwrap()[0].code, company.code, "without BG");
     assert_eq!(wh.partners_by_company_number(&company.company_number).unwrap()[0].company, company.name);
@@ -184,13 +186,16 @@ fn partners_are_found_by_email_vat_company_number_and_code(d: Dialect) {
         .create_partner(&Partner {
             company: "Елена Тодорова".into(),
             email: "Elena.T@Example.BG".into(),
-            kind: PartnerKind::Person,
+            role: PartnerRole::Client,
             price_group: 1,
             ..Partner::default()
         })
         .unwrap();
     assert_eq!(wh.partners_by_email("elena.t@example.bg").unwrap()[0].id, id);
-    assert_eq!(wh.partner(id).unwrap().unwrap().company, "Елена Тодорова");
+    let made = wh.partner(id).unwrap().unwrap();
+    assert_eq!((made.company.as_str(), made.role), ("Елена Тодорова", PartnerRole::Client));
+    let t = wh.scalar_i64(&wh.dialect().sql("SELECT {Type} FROM {partners} WHERE {ID} = ?"), &id).unwrap();
+    assert_eq!(t, Some(2), "partners.Type 2 is a client");
 }
 
 fn sale_is_written_and_read_back(d: Dialect) {

@@ -16,7 +16,7 @@ use super::import::{Ctx, DISCOUNT_CODE, SHIPPING_CODE};
 use crate::kinds::{Phase, RunError, RunEvent};
 use crate::shopiko::client::{STOCK_BATCH, UPSERT_BATCH};
 use crate::shopiko::model::{Address, Customer, CustomerType, Product, StockLevel};
-use crate::warehouse::{PartnerKind, Warehouse};
+use crate::warehouse::Warehouse;
 
 /// What an export run did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -654,7 +654,7 @@ impl Ctx<'_> {
                 _ => p.email.clone(),
             };
             let (first, last) = p.contact.split_once(' ').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or((p.contact.clone(), String::new()));
-            let company = p.kind == PartnerKind::Company;
+            let company = p.is_company();
             let customer = Customer {
                 kind: if company { CustomerType::Company } else { CustomerType::Person },
                 id: None,

@@ -31,7 +31,7 @@ use crate::shopiko::{ShopikoClient, ShopikoError};
 use crate::state::State;
 use crate::warehouse::partners::normalise_tax_number;
 use crate::warehouse::{
-    Good, NewDocument, NewGood, NewImport, NewLine, Numbering, Object, OperType, Paid, Partner, PartnerKind, Stock, Warehouse,
+    Good, NewDocument, NewGood, NewImport, NewLine, Numbering, Object, OperType, Paid, Partner, PartnerRole, Stock, Warehouse,
     WarehouseError,
 };
 
@@ -176,6 +176,8 @@ pub struct ImportReport {
     pub partners_created: Vec<String>,
     /// Dry run: what would have been written, one line each.
     pub planned: Vec<String>,
+    /// What an operator should know, beside the orders (a repair obmen offers).
+    pub notes: Vec<String>,
 }
 
 /// An order's numbers, checked.
@@ -603,6 +605,7 @@ impl Ctx<'_> {
             self.acknowledge_queued(report);
         }
 
+        self.offer_repairs(report)?;
         let mut cursor = self.rt.block_on(self.state.cursor(&server, "orders"))?;
         let mut seen: HashSet<String> = cursor.iter().cloned().collect();
         let mut pages = 0u32;
@@ -645,6 +648,24 @@ impl Ctx<'_> {
                 break;
             }
             cursor = Some(next);
+        }
+        Ok(())
+    }
+
+    /// Says so when partners an earlier obmen made have the wrong role (a one-off repair).
+    fn offer_repairs(&self, report: &mut ImportReport) -> Result<(), RunError> {
+        let role = self.settings.rules.partner_role.role();
+        let wrong = self.wh.partners_not_in_role(super::PARTNER_CODE_PREFIX, role)?;
+        if !wrong.is_empty() {
+            let note = format!(
+                "{} partners obmen made from shop customers are not marked {role:?} in Warehouse Pro (an earlier obmen wrote persons as suppliers): \
+                 `obmen repair {}` shows them, `obmen repair {} --apply` corrects them",
+                wrong.len(),
+                self.settings.name,
+                self.settings.name
+            );
+            tracing::warn!(partners = wrong.len(), "{note}");
+            report.notes.push(note);
         }
         Ok(())
     }
@@ -1042,7 +1063,7 @@ impl Ctx<'_> {
                     *self.cache.guest.borrow_mut() = Some((p.id, p.company.clone()));
                     PartnerRef::Found(p.id, p.company)
                 }
-                None => PartnerRef::Make(Box::new(Partner { code: "SH-GUEST".into(), company: name.to_owned(), price_group: 1, kind: PartnerKind::Person, ..Partner::default() })),
+                None => PartnerRef::Make(Box::new(Partner { code: "SH-GUEST".into(), company: name.to_owned(), price_group: 1, role: self.settings.rules.partner_role.role(), ..Partner::default() })),
             });
         }
         let found = index
@@ -1052,7 +1073,7 @@ impl Ctx<'_> {
             .or_else(|| index.by_company_number.get(&normalise_tax_number(&c.company_number)));
         Ok(match found {
             Some((id, name)) => PartnerRef::Found(*id, name.clone()),
-            None => PartnerRef::Make(Box::new(partner_from_customer(c))),
+            None => PartnerRef::Make(Box::new(partner_from_customer(c, self.settings.rules.partner_role.role()))),
         })
     }
 
@@ -1314,9 +1335,9 @@ fn stock_refusal(e: WarehouseError, names: &HashMap<i32, String>, object: &str) 
     }
 }
 
-/// A new Warehouse Pro partner from a shop customer: a company or a person, with the billing
-/// address (else the delivery one).
-pub fn partner_from_customer(c: &crate::shopiko::model::Customer) -> Partner {
+/// A new Warehouse Pro partner from a shop customer, in this role: a company (its name, VAT and
+/// company numbers) or a person (their name), with the billing address (else the delivery one).
+pub fn partner_from_customer(c: &crate::shopiko::model::Customer, role: PartnerRole) -> Partner {
     let person = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
     let billing = c.billing_address.clone().or_else(|| c.delivery_address.clone()).unwrap_or_default();
     let address = [billing.line1.as_str(), billing.line2.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ");
@@ -1331,7 +1352,7 @@ pub fn partner_from_customer(c: &crate::shopiko::model::Customer) -> Partner {
         vat_number: c.vat_number.clone(),
         company_number: c.company_number.clone(),
         price_group: 1,
-        kind: if c.kind == CustomerType::Company { PartnerKind::Company } else { PartnerKind::Person },
+        role,
         ..Partner::default()
     }
 }

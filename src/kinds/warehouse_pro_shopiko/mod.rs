@@ -17,6 +17,44 @@ use crate::warehouse::{Dialect, Timeouts, Warehouse};
 
 use super::Check;
 
+/// The code prefix of the partners obmen makes from shop customers.
+pub const PARTNER_CODE_PREFIX: &str = "SH-";
+
+/// Repairs: partners an obmen before 2026-12 made with partners.Type 0 or 1 (read by Warehouse
+/// Pro as universal or supplier), given the server's role for shop customers.
+pub async fn repair(server: &Server, _ctx: &super::RunContext, apply: bool) -> Result<Vec<super::Repair>, super::RunError> {
+    let settings = server.settings.clone();
+    tokio::task::spawn_blocking(move || {
+        let wh = Warehouse::connect_with(settings.database.connection.expose(), settings.database.dialect, run::timeouts(&settings))?;
+        let role = settings.rules.partner_role.role();
+        let wrong = wh.partners_not_in_role(PARTNER_CODE_PREFIX, role)?;
+        let mut out = Vec::new();
+        if !wrong.is_empty() {
+            let changes: Vec<String> = wrong.iter().map(|(id, code, name, was)| format!("partner {code} '{name}' (ID {id}): {was:?} -> {role:?}")).collect();
+            if apply {
+                let ids: Vec<i32> = wrong.iter().map(|(id, ..)| *id).collect();
+                wh.set_partner_roles(&ids, role)?;
+                for c in &changes {
+                    tracing::info!(server = %settings.name, change = %c, "Partner role repaired.");
+                }
+            }
+            out.push(super::Repair {
+                name: "partner-roles".into(),
+                what: format!(
+                    "{} partners obmen made from shop customers have partners.Type other than {role:?} (an earlier obmen wrote persons as 1, which Warehouse Pro reads as supplier): set them to {role:?} (rules.partner_role)",
+                    wrong.len()
+                ),
+                changes,
+                applied: apply,
+            });
+        }
+        wh.close()?;
+        Ok(out)
+    })
+    .await
+    .map_err(|e| super::RunError::Setup { message: format!("the repair stopped unexpectedly: {e}") })?
+}
+
 /// The connection tests: database, object, shop reachable, key accepted.
 pub async fn check(server: &Server) -> Vec<Check> {
     let settings = &server.settings;

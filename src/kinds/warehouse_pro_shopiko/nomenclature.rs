@@ -276,7 +276,7 @@ impl Ctx<'_> {
                     if to_make.iter().any(|(_, k, _)| *k == link_key) {
                         continue;
                     }
-                    to_make.push((partner_from_customer(c), link_key, who));
+                    to_make.push((partner_from_customer(c, self.settings.rules.partner_role.role()), link_key, who));
                 }
                 0 => report.partners_unmatched.push(format!(
                     "{who} ({link_key}): no partner matches by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",

@@ -407,6 +407,9 @@ pub fn render_import(i: &ImportReport, dry_run: bool) -> String {
     for s in &i.skipped {
         t.push_str(&format!("Left alone {s}\n"));
     }
+    for n in &i.notes {
+        t.push_str(&format!("Note: {n}\n"));
+    }
     if !i.ack_failures.is_empty() {
         t.push_str(&format!(
             "{} orders are imported but not yet confirmed to the shop; obmen will tell it on the next run:\n",

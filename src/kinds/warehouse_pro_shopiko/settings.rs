@@ -130,6 +130,27 @@ pub enum PartnersKey {
     VatNumber,
 }
 
+/// The role partners made from shop customers get (partners.Type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerRole {
+    /// Clients (Type 2).
+    #[default]
+    Client,
+    /// Universal partners, clients and suppliers both (Type 0).
+    Universal,
+}
+
+impl CustomerRole {
+    /// The Warehouse Pro role.
+    pub fn role(self) -> crate::warehouse::PartnerRole {
+        match self {
+            CustomerRole::Client => crate::warehouse::PartnerRole::Client,
+            CustomerRole::Universal => crate::warehouse::PartnerRole::Universal,
+        }
+    }
+}
+
 /// `[rules]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -164,6 +185,8 @@ pub struct RuleSettings {
     pub max_quantity: u32,
     /// The partner guests' orders go to, by code or name.
     pub guest_partner: String,
+    /// The role of the partners made from shop customers.
+    pub partner_role: CustomerRole,
     /// How shop products are joined to goods.
     pub goods_compare_by: GoodsKey,
     /// How shop customers are joined to partners.
@@ -192,6 +215,7 @@ impl Default for RuleSettings {
             max_amount: 1_000_000,
             max_quantity: 100_000,
             guest_partner: "Клиент от Shopiko".into(),
+            partner_role: CustomerRole::Client,
             goods_compare_by: GoodsKey::Code,
             partners_compare_by: PartnersKey::Email,
             hours: TimeWindow::ALL_DAY,
