@@ -460,6 +460,50 @@ fn shop_customers_become_clients_and_partners_written_before_are_repaired_on_req
     assert!(out.contains("nothing to repair"), "{out}");
 }
 
+on_both!(companies_sqlite, companies_mysql; companies_are_known_by_their_vat_numbers_not_a_shared_email);
+
+/// Two companies that share one e-mail but not their VAT numbers are two partners, and an order
+/// whose e-mail is a partner's of another VAT number gets a partner of its own, the summary
+/// saying so.
+fn companies_are_known_by_their_vat_numbers_not_a_shared_email(d: Dialect) {
+    let shop = SimConfig::new(API_ID, KEY);
+    let s = Setup::new(d, 10, shop, &[("allow_negative_stock", "true")]);
+    let wh = s.db.open();
+    let known = wh.create_partner(&obmen::warehouse::Partner { code: "P-ALFA".into(), company: "Алфа ООД".into(), email: "office@grupa.bg".into(), vat_number: "BG111111111".into(), price_group: 1, ..Default::default() }).unwrap();
+    let g = obmen::warehouse::demo::good(2);
+    let company = |id: &str, name: &str, vat: &str| {
+        let mut o = order(id, &g.code, "1", "2.00");
+        o.customer.kind = CustomerType::Company;
+        o.customer.id = Some(format!("C-{id}"));
+        o.customer.email = "office@grupa.bg".into();
+        o.customer.company_name = name.into();
+        o.customer.vat_number = vat.into();
+        o.customer.company_number = vat.trim_start_matches("BG").into();
+        o
+    };
+    s.sim.sim.place(company("940001", "Бета ЕООД", "BG222222222"));
+    s.sim.sim.place(company("940002", "Гама АД", "BG333333333"));
+    s.sim.sim.place(company("940003", "Алфа ООД", "BG111111111"));
+    let summary = s.run(false);
+    assert_eq!(summary.outcome, Outcome::Ok, "{summary:#?}");
+    let r = summary.report().import.unwrap();
+    assert_eq!(r.imported.len(), 3, "{r:#?}");
+    assert_eq!(r.partners_created.len(), 2, "Бета and Гама, not one partner for both: {r:#?}");
+    assert!(r.notes.iter().filter(|n| n.contains("a new partner is made")).count() >= 2, "{:?}", r.notes);
+    let partner_of = |id: &str| {
+        let acct = acct_of(&wh, id);
+        let pid = wh.scalar_i64(&wh.dialect().sql("SELECT MAX({PartnerID}) FROM {operations} WHERE {OperType} = 2 AND {Acct} = ?"), &acct).unwrap().unwrap() as i32;
+        wh.partner(pid).unwrap().unwrap()
+    };
+    assert_eq!(normalise(&partner_of("940001").vat_number), "222222222");
+    assert_eq!(normalise(&partner_of("940002").vat_number), "333333333");
+    assert_eq!(partner_of("940003").id, known, "the known company by its VAT number");
+}
+
+fn normalise(v: &str) -> String {
+    obmen::warehouse::partners::normalise_tax_number(v)
+}
+
 fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
     let shop = SimConfig { seed_orders: 5, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
     let s = Setup::new(d, 30, shop, &[("sync_nomenclature", "false")]);

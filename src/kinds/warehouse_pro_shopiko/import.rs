@@ -128,6 +128,8 @@ pub struct Cache {
     pub(super) products: std::cell::RefCell<Option<ProductIndex>>,
     /// The database's currencies, once read.
     currencies: std::cell::RefCell<Option<Currencies>>,
+    /// What partner matching had to decide against a weaker key, one line an order.
+    partner_notes: std::cell::RefCell<Vec<String>>,
     /// When this run stops trying to acknowledge orders (set at the first acknowledgement).
     ack_deadline: std::cell::RefCell<Option<tokio::time::Instant>>,
 }
@@ -522,21 +524,100 @@ struct Ready<'o> {
     partner: PartnerRef,
 }
 
-/// The existing partners the customers of a page match, read in one query per key.
+/// The existing partners the customers of a page match, read in one query per key, every match
+/// of each key kept (by ID), so that keys that disagree can be seen.
 #[derive(Default)]
 struct PartnerIndex {
-    by_email: HashMap<String, (i32, String)>,
-    by_vat_number: HashMap<String, (i32, String)>,
-    by_company_number: HashMap<String, (i32, String)>,
+    by_email: HashMap<String, Vec<Partner>>,
+    by_vat_number: HashMap<String, Vec<Partner>>,
+    by_company_number: HashMap<String, Vec<Partner>>,
 }
 
 impl PartnerIndex {
-    /// The first (lowest ID) partner of each key.
-    fn add(map: &mut HashMap<String, (i32, String)>, found: Vec<Partner>, key: impl Fn(&Partner) -> String) {
+    fn add(map: &mut HashMap<String, Vec<Partner>>, found: Vec<Partner>, key: impl Fn(&Partner) -> String) {
         for p in found {
-            map.entry(key(&p)).or_insert((p.id, p.company));
+            let k = key(&p);
+            if !k.is_empty() {
+                map.entry(k).or_default().push(p);
+            }
         }
     }
+}
+
+/// How an order's customer is matched to a partner (see [`Ctx::resolve_partner`]).
+#[derive(Debug, PartialEq)]
+pub(super) enum Match {
+    /// This partner; with a note when a weaker key pointed elsewhere.
+    Found(i32, String, Option<String>),
+    /// A new partner; with a note when a weaker key pointed at one whose stronger key differs.
+    New(Option<String>),
+    /// No key is stronger: set the order aside with this reason.
+    Ambiguous(String),
+}
+
+/// The rule: a company (it carries a VAT or company number) is known by its VAT number first,
+/// then its company number, and only then by e-mail; a person by e-mail. A match is never taken
+/// when a stronger key disagrees with it: the stronger key wins and the note says so, and where
+/// no key is stronger (the VAT number names one partner, the company number another; two
+/// partners share the key) the order is set aside.
+fn match_partner(vat: &str, number: &str, email: &str, by_vat: &[Partner], by_number: &[Partner], by_email: &[Partner]) -> Match {
+    let name = |p: &Partner| format!("'{}' ({})", p.company, if p.code.is_empty() { format!("ID {}", p.id) } else { p.code.clone() });
+    let one = |what: &str, key: &str, ps: &[Partner]| -> Result<Option<Partner>, Match> {
+        match ps {
+            [] => Ok(None),
+            [p] => Ok(Some(p.clone())),
+            many => Err(Match::Ambiguous(format!(
+                "{} partners have the {what} {key} ({}): keep one in Warehouse Pro, then retry",
+                many.len(),
+                many.iter().map(name).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    };
+    let company = !vat.is_empty() || !number.is_empty();
+    let pick = || -> Result<Match, Match> {
+        let by_email_one = one("e-mail", email, by_email)?;
+        if !company {
+            return Ok(match by_email_one {
+                Some(p) => Match::Found(p.id, p.company, None),
+                None => Match::New(None),
+            });
+        }
+        let v = if vat.is_empty() { None } else { one("VAT number", vat, by_vat)? };
+        let n = if number.is_empty() { None } else { one("company number", number, by_number)? };
+        let strong = match (v, n) {
+            (Some(a), Some(b)) if a.id != b.id => {
+                return Err(Match::Ambiguous(format!(
+                    "the VAT number {vat} is partner {}'s, but the company number {number} is partner {}'s: no key is stronger; correct them in Warehouse Pro, then retry",
+                    name(&a),
+                    name(&b)
+                )))
+            }
+            (Some(a), _) => Some((a, "VAT number")),
+            (None, Some(b)) => Some((b, "company number")),
+            (None, None) => None,
+        };
+        Ok(match (strong, by_email_one) {
+            (Some((p, key)), Some(e)) if e.id != p.id => {
+                let note = format!("the e-mail {email} is partner {}'s, but the {key} is partner {}'s: booked to {} (the {key} is the stronger key)", name(&e), name(&p), name(&p));
+                Match::Found(p.id, p.company, Some(note))
+            }
+            (Some((p, _)), _) => Match::Found(p.id, p.company, None),
+            (None, Some(e)) => {
+                let theirs = (normalise_tax_number(&e.vat_number), normalise_tax_number(&e.company_number));
+                let differs = (!vat.is_empty() && !theirs.0.is_empty() && theirs.0 != vat) || (!number.is_empty() && !theirs.1.is_empty() && theirs.1 != number);
+                if differs {
+                    Match::New(Some(format!(
+                        "the e-mail {email} is partner {}'s, whose VAT or company number differs from the customer's: a new partner is made (the VAT number is the stronger key)",
+                        name(&e)
+                    )))
+                } else {
+                    Match::Found(e.id, e.company, None)
+                }
+            }
+            (None, None) => Match::New(None),
+        })
+    };
+    pick().unwrap_or_else(|m| m)
 }
 
 /// Records the documents of a page will use that do not exist yet; until the transaction makes
@@ -741,6 +822,7 @@ impl Ctx<'_> {
                 Err(reason) => self.set_aside(order, reason, report)?,
             }
         }
+        report.notes.append(&mut self.cache.partner_notes.borrow_mut());
         if self.dry_run {
             return self.plan(&ready, report);
         }
@@ -914,13 +996,12 @@ impl Ctx<'_> {
         if customers.is_empty() {
             return Ok(index);
         }
+        // Every key of every customer: keys that disagree must be seen, not only the first match.
         let emails: Vec<&str> = customers.iter().map(|c| c.email.as_str()).collect();
         PartnerIndex::add(&mut index.by_email, self.wh.partners_by_emails(&emails)?, |p| p.email.trim().to_lowercase());
-        let left: Vec<_> = customers.into_iter().filter(|c| !index.by_email.contains_key(&c.email.trim().to_lowercase())).collect();
-        let vats: Vec<&str> = left.iter().map(|c| c.vat_number.as_str()).collect();
+        let vats: Vec<&str> = customers.iter().map(|c| c.vat_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
         PartnerIndex::add(&mut index.by_vat_number, self.wh.partners_by_vat_numbers(&vats)?, |p| normalise_tax_number(&p.vat_number));
-        let left: Vec<_> = left.into_iter().filter(|c| !index.by_vat_number.contains_key(&normalise_tax_number(&c.vat_number))).collect();
-        let numbers: Vec<&str> = left.iter().map(|c| c.company_number.as_str()).collect();
+        let numbers: Vec<&str> = customers.iter().map(|c| c.company_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
         PartnerIndex::add(&mut index.by_company_number, self.wh.partners_by_company_numbers(&numbers)?, |p| normalise_tax_number(&p.company_number));
         Ok(index)
     }
@@ -969,7 +1050,7 @@ impl Ctx<'_> {
             made.insert(line.sku, goods.len());
             goods.push(r);
         }
-        let partner = self.resolve_partner(p.order, index).map_err(db)?;
+        let partner = self.resolve_partner(p.order, index).map_err(db)??;
         Ok((goods, partner))
     }
 
@@ -1047,33 +1128,47 @@ impl Ctx<'_> {
         Ok(groups.iter().find(|(_, v)| (v - percent).abs() < 1e-6).or(groups.first()).map(|(id, _)| *id).unwrap_or(1))
     }
 
-    fn resolve_partner(&self, order: &Order, index: &PartnerIndex) -> Result<PartnerRef, WarehouseError> {
+    /// The order's partner (see [`match_partner`] for the rule); the inner error is the
+    /// quarantine reason.
+    fn resolve_partner(&self, order: &Order, index: &PartnerIndex) -> Result<Result<PartnerRef, String>, WarehouseError> {
         let c = &order.customer;
         if c.kind == CustomerType::Guest {
             if let Some((id, name)) = self.cache.guest.borrow().clone() {
-                return Ok(PartnerRef::Found(id, name));
+                return Ok(Ok(PartnerRef::Found(id, name)));
             }
             let name = self.settings.rules.guest_partner.trim();
             let found = match self.wh.partners_by_code(name)?.into_iter().next() {
                 Some(p) => Some(p),
                 None => self.wh.partners_by_name(name)?.into_iter().next(),
             };
-            return Ok(match found {
+            return Ok(Ok(match found {
                 Some(p) => {
                     *self.cache.guest.borrow_mut() = Some((p.id, p.company.clone()));
                     PartnerRef::Found(p.id, p.company)
                 }
                 None => PartnerRef::Make(Box::new(Partner { code: "SH-GUEST".into(), company: name.to_owned(), price_group: 1, role: self.settings.rules.partner_role.role(), ..Partner::default() })),
-            });
+            }));
         }
-        let found = index
-            .by_email
-            .get(&c.email.trim().to_lowercase())
-            .or_else(|| index.by_vat_number.get(&normalise_tax_number(&c.vat_number)))
-            .or_else(|| index.by_company_number.get(&normalise_tax_number(&c.company_number)));
-        Ok(match found {
-            Some((id, name)) => PartnerRef::Found(*id, name.clone()),
-            None => PartnerRef::Make(Box::new(partner_from_customer(c, self.settings.rules.partner_role.role()))),
+        let (vat, number, email) = (normalise_tax_number(&c.vat_number), normalise_tax_number(&c.company_number), c.email.trim().to_lowercase());
+        let get = |map: &HashMap<String, Vec<Partner>>, k: &str| if k.is_empty() { Vec::new() } else { map.get(k).cloned().unwrap_or_default() };
+        let m = match_partner(&vat, &number, &email, &get(&index.by_vat_number, &vat), &get(&index.by_company_number, &number), &get(&index.by_email, &email));
+        let note = |n: Option<String>| {
+            if let Some(n) = n {
+                let n = format!("{}: {n}", order.number);
+                tracing::warn!(order = %order.number, "{n}");
+                self.cache.partner_notes.borrow_mut().push(n);
+            }
+        };
+        Ok(match m {
+            Match::Found(id, name, n) => {
+                note(n);
+                Ok(PartnerRef::Found(id, name))
+            }
+            Match::New(n) => {
+                note(n);
+                Ok(PartnerRef::Make(Box::new(partner_from_customer(c, self.settings.rules.partner_role.role()))))
+            }
+            Match::Ambiguous(reason) => Err(reason),
         })
     }
 
@@ -1108,14 +1203,18 @@ impl Ctx<'_> {
             PartnerRef::Found(id, _) => *id,
             PartnerRef::Make(np) => {
                 // The same new customer twice in a page is made once: matched as the look-ups
-                // would match it once made (e-mail, else VAT number, else company number).
+                // would match it once made (a company by VAT, else company number; a person by
+                // e-mail). Two companies that share an e-mail but not their numbers are two.
                 let same = |m: &Partner| {
                     let key = |a: &str, b: &str| !a.trim().is_empty() && a.trim().eq_ignore_ascii_case(b.trim());
                     let tax = |a: &str, b: &str| !normalise_tax_number(a).is_empty() && normalise_tax_number(a) == normalise_tax_number(b);
                     if np.code == "SH-GUEST" || m.code == "SH-GUEST" {
                         return np.code == m.code && np.company == m.company;
                     }
-                    key(&np.email, &m.email) || tax(&np.vat_number, &m.vat_number) || tax(&np.company_number, &m.company_number)
+                    if np.is_company() || m.is_company() {
+                        return tax(&np.vat_number, &m.vat_number) || tax(&np.company_number, &m.company_number);
+                    }
+                    key(&np.email, &m.email)
                 };
                 let k = match to_make.partners.iter().position(same) {
                     Some(k) => k,
@@ -1406,6 +1505,44 @@ mod tests {
     }
 
     const LIMITS: Limits = Limits { amount: 1_000_000.0, quantity: 100_000.0 };
+
+    fn partner(id: i32, email: &str, vat: &str, number: &str) -> Partner {
+        Partner { id, code: format!("P{id}"), company: format!("Фирма {id}"), email: email.into(), vat_number: vat.into(), company_number: number.into(), ..Partner::default() }
+    }
+
+    #[test]
+    fn a_company_is_known_by_its_vat_number_first_and_disagreements_are_said_or_set_aside() {
+        let a = partner(1, "shared@firma.bg", "100000001", "100000001");
+        let b = partner(2, "shared@firma.bg", "", "");
+        let c = partner(3, "c@firma.bg", "", "300000003");
+        // A person: by e-mail.
+        assert_eq!(match_partner("", "", "shared@firma.bg", &[], &[], &[b.clone()]), Match::Found(2, "Фирма 2".into(), None));
+        // A company found by VAT number, its e-mail someone else's: the VAT number wins, and says so.
+        match match_partner("100000001", "", "shared@firma.bg", &[a.clone()], &[], &[b.clone()]) {
+            Match::Found(1, _, Some(note)) => assert!(note.contains("VAT number is the stronger key") && note.contains("Фирма 2"), "{note}"),
+            other => panic!("{other:?}"),
+        }
+        // A new company sharing an e-mail with a company of another VAT number: a new partner.
+        match match_partner("200000002", "", "shared@firma.bg", &[], &[], &[a.clone()]) {
+            Match::New(Some(note)) => assert!(note.contains("a new partner is made"), "{note}"),
+            other => panic!("{other:?}"),
+        }
+        // The e-mail's partner carries no numbers: the e-mail serves.
+        assert_eq!(match_partner("200000002", "", "shared@firma.bg", &[], &[], &[b.clone()]), Match::Found(2, "Фирма 2".into(), None));
+        // By company number when there is no VAT number.
+        assert_eq!(match_partner("", "300000003", "x@y.bg", &[], &[c.clone()], &[]), Match::Found(3, "Фирма 3".into(), None));
+        // The VAT number names one partner, the company number another: no key is stronger.
+        match match_partner("100000001", "300000003", "", &[a.clone()], &[c.clone()], &[]) {
+            Match::Ambiguous(why) => assert!(why.contains("no key is stronger"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        // Two partners share the VAT number.
+        match match_partner("100000001", "", "", &[a.clone(), partner(9, "", "100000001", "")], &[], &[]) {
+            Match::Ambiguous(why) => assert!(why.contains("2 partners have the VAT number"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(match_partner("", "", "nobody@x.bg", &[], &[], &[]), Match::New(None));
+    }
 
     #[test]
     fn amounts_no_shop_reaches_and_overpayments_are_questioned() {
