@@ -732,6 +732,9 @@ fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect)
     let delta = export(&s, false);
     assert_eq!((delta.products_sent, delta.stock_sent, delta.customers_sent), (0, 2, 0), "{delta:#?}");
     assert!(!delta.read_every_good);
+    assert_eq!((delta.products_unchanged, delta.stock_unchanged), (200, 198), "the counts cover every good: {delta:#?}");
+    let after_delta = export(&s, false);
+    assert_eq!((after_delta.stock_sent, after_delta.stock_unchanged), (0, 200), "the merged snapshot has both sent: {after_delta:#?}");
     let g50 = obmen::warehouse::demo::good(50);
     assert_eq!(s.sim.sim.stock(&g50.code), Some(g50.stock_main - 3.0));
 
