@@ -151,6 +151,16 @@ impl Home {
     }
 }
 
+/// A path written in a server file: relative paths start at the file's folder.
+pub fn relative_to(server_file: &Path, written: &str) -> PathBuf {
+    let p = Path::new(written);
+    if p.is_relative() {
+        server_file.parent().unwrap_or(Path::new(".")).join(p)
+    } else {
+        p.to_owned()
+    }
+}
+
 /// A server file that passed validation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerFile {

@@ -262,8 +262,7 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
             if s.trim().is_empty() {
                 return Err("is empty".into());
             }
-            let p = Path::new(s);
-            let full = if p.is_relative() { file.parent().unwrap_or(Path::new(".")).join(p) } else { p.to_owned() };
+            let full = super::relative_to(file, s);
             if !full.is_file() {
                 return Err(format!("no file at {}: create it or fix the path (relative paths start at the server file's folder)", full.display()));
             }

@@ -110,6 +110,24 @@ on_both!(sqlite, mysql;
     a_dry_run_changes_nothing_anywhere,
 );
 
+/// A sales order of one line at an object: it holds stock without moving it.
+fn sales_order(object_id: i32, good_id: i32, qtty: f64) -> NewDocument {
+    NewDocument {
+        oper_type: OperType::SALES_ORDER,
+        object_id,
+        partner_id: 2,
+        user_id: 1,
+        date: chrono::Local::now().naive_local(),
+        lines: vec![NewLine { good_id, qtty, price: 1.0, vat: 0.2, discount: 0.0, price_in: 1.0, moves_stock: true, note: String::new() }],
+        due: None,
+        paid: vec![],
+        currency_id: 1,
+        currency_rate: 1.0,
+        allow_negative_stock: false,
+        numbering: Numbering::Global,
+    }
+}
+
 fn count(wh: &Warehouse, table: &str) -> i64 {
     wh.scalar_i64(&wh.dialect().sql(&format!("SELECT COUNT(*) FROM {{{table}}}")), ()).unwrap().unwrap_or(0)
 }
@@ -377,21 +395,7 @@ fn stock_held_by_open_orders_is_not_sold_and_not_offered(d: Dialect) {
     let balance = wh.balance(object.id, good.id).unwrap();
     assert!(balance >= 3.0, "{balance}");
     // A sales order holds all but two; a restaurant order served from the object holds one more.
-    let hold = NewDocument {
-        oper_type: OperType::SALES_ORDER,
-        object_id: object.id,
-        partner_id: 2,
-        user_id: 1,
-        date: chrono::Local::now().naive_local(),
-        lines: vec![NewLine { good_id: good.id, qtty: balance - 2.0, price: 1.0, vat: 0.2, discount: 0.0, price_in: 1.0, moves_stock: true, note: String::new() }],
-        due: None,
-        paid: vec![],
-        currency_id: 1,
-        currency_rate: 1.0,
-        allow_negative_stock: false,
-        numbering: Numbering::Global,
-    };
-    wh.write_document(&hold).unwrap();
+    wh.write_document(&sales_order(object.id, good.id, balance - 2.0)).unwrap();
     let restaurant = "INSERT INTO {operations} ({OperType}, {Acct}, {GoodID}, {PartnerID}, {ObjectID}, {OperatorID}, {Qtty}, {Sign}, {PriceIn}, {PriceOut}, {VATIn}, {VATOut}, {Discount}, {CurrencyID}, {CurrencyRate}, {Lot}, {LotID}, {Note}, {SrcDocID}, {UserID}) \
                       VALUES (33, 1, ?, 2, ?, 1, 1, 0, 0, 1, 0, 0.2, 0, 1, 1, ' ', 0, 'маса 4', ?, 1)";
     wh.exec(&wh.dialect().sql(restaurant), Params::new().int(good.id).int(other.id).int(object.id).as_slice()).unwrap();
@@ -741,22 +745,7 @@ fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect)
     // An open sales order holds stock back; a balance row goes away: both seen by quantities alone.
     let g60 = wh.goods_by_code(&obmen::warehouse::demo::good(60).code).unwrap().remove(0);
     let g70 = wh.goods_by_code(&obmen::warehouse::demo::good(70).code).unwrap().remove(0);
-    let line = NewLine { good_id: g60.id, qtty: 4.0, price: 1.0, vat: 0.2, discount: 0.0, price_in: 0.0, moves_stock: true, note: String::new() };
-    let order = NewDocument {
-        oper_type: OperType::SALES_ORDER,
-        object_id: object.id,
-        partner_id: 2,
-        user_id: 1,
-        date: chrono::Local::now().naive_local(),
-        lines: vec![line],
-        due: None,
-        paid: vec![],
-        currency_id: 1,
-        currency_rate: 1.0,
-        allow_negative_stock: false,
-        numbering: Numbering::Global,
-    };
-    w.write_document(&order).unwrap();
+    w.write_document(&sales_order(object.id, g60.id, 4.0)).unwrap();
     wh.exec(&wh.dialect().sql("DELETE FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ?"), obmen::warehouse::Params::new().int(object.id).int(g70.id).as_slice()).unwrap();
     let held = export(&s, false);
     assert_eq!((held.products_sent, held.stock_sent, held.read_every_good), (0, 2, false), "{held:#?}");

@@ -881,13 +881,8 @@ impl Ctx<'_> {
 
     /// Sets aside an order the shop sent in a shape obmen cannot read, with its JSON as it came.
     fn set_aside_malformed(&mut self, m: Malformed, report: &mut ImportReport) -> Result<(), RunError> {
-        if !self.dry_run && !self.already_imported(&m.id)? {
-            self.rt.block_on(self.state.quarantine(&self.settings.name, &m.id, &m.number, &m.reason, &m.raw))?;
-        }
-        tracing::warn!(order = %m.number, reason = %m.reason, "Order set aside in the quarantine.");
-        self.events.send(RunEvent::OrderSetAside { order: m.number.clone(), reason: m.reason.clone() });
-        report.quarantined.push(SetAside { order: m.number, reason: m.reason });
-        Ok(())
+        let keep = !self.already_imported(&m.id)?;
+        self.record_set_aside(&m.id, m.number, m.reason, keep.then_some(m.raw.as_str()), report)
     }
 
     /// True when the import log has this order (a malformed copy of an imported order changes
@@ -897,13 +892,19 @@ impl Ctx<'_> {
     }
 
     fn set_aside(&mut self, order: &Order, reason: String, report: &mut ImportReport) -> Result<(), RunError> {
-        if !self.dry_run {
-            let payload = serde_json::to_string(order).expect("orders serialise");
-            self.rt.block_on(self.state.quarantine(&self.settings.name, &order.id, &order.number, &reason, &payload))?;
+        let payload = serde_json::to_string(order).expect("orders serialise");
+        self.record_set_aside(&order.id, order.number.clone(), reason, Some(&payload), report)
+    }
+
+    /// Sets an order aside: kept in the quarantine with `payload` (unless this is a dry run, or
+    /// there is nothing to keep), logged, told as an event and reported.
+    fn record_set_aside(&mut self, id: &str, number: String, reason: String, payload: Option<&str>, report: &mut ImportReport) -> Result<(), RunError> {
+        if let (false, Some(payload)) = (self.dry_run, payload) {
+            self.rt.block_on(self.state.quarantine(&self.settings.name, id, &number, &reason, payload))?;
         }
-        tracing::warn!(order = %order.number, reason = %reason, "Order set aside in the quarantine.");
-        self.events.send(RunEvent::OrderSetAside { order: order.number.clone(), reason: reason.clone() });
-        report.quarantined.push(SetAside { order: order.number.clone(), reason });
+        tracing::warn!(order = %number, reason = %reason, "Order set aside in the quarantine.");
+        self.events.send(RunEvent::OrderSetAside { order: number.clone(), reason: reason.clone() });
+        report.quarantined.push(SetAside { order: number, reason });
         Ok(())
     }
 

@@ -18,7 +18,7 @@ use crate::kinds::{FailureKind, RunError};
 use crate::shopiko::client::LIST_PAGE_MAX;
 use crate::shopiko::model::{Customer, Page, Product};
 use crate::warehouse::partners::normalise_tax_number;
-use crate::warehouse::{Good, NewGood, Partner};
+use crate::warehouse::{Good, NewGood, Partner, Warehouse, WarehouseError};
 
 /// What linking found and did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -211,23 +211,7 @@ impl Ctx<'_> {
                 )),
             }
         }
-        if self.dry_run {
-            report.goods_created.extend(to_make.into_iter().map(|(_, _, what)| what));
-            return Ok(());
-        }
-        if !to_make.is_empty() {
-            let ids = self.wh.transaction(|tx| to_make.iter().map(|(g, _, _)| tx.create_good(g)).collect::<Result<Vec<i32>, _>>())?;
-            // Reported only once made: a transaction that failed made nothing.
-            for (id, (_, sku, what)) in ids.into_iter().zip(to_make) {
-                report.goods_created.push(what);
-                links.insert(id as i64, sku.clone());
-                new_links.push((id as i64, sku));
-            }
-        }
-        if !new_links.is_empty() {
-            self.rt.block_on(self.state.set_links(&self.settings.name, "good", &new_links))?;
-        }
-        Ok(())
+        self.make_and_link("good", to_make, |tx, g| tx.create_good(g), new_links, links, &mut report.goods_created)
     }
 
     /// Links one page of shop customers to partners, as [`Ctx::link_goods_page`] does goods.
@@ -285,20 +269,35 @@ impl Ctx<'_> {
                 n => report.partners_unmatched.push(format!("{who} ({link_key}): {n} partners match; keep one")),
             }
         }
+        self.make_and_link("partner", to_make, |tx, p| tx.create_partner(p), new_links, links, &mut report.partners_created)
+    }
+
+    /// The end of a page: what it needs made (record, shop key, how the report names it) made in
+    /// one transaction and linked, then the page's links saved; reported as made only once the
+    /// transaction committed. A dry run reports what would be made and writes nothing.
+    fn make_and_link<T>(
+        &self,
+        kind: &str,
+        to_make: Vec<(T, String, String)>,
+        create: impl Fn(&Warehouse, &T) -> Result<i32, WarehouseError>,
+        mut new_links: Vec<(i64, String)>,
+        links: &mut HashMap<i64, String>,
+        made: &mut Vec<String>,
+    ) -> Result<(), RunError> {
         if self.dry_run {
-            report.partners_created.extend(to_make.into_iter().map(|(_, _, who)| who));
+            made.extend(to_make.into_iter().map(|(_, _, what)| what));
             return Ok(());
         }
         if !to_make.is_empty() {
-            let ids = self.wh.transaction(|tx| to_make.iter().map(|(p, _, _)| tx.create_partner(p)).collect::<Result<Vec<i32>, _>>())?;
-            for (id, (_, k, who)) in ids.into_iter().zip(to_make) {
-                report.partners_created.push(who);
-                links.insert(id as i64, k.clone());
-                new_links.push((id as i64, k));
+            let ids = self.wh.transaction(|tx| to_make.iter().map(|(r, _, _)| create(tx, r)).collect::<Result<Vec<i32>, _>>())?;
+            for (id, (_, key, what)) in ids.into_iter().zip(to_make) {
+                made.push(what);
+                links.insert(id as i64, key.clone());
+                new_links.push((id as i64, key));
             }
         }
         if !new_links.is_empty() {
-            self.rt.block_on(self.state.set_links(&self.settings.name, "partner", &new_links))?;
+            self.rt.block_on(self.state.set_links(&self.settings.name, kind, &new_links))?;
         }
         Ok(())
     }

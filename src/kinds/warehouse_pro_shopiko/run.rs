@@ -6,8 +6,6 @@
 //! its token between pages and batches, and says what it does through events. Each run is
 //! recorded in obmen's state (dry runs write nothing anywhere).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::export::ExportReport;
@@ -138,23 +136,28 @@ fn run_phases(server: &Server, opened: &mut Opened, ctx: &RunContext, job: Job, 
         let mut import = ImportReport::default();
         let result = phase(summary, Phase::Import, ctx, || ctx_for(server, opened, ctx, job.dry_run, &cache, |c| c.run(&mut import)));
         report.import = Some(import);
-        match result {
-            Err(RunError::Stopped) => return Err(RunError::Stopped),
-            Err(e) => summary.errors.push(e.failure(Some(Phase::Import))),
-            Ok(()) => {}
-        }
+        independent(summary, Phase::Import, result)?;
     }
     if job.export {
         let mut export = ExportReport::default();
         let result = phase(summary, Phase::Export, ctx, || ctx_for(server, opened, ctx, job.dry_run, &cache, |c| c.export(&mut export)));
         report.export = Some(export);
-        match result {
-            Err(RunError::Stopped) => return Err(RunError::Stopped),
-            Err(e) => summary.errors.push(e.failure(Some(Phase::Export))),
-            Ok(()) => {}
-        }
+        independent(summary, Phase::Export, result)?;
     }
     Ok(())
+}
+
+/// The result of a phase the others do not depend on: its error is recorded and the run goes
+/// on; a stop ends the run.
+fn independent(summary: &mut RunSummary, phase: Phase, result: Result<(), RunError>) -> Result<(), RunError> {
+    match result {
+        Err(RunError::Stopped) => Err(RunError::Stopped),
+        Err(e) => {
+            summary.errors.push(e.failure(Some(phase)));
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+    }
 }
 
 /// Runs `work` in a phase's context.
@@ -420,9 +423,4 @@ pub fn render_import(i: &ImportReport, dry_run: bool) -> String {
         }
     }
     t
-}
-
-/// The phase times by name, for benchmarks and scripts.
-pub fn phase_ms(summary: &RunSummary) -> BTreeMap<&'static str, u64> {
-    summary.phase_ms.iter().map(|(p, ms)| (p.as_str(), *ms)).collect()
 }

@@ -331,7 +331,7 @@ fn resolve_key(path: &Path, shop: &Shopiko) -> Result<Secret, ConfigErrors> {
 
 /// The first line of a key file, refusing one that group or others may read.
 fn read_key_file(path: &Path, file: &str) -> Result<String, ConfigErrors> {
-    let full = if Path::new(file).is_relative() { path.parent().unwrap_or(Path::new(".")).join(file) } else { file.into() };
+    let full = crate::config::relative_to(path, file);
     let err = |m: String| -> ConfigErrors { ConfigError::field(path, "shopiko.key_file", m).into() };
     #[cfg(unix)]
     {
@@ -370,10 +370,7 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
     // The key, where exactly one way to it is set and its file (if any) exists: the profile
     // reports the rest.
     let ways = ["key", "key_file", "key_env"].iter().filter(|k| get("shopiko", k).is_some()).count();
-    let file_missing = get("shopiko", "key_file").is_some_and(|f| {
-        let full = if Path::new(f).is_relative() { path.parent().unwrap_or(Path::new(".")).join(f) } else { f.into() };
-        !full.is_file()
-    });
+    let file_missing = get("shopiko", "key_file").is_some_and(|f| !crate::config::relative_to(path, f).is_file());
     let key_empty = get("shopiko", "key").is_some_and(|k| k.trim().is_empty());
     if ways == 1 && !file_missing && !key_empty {
         let shop = Shopiko {
