@@ -144,6 +144,8 @@ pub struct Warehouse {
     retries: std::sync::atomic::AtomicU64,
     /// Set to stop waiting between tries of a transaction (a run that was stopped).
     cancel: Option<tokio_util::sync::CancellationToken>,
+    /// How the database keeps stock, once read ([`Warehouse::stock_mode`]).
+    pub(super) stock_mode: std::sync::OnceLock<super::lots::StockMode>,
 }
 
 /// Closing never panics: odbc-api's own drop panics when the driver cannot disconnect (a full
@@ -198,7 +200,7 @@ impl Warehouse {
             ),
             _ => None,
         };
-        Ok(Warehouse { conn: std::mem::ManuallyDrop::new(conn), closed: false, dialect, read_only, secrets, timeouts, retries: Default::default(), cancel: None })
+        Ok(Warehouse { conn: std::mem::ManuallyDrop::new(conn), closed: false, dialect, read_only, secrets, timeouts, retries: Default::default(), cancel: None, stock_mode: Default::default() })
     }
 
     /// Closes the connection, saying why when it cannot be closed cleanly (the database's own

@@ -367,6 +367,7 @@ tables! {
     ObjectsGroups => "objectsgroups", "ObjectsGroups";
     Objects => "objects", "Objects";
     Store => "store", "Store";
+    Lots => "lots", "Lots";
     Operations => "operations", "Operations";
     Payments => "payments", "Payments";
     Documents => "documents", "Documents";

@@ -20,6 +20,7 @@ use chrono::NaiveDateTime;
 use super::bulk::BulkValue;
 use super::db::{Params, Result, Warehouse, WarehouseError};
 use super::dialect::{Dialect, Table};
+use super::lots::{StockMode, StoreRow, DEFAULT_LOT_ID};
 use super::SERVICE_ID;
 
 /// An operation type (operations.OperType).
@@ -226,12 +227,19 @@ pub struct StoredPayment {
 /// The store balances of goods at one object, as read by [`Warehouse::lock_stock`], with the moves
 /// of documents applied in memory until [`Warehouse::insert_documents`] writes them: each changed
 /// row once, however many documents moved it.
+///
+/// In a lot-mode database ([`StockMode::uses_lots`]) each row is one lot: an outgoing line takes
+/// from the good's lots in the mode's order and is written as one operations row per lot taken,
+/// each with its lot and the lot's purchase price; a lot that reaches zero is deleted; and no line
+/// takes stock below zero, as Warehouse Pro allows negative stock only without lots.
 #[derive(Debug, Clone)]
 pub struct Stock {
     object_id: i32,
-    /// The balance rows read, by good: (store.ID, quantity now), in ID order. A good read with no
-    /// rows at the object has an empty list.
-    rows: HashMap<i32, Vec<(i32, f64)>>,
+    /// How the database keeps stock; set by [`Warehouse::lock_stock`].
+    mode: StockMode,
+    /// The balance rows read, by good, in the order stock is taken from them. A good read with
+    /// no rows at the object has an empty list.
+    rows: HashMap<i32, Vec<StoreRow>>,
     /// What was added to each row (negative: taken), by store.ID.
     changes: BTreeMap<i32, f64>,
     /// Goods with no row at the object, and the quantity of the row to make.
@@ -241,25 +249,56 @@ pub struct Stock {
     reserved: HashMap<i32, f64>,
 }
 
+/// What one line took from (or put into) one balance row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Take {
+    /// The quantity, above zero.
+    pub qtty: f64,
+    /// The row's lot (store.Lot, store.LotID) and purchase price (store.Price); `None` for a row
+    /// made by this write.
+    pub lot: Option<(String, i32, f64)>,
+}
+
+/// Below this a quantity counts as zero (Warehouse Open's own tolerance for emptied lots).
+const ZERO_QTTY: f64 = 0.000_000_1;
+
 impl Stock {
     /// Nothing read yet, at this object.
     pub fn new(object_id: i32) -> Stock {
-        Stock { object_id, rows: HashMap::new(), changes: BTreeMap::new(), new_rows: BTreeMap::new(), reserved: HashMap::new() }
+        Stock {
+            object_id,
+            mode: StockMode::AveragePrice,
+            rows: HashMap::new(),
+            changes: BTreeMap::new(),
+            new_rows: BTreeMap::new(),
+            reserved: HashMap::new(),
+        }
+    }
+
+    /// How the database keeps stock, as read with the rows.
+    pub fn mode(&self) -> StockMode {
+        self.mode
     }
 
     /// The balance of a good now: as read, with the moves applied so far. A good not read
     /// counts as having no rows (a good made in this transaction).
     pub fn balance(&self, good_id: i32) -> f64 {
-        self.rows.get(&good_id).map(|rows| rows.iter().map(|(_, q)| q).sum()).unwrap_or(0.0) + self.new_rows.get(&good_id).copied().unwrap_or(0.0)
+        self.rows.get(&good_id).map(|rows| rows.iter().map(|r| r.qtty).sum()).unwrap_or(0.0) + self.new_rows.get(&good_id).copied().unwrap_or(0.0)
     }
 
     /// Applies one document's stock moves, all or none: a document whose outgoing line would take
     /// a balance below zero, where that is not allowed, is refused
     /// ([`WarehouseError::InsufficientStock`], the good named by ID) and changes nothing.
     pub fn apply(&mut self, doc: &NewDocument) -> Result<()> {
+        self.apply_lines(doc).map(drop)
+    }
+
+    /// [`Stock::apply`], saying what each line took: one list a line, in order, empty for a line
+    /// that moves no stock.
+    fn apply_lines(&mut self, doc: &NewDocument) -> Result<Vec<Vec<Take>>> {
         let sign = doc.oper_type.sign();
         if sign == 0 {
-            return Ok(());
+            return Ok(vec![Vec::new(); doc.lines.len()]);
         }
         let mut per_good: Vec<(i32, f64)> = Vec::new();
         for line in doc.lines.iter().filter(|l| l.moves_stock) {
@@ -271,15 +310,14 @@ impl Stock {
         for (good_id, qtty) in &per_good {
             self.check(*good_id, sign as f64 * qtty, doc.allow_negative_stock)?;
         }
-        for (good_id, qtty) in per_good {
-            self.move_good(good_id, sign as f64 * qtty);
-        }
-        Ok(())
+        Ok(doc.lines.iter().map(|line| if line.moves_stock { self.move_good(line.good_id, sign as f64 * line.qtty) } else { Vec::new() }).collect())
     }
 
     fn check(&self, good_id: i32, delta: f64, allow_negative: bool) -> Result<()> {
         // Available, as Warehouse Open refuses by: the balance less what orders hold.
         let available = self.balance(good_id) - self.reserved.get(&good_id).copied().unwrap_or(0.0);
+        // Lots cannot go below zero: Warehouse Pro allows negative stock only without them.
+        let allow_negative = allow_negative && !self.mode.uses_lots();
         // A hair of tolerance for doubles read back rounded (SQLite ODBC rounds to 15 digits).
         if delta < 0.0 && available + 1e-9 < -delta && !allow_negative {
             return Err(WarehouseError::InsufficientStock { good_id, good: format!("#{good_id}"), object_id: self.object_id, available, wanted: -delta });
@@ -287,28 +325,37 @@ impl Stock {
         Ok(())
     }
 
-    /// Moves a balance, taking from rows in ID order; what is left goes to the first row (below
-    /// zero only when that was allowed).
-    fn move_good(&mut self, good_id: i32, delta: f64) {
+    /// Moves a balance, taking from rows in their order (lots in the mode's order); what is left
+    /// goes to the first row (below zero only when that was allowed). Says what was taken from
+    /// (or put into) which row.
+    fn move_good(&mut self, good_id: i32, delta: f64) -> Vec<Take> {
         let rows = self.rows.entry(good_id).or_default();
-        let mut add = |rows: &mut Vec<(i32, f64)>, i: usize, amount: f64| {
-            rows[i].1 += amount;
-            *self.changes.entry(rows[i].0).or_insert(0.0) += amount;
+        let changes = &mut self.changes;
+        let mut takes: Vec<Take> = Vec::new();
+        let mut add = |rows: &mut Vec<StoreRow>, i: usize, amount: f64| {
+            let row = &mut rows[i];
+            row.qtty += amount;
+            *changes.entry(row.id).or_insert(0.0) += amount;
+            let lot = Some((row.lot.clone(), row.lot_id, row.price));
+            match takes.iter_mut().find(|t| t.lot == lot) {
+                Some(t) => t.qtty += amount.abs(),
+                None => takes.push(Take { qtty: amount.abs(), lot }),
+            }
         };
         if rows.is_empty() {
             *self.new_rows.entry(good_id).or_insert(0.0) += delta;
-            return;
+            return vec![Take { qtty: delta.abs(), lot: None }];
         }
         if delta >= 0.0 {
             add(rows, 0, delta);
-            return;
+            return takes;
         }
         let mut remaining = -delta;
         for i in 0..rows.len() {
             if remaining <= 0.0 {
                 break;
             }
-            let take = remaining.min(rows[i].1.max(0.0));
+            let take = remaining.min(rows[i].qtty.max(0.0));
             if take > 0.0 {
                 add(rows, i, -take);
                 remaining -= take;
@@ -317,6 +364,17 @@ impl Stock {
         if remaining > 1e-12 {
             add(rows, 0, -remaining);
         }
+        takes
+    }
+
+    /// The rows this write empties, in a lot-mode database: they are deleted.
+    fn emptied_lots(&self) -> Vec<i32> {
+        if !self.mode.uses_lots() {
+            return Vec::new();
+        }
+        let mut out: Vec<i32> = self.rows.values().flatten().filter(|r| self.changes.contains_key(&r.id) && r.qtty.abs() < ZERO_QTTY).map(|r| r.id).collect();
+        out.sort_unstable();
+        out
     }
 }
 
@@ -415,8 +473,9 @@ impl Warehouse {
         }
         let moving: Vec<i32> = docs.iter().filter(|d| d.oper_type.sign() != 0).flat_map(|d| d.lines.iter().filter(|l| l.moves_stock).map(|l| l.good_id)).collect();
         self.lock_stock(&mut stock, moving)?;
+        let mut takes = Vec::with_capacity(docs.len());
         for doc in docs {
-            stock.apply(doc)?;
+            takes.push(stock.apply_lines(doc)?);
         }
         // Numbers: one reservation per sequence (and object, where numbering is per object).
         let mut accts = vec![0; docs.len()];
@@ -439,7 +498,7 @@ impl Warehouse {
         }
         let now = chrono::Local::now().naive_local();
         self.write_stock(&stock)?;
-        self.insert_lines(docs, &accts, now)?;
+        self.insert_lines(docs, &accts, &takes, stock.mode, now)?;
         self.insert_payments(docs, &accts, now)?;
         Ok(docs.iter().zip(accts).map(|(doc, acct)| WrittenDocument { oper_type: doc.oper_type, acct, total: doc.total() }).collect())
     }
@@ -449,32 +508,43 @@ impl Warehouse {
         self.transaction(|wh| wh.insert_document(doc))
     }
 
-    fn insert_lines(&self, docs: &[NewDocument], accts: &[i32], now: NaiveDateTime) -> Result<()> {
-        let mut rows: Vec<(&NewDocument, i32, &NewLine)> = Vec::new();
-        for (doc, &acct) in docs.iter().zip(accts) {
-            for line in &doc.lines {
+    /// The operations rows of the documents: one a line, or in a lot-mode database one per lot
+    /// an outgoing line took, each with the lot and the lot's purchase price.
+    fn insert_lines(&self, docs: &[NewDocument], accts: &[i32], takes: &[Vec<Vec<Take>>], mode: StockMode, now: NaiveDateTime) -> Result<()> {
+        // (document, acct, line, quantity, purchase price, lot, lot ID)
+        let mut rows: Vec<(&NewDocument, i32, &NewLine, f64, f64, &str, i32)> = Vec::new();
+        for ((doc, &acct), doc_takes) in docs.iter().zip(accts).zip(takes) {
+            for (line, line_takes) in doc.lines.iter().zip(doc_takes) {
                 self.check_text(Table::Operations, "Note", &line.note, || format!("the note of a line of document {acct}"))?;
-                rows.push((doc, acct, line));
+                let lots: Vec<&Take> = if mode.uses_lots() { line_takes.iter().filter(|t| t.lot.is_some()).collect() } else { Vec::new() };
+                if lots.is_empty() {
+                    rows.push((doc, acct, line, line.qtty, line.price_in, mode.default_lot(), DEFAULT_LOT_ID));
+                }
+                for take in lots {
+                    let (lot, lot_id, price) = take.lot.as_ref().map(|(l, id, p)| (l.as_str(), *id, *p)).unwrap_or((mode.default_lot(), DEFAULT_LOT_ID, line.price_in));
+                    self.check_text(Table::Operations, "Lot", lot, || format!("the lot of a line of document {acct}"))?;
+                    rows.push((doc, acct, line, take.qtty, price, lot, lot_id));
+                }
             }
         }
         self.insert_rows(Table::Operations, &LINE_COLUMNS, rows.len(), |i, row| {
-            let (doc, acct, line) = rows[i];
+            let (doc, acct, line, qtty, cost, lot, lot_id) = rows[i];
             let (price_in, price_out, vat_in, vat_out) = if doc.oper_type == OperType::SALES_ORDER {
                 // Warehouse Open reads a sales order's amounts from PriceIn/VATIn, obmen's own
                 // reading (and the export's) from PriceOut/VATOut: both carry the order's amounts,
                 // so either reading gives them.
                 (line.price, line.price, line.vat, line.vat)
             } else if doc.oper_type.is_sales_side() {
-                (line.price_in, line.price, 0.0, line.vat)
+                (cost, line.price, 0.0, line.vat)
             } else {
                 (line.price, 0.0, line.vat, 0.0)
             };
             use BulkValue::{Int, Num, Text, Time};
             row.extend([
                 Int(doc.oper_type.0), Int(acct), Int(line.good_id), Int(doc.partner_id), Int(doc.object_id),
-                Int(doc.user_id), Num(line.qtty), Int(doc.oper_type.sign()), Num(price_in), Num(price_out), Num(vat_in),
-                Num(vat_out), Num(line.discount), Int(doc.currency_id), Num(doc.currency_rate), Time(doc.date), Text(" "),
-                Int(0), Text(&line.note), Int(0), Int(doc.user_id), Time(now),
+                Int(doc.user_id), Num(qtty), Int(doc.oper_type.sign()), Num(price_in), Num(price_out), Num(vat_in),
+                Num(vat_out), Num(line.discount), Int(doc.currency_id), Num(doc.currency_rate), Time(doc.date), Text(lot),
+                Int(lot_id), Text(&line.note), Int(0), Int(doc.user_id), Time(now),
             ]);
         })
     }
@@ -516,21 +586,41 @@ impl Warehouse {
         }
         let d = self.dialect();
         let object_id = stock.object_id;
+        stock.mode = self.stock_mode()?;
+        let fefo = stock.mode.lot_order() == Some(super::lots::LotOrder::Fefo);
+        let mut position = 0u32;
         let rows = self.query_in(
-            |marks| store_rows_sql(d, marks),
+            |marks| store_rows_sql(d, marks, fefo),
             || Params::new().int(object_id),
             &missing,
             |p, g| p.int(*g),
-            |r| Ok((r.i32(1)?, r.i32(2)?, r.f64(3)?)),
+            |r| {
+                let good = r.i32(2)?;
+                let row = StoreRow {
+                    id: r.i32(1)?,
+                    qtty: r.opt_f64(3)?.unwrap_or(0.0),
+                    price: r.opt_f64(4)?.unwrap_or(0.0),
+                    lot: r.opt_text(5)?.unwrap_or_default(),
+                    lot_id: r.opt_i32(6)?.unwrap_or(DEFAULT_LOT_ID),
+                    lot_order: r.opt_i32(7)?.unwrap_or(0),
+                    // The rows come in expiry order in FEFO mode; those without a date first.
+                    expiry: if fefo && r.opt_text(8)?.is_some() { Some(position) } else { None },
+                };
+                position += 1;
+                Ok((good, row))
+            },
         )?;
         let missing_goods = missing.clone();
         for g in missing {
             stock.rows.insert(g, Vec::new());
         }
-        let mut rows = rows;
-        rows.sort_by_key(|(id, _, _)| *id);
-        for (id, good, qtty) in rows {
-            stock.rows.entry(good).or_default().push((id, qtty));
+        for (good, row) in rows {
+            stock.rows.entry(good).or_default().push(row);
+        }
+        for good in &missing_goods {
+            if let Some(rows) = stock.rows.get_mut(good) {
+                super::lots::sort_rows(rows, stock.mode);
+            }
         }
         let held = self.query_in(
             |marks| reserved_sql(d, marks),
@@ -561,16 +651,22 @@ impl Warehouse {
                 self.exec(&store_add_many_sql(d, chunk.len()), params.as_slice())?;
             }
         }
+        let emptied = stock.emptied_lots();
+        for chunk in emptied.chunks(d.max_parameters().min(1000)) {
+            let params = chunk.iter().fold(Params::new(), |p, id| p.int(*id));
+            self.exec(&delete_empty_lots_sql(d, &Dialect::marks(chunk.len())), params.as_slice())?;
+        }
         let new_rows: Vec<(i32, f64)> = stock.new_rows.iter().map(|(good, qtty)| (*good, *qtty)).collect();
+        let lot = stock.mode.default_lot();
         self.insert_rows(Table::Store, &STORE_COLUMNS, new_rows.len(), |i, row| {
             use BulkValue::{Int, Num, Text};
-            row.extend([Int(stock.object_id), Int(new_rows[i].0), Num(new_rows[i].1), Num(0.0), Text(" "), Int(1), Int(1)]);
+            row.extend([Int(stock.object_id), Int(new_rows[i].0), Num(new_rows[i].1), Num(0.0), Text(lot), Int(DEFAULT_LOT_ID), Int(1)]);
         })
     }
 
     /// Moves the balance of a good at an object by `delta` (negative: out), on the current
     /// transaction. An outgoing move that would go below zero is refused unless `allow_negative`.
-    /// With several balance rows (lots), stock is taken from them in ID order.
+    /// With several balance rows (lots), stock is taken from them in the stock mode's order.
     pub fn move_stock(&self, object_id: i32, good_id: i32, delta: f64, allow_negative: bool) -> Result<()> {
         self.ensure_writable()?;
         let mut stock = Stock::new(object_id);
@@ -639,13 +735,26 @@ pub const PAYMENT_COLUMNS: [&str; 13] = [
 /// The columns of a new store row.
 pub const STORE_COLUMNS: [&str; 7] = ["ObjectID", "GoodID", "Qtty", "Price", "Lot", "LotID", "LotOrder"];
 
-/// The balance rows of some goods at an object, locked until the transaction ends (parameters:
-/// object ID, then the goods' IDs for `marks`).
-pub fn store_rows_sql(d: Dialect, marks: &str) -> String {
+/// The balance rows of some goods at an object, with their lots, locked until the transaction
+/// ends (parameters: object ID, then the goods' IDs for `marks`). With `expiry` (FEFO mode), each
+/// row's lot expiry date too, the rows in its order.
+pub fn store_rows_sql(d: Dialect, marks: &str, expiry: bool) -> String {
     let (hint, suffix) = d.lock_rows();
-    d.sql(&format!(
-        "SELECT {{ID}}, {{GoodID}}, {{Qtty}} FROM {{store}}{hint} WHERE {{ObjectID}} = ? AND {{GoodID}} IN ({marks}){suffix}"
-    ))
+    let columns = "{store}.{ID}, {store}.{GoodID}, {store}.{Qtty}, {store}.{Price}, {store}.{Lot}, {store}.{LotID}, {store}.{LotOrder}";
+    let condition = format!("{{store}}.{{ObjectID}} = ? AND {{store}}.{{GoodID}} IN ({marks})");
+    if expiry {
+        d.sql(&format!(
+            "SELECT {columns}, {{lots}}.{{EndDate}} FROM {{store}}{hint} LEFT JOIN {{lots}} ON {{lots}}.{{ID}} = {{store}}.{{LotID}} \
+             WHERE {condition} ORDER BY {{lots}}.{{EndDate}}{suffix}"
+        ))
+    } else {
+        d.sql(&format!("SELECT {columns} FROM {{store}}{hint} WHERE {condition}{suffix}"))
+    }
+}
+
+/// Deletes emptied lots (parameters: the rows' IDs for `marks`): only those still at zero.
+pub fn delete_empty_lots_sql(d: Dialect, marks: &str) -> String {
+    d.sql(&format!("DELETE FROM {{store}} WHERE {{ID}} IN ({marks}) AND {{Qtty}} < {ZERO_QTTY} AND {{Qtty}} > -{ZERO_QTTY}"))
 }
 
 /// Adds to one balance row (parameters: the quantity, negative to take; the row's ID).

@@ -261,8 +261,10 @@ impl Warehouse {
         self.live_goods(&sql, Params::new().text(name.trim()))
     }
 
-    /// Creates a good and a zero balance row for it in every object; returns its ID. Call it
-    /// inside [`Warehouse::transaction`] so that both land together.
+    /// Creates a good and, where the database keeps no lots, a zero balance row for it in every
+    /// object (in a lot-mode database a good has rows only for the lots it has, as Warehouse Open
+    /// writes); returns its ID. Call it inside [`Warehouse::transaction`] so that both land
+    /// together.
     pub fn create_good(&self, good: &NewGood) -> Result<i32> {
         self.ensure_writable()?;
         let what = |field: &str| format!("the {field} of good '{}'", good.code);
@@ -284,7 +286,9 @@ impl Warehouse {
         }
         let p = p.num(0.0).num(0.0).text("").int(good.kind_flags).int(0).int(good.vat_group_id).int(0).int(good.group_id.max(1)).int(0);
         let id = self.insert_returning_id(Table::Goods, &NEW_GOOD_COLUMNS, p.as_slice())?;
-        self.exec(&new_good_store_rows_sql(self.dialect()), Params::new().int(id).num(good.price_in).int(SERVICE_ID).as_slice())?;
+        if !self.stock_mode()?.uses_lots() {
+            self.exec(&new_good_store_rows_sql(self.dialect()), Params::new().int(id).num(good.price_in).int(SERVICE_ID).as_slice())?;
+        }
         Ok(id)
     }
 

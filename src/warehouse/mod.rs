@@ -18,6 +18,7 @@ pub mod document;
 pub mod goods;
 pub mod imports;
 pub mod init;
+pub mod lots;
 pub mod objects;
 pub mod partners;
 pub mod schema;
@@ -26,6 +27,7 @@ pub use db::{Params, Timeouts, Warehouse, WarehouseError};
 pub use dialect::{Dialect, Table};
 pub use document::{NewDocument, NewLine, Numbering, OperType, Paid, Stock, WrittenDocument};
 pub use imports::NewImport;
+pub use lots::{LotOrder, StockMode};
 pub use goods::{Good, GoodStock, NewGood};
 pub use objects::{Currency, Object};
 pub use partners::{Partner, PartnerRole};
@@ -81,7 +83,10 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     // Multi-row statements are shown with two rows; Access, which has no multi-row VALUES, gets one.
     let rows = if d == Dialect::Access { 1 } else { 2 };
     out.push(("reserve numbers", d.insert_rows(Table::NextAcct, &["NextAcct"], rows)));
-    out.push(("store rows of goods, locked (2)", document::store_rows_sql(d, &Dialect::marks(2))));
+    out.push(("stock mode and other configuration", lots::configuration_sql(d)));
+    out.push(("store rows of goods, locked (2)", document::store_rows_sql(d, &Dialect::marks(2), false)));
+    out.push(("store rows of goods in expiry order, locked (2)", document::store_rows_sql(d, &Dialect::marks(2), true)));
+    out.push(("delete emptied lots (2)", document::delete_empty_lots_sql(d, &Dialect::marks(2))));
     if d == Dialect::Access {
         out.push(("add to a store row", document::store_add_sql(d)));
     } else {

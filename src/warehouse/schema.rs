@@ -71,6 +71,9 @@ pub fn columns(table: Table) -> &'static [Column] {
             c("ID", Id), c("ObjectID", Int), c("GoodID", Int), c("Qtty", Double), c("Price", Double),
             c("Lot", Text(250)), c("LotID", Int), c("LotOrder", Int),
         ] },
+        Table::Lots => const { &[
+            c("ID", Id), c("SerialNo", T255), c("EndDate", DateTime), c("ProductionDate", DateTime), c("Location", T255),
+        ] },
         Table::Operations => const { &[
             c("ID", Id), c("OperType", Int), c("Acct", Int), c("GoodID", Int), c("PartnerID", Int),
             c("ObjectID", Int), c("OperatorID", Int), c("Qtty", Double), c("Sign", Int),

@@ -420,6 +420,73 @@ fn stock_held_by_open_orders_is_not_sold_and_not_offered(d: Dialect) {
     assert!((wh.balance(object.id, good.id).unwrap() - (balance - 2.0)).abs() < 1e-9);
 }
 
+on_both!(lots_sqlite, lots_mysql; a_lot_mode_database_sells_from_the_lots_its_mode_names_and_records_them);
+
+/// In a lot-mode database (Warehouse Pro's configuration, `configkey23`) each store row is a lot:
+/// a sale takes from the good's lots in the mode's order (FIFO by LotOrder, LIFO the other way,
+/// FEFO by the lot's expiry date), writes one line per lot with the lot and its purchase price,
+/// deletes the lots it empties, and never goes below zero even where negative stock is allowed.
+/// The shop is told what is left, and a good made in such a database gets no empty lot rows.
+fn a_lot_mode_database_sells_from_the_lots_its_mode_names_and_records_them(d: Dialect) {
+    let date = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    // (mode, the lines a sale of 4 writes as (lot, quantity, purchase price), the lots left)
+    let cases: [(&str, &[(&str, f64, f64)], &[(&str, f64)]); 3] = [
+        ("2", &[("A-1", 2.0, 5.0), ("B-2", 2.0, 6.0)], &[("B-2", 1.0), ("C-3", 4.0)]),
+        ("3", &[("C-3", 4.0, 7.0)], &[("A-1", 2.0), ("B-2", 3.0)]),
+        ("5", &[("B-2", 3.0, 6.0), ("A-1", 1.0, 5.0)], &[("A-1", 1.0), ("C-3", 4.0)]),
+    ];
+    for (mode, lines, left) in cases {
+        let s = Setup::new(d, 10, SimConfig::new(API_ID, KEY), &[("allow_negative_stock", "true"), ("export_goods", "true")]);
+        let wh = s.db.open();
+        let q = |sql: &str| wh.dialect().sql(sql);
+        wh.exec(&q("INSERT INTO {configuration} ({Key}, {Value}, {UserID}) VALUES ('configkey23', ?, -1)"), Params::new().text(mode).as_slice()).unwrap();
+        let object = wh.find_object("Централен Склад").unwrap().unwrap();
+        let g = obmen::warehouse::demo::good(2);
+        let good = wh.goods_by_code(&g.code).unwrap().remove(0);
+        wh.exec(&q("DELETE FROM {store} WHERE {GoodID} = ?"), &good.id).unwrap();
+        wh.exec(&q("DELETE FROM {operations} WHERE {GoodID} = ? AND {OperType} IN (19, 33)"), &good.id).unwrap();
+        // Three lots: A in first and expiring last, B expiring first, C with no expiry date.
+        let lot = "INSERT INTO {lots} ({ID}, {SerialNo}, {Location}, {EndDate}) VALUES (?, ?, '', ?)";
+        wh.exec(&q(lot), Params::new().int(11).text("A-1").time(date(2027, 3, 1)).as_slice()).unwrap();
+        wh.exec(&q(lot), Params::new().int(12).text("B-2").time(date(2026, 12, 20)).as_slice()).unwrap();
+        wh.exec(&q("INSERT INTO {lots} ({ID}, {SerialNo}, {Location}) VALUES (13, 'C-3', '')"), ()).unwrap();
+        let row = "INSERT INTO {store} ({ObjectID}, {GoodID}, {Qtty}, {Price}, {Lot}, {LotID}, {LotOrder}) VALUES (?, ?, ?, ?, ?, ?, ?)";
+        for (name, lot_id, qtty, price, order) in [("A-1", 11, 2.0, 5.0, 1), ("B-2", 12, 3.0, 6.0, 2), ("C-3", 13, 4.0, 7.0, 3)] {
+            wh.exec(&q(row), Params::new().int(object.id).int(good.id).num(qtty).num(price).text(name).int(lot_id).int(order).as_slice()).unwrap();
+        }
+        assert_eq!(wh.stock_mode().unwrap().uses_lots(), true);
+
+        s.sim.sim.place(order("940001", &g.code, "4", "9.00"));
+        s.sim.sim.place(order("940002", &g.code, "6", "9.00"));
+        let r = s.run(false).report().import.unwrap();
+        assert_eq!(r.imported.len(), 1, "mode {mode}: {r:#?}");
+        assert!(r.quarantined[0].order == "SH-940002" && r.quarantined[0].reason.contains("5 available, 6 wanted"), "lots never go below zero: {r:#?}");
+        let written: Vec<(String, i32, f64, f64, f64)> = wh
+            .query(&q("SELECT {Lot}, {LotID}, {Qtty}, {PriceIn}, {PriceOut} FROM {operations} WHERE {OperType} = 2 AND {Acct} = ? ORDER BY {ID}"), &acct_of(&wh, "940001"), |r| {
+                Ok((r.text(1)?, r.i32(2)?, r.f64(3)?, r.f64(4)?, r.f64(5)?))
+            })
+            .unwrap();
+        let want: Vec<(String, i32, f64, f64, f64)> =
+            lines.iter().map(|(lot, qtty, cost)| (lot.to_string(), 10 + lot[2..].parse::<i32>().unwrap(), *qtty, *cost, written[0].4)).collect();
+        assert_eq!(written, want, "mode {mode}");
+        let stored: Vec<(String, f64)> = wh
+            .query(&q("SELECT {Lot}, {Qtty} FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ? ORDER BY {Lot}"), Params::new().int(object.id).int(good.id).as_slice(), |r| Ok((r.text(1)?, r.f64(2)?)))
+            .unwrap();
+        assert_eq!(stored, left.iter().map(|(l, q)| (l.to_string(), *q)).collect::<Vec<_>>(), "mode {mode}: emptied lots are deleted");
+        // The payment is the order's, however many lines it took.
+        let due = wh.query_one(&q("SELECT {Qtty} FROM {payments} WHERE {OperType} = 2 AND {Mode} = -1 AND {Acct} = ?"), &acct_of(&wh, "940001"), |r| r.f64(1)).unwrap();
+        assert_eq!(due, Some(36.0), "mode {mode}");
+
+        let exported = s.run_job(Job { import: false, export: true, dry_run: false });
+        assert!(exported.errors.is_empty(), "{exported:#?}");
+        assert_eq!(s.sim.sim.stock(&g.code), Some(5.0), "mode {mode}: the lots left");
+
+        let tx = s.db.open();
+        let made = tx.transaction(|tx| tx.create_good(&obmen::warehouse::NewGood { code: "LOT-NEW".into(), name: "Нова".into(), measure: "бр.".into(), vat_group_id: 1, group_id: 1, ..Default::default() })).unwrap();
+        assert_eq!(wh.scalar_i64(&q("SELECT COUNT(*) FROM {store} WHERE {GoodID} = ?"), &made).unwrap(), Some(0), "no empty lots for a new good");
+    }
+}
+
 on_both!(roles_sqlite, roles_mysql; shop_customers_become_clients_and_partners_written_before_are_repaired_on_request);
 
 /// partners.Type is a role: a person and a company from the shop both become clients (company or

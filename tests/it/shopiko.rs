@@ -424,7 +424,7 @@ fn check_goes_green_then_red_with_the_reason() {
     let o = obmen(h, &["check", "Shop"]);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert_eq!(o.status.code(), Some(0), "{out}{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(out.lines().filter(|l| l.starts_with('✔')).count(), 4, "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with('✔')).count(), 6, "{out}");
     assert!(out.contains("shop key: accepted by 'Демо магазин'"), "{out}");
 
     // A wrong key: the shop is reachable, the key is not accepted.
@@ -443,6 +443,7 @@ fn check_goes_green_then_red_with_the_reason() {
     assert_eq!(o.status.code(), Some(1));
     assert!(out.contains("✘ shop at") && out.contains("cannot reach the shop") && out.contains("✘ shop key: not checked"), "{out}");
     assert!(out.contains("✔ Warehouse Pro database (sqlite): connected"), "{out}");
+    assert!(out.contains("✔ base currency: EUR") && out.contains("✔ stock mode: average price"), "what decides the booking: {out}");
 }
 
 #[test]

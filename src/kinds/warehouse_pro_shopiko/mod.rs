@@ -89,6 +89,15 @@ fn check_database(dialect: Dialect, connection: &str, object: &str, timeouts: Ti
         }
         Err(e) => Check::failed(format!("object '{object}'"), e.to_string()),
     });
+    // What decides how amounts and stock are booked, as the database says.
+    out.push(match wh.base_currency() {
+        Ok(c) => Check::ok("base currency", format!("{} (currencies ID {})", c.code, c.id)),
+        Err(e) => Check::failed("base currency", e.to_string()),
+    });
+    out.push(match wh.stock_mode() {
+        Ok(m) => Check::ok("stock mode", m.name()),
+        Err(e) => Check::failed("stock mode", e.to_string()),
+    });
     out
 }
 
