@@ -16,15 +16,116 @@ use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Row;
 
-/// Problems with obmen's own state database.
+/// Problems with obmen's own state database. Where SQLite could not write or open it, the error
+/// names the path that cannot be written (the folder, `state.db`, or its `-wal` or `-shm` file)
+/// and what to run.
 #[derive(Debug, thiserror::Error)]
-#[error("obmen's state database {path}: {source}")]
+#[error("obmen's state database {path}: {}{}", reason(error), hint.as_deref().map(|h| format!(". {h}")).unwrap_or_default())]
 pub struct StateError {
     /// The file.
     pub path: String,
-    /// What went wrong.
-    #[source]
-    pub source: sqlx::Error,
+    /// What went wrong: not a `#[source]`, since the message already holds the database's words
+    /// (a chain would print them three times over).
+    pub error: sqlx::Error,
+    /// Which path cannot be written and what to run, where that is the cause.
+    pub hint: Option<String>,
+}
+
+impl StateError {
+    /// An error of the state database at `path`, with the path to fix where a file or folder
+    /// cannot be written.
+    pub fn new(path: &str, source: sqlx::Error) -> StateError {
+        let hint = if cannot_write(&source) { diagnose(Path::new(path)) } else { None };
+        StateError { path: path.to_owned(), error: source, hint }
+    }
+}
+
+/// The database's own words, once: sqlx's wrappers repeat them.
+fn reason(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(d) => d.message().to_owned(),
+        sqlx::Error::Migrate(m) => match m.as_ref() {
+            sqlx::migrate::MigrateError::Execute(e) | sqlx::migrate::MigrateError::ExecuteMigration(e, _) => reason(e),
+            other => other.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// True when SQLite says it could not write or open a file (SQLITE_PERM, READONLY, IOERR,
+/// CANTOPEN, in their extended forms too), or the system refused a file.
+fn cannot_write(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.code().and_then(|c| c.parse::<i64>().ok()).is_some_and(|c| matches!(c & 0xff, 3 | 8 | 10 | 14)),
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Migrate(m) => match m.as_ref() {
+            sqlx::migrate::MigrateError::Execute(e) | sqlx::migrate::MigrateError::ExecuteMigration(e, _) => cannot_write(e),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Which of the state database's paths cannot be written, and what to run: the folder (SQLite
+/// makes its `-wal` and `-shm` files beside the database), then `state.db`, `state.db-wal` and
+/// `state.db-shm` where they exist. `None` when all can be written (the cause is elsewhere).
+pub fn diagnose(db: &Path) -> Option<String> {
+    let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".obmen-write-test-{}", std::process::id()));
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Some(format!("The folder {} does not exist and cannot be made: make it, or set --home (OBMEN_HOME) to a folder obmen may write", dir.display()));
+        }
+        Err(e) => {
+            return Some(format!(
+                "The folder {} cannot be written ({}), and SQLite keeps state.db's -wal and -shm files in it. {}",
+                dir.display(),
+                io_reason(&e),
+                fix(dir, "u+rwx")
+            ));
+        }
+    }
+    let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for file in [db.to_path_buf(), dir.join(format!("{name}-wal")), dir.join(format!("{name}-shm"))] {
+        if !file.exists() {
+            continue;
+        }
+        if let Err(e) = std::fs::OpenOptions::new().read(true).write(true).open(&file) {
+            return Some(format!("{} cannot be written ({}). {}", file.display(), io_reason(&e), fix(&file, "u+rw")));
+        }
+    }
+    None
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// What to run so that obmen may write `path`: a chown where another user owns it, else a chmod.
+fn fix(path: &Path, mode: &str) -> String {
+    let quoted = format!("'{}'", path.display().to_string().replace('\'', r"'\''"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let owner = std::fs::metadata(path).map(|m| m.uid()).ok();
+        // The process's own user: /proc/self belongs to it.
+        let me = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+        if let (Some(owner), Some(me)) = (owner, me) {
+            if owner != me {
+                return format!(
+                    "It belongs to another user (uid {owner}): run `sudo chown -R $(id -un) {quoted}` as the user obmen runs as (uid {me}), or run obmen as its owner; obmen picks the change up on its next run"
+                );
+            }
+        }
+    }
+    format!("Run `chmod {mode} {quoted}`; obmen picks the change up on its next run")
 }
 
 /// Results of the state layer.
@@ -166,10 +267,13 @@ impl State {
     /// Opens (making it if need be) and migrates the state database.
     pub async fn open(path: &Path) -> Result<State> {
         let display = path.display().to_string();
-        let err = |source| StateError { path: display.clone(), source };
+        let err = |source| StateError::new(&display, source);
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
+        // Made 0600 before SQLite opens it: it holds customers' orders, and SQLite gives the
+        // -wal and -shm files the database file's mode.
+        let _ = crate::config::create_private(path);
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
             .map_err(err)?
             .create_if_missing(true)
@@ -183,12 +287,17 @@ impl State {
             .await
             .map_err(err)?;
         sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| err(e.into()))?;
-        let _ = crate::config::set_mode(path, 0o600);
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for file in [path.to_path_buf(), path.with_file_name(format!("{name}-wal")), path.with_file_name(format!("{name}-shm"))] {
+            // Group and others lose their bits; the owner's are left as they are (a file made
+            // read-only stays so, and its error says which file it is).
+            let _ = crate::config::keep_private(&file);
+        }
         Ok(State { pool, path: display })
     }
 
     fn err(&self, source: sqlx::Error) -> StateError {
-        StateError { path: self.path.clone(), source }
+        StateError::new(&self.path, source)
     }
 
     /// Records the start of a run; returns its id.
@@ -447,6 +556,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let st = State::open(&dir.path().join("state.db")).await.unwrap();
         let id = st.quarantine("S", "1001", "SH-1001", "unknown product X", "{}").await.unwrap();
+        // The database and the -wal file beside it hold customers' orders: owner only.
+        for name in ["state.db", "state.db-wal"] {
+            let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(dir.path().join(name)).unwrap().permissions());
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
         let again = st.quarantine("S", "1001", "SH-1001", "still unknown", "{}").await.unwrap();
         assert_eq!(id, again);
         let q = st.quarantined("S", false).await.unwrap();

@@ -242,7 +242,7 @@ fn imports_every_kind_of_order_exactly_once(d: Dialect) {
 }
 
 /// An order of one line, for the cases the seed never makes.
-fn order(id: &str, sku: &str, quantity: &str, price: &str) -> Order {
+pub fn order(id: &str, sku: &str, quantity: &str, price: &str) -> Order {
     let mut o = obmen::shopiko::sim::Sim::new(SimConfig { seed_orders: 1, seed_products: 1, ..SimConfig::new("x", "y") }).unwrap().order("100001").unwrap();
     o.id = id.into();
     o.number = format!("SH-{id}");
@@ -430,7 +430,8 @@ on_both!(lots_sqlite, lots_mysql; a_lot_mode_database_sells_from_the_lots_its_mo
 fn a_lot_mode_database_sells_from_the_lots_its_mode_names_and_records_them(d: Dialect) {
     let date = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap().and_hms_opt(0, 0, 0).unwrap();
     // (mode, the lines a sale of 4 writes as (lot, quantity, purchase price), the lots left)
-    let cases: [(&str, &[(&str, f64, f64)], &[(&str, f64)]); 3] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, f64, f64)], &'a [(&'a str, f64)]);
+    let cases: [Case; 3] = [
         ("2", &[("A-1", 2.0, 5.0), ("B-2", 2.0, 6.0)], &[("B-2", 1.0), ("C-3", 4.0)]),
         ("3", &[("C-3", 4.0, 7.0)], &[("A-1", 2.0), ("B-2", 3.0)]),
         ("5", &[("B-2", 3.0, 6.0), ("A-1", 1.0, 5.0)], &[("A-1", 1.0), ("C-3", 4.0)]),
@@ -454,7 +455,7 @@ fn a_lot_mode_database_sells_from_the_lots_its_mode_names_and_records_them(d: Di
         for (name, lot_id, qtty, price, order) in [("A-1", 11, 2.0, 5.0, 1), ("B-2", 12, 3.0, 6.0, 2), ("C-3", 13, 4.0, 7.0, 3)] {
             wh.exec(&q(row), Params::new().int(object.id).int(good.id).num(qtty).num(price).text(name).int(lot_id).int(order).as_slice()).unwrap();
         }
-        assert_eq!(wh.stock_mode().unwrap().uses_lots(), true);
+        assert!(wh.stock_mode().unwrap().uses_lots());
 
         s.sim.sim.place(order("940001", &g.code, "4", "9.00"));
         s.sim.sim.place(order("940002", &g.code, "6", "9.00"));
