@@ -60,7 +60,13 @@ pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: 
         Outcome::Stopped => Err(CliError::failed(anyhow!("the run of server '{name}' was stopped; the next run goes on from where it stopped"))),
         _ => {
             let errors: Vec<&str> = summary.errors.iter().map(|e| e.message.as_str()).collect();
-            Err(CliError::failed(anyhow!("the run of server '{name}' failed: {}", errors.join("; "))))
+            let error = anyhow!("the run of server '{name}' failed: {}", errors.join("; "));
+            // A setting found wrong only at run time is a configuration error all the same.
+            if summary.errors.iter().any(|e| e.kind == crate::kinds::FailureKind::Config) {
+                Err(CliError::config(error))
+            } else {
+                Err(CliError::failed(error))
+            }
         }
     }
 }

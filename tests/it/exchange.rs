@@ -970,3 +970,15 @@ fn run_and_quarantine_through_the_command_line() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["outcome"], "ok");
 }
+
+/// A setting only the database can check (the object) is a configuration error at run time too:
+/// exit 78, the file and the field named, nothing booked.
+#[test]
+fn an_object_the_database_does_not_have_fails_the_run_as_a_configuration_error() {
+    let shop = SimConfig { seed_orders: 2, seed_products: 5, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(Dialect::Sqlite, 10, shop, &[("object", "\"Няма такъв\"")]);
+    let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--import"]);
+    assert_eq!(code, 78, "{out}{err}");
+    assert!(err.contains("Shop.toml: rules.object: 'Няма такъв' is no object in the Warehouse Pro database") && err.contains("obmen check Shop"), "{err}");
+    assert_eq!(s.db.open().imported_count(API_ID).unwrap(), 0);
+}

@@ -74,11 +74,16 @@ fn open(server: &Server, ctx: &RunContext) -> Result<Opened, RunError> {
     let settings = &server.settings;
     let mut wh = Warehouse::connect_with(settings.database.connection.expose(), settings.database.dialect, timeouts(settings))?;
     wh.set_cancel(ctx.cancel.clone());
-    let object = wh.find_object(&settings.rules.object)?.ok_or_else(|| RunError::Setup {
-        message: format!(
-            "rules.object '{}' is no object in the Warehouse Pro database: `obmen check {}` lists the objects there",
-            settings.rules.object, settings.name
-        ),
+    // A setting only the database can check: a configuration error at run time too (exit 78).
+    let object = wh.find_object(&settings.rules.object)?.ok_or_else(|| {
+        RunError::Config(
+            crate::config::ConfigError::field(
+                &server.path,
+                "rules.object",
+                format!("'{}' is no object in the Warehouse Pro database: `obmen check {}` lists the objects there", settings.rules.object, settings.name),
+            )
+            .into(),
+        )
     })?;
     let events = ctx.events.clone();
     let hook: crate::shopiko::client::RetryHook =

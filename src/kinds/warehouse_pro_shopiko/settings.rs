@@ -278,6 +278,8 @@ pub struct Server {
     pub settings: Settings,
     /// The Shopiko key, from `key`, `key_file` or `key_env`.
     pub key: Secret,
+    /// The server's file, for errors that name a field of it.
+    pub path: std::path::PathBuf,
 }
 
 impl Server {
@@ -288,7 +290,7 @@ impl Server {
         let settings = Settings::deserialize(toml::Value::Table(file.table.clone()))
             .map_err(|e| ConfigError::file(&file.path, format!("does not fit the settings of its kind: {}", e.message())))?;
         let key = resolve_key(&file.path, &settings.shopiko)?;
-        Ok(Server { settings, key })
+        Ok(Server { settings, key, path: file.path.clone() })
     }
 
     /// Where and how to reach the shop.
