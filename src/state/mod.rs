@@ -84,20 +84,26 @@ pub fn diagnose(db: &Path) -> Option<String> {
                 "The folder {} cannot be written ({}), and SQLite keeps state.db's -wal and -shm files in it. {}",
                 dir.display(),
                 io_reason(&e),
-                fix(dir, "u+rwx")
+                fix(&[dir], "u+rwx")
             ));
         }
     }
+    // Every file that cannot be written, in one message: SQLite gives a -shm file it makes the
+    // database file's mode, so a read-only state.db leaves a read-only -shm beside it.
     let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut refused: Vec<(std::path::PathBuf, std::io::Error)> = Vec::new();
     for file in [db.to_path_buf(), dir.join(format!("{name}-wal")), dir.join(format!("{name}-shm"))] {
         if !file.exists() {
             continue;
         }
         if let Err(e) = std::fs::OpenOptions::new().read(true).write(true).open(&file) {
-            return Some(format!("{} cannot be written ({}). {}", file.display(), io_reason(&e), fix(&file, "u+rw")));
+            refused.push((file, e));
         }
     }
-    None
+    let (_, e) = refused.first()?;
+    let names: Vec<String> = refused.iter().map(|(f, _)| f.display().to_string()).collect();
+    let paths: Vec<&Path> = refused.iter().map(|(f, _)| f.as_path()).collect();
+    Some(format!("{} cannot be written ({}). {}", names.join(" and "), io_reason(e), fix(&paths, "u+rw")))
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -108,21 +114,21 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// What to run so that obmen may write `path`: a chown where another user owns it, else a chmod.
-fn fix(path: &Path, mode: &str) -> String {
-    let quoted = format!("'{}'", path.display().to_string().replace('\'', r"'\''"));
+/// What to run so that obmen may write `paths`: a chown where another user owns one, else a
+/// chmod.
+fn fix(paths: &[&Path], mode: &str) -> String {
+    let quoted: Vec<String> = paths.iter().map(|p| format!("'{}'", p.display().to_string().replace('\'', r"'\''"))).collect();
+    let quoted = quoted.join(" ");
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let owner = std::fs::metadata(path).map(|m| m.uid()).ok();
         // The process's own user: /proc/self belongs to it.
         let me = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
-        if let (Some(owner), Some(me)) = (owner, me) {
-            if owner != me {
-                return format!(
-                    "It belongs to another user (uid {owner}): run `sudo chown -R $(id -un) {quoted}` as the user obmen runs as (uid {me}), or run obmen as its owner; obmen picks the change up on its next run"
-                );
-            }
+        let other = paths.iter().filter_map(|p| std::fs::metadata(p).map(|m| m.uid()).ok()).find(|owner| Some(*owner) != me);
+        if let (Some(owner), Some(me)) = (other, me) {
+            return format!(
+                "It belongs to another user (uid {owner}): run `sudo chown $(id -un) {quoted}` as the user obmen runs as (uid {me}), or run obmen as its owner; obmen picks the change up on its next run"
+            );
         }
     }
     format!("Run `chmod {mode} {quoted}`; obmen picks the change up on its next run")

@@ -187,23 +187,32 @@ fn a_disk_that_fills_mid_run_gives_a_clear_error_no_panic_and_nothing_partial() 
     nothing_partial(&wh, 600);
 }
 
-/// Runs `obmen` as the owner of `home`: where the tests run as root (who may write anything), as
-/// `nobody`, with the home given to it, so that permissions mean what they mean to a user.
-fn obmen_as_owner(home: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+/// True where the tests run as root, who may write anything: there `obmen` runs as `nobody`,
+/// so that permissions mean what they mean to a user.
+fn as_root() -> bool {
     use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1) == 0
+}
+
+/// Gives `path` and all under it to the user `obmen` runs as (`nobody` where the tests are root).
+fn give(path: &std::path::Path) {
+    if !as_root() {
+        return;
+    }
+    std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            give(&entry.unwrap().path());
+        }
+    }
+}
+
+/// Runs `obmen` on `home` as the user it was given to (see [`give`]).
+fn obmen_as_owner(home: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_obmen"));
     cmd.args(args).env("OBMEN_HOME", home).env("HOME", home).env("NO_COLOR", "1");
-    if std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1) == 0 {
-        fn give(path: &std::path::Path) {
-            std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
-            if path.is_dir() {
-                for entry in std::fs::read_dir(path).unwrap() {
-                    give(&entry.unwrap().path());
-                }
-            }
-        }
-        give(home);
+    if as_root() {
         cmd.uid(NOBODY).gid(NOBODY);
     }
     let o = cmd.output().unwrap();
@@ -216,43 +225,56 @@ fn chmod(path: &std::path::Path, mode: u32) {
     std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
 }
 
-/// A state database, or its -wal file, that cannot be written, and a home where no state database
-/// can be made: each run fails saying which path and what to run, books nothing, and once the
-/// permission is fixed the next run goes on.
+/// A state database that cannot be written (read-only, or another user's), and a home where no
+/// state database can be made: each run fails saying which path and what to run, books nothing,
+/// and once that is run the next run goes on.
 #[test]
 fn a_state_file_that_cannot_be_written_is_named_with_what_to_run_and_a_fix_is_picked_up() {
     let shop = SimConfig { seed_orders: 2, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
     let s = Setup::new(Dialect::Mysql, 20, shop, &[("allow_negative_stock", "true")]);
     let home = s.home.path();
+    give(home);
     let wh = s.db.open();
     let (code, out, err) = obmen_as_owner(home, &["run", "Shop", "--import"]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(wh.imported_count(API_ID).unwrap(), 2);
     let state = home.join("state.db");
-    let wal = home.join("state.db-wal");
-    for (n, (file, what)) in [(&state, "state.db"), (&wal, "state.db-wal")].into_iter().enumerate() {
+    // Read-only, then (where the tests can make it so) another user's, as after `sudo obmen run`.
+    let cases: &[(&str, &str)] = if as_root() { &[("read-only", "chmod u+rw "), ("root's", "sudo chown $(id -un) ")] } else { &[("read-only", "chmod u+rw ")] };
+    for (n, (what, fix)) in cases.iter().enumerate() {
         s.sim.sim.place(crate::exchange::order(&format!("95000{n}"), &obmen::warehouse::demo::good(1).code, "1", "2.00"));
-        // SQLite removes the -wal file when the last connection closes: a left-over one is made.
-        if !file.exists() {
-            std::fs::write(file, b"").unwrap();
+        if *what == "read-only" {
+            chmod(&state, 0o400);
+        } else {
+            std::os::unix::fs::chown(&state, Some(0), Some(0)).unwrap();
         }
-        chmod(file, 0o400);
         let (code, out, err) = obmen_as_owner(home, &["run", "Shop", "--import"]);
         assert_ne!(code, 0, "{out}{err}");
-        let said = format!("{} cannot be written (permission denied). Run `chmod u+rw '{}'`", file.display(), file.display());
-        assert!(err.contains(&said) && err.contains("picks the change up on its next run"), "{what}: {err}");
+        assert!(err.contains(&format!("{} ", state.display())) && err.contains("cannot be written (permission denied)"), "{what}: {err}");
+        assert!(err.contains("picks the change up on its next run"), "{what}: {err}");
         assert_eq!(wh.imported_count(API_ID).unwrap(), 2 + n as i64, "{what}: nothing booked while the state cannot be written");
-        chmod(file, 0o600);
+        // Do what it says, to the files it names (state.db among them; SQLite gives a -shm file
+        // it makes the database's mode).
+        let command = err.split(&format!("run `{fix}")).nth(1).or_else(|| err.split(&format!("Run `{fix}")).nth(1));
+        let command = command.and_then(|rest| rest.split('`').next()).unwrap_or_else(|| panic!("{what}: no `{fix}` in {err}"));
+        let named: Vec<&str> = command.split('\'').filter(|p| !p.trim().is_empty()).collect();
+        assert!(named.contains(&state.to_str().unwrap()), "{what}: {command}");
+        for path in named {
+            let path = std::path::Path::new(path);
+            let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(path).unwrap().permissions());
+            chmod(path, mode | 0o600);
+            give(path);
+        }
         let (code, out, err) = obmen_as_owner(home, &["run", "Shop", "--import"]);
-        assert_eq!(code, 0, "{what} fixed: {out}{err}");
-        assert_eq!(wh.imported_count(API_ID).unwrap(), 3 + n as i64, "{what} fixed: the order is in");
-        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(file).unwrap().permissions()) & 0o777, 0o600);
+        assert_eq!(code, 0, "{what}, fixed: {out}{err}");
+        assert_eq!(wh.imported_count(API_ID).unwrap(), 3 + n as i64, "{what}, fixed: the order is in");
     }
     // A home that cannot be written, with no state database yet.
     let fresh = tempfile::tempdir().unwrap();
     std::fs::create_dir(fresh.path().join("servers")).unwrap();
     std::fs::copy(home.join("servers/Shop.toml"), fresh.path().join("servers/Shop.toml")).unwrap();
     chmod(&fresh.path().join("servers/Shop.toml"), 0o600);
+    give(fresh.path());
     chmod(fresh.path(), 0o500);
     let (code, out, err) = obmen_as_owner(fresh.path(), &["run", "Shop", "--import"]);
     assert_ne!(code, 0, "{out}{err}");
