@@ -280,9 +280,26 @@ impl Warehouse {
         WarehouseError::Odbc { context: context.into(), message, state, native, retryable }
     }
 
+    /// Refuses, before it is sent, a statement with more parameter marks than its dialect's
+    /// budget ([`Dialect::max_parameters`]): every batched statement is cut to fit, and one that
+    /// is not is a bug to report, not a request to let the server refuse half-way through a page.
+    fn within_budget(&self, sql: &str) -> Result<()> {
+        let marks = sql.bytes().filter(|b| *b == b'?').count();
+        if marks > self.dialect.max_parameters() {
+            return Err(WarehouseError::Invalid(format!(
+                "{}: {marks} parameters, above the {} a {} statement may carry (this is a bug in obmen: please report it)",
+                statement_context(sql),
+                self.dialect.max_parameters(),
+                self.dialect
+            )));
+        }
+        Ok(())
+    }
+
     /// Runs a statement that returns no rows; returns the number of rows it changed, where the
     /// driver says.
     pub fn exec(&self, sql: &str, params: impl ParameterCollectionRef) -> Result<usize> {
+        self.within_budget(sql)?;
         let mut stmt = self.conn.preallocate().map_err(|e| self.odbc_error("preparing a statement", e))?;
         if let Some(secs) = self.query_timeout() {
             stmt.set_query_timeout_sec(secs).map_err(|e| self.odbc_error("setting the query timeout", e))?;
@@ -321,7 +338,7 @@ impl Warehouse {
         mut map: impl FnMut(&mut Row<'_, '_>) -> Result<T>,
     ) -> Result<Vec<T>> {
         let mut out = Vec::new();
-        let per_statement = (self.dialect.max_parameters() - fixed().len()).clamp(1, 1000);
+        let per_statement = self.dialect.rows_per_statement(1, fixed().len());
         for chunk in values.chunks(per_statement) {
             let sql = template(&Dialect::marks(chunk.len()));
             let params = chunk.iter().fold(fixed(), &bind);
@@ -337,6 +354,7 @@ impl Warehouse {
         params: impl ParameterCollectionRef,
         mut map: impl FnMut(&mut Row<'_, '_>) -> Result<T>,
     ) -> Result<Vec<T>> {
+        self.within_budget(sql)?;
         let mut out = Vec::new();
         let cursor = self.conn.execute(sql, params, self.query_timeout()).map_err(|e| self.odbc_error(statement_context(sql), e))?;
         let Some(mut cursor) = cursor else { return Ok(out) };

@@ -28,6 +28,10 @@ pub enum Dialect {
 /// Every dialect, in a stable order (for tests and help texts).
 pub const ALL_DIALECTS: [Dialect; 4] = [Dialect::Access, Dialect::Mysql, Dialect::Mssql, Dialect::Sqlite];
 
+/// The most rows one statement carries: SQL Server's limit for one VALUES list, and a size at
+/// which a longer IN list or CASE gains nothing.
+pub const MAX_ROWS_PER_STATEMENT: usize = 1000;
+
 impl Dialect {
     /// The name used in server files and on the command line.
     pub fn as_str(self) -> &'static str {
@@ -144,7 +148,9 @@ impl Dialect {
     pub fn lock_rows(self) -> (&'static str, &'static str) {
         match self {
             Dialect::Mysql => ("", " FOR UPDATE"),
-            Dialect::Mssql => (" WITH (UPDLOCK, ROWLOCK)", ""),
+            // HOLDLOCK locks the key range too: without it two writers could both find no
+            // balance row for a good and both insert one.
+            Dialect::Mssql => (" WITH (UPDLOCK, HOLDLOCK, ROWLOCK)", ""),
             Dialect::Sqlite | Dialect::Access => ("", ""),
         }
     }
@@ -163,7 +169,9 @@ impl Dialect {
     /// The most `?` parameters one statement may carry.
     pub fn max_parameters(self) -> usize {
         match self {
-            Dialect::Mssql => 2100,
+            // SQL Server takes 2,100 a request, and its ODBC path spends up to three of them itself
+            // (sp_prepexec's handle and statement text).
+            Dialect::Mssql => 2097,
             Dialect::Mysql => 65_535,
             // SQLite since 3.32 (Debian 12 ships 3.40); older builds allowed 999.
             Dialect::Sqlite => 32_766,
@@ -189,8 +197,24 @@ impl Dialect {
         let marks = vec!["?"; columns.len()].join(", ");
         let table = self.quote(self.table(table));
         match self {
-            Dialect::Mssql => format!("INSERT INTO {table} ({cols}) OUTPUT INSERTED.[ID] VALUES ({marks})"),
+            // Into a table variable: a bare OUTPUT fails (error 334) on a table with an enabled
+            // trigger. NOCOUNT keeps the INSERT's row count from coming before the ID's result
+            // set, and is set back after it.
+            Dialect::Mssql => format!(
+                "SET NOCOUNT ON; DECLARE @obmen_new TABLE ([ID] INT); INSERT INTO {table} ({cols}) OUTPUT INSERTED.[ID] INTO @obmen_new VALUES ({marks}); SELECT [ID] FROM @obmen_new; SET NOCOUNT OFF"
+            ),
             _ => format!("INSERT INTO {table} ({cols}) VALUES ({marks})"),
+        }
+    }
+
+    /// A numeric expression as a type whose sums do not overflow: DECIMAL on MSSQL (whose SUM
+    /// of INT is an INT), a Double on Access (whose sums of Long values are Long); as it is on
+    /// MySQL (which sums integers as DECIMAL) and SQLite (64-bit integers, far above these sums).
+    pub fn decimal(self, expr: &str) -> String {
+        match self {
+            Dialect::Mssql => format!("CAST({expr} AS DECIMAL(38, 0))"),
+            Dialect::Access => format!("CDbl({expr})"),
+            Dialect::Mysql | Dialect::Sqlite => format!("({expr})"),
         }
     }
 
@@ -212,13 +236,21 @@ impl Dialect {
         sql
     }
 
-    /// How many rows of `columns` columns one multi-row INSERT may carry (Access has no
-    /// multi-row VALUES: one).
+    /// How many rows of `columns` columns one multi-row INSERT may carry: as many as the
+    /// parameter budget allows, at most [`MAX_ROWS_PER_STATEMENT`] (SQL Server's limit for one
+    /// VALUES list); Access has no multi-row VALUES: one.
     pub fn rows_per_insert(self, columns: usize) -> usize {
         match self {
             Dialect::Access => 1,
-            _ => (self.max_parameters() / columns.max(1)).max(1),
+            _ => self.rows_per_statement(columns, 0),
         }
+    }
+
+    /// How many rows (or values of an IN list) of `per_row` parameters one statement may carry
+    /// after `fixed` parameters of its own: within the parameter budget, at most
+    /// [`MAX_ROWS_PER_STATEMENT`]. Every batched statement is cut by this.
+    pub fn rows_per_statement(self, per_row: usize, fixed: usize) -> usize {
+        (self.max_parameters().saturating_sub(fixed) / per_row.max(1)).clamp(1, MAX_ROWS_PER_STATEMENT)
     }
 
     /// `n` parameter marks for an IN list: `?, ?, ?`.

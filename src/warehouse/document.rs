@@ -644,7 +644,7 @@ impl Warehouse {
                 self.exec(&sql, Params::new().num(*delta).int(*id).as_slice())?;
             }
         } else {
-            let per_statement = (d.max_parameters() / 3).min(1000);
+            let per_statement = d.rows_per_statement(3, 0);
             for chunk in changes.chunks(per_statement) {
                 let params = chunk.iter().fold(Params::new(), |p, (id, delta)| p.int(*id).num(*delta));
                 let params = chunk.iter().fold(params, |p, (id, _)| p.int(*id));
@@ -652,7 +652,7 @@ impl Warehouse {
             }
         }
         let emptied = stock.emptied_lots();
-        for chunk in emptied.chunks(d.max_parameters().min(1000)) {
+        for chunk in emptied.chunks(d.rows_per_statement(1, 0)) {
             let params = chunk.iter().fold(Params::new(), |p, id| p.int(*id));
             self.exec(&delete_empty_lots_sql(d, &Dialect::marks(chunk.len())), params.as_slice())?;
         }

@@ -311,7 +311,7 @@ impl Warehouse {
     /// is 0): for callers that read quantities on their own ([`Warehouse::available_by_good`]).
     pub fn goods_by_ids(&self, object: &super::Object, ids: &[i32]) -> Result<Vec<GoodStock>> {
         let mut all = Vec::new();
-        let per_statement = (self.dialect().max_parameters() - 1).clamp(1, 1000);
+        let per_statement = self.dialect().rows_per_statement(1, 1);
         for chunk in ids.chunks(per_statement) {
             let sql = goods_by_ids_sql(self.dialect(), price_column(object.price_group), &Dialect::marks(chunk.len()));
             let params = chunk.iter().fold(Params::new().int(SERVICE_ID), |p, id| p.int(*id));
@@ -520,6 +520,42 @@ pub fn balance_rows_sql(d: Dialect) -> String {
     d.sql("SELECT {GoodID}, {Qtty} FROM {store} WHERE {ObjectID} = ?")
 }
 
+/// What a column holds, for [`row_hash`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// Text.
+    Text,
+    /// An integer.
+    Int,
+    /// A floating-point number.
+    Num,
+}
+
+/// An integer hash of a row's columns, NULLs included, where the dialect has a hash function:
+/// MySQL's CRC32 of the columns joined by CHAR(1); MSSQL's first four bytes of an MD5 of them
+/// (HASHBYTES, SQL Server 2005 and later), numbers written out in full (CONVERT style 2: 16
+/// digits). `None` for SQLite and Access.
+pub fn row_hash(d: Dialect, cols: &[(&str, Value)]) -> Option<String> {
+    match d {
+        Dialect::Mysql => {
+            let cols: Vec<String> = cols.iter().map(|(c, v)| d.coalesce(c, if *v == Value::Text { "''" } else { "0" })).collect();
+            Some(format!("CRC32(CONCAT_WS(CHAR(1), {}))", cols.join(", ")))
+        }
+        Dialect::Mssql => {
+            let cols: Vec<String> = cols
+                .iter()
+                .map(|(c, v)| match v {
+                    Value::Text => d.coalesce(c, "N''"),
+                    Value::Int => format!("CONVERT(NVARCHAR(20), {})", d.coalesce(c, "0")),
+                    Value::Num => format!("CONVERT(NVARCHAR(40), {}, 2)", d.coalesce(c, "0")),
+                })
+                .collect();
+            Some(format!("CAST(SUBSTRING(HASHBYTES('MD5', {}), 1, 4) AS INT)", cols.join(" + NCHAR(1) + ")))
+        }
+        Dialect::Sqlite | Dialect::Access => None,
+    }
+}
+
 /// The checksum of what decides the available quantities at an object: its balance rows, and
 /// then the rows of its open sales and restaurant orders (one statement each; parameter: the
 /// object's ID). A count and a sum of a hash of each row's good and quantity (MySQL CRC32, MSSQL
@@ -528,18 +564,14 @@ pub fn balance_rows_sql(d: Dialect) -> String {
 /// a collision of hashes.
 pub fn quantities_checksum_sql(d: Dialect) -> [String; 2] {
     let modulo = |n: u32| if d == Dialect::Access { format!("{{GoodID}} MOD {n}") } else { format!("{{GoodID}} % {n}") };
-    let hash = |cols: &[&str]| -> String {
-        let cols: Vec<String> = cols.iter().map(|c| format!("{{{c}}}")).collect();
-        let weighted = format!("SUM({{Qtty}} * ({} + 1))", modulo(997));
-        match d {
-            Dialect::Mysql => format!("{weighted}, SUM(CRC32(CONCAT_WS('/', {})))", cols.join(", ")),
-            Dialect::Mssql => format!("{weighted}, SUM(CAST(BINARY_CHECKSUM({}) AS BIGINT))", cols.join(", ")),
-            Dialect::Sqlite | Dialect::Access => format!("{weighted}, SUM({{Qtty}} * ({} + 1))", modulo(1009)),
-        }
+    let weighted = format!("SUM({{Qtty}} * ({} + 1))", modulo(997));
+    let hash = match row_hash(d, &[("{GoodID}", Value::Int), ("{Qtty}", Value::Num)]) {
+        Some(h) => format!("{weighted}, SUM({})", d.decimal(&h)),
+        None => format!("{weighted}, SUM({{Qtty}} * ({} + 1))", modulo(1009)),
     };
     [
-        d.sql(&format!("SELECT COUNT(*), SUM({{Qtty}}), {} FROM {{store}} WHERE {{ObjectID}} = ?", hash(&["GoodID", "Qtty"]))),
-        d.sql(&format!("SELECT COUNT(*), SUM({{Qtty}}), {} FROM ({RESERVING_ROWS}) {{x}}", hash(&["GoodID", "Qtty"]))),
+        d.sql(&format!("SELECT COUNT(*), SUM({{Qtty}}), {hash} FROM {{store}} WHERE {{ObjectID}} = ?")),
+        d.sql(&format!("SELECT COUNT(*), SUM({{Qtty}}), {hash} FROM ({RESERVING_ROWS}) {{x}}")),
     ]
 }
 
@@ -559,18 +591,22 @@ pub fn goods_signature_sql(d: Dialect, price_column: &str) -> String {
     let texts = ["Code", "Name", "BarCode1", "BarCode2", "BarCode3", "Measure1"];
     let deleted = d.coalesce(&d.quote("Deleted"), "0");
     let checksum = match d {
-        // One CRC of the row's texts joined by a separator, weighted by the row's ID (so that two
-        // goods trading names show), summed as DECIMAL. Every column is COALESCEd: CRC32(NULL) is
-        // NULL, and SUM would leave out the row of a good with any NULL text, so its edits would go
-        // unseen. One CRC of the joined texts costs a third less than one per column.
-        Dialect::Mysql => {
-            let cols: Vec<String> = texts.iter().map(|c| format!("COALESCE({{{c}}}, '')")).collect();
-            format!("SUM(({{ID}} % 997 + 1) * CRC32(CONCAT_WS(CHAR(1), {})))", cols.join(", "))
+        // A hash of each good's texts, price, VAT group and deletion (MySQL CRC32, MSSQL the first
+        // four bytes of an MD5), weighted by the good's ID so that two goods trading names show,
+        // summed as DECIMAL: a sum, unlike an XOR (CHECKSUM_AGG), cannot cancel two changes out
+        // but by a collision of hashes. Every column is guarded: CRC32(NULL) is NULL, and SUM
+        // would leave the row of a good with any NULL text out, so its edits would go unseen.
+        Dialect::Mysql | Dialect::Mssql => {
+            let mut cols: Vec<(String, Value)> = texts.iter().map(|c| (format!("{{{c}}}"), Value::Text)).collect();
+            cols.push((format!("{{{price_column}}}"), Value::Num));
+            cols.push(("{TaxGroup}".into(), Value::Int));
+            cols.push(("{Deleted}".into(), Value::Int));
+            let cols: Vec<(&str, Value)> = cols.iter().map(|(c, v)| (c.as_str(), *v)).collect();
+            let hash = row_hash(d, &cols).unwrap_or_default();
+            format!("SUM({} * {})", d.decimal("{ID} % 997 + 1"), d.decimal(&hash))
         }
-        Dialect::Mssql => {
-            let cols: Vec<String> = texts.iter().map(|c| format!("{{{c}}}")).collect();
-            format!("CHECKSUM_AGG(BINARY_CHECKSUM({{ID}}, {}, {{{price_column}}}, {{TaxGroup}}, {deleted}))", cols.join(", "))
-        }
+        // No hash function: lengths of the texts, weighted by column and by the good's ID, as a
+        // Double (Access sums Long values in a Long, which 100,000 goods overflow).
         Dialect::Sqlite | Dialect::Access => {
             let len = if d == Dialect::Access { "LEN" } else { "LENGTH" };
             let modulo = if d == Dialect::Access { "{ID} MOD 997" } else { "{ID} % 997" };
@@ -579,7 +615,7 @@ pub fn goods_signature_sql(d: Dialect, price_column: &str) -> String {
                 .enumerate()
                 .map(|(i, c)| format!("{} * {len}({})", 2 * i + 1, d.coalesce(&format!("{{{c}}}"), "''")))
                 .collect();
-            format!("SUM(({modulo} + 1) * ({}))", weighted.join(" + "))
+            format!("SUM({})", d.decimal(&format!("({modulo} + 1) * ({})", weighted.join(" + "))))
         }
     };
     d.sql(&format!(

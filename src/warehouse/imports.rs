@@ -108,16 +108,13 @@ impl Warehouse {
 
     /// Imported orders the shop has not been told about yet.
     pub fn unacknowledged_imports(&self, source: &str) -> Result<Vec<Imported>> {
-        let sql = self.dialect().sql(
-            "SELECT {OrderID}, {OrderNumber}, {OperType}, {Acct}, {Acknowledged} FROM {obmen_imports} WHERE {Source} = ? AND {Acknowledged} = 0 ORDER BY {ImportedAt}",
-        );
-        self.query(&sql, Params::new().text(source).as_slice(), read)
+        self.query(&unacknowledged_imports_sql(self.dialect()), Params::new().text(source).as_slice(), read)
     }
 
     /// Notes that the shop was told about these orders, in as few statements as the parameter
     /// limit allows (autocommit: each statement commits on its own).
     pub fn mark_acknowledged_many(&self, source: &str, order_ids: &[&str]) -> Result<()> {
-        let per_statement = (self.dialect().max_parameters() - 1).clamp(1, 1000);
+        let per_statement = self.dialect().rows_per_statement(1, 1);
         for chunk in order_ids.chunks(per_statement) {
             let sql = mark_acknowledged_sql(self.dialect(), &Dialect::marks(chunk.len()));
             let params = chunk.iter().fold(Params::new().text(source), |p, id| p.text(id));
@@ -128,9 +125,18 @@ impl Warehouse {
 
     /// How many orders from a source are in the log.
     pub fn imported_count(&self, source: &str) -> Result<i64> {
-        let sql = self.dialect().sql("SELECT COUNT(*) FROM {obmen_imports} WHERE {Source} = ?");
-        Ok(self.scalar_i64(&sql, Params::new().text(source).as_slice())?.unwrap_or(0))
+        Ok(self.scalar_i64(&imported_count_sql(self.dialect()), Params::new().text(source).as_slice())?.unwrap_or(0))
     }
+}
+
+/// The imports of a shop not yet acknowledged to it, oldest first (parameter: the shop).
+pub fn unacknowledged_imports_sql(d: Dialect) -> String {
+    d.sql("SELECT {OrderID}, {OrderNumber}, {OperType}, {Acct}, {Acknowledged} FROM {obmen_imports} WHERE {Source} = ? AND {Acknowledged} = 0 ORDER BY {ImportedAt}")
+}
+
+/// How many orders of a shop were imported (parameter: the shop).
+pub fn imported_count_sql(d: Dialect) -> String {
+    d.sql("SELECT COUNT(*) FROM {obmen_imports} WHERE {Source} = ?")
 }
 
 fn read(r: &mut super::db::Row<'_, '_>) -> Result<Imported> {

@@ -73,14 +73,15 @@ impl Warehouse {
         Ok(report)
     }
 
+    /// Runs `work`, which inserts rows with their own IDs into `table`.
     fn with_explicit_ids(&self, table: Table, work: impl FnOnce() -> Result<()>) -> Result<()> {
         let d = self.dialect();
-        if d == Dialect::Mssql {
-            self.exec(&format!("SET IDENTITY_INSERT {} ON", d.quote(d.table(table))), ())?;
+        if let Some(on) = identity_insert_sql(d, table, true) {
+            self.exec(&on, ())?;
         }
         let result = work();
-        if d == Dialect::Mssql {
-            self.exec(&format!("SET IDENTITY_INSERT {} OFF", d.quote(d.table(table))), ())?;
+        if let Some(off) = identity_insert_sql(d, table, false) {
+            self.exec(&off, ())?;
         }
         result
     }
@@ -236,4 +237,10 @@ impl Warehouse {
         report.partners = partners;
         Ok(())
     }
+}
+
+/// Lets (or stops letting) rows be inserted with their own IDs, where the dialect needs to be told:
+/// MSSQL's `IDENTITY_INSERT`; `None` elsewhere.
+pub fn identity_insert_sql(d: Dialect, table: Table, on: bool) -> Option<String> {
+    (d == Dialect::Mssql).then(|| format!("SET IDENTITY_INSERT {} {}", d.quote(d.table(table)), if on { "ON" } else { "OFF" }))
 }

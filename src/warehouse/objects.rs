@@ -33,6 +33,11 @@ pub fn currencies_sql(d: Dialect) -> String {
     d.sql(&format!("SELECT {{ID}}, {{Currency}}, {{ExchangeRate}} FROM {{currencies}} WHERE {deleted} = 0 ORDER BY {{ID}}"))
 }
 
+/// The VAT groups with their rates (parameters: none).
+pub fn vat_groups_sql(d: Dialect) -> String {
+    d.sql("SELECT {ID}, {VATValue} FROM {vatgroups} ORDER BY {ID}")
+}
+
 impl Warehouse {
     /// The live currencies, by ID.
     pub fn currencies(&self) -> Result<Vec<Currency>> {
@@ -62,8 +67,7 @@ impl Warehouse {
 
     /// The VAT groups: (ID, percent), by ID.
     pub fn vat_groups(&self) -> Result<Vec<(i32, f64)>> {
-        let sql = self.dialect().sql("SELECT {ID}, {VATValue} FROM {vatgroups} ORDER BY {ID}");
-        self.query(&sql, (), |r| Ok((r.i32(1)?, r.f64(2)?)))
+        self.query(&vat_groups_sql(self.dialect()), (), |r| Ok((r.i32(1)?, r.f64(2)?)))
     }
 
     /// All live objects but the service record, by name.

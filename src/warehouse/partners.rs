@@ -287,14 +287,19 @@ impl Warehouse {
     pub fn set_partner_roles(&self, ids: &[i32], role: PartnerRole) -> Result<()> {
         let d = self.dialect();
         self.transaction(|tx| {
-            for chunk in ids.chunks(500) {
-                let sql = d.sql(&format!("UPDATE {{partners}} SET {{Type}} = ? WHERE {{ID}} IN ({})", Dialect::marks(chunk.len())));
+            for chunk in ids.chunks(d.rows_per_statement(1, 1)) {
+                let sql = set_partner_roles_sql(d, &Dialect::marks(chunk.len()));
                 let params = chunk.iter().fold(Params::new().int(role.code()), |p, id| p.int(*id));
                 tx.exec(&sql, params.as_slice())?;
             }
             Ok(())
         })
     }
+}
+
+/// Gives partners a role (parameters: the role's code, then the partners' IDs for `marks`).
+pub fn set_partner_roles_sql(d: Dialect, marks: &str) -> String {
+    d.sql(&format!("UPDATE {{partners}} SET {{Type}} = ? WHERE {{ID}} IN ({marks})"))
 }
 
 /// A VAT or company number with spaces, dashes and a leading country code taken out.

@@ -147,7 +147,9 @@ pub fn create_table(d: Dialect, table: Table) -> String {
         })
         .collect();
     if table == Table::ObmenImports {
-        cols.push(format!("PRIMARY KEY ({}, {})", d.quote("Source"), d.quote("OrderID")));
+        // Named: Jet (Access) takes a key over several columns only as a named CONSTRAINT, and
+        // the other three take it so too.
+        cols.push(format!("CONSTRAINT {} PRIMARY KEY ({}, {})", d.quote("PK_obmen_imports"), d.quote("Source"), d.quote("OrderID")));
     }
     format!("CREATE TABLE {} ({}){}", d.quote(d.table(table)), cols.join(", "), d.table_options())
 }
@@ -212,6 +214,8 @@ mod tests {
             assert!(!columns(t).is_empty(), "{t:?}");
         }
         assert_eq!(text_limit(Table::Operations, "Lot"), Some(50));
+        // Jet takes a key over two columns only as a named constraint.
+        assert!(create_table(Dialect::Access, Table::ObmenImports).ends_with(", CONSTRAINT [PK_obmen_imports] PRIMARY KEY ([Source], [OrderID]))"));
         assert_eq!(text_limit(Table::Goods, "name"), Some(255));
         assert_eq!(text_limit(Table::Goods, "PriceIn"), None);
     }

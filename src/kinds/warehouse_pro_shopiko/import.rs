@@ -232,6 +232,11 @@ impl Limits {
 /// The longest order id or number obmen keeps (the import log's columns hold 100).
 const MAX_ORDER_KEY_CHARS: usize = 100;
 
+/// The most lines an order may carry (discounts and shipping add a few more to its document): a
+/// shop order never has more, and a page of orders stays a bounded write. The statement budgets
+/// are tested against a page of [`PAGE`] orders this long (`warehouse::tests`).
+pub const MAX_LINES_PER_ORDER: usize = 1000;
+
 /// Checks an order's numbers; the error is the quarantine reason.
 pub(super) fn parse(order: &Order, limits: Limits) -> Result<Parsed<'_>, String> {
     for (what, value) in [("id", &order.id), ("number", &order.number)] {
@@ -256,6 +261,12 @@ pub(super) fn parse(order: &Order, limits: Limits) -> Result<Parsed<'_>, String>
         .map_err(|_| format!("the order's date '{}' is not an RFC 3339 time", order.created_at))?;
     if order.lines.is_empty() {
         return Err("the order has no lines".into());
+    }
+    if order.lines.len() > MAX_LINES_PER_ORDER {
+        return Err(format!(
+            "the order has {} lines, more than the {MAX_LINES_PER_ORDER} a shop order may carry: check the order in the shop",
+            order.lines.len()
+        ));
     }
     let mut lines = Vec::new();
     for l in &order.lines {
@@ -515,7 +526,7 @@ pub(super) type ProductIndex = HashMap<String, Product>;
 /// the whole page to the next run. An order refused for its own reasons (stock, total) is set
 /// aside before anything is written; when the page fails as a whole, its orders are written one
 /// by one so that the order at fault is found and set aside alone.
-const PAGE: usize = 200;
+pub const PAGE: usize = 200;
 
 /// An order ready to write: its numbers checked, its goods and partner resolved.
 struct Ready<'o> {
@@ -1490,6 +1501,52 @@ mod tests {
 
     use super::*;
 
+    /// The largest page obmen writes (every order at the most lines it takes, each line a good
+    /// of its own, a few more lines for discounts and shipping) cut into statements as each batch
+    /// of the warehouse layer cuts it: none carries more parameters than its dialect's budget
+    /// (SQL Server: 2,097 after its ODBC path's own), or more than 1,000 rows in one VALUES list.
+    #[test]
+    fn the_largest_page_fits_every_dialects_statement_budget() {
+        use crate::warehouse::dialect::{ALL_DIALECTS, MAX_ROWS_PER_STATEMENT};
+        use crate::warehouse::{document, goods, imports, partners, Dialect};
+        let lines = PAGE * (MAX_LINES_PER_ORDER + 5);
+        let marks = |sql: &str| sql.bytes().filter(|b| *b == b'?').count();
+        for d in ALL_DIALECTS {
+            let budget = d.max_parameters();
+            // (what, rows in the page, parameters a row, fixed parameters, the statement for n rows)
+            type Build = Box<dyn Fn(usize) -> String>;
+            let batches: Vec<(&str, usize, usize, usize, Build)> = vec![
+                ("balance rows changed", lines, 3, 0, Box::new(move |n| document::store_add_many_sql(d, n))),
+                ("balance rows locked", lines, 1, 1, Box::new(move |n| document::store_rows_sql(d, &Dialect::marks(n), true))),
+                ("stock held by orders", lines, 1, 2, Box::new(move |n| document::reserved_sql(d, &Dialect::marks(n)))),
+                ("emptied lots", lines, 1, 0, Box::new(move |n| document::delete_empty_lots_sql(d, &Dialect::marks(n)))),
+                ("goods read by ID", lines, 1, 1, Box::new(move |n| goods::goods_by_ids_sql(d, goods::price_column(1), &Dialect::marks(n)))),
+                ("goods by codes", lines, 1, 0, Box::new(move |n| goods::good_select_sql(d, &goods::by_codes_condition(&Dialect::marks(n))))),
+                ("orders already imported", PAGE, 1, 1, Box::new(move |n| imports::imported_many_sql(d, &Dialect::marks(n)))),
+                ("acknowledgements noted", PAGE, 1, 1, Box::new(move |n| imports::mark_acknowledged_sql(d, &Dialect::marks(n)))),
+                ("partners' roles", PAGE, 1, 1, Box::new(move |n| partners::set_partner_roles_sql(d, &Dialect::marks(n)))),
+            ];
+            for (what, rows, per_row, fixed, build) in batches {
+                let n = d.rows_per_statement(per_row, fixed).min(rows);
+                let sql = build(n);
+                assert!(marks(&sql) <= budget, "{d} {what}: {} parameters in a statement of {n} rows", marks(&sql));
+                assert!(n <= MAX_ROWS_PER_STATEMENT, "{d} {what}: {n} rows");
+                assert!(rows.div_ceil(n) <= rows, "{d} {what}");
+            }
+            // Document numbers: the page's in one multi-row INSERT where they fit, else one by one.
+            let n = d.rows_per_insert(1).min(PAGE);
+            let sql = d.insert_rows(crate::warehouse::Table::NextAcct, &["NextAcct"], n);
+            assert!(marks(&sql) <= budget && sql.matches("(?)").count() <= MAX_ROWS_PER_STATEMENT, "{d} numbers");
+            // A multi-row INSERT as wide as a document line keeps to SQL Server's 1,000 rows too.
+            let n = d.rows_per_insert(1);
+            assert!(n <= MAX_ROWS_PER_STATEMENT, "{d}: {n} rows in one VALUES list");
+        }
+        assert_eq!(Dialect::Mssql.max_parameters(), 2097);
+        assert_eq!(Dialect::Mssql.rows_per_statement(3, 0), 699, "699 balance rows x 3 = 2,097");
+        assert_eq!(Dialect::Mssql.rows_per_insert(1), 1000, "not 2,097 rows in one VALUES list");
+        assert_eq!(Dialect::Access.rows_per_insert(1), 1);
+    }
+
     fn order(lines: &str, discounts: &str, shipping: &str, total: &str) -> Order {
         let text = format!(
             r#"{{ "id": "1", "number": "SH-1", "created_at": "2026-11-20T10:30:00Z", "currency": "EUR",
@@ -1565,6 +1622,11 @@ mod tests {
         assert!(e.contains("1000000.00 was paid on an order whose total is 10.00"), "{e}");
         o.payment.paid_amount = "10.03".into();
         assert!(parse(&o, LIMITS).is_ok(), "rounding is no overpayment");
+        // An order of more lines than any shop order has.
+        let mut o = order(&line(1, "1", "1", "0", "20"), "", "null", "1001");
+        o.lines = (0..=MAX_LINES_PER_ORDER).map(|i| { let mut l = o.lines[0].clone(); l.line_id = format!("{i}"); l }).collect();
+        let e = parse(&o, LIMITS).err().unwrap();
+        assert!(e.contains("the order has 1001 lines, more than the 1000"), "{e}");
         // Limits are the server's: a wholesale shop may raise them.
         let big = Limits { amount: 1e9, quantity: 1e7 };
         assert!(parse(&order(&line(1, "200000", "1", "0", "20"), "", "null", "200000"), big).is_ok());
