@@ -160,6 +160,35 @@ impl fmt::Display for TimeWindow {
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+/// Each weekday's full names, English then Bulgarian: a day is written as one of these, its
+/// usual short form (below), or any start of one at least three letters long (`mon`, `пон`,
+/// `понеделник`; Utility Center writes `пон-пет`).
+const DAY_NAMES: [[&str; 2]; 7] = [
+    ["monday", "понеделник"],
+    ["tuesday", "вторник"],
+    ["wednesday", "сряда"],
+    ["thursday", "четвъртък"],
+    ["friday", "петък"],
+    ["saturday", "събота"],
+    ["sunday", "неделя"],
+];
+
+/// Bulgarian's two-letter forms (пн, вт, ср, чт, пт, сб, нд).
+const DAY_SHORT_BG: [&str; 7] = ["пн", "вт", "ср", "чт", "пт", "сб", "нд"];
+
+/// The day (0 Monday) a name means, in English or Bulgarian, any case.
+fn weekday_index(name: &str) -> Option<usize> {
+    let d = name.trim().to_lowercase();
+    if let Some(i) = DAY_SHORT_BG.iter().position(|s| *s == d) {
+        return Some(i);
+    }
+    // Compared by characters, never by byte offsets: Cyrillic letters are two bytes.
+    if d.chars().count() < 3 {
+        return None;
+    }
+    DAY_NAMES.iter().position(|names| names.iter().any(|full| full.starts_with(d.as_str())))
+}
+
 /// The weekdays runs may start on, as a set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Weekdays(
@@ -186,9 +215,7 @@ impl FromStr for Weekdays {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let day = |d: &str| {
-            let d = d.trim().to_lowercase();
-            DAYS.iter().position(|x| d == *x || (d.len() > 3 && x.starts_with(&d[..3]) && DAYS.contains(&&d[..3])))
-                .ok_or_else(|| format!("'{d}' is not a weekday: use mon, tue, wed, thu, fri, sat, sun"))
+            weekday_index(d).ok_or_else(|| format!("'{}' is not a weekday: use mon, tue, wed, thu, fri, sat, sun (or пон, вто, сря, чет, пет, съб, нед)", d.trim()))
         };
         let mut bits = 0u8;
         for part in s.split(',').map(str::trim) {
@@ -289,9 +316,13 @@ mod tests {
         assert_eq!(Weekdays::ALL.to_string(), "mon-sun");
         assert_eq!("mon,tue,wed,thu,fri".parse::<Weekdays>().unwrap().to_string(), "mon-fri");
         assert_eq!("mon-wed,fri,sat".parse::<Weekdays>().unwrap().to_string(), "mon-wed,fri,sat");
-        for bad in ["", "fri-mon", "mon,,tue", "funday"] {
+        for bad in ["", "fri-mon", "mon,,tue", "funday", "mo", "по", "пет-пон", "ж", "🙂🙂🙂", "\u{0}"] {
             assert!(bad.parse::<Weekdays>().is_err(), "{bad}");
         }
+        // Utility Center's Bulgarian, written back in one canonical form.
+        assert_eq!("пон-пет".parse::<Weekdays>().unwrap().to_string(), "mon-fri");
+        assert_eq!("Съб, НЕД".parse::<Weekdays>().unwrap().to_string(), "sat,sun");
+        assert_eq!("понеделник,ср,петък".parse::<Weekdays>().unwrap().to_string(), "mon,wed,fri");
     }
 
     /// 2026-12-01 is a Tuesday.
