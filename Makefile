@@ -22,6 +22,11 @@ build: deps
 	$(CARGO) build --release --locked
 
 test: deps
+	@if $(CARGO) clippy --version >/dev/null 2>&1; then \
+		$(CARGO) clippy --locked --all-targets -- -D warnings; \
+	else \
+		echo "obmen: clippy is not installed, so the no-panic lints were not checked (rustup component add clippy)" >&2; \
+	fi
 	bash scripts/with-mariadb.sh $(CARGO) test --locked
 
 bench: deps

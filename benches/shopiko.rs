@@ -4,6 +4,9 @@
 //!
 //! OBMEN_BENCH_PRODUCTS changes the count.
 
+// A benchmark stops at a broken set-up: unwrap and expect are its way of saying so.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::{Duration, Instant};
 
 use obmen::secret::Secret;

@@ -64,8 +64,8 @@ pub fn mask_connection_string(connection: &str) -> String {
     let mut rest = connection;
     while !rest.is_empty() {
         // One attribute: key=value up to the next ';' outside braces.
-        let (key, after_key) = match rest.find('=') {
-            Some(eq) => (&rest[..eq], &rest[eq + 1..]),
+        let (key, after_key) = match rest.split_once('=') {
+            Some(pair) => pair,
             None => {
                 out.push_str(rest);
                 break;
@@ -90,7 +90,8 @@ pub fn mask_connection_string(connection: &str) -> String {
         } else {
             after_key.find(';').unwrap_or(after_key.len())
         };
-        let value = &after_key[..value_len];
+        // value_len falls after an ASCII '}' or ';' or at the end: a character boundary.
+        let (value, after_value) = after_key.split_at_checked(value_len).unwrap_or((after_key, ""));
         out.push_str(key);
         out.push('=');
         let is_secret = SECRET_ATTRIBUTES.contains(&key.trim().to_lowercase().as_str());
@@ -99,7 +100,7 @@ pub fn mask_connection_string(connection: &str) -> String {
         } else {
             out.push_str(value);
         }
-        rest = &after_key[value_len..];
+        rest = after_value;
         if let Some(stripped) = rest.strip_prefix(';') {
             out.push(';');
             rest = stripped;

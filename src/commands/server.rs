@@ -17,7 +17,7 @@ pub(super) fn run(home: &Home, lang: Lang, cmd: ServerCommand) -> Result<(), Cli
         ServerCommand::Show { name, json } => {
             let server = load(home, &name)?;
             if json {
-                out(&format!("{}\n", serde_json::to_string_pretty(&view::render_json(&server)).expect("JSON")))
+                out(&format!("{}\n", serde_json::to_string_pretty(&view::render_json(&server)).map_err(CliError::failed)?))
             } else {
                 out(&view::render_text(&server, lang))
             }
@@ -58,7 +58,7 @@ fn list(home: &Home, as_json: bool) -> Result<(), CliError> {
                 Err(e) => json!({ "name": name, "file": home.server_path(name), "valid": false, "errors": e.0.iter().map(|x| x.to_string()).collect::<Vec<_>>() }),
             })
             .collect();
-        return out(&format!("{}\n", serde_json::to_string_pretty(&items).expect("JSON")));
+        return out(&format!("{}\n", serde_json::to_string_pretty(&items).map_err(CliError::failed)?));
     }
     if rows.is_empty() {
         return out(&format!(

@@ -20,7 +20,11 @@ pub fn validate_text(path: &Path, text: &str) -> Result<ServerFile, ConfigErrors
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = text.get(..end).unwrap_or_default();
     let line = before.matches('\n').count() + 1;
     let col = before.chars().rev().take_while(|c| *c != '\n').count() + 1;
     (line, col)
@@ -148,35 +152,33 @@ pub fn parse_connection(s: &str) -> Result<Vec<(String, String)>, String> {
     let mut pairs = Vec::new();
     let mut rest = s;
     while !rest.trim().is_empty() {
-        let Some(eq) = rest.find('=') else {
+        let Some((key, after)) = rest.split_once('=') else {
             return Err(format!("'{}' is not an attribute=value pair: write e.g. Driver=...;Database=...", rest.trim()));
         };
-        let key = rest[..eq].trim();
+        let key = key.trim();
         if key.is_empty() || key.contains(['{', '}', ';']) {
-            return Err(format!("'{}' is not an attribute name", rest[..eq].trim()));
+            return Err(format!("'{key}' is not an attribute name"));
         }
-        let after = &rest[eq + 1..];
-        let (value, next) = if after.trim_start().starts_with('{') {
-            let open = after.find('{').unwrap_or(0);
+        let (value, next) = if let Some(inner) = after.trim_start().strip_prefix('{') {
+            // Up to the brace that closes it; '}}' inside stands for '}'.
             let mut value = String::new();
-            let mut chars = after[open + 1..].char_indices();
-            let mut end = None;
+            let mut chars = inner.char_indices().peekable();
+            let mut tail = None;
             while let Some((i, c)) = chars.next() {
                 if c == '}' {
-                    if after[open + 1 + i + 1..].starts_with('}') {
+                    if matches!(chars.peek(), Some((_, '}'))) {
                         value.push('}');
                         chars.next();
                         continue;
                     }
-                    end = Some(open + 1 + i + 1);
+                    tail = inner.get(i + c.len_utf8()..);
                     break;
                 }
                 value.push(c);
             }
-            let Some(end) = end else {
+            let Some(tail) = tail else {
                 return Err(format!("the value of {key} opens a brace that never closes: close it with '}}' (write '}}}}' for a '}}' inside)"));
             };
-            let tail = &after[end..];
             let tail = match tail.trim_start().strip_prefix(';') {
                 Some(t) => t,
                 None if tail.trim().is_empty() => "",
@@ -184,11 +186,11 @@ pub fn parse_connection(s: &str) -> Result<Vec<(String, String)>, String> {
             };
             (value, tail)
         } else {
-            let end = after.find(';').unwrap_or(after.len());
-            if after[..end].contains(['{', '}']) {
+            let (value, next) = after.split_once(';').unwrap_or((after, ""));
+            if value.contains(['{', '}']) {
                 return Err(format!("the value of {key} holds a brace: put the whole value in braces, e.g. {key}={{...}}"));
             }
-            (after[..end].trim().to_owned(), after.get(end + 1..).unwrap_or(""))
+            (value.trim().to_owned(), next)
         };
         pairs.push((key.to_owned(), value));
         rest = next;
@@ -333,5 +335,69 @@ mod tests {
         assert!(check_url("ftp://shop.example.bg/").is_err());
         assert!(check_url("shop.example.bg").is_err());
         assert!(check_url("https:// shop").is_err());
+    }
+
+    /// A valid server file to take apart.
+    const VALID: &str = r#"name = "Shop"
+kind = "WarehousePro Import Export Shopiko"
+[database]
+dialect = "mysql"
+connection = "Driver={MariaDB Unicode};Server=127.0.0.1;Database=wh;Uid=wh;Pwd=x"
+[rules]
+import = "on_start"
+object = "Централен Склад"
+hours = "08:00-20:00"
+weekdays = "mon-fri"
+[shopiko]
+url = "https://shop.example.bg/api"
+api_id = "3267435611954348033"
+key = "a-shop-key"
+"#;
+
+    /// TOML's basic string with these characters, escaped so that any text goes in.
+    fn toml_string(v: &str) -> String {
+        toml::Value::String(v.to_owned()).to_string()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// Any text at all as a server file: validated or refused naming the file, never a panic.
+        #[test]
+        fn any_text_is_validated_or_refused_without_panic(text in proptest::prelude::any::<String>()) {
+            if let Err(e) = validate_text(Path::new("servers/Shop.toml"), &text) {
+                proptest::prop_assert!(e.to_string().contains("servers/Shop.toml"));
+            }
+        }
+
+        /// Any text (Cyrillic, emoji, control characters, long runs) as the value of any key of
+        /// a valid file: validated or refused naming the file and that field.
+        #[test]
+        fn any_value_of_any_key_is_validated_or_refused_with_the_field(
+            line in 0usize..14,
+            value in proptest::prelude::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[а-яА-Я0-9 ,:-]{0,40}",
+                "\\PC{0,200}",
+            ],
+        ) {
+            let lines: Vec<&str> = VALID.lines().collect();
+            let Some((key, _)) = lines.get(line).and_then(|l| l.split_once(" = ")) else { return Ok(()) };
+            let text: String = lines.iter().enumerate().map(|(i, l)| if i == line { format!("{key} = {}\n", toml_string(&value)) } else { format!("{l}\n") }).collect();
+            if let Err(e) = validate_text(Path::new("servers/Shop.toml"), &text) {
+                let said = e.to_string();
+                proptest::prop_assert!(said.contains("servers/Shop.toml"), "{}", said);
+                proptest::prop_assert!(said.contains(key) || key == "name" || key == "kind", "{}: {}", key, said);
+            }
+        }
+    }
+
+    #[test]
+    fn a_megabyte_value_is_refused_with_its_field() {
+        let big = "я".repeat(1 << 19);
+        let text = VALID.replace("\"Централен Склад\"", &toml_string(&big));
+        let e = validate_text(Path::new("servers/Shop.toml"), &text).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("servers/Shop.toml") && e.contains("rules.object"), "{}", e.chars().take(300).collect::<String>());
+        assert!(validate_text(Path::new("servers/Shop.toml"), VALID).is_ok());
     }
 }

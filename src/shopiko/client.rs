@@ -399,7 +399,7 @@ impl ShopikoClient {
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, what: &str, path: &str, body: &B) -> Result<T> {
-        let bytes = serde_json::to_vec(body).expect("request bodies serialise");
+        let bytes = serde_json::to_vec(body).map_err(|e| ShopikoError::Decode { what: what.to_owned(), detail: format!("the request could not be written: {e}") })?;
         self.call(what, Method::POST, self.endpoint(path, &[]), Some(bytes)).await
     }
 

@@ -227,7 +227,7 @@ impl Sim {
 
     /// The counters `GET /_sim/stats` shows.
     pub fn stats(&self) -> SimStats {
-        let st = self.state.lock().unwrap();
+        let st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         SimStats {
             orders_total: st.data.orders.len() as u64,
             orders_acknowledged: st.data.orders.values().filter(|o| o.acknowledged.is_some()).count() as u64,
@@ -240,12 +240,12 @@ impl Sim {
 
     /// Every request received, where recording is on.
     pub fn recorded(&self) -> Vec<RecordedRequest> {
-        self.state.lock().unwrap().recorded.clone()
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recorded.clone()
     }
 
     /// Places `n` more orders now.
     pub fn add_orders(&self, n: usize) {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let products = st.data.products.len().max(1);
         let State { data, rng, order_ids, .. } = &mut *st;
         add_orders(data, n, products, rng);
@@ -257,7 +257,7 @@ impl Sim {
     /// Places an order as it is given (its id must be new): for tests of orders the seed never
     /// makes, such as a price that is not a number.
     pub fn place(&self, order: Order) {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         st.data.seq += 1;
         st.data.orders_made += 1;
         let seq = st.data.seq;
@@ -270,7 +270,7 @@ impl Sim {
     /// Makes or changes products as the shop's own staff would (in the shop, not through the
     /// API): a listing with `origin=shop` shows them.
     pub fn edit_products_in_shop(&self, products: Vec<Product>) {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for mut p in products {
             st.data.seq += 1;
             let seq = st.data.seq;
@@ -284,7 +284,7 @@ impl Sim {
 
     /// Makes or changes customers as the shop would (an account opened in the shop).
     pub fn edit_customers_in_shop(&self, customers: Vec<Customer>) {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for c in customers {
             st.data.seq += 1;
             let seq = st.data.seq;
@@ -297,7 +297,7 @@ impl Sim {
     /// Places an order as raw JSON, whatever its shape (a required field missing, `lines: null`,
     /// a number where the contract has text): for tests of a shop that sends malformed orders.
     pub fn place_raw(&self, order: serde_json::Value) {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         st.data.seq += 1;
         let seq = st.data.seq;
         st.data.raw_orders.insert(seq, order);
@@ -307,23 +307,23 @@ impl Sim {
 
     /// The order with this id, as the shop holds it now.
     pub fn order(&self, id: &str) -> Option<Order> {
-        let st = self.state.lock().unwrap();
+        let st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         st.order_ids.get(id).and_then(|seq| st.data.orders.get(seq)).cloned()
     }
 
     /// Every product as the shop holds it now.
     pub fn products(&self) -> Vec<Product> {
-        self.state.lock().unwrap().data.products.values().map(|(_, p)| p.clone()).collect()
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).data.products.values().map(|(_, p)| p.clone()).collect()
     }
 
     /// The stock level of a SKU.
     pub fn stock(&self, sku: &str) -> Option<f64> {
-        self.state.lock().unwrap().data.stock.get(sku).copied()
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).data.stock.get(sku).copied()
     }
 
     fn save(&self) -> std::io::Result<()> {
         if let Some(path) = &self.config.state_file {
-            let text = serde_json::to_string(&self.state.lock().unwrap().data).expect("state serialises");
+            let text = serde_json::to_string(&self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).data).map_err(std::io::Error::other)?;
             crate::config::write_atomic(path, &text)?;
         }
         Ok(())
@@ -339,7 +339,7 @@ impl Sim {
             Err(e) => return Err(std::io::Error::other(e)),
         };
         if self.config.record_requests {
-            self.state.lock().unwrap().recorded.push(RecordedRequest {
+            self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recorded.push(RecordedRequest {
                 method: method.to_string(),
                 target: target.clone(),
                 headers: headers.iter().map(|(k, v)| format!("{k}: {v}")).collect(),
@@ -369,7 +369,7 @@ impl Sim {
         // Faults, drawn per signed request.
         let fault = {
             let f = self.config.faults;
-            let r = self.state.lock().unwrap().rng.f64();
+            let r = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).rng.f64();
             if r < f.drop {
                 Some("drop")
             } else if r < f.drop + f.server_error {
@@ -390,7 +390,7 @@ impl Sim {
             Some("5xx") => return Ok(self.count(error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "simulated failure: try again"))),
             Some("429") => {
                 let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "simulated rate limit: wait and try again");
-                r.headers_mut().insert("retry-after", self.config.faults.retry_after_secs.to_string().parse().expect("header"));
+                r.headers_mut().insert("retry-after", hyper::header::HeaderValue::from(self.config.faults.retry_after_secs));
                 return Ok(self.count(r));
             }
             _ => {}
@@ -400,7 +400,7 @@ impl Sim {
             Err(r) => r,
             Ok(()) => match path.find("/v1/") {
                 None => error(StatusCode::NOT_FOUND, "not_found", "this API's paths start with /v1/"),
-                Some(i) => self.route(method.as_str(), &path[i + 3..], &query, &body),
+                Some(i) => self.route(method.as_str(), path.get(i + 3..).unwrap_or_default(), &query, &body),
             },
         };
         if fault == Some("timeout") {
@@ -410,7 +410,7 @@ impl Sim {
     }
 
     fn count_status(&self, status: &str) {
-        *self.state.lock().unwrap().requests_by_status.entry(status.to_owned()).or_default() += 1;
+        *self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).requests_by_status.entry(status.to_owned()).or_default() += 1;
     }
 
     fn count(&self, r: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
@@ -438,7 +438,7 @@ impl Sim {
                 serde_json::to_vec(&ErrorBody {
                     error: ErrorDetail { code: "clock_skew".into(), message: "the request's time is too far from the shop's clock".into(), server_time: Some(now) },
                 })
-                .expect("json"),
+                .unwrap_or_default(),
             ));
             return Err(r);
         }
@@ -459,7 +459,7 @@ impl Sim {
                 server_time: chrono::Utc::now().timestamp() + self.config.clock_offset_secs,
             }),
             ("GET", ["orders"]) => {
-                let st = self.state.lock().unwrap();
+                let st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let n = limit(200, 100);
                 if st.data.raw_orders.is_empty() {
                     return page_json("orders", st.data.orders.range(since + 1..).map(|(s, o)| (*s, o)).collect(), since, n);
@@ -477,13 +477,13 @@ impl Sim {
             }
             ("POST", ["orders", id, "acknowledge"]) => self.acknowledge(id, body),
             ("GET", ["products"]) => {
-                let st = self.state.lock().unwrap();
+                let st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let skip = (query.get("origin").map(String::as_str) == Some("shop")).then_some(&st.data.api_changes);
                 listing_json("products", changed_since(&st.data.products, since), since, limit(500, 200), skip)
             }
             ("POST", ["products", "batch"]) => self.upsert_products(body),
             ("GET", ["customers"]) => {
-                let st = self.state.lock().unwrap();
+                let st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let skip = (query.get("origin").map(String::as_str) == Some("shop")).then_some(&st.data.api_changes);
                 listing_json("customers", changed_since(&st.data.customers, since), since, limit(500, 200), skip)
             }
@@ -502,11 +502,13 @@ impl Sim {
         if ack.document_number.trim().is_empty() {
             return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "document_number is empty");
         }
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(seq) = st.order_ids.get(&id).copied() else {
             return error(StatusCode::NOT_FOUND, "not_found", &format!("no order {id}"));
         };
-        let order = st.data.orders.get_mut(&seq).expect("indexed order");
+        let Some(order) = st.data.orders.get_mut(&seq) else {
+            return error(StatusCode::NOT_FOUND, "not_found", &format!("no order {id}"));
+        };
         let first_time = match &order.acknowledged {
             Some(existing) if existing.document_number == ack.document_number => false,
             Some(existing) => {
@@ -538,7 +540,7 @@ impl Sim {
             return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "products: at most 500 a batch");
         }
         let mut result = UpsertResult::default();
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for mut p in batch.products {
             if p.sku.trim().is_empty() || p.price.trim().parse::<f64>().is_err() {
                 result.errors.push(ItemError { key: p.sku.clone(), message: "sku must be set and price must be a decimal number".into() });
@@ -578,7 +580,7 @@ impl Sim {
             return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "customers: at most 500 a batch");
         }
         let mut result = UpsertResult::default();
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for mut c in batch.customers {
             let key = customer_key(&c);
             if key.is_empty() {
@@ -632,7 +634,7 @@ impl Sim {
             return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "items: at most 1000 a batch");
         }
         let mut result = StockResult::default();
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for item in batch.items {
             let Ok(q) = item.quantity.trim().parse::<f64>() else {
                 return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("quantity of {} is not a decimal number", item.sku));
@@ -705,8 +707,8 @@ fn percent_decode(s: &str) -> String {
 }
 
 fn ok_json<T: Serialize>(value: &T) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(serde_json::to_vec(value).expect("json"))));
-    r.headers_mut().insert("content-type", "application/json".parse().expect("header"));
+    let mut r = Response::new(Full::new(Bytes::from(serde_json::to_vec(value).unwrap_or_default())));
+    r.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
     r
 }
 
@@ -871,7 +873,7 @@ fn add_orders(d: &mut Data, n: usize, products: usize, rng: &mut fastrand::Rng) 
             _ => (PaymentMethod::Card, true),
         };
         d.seq += 1;
-        let created = chrono::DateTime::from_timestamp(1_793_500_000 + i as i64 * 1_020, 0).expect("time");
+        let created = chrono::DateTime::from_timestamp(1_793_500_000 + i as i64 * 1_020, 0).unwrap_or_default();
         let order = Order {
             id: format!("{}", 100_000 + i),
             number: format!("SH-{}", 100_000 + i),

@@ -5,7 +5,7 @@
 
 use odbc_api::BindParamDesc;
 
-use super::db::{timestamp, Result, Warehouse};
+use super::db::{timestamp, Result, Warehouse, WarehouseError};
 use super::dialect::{ColType, Table};
 use super::schema;
 
@@ -49,11 +49,11 @@ impl Warehouse {
                     Some(ColType::Double) => BulkCol::Num,
                     Some(ColType::Text(n)) => BulkCol::Text(n as usize),
                     Some(ColType::Date | ColType::DateTime) => BulkCol::Time,
-                    None => panic!("insert_rows: {name} is not a column of {}", table.lower_name()),
+                    None => return Err(WarehouseError::Invalid(format!("{name} is not a column of {}", table.lower_name()))),
                 };
-                (*name, col)
+                Ok((*name, col))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         self.bulk_insert(table, &typed, rows, fill)
     }
 
@@ -126,13 +126,15 @@ impl Warehouse {
                 fill(start + r, &mut values);
                 assert_eq!(values.len(), columns.len(), "bulk_insert: a row has the wrong number of values");
                 for (c, v) in values.iter().enumerate() {
+                    let wrong = || WarehouseError::Invalid(format!("{}.{} was given a value of another type", d.table(table), columns[c].0));
+                    let column = inserter.column_mut(c);
                     match *v {
-                        BulkValue::Int(x) => inserter.column_mut(c).as_slice::<i32>().expect("i32 column")[r] = x,
-                        BulkValue::Num(x) => inserter.column_mut(c).as_slice::<f64>().expect("f64 column")[r] = x,
-                        BulkValue::Time(t) => inserter.column_mut(c).as_slice::<odbc_api::sys::Timestamp>().expect("timestamp column")[r] = timestamp(t),
+                        BulkValue::Int(x) => *column.as_slice::<i32>().and_then(|s| s.get_mut(r)).ok_or_else(wrong)? = x,
+                        BulkValue::Num(x) => *column.as_slice::<f64>().and_then(|s| s.get_mut(r)).ok_or_else(wrong)? = x,
+                        BulkValue::Time(t) => *column.as_slice::<odbc_api::sys::Timestamp>().and_then(|s| s.get_mut(r)).ok_or_else(wrong)? = timestamp(t),
                         BulkValue::Text(s) => {
                             self.check_text(table, columns[c].0, s, || format!("a value of {}.{}", d.table(table), columns[c].0))?;
-                            inserter.column_mut(c).as_text().expect("text column").set_cell(r, Some(s.as_bytes()));
+                            column.as_text().ok_or_else(wrong)?.set_cell(r, Some(s.as_bytes()));
                         }
                     }
                 }

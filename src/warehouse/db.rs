@@ -548,7 +548,7 @@ fn record_message(record: &Record) -> String {
     let text = String::from_utf8_lossy(&record.message).trim_end_matches('\0').trim().to_owned();
     // Drivers prefix messages with their names in brackets: keep only the last part.
     match text.rfind(']') {
-        Some(i) if i + 1 < text.len() => text[i + 1..].trim().to_owned(),
+        Some(i) if i + 1 < text.len() => text.get(i + 1..).unwrap_or_default().trim().to_owned(),
         _ => text,
     }
 }

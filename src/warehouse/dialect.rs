@@ -86,17 +86,19 @@ impl Dialect {
     pub fn sql(self, template: &str) -> String {
         let mut out = String::with_capacity(template.len() + 32);
         let mut rest = template;
-        while let Some(start) = rest.find('{') {
-            out.push_str(&rest[..start]);
-            if rest[start..].starts_with("{{") {
+        while let Some((before, after)) = rest.split_once('{') {
+            out.push_str(&before.replace("}}", "}"));
+            if let Some(after) = after.strip_prefix('{') {
                 out.push('{');
-                rest = &rest[start + 2..];
+                rest = after;
                 continue;
             }
-            let end = rest[start..].find('}').map(|e| start + e).unwrap_or_else(|| {
-                panic!("unclosed '{{' in SQL template: {template}");
-            });
-            let name = &rest[start + 1..end];
+            // An unclosed brace is kept as written (the database then refuses the statement).
+            let Some((name, after)) = after.split_once('}') else {
+                out.push('{');
+                rest = after;
+                break;
+            };
             match name.split_once('.') {
                 Some((alias, column)) => {
                     out.push_str(alias);
@@ -108,7 +110,7 @@ impl Dialect {
                     None => out.push_str(&self.quote(name)),
                 },
             }
-            rest = &rest[end + 1..];
+            rest = after;
         }
         out.push_str(&rest.replace("}}", "}"));
         out
@@ -119,8 +121,10 @@ impl Dialect {
         match self {
             Dialect::Mysql | Dialect::Sqlite => format!("{select} LIMIT {n}"),
             Dialect::Mssql | Dialect::Access => {
-                let body = select.strip_prefix("SELECT ").expect("limit() takes a SELECT statement");
-                format!("SELECT TOP {n} {body}")
+                match select.strip_prefix("SELECT ") {
+                    Some(body) => format!("SELECT TOP {n} {body}"),
+                    None => format!("SELECT TOP {n} * FROM ({select}) {}", self.quote("limited")),
+                }
             }
         }
     }

@@ -370,8 +370,9 @@ impl Warehouse {
         let buffer = ColumnarDynBuffer::try_from_descs(10_000, descs).map_err(|e| self.odbc_error(context, e))?;
         let mut cursor = cursor.bind_buffer(buffer).map_err(|e| self.odbc_error(context, e))?;
         while let Some(rows) = cursor.fetch().map_err(|e| self.odbc_error(context, e))? {
-            let ids = rows.column(0).as_nullable_slice::<i32>().expect("i32");
-            let sums = rows.column(1).as_nullable_slice::<f64>().expect("f64");
+            let wrong = || WarehouseError::Invalid(format!("{context}: the columns came back of other types"));
+            let ids = rows.column(0).as_nullable_slice::<i32>().ok_or_else(wrong)?;
+            let sums = rows.column(1).as_nullable_slice::<f64>().ok_or_else(wrong)?;
             out.extend(ids.zip(sums).filter_map(|(id, sum)| Some((*id?, sum.copied().unwrap_or(0.0)))));
         }
         Ok(out)
@@ -419,11 +420,12 @@ impl Warehouse {
         let mut cursor = cursor.bind_buffer(buffer).map_err(|e| self.odbc_error(context, e))?;
         while let Some(rows) = cursor.fetch_with_truncation_check(true).map_err(|e| self.odbc_error(context, e))? {
             let n = rows.num_rows();
-            let ids = rows.column(0).as_slice::<i32>().expect("column 0 is i32");
-            let texts: Vec<_> = (1..=6).map(|i| rows.column(i).as_text().expect("text column")).collect();
-            let price = rows.column(7).as_nullable_slice::<f64>().expect("f64");
-            let vat = rows.column(8).as_nullable_slice::<f64>().expect("f64");
-            let avail = rows.column(9).as_nullable_slice::<f64>().expect("f64");
+            let wrong = || WarehouseError::Invalid(format!("{context}: the columns came back of other types"));
+            let ids = rows.column(0).as_slice::<i32>().ok_or_else(wrong)?;
+            let texts: Vec<_> = (1..=6).map(|i| rows.column(i).as_text().ok_or_else(wrong)).collect::<Result<_>>()?;
+            let price = rows.column(7).as_nullable_slice::<f64>().ok_or_else(wrong)?;
+            let vat = rows.column(8).as_nullable_slice::<f64>().ok_or_else(wrong)?;
+            let avail = rows.column(9).as_nullable_slice::<f64>().ok_or_else(wrong)?;
             let mut out = Vec::with_capacity(n);
             // Borrowed from the buffer; only the fields kept are copied.
             let t = |col: usize, row: usize| -> Result<&str> {

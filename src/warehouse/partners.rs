@@ -305,11 +305,11 @@ pub fn set_partner_roles_sql(d: Dialect, marks: &str) -> String {
 /// A VAT or company number with spaces, dashes and a leading country code taken out.
 pub fn normalise_tax_number(value: &str) -> String {
     let compact: String = value.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_uppercase();
-    let bytes = compact.as_bytes();
-    if bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && bytes[1].is_ascii_alphabetic() {
-        compact[2..].to_owned()
-    } else {
-        compact
+    // A leading two-letter country code (BG, DE): ASCII letters, so two bytes.
+    let mut chars = compact.chars();
+    match (chars.next(), chars.next(), chars.as_str()) {
+        (Some(a), Some(b), rest) if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() && !rest.is_empty() => rest.to_owned(),
+        _ => compact,
     }
 }
 

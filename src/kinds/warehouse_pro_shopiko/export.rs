@@ -97,7 +97,9 @@ type Changed<'i, T> = Vec<(&'i str, &'i T, String)>;
 
 /// A short fingerprint of what is sent.
 fn fingerprint<T: Serialize>(item: &T) -> String {
-    let json = serde_json::to_vec(item).expect("export items serialise");
+    // Export items are obmen's own structs, which always serialise; were one not to, its error
+    // text is fingerprinted instead (a change, not a silent match).
+    let json = serde_json::to_vec(item).unwrap_or_else(|e| e.to_string().into_bytes());
     hex::encode(&Sha256::digest(&json)[..12])
 }
 
@@ -200,7 +202,8 @@ impl StoredSnapshot {
 
     fn sku(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.sku_ends[i - 1] as usize };
-        &self.skus[start..self.sku_ends[i] as usize]
+        // The ends are checked to be character boundaries when the snapshot is read.
+        self.skus.get(start..self.sku_ends[i] as usize).unwrap_or_default()
     }
 
     /// The record of one good, if the snapshot has it.
@@ -616,7 +619,7 @@ impl Ctx<'_> {
         }
         // postcard: a compact binary form, read and written in a few milliseconds for 100,000
         // goods (JSON took 60-80 ms each way).
-        let data = postcard::to_stdvec(stored).expect("the snapshot serialises");
+        let data = postcard::to_stdvec(stored).map_err(|e| RunError::Setup { message: format!("the export's snapshot could not be written: {e}") })?;
         self.rt.block_on(self.state.set_snapshot(&self.settings.name, SNAPSHOT_KIND, &data))?;
         Ok(())
     }

@@ -95,7 +95,8 @@ impl Ctx<'_> {
             let (all, _) = self.shop_call(self.shop.all_products(None))?;
             *self.cache.products.borrow_mut() = Some(all.into_iter().map(|p| (p.sku.clone(), p)).collect());
         }
-        Ok(std::cell::Ref::map(self.cache.products.borrow(), |p| p.as_ref().expect("filled above")))
+        std::cell::Ref::filter_map(self.cache.products.borrow(), |p| p.as_ref())
+            .map_err(|_| RunError::Setup { message: "the shop's product list was read but is not there".into() })
     }
 
     /// A good this run found by its code before.
@@ -903,7 +904,7 @@ impl Ctx<'_> {
     }
 
     fn set_aside(&mut self, order: &Order, reason: String, report: &mut ImportReport) -> Result<(), RunError> {
-        let payload = serde_json::to_string(order).expect("orders serialise");
+        let payload = serde_json::to_string(order).map_err(|e| RunError::Setup { message: format!("order {} could not be kept for a retry: {e}", order.number) })?;
         self.record_set_aside(&order.id, order.number.clone(), reason, Some(&payload), report)
     }
 
@@ -1041,10 +1042,10 @@ impl Ctx<'_> {
                     found
                 }
             };
-            let r = match found.len() {
-                1 => GoodRef::Found(found.into_iter().next().expect("one")),
-                0 if self.settings.rules.sync_nomenclature => GoodRef::Make(self.new_good(line).map_err(db)?),
-                0 => {
+            let r = match found.as_slice() {
+                [g] => GoodRef::Found(g.clone()),
+                [] if self.settings.rules.sync_nomenclature => GoodRef::Make(self.new_good(line).map_err(db)?),
+                [] => {
                     return Err(format!(
                         "unknown product SKU '{}' ({}): no good in Warehouse Pro matches it by {} and nomenclature sync is off. \
                          Make the good in Warehouse Pro, or turn rules.sync_nomenclature on, then `obmen quarantine {} retry ID`",
@@ -1054,8 +1055,9 @@ impl Ctx<'_> {
                         self.settings.name
                     ))
                 }
-                n => {
-                    let codes: Vec<String> = found.iter().map(|g| format!("'{}'", g.code)).collect();
+                many => {
+                    let n = many.len();
+                    let codes: Vec<String> = many.iter().map(|g| format!("'{}'", g.code)).collect();
                     return Err(format!("product SKU '{}' matches {n} goods in Warehouse Pro ({}): keep one, or link them by another key", line.sku, codes.join(", ")));
                 }
             };
@@ -1359,7 +1361,22 @@ impl Ctx<'_> {
                 .collect();
             tx.record_imports(&source, &records)?;
             let mut written = written.into_iter();
-            outcomes = accepted.into_iter().map(|a| a.map(|_| written.next().map(|w| (w.acct, w.total)).expect("one document per accepted order"))).collect();
+            // One written document per accepted order, in order.
+            let mut lost = false;
+            outcomes = accepted
+                .into_iter()
+                .map(|a| {
+                    a.map(|_| {
+                        written.next().map(|w| (w.acct, w.total)).unwrap_or_else(|| {
+                            lost = true;
+                            (0, 0.0)
+                        })
+                    })
+                })
+                .collect();
+            if lost {
+                return Err(WarehouseError::Invalid("fewer documents were written than orders accepted".into()));
+            }
             Ok(())
         };
         self.wh.transaction(work)?;
@@ -1563,6 +1580,67 @@ mod tests {
     }
 
     const LIMITS: Limits = Limits { amount: 1_000_000.0, quantity: 100_000.0 };
+
+    /// Any JSON value, nested a few levels.
+    fn any_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)),
+            any::<i64>().prop_map(|i| serde_json::Value::Number(i.into())),
+            any::<String>().prop_map(serde_json::Value::String),
+            "[0-9eE.,+-]{0,30}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                proptest::collection::hash_map("[a-z_]{1,12}", inner, 0..6).prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// The paths of an order's fields a shop fills, to put anything into.
+    const ORDER_FIELDS: &[&str] = &[
+        "/id", "/number", "/created_at", "/currency", "/customer", "/customer/type", "/customer/email", "/lines",
+        "/lines/0", "/lines/0/quantity", "/lines/0/unit_price", "/lines/0/discount_percent", "/lines/0/vat_percent",
+        "/lines/0/sku", "/discounts", "/shipping", "/payment/paid_amount", "/payment/paid", "/totals/total",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// Whatever a shop sends as an order, it is decoded or set aside with a reason, and a
+        /// decoded one is parsed or questioned: never a panic.
+        #[test]
+        fn no_order_a_shop_sends_makes_obmen_panic(json in any_json()) {
+            let (good, bad) = decode_orders(std::slice::from_ref(&json));
+            proptest::prop_assert_eq!(good.len() + bad.len(), 1);
+            for o in &good {
+                let _ = parse(o, LIMITS);
+            }
+        }
+
+        /// A valid order with any one of its fields replaced by any value (a number where text is
+        /// due, text that is no number, 1e300, Cyrillic, nothing): set aside or parsed, never a panic.
+        #[test]
+        fn any_field_of_an_order_holding_anything_is_set_aside_or_parsed(field in 0usize..19, value in any_json()) {
+            let mut o = serde_json::to_value(order(&line(1, "2", "3.50", "10", "20"), "", "null", "6.30")).unwrap();
+            if let Some(slot) = o.pointer_mut(ORDER_FIELDS[field]) {
+                *slot = value;
+            }
+            let (good, bad) = decode_orders(std::slice::from_ref(&o));
+            proptest::prop_assert_eq!(good.len() + bad.len(), 1);
+            if let Some(m) = bad.first() {
+                proptest::prop_assert!(!m.reason.is_empty());
+            }
+            for o in &good {
+                if let Err(reason) = parse(o, LIMITS) {
+                    proptest::prop_assert!(!reason.is_empty());
+                }
+            }
+        }
+    }
 
     fn partner(id: i32, email: &str, vat: &str, number: &str) -> Partner {
         Partner { id, code: format!("P{id}"), company: format!("Фирма {id}"), email: email.into(), vat_number: vat.into(), company_number: number.into(), ..Partner::default() }
