@@ -132,7 +132,7 @@ fn edit(home: &Home, name: &str, changes: &Changes) -> Result<(), CliError> {
     };
     let changes = changes_of(changes)?;
     let text = if changes.is_empty() {
-        edit_in_editor(&path, &original)?
+        edit_in_editor(home, &path, &original)?
     } else {
         // The kind decides what the keys mean: read it from the file, even if the file is invalid.
         let kind = toml::from_str::<toml::Table>(&original)
@@ -157,24 +157,34 @@ fn edit(home: &Home, name: &str, changes: &Changes) -> Result<(), CliError> {
     out(&format!("Saved server '{name}' ({}).\n", path.display()))
 }
 
-/// Opens a copy of the file in $VISUAL or $EDITOR; saves it only if it is valid.
-fn edit_in_editor(path: &Path, original: &str) -> Result<String, CliError> {
-    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).map_err(|_| {
-        CliError::usage(anyhow!("no editor: set EDITOR, or change settings with --set key=value"))
+/// Opens a copy of the file in $VISUAL or $EDITOR (run by the shell, so that `code --wait` or a
+/// quoted path works), else in the first of nano, vi (notepad on Windows) that is installed; saves
+/// it only if it is valid. An editor that fails leaves nothing behind; an invalid edit is kept
+/// (0600, in the home's `edits/`, never among the servers) for the user to fix.
+fn edit_in_editor(home: &Home, path: &Path, original: &str) -> Result<String, CliError> {
+    let editor = chosen_editor().ok_or_else(|| {
+        CliError::usage(anyhow!("no editor: set EDITOR (or VISUAL), install nano, or change settings with --set key=value"))
     })?;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let copy = dir.join(format!(".{}.edit.toml", path.file_stem().and_then(|s| s.to_str()).unwrap_or("server")));
+    let dir = home.edits_dir();
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| crate::config::set_mode(&dir, 0o700))
+        .map_err(|e| CliError::failed(anyhow!("cannot make {}: {e}", dir.display())))?;
+    let copy = dir.join(format!("{}.toml", path.file_stem().and_then(|s| s.to_str()).unwrap_or("server")));
     write_atomic(&copy, original).map_err(|e| CliError::failed(anyhow!("cannot write {}: {e}", copy.display())))?;
-    let mut parts = editor.split_whitespace();
-    let program = parts.next().unwrap_or("vi");
-    let status = std::process::Command::new(program).args(parts).arg(&copy).status();
-    let edited = std::fs::read_to_string(&copy);
+    let status = editor_command(&editor, &copy).status();
+    let failed = |e: anyhow::Error| {
+        let _ = std::fs::remove_file(&copy);
+        Err(CliError::failed(e))
+    };
     match status {
         Ok(s) if s.success() => {}
-        Ok(s) => return Err(CliError::failed(anyhow!("the editor ({editor}) ended with {s}; nothing was saved"))),
-        Err(e) => return Err(CliError::failed(anyhow!("cannot run the editor '{editor}': {e}"))),
+        Ok(s) => return failed(anyhow!("the editor ({editor}) ended with {s}; nothing was saved")),
+        Err(e) => return failed(anyhow!("cannot run the editor '{editor}': {e}; set EDITOR to one that is installed")),
     }
-    let edited = edited.map_err(|e| CliError::failed(anyhow!("cannot read back {}: {e}", copy.display())))?;
+    let edited = match std::fs::read_to_string(&copy) {
+        Ok(t) => t,
+        Err(e) => return failed(anyhow!("cannot read back {}: {e}; nothing was saved", copy.display())),
+    };
     match validate::validate_text(path, &edited) {
         Ok(_) => {
             let _ = std::fs::remove_file(&copy);
@@ -185,6 +195,36 @@ fn edit_in_editor(path: &Path, original: &str) -> Result<String, CliError> {
             copy.display(),
             path.display()
         )))),
+    }
+}
+
+/// The editor to run: $VISUAL, then $EDITOR, then the first fallback found on PATH.
+fn chosen_editor() -> Option<String> {
+    for var in ["VISUAL", "EDITOR"] {
+        if let Ok(v) = std::env::var(var) {
+            if !v.trim().is_empty() {
+                return Some(v);
+            }
+        }
+    }
+    let fallbacks: &[&str] = if cfg!(windows) { &["notepad"] } else { &["nano", "vi"] };
+    let path = std::env::var_os("PATH")?;
+    fallbacks
+        .iter()
+        .find(|f| std::env::split_paths(&path).any(|dir| dir.join(f).is_file() || dir.join(format!("{f}.exe")).is_file()))
+        .map(|f| (*f).to_owned())
+}
+
+/// The editor run on a file as git runs it: through the shell, the file as its last argument.
+fn editor_command(editor: &str, file: &Path) -> std::process::Command {
+    if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.arg("/C").arg(format!("{editor} \"{}\"", file.display()));
+        c
+    } else {
+        let mut c = std::process::Command::new("sh");
+        c.arg("-c").arg(format!("{editor} \"$@\"")).arg(editor).arg(file);
+        c
     }
 }
 

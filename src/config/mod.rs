@@ -97,6 +97,12 @@ impl Home {
         self.servers_dir().join("deleted")
     }
 
+    /// Where `server edit` keeps the copy being edited (outside `servers/`, so that a copy left
+    /// behind is never taken for a server).
+    pub fn edits_dir(&self) -> PathBuf {
+        self.root.join("edits")
+    }
+
     /// The file of the server with this name.
     pub fn server_path(&self, name: &str) -> PathBuf {
         self.servers_dir().join(format!("{name}.toml"))
@@ -137,7 +143,8 @@ impl Home {
                     // A link whose file is gone is listed too, so that `validate` reports it.
                     let dangling = path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) && !path.exists();
                     if (path.is_file() || dangling) && path.extension().is_some_and(|e| e == "toml") {
-                        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                        // Hidden files (an editor's or an earlier obmen's copies) are no servers.
+                        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()).filter(|s| !s.starts_with('.')) {
                             names.push(stem.to_owned());
                         }
                     }

@@ -240,10 +240,39 @@ fn exit_codes_follow_the_contract() {
     assert_eq!(o.status.code(), Some(78), "{:?}", text(&o));
     assert!(text(&o).1.contains("rules.import: 'sometimes' is not one of the choices"), "{:?}", text(&o));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
-    // A valid editor change is saved.
-    let o = edit_with("sed -i s/on_start/periodic/");
+    // The invalid edit is kept for the user, outside servers/: no phantom server, validate green.
+    assert!(h.join("edits/Shopiko.toml").exists());
+    let o = obmen(h, &["server", "list"]);
+    assert!(!text(&o).0.contains("edit"), "{:?}", text(&o));
+    assert_eq!(obmen(h, &["server", "validate"]).status.code(), Some(0));
+    // A hidden copy an earlier obmen left in servers/ is no server either.
+    std::fs::write(h.join("servers/.Shopiko.edit.toml"), "broken").unwrap();
+    assert_eq!(obmen(h, &["server", "validate"]).status.code(), Some(0), "{:?}", text(&obmen(h, &["server", "validate"])));
+    // An editor that fails, or cannot be run: nothing saved, nothing left behind.
+    std::fs::remove_file(h.join("edits/Shopiko.toml")).unwrap();
+    for editor in ["false", "no-such-editor-here"] {
+        let o = edit_with(editor);
+        assert_eq!(o.status.code(), Some(1), "{editor}: {:?}", text(&o));
+        assert!(text(&o).1.contains("nothing was saved") || text(&o).1.contains("ended with"), "{editor}: {:?}", text(&o));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+        assert!(!h.join("edits/Shopiko.toml").exists(), "{editor}: the copy is gone");
+    }
+    // An editor given with arguments and a quoted path, run by the shell as git runs it.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("my editor.sh");
+    std::fs::write(&script, "#!/bin/sh\n[ \"$1\" = --wait ] || exit 3\nsed -i s/on_start/periodic/ \"$2\"\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let o = edit_with(&format!("'{}' --wait", script.display()));
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(std::fs::read_to_string(&file).unwrap().contains("import = \"periodic\""));
+    // No EDITOR, no VISUAL: the first of nano and vi on PATH (here a stand-in named nano).
+    let bin = tempfile::tempdir().unwrap();
+    std::fs::write(bin.path().join("nano"), "#!/bin/sh\nsed -i s/periodic/on_start/ \"$1\"\n").unwrap();
+    std::fs::set_permissions(bin.path().join("nano"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    let o = Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "edit", "Shopiko"]).env("OBMEN_HOME", h).env_remove("EDITOR").env_remove("VISUAL").env("PATH", &path).output().unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("import = \"on_start\""));
 }
 
 #[test]
