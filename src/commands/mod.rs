@@ -5,6 +5,7 @@ mod check;
 mod run;
 mod server;
 mod sim;
+mod table;
 mod warehouse;
 
 use std::io::Write;

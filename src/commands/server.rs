@@ -67,22 +67,19 @@ fn list(home: &Home, as_json: bool) -> Result<(), CliError> {
             profile::kind_names()[0]
         ));
     }
-    let width = rows.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(4).max(4);
-    let mut text = format!("{:width$}  {:36}  {:9}  {}\n", "NAME", "KIND", "AUTOSTART", "CONFIG");
-    for (name, r) in &rows {
-        let pad = width - name.chars().count() + name.len();
-        match r {
-            Ok(s) => text.push_str(&format!("{name:pad$}  {:36}  {:9}  ok\n", s.profile.kind, if s.autostart { "yes" } else { "no" })),
-            Err(e) => text.push_str(&format!(
-                "{name:pad$}  {:36}  {:9}  invalid ({} problem{}: obmen server validate {name})\n",
-                "?",
-                "?",
-                e.0.len(),
-                if e.0.len() == 1 { "" } else { "s" }
-            )),
-        }
-    }
-    out(&text)
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(name, r)| match r {
+            Ok(s) => vec![name.clone(), s.profile.kind.to_owned(), if s.autostart { "yes" } else { "no" }.to_owned(), "ok".to_owned()],
+            Err(e) => vec![
+                name.clone(),
+                "?".to_owned(),
+                "?".to_owned(),
+                format!("invalid ({} problem{}: obmen server validate {name})", e.0.len(), if e.0.len() == 1 { "" } else { "s" }),
+            ],
+        })
+        .collect();
+    out(&super::table::render(&["NAME", "KIND", "AUTOSTART", "CONFIG"], &cells))
 }
 
 fn changes_of(c: &Changes) -> Result<Vec<Change>, CliError> {

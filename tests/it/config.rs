@@ -308,3 +308,20 @@ fn warehouse_init_connects_by_dsn() {
     assert!(text(&o).0.contains("3 goods"), "{:?}", text(&o));
     assert!(db.exists(), "the DSN's database file was made");
 }
+
+#[test]
+fn server_list_lines_up_cyrillic_names() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    for name in ["Магазин София", "Shop"] {
+        let o = new_server(h, name);
+        assert!(o.status.success(), "{name}: {:?}", text(&o));
+    }
+    let o = obmen(h, &["server", "list"]);
+    let (out, _) = text(&o);
+    // Every row's KIND column starts at the same screen column as the header's.
+    let column = |line: &str, word: &str| line.find(word).map(|b| line.get(..b).unwrap_or_default().chars().count());
+    let lines: Vec<&str> = out.lines().collect();
+    let header = column(lines[0], "KIND");
+    assert!(header.is_some() && lines[1..].iter().all(|l| column(l, "WarehousePro") == header), "{out}");
+}
