@@ -10,7 +10,15 @@ use crate::warehouse::Dialect;
 
 /// obmen: exchange servers between Microinvest Warehouse Pro and online shops.
 #[derive(Debug, Parser)]
-#[command(name = "obmen", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "obmen",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Exit codes: 0 ok, 1 failed, 2 usage, 3 partly done (orders set aside, records refused by the shop, \
+                  imports not yet confirmed), 78 invalid configuration."
+)]
 pub struct Cli {
     /// obmen's home: servers/*.toml, state.db, logs/ and obmen.sock [default: the platform's data folder]
     #[arg(long, env = "OBMEN_HOME", global = true, value_name = "DIR")]
@@ -93,13 +101,13 @@ pub enum QuarantineAction {
     },
     /// Try to import one again now.
     Retry {
-        /// Its id in the list.
-        id: i64,
+        /// Its id in the list, or the shop's order number (e.g. SH-100026).
+        order: String,
     },
     /// Never import it (it stays listed with --all).
     Drop {
-        /// Its id in the list.
-        id: i64,
+        /// Its id in the list, or the shop's order number.
+        order: String,
     },
 }
 

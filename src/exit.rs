@@ -8,6 +8,9 @@ pub const OK: u8 = 0;
 pub const FAILED: u8 = 1;
 /// The command line was wrong.
 pub const USAGE: u8 = 2;
+/// Partly done: the run went through, but something was set aside, refused by the shop, or is
+/// not yet confirmed to it.
+pub const PARTLY: u8 = 3;
 /// A configuration is invalid (sysexits' EX_CONFIG).
 pub const CONFIG: u8 = 78;
 
@@ -28,6 +31,10 @@ impl CliError {
     /// A usage error (exit 2).
     pub fn usage(error: impl Into<anyhow::Error>) -> Self {
         CliError { code: USAGE, error: error.into() }
+    }
+    /// Partly done (exit 3).
+    pub fn partly(error: impl Into<anyhow::Error>) -> Self {
+        CliError { code: PARTLY, error: error.into() }
     }
     /// An invalid configuration (exit 78).
     pub fn config(error: impl Into<anyhow::Error>) -> Self {

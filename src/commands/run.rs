@@ -56,7 +56,7 @@ pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: 
     }
     match summary.outcome {
         Outcome::Ok => Ok(()),
-        Outcome::Partial => Err(CliError::failed(anyhow!("{}", partly(&summary, name)))),
+        Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary, name)))),
         Outcome::Stopped => Err(CliError::failed(anyhow!("the run of server '{name}' was stopped; the next run goes on from where it stopped"))),
         _ => {
             let errors: Vec<&str> = summary.errors.iter().map(|e| e.message.as_str()).collect();
@@ -222,27 +222,26 @@ pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineActio
             }
             out(&t)
         }
-        QuarantineAction::Drop { id } => {
-            if rt.block_on(server.drop_quarantined(&ctx, id)).map_err(CliError::failed)? {
-                out(&format!("Order {id} of server '{name}' is dropped: it will not be imported (`obmen quarantine {name} list --all` still shows it).\n"))
+        QuarantineAction::Drop { order } => {
+            let entry = find_quarantined(&rt, &state, name, &order)?;
+            if rt.block_on(server.drop_quarantined(&ctx, entry.id)).map_err(CliError::failed)? {
+                out(&format!(
+                    "Order {} of server '{name}' is dropped: it will not be imported (`obmen quarantine {name} list --all` still shows it).\n",
+                    entry.order_number
+                ))
             } else {
-                Err(CliError::failed(anyhow!("server '{name}' has no order {id} set aside: `obmen quarantine {name}` lists them")))
+                Err(CliError::failed(anyhow!("server '{name}' has no order {order} set aside: `obmen quarantine {name}` lists them")))
             }
         }
-        QuarantineAction::Retry { id } => {
-            let entry = rt
-                .block_on(state.quarantined(name, false))
-                .map_err(CliError::failed)?
-                .into_iter()
-                .find(|q| q.id == id)
-                .ok_or_else(|| CliError::failed(anyhow!("server '{name}' has no order {id} set aside: `obmen quarantine {name}` lists them")))?;
+        QuarantineAction::Retry { order } => {
+            let entry = find_quarantined(&rt, &state, name, &order)?;
             let number = entry.order_number.clone();
             let summary = rt.block_on(server.retry(ctx, vec![entry]));
             out(&render(&summary))?;
             match summary.outcome {
                 Outcome::Ok => Ok(()),
-                Outcome::Partial if summary.counts.set_aside > 0 => Err(CliError::failed(anyhow!("order {number} is still set aside"))),
-                Outcome::Partial => Err(CliError::failed(anyhow!("{}", partly(&summary, name)))),
+                Outcome::Partial if summary.counts.set_aside > 0 => Err(CliError::partly(anyhow!("order {number} is still set aside"))),
+                Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary, name)))),
                 _ => Err(CliError::failed(anyhow!(
                     "the retry of order {number} failed: {}",
                     summary.errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
@@ -250,6 +249,18 @@ pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineActio
             }
         }
     }
+}
+
+/// The open quarantine entry an argument names: its id in the list, the shop's order number
+/// (`SH-100026`, any case) or the shop's order id.
+fn find_quarantined(rt: &tokio::runtime::Runtime, state: &State, name: &str, order: &str) -> Result<crate::state::Quarantined, CliError> {
+    let wanted = order.trim();
+    let entries = rt.block_on(state.quarantined(name, false)).map_err(CliError::failed)?;
+    let by_id = wanted.parse::<i64>().ok().and_then(|id| entries.iter().position(|q| q.id == id));
+    let by_number = || entries.iter().position(|q| q.order_number.eq_ignore_ascii_case(wanted) || q.order_id == wanted);
+    let missing = || CliError::failed(anyhow!("server '{name}' has no order '{wanted}' set aside (by list id or order number): `obmen quarantine {name}` lists them"));
+    let index = by_id.or_else(by_number).ok_or_else(missing)?;
+    entries.into_iter().nth(index).ok_or_else(missing)
 }
 
 pub(super) fn repair(home: &Home, name: &str, apply: bool) -> Result<(), CliError> {

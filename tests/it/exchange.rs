@@ -929,10 +929,10 @@ fn run_and_quarantine_through_the_command_line() {
     s.sim.sim.place(order("700002", "GONE-2", "1", "2.00"));
 
     let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--dry-run"]);
-    assert_eq!(code, 1, "a dry run that would set orders aside says so: {out}{err}");
+    assert_eq!(code, 3, "a dry run that would set orders aside says so (3: partly done): {out}{err}");
     assert!(out.contains("Import (nothing written): 4 orders would be imported") && out.contains("Set aside SH-700001"), "{out}");
     let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--import"]);
-    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(code, 3, "partly done: {out}{err}");
     assert!(out.contains("Import: 4 orders imported") && out.contains("partly done"), "{out}");
     assert!(err.contains("obmen quarantine Shop"), "{err}");
 
@@ -942,9 +942,10 @@ fn run_and_quarantine_through_the_command_line() {
     let id = |needle: &str| out.lines().find(|l| l.contains(needle)).unwrap().split_whitespace().next().unwrap().to_owned();
     let (first, second) = (id("SH-700001"), id("SH-700002"));
 
-    // Retry without a fix: still set aside, exit 1. Make the good, retry: imported, exit 0.
+    // Retry without a fix: still set aside, exit 3. Make the good, retry by the shop's order
+    // number (any case): imported, exit 0. Drop the other by its number too.
     let (code, _, _) = obmen_cli(&s, &["quarantine", "Shop", "retry", &first]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 3);
     let wh = s.db.open();
     wh.transaction(|tx| {
         let id = tx.create_good(&obmen::warehouse::NewGood { code: "GONE-1".into(), name: "Върнат".into(), vat_group_id: 1, ..Default::default() })?;
@@ -952,17 +953,21 @@ fn run_and_quarantine_through_the_command_line() {
         tx.move_stock(object.id, id, 5.0, false)
     })
     .unwrap();
-    let (code, out, err) = obmen_cli(&s, &["quarantine", "Shop", "retry", &first]);
+    let (code, out, err) = obmen_cli(&s, &["quarantine", "Shop", "retry", "sh-700001"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("SH-700001 -> document"), "{out}");
-    let (code, out, _) = obmen_cli(&s, &["quarantine", "Shop", "drop", &second]);
+    assert!(!second.is_empty());
+    let (code, out, _) = obmen_cli(&s, &["quarantine", "Shop", "drop", "SH-700002"]);
     assert_eq!(code, 0, "{out}");
     let (_, out, _) = obmen_cli(&s, &["quarantine", "Shop"]);
     assert!(out.starts_with("No orders"), "{out}");
     let (_, out, _) = obmen_cli(&s, &["quarantine", "Shop", "list", "--all"]);
     assert!(out.contains("[resolved]") && out.contains("[dropped]"), "{out}");
-    let (code, _, _) = obmen_cli(&s, &["quarantine", "Shop", "drop", "9999"]);
-    assert_eq!(code, 1);
+    for unknown in ["9999", "SH-999999", "🙂"] {
+        let (code, _, err) = obmen_cli(&s, &["quarantine", "Shop", "drop", unknown]);
+        assert_eq!(code, 1, "{unknown}");
+        assert!(err.contains(&format!("no order '{unknown}' set aside")), "{err}");
+    }
 
     // A clean run: exit 0; the summary is also there as JSON.
     let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--import", "--json"]);
