@@ -92,7 +92,7 @@ fn main() {
     let h = Home { root: home.path().to_owned() };
     let state = rt.block_on(State::open(&h.state_db())).unwrap();
     let t = Instant::now();
-    let (summary, report) = run(&rt, &h, &state, &file, Job { import: true, export: false, dry_run: false });
+    let (summary, report) = run(&rt, &h, &state, &file, Job { import: true, export: false, dry_run: false, full: false });
     let import_secs = t.elapsed().as_secs_f64();
     eprintln!("import phases (ms): {:?}", summary.phase_ms);
     let report = report.import.expect("the import ran");

@@ -66,6 +66,9 @@ pub enum Command {
         /// Show what would be done, and write nothing anywhere.
         #[arg(long)]
         dry_run: bool,
+        /// Export everything again, as if the shop had been told nothing (after it was emptied).
+        #[arg(long)]
+        full: bool,
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,

@@ -22,7 +22,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Warehouse(cmd) => warehouse::run(cmd),
         Command::Check { name } => check::run(&home, &name),
         Command::ShopikoSim(args) => sim::run(args),
-        Command::Run { name, import, export, dry_run, json } => run::run(&home, &name, import, export, dry_run, json),
+        Command::Run { name, import, export, dry_run, full, json } => run::run(&home, &name, import, export, dry_run, full, json),
         Command::Quarantine { name, action } => run::quarantine(&home, &name, action),
         Command::Repair { name, apply } => run::repair(&home, &name, apply),
     }

@@ -26,10 +26,13 @@ async fn open_state(home: &Home) -> Result<State, CliError> {
     State::open(&home.state_db()).await.map_err(CliError::failed)
 }
 
-pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: bool, json: bool) -> Result<(), CliError> {
+pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: bool, full: bool, json: bool) -> Result<(), CliError> {
     let server = Server::load(&load(home, name)?).map_err(CliError::config)?;
     // Without flags: what the server's rules run.
-    let job = if import || export { Job { import, export, dry_run } } else { Job { dry_run, ..server.default_job() } };
+    let job = if import || export { Job { import, export, dry_run, full } } else { Job { dry_run, full, ..server.default_job() } };
+    if full && !job.export {
+        return Err(CliError::usage(anyhow!("--full resends the export: pass it with --export (server '{name}' does not export by its rules)")));
+    }
     if !job.import && !job.export {
         return Err(CliError::usage(anyhow!(
             "server '{name}' neither imports nor exports (both rules are 'never'): pass --import or --export to run one now"

@@ -166,7 +166,7 @@ impl Server {
     pub fn default_job(&self) -> Job {
         let rules = self.rules();
         let never = crate::config::schedule::StartMode::Never;
-        Job { import: rules.import.mode != never, export: rules.export.mode != never, dry_run: false }
+        Job { import: rules.import.mode != never, export: rules.export.mode != never, ..Job::default() }
     }
 
     /// The connection tests: each a green or red line with the reason.

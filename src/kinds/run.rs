@@ -26,6 +26,8 @@ pub struct Job {
     pub export: bool,
     /// Write nothing anywhere; say what would be done.
     pub dry_run: bool,
+    /// Export everything again, as if the shop had been told nothing (after it was emptied).
+    pub full: bool,
 }
 
 /// A step of a run.

@@ -83,7 +83,7 @@ impl Setup {
     }
 
     pub fn run(&self, dry_run: bool) -> RunSummary {
-        self.run_job(Job { import: true, export: false, dry_run })
+        self.run_job(Job { import: true, export: false, dry_run, full: false })
     }
 
     /// Runs a job through the Kind API, as the command line does.
@@ -402,7 +402,7 @@ fn stock_held_by_open_orders_is_not_sold_and_not_offered(d: Dialect) {
     assert!((wh.available(object.id, good.id).unwrap() - 1.0).abs() < 1e-9);
 
     // The shop is told 1, not the balance.
-    let exported = s.run_job(Job { import: false, export: true, dry_run: false });
+    let exported = s.run_job(Job { import: false, export: true, dry_run: false, full: false });
     assert!(exported.errors.is_empty(), "{exported:#?}");
     assert_eq!(s.sim.sim.stock(&g.code), Some(1.0));
 
@@ -478,7 +478,7 @@ fn a_lot_mode_database_sells_from_the_lots_its_mode_names_and_records_them(d: Di
         let due = wh.query_one(&q("SELECT {Qtty} FROM {payments} WHERE {OperType} = 2 AND {Mode} = -1 AND {Acct} = ?"), &acct_of(&wh, "940001"), |r| r.f64(1)).unwrap();
         assert_eq!(due, Some(36.0), "mode {mode}");
 
-        let exported = s.run_job(Job { import: false, export: true, dry_run: false });
+        let exported = s.run_job(Job { import: false, export: true, dry_run: false, full: false });
         assert!(exported.errors.is_empty(), "{exported:#?}");
         assert_eq!(s.sim.sim.stock(&g.code), Some(5.0), "mode {mode}: the lots left");
 
@@ -737,7 +737,7 @@ fn export_setup(d: Dialect) -> Setup {
 }
 
 fn export(s: &Setup, dry_run: bool) -> obmen::kinds::warehouse_pro_shopiko::export::ExportReport {
-    let summary = s.run_job(Job { import: false, export: true, dry_run });
+    let summary = s.run_job(Job { import: false, export: true, dry_run, full: false });
     assert!(summary.errors.is_empty(), "{summary:#?}");
     summary.report().export.unwrap()
 }
@@ -879,7 +879,7 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     // A dry run lists what would be linked and made, and changes nothing.
     let wh = s.db.open();
     let before = checksum(&wh);
-    let dry = s.run_job(Job { import: false, export: true, dry_run: true });
+    let dry = s.run_job(Job { import: false, export: true, dry_run: true, full: false });
     let n = dry.report().nomenclature.unwrap();
     assert_eq!((n.goods_linked.len(), n.goods_created.len(), n.goods_unmatched.len()), (25, 5, 0), "{n:#?}");
     assert_eq!((n.partners_linked.len(), n.partners_created.len()), (1, 1), "{n:#?}");
@@ -887,7 +887,7 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     assert_eq!(checksum(&wh), before);
     assert_eq!(s.sim.sim.stats().products, 30);
 
-    let real = s.run_job(Job { import: false, export: true, dry_run: false });
+    let real = s.run_job(Job { import: false, export: true, dry_run: false, full: false });
     assert!(real.errors.is_empty(), "{real:#?}");
     // Goods made for the shop's own products, partner made for the new customer, each once.
     assert_eq!(wh.goods_by_code("ONLY-SHOP-3").unwrap().len(), 1);
@@ -910,7 +910,7 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     assert!(skus.iter().all(|s| s.starts_with("ONLY-SHOP-")), "{skus:?}");
     assert!(!from_shop.has_more);
     // A second run finds everything linked.
-    let again = s.run_job(Job { import: false, export: true, dry_run: false });
+    let again = s.run_job(Job { import: false, export: true, dry_run: false, full: false });
     let n = again.report().nomenclature.unwrap();
     assert!(n.goods_linked.is_empty() && n.goods_created.is_empty() && n.partners_created.is_empty(), "{n:#?}");
     assert_eq!(again.report().export.unwrap().products_sent, 0);
@@ -986,4 +986,28 @@ fn an_object_the_database_does_not_have_fails_the_run_as_a_configuration_error()
     assert_eq!(code, 78, "{out}{err}");
     assert!(err.contains("Shop.toml: rules.object: 'Няма такъв' is no object in the Warehouse Pro database") && err.contains("obmen check Shop"), "{err}");
     assert_eq!(s.db.open().imported_count(API_ID).unwrap(), 0);
+}
+
+/// `obmen run --export --full` after the shop was emptied: every good, level and customer is
+/// sent again although nothing changed on obmen's side; without --export it is a usage error.
+#[test]
+fn a_full_export_sends_everything_again() {
+    let s = export_setup(Dialect::Sqlite);
+    let first = export(&s, false);
+    assert!(first.products_sent > 0 && first.stock_sent > 0, "{first:?}");
+    let quiet = export(&s, false);
+    assert_eq!((quiet.products_sent, quiet.stock_sent, quiet.customers_sent), (0, 0, 0), "{quiet:?}");
+    let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--export", "--full", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let e = &json["details"]["export"];
+    assert_eq!(e["products_sent"].as_u64(), Some(first.products_sent), "{e}");
+    assert_eq!(e["stock_sent"].as_u64(), Some(first.stock_sent), "{e}");
+    assert_eq!(e["customers_sent"].as_u64(), Some(first.customers_sent), "{e}");
+    // The export state was rebuilt: the next ordinary run has nothing to send.
+    let after = export(&s, false);
+    assert_eq!((after.products_sent, after.stock_sent), (0, 0), "{after:?}");
+    let (code, _, err) = obmen_cli(&s, &["run", "Shop", "--import", "--full"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--full resends the export"), "{err}");
 }

@@ -200,7 +200,7 @@ fn a_customer_the_shop_refused_is_sent_again_next_run_as_a_product_would_be() {
         (200, json!({ "updated": 0, "unknown_skus": [] }).to_string())
     });
     s.write_server(&[("export_partners", "true"), ("import", "\"never\""), ("export", "\"on_start\"")]);
-    let job = obmen::kinds::Job { import: false, export: true, dry_run: false };
+    let job = obmen::kinds::Job { import: false, export: true, dry_run: false, full: false };
     let first = s.run_job(job);
     let e = first.report().export.unwrap();
     assert_eq!(e.refused.len(), 1, "{e:#?}");

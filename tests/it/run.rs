@@ -47,7 +47,7 @@ fn a_run_stopped_after_two_pages_leaves_nothing_partial_and_the_next_run_imports
             }
         }
     });
-    let first = s.run_with(Job { import: true, export: false, dry_run: false }, cancel, events);
+    let first = s.run_with(Job { import: true, export: false, dry_run: false, full: false }, cancel, events);
     assert_eq!(first.outcome, Outcome::Stopped, "{first:#?}");
     assert!(first.errors.is_empty(), "a stop is no error: {:?}", first.errors);
     assert_eq!(first.counts.imported, 400, "two pages of 200, then the stop");
@@ -157,7 +157,7 @@ fn a_disk_that_fills_mid_run_gives_a_clear_error_no_panic_and_nothing_partial() 
     let s = Setup::new(Dialect::Sqlite, 50, shop, &[("allow_negative_stock", "true")]);
     let wh = s.db.open();
     // Make obmen's state and the import log now, so that the limit below bites the warehouse file.
-    assert_eq!(s.run_job(Job { import: false, export: true, dry_run: true }).outcome, Outcome::Ok);
+    assert_eq!(s.run_job(Job { import: false, export: true, dry_run: true, full: false }).outcome, Outcome::Ok);
     wh.ensure_import_log().unwrap();
     let db_file = s.db.connection.split("Database=").nth(1).unwrap().trim_end_matches(';').to_owned();
     let size = std::fs::metadata(&db_file).unwrap().len();

@@ -375,7 +375,11 @@ impl Ctx<'_> {
             let state = read_state.join().unwrap_or_else(|_| Err(RunError::Setup { message: "reading the last export's snapshot stopped".into() }));
             (signature, quantities, state)
         });
-        let (links, snapshot) = state?;
+        let (links, mut snapshot) = state?;
+        if self.full {
+            // As if the shop had been told nothing: every good read and sent.
+            snapshot = StoredSnapshot::default();
+        }
         let (checksum, available) = quantities?;
         let signature = signature?;
         let quick = snapshot.may_serve(now, &links) && snapshot.signature == signature;
@@ -626,7 +630,7 @@ impl Ctx<'_> {
 
     /// Items whose fingerprint differs from what was last sent.
     fn changed<'i, T: Serialize>(&self, kind: &str, items: &'i [(String, T)]) -> Result<(Changed<'i, T>, u64), RunError> {
-        let last = self.rt.block_on(self.state.fingerprints(&self.settings.name, kind))?;
+        let last = if self.full { HashMap::new() } else { self.rt.block_on(self.state.fingerprints(&self.settings.name, kind))? };
         let mut changed = Vec::new();
         let mut unchanged = 0;
         for (key, item) in items {

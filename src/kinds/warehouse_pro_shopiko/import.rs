@@ -56,6 +56,8 @@ pub struct Ctx<'a> {
     pub rt: &'a tokio::runtime::Handle,
     /// Write nothing anywhere; say what would be done.
     pub dry_run: bool,
+    /// Export everything again (`obmen run --export --full`).
+    pub full: bool,
     /// Stops the run at its next page or batch.
     pub cancel: &'a CancellationToken,
     /// Where the run's events go.

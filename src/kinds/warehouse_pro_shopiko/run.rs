@@ -102,7 +102,7 @@ pub async fn run(server: &Server, kind: &str, ctx: RunContext, job: Job) -> RunS
 /// Imports orders from the quarantine again (see [`crate::kinds::Server::retry`]).
 pub async fn retry(server: &Server, kind: &str, ctx: RunContext, entries: Vec<Quarantined>) -> RunSummary {
     let name = server.settings.name.clone();
-    let job = Job { import: true, export: false, dry_run: false };
+    let job = Job { import: true, ..Job::default() };
     on_blocking_thread(server, kind, ctx, job, move |s, opened, cx, report, summary| {
         let mut import = ImportReport::default();
         let mut orders = Vec::new();
@@ -112,7 +112,7 @@ pub async fn retry(server: &Server, kind: &str, ctx: RunContext, entries: Vec<Qu
                 Err(e) => import.quarantined.push(super::import::SetAside { order: q.order_number.clone(), reason: format!("the stored order cannot be read: {e}") }),
             }
         }
-        let result = phase(summary, Phase::Import, cx, || ctx_for(s, opened, cx, false, &Cache::default(), |c| c.import_orders(&orders, &mut import)));
+        let result = phase(summary, Phase::Import, cx, || ctx_for(s, opened, cx, Job::default(), &Cache::default(), |c| c.import_orders(&orders, &mut import)));
         report.import = Some(import);
         result
     })
@@ -132,20 +132,20 @@ fn failed_to_start(name: &str, kind: &str, job: Job, e: String) -> RunSummary {
 fn run_phases(server: &Server, opened: &mut Opened, ctx: &RunContext, job: Job, report: &mut Report, summary: &mut RunSummary) -> Result<(), RunError> {
     let cache = Cache::default();
     let mut nomenclature = NomenclatureReport::default();
-    let result = phase(summary, Phase::Nomenclature, ctx, || ctx_for(server, opened, ctx, job.dry_run, &cache, |c| c.sync_nomenclature(&mut nomenclature)));
+    let result = phase(summary, Phase::Nomenclature, ctx, || ctx_for(server, opened, ctx, job, &cache, |c| c.sync_nomenclature(&mut nomenclature)));
     report.nomenclature = Some(nomenclature);
     result?;
     // The import and the export are independent: a failed import is recorded and the export
     // still runs; a stop ends the run at once.
     if job.import {
         let mut import = ImportReport::default();
-        let result = phase(summary, Phase::Import, ctx, || ctx_for(server, opened, ctx, job.dry_run, &cache, |c| c.run(&mut import)));
+        let result = phase(summary, Phase::Import, ctx, || ctx_for(server, opened, ctx, job, &cache, |c| c.run(&mut import)));
         report.import = Some(import);
         independent(summary, Phase::Import, result)?;
     }
     if job.export {
         let mut export = ExportReport::default();
-        let result = phase(summary, Phase::Export, ctx, || ctx_for(server, opened, ctx, job.dry_run, &cache, |c| c.export(&mut export)));
+        let result = phase(summary, Phase::Export, ctx, || ctx_for(server, opened, ctx, job, &cache, |c| c.export(&mut export)));
         report.export = Some(export);
         independent(summary, Phase::Export, result)?;
     }
@@ -166,7 +166,7 @@ fn independent(summary: &mut RunSummary, phase: Phase, result: Result<(), RunErr
 }
 
 /// Runs `work` in a phase's context.
-fn ctx_for<T>(server: &Server, opened: &mut Opened, ctx: &RunContext, dry_run: bool, cache: &Cache, work: impl FnOnce(&mut Ctx<'_>) -> T) -> T {
+fn ctx_for<T>(server: &Server, opened: &mut Opened, ctx: &RunContext, job: Job, cache: &Cache, work: impl FnOnce(&mut Ctx<'_>) -> T) -> T {
     let rt = tokio::runtime::Handle::current();
     let mut c = Ctx {
         settings: &server.settings,
@@ -175,7 +175,8 @@ fn ctx_for<T>(server: &Server, opened: &mut Opened, ctx: &RunContext, dry_run: b
         shop: &opened.shop,
         state: &ctx.state,
         rt: &rt,
-        dry_run,
+        dry_run: job.dry_run,
+        full: job.full,
         cancel: &ctx.cancel,
         events: &ctx.events,
         cache,
