@@ -73,6 +73,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The kinds of server obmen knows; `obmen kinds show KIND` lists every setting of one.
+    Kinds {
+        #[command(subcommand)]
+        action: Option<KindsAction>,
+    },
     /// Shop orders that could not be imported, with the reason: list them, try one again, or drop it.
     Quarantine {
         /// The server's name.
@@ -111,6 +116,26 @@ pub enum QuarantineAction {
     Drop {
         /// Its id in the list, or the shop's order number.
         order: String,
+    },
+}
+
+/// `obmen kinds ...`.
+#[derive(Debug, Subcommand)]
+pub enum KindsAction {
+    /// List the kinds (the default).
+    List {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every setting of a kind: its key, type, default, choices, whether it is required, and
+    /// what it does.
+    Show {
+        /// The kind, as server files name it or by its short id (case and spaces do not matter).
+        kind: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

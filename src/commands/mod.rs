@@ -2,6 +2,7 @@
 //! Output for people goes to stdout, problems to stderr; the exit code follows [`crate::exit`].
 
 mod check;
+mod kinds;
 mod run;
 mod server;
 mod sim;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::ShopikoSim(args) => sim::run(args),
         Command::Run { name, import, export, dry_run, full, json } => run::run(&home, &name, import, export, dry_run, full, json),
         Command::Quarantine { name, action } => run::quarantine(&home, &name, action),
+        Command::Kinds { action } => kinds::run(cli.lang, action),
         Command::Repair { name, apply } => run::repair(&home, &name, apply),
     }
 }

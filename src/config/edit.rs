@@ -83,7 +83,7 @@ fn check_change(profile: &Profile, change: &Change) -> Result<Option<Item>, (Str
     }
     match change {
         Change::Unset(_) => Ok(None),
-        Change::Set(_, raw) => typed(prop.ty, raw).map(Some).map_err(|m| (key.to_owned(), m)),
+        Change::Set(_, raw) => typed(prop, raw).map(Some).map_err(|m| (key.to_owned(), m)),
     }
 }
 
@@ -163,13 +163,27 @@ fn remove(doc: &mut DocumentMut, key: &str) {
     }
 }
 
-/// Converts a command-line value to the property's TOML type.
-fn typed(ty: PropType, raw: &str) -> Result<Item, String> {
-    match ty {
+/// Converts a command-line value to the property's TOML type, in the one form files hold: a
+/// choice may be given by its value or its label in either language (`Не стартирай`, `Don't
+/// start`, `NEVER`), weekdays in Bulgarian (`пон-пет`); each is written as the file's own value.
+fn typed(prop: &super::profile::Property, raw: &str) -> Result<Item, String> {
+    match prop.ty {
         PropType::Bool => parse_bool(raw).map(value).ok_or_else(|| format!("'{raw}' is not true or false (yes/no, да/не also do)")),
         PropType::Integer => raw.trim().parse::<i64>().map(value).map_err(|_| format!("'{raw}' is not a whole number")),
+        PropType::Enum => Ok(value(enum_value(prop, raw).unwrap_or(raw))),
+        PropType::Weekdays => Ok(value(raw.parse::<super::schedule::Weekdays>().map(|w| w.to_string()).unwrap_or_else(|_| raw.to_owned()))),
+        PropType::TimeWindow => Ok(value(raw.parse::<super::schedule::TimeWindow>().map(|w| w.to_string()).unwrap_or_else(|_| raw.to_owned()))),
         _ => Ok(value(raw)),
     }
+}
+
+/// The choice a text names: its value or a label in English or Bulgarian, any case or spacing.
+pub fn enum_value<'p>(prop: &'p super::profile::Property, raw: &str) -> Option<&'p str> {
+    let wanted = super::profile::normalise(raw);
+    prop.values
+        .iter()
+        .find(|v| [v.value.as_str(), v.label.en.as_str(), v.label.bg.as_str()].iter().any(|name| super::profile::normalise(name) == wanted))
+        .map(|v| v.value.as_str())
 }
 
 /// Reads yes/no in English and Bulgarian.

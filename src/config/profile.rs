@@ -196,10 +196,14 @@ pub fn profiles() -> &'static [Profile] {
 
 /// The profile of a kind, by its name or id, without case.
 pub fn find(kind: &str) -> Option<&'static Profile> {
-    let wanted = kind.trim();
-    profiles()
-        .iter()
-        .find(|p| p.kind.eq_ignore_ascii_case(wanted) || p.id.eq_ignore_ascii_case(wanted))
+    let wanted = normalise(kind);
+    profiles().iter().find(|p| normalise(&p.kind) == wanted || normalise(&p.id) == wanted)
+}
+
+/// A name as compared: lowercase, without spaces, '_' or '-' ("Warehouse Pro Import Export
+/// Shopiko", as Microinvest's guide spells it, is "WarehousePro Import Export Shopiko").
+pub fn normalise(name: &str) -> String {
+    name.chars().filter(|c| !c.is_whitespace() && *c != '_' && *c != '-' && *c != '\'').flat_map(char::to_lowercase).collect()
 }
 
 /// The kinds obmen knows, for error messages.

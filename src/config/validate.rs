@@ -285,7 +285,11 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
             let s = text()?;
             if !prop.values.iter().any(|v| v.value == s) {
                 let choices = prop.values.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join(", ");
-                return Err(format!("'{s}' is not one of the choices: {choices}"));
+                // A label ('Не стартирай') is understood by --set, but a file holds the value.
+                return Err(match super::edit::enum_value(prop, s) {
+                    Some(v) => format!("'{s}' is not one of the choices: {choices}; write '{v}' for it (obmen server edit NAME --set does)"),
+                    None => format!("'{s}' is not one of the choices: {choices}"),
+                });
             }
         }
         PropType::TimeWindow => {
