@@ -325,3 +325,45 @@ fn server_list_lines_up_cyrillic_names() {
     let header = column(lines[0], "KIND");
     assert!(header.is_some() && lines[1..].iter().all(|l| column(l, "WarehousePro") == header), "{out}");
 }
+
+/// Utility Center's own spellings: the kind as Microinvest's guide writes it, choices by their
+/// Bulgarian labels, weekdays in Bulgarian; each written to the file in its one canonical form.
+/// `obmen kinds show` lists every key of the profile, in both languages.
+#[test]
+fn utility_centers_words_are_understood_and_written_canonically() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let mut args: Vec<String> = ["server", "new", "Shop", "--kind", "Warehouse Pro Import Export Shopiko"].iter().map(|s| s.to_string()).collect();
+    args.extend(valid_sets());
+    args.extend(["--set", "rules.import=Не стартирай", "--set", "rules.export=При стартиране на сървъра", "--set", "rules.weekdays=пон-пет", "--set", "autostart=Да"].iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = obmen(h, &args);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let file = std::fs::read_to_string(h.join("servers/Shop.toml")).unwrap();
+    for written in ["kind = \"WarehousePro Import Export Shopiko\"", "import = \"never\"", "export = \"on_start\"", "weekdays = \"mon-fri\"", "autostart = true"] {
+        assert!(file.contains(written), "{written}: {file}");
+    }
+    // A label written into the file by hand is refused with the value to write.
+    std::fs::write(h.join("servers/Shop.toml"), file.replace("import = \"never\"", "import = \"Не стартирай\"")).unwrap();
+    let o = obmen(h, &["server", "validate", "Shop"]);
+    assert_eq!(o.status.code(), Some(78));
+    assert!(text(&o).1.contains("write 'never' for it"), "{:?}", text(&o));
+
+    let o = obmen(h, &["kinds"]);
+    assert!(o.status.success() && text(&o).0.contains("warehouse_pro_shopiko"), "{:?}", text(&o));
+    let profile = obmen::config::profile::find("warehouse_pro_shopiko").unwrap();
+    for lang in ["en", "bg"] {
+        let o = obmen(h, &["--lang", lang, "kinds", "show", "WAREHOUSEPRO import export shopiko"]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        for prop in &profile.properties {
+            assert!(out.contains(&format!("  {}  ", prop.key)), "{lang}: {} missing", prop.key);
+            let help = if lang == "bg" { &prop.help.bg } else { &prop.help.en };
+            assert!(out.contains(help.as_str()), "{lang}: help of {}", prop.key);
+        }
+    }
+    let o = obmen(h, &["kinds", "show", "warehouse_pro_shopiko", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["properties"].as_array().map(Vec::len), Some(profile.properties.len()));
+    assert_eq!(obmen(h, &["kinds", "show", "BaseLinker"]).status.code(), Some(2));
+}
