@@ -51,6 +51,9 @@ pub enum Command {
     Check {
         /// The server's name.
         name: String,
+        /// Print the checks as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Run one exchange cycle of a server in the foreground (no daemon needed). Exits 0 only if
     /// nothing failed and nothing was set aside.
@@ -106,6 +109,9 @@ pub enum QuarantineAction {
         /// Also those resolved or dropped.
         #[arg(long)]
         all: bool,
+        /// As JSON (times in RFC 3339, UTC).
+        #[arg(long)]
+        json: bool,
     },
     /// Try to import one again now.
     Retry {
@@ -217,6 +223,9 @@ pub enum ServerCommand {
     Validate {
         /// One server; all of them when left out.
         name: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

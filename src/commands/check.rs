@@ -8,25 +8,27 @@ use super::{out, runtime, server::load};
 use crate::config::Home;
 use crate::exit::CliError;
 
-pub(super) fn run(home: &Home, name: &str) -> Result<(), CliError> {
+pub(super) fn run(home: &Home, name: &str, as_json: bool) -> Result<(), CliError> {
     let server = crate::kinds::Server::load(&load(home, name)?).map_err(CliError::config)?;
     let checks = runtime()?.block_on(server.check());
+    let failed = checks.iter().filter(|c| !c.ok).count();
+    let verdict = || if failed == 0 { Ok(()) } else { Err(CliError::failed(anyhow!("{failed} of {} checks of server '{name}' failed", checks.len()))) };
+    if as_json {
+        let doc = serde_json::json!({ "server": name, "ok": failed == 0, "checks": checks });
+        out(&format!("{}\n", serde_json::to_string_pretty(&doc).map_err(CliError::failed)?))?;
+        return verdict();
+    }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut text = String::new();
     for c in &checks {
-        let (mark, on, off) = match (c.ok, color) {
-            (true, true) => ("✔", "\x1b[32m", "\x1b[0m"),
-            (false, true) => ("✘", "\x1b[31m", "\x1b[0m"),
-            (true, false) => ("✔", "", ""),
-            (false, false) => ("✘", "", ""),
+        let (mark, code) = match (c.ok, c.warning) {
+            (true, false) => ("✔", "\x1b[32m"),
+            (true, true) => ("!", "\x1b[33m"),
+            (false, _) => ("✘", "\x1b[31m"),
         };
+        let (on, off) = if color { (code, "\x1b[0m") } else { ("", "") };
         text.push_str(&format!("{on}{mark} {}: {}{off}\n", c.what, c.detail));
     }
     out(&text)?;
-    let failed = checks.iter().filter(|c| !c.ok).count();
-    if failed == 0 {
-        Ok(())
-    } else {
-        Err(CliError::failed(anyhow!("{failed} of {} checks of server '{name}' failed", checks.len())))
-    }
+    verdict()
 }

@@ -21,7 +21,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Server(cmd) => server::run(&home, cli.lang, cmd),
         Command::Warehouse(cmd) => warehouse::run(cmd),
-        Command::Check { name } => check::run(&home, &name),
+        Command::Check { name, json } => check::run(&home, &name, json),
         Command::ShopikoSim(args) => sim::run(args),
         Command::Run { name, import, export, dry_run, full, json } => run::run(&home, &name, import, export, dry_run, full, json),
         Command::Quarantine { name, action } => run::quarantine(&home, &name, action),

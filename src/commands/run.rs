@@ -204,9 +204,28 @@ pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineActio
     let rt = runtime()?;
     let state = rt.block_on(open_state(home))?;
     let ctx = RunContext { home: home.clone(), state: state.clone(), cancel: CancellationToken::new(), events: Events::none() };
-    match action.unwrap_or(QuarantineAction::List { all: false }) {
-        QuarantineAction::List { all } => {
+    match action.unwrap_or(QuarantineAction::List { all: false, json: false }) {
+        QuarantineAction::List { all, json } => {
             let entries = rt.block_on(state.quarantined(name, all)).map_err(CliError::failed)?;
+            if json {
+                let items: Vec<_> = entries
+                    .iter()
+                    .map(|q| {
+                        serde_json::json!({
+                            "id": q.id,
+                            "order_id": q.order_id,
+                            "order_number": q.order_number,
+                            "reason": q.reason,
+                            "state": q.state.as_str(),
+                            "attempts": q.attempts,
+                            "first_seen": q.first_seen.to_rfc3339(),
+                            "last_seen": q.last_seen.to_rfc3339(),
+                            "order": serde_json::from_str::<serde_json::Value>(&q.payload).unwrap_or(serde_json::Value::String(q.payload.clone())),
+                        })
+                    })
+                    .collect();
+                return out(&format!("{}\n", serde_json::to_string_pretty(&items).map_err(CliError::failed)?));
+            }
             if entries.is_empty() {
                 return out(&format!("No orders of server '{name}' are set aside.\n"));
             }

@@ -25,7 +25,7 @@ pub(super) fn run(home: &Home, lang: Lang, cmd: ServerCommand) -> Result<(), Cli
         ServerCommand::New { name, kind, changes } => new(home, &name, &kind, &changes),
         ServerCommand::Edit { name, changes } => edit(home, &name, &changes),
         ServerCommand::Delete { name } => delete(home, &name),
-        ServerCommand::Validate { name } => validate_servers(home, name.as_deref()),
+        ServerCommand::Validate { name, json } => validate_servers(home, name.as_deref(), json),
     }
 }
 
@@ -238,7 +238,7 @@ fn delete(home: &Home, name: &str) -> Result<(), CliError> {
     out(&format!("Deleted server '{name}'. A copy of its file is kept in {}.\n", keep.display()))
 }
 
-fn validate_servers(home: &Home, name: Option<&str>) -> Result<(), CliError> {
+fn validate_servers(home: &Home, name: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let names = match name {
         Some(n) => {
             if !home.server_path(n).exists() {
@@ -250,17 +250,28 @@ fn validate_servers(home: &Home, name: Option<&str>) -> Result<(), CliError> {
     };
     let mut invalid = Vec::new();
     let mut text = String::new();
+    let mut items = Vec::new();
     for n in &names {
         match ServerFile::load(&home.server_path(n)) {
-            Ok(s) => text.push_str(&format!("ok       {n} ({})\n", s.path.display())),
+            Ok(s) => {
+                text.push_str(&format!("ok       {n} ({})\n", s.path.display()));
+                items.push(json!({ "name": n, "file": s.path, "valid": true, "errors": [] }));
+            }
             Err(e) => {
                 text.push_str(&format!("invalid  {n}\n"));
+                let errors: Vec<_> = e.0.iter().map(|x| json!({ "file": x.file, "field": x.field, "message": x.message })).collect();
+                items.push(json!({ "name": n, "file": home.server_path(n), "valid": false, "errors": errors }));
                 invalid.push(e);
             }
         }
     }
     if names.is_empty() {
         text.push_str(&format!("No servers in {}.\n", home.servers_dir().display()));
+    }
+    if as_json {
+        out(&format!("{}\n", serde_json::to_string_pretty(&items).map_err(CliError::failed)?))?;
+        // The errors are in the JSON: the exit code says the rest.
+        return if invalid.is_empty() { Ok(()) } else { Err(CliError::config(anyhow!("{} of {} servers are invalid", invalid.len(), names.len()))) };
     }
     out(&text)?;
     if invalid.is_empty() {

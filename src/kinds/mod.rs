@@ -118,8 +118,10 @@ pub struct Repair {
 pub struct Check {
     /// What was tested, e.g. "Warehouse Pro database".
     pub what: String,
-    /// True when it passed.
+    /// True when it passed (a warning passes).
     pub ok: bool,
+    /// True when it passed with a limit the user should know of (a database obmen can only read).
+    pub warning: bool,
     /// What was found, or what is wrong and what to do.
     pub detail: String,
 }
@@ -127,11 +129,15 @@ pub struct Check {
 impl Check {
     /// A passed test.
     pub fn ok(what: impl Into<String>, detail: impl Into<String>) -> Check {
-        Check { what: what.into(), ok: true, detail: detail.into() }
+        Check { what: what.into(), ok: true, warning: false, detail: detail.into() }
+    }
+    /// A test that passed, with a limit.
+    pub fn warning(what: impl Into<String>, detail: impl Into<String>) -> Check {
+        Check { what: what.into(), ok: true, warning: true, detail: detail.into() }
     }
     /// A failed test.
     pub fn failed(what: impl Into<String>, detail: impl Into<String>) -> Check {
-        Check { what: what.into(), ok: false, detail: detail.into() }
+        Check { what: what.into(), ok: false, warning: false, detail: detail.into() }
     }
 }
 

@@ -186,10 +186,13 @@ impl Warehouse {
         let options = ConnectionOptions { login_timeout_sec: Some(timeouts.login_secs), packet_size: None };
         let conn = env
             .connect_with_connection_string(&prepared, options)
-            .map_err(|e| WarehouseError::Connect {
-                dialect,
-                connection: mask_connection_string(connection),
-                message: scrub(&driver_message(&e), &secrets),
+            .map_err(|e| {
+                let said = scrub(&driver_message(&e), &secrets);
+                let message = match missing_driver(connection, &said) {
+                    Some(hint) => format!("{hint} (the driver manager said: {said})"),
+                    None => said,
+                };
+                WarehouseError::Connect { dialect, connection: mask_connection_string(connection), message }
             })?;
         let read_only = match dialect {
             Dialect::Access if !cfg!(windows) || connection.to_lowercase().contains("mdbtools") => Some(
@@ -537,6 +540,38 @@ fn statement_context(sql: &str) -> String {
 }
 
 /// The driver's message without odbc-api's framing.
+/// Where the driver manager could not load the driver a connection names, which one and the
+/// package that installs it.
+fn missing_driver(connection: &str, said: &str) -> Option<String> {
+    let lower = said.to_lowercase();
+    if !(lower.contains("can't open lib") || lower.contains("file not found") || lower.contains("data source name not found")) {
+        return None;
+    }
+    let driver = crate::config::validate::parse_connection(connection)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("driver"))
+        .map(|(_, v)| v);
+    let Some(driver) = driver else {
+        return Some("the data source (DSN) is not defined: add it to odbc.ini (odbcinst -q -s lists those defined), or give Driver=... instead".into());
+    };
+    let d = driver.to_lowercase();
+    let package = if d.contains("mariadb") || d.contains("mysql") {
+        "odbc-mariadb (Debian/Ubuntu), or MariaDB Connector/ODBC from mariadb.com"
+    } else if d.contains("sqlite") {
+        "libsqliteodbc"
+    } else if d.contains("mdbtools") {
+        "odbc-mdbtools"
+    } else if d.contains("sql server") {
+        "msodbcsql18 from Microsoft's package repository, or tdsodbc for FreeTDS"
+    } else if d.contains("freetds") {
+        "tdsodbc"
+    } else {
+        "the driver's package (odbcinst -q -d lists the drivers installed)"
+    };
+    Some(format!("the ODBC driver '{driver}' is not installed: install {package}"))
+}
+
 fn driver_message(e: &odbc_api::Error) -> String {
     match e {
         odbc_api::Error::Diagnostics { record, .. } => record_message(record),

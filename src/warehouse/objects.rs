@@ -33,12 +33,33 @@ pub fn currencies_sql(d: Dialect) -> String {
     d.sql(&format!("SELECT {{ID}}, {{Currency}}, {{ExchangeRate}} FROM {{currencies}} WHERE {deleted} = 0 ORDER BY {{ID}}"))
 }
 
+/// The tables every Warehouse Pro database has and obmen reads or writes.
+pub const CORE_TABLES: [super::Table; 9] = [
+    super::Table::Goods,
+    super::Table::Partners,
+    super::Table::Objects,
+    super::Table::Store,
+    super::Table::Operations,
+    super::Table::Payments,
+    super::Table::Currencies,
+    super::Table::VatGroups,
+    super::Table::NextAcct,
+];
+
 /// The VAT groups with their rates (parameters: none).
 pub fn vat_groups_sql(d: Dialect) -> String {
     d.sql("SELECT {ID}, {VATValue} FROM {vatgroups} ORDER BY {ID}")
 }
 
 impl Warehouse {
+    /// The core tables this database does not have ([`CORE_TABLES`]): none in a Warehouse Pro
+    /// database. Read from the driver's catalogue (names compared in any case), which every
+    /// driver has; MDBTools answers a query of a missing table only "Couldn't parse SQL".
+    pub fn missing_tables(&self) -> Result<Vec<&'static str>> {
+        let have: Vec<String> = self.table_names()?.into_iter().map(|t| t.to_lowercase()).collect();
+        Ok(CORE_TABLES.iter().map(|t| t.lower_name()).filter(|t| !have.iter().any(|h| h == t)).collect())
+    }
+
     /// The live currencies, by ID.
     pub fn currencies(&self) -> Result<Vec<Currency>> {
         self.query(&currencies_sql(self.dialect()), (), |r| {

@@ -424,7 +424,7 @@ fn check_goes_green_then_red_with_the_reason() {
     let o = obmen(h, &["check", "Shop"]);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert_eq!(o.status.code(), Some(0), "{out}{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(out.lines().filter(|l| l.starts_with('✔')).count(), 6, "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with('✔')).count(), 7, "{out}");
     assert!(out.contains("shop key: accepted by 'Демо магазин'"), "{out}");
 
     // A wrong key: the shop is reachable, the key is not accepted.
@@ -504,4 +504,57 @@ fn the_simulator_keeps_its_state_file_and_places_orders_on_request() {
     let c = client(&format!("http://{}/api", sim.addr), KEY, fast_policy());
     let again = rt.block_on(c.acknowledge("100008", "S42", "sale")).unwrap();
     assert!(!again.first_time, "the acknowledgement survived the restart");
+}
+
+/// `obmen check` names what it found about the database: a file that is not there (and is not
+/// made), a database that is not Warehouse Pro's (which tables it lacks), a driver that is not
+/// installed (and its package), an Access file obmen can only read (a warning, not a tick);
+/// `--json` gives the same as fields.
+#[test]
+fn check_names_what_it_found_about_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let server = |conn: &str, dialect: &str| {
+        let _ = std::fs::remove_file(home.join("servers/Shop.toml"));
+        let o = obmen(&home, &["server", "new", "Shop", "--kind", "warehouse_pro_shopiko", "--set", &format!("database.dialect={dialect}"),
+            "--set", &format!("database.connection={conn}"), "--set", "rules.object=1",
+            "--set", "shopiko.url=http://127.0.0.1:9/api", "--set", &format!("shopiko.api_id={API_ID}"), "--set", &format!("shopiko.key={KEY}")]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let check = || {
+        let o = obmen(&home, &["check", "Shop"]);
+        assert_eq!(o.status.code(), Some(1));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    // No such file: said, and not made.
+    let gone = dir.path().join("gone.db");
+    server(&format!("Driver=SQLite3;Database={}", gone.display()), "sqlite");
+    let out = check();
+    assert!(out.contains(&format!("✘ Warehouse Pro database (sqlite): the database file {} does not exist", gone.display())), "{out}");
+    assert!(!gone.exists(), "check made no empty database");
+    // A database that is not Warehouse Pro's.
+    let other = dir.path().join("other.db");
+    let conn = format!("Driver=SQLite3;Database={}", other.display());
+    obmen::warehouse::Warehouse::connect(&conn, obmen::warehouse::Dialect::Sqlite).unwrap().exec("CREATE TABLE notes (a INTEGER)", ()).unwrap();
+    server(&conn, "sqlite");
+    let out = check();
+    assert!(out.contains("✘ Warehouse Pro tables: this is not a Warehouse Pro database: it has no table goods, partners, objects"), "{out}");
+    // A driver that is not installed.
+    server(&format!("Driver=NoSuchDriver;Database={}", other.display()), "sqlite");
+    let out = check();
+    assert!(out.contains("the ODBC driver 'NoSuchDriver' is not installed: install"), "{out}");
+    // Access through MDBTools: read-only is a warning, and Monitor.mdb is no Warehouse Pro database.
+    let mdb = std::env::var("OBMEN_TEST_MDB").expect("OBMEN_TEST_MDB: `make test` fetches it");
+    server(&format!("Driver=MDBTools;DBQ={mdb}"), "access");
+    let out = check();
+    assert!(out.contains("! Warehouse Pro database (access): connected, but") && out.contains("read-only"), "{out}");
+    assert!(out.contains("✘ Warehouse Pro tables: this is not a Warehouse Pro database"), "{out}");
+    // The same as JSON.
+    let o = obmen(&home, &["check", "Shop", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["ok"], false);
+    let first = &json["checks"][0];
+    assert_eq!((first["ok"].as_bool(), first["warning"].as_bool()), (Some(true), Some(true)), "{json}");
+    assert!(first["detail"].as_str().unwrap().contains("read-only"));
 }

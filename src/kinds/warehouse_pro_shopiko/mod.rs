@@ -71,15 +71,51 @@ pub async fn check(server: &Server) -> Vec<Check> {
     checks
 }
 
+/// The database file a SQLite or Access connection names (`Database=` or `DBQ=`), if it names one.
+pub(super) fn database_file(dialect: Dialect, connection: &str) -> Option<std::path::PathBuf> {
+    if !matches!(dialect, Dialect::Sqlite | Dialect::Access) {
+        return None;
+    }
+    crate::config::validate::parse_connection(connection)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("database") || k.eq_ignore_ascii_case("dbq"))
+        .map(|(_, v)| std::path::PathBuf::from(v))
+}
+
+/// Why a connection cannot be tried: its database file is not there (a SQLite driver would make
+/// an empty one and report missing tables).
+pub(super) fn missing_database_file(dialect: Dialect, connection: &str) -> Option<String> {
+    let file = database_file(dialect, connection)?;
+    (!file.exists()).then(|| format!("the database file {} does not exist: check database.connection", file.display()))
+}
+
 fn check_database(dialect: Dialect, connection: &str, object: &str, timeouts: Timeouts) -> Vec<Check> {
     let what = format!("Warehouse Pro database ({dialect})");
+    let not_checked = |why: &str| Check::failed(format!("object '{object}'"), format!("not checked: {why}"));
+    if let Some(why) = missing_database_file(dialect, connection) {
+        return vec![Check::failed(what, why), not_checked("no database")];
+    }
     let wh = match Warehouse::connect_with(connection, dialect, timeouts) {
         Ok(wh) => wh,
-        Err(e) => return vec![Check::failed(what, e.to_string()), Check::failed(format!("object '{object}'"), "not checked: no database connection")],
+        Err(e) => return vec![Check::failed(what, e.to_string()), not_checked("no database connection")],
     };
     let mut out = vec![Check::ok(&what, "connected")];
     if let Err(e) = wh.ensure_writable() {
-        out[0] = Check::ok(&what, format!("connected, but {e}"));
+        // obmen can read it, but not book into it: a limit, not a pass.
+        out[0] = Check::warning(&what, format!("connected, but {e}"));
+    }
+    match wh.missing_tables() {
+        Ok(missing) if missing.is_empty() => out.push(Check::ok("Warehouse Pro tables", "all there")),
+        Ok(missing) => {
+            out.push(Check::failed(
+                "Warehouse Pro tables",
+                format!("this is not a Warehouse Pro database: it has no table {}. Check database.connection", missing.join(", ")),
+            ));
+            out.push(not_checked("not a Warehouse Pro database"));
+            return out;
+        }
+        Err(e) => out.push(Check::failed("Warehouse Pro tables", e.to_string())),
     }
     out.push(match wh.find_object(object) {
         Ok(Some(o)) => Check::ok(format!("object '{object}'"), format!("found: '{}' (code {}, ID {})", o.name, o.code, o.id)),

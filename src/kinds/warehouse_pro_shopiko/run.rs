@@ -72,7 +72,21 @@ struct Opened {
 
 fn open(server: &Server, ctx: &RunContext) -> Result<Opened, RunError> {
     let settings = &server.settings;
+    if let Some(why) = super::missing_database_file(settings.database.dialect, settings.database.connection.expose()) {
+        return Err(RunError::Config(crate::config::ConfigError::field(&server.path, "database.connection", why).into()));
+    }
     let mut wh = Warehouse::connect_with(settings.database.connection.expose(), settings.database.dialect, timeouts(settings))?;
+    let missing = wh.missing_tables()?;
+    if !missing.is_empty() {
+        return Err(RunError::Config(
+            crate::config::ConfigError::field(
+                &server.path,
+                "database.connection",
+                format!("this is not a Warehouse Pro database: it has no table {}", missing.join(", ")),
+            )
+            .into(),
+        ));
+    }
     wh.set_cancel(ctx.cancel.clone());
     // A setting only the database can check: a configuration error at run time too (exit 78).
     let object = wh.find_object(&settings.rules.object)?.ok_or_else(|| {
