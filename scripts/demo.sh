@@ -17,13 +17,14 @@ if [ ! -f "$DEMO_HOME/shopiko.key" ]; then
   (umask 077; od -An -tx1 -N20 /dev/urandom | tr -d ' \n' > "$DEMO_HOME/shopiko.key")
 fi
 if [ ! -f "$DEMO_HOME/servers/Shopiko.toml" ]; then
+  # Paths relative to the home: a copied home is whole.
   "$OBMEN" server new Shopiko --kind "WarehousePro Import Export Shopiko" \
     --set database.dialect=sqlite \
-    --set "database.connection=$conn" \
+    --set "database.connection=Driver=SQLite3;Database=warehouse.db;" \
     --set "rules.object=Централен Склад" \
     --set shopiko.url=http://127.0.0.1:8940/api \
     --set shopiko.api_id=3267435611954348033 \
-    --set "shopiko.key_file=$DEMO_HOME/shopiko.key"
+    --set "shopiko.key_file=shopiko.key"
 fi
 echo
 "$OBMEN" server list
@@ -37,7 +38,7 @@ The demo home is $DEMO_HOME
   shop key (0600):                  $DEMO_HOME/shopiko.key
 Try the exchange against the Shopiko simulator:
   export OBMEN_HOME=$DEMO_HOME
-  $OBMEN shopiko-sim --api-id 3267435611954348033 --key "\$(cat $DEMO_HOME/shopiko.key)" --seed-orders 20 --seed-products 100 &
+  $OBMEN shopiko-sim --api-id 3267435611954348033 --key-file $DEMO_HOME/shopiko.key --seed-orders 20 --seed-products 100 &
   $OBMEN check Shopiko
   $OBMEN run Shopiko --dry-run
   $OBMEN run Shopiko

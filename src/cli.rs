@@ -24,9 +24,9 @@ pub struct Cli {
     #[arg(long, env = "OBMEN_HOME", global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
 
-    /// Language of labels in output: en or bg.
-    #[arg(long, env = "OBMEN_LANG", global = true, value_enum, default_value = "en")]
-    pub lang: Lang,
+    /// Language of output: en or bg [default: OBMEN_LANG, else the locale (LANG), else en]
+    #[arg(long, env = "OBMEN_LANG", global = true, value_enum)]
+    pub lang: Option<Lang>,
 
     /// More detail in the log on stderr (-v, -vv).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -154,9 +154,13 @@ pub struct SimArgs {
     /// The API ID the simulated shop accepts.
     #[arg(long)]
     pub api_id: String,
-    /// The key requests must be signed with (or OBMEN_SIM_KEY).
-    #[arg(long, env = "OBMEN_SIM_KEY", hide_env_values = true)]
-    pub key: String,
+    /// The key requests must be signed with (or OBMEN_SIM_KEY); --key-file keeps it off the
+    /// command line, where `ps` shows it.
+    #[arg(long, env = "OBMEN_SIM_KEY", hide_env_values = true, required_unless_present = "key_file")]
+    pub key: Option<String>,
+    /// A file whose first line is the key.
+    #[arg(long, value_name = "FILE", conflicts_with = "key")]
+    pub key_file: Option<std::path::PathBuf>,
     /// Orders placed at start.
     #[arg(long, default_value_t = 0)]
     pub seed_orders: usize,

@@ -14,11 +14,13 @@
 //! - [`state`]: obmen's own state in SQLite (sqlx): runs, quarantine, fingerprints, links, cursors.
 //! - [`secret`]: values that never print.
 //! - [`exit`]: exit codes and the error type at the binary's edge.
+//! - [`i18n`]: the one catalogue of obmen's own words, in English and Bulgarian.
 
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod i18n;
 pub mod kinds;
 pub mod secret;
 pub mod shopiko;

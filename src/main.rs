@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let colour = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).with_ansi(colour).init();
 
+    let lang = obmen::i18n::resolve(cli.lang);
     match obmen::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -33,7 +34,7 @@ fn main() -> ExitCode {
                 context.push(cause.to_string());
             }
             if !context.is_empty() {
-                eprintln!("obmen: error: {}", context.join(": "));
+                eprintln!("{}{}", obmen::i18n::Msg::ErrorPrefix.get(lang), context.join(": "));
             }
             if let Some(list) = problems {
                 for p in &list.0 {

@@ -8,11 +8,18 @@ use super::{out, runtime, server::load};
 use crate::config::Home;
 use crate::exit::CliError;
 
-pub(super) fn run(home: &Home, name: &str, as_json: bool) -> Result<(), CliError> {
+pub(super) fn run(home: &Home, lang: crate::config::Lang, name: &str, as_json: bool) -> Result<(), CliError> {
     let server = crate::kinds::Server::load(&load(home, name)?).map_err(CliError::config)?;
     let checks = runtime()?.block_on(server.check());
     let failed = checks.iter().filter(|c| !c.ok).count();
-    let verdict = || if failed == 0 { Ok(()) } else { Err(CliError::failed(anyhow!("{failed} of {} checks of server '{name}' failed", checks.len()))) };
+    let verdict = || {
+        if failed == 0 {
+            Ok(())
+        } else {
+            let said = crate::i18n::Msg::ChecksFailed.with(lang, &[("failed", &failed), ("total", &checks.len()), ("server", &name)]);
+            Err(CliError::failed(anyhow!("{said}")))
+        }
+    };
     if as_json {
         let doc = serde_json::json!({ "server": name, "ok": failed == 0, "checks": checks });
         out(&format!("{}\n", serde_json::to_string_pretty(&doc).map_err(CliError::failed)?))?;

@@ -7,6 +7,7 @@ use super::{out, table};
 use crate::cli::KindsAction;
 use crate::config::profile::{self, Lang, PropType, Property};
 use crate::exit::CliError;
+use crate::i18n::Msg;
 
 pub(super) fn run(lang: Lang, action: Option<KindsAction>) -> Result<(), CliError> {
     match action.unwrap_or(KindsAction::List { json: false }) {
@@ -25,37 +26,29 @@ fn list(lang: Lang, as_json: bool) -> Result<(), CliError> {
         return out(&format!("{}\n", serde_json::to_string_pretty(&items).map_err(CliError::failed)?));
     }
     let rows: Vec<Vec<String>> = profiles.iter().map(|p| vec![p.id.clone(), p.kind.clone(), p.help.get(lang).to_owned()]).collect();
-    let headers = match lang {
-        Lang::En => ["ID", "KIND", "WHAT IT DOES"],
-        Lang::Bg => ["ID", "ТИП", "КАКВО ПРАВИ"],
-    };
-    out(&format!("{}\n{}\n", table::render(&headers, &rows), hint(lang)))
-}
-
-fn hint(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "Every setting of a kind: obmen kinds show KIND",
-        Lang::Bg => "Всички настройки на даден тип: obmen kinds show ТИП",
-    }
+    let headers = ["ID", Msg::Kind.get(lang), Msg::WhatItDoes.get(lang)];
+    out(&format!("{}\n{}\n", table::render(&headers, &rows), Msg::KindsHint.get(lang)))
 }
 
 /// A property's type as a user writes it.
-fn type_word(prop: &Property) -> String {
-    match prop.ty {
-        PropType::String => "text".into(),
-        PropType::Secret => "secret text".into(),
-        PropType::Connection => "ODBC connection string".into(),
-        PropType::Url => "https address".into(),
-        PropType::Path => "file path".into(),
-        PropType::Bool => "true/false".into(),
-        PropType::Integer => match (prop.min, prop.max) {
-            (Some(a), Some(b)) => format!("whole number {a}..{b}"),
-            (Some(a), None) => format!("whole number ≥ {a}"),
-            _ => "whole number".into(),
-        },
-        PropType::Enum => "choice".into(),
-        PropType::TimeWindow => "HH:MM-HH:MM".into(),
-        PropType::Weekdays => "weekdays (mon-fri)".into(),
+fn type_word(prop: &Property, lang: Lang) -> String {
+    let word = match prop.ty {
+        PropType::String => Msg::TypeText,
+        PropType::Secret => Msg::TypeSecret,
+        PropType::Connection => Msg::TypeConnection,
+        PropType::Url => Msg::TypeUrl,
+        PropType::Path => Msg::TypePath,
+        PropType::Bool => Msg::TypeBool,
+        PropType::Integer => Msg::TypeInteger,
+        PropType::Enum => Msg::TypeChoice,
+        PropType::TimeWindow => Msg::TypeWindow,
+        PropType::Weekdays => Msg::TypeWeekdays,
+    }
+    .get(lang);
+    match (prop.ty, prop.min, prop.max) {
+        (PropType::Integer, Some(a), Some(b)) => format!("{word} {a}..{b}"),
+        (PropType::Integer, Some(a), None) => format!("{word} ≥ {a}"),
+        _ => word.to_owned(),
     }
 }
 
@@ -69,8 +62,8 @@ fn default_text(prop: &Property) -> String {
 
 fn show(lang: Lang, kind: &str, as_json: bool) -> Result<(), CliError> {
     let Some(p) = profile::find(kind) else {
-        let known = profile::kind_names().join("\", \"");
-        return Err(CliError::usage(anyhow!("'{kind}' is not a kind obmen knows: \"{known}\" (obmen kinds lists them)")));
+        let known = format!("\"{}\"", profile::kind_names().join("\", \""));
+        return Err(CliError::usage(anyhow!("{}", Msg::NotAKind.with(lang, &[("kind", &kind), ("known", &known)]))));
     };
     if as_json {
         let props: Vec<_> = p
@@ -80,7 +73,7 @@ fn show(lang: Lang, kind: &str, as_json: bool) -> Result<(), CliError> {
                 json!({
                     "key": prop.key,
                     "group": prop.group,
-                    "type": type_word(prop),
+                    "type": type_word(prop, Lang::En),
                     "required": prop.required,
                     "default": prop.default,
                     "choices": prop.values.iter().map(|v| json!({ "value": v.value, "label": { "en": v.label.en, "bg": v.label.bg } })).collect::<Vec<_>>(),
@@ -98,31 +91,23 @@ fn show(lang: Lang, kind: &str, as_json: bool) -> Result<(), CliError> {
     for group in &p.groups {
         text.push_str(&format!("\n[{}] {}\n", group.id, group.label.get(lang)));
         for prop in p.properties.iter().filter(|prop| prop.group == group.id) {
-            let required = match (prop.required, lang) {
-                (true, Lang::En) => "  (required)",
-                (true, Lang::Bg) => "  (задължително)",
-                _ => "",
-            };
+            let required = if prop.required { format!("  ({})", Msg::Required.get(lang)) } else { String::new() };
             text.push_str(&format!("  {}  {}{required}\n", prop.key, prop.label.get(lang)));
-            text.push_str(&format!("      {}: {}", if lang == Lang::Bg { "тип" } else { "type" }, type_word(prop)));
+            text.push_str(&format!("      {}: {}", Msg::Type.get(lang), type_word(prop, lang)));
             let default = default_text(prop);
             if !default.is_empty() {
-                text.push_str(&format!("; {}: {default}", if lang == Lang::Bg { "по подразбиране" } else { "default" }));
+                text.push_str(&format!("; {}: {default}", Msg::Default.get(lang)));
             }
             text.push('\n');
             if !prop.values.is_empty() {
                 let choices: Vec<String> = prop.values.iter().map(|v| format!("{} ({})", v.value, v.label.get(lang))).collect();
-                text.push_str(&format!("      {}: {}\n", if lang == Lang::Bg { "избор" } else { "choices" }, choices.join(", ")));
+                text.push_str(&format!("      {}: {}\n", Msg::Choices.get(lang), choices.join(", ")));
             }
             text.push_str(&format!("      {}\n", prop.help.get(lang)));
         }
     }
     for set in &p.exactly_one {
-        text.push_str(&format!(
-            "\n{}: {}\n",
-            if lang == Lang::Bg { "Точно едно от" } else { "Exactly one of" },
-            set.join(", ")
-        ));
+        text.push_str(&format!("\n{}: {}\n", Msg::ExactlyOneOf.get(lang), set.join(", ")));
     }
     out(&text)
 }

@@ -18,14 +18,15 @@ use crate::exit::CliError;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let home = Home::resolve(cli.home.clone()).map_err(CliError::failed)?;
+    let lang = crate::i18n::resolve(cli.lang);
     match cli.command {
-        Command::Server(cmd) => server::run(&home, cli.lang, cmd),
+        Command::Server(cmd) => server::run(&home, lang, cmd),
         Command::Warehouse(cmd) => warehouse::run(cmd),
-        Command::Check { name, json } => check::run(&home, &name, json),
+        Command::Check { name, json } => check::run(&home, lang, &name, json),
         Command::ShopikoSim(args) => sim::run(args),
-        Command::Run { name, import, export, dry_run, full, json } => run::run(&home, &name, import, export, dry_run, full, json),
-        Command::Quarantine { name, action } => run::quarantine(&home, &name, action),
-        Command::Kinds { action } => kinds::run(cli.lang, action),
+        Command::Run { name, import, export, dry_run, full, json } => run::run(&home, lang, &name, import, export, dry_run, full, json),
+        Command::Quarantine { name, action } => run::quarantine(&home, lang, &name, action),
+        Command::Kinds { action } => kinds::run(lang, action),
         Command::Repair { name, apply } => run::repair(&home, &name, apply),
     }
 }

@@ -12,7 +12,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::{out, runtime, server::load};
 use crate::cli::QuarantineAction;
-use crate::config::Home;
+use crate::config::{Home, Lang};
+use crate::i18n::Msg;
 use crate::exit::CliError;
 use crate::kinds::{Events, Job, Phase, RunContext, RunEvent, RunSummary, Server};
 use crate::state::{Outcome, QuarantineState, State};
@@ -26,7 +27,8 @@ async fn open_state(home: &Home) -> Result<State, CliError> {
     State::open(&home.state_db()).await.map_err(CliError::failed)
 }
 
-pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: bool, full: bool, json: bool) -> Result<(), CliError> {
+#[allow(clippy::too_many_arguments)]
+pub(super) fn run(home: &Home, lang: Lang, name: &str, import: bool, export: bool, dry_run: bool, full: bool, json: bool) -> Result<(), CliError> {
     let server = Server::load(&load(home, name)?).map_err(CliError::config)?;
     // Without flags: what the server's rules run.
     let job = if import || export { Job { import, export, dry_run, full } } else { Job { dry_run, full, ..server.default_job() } };
@@ -55,15 +57,15 @@ pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: 
     if json {
         out(&format!("{}\n", serde_json::to_string_pretty(&summary).map_err(CliError::failed)?))?;
     } else {
-        out(&render(&summary))?;
+        out(&render(&summary, lang))?;
     }
     match summary.outcome {
         Outcome::Ok => Ok(()),
-        Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary, name)))),
-        Outcome::Stopped => Err(CliError::failed(anyhow!("the run of server '{name}' was stopped; the next run goes on from where it stopped"))),
+        Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary, name, lang)))),
+        Outcome::Stopped => Err(CliError::failed(anyhow!("{}", Msg::RunStopped.with(lang, &[("server", &name)])))),
         _ => {
             let errors: Vec<&str> = summary.errors.iter().map(|e| e.message.as_str()).collect();
-            let error = anyhow!("the run of server '{name}' failed: {}", errors.join("; "));
+            let error = anyhow!("{}", Msg::RunFailed.with(lang, &[("server", &name), ("errors", &errors.join("; "))]));
             // A setting found wrong only at run time is a configuration error all the same.
             if summary.errors.iter().any(|e| e.kind == crate::kinds::FailureKind::Config) {
                 Err(CliError::config(error))
@@ -75,19 +77,19 @@ pub(super) fn run(home: &Home, name: &str, import: bool, export: bool, dry_run: 
 }
 
 /// What a partly done run left, in words.
-fn partly(s: &RunSummary, name: &str) -> String {
+fn partly(s: &RunSummary, name: &str, lang: Lang) -> String {
     let c = &s.counts;
     let mut parts = Vec::new();
     if c.set_aside > 0 {
-        parts.push(format!("{} orders were set aside (`obmen quarantine {name}` lists them)", c.set_aside));
+        parts.push(Msg::PartlySetAside.with(lang, &[("count", &c.set_aside), ("server", &name)]));
     }
     if c.not_acknowledged > 0 {
-        parts.push(format!("{} orders are imported but not yet confirmed to the shop (obmen tells it on the next run)", c.not_acknowledged));
+        parts.push(Msg::PartlyNotConfirmed.with(lang, &[("count", &c.not_acknowledged)]));
     }
     if c.refused > 0 {
-        parts.push(format!("the shop refused {} exported records (listed above)", c.refused));
+        parts.push(Msg::PartlyRefused.with(lang, &[("count", &c.refused)]));
     }
-    format!("server '{name}': {}", parts.join("; "))
+    Msg::PartlyServer.with(lang, &[("server", &name), ("parts", &parts.join("; "))])
 }
 
 /// Stops the run on the first Ctrl-C or SIGTERM; a second one ends the process.
@@ -171,35 +173,34 @@ async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool) {
     bar.finish_and_clear();
 }
 
-fn render(s: &RunSummary) -> String {
+fn render(s: &RunSummary, lang: Lang) -> String {
     let dry_run = s.job.dry_run;
-    let mut t = format!(
-        "Server '{}': {}run from {} to {}: {}.\n",
-        s.server,
-        if dry_run { "dry " } else { "" },
-        local(s.started_at),
-        local(s.ended_at),
-        match s.outcome {
-            Outcome::Ok => "ok",
-            Outcome::Partial => "partly done",
-            Outcome::Failed => "failed",
-            Outcome::Stopped => "stopped",
-            Outcome::Interrupted => "interrupted",
-            Outcome::Running => "running",
-        }
-    );
+    let outcome = match s.outcome {
+        Outcome::Ok => Msg::OutcomeOk,
+        Outcome::Partial => Msg::OutcomePartial,
+        Outcome::Failed => Msg::OutcomeFailed,
+        Outcome::Stopped => Msg::OutcomeStopped,
+        Outcome::Interrupted => Msg::OutcomeInterrupted,
+        Outcome::Running => Msg::OutcomeRunning,
+    };
+    let header = if dry_run { Msg::DryRunHeader } else { Msg::RunHeader };
+    let mut t = header.with(lang, &[("server", &s.server), ("start", &local(s.started_at)), ("end", &local(s.ended_at)), ("outcome", &outcome.get(lang))]);
+    t.push('\n');
     t.push_str(&s.details.render(dry_run));
     if s.retries > 0 {
-        t.push_str(&format!("Retries: {} calls to the shop or the database were tried again.\n", s.retries));
+        t.push_str(&Msg::Retries.with(lang, &[("count", &s.retries)]));
+        t.push('\n');
     }
     for e in &s.errors {
-        let when = if e.transient { " (it should pass by itself once the database or the shop answers again)" } else { "" };
-        t.push_str(&format!("Error: {}{when}\n", e.message));
+        let when = if e.transient { Msg::Transient.get(lang) } else { "" };
+        t.push_str(&Msg::RunError.with(lang, &[("message", &e.message)]));
+        t.push_str(when);
+        t.push('\n');
     }
     t
 }
 
-pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineAction>) -> Result<(), CliError> {
+pub(super) fn quarantine(home: &Home, lang: Lang, name: &str, action: Option<QuarantineAction>) -> Result<(), CliError> {
     let server = Server::load(&load(home, name)?).map_err(CliError::config)?;
     let rt = runtime()?;
     let state = rt.block_on(open_state(home))?;
@@ -227,17 +228,16 @@ pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineActio
                 return out(&format!("{}\n", serde_json::to_string_pretty(&items).map_err(CliError::failed)?));
             }
             if entries.is_empty() {
-                return out(&format!("No orders of server '{name}' are set aside.\n"));
+                return out(&format!("{}\n", Msg::NothingSetAside.with(lang, &[("server", &name)])));
             }
             let mut t = String::new();
             for q in entries {
                 t.push_str(&format!(
-                    "{:>4}  {}  {}  tried {} times, last {}{}\n      {}\n",
+                    "{:>4}  {}  {}  {}{}\n      {}\n",
                     q.id,
                     q.order_number,
                     local(q.first_seen),
-                    q.attempts,
-                    local(q.last_seen),
+                    Msg::Tried.with(lang, &[("count", &q.attempts), ("when", &local(q.last_seen))]),
                     if q.state == QuarantineState::Open { String::new() } else { format!("  [{}]", q.state.as_str()) },
                     q.reason
                 ));
@@ -245,25 +245,22 @@ pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineActio
             out(&t)
         }
         QuarantineAction::Drop { order } => {
-            let entry = find_quarantined(&rt, &state, name, &order)?;
+            let entry = find_quarantined(&rt, &state, name, &order, lang)?;
             if rt.block_on(server.drop_quarantined(&ctx, entry.id)).map_err(CliError::failed)? {
-                out(&format!(
-                    "Order {} of server '{name}' is dropped: it will not be imported (`obmen quarantine {name} list --all` still shows it).\n",
-                    entry.order_number
-                ))
+                out(&format!("{}\n", Msg::Dropped.with(lang, &[("order", &entry.order_number), ("server", &name)])))
             } else {
                 Err(CliError::failed(anyhow!("server '{name}' has no order {order} set aside: `obmen quarantine {name}` lists them")))
             }
         }
         QuarantineAction::Retry { order } => {
-            let entry = find_quarantined(&rt, &state, name, &order)?;
+            let entry = find_quarantined(&rt, &state, name, &order, lang)?;
             let number = entry.order_number.clone();
             let summary = rt.block_on(server.retry(ctx, vec![entry]));
-            out(&render(&summary))?;
+            out(&render(&summary, lang))?;
             match summary.outcome {
                 Outcome::Ok => Ok(()),
-                Outcome::Partial if summary.counts.set_aside > 0 => Err(CliError::partly(anyhow!("order {number} is still set aside"))),
-                Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary, name)))),
+                Outcome::Partial if summary.counts.set_aside > 0 => Err(CliError::partly(anyhow!("{}", Msg::StillSetAside.with(lang, &[("order", &number)])))),
+                Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary, name, lang)))),
                 _ => Err(CliError::failed(anyhow!(
                     "the retry of order {number} failed: {}",
                     summary.errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
@@ -275,12 +272,12 @@ pub(super) fn quarantine(home: &Home, name: &str, action: Option<QuarantineActio
 
 /// The open quarantine entry an argument names: its id in the list, the shop's order number
 /// (`SH-100026`, any case) or the shop's order id.
-fn find_quarantined(rt: &tokio::runtime::Runtime, state: &State, name: &str, order: &str) -> Result<crate::state::Quarantined, CliError> {
+fn find_quarantined(rt: &tokio::runtime::Runtime, state: &State, name: &str, order: &str, lang: Lang) -> Result<crate::state::Quarantined, CliError> {
     let wanted = order.trim();
     let entries = rt.block_on(state.quarantined(name, false)).map_err(CliError::failed)?;
     let by_id = wanted.parse::<i64>().ok().and_then(|id| entries.iter().position(|q| q.id == id));
     let by_number = || entries.iter().position(|q| q.order_number.eq_ignore_ascii_case(wanted) || q.order_id == wanted);
-    let missing = || CliError::failed(anyhow!("server '{name}' has no order '{wanted}' set aside (by list id or order number): `obmen quarantine {name}` lists them"));
+    let missing = || CliError::failed(anyhow!("{}", Msg::NoSuchSetAside.with(lang, &[("server", &name), ("order", &wanted)])));
     let index = by_id.or_else(by_number).ok_or_else(missing)?;
     entries.into_iter().nth(index).ok_or_else(missing)
 }

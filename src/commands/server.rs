@@ -10,10 +10,11 @@ use crate::cli::{Changes, ServerCommand};
 use crate::config::edit::{self, Change};
 use crate::config::{check_name, profile, validate, view, write_atomic, ConfigError, ConfigErrors, Home, Lang, ServerFile};
 use crate::exit::CliError;
+use crate::i18n::Msg;
 
 pub(super) fn run(home: &Home, lang: Lang, cmd: ServerCommand) -> Result<(), CliError> {
     match cmd {
-        ServerCommand::List { json } => list(home, json),
+        ServerCommand::List { json } => list(home, lang, json),
         ServerCommand::Show { name, json } => {
             let server = load(home, &name)?;
             if json {
@@ -46,7 +47,7 @@ fn no_such_server(home: &Home, name: &str) -> CliError {
     ))
 }
 
-fn list(home: &Home, as_json: bool) -> Result<(), CliError> {
+fn list(home: &Home, lang: Lang, as_json: bool) -> Result<(), CliError> {
     let names = home.server_names().map_err(|e| CliError::failed(anyhow!("cannot read {}: {e}", home.servers_dir().display())))?;
     let rows: Vec<(String, Result<ServerFile, ConfigErrors>)> =
         names.into_iter().map(|n| { let r = ServerFile::load(&home.server_path(&n)); (n, r) }).collect();
@@ -61,25 +62,18 @@ fn list(home: &Home, as_json: bool) -> Result<(), CliError> {
         return out(&format!("{}\n", serde_json::to_string_pretty(&items).map_err(CliError::failed)?));
     }
     if rows.is_empty() {
-        return out(&format!(
-            "No servers in {}. Make one with: obmen server new NAME --kind \"{}\" --set key=value ...\n",
-            home.servers_dir().display(),
-            profile::kind_names()[0]
-        ));
+        let kind = profile::kind_names().first().copied().unwrap_or_default();
+        return out(&format!("{}\n", Msg::NoServers.with(lang, &[("dir", &home.servers_dir().display()), ("kind", &kind)])));
     }
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|(name, r)| match r {
-            Ok(s) => vec![name.clone(), s.profile.kind.to_owned(), if s.autostart { "yes" } else { "no" }.to_owned(), "ok".to_owned()],
-            Err(e) => vec![
-                name.clone(),
-                "?".to_owned(),
-                "?".to_owned(),
-                format!("invalid ({} problem{}: obmen server validate {name})", e.0.len(), if e.0.len() == 1 { "" } else { "s" }),
-            ],
+            Ok(s) => vec![name.clone(), s.profile.kind.to_owned(), if s.autostart { Msg::Yes } else { Msg::No }.get(lang).to_owned(), Msg::Ok.get(lang).to_owned()],
+            Err(e) => vec![name.clone(), "?".to_owned(), "?".to_owned(), Msg::Invalid.with(lang, &[("count", &e.0.len()), ("server", name)])],
         })
         .collect();
-    out(&super::table::render(&["NAME", "KIND", "AUTOSTART", "CONFIG"], &cells))
+    let headers = [Msg::Name, Msg::Kind, Msg::Autostart, Msg::Config].map(|m| m.get(lang));
+    out(&super::table::render(&headers, &cells))
 }
 
 fn changes_of(c: &Changes) -> Result<Vec<Change>, CliError> {

@@ -12,12 +12,23 @@ use crate::shopiko::sim::{Faults, Sim, SimConfig};
 
 pub(super) fn run(args: SimArgs) -> Result<(), CliError> {
     let faults: Faults = args.faults.parse().map_err(|e: String| CliError::usage(anyhow!("--faults: {e}")))?;
-    if args.key.trim().is_empty() {
-        return Err(CliError::usage(anyhow!("--key is empty")));
+    let key = match (&args.key, &args.key_file) {
+        (Some(k), _) => k.trim().to_owned(),
+        (None, Some(f)) => std::fs::read_to_string(f)
+            .map_err(|e| CliError::usage(anyhow!("--key-file {}: {e}", f.display())))?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        (None, None) => String::new(),
+    };
+    if key.is_empty() {
+        return Err(CliError::usage(anyhow!("the key is empty: give --key-file FILE (or --key, or OBMEN_SIM_KEY)")));
     }
     let config = SimConfig {
         api_id: args.api_id.clone(),
-        key: Secret::new(args.key),
+        key: Secret::new(key),
         seed_orders: args.seed_orders,
         seed_products: args.seed_products,
         faults,

@@ -158,11 +158,15 @@ impl Home {
     }
 }
 
-/// A path written in a server file: relative paths start at the file's folder.
+/// A path written in a server file: a relative path starts at the home the file is in (the
+/// folder above `servers/`), so that a copied home is whole (`key_file = "shopiko.key"`,
+/// `Database=warehouse.db`). A file outside a home's `servers/` has its own folder as the start.
 pub fn relative_to(server_file: &Path, written: &str) -> PathBuf {
     let p = Path::new(written);
     if p.is_relative() {
-        server_file.parent().unwrap_or(Path::new(".")).join(p)
+        let dir = server_file.parent().unwrap_or(Path::new("."));
+        let home = if dir.file_name().is_some_and(|n| n == "servers") { dir.parent().unwrap_or(dir) } else { dir };
+        home.join(p)
     } else {
         p.to_owned()
     }

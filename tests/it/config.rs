@@ -10,7 +10,7 @@ const PASSWORD: &str = "pa55-w0rd-xyz";
 fn obmen(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_obmen"))
         .args(args)
-        .env("OBMEN_HOME", home)
+        .env("OBMEN_HOME", home).env("OBMEN_LANG", "en")
         .env("SHOP_KEY", "a-key-from-the-environment")
         .env_remove("OBMEN_LANG")
         .env_remove("EDITOR")
@@ -90,7 +90,7 @@ fn the_example_servers_are_valid() {
     }
     assert!(n >= 1);
     // Their keys come from the environment, as a service's would.
-    let o = Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "validate"]).env("OBMEN_HOME", home.path()).env("SHOPIKO_KEY", "k").output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "validate"]).env("OBMEN_HOME", home.path()).env("OBMEN_LANG", "en").env("SHOPIKO_KEY", "k").output().unwrap();
     assert!(o.status.success(), "{:?}", text(&o));
 }
 
@@ -234,7 +234,7 @@ fn exit_codes_follow_the_contract() {
     let file = h.join("servers/Shopiko.toml");
     let before = std::fs::read_to_string(&file).unwrap();
     let edit_with = |editor: &str| {
-        Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "edit", "Shopiko"]).env("OBMEN_HOME", h).env("EDITOR", editor).output().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "edit", "Shopiko"]).env("OBMEN_HOME", h).env("OBMEN_LANG", "en").env("EDITOR", editor).output().unwrap()
     };
     let o = edit_with("sed -i s/on_start/sometimes/");
     assert_eq!(o.status.code(), Some(78), "{:?}", text(&o));
@@ -270,7 +270,7 @@ fn exit_codes_follow_the_contract() {
     std::fs::write(bin.path().join("nano"), "#!/bin/sh\nsed -i s/periodic/on_start/ \"$1\"\n").unwrap();
     std::fs::set_permissions(bin.path().join("nano"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let path = format!("{}:/usr/bin:/bin", bin.path().display());
-    let o = Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "edit", "Shopiko"]).env("OBMEN_HOME", h).env_remove("EDITOR").env_remove("VISUAL").env("PATH", &path).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "edit", "Shopiko"]).env("OBMEN_HOME", h).env("OBMEN_LANG", "en").env_remove("EDITOR").env_remove("VISUAL").env("PATH", &path).output().unwrap();
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(std::fs::read_to_string(&file).unwrap().contains("import = \"on_start\""));
 }
@@ -300,7 +300,7 @@ fn warehouse_init_connects_by_dsn() {
     std::fs::write(&ini, format!("[obmen_test_wh]\nDriver = SQLite3\nDatabase = {}\n", db.display())).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_obmen"))
         .args(["warehouse", "init", "--connection", "DSN=obmen_test_wh", "--dialect", "sqlite", "--demo-data", "3"])
-        .env("OBMEN_HOME", dir.path())
+        .env("OBMEN_HOME", dir.path()).env("OBMEN_LANG", "en")
         .env("ODBCINI", &ini)
         .output()
         .unwrap();

@@ -917,7 +917,7 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
 }
 
 fn obmen_cli(s: &Setup, args: &[&str]) -> (i32, String, String) {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(args).env("OBMEN_HOME", s.home.path()).output().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(args).env("OBMEN_HOME", s.home.path()).env("OBMEN_LANG", "en").output().unwrap();
     (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
@@ -1010,4 +1010,33 @@ fn a_full_export_sends_everything_again() {
     let (code, _, err) = obmen_cli(&s, &["run", "Shop", "--import", "--full"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--full resends the export"), "{err}");
+}
+
+/// `--lang bg` (or the locale): the run's summary, its outcome, the quarantine, the server list
+/// and errors speak Bulgarian.
+#[test]
+fn bulgarian_output_of_run_quarantine_list_and_errors() {
+    let shop = SimConfig { seed_orders: 2, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(Dialect::Sqlite, 12, shop, &[("sync_nomenclature", "false")]);
+    s.sim.sim.place(order("710001", "GONE-1", "1", "2.00"));
+    let (code, out, err) = obmen_cli(&s, &["--lang", "bg", "run", "Shop", "--import"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("Сървър 'Shop': обмен от") && out.contains(": частично изпълнен."), "{out}");
+    assert!(err.contains("obmen: грешка: сървър 'Shop': 1 поръчки са оставени настрана (`obmen quarantine Shop` ги изброява)"), "{err}");
+    let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "quarantine", "Shop"]);
+    assert!(out.contains("SH-710001") && out.contains("опитана 1 пъти, последно"), "{out}");
+    let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "server", "list"]);
+    assert!(out.starts_with("ИМЕ") && out.contains("АВТОСТАРТ") && out.contains("наред"), "{out}");
+    // The locale decides where no --lang or OBMEN_LANG is given.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_obmen"))
+        .args(["quarantine", "Shop", "drop", "SH-000"])
+        .env("OBMEN_HOME", s.home.path())
+        .env_remove("OBMEN_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "bg_BG.UTF-8")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("obmen: грешка: сървър 'Shop' няма оставена настрана поръчка 'SH-000'"), "{err}");
 }

@@ -76,7 +76,7 @@ fn sigterm_stops_obmen_run_at_the_next_page_and_the_next_run_completes() {
     let obmen = || {
         Command::new(env!("CARGO_BIN_EXE_obmen"))
             .args(["run", "Shop", "--import"])
-            .env("OBMEN_HOME", s.home.path())
+            .env("OBMEN_HOME", s.home.path()).env("OBMEN_LANG", "en")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -167,7 +167,7 @@ fn a_disk_that_fills_mid_run_gives_a_clear_error_no_panic_and_nothing_partial() 
     let limit_kib = (size.max(state_size) + 24 * 1024) / 1024;
     let out = Command::new("bash")
         .args(["-c", &format!("trap '' XFSZ; ulimit -f {limit_kib}; exec \"$0\" run Shop --import"), env!("CARGO_BIN_EXE_obmen")])
-        .env("OBMEN_HOME", s.home.path())
+        .env("OBMEN_HOME", s.home.path()).env("OBMEN_LANG", "en")
         .output()
         .unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -211,7 +211,7 @@ fn give(path: &std::path::Path) {
 fn obmen_as_owner(home: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_obmen"));
-    cmd.args(args).env("OBMEN_HOME", home).env("HOME", home).env("NO_COLOR", "1");
+    cmd.args(args).env("OBMEN_HOME", home).env("OBMEN_LANG", "en").env("HOME", home).env("NO_COLOR", "1");
     if as_root() {
         cmd.uid(NOBODY).gid(NOBODY);
     }

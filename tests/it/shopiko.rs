@@ -400,7 +400,7 @@ impl Drop for SimProcess {
 }
 
 fn obmen(home: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(args).env("OBMEN_HOME", home).env("NO_COLOR", "1").output().unwrap()
+    std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(args).env("OBMEN_HOME", home).env("OBMEN_LANG", "en").env("NO_COLOR", "1").output().unwrap()
 }
 
 #[test]
@@ -557,4 +557,37 @@ fn check_names_what_it_found_about_the_database() {
     let first = &json["checks"][0];
     assert_eq!((first["ok"].as_bool(), first["warning"].as_bool()), (Some(true), Some(true)), "{json}");
     assert!(first["detail"].as_str().unwrap().contains("read-only"));
+}
+
+/// Paths in a server file are relative to the home: a home copied elsewhere (and the original
+/// gone) checks green against its own database and key, from any working folder.
+#[test]
+fn a_copied_home_is_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let db = home.join("warehouse.db");
+    let o = obmen(&home, &["warehouse", "init", "--connection", &format!("Driver=SQLite3;Database={};", db.display()), "--demo-data", "3"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(home.join("shopiko.key"), format!("{KEY}\n")).unwrap();
+    std::fs::set_permissions(home.join("shopiko.key"), std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let o = obmen(&home, &["server", "new", "Shop", "--kind", "warehouse_pro_shopiko", "--set", "database.dialect=sqlite",
+        "--set", "database.connection=Driver=SQLite3;Database=warehouse.db;", "--set", "rules.object=Централен Склад",
+        "--set", "shopiko.url=http://127.0.0.1:9/api", "--set", &format!("shopiko.api_id={API_ID}"), "--set", "shopiko.key_file=shopiko.key"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let copy = dir.path().join("elsewhere/copy");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    assert!(std::process::Command::new("cp").arg("-a").arg(&home).arg(&copy).status().unwrap().success());
+    std::fs::remove_dir_all(&home).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_obmen"))
+        .args(["check", "Shop"])
+        .env("OBMEN_HOME", &copy)
+        .env("OBMEN_LANG", "en")
+        .current_dir("/")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("✔ Warehouse Pro database (sqlite): connected") && out.contains("✔ Warehouse Pro tables: all there"), "{out}");
+    assert!(out.contains("✔ object 'Централен Склад'"), "{out}");
+    assert!(!std::path::Path::new("/warehouse.db").exists(), "no database made where obmen was started");
 }

@@ -287,8 +287,11 @@ impl Server {
     /// fit the typed settings, or the key cannot be had (its file cannot be read, its variable is
     /// not set): each error names the file and the field.
     pub fn from_file(file: &ServerFile) -> Result<Server, ConfigErrors> {
-        let settings = Settings::deserialize(toml::Value::Table(file.table.clone()))
+        let mut settings = Settings::deserialize(toml::Value::Table(file.table.clone()))
             .map_err(|e| ConfigError::file(&file.path, format!("does not fit the settings of its kind: {}", e.message())))?;
+        if let Some(connection) = absolute_database(&file.path, settings.database.dialect, settings.database.connection.expose()) {
+            settings.database.connection = Secret::new(connection);
+        }
         let key = resolve_key(&file.path, &settings.shopiko)?;
         Ok(Server { settings, key, path: file.path.clone() })
     }
@@ -302,6 +305,29 @@ impl Server {
             retry: RetryPolicy::default(),
         }
     }
+}
+
+/// A SQLite or Access connection whose database file (`Database=`, `DBQ=`) is written relative,
+/// with that path made absolute from the home ([`crate::config::relative_to`]): the driver would
+/// take it from wherever obmen was started. `None` when there is nothing to change.
+fn absolute_database(server_file: &Path, dialect: Dialect, connection: &str) -> Option<String> {
+    if !matches!(dialect, Dialect::Sqlite | Dialect::Access) {
+        return None;
+    }
+    let mut pairs = crate::config::validate::parse_connection(connection).ok()?;
+    let mut changed = false;
+    for (key, value) in pairs.iter_mut() {
+        if (key.eq_ignore_ascii_case("database") || key.eq_ignore_ascii_case("dbq")) && Path::new(value.as_str()).is_relative() && !value.is_empty() {
+            *value = crate::config::relative_to(server_file, value).display().to_string();
+            changed = true;
+        }
+    }
+    changed.then(|| {
+        pairs
+            .iter()
+            .map(|(k, v)| if v.contains([';', '{', '}']) || v.trim() != v { format!("{k}={{{}}};", v.replace('}', "}}")) } else { format!("{k}={v};") })
+            .collect()
+    })
 }
 
 /// The Shopiko key from `shopiko.key`, `shopiko.key_file` (its first line) or `shopiko.key_env`.

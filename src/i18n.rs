@@ -1,0 +1,161 @@
+//! The one catalogue of the words obmen's own commands say, in English and Bulgarian (Utility
+//! Center's words where it has them: `../shared/glossary-bg.md`). The command line uses it now,
+//! the TUI will; kinds label their settings in their profiles, in the same two languages.
+//!
+//! Written by hand rather than with fluent or rust-i18n: each message is a variant of [`Msg`],
+//! so a missing or misspelt key is a compile error, both languages sit side by side in one
+//! place, and nothing is loaded at run time by a binary that runs unattended for months. The
+//! arguments are named (`{server}`) and filled by [`Msg::with`]; a test holds every message to
+//! having both texts and the same arguments in each.
+
+use crate::config::profile::Lang;
+
+/// The language to speak: `--lang` (or `OBMEN_LANG`, which clap reads into it), else the
+/// locale's `LC_ALL`, `LC_MESSAGES` or `LANG` (`bg_BG.UTF-8` is Bulgarian), else English.
+pub fn resolve(lang: Option<Lang>) -> Lang {
+    if let Some(l) = lang {
+        return l;
+    }
+    for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Ok(v) = std::env::var(var) {
+            if v.is_empty() {
+                continue;
+            }
+            return if v.to_lowercase().starts_with("bg") { Lang::Bg } else { Lang::En };
+        }
+    }
+    Lang::En
+}
+
+macro_rules! catalogue {
+    ($($key:ident => $en:literal, $bg:literal;)*) => {
+        /// A message of obmen's own.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg {
+            $(
+                #[doc = $en]
+                $key,
+            )*
+        }
+
+        impl Msg {
+            /// Every message, for the catalogue's own tests.
+            pub const ALL: &'static [Msg] = &[$(Msg::$key,)*];
+
+            /// The text in a language, arguments unfilled.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $(
+                        (Msg::$key, Lang::En) => $en,
+                        (Msg::$key, Lang::Bg) => $bg,
+                    )*
+                }
+            }
+        }
+    };
+}
+
+impl Msg {
+    /// The text in a language with its arguments filled: `{name}` takes the value given for
+    /// `name`.
+    pub fn with(self, lang: Lang, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut text = self.text(lang).to_owned();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        text
+    }
+
+    /// The text in a language, for messages without arguments.
+    pub fn get(self, lang: Lang) -> &'static str {
+        self.text(lang)
+    }
+}
+
+catalogue! {
+    // Tables and headers.
+    Name => "NAME", "ИМЕ";
+    Kind => "KIND", "ТИП";
+    Autostart => "AUTOSTART", "АВТОСТАРТ";
+    Config => "CONFIG", "НАСТРОЙКИ";
+    WhatItDoes => "WHAT IT DOES", "КАКВО ПРАВИ";
+    Yes => "yes", "да";
+    No => "no", "не";
+    Ok => "ok", "наред";
+    Invalid => "invalid ({count} problems: obmen server validate {server})", "невалиден ({count} проблема: obmen server validate {server})";
+    NoServers => "No servers in {dir}. Make one with: obmen server new NAME --kind \"{kind}\" --set key=value ...", "Няма сървъри в {dir}. Създайте с: obmen server new ИМЕ --kind \"{kind}\" --set ключ=стойност ...";
+    KindsHint => "Every setting of a kind: obmen kinds show KIND", "Всички настройки на даден тип: obmen kinds show ТИП";
+    Required => "required", "задължително";
+    Type => "type", "тип";
+    Default => "default", "по подразбиране";
+    Choices => "choices", "избор";
+    ExactlyOneOf => "Exactly one of", "Точно едно от";
+    TypeText => "text", "текст";
+    TypeSecret => "secret text", "таен текст";
+    TypeConnection => "ODBC connection string", "ODBC низ за връзка";
+    TypeUrl => "https address", "https адрес";
+    TypePath => "file path", "път до файл";
+    TypeBool => "true/false", "да/не";
+    TypeInteger => "whole number", "цяло число";
+    TypeChoice => "choice", "избор";
+    TypeWindow => "HH:MM-HH:MM", "ЧЧ:ММ-ЧЧ:ММ";
+    TypeWeekdays => "weekdays (mon-fri)", "дни от седмицата (пон-пет)";
+    NotAKind => "'{kind}' is not a kind obmen knows: {known} (obmen kinds lists them)", "'{kind}' не е тип, който obmen познава: {known} (obmen kinds ги изброява)";
+    // Runs.
+    RunHeader => "Server '{server}': run from {start} to {end}: {outcome}.", "Сървър '{server}': обмен от {start} до {end}: {outcome}.";
+    DryRunHeader => "Server '{server}': dry run from {start} to {end}: {outcome}.", "Сървър '{server}': проба (без запис) от {start} до {end}: {outcome}.";
+    OutcomeOk => "ok", "успешен";
+    OutcomePartial => "partly done", "частично изпълнен";
+    OutcomeFailed => "failed", "неуспешен";
+    OutcomeStopped => "stopped", "спрян";
+    OutcomeInterrupted => "interrupted", "прекъснат";
+    OutcomeRunning => "running", "тече";
+    Retries => "Retries: {count} calls to the shop or the database were tried again.", "Повторения: {count} обръщения към магазина или базата данни бяха опитани отново.";
+    RunError => "Error: {message}", "Грешка: {message}";
+    Transient => " (it should pass by itself once the database or the shop answers again)", " (би трябвало да мине от само себе си, щом базата данни или магазинът отговорят отново)";
+    RunFailed => "the run of server '{server}' failed: {errors}", "обменът на сървър '{server}' е неуспешен: {errors}";
+    RunStopped => "the run of server '{server}' was stopped; the next run goes on from where it stopped", "обменът на сървър '{server}' беше спрян; следващият продължава оттам, докъдето е стигнал";
+    PartlySetAside => "{count} orders were set aside (`obmen quarantine {server}` lists them)", "{count} поръчки са оставени настрана (`obmen quarantine {server}` ги изброява)";
+    PartlyNotConfirmed => "{count} orders are imported but not yet confirmed to the shop (obmen tells it on the next run)", "{count} поръчки са внесени, но магазинът още не е уведомен (obmen ще го уведоми при следващия обмен)";
+    PartlyRefused => "the shop refused {count} exported records (listed above)", "магазинът отказа {count} изпратени записа (изброени по-горе)";
+    PartlyServer => "server '{server}': {parts}", "сървър '{server}': {parts}";
+    // The quarantine.
+    NothingSetAside => "No orders of server '{server}' are set aside.", "Няма оставени настрана поръчки на сървър '{server}'.";
+    Tried => "tried {count} times, last {when}", "опитана {count} пъти, последно {when}";
+    Dropped => "Order {order} of server '{server}' is dropped: it will not be imported (`obmen quarantine {server} list --all` still shows it).", "Поръчка {order} на сървър '{server}' е отхвърлена: няма да бъде внесена (`obmen quarantine {server} list --all` все още я показва).";
+    NoSuchSetAside => "server '{server}' has no order '{order}' set aside (by list id or order number): `obmen quarantine {server}` lists them", "сървър '{server}' няма оставена настрана поръчка '{order}' (по номер в списъка или номер на поръчка): `obmen quarantine {server}` ги изброява";
+    StillSetAside => "order {order} is still set aside", "поръчка {order} все още е оставена настрана";
+    // Checks.
+    ChecksFailed => "{failed} of {total} checks of server '{server}' failed", "{failed} от {total} проверки на сървър '{server}' са неуспешни";
+    // Errors at the binary's edge.
+    ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `{name}` arguments of a text, sorted.
+    fn arguments(text: &str) -> Vec<String> {
+        let mut out: Vec<String> = text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned())).collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_message_has_both_languages_with_the_same_arguments() {
+        for m in Msg::ALL {
+            let (en, bg) = (m.text(Lang::En), m.text(Lang::Bg));
+            assert!(!en.trim().is_empty() && !bg.trim().is_empty(), "{m:?}");
+            assert_eq!(arguments(en), arguments(bg), "{m:?}: {en} / {bg}");
+        }
+        assert_eq!(Msg::Tried.with(Lang::Bg, &[("count", &3), ("when", &"днес")]), "опитана 3 пъти, последно днес");
+    }
+
+    #[test]
+    fn the_language_comes_from_the_flag_then_the_locale() {
+        assert_eq!(resolve(Some(Lang::Bg)), Lang::Bg);
+        // The locale is the process's: only the flag's precedence is tested without touching it.
+        assert_eq!(resolve(Some(Lang::En)), Lang::En);
+    }
+}
