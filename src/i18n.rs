@@ -112,6 +112,7 @@ catalogue! {
     OutcomeRunning => "running", "тече";
     Retries => "Retries: {count} calls to the shop or the database were tried again.", "Повторения: {count} обръщения към магазина или базата данни бяха опитани отново.";
     RunError => "Error: {message}", "Грешка: {message}";
+    Retrying => "obmen: retrying {what}: {error}", "obmen: нов опит ({what}): {error}";
     Transient => " (it should pass by itself once the database or the shop answers again)", " (би трябвало да мине от само себе си, щом базата данни или магазинът отговорят отново)";
     RunFailed => "the run of server '{server}' failed: {errors}", "обменът на сървър '{server}' е неуспешен: {errors}";
     RunStopped => "the run of server '{server}' was stopped; the next run goes on from where it stopped", "обменът на сървър '{server}' беше спрян; следващият продължава оттам, докъдето е стигнал";

@@ -9,8 +9,11 @@ use obmen::config::ConfigErrors;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A run's own account (what it imported, set aside, and why it failed) is its summary on
+    // stdout and one error line: the kinds' log lines, meant for the daemon's log files, would
+    // say it all again on stderr, so they show only with -v.
     let level = match cli.verbose {
-        0 => "warn",
+        0 => "warn,obmen::kinds=off",
         1 => "info",
         _ => "debug",
     };

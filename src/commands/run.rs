@@ -48,7 +48,7 @@ pub(super) fn run(home: &Home, lang: Lang, name: &str, import: bool, export: boo
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let ctx = RunContext { home: home.clone(), state, cancel: cancel.clone(), events: Events::to(tx) };
         let signals = tokio::spawn(stop_on_signal(cancel, name.to_owned()));
-        let progress = tokio::spawn(progress(rx, show_progress));
+        let progress = tokio::spawn(progress(rx, show_progress, lang));
         let summary = server.run(ctx, job).await;
         signals.abort();
         let _ = progress.await;
@@ -116,10 +116,16 @@ async fn stop_on_signal(cancel: CancellationToken, name: String) {
     std::process::exit(130);
 }
 
-/// Shows the run's events as a progress line on stderr (only on a terminal).
-async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool) {
+/// Shows the run's events as a progress line on stderr on a terminal; elsewhere (a pipe, a log
+/// file) only retries, one plain line each, so that a run waiting on a shop that is down says
+/// so while it waits.
+async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool, lang: Lang) {
     if !show {
-        while rx.recv().await.is_some() {}
+        while let Some(event) = rx.recv().await {
+            if let RunEvent::Retry { what, error } = event {
+                eprintln!("{}", Msg::Retrying.with(lang, &[("what", &what), ("error", &error)]));
+            }
+        }
         return;
     }
     let bar = indicatif::ProgressBar::new_spinner();

@@ -935,6 +935,8 @@ fn run_and_quarantine_through_the_command_line() {
     assert_eq!(code, 3, "partly done: {out}{err}");
     assert!(out.contains("Import: 4 orders imported") && out.contains("partly done"), "{out}");
     assert!(err.contains("obmen quarantine Shop"), "{err}");
+    // Said once on each channel: the summary on stdout, one error line on stderr, no log lines.
+    assert_eq!(err.lines().count(), 1, "{err}");
 
     let (code, out, _) = obmen_cli(&s, &["quarantine", "Shop"]);
     assert_eq!(code, 0);
@@ -1039,4 +1041,31 @@ fn bulgarian_output_of_run_quarantine_list_and_errors() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("obmen: грешка: сървър 'Shop' няма оставена настрана поръчка 'SH-000'"), "{err}");
+}
+
+/// A run against a shop that does not answer says so on stderr while it waits (one line a
+/// retry, not a minute of silence), and stops on SIGTERM.
+#[test]
+fn a_run_waiting_on_a_shop_that_is_down_says_so_while_it_waits() {
+    use std::io::{BufRead, BufReader};
+    let s = Setup::new(Dialect::Sqlite, 5, SimConfig::new(API_ID, KEY), &[]);
+    let file = s.home.path().join("servers/Shop.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replace(&s.sim.url, "http://127.0.0.1:9/api");
+    std::fs::write(&file, text).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_obmen"))
+        .args(["run", "Shop", "--import"])
+        .env("OBMEN_HOME", s.home.path())
+        .env("OBMEN_LANG", "en")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert!(first.starts_with("obmen: retrying") && first.contains("cannot reach the shop"), "{first}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "said within seconds");
+    let _ = std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "stopped");
 }
