@@ -96,7 +96,7 @@ fn new(home: &Home, name: &str, kind: &str, changes: &Changes) -> Result<(), Cli
     check_name(name).map_err(|m| CliError::config(ConfigErrors::from(ConfigError::field(&path, "name", m))))?;
     let Some(profile) = profile::find(kind) else {
         let known = profile::kind_names().iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
-        return Err(CliError::config(ConfigErrors::from(ConfigError::field(&path, "kind", format!("'{kind}' is not a kind obmen knows: use one of {known}")))));
+        return Err(CliError::config(ConfigErrors::from(ConfigError::field(&path, "kind", format!("'{kind}' is not a kind obmen knows: use one of {known} (`obmen kinds` lists them)")))));
     };
     if path.exists() {
         return Err(CliError::failed(anyhow!("a server named '{name}' already exists ({}): change it with `obmen server edit {name}`", path.display())));
@@ -106,7 +106,10 @@ fn new(home: &Home, name: &str, kind: &str, changes: &Changes) -> Result<(), Cli
         .map_err(|e| field_errors(&path, e))
         .and_then(|text| validate::validate_text(&path, &text).map(|_| text).map_err(CliError::config))
         .map_err(|mut e| {
-        e.error = e.error.context(format!("the new server '{name}' was not saved; give the missing settings with --set key=value"));
+        e.error = e.error.context(format!(
+            "the new server '{name}' was not saved; give the missing settings with --set key=value (`obmen kinds show {}` lists every setting)",
+            profile.id
+        ));
         e
     })?;
     home.ensure().map_err(|e| CliError::failed(anyhow!("cannot make {}: {e}", home.root.display())))?;
