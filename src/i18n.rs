@@ -66,6 +66,29 @@ impl Msg {
         text
     }
 
+    /// A setting's type as a user writes it (`whole number 1..600`).
+    pub fn type_word(prop: &crate::config::profile::Property, lang: Lang) -> String {
+        use crate::config::profile::PropType;
+        let word = match prop.ty {
+            PropType::String => Msg::TypeText,
+            PropType::Secret => Msg::TypeSecret,
+            PropType::Connection => Msg::TypeConnection,
+            PropType::Url => Msg::TypeUrl,
+            PropType::Path => Msg::TypePath,
+            PropType::Bool => Msg::TypeBool,
+            PropType::Integer => Msg::TypeInteger,
+            PropType::Enum => Msg::TypeChoice,
+            PropType::TimeWindow => Msg::TypeWindow,
+            PropType::Weekdays => Msg::TypeWeekdays,
+        }
+        .get(lang);
+        match (prop.ty, prop.min, prop.max) {
+            (PropType::Integer, Some(a), Some(b)) => format!("{word} {a}..{b}"),
+            (PropType::Integer, Some(a), None) => format!("{word} ≥ {a}"),
+            _ => word.to_owned(),
+        }
+    }
+
     /// The text in a language, for messages without arguments.
     pub fn get(self, lang: Lang) -> &'static str {
         self.text(lang)

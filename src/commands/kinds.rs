@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{out, table};
 use crate::cli::KindsAction;
-use crate::config::profile::{self, Lang, PropType, Property};
+use crate::config::profile::{self, Lang, Property};
 use crate::exit::CliError;
 use crate::i18n::Msg;
 
@@ -30,28 +30,6 @@ fn list(lang: Lang, as_json: bool) -> Result<(), CliError> {
     out(&format!("{}\n{}\n", table::render(&headers, &rows), Msg::KindsHint.get(lang)))
 }
 
-/// A property's type as a user writes it.
-fn type_word(prop: &Property, lang: Lang) -> String {
-    let word = match prop.ty {
-        PropType::String => Msg::TypeText,
-        PropType::Secret => Msg::TypeSecret,
-        PropType::Connection => Msg::TypeConnection,
-        PropType::Url => Msg::TypeUrl,
-        PropType::Path => Msg::TypePath,
-        PropType::Bool => Msg::TypeBool,
-        PropType::Integer => Msg::TypeInteger,
-        PropType::Enum => Msg::TypeChoice,
-        PropType::TimeWindow => Msg::TypeWindow,
-        PropType::Weekdays => Msg::TypeWeekdays,
-    }
-    .get(lang);
-    match (prop.ty, prop.min, prop.max) {
-        (PropType::Integer, Some(a), Some(b)) => format!("{word} {a}..{b}"),
-        (PropType::Integer, Some(a), None) => format!("{word} ≥ {a}"),
-        _ => word.to_owned(),
-    }
-}
-
 fn default_text(prop: &Property) -> String {
     match &prop.default {
         Some(toml::Value::String(s)) => s.clone(),
@@ -73,7 +51,7 @@ fn show(lang: Lang, kind: &str, as_json: bool) -> Result<(), CliError> {
                 json!({
                     "key": prop.key,
                     "group": prop.group,
-                    "type": type_word(prop, Lang::En),
+                    "type": Msg::type_word(prop, Lang::En),
                     "required": prop.required,
                     "default": prop.default,
                     "choices": prop.values.iter().map(|v| json!({ "value": v.value, "label": { "en": v.label.en, "bg": v.label.bg } })).collect::<Vec<_>>(),
@@ -93,7 +71,7 @@ fn show(lang: Lang, kind: &str, as_json: bool) -> Result<(), CliError> {
         for prop in p.properties.iter().filter(|prop| prop.group == group.id) {
             let required = if prop.required { format!("  ({})", Msg::Required.get(lang)) } else { String::new() };
             text.push_str(&format!("  {}  {}{required}\n", prop.key, prop.label.get(lang)));
-            text.push_str(&format!("      {}: {}", Msg::Type.get(lang), type_word(prop, lang)));
+            text.push_str(&format!("      {}: {}", Msg::Type.get(lang), Msg::type_word(prop, lang)));
             let default = default_text(prop);
             if !default.is_empty() {
                 text.push_str(&format!("; {}: {default}", Msg::Default.get(lang)));

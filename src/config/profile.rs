@@ -211,9 +211,57 @@ pub fn kind_names() -> Vec<&'static str> {
     profiles().iter().map(|p| p.kind.as_str()).collect()
 }
 
+/// The configuration reference, `docs/configuration.md`: every kind's every setting, made from
+/// the profiles (a test holds the file to it; `OBMEN_UPDATE_DOCS=1 cargo test --lib` rewrites it).
+pub fn reference() -> String {
+    let mut t = String::from(
+        "# Configuration reference\n\nMade from the kind profiles in `profiles/` (do not edit: \
+         `OBMEN_UPDATE_DOCS=1 cargo test --lib reference` makes it again). A server is one file, \
+         `servers/NAME.toml` in obmen's home; `obmen kinds show KIND` prints the same in English or \
+         Bulgarian (`--lang bg`). Paths are relative to the home. Choices may be given to `--set` \
+         by their value or their label in either language; files hold the value.\n",
+    );
+    for p in profiles() {
+        t.push_str(&format!("\n## {} (`{}`)\n\n{}\n\n{}\n", p.kind, p.id, p.help.en, p.help.bg));
+        for group in &p.groups {
+            t.push_str(&format!("\n### {} / {}\n\n", group.label.en, group.label.bg));
+            for prop in p.properties.iter().filter(|prop| prop.group == group.id) {
+                let mut facts = vec![crate::i18n::Msg::type_word(prop, Lang::En)];
+                if prop.required {
+                    facts.push("required".into());
+                }
+                if let Some(d) = &prop.default {
+                    facts.push(format!("default `{}`", match d { toml::Value::String(s) => s.clone(), v => v.to_string() }));
+                }
+                t.push_str(&format!("- `{}` ({}): {} / {}. {}", prop.key, facts.join(", "), prop.label.en, prop.label.bg, prop.help.en));
+                if !prop.values.is_empty() {
+                    let choices: Vec<String> = prop.values.iter().map(|v| format!("`{}` ({} / {})", v.value, v.label.en, v.label.bg)).collect();
+                    t.push_str(&format!(" Choices: {}.", choices.join(", ")));
+                }
+                t.push('\n');
+            }
+        }
+        for set in &p.exactly_one {
+            t.push_str(&format!("\nExactly one of: {}.\n", set.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
+        }
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_configuration_reference_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md");
+        let want = reference();
+        if std::env::var_os("OBMEN_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(have == want, "docs/configuration.md is out of date: run OBMEN_UPDATE_DOCS=1 cargo test --lib reference");
+    }
 
     #[test]
     fn built_in_profiles_are_consistent() {

@@ -266,7 +266,7 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
             }
             let full = super::relative_to(file, s);
             if !full.is_file() {
-                return Err(format!("no file at {}: create it or fix the path (relative paths start at the server file's folder)", full.display()));
+                return Err(format!("no file at {}: create it or fix the path (relative paths start at obmen's home)", full.display()));
             }
         }
         PropType::Bool => {

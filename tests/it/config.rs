@@ -122,7 +122,7 @@ fn a_key_file_others_may_read_is_refused_with_the_chmod_to_run() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     assert!(new_server(h, "Shopiko").status.success());
-    let key = h.join("servers/shop.key");
+    let key = h.join("shop.key");
     std::fs::write(&key, "892b2466d9611628358bfb292745bf3bdadb737\n").unwrap();
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let o = obmen(h, &["server", "edit", "Shopiko", "--set", "shopiko.key_file=shop.key", "--unset", "shopiko.key"]);
