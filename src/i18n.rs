@@ -143,12 +143,62 @@ catalogue! {
     PartlyNotConfirmed => "{count} orders are imported but not yet confirmed to the shop (obmen tells it on the next run)", "{count} поръчки са внесени, но магазинът още не е уведомен (obmen ще го уведоми при следващия обмен)";
     PartlyRefused => "the shop refused {count} exported records (listed above)", "магазинът отказа {count} изпратени записа (изброени по-горе)";
     PartlyServer => "server '{server}': {parts}", "сървър '{server}': {parts}";
+    // A run's report (the WarehousePro Import Export Shopiko kind).
+    ExportLine => "Export: {products} products sent ({products_same} unchanged), {stock} stock levels sent ({stock_same} unchanged), {customers} customers sent ({customers_same} unchanged).", "Експорт: изпратени {products} стоки ({products_same} без промяна), {stock} количества ({stock_same} без промяна), {customers} клиенти ({customers_same} без промяна).";
+    ExportDryLine => "Export (nothing sent): {products} products would be sent ({products_same} unchanged), {stock} stock levels would be sent ({stock_same} unchanged), {customers} customers would be sent ({customers_same} unchanged).", "Експорт (нищо не е изпратено): биха се изпратили {products} стоки ({products_same} без промяна), {stock} количества ({stock_same} без промяна), {customers} клиенти ({customers_same} без промяна).";
+    RefusedByShop => "  Refused by the shop: {item}", "  Отказано от магазина: {item}";
+    NotExported => "  Not exported: {item}", "  Не е изпратено: {item}";
+    NomenclatureLine => "Nomenclature: {goods_linked} goods linked, {goods_made} made, {goods_unmatched} not matched; {partners_linked} partners linked, {partners_made} made, {partners_unmatched} not matched.", "Номенклатура: {goods_linked} стоки свързани, {goods_made} създадени, {goods_unmatched} без съответствие; {partners_linked} партньори свързани, {partners_made} създадени, {partners_unmatched} без съответствие.";
+    NomenclatureDryLine => "Nomenclature: {goods_linked} goods would be linked, {goods_made} would be made, {goods_unmatched} not matched; {partners_linked} partners would be linked, {partners_made} would be made, {partners_unmatched} not matched.", "Номенклатура: {goods_linked} стоки биха се свързали, {goods_made} биха се създали, {goods_unmatched} без съответствие; {partners_linked} партньори биха се свързали, {partners_made} биха се създали, {partners_unmatched} без съответствие.";
+    GoodsLinked => "Goods linked", "Свързани стоки";
+    GoodsMadeList => "Goods made", "Създадени стоки";
+    GoodsUnmatched => "Goods not matched", "Стоки без съответствие";
+    PartnersLinked => "Partners linked", "Свързани партньори";
+    PartnersMadeList => "Partners made", "Създадени партньори";
+    PartnersUnmatched => "Partners not matched", "Партньори без съответствие";
+    AndMore => "... and {count} more (--json lists all)", "... и още {count} (--json ги изброява всички)";
+    ImportLine => "Import: {imported} orders imported, {already} already imported, {set_aside} set aside, {acknowledged} acknowledged in the shop.", "Импорт: внесени {imported} поръчки, {already} вече внесени, {set_aside} оставени настрана, {acknowledged} потвърдени в магазина.";
+    ImportDryLine => "Import (nothing written): {imported} orders would be imported, {already} already are, {set_aside} would be set aside.", "Импорт (нищо не е записано): биха се внесли {imported} поръчки, {already} вече са внесени, {set_aside} биха останали настрана.";
+    ImportedOrder => "  {order} -> document {document} ({total})", "  {order} -> документ {document} ({total})";
+    GoodsMade => "Goods made in Warehouse Pro: {list}", "Създадени стоки в Склад Pro: {list}";
+    GoodsToMake => "Goods to be made in Warehouse Pro: {list}", "Стоки, които биха се създали в Склад Pro: {list}";
+    PartnersMade => "Partners made in Warehouse Pro: {list}", "Създадени партньори в Склад Pro: {list}";
+    PartnersToMake => "Partners to be made in Warehouse Pro: {list}", "Партньори, които биха се създали в Склад Pro: {list}";
+    SetAside => "Set aside {order}: {reason}", "Оставена настрана {order}: {reason}";
+    LeftAlone => "Left alone {item}", "Оставена без промяна {item}";
+    Note => "Note: {note}", "Бележка: {note}";
+    NotConfirmedHeader => "{count} orders are imported but not yet confirmed to the shop; obmen will tell it on the next run:", "{count} поръчки са внесени, но магазинът още не е уведомен; obmen ще го уведоми при следващия обмен:";
     // The quarantine.
     NothingSetAside => "No orders of server '{server}' are set aside.", "Няма оставени настрана поръчки на сървър '{server}'.";
     Tried => "tried {count} times, last {when}", "опитана {count} пъти, последно {when}";
     Dropped => "Order {order} of server '{server}' is dropped: it will not be imported (`obmen quarantine {server} list --all` still shows it).", "Поръчка {order} на сървър '{server}' е отхвърлена: няма да бъде внесена (`obmen quarantine {server} list --all` все още я показва).";
     NoSuchSetAside => "server '{server}' has no order '{order}' set aside (by list id or order number): `obmen quarantine {server}` lists them", "сървър '{server}' няма оставена настрана поръчка '{order}' (по номер в списъка или номер на поръчка): `obmen quarantine {server}` ги изброява";
     StillSetAside => "order {order} is still set aside", "поръчка {order} все още е оставена настрана";
+    // Checks (the WarehousePro Import Export Shopiko kind).
+    CheckDatabase => "Warehouse Pro database ({dialect})", "База данни на Склад Pro ({dialect})";
+    CheckConnected => "connected", "свързана";
+    CheckConnectedBut => "connected, but {limit}", "свързана, но {limit}";
+    CheckTables => "Warehouse Pro tables", "Таблици на Склад Pro";
+    CheckAllThere => "all there", "всички са налице";
+    CheckNotWarehousePro => "this is not a Warehouse Pro database: it has no table {tables}. Check database.connection", "това не е база данни на Склад Pro: няма таблица {tables}. Проверете database.connection";
+    CheckObject => "object '{object}'", "обект '{object}'";
+    CheckObjectFound => "found: '{name}' (code {code}, ID {id})", "намерен: '{name}' (код {code}, ID {id})";
+    CheckNoObject => "no object has this name or code; the database has {names}: set rules.object to one of them", "няма обект с това име или код; в базата данни има {names}: задайте rules.object на един от тях";
+    CheckNotChecked => "not checked: {why}", "не е проверено: {why}";
+    CheckNoDatabase => "no database", "няма база данни";
+    CheckNoConnection => "no database connection", "няма връзка с базата данни";
+    CheckForeign => "not a Warehouse Pro database", "не е база данни на Склад Pro";
+    CheckBaseCurrency => "base currency", "основна валута";
+    CheckCurrencyFound => "{code} (currencies ID {id})", "{code} (ID във валутите {id})";
+    CheckStockMode => "stock mode", "начин на водене на склада";
+    CheckShopAt => "shop at {url}", "магазин на {url}";
+    CheckReachable => "reachable", "отговаря";
+    CheckShopKey => "shop key", "ключ за магазина";
+    CheckAccepted => "accepted by '{shop}' (API ID {api_id})", "приет от '{shop}' (API идентификатор {api_id})";
+    CheckNotShopiko => "it answers, but not as a Shopiko exchange API: {error}. Check shopiko.url", "отговаря, но не като API за обмен на Shopiko: {error}. Проверете shopiko.url";
+    CheckShopUnreachable => "the shop cannot be reached", "магазинът не отговаря";
+    CheckNotAShop => "the address is no Shopiko exchange API", "адресът не е API за обмен на Shopiko";
+    CheckFailedItself => "the check itself failed: {error}", "самата проверка не успя: {error}";
     // Checks.
     ChecksFailed => "{failed} of {total} checks of server '{server}' failed", "{failed} от {total} проверки на сървър '{server}' са неуспешни";
     // Errors at the binary's edge.

@@ -10,7 +10,7 @@ use crate::exit::CliError;
 
 pub(super) fn run(home: &Home, lang: crate::config::Lang, name: &str, as_json: bool) -> Result<(), CliError> {
     let server = crate::kinds::Server::load(&load(home, name)?).map_err(CliError::config)?;
-    let checks = runtime()?.block_on(server.check());
+    let checks = runtime()?.block_on(server.check(lang));
     let failed = checks.iter().filter(|c| !c.ok).count();
     let verdict = || {
         if failed == 0 {

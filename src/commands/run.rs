@@ -192,7 +192,7 @@ fn render(s: &RunSummary, lang: Lang) -> String {
     let header = if dry_run { Msg::DryRunHeader } else { Msg::RunHeader };
     let mut t = header.with(lang, &[("server", &s.server), ("start", &local(s.started_at)), ("end", &local(s.ended_at)), ("outcome", &outcome.get(lang))]);
     t.push('\n');
-    t.push_str(&s.details.render(dry_run));
+    t.push_str(&s.details.render(dry_run, lang));
     if s.retries > 0 {
         t.push_str(&Msg::Retries.with(lang, &[("count", &s.retries)]));
         t.push('\n');

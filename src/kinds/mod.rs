@@ -76,11 +76,11 @@ pub enum Details {
 }
 
 impl Details {
-    /// The report as lines of text for a person (the command line).
-    pub fn render(&self, dry_run: bool) -> String {
+    /// The report as lines of text for a person (the command line), in a language.
+    pub fn render(&self, dry_run: bool, lang: crate::config::Lang) -> String {
         match self {
             Details::None => String::new(),
-            Details::WarehouseProShopiko(r) => r.render(dry_run),
+            Details::WarehouseProShopiko(r) => r.render(dry_run, lang),
         }
     }
 }
@@ -175,10 +175,10 @@ impl Server {
         Job { import: rules.import.mode != never, export: rules.export.mode != never, ..Job::default() }
     }
 
-    /// The connection tests: each a green or red line with the reason.
-    pub async fn check(&self) -> Vec<Check> {
+    /// The connection tests: each a green or red line with the reason, in a language.
+    pub async fn check(&self, lang: crate::config::Lang) -> Vec<Check> {
         match &self.settings {
-            Settings::WarehouseProShopiko(s) => wps::check(s).await,
+            Settings::WarehouseProShopiko(s) => wps::check(s, lang).await,
         }
     }
 

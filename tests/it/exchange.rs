@@ -1024,9 +1024,15 @@ fn bulgarian_output_of_run_quarantine_list_and_errors() {
     let (code, out, err) = obmen_cli(&s, &["--lang", "bg", "run", "Shop", "--import"]);
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains("Сървър 'Shop': обмен от") && out.contains(": частично изпълнен."), "{out}");
+    assert!(out.contains("Импорт: внесени 2 поръчки") && out.contains("Оставена настрана SH-710001"), "{out}");
     assert!(err.contains("obmen: грешка: сървър 'Shop': 1 поръчки са оставени настрана (`obmen quarantine Shop` ги изброява)"), "{err}");
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "quarantine", "Shop"]);
     assert!(out.contains("SH-710001") && out.contains("опитана 1 пъти, последно"), "{out}");
+    let (code, out, _) = obmen_cli(&s, &["--lang", "bg", "check", "Shop"]);
+    assert_eq!(code, 0, "{out}");
+    for line in ["✔ База данни на Склад Pro (sqlite): свързана", "✔ Таблици на Склад Pro: всички са налице", "✔ обект 'Централен Склад': намерен", "✔ основна валута: EUR", "✔ ключ за магазина: приет от"] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "server", "list"]);
     assert!(out.starts_with("ИМЕ") && out.contains("АВТОСТАРТ") && out.contains("наред"), "{out}");
     // The locale decides where no --lang or OBMEN_LANG is given.

@@ -171,7 +171,7 @@ fn a_shop_that_refuses_acknowledgements_cannot_hold_the_run_and_is_told_next_run
     assert_eq!((first.counts.imported, first.counts.set_aside, first.counts.not_acknowledged), (3, 0, 3), "{:?}", first.counts);
     let r = first.report().import.unwrap();
     assert!(r.quarantined.is_empty(), "nothing is said to be set aside: {r:#?}");
-    let text = first.details.render(false);
+    let text = first.details.render(false, obmen::config::Lang::En);
     assert!(text.contains("3 orders are imported but not yet confirmed to the shop; obmen will tell it on the next run"), "{text}");
     assert!(!text.contains("Set aside"), "{text}");
 

@@ -12,6 +12,8 @@ pub mod settings;
 pub use run::Report;
 pub use settings::{GoodsKey, PartnersKey, Server, Settings};
 
+use crate::config::Lang;
+use crate::i18n::Msg;
 use crate::shopiko::{ClientConfig, RetryPolicy, ShopikoClient, ShopikoError};
 use crate::warehouse::{Dialect, Timeouts, Warehouse};
 
@@ -56,18 +58,18 @@ pub async fn repair(server: &Server, _ctx: &super::RunContext, apply: bool) -> R
 }
 
 /// The connection tests: database, object, shop reachable, key accepted.
-pub async fn check(server: &Server) -> Vec<Check> {
+pub async fn check(server: &Server, lang: Lang) -> Vec<Check> {
     let settings = &server.settings;
     let mut checks = Vec::new();
     // ODBC calls block: keep them off the async threads.
     let (dialect, connection, object) = (settings.database.dialect, settings.database.connection.clone(), settings.rules.object.clone());
     let timeouts = run::timeouts(settings);
-    let db = tokio::task::spawn_blocking(move || check_database(dialect, connection.expose(), &object, timeouts)).await;
+    let db = tokio::task::spawn_blocking(move || check_database(dialect, connection.expose(), &object, timeouts, lang)).await;
     match db {
         Ok(mut c) => checks.append(&mut c),
-        Err(e) => checks.push(Check::failed("Warehouse Pro database", format!("the check itself failed: {e}"))),
+        Err(e) => checks.push(Check::failed(Msg::CheckDatabase.with(lang, &[("dialect", &dialect)]), Msg::CheckFailedItself.with(lang, &[("error", &e)]))),
     }
-    checks.extend(check_shop(server).await);
+    checks.extend(check_shop(server, lang).await);
     checks
 }
 
@@ -90,71 +92,75 @@ pub(super) fn missing_database_file(dialect: Dialect, connection: &str) -> Optio
     (!file.exists()).then(|| format!("the database file {} does not exist: check database.connection", file.display()))
 }
 
-fn check_database(dialect: Dialect, connection: &str, object: &str, timeouts: Timeouts) -> Vec<Check> {
-    let what = format!("Warehouse Pro database ({dialect})");
-    let not_checked = |why: &str| Check::failed(format!("object '{object}'"), format!("not checked: {why}"));
+fn check_database(dialect: Dialect, connection: &str, object: &str, timeouts: Timeouts, lang: Lang) -> Vec<Check> {
+    let what = Msg::CheckDatabase.with(lang, &[("dialect", &dialect)]);
+    let object_line = Msg::CheckObject.with(lang, &[("object", &object)]);
+    let not_checked = |why: Msg| Check::failed(&object_line, Msg::CheckNotChecked.with(lang, &[("why", &why.get(lang))]));
     if let Some(why) = missing_database_file(dialect, connection) {
-        return vec![Check::failed(what, why), not_checked("no database")];
+        return vec![Check::failed(what, why), not_checked(Msg::CheckNoDatabase)];
     }
     let wh = match Warehouse::connect_with(connection, dialect, timeouts) {
         Ok(wh) => wh,
-        Err(e) => return vec![Check::failed(what, e.to_string()), not_checked("no database connection")],
+        Err(e) => return vec![Check::failed(what, e.to_string()), not_checked(Msg::CheckNoConnection)],
     };
-    let mut out = vec![Check::ok(&what, "connected")];
+    let mut out = vec![Check::ok(&what, Msg::CheckConnected.get(lang))];
     if let Err(e) = wh.ensure_writable() {
         // obmen can read it, but not book into it: a limit, not a pass.
-        out[0] = Check::warning(&what, format!("connected, but {e}"));
+        out[0] = Check::warning(&what, Msg::CheckConnectedBut.with(lang, &[("limit", &e)]));
     }
+    let tables = Msg::CheckTables.get(lang);
     match wh.missing_tables() {
-        Ok(missing) if missing.is_empty() => out.push(Check::ok("Warehouse Pro tables", "all there")),
+        Ok(missing) if missing.is_empty() => out.push(Check::ok(tables, Msg::CheckAllThere.get(lang))),
         Ok(missing) => {
-            out.push(Check::failed(
-                "Warehouse Pro tables",
-                format!("this is not a Warehouse Pro database: it has no table {}. Check database.connection", missing.join(", ")),
-            ));
-            out.push(not_checked("not a Warehouse Pro database"));
+            out.push(Check::failed(tables, Msg::CheckNotWarehousePro.with(lang, &[("tables", &missing.join(", "))])));
+            out.push(not_checked(Msg::CheckForeign));
             return out;
         }
-        Err(e) => out.push(Check::failed("Warehouse Pro tables", e.to_string())),
+        Err(e) => out.push(Check::failed(tables, e.to_string())),
     }
     out.push(match wh.find_object(object) {
-        Ok(Some(o)) => Check::ok(format!("object '{object}'"), format!("found: '{}' (code {}, ID {})", o.name, o.code, o.id)),
+        Ok(Some(o)) => Check::ok(&object_line, Msg::CheckObjectFound.with(lang, &[("name", &o.name), ("code", &o.code), ("id", &o.id)])),
         Ok(None) => {
             let names = wh.objects().map(|os| os.into_iter().map(|o| format!("'{}'", o.name)).collect::<Vec<_>>().join(", ")).unwrap_or_default();
-            Check::failed(format!("object '{object}'"), format!("no object has this name or code; the database has {names}: set rules.object to one of them"))
+            Check::failed(&object_line, Msg::CheckNoObject.with(lang, &[("names", &names)]))
         }
-        Err(e) => Check::failed(format!("object '{object}'"), e.to_string()),
+        Err(e) => Check::failed(&object_line, e.to_string()),
     });
     // What decides how amounts and stock are booked, as the database says.
+    let currency = Msg::CheckBaseCurrency.get(lang);
     out.push(match wh.base_currency() {
-        Ok(c) => Check::ok("base currency", format!("{} (currencies ID {})", c.code, c.id)),
-        Err(e) => Check::failed("base currency", e.to_string()),
+        Ok(c) => Check::ok(currency, Msg::CheckCurrencyFound.with(lang, &[("code", &c.code), ("id", &c.id)])),
+        Err(e) => Check::failed(currency, e.to_string()),
     });
+    let mode = Msg::CheckStockMode.get(lang);
     out.push(match wh.stock_mode() {
-        Ok(m) => Check::ok("stock mode", m.name()),
-        Err(e) => Check::failed("stock mode", e.to_string()),
+        Ok(m) => Check::ok(mode, m.name()),
+        Err(e) => Check::failed(mode, e.to_string()),
     });
     out
 }
 
-async fn check_shop(server: &Server) -> Vec<Check> {
-    let reach = format!("shop at {}", server.settings.shopiko.url);
-    let key = "shop key".to_owned();
+async fn check_shop(server: &Server, lang: Lang) -> Vec<Check> {
+    let reach = Msg::CheckShopAt.with(lang, &[("url", &server.settings.shopiko.url)]);
+    let key = Msg::CheckShopKey.get(lang);
+    let unreachable = Msg::CheckNotChecked.with(lang, &[("why", &Msg::CheckShopUnreachable.get(lang))]);
+    let reachable = Msg::CheckReachable.get(lang);
     let config = ClientConfig { retry: RetryPolicy::quick(), ..server.client_config() };
     let client = match ShopikoClient::new(config) {
         Ok(c) => c,
-        Err(e) => return vec![Check::failed(reach, e.to_string()), Check::failed(key, "not checked: the shop cannot be reached")],
+        Err(e) => return vec![Check::failed(reach, e.to_string()), Check::failed(key, unreachable)],
     };
     match client.ping().await {
-        Ok(p) => vec![Check::ok(reach, "reachable"), Check::ok(key, format!("accepted by '{}' (API ID {})", p.shop, server.settings.shopiko.api_id))],
+        Ok(p) => vec![Check::ok(reach, reachable), Check::ok(key, Msg::CheckAccepted.with(lang, &[("shop", &p.shop), ("api_id", &server.settings.shopiko.api_id)]))],
         Err(e) => match e.last() {
             ShopikoError::Unauthorized { .. } | ShopikoError::ClockSkew { .. } => {
-                vec![Check::ok(reach, "reachable"), Check::failed(key, e.last().to_string())]
+                vec![Check::ok(reach, reachable), Check::failed(key, e.last().to_string())]
             }
-            ShopikoError::Rejected { .. } | ShopikoError::Decode { .. } => {
-                vec![Check::failed(reach, format!("it answers, but not as a Shopiko exchange API: {e}. Check shopiko.url")), Check::failed(key, "not checked")]
-            }
-            _ => vec![Check::failed(reach, e.to_string()), Check::failed(key, "not checked: the shop cannot be reached")],
+            ShopikoError::Rejected { .. } | ShopikoError::Decode { .. } => vec![
+                Check::failed(reach, Msg::CheckNotShopiko.with(lang, &[("error", &e)])),
+                Check::failed(key, Msg::CheckNotChecked.with(lang, &[("why", &Msg::CheckNotAShop.get(lang))])),
+            ],
+            _ => vec![Check::failed(reach, e.to_string()), Check::failed(key, unreachable)],
         },
     }
 }

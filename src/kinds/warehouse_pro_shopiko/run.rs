@@ -12,6 +12,8 @@ use super::export::ExportReport;
 use super::import::{Cache, Ctx, ImportReport};
 use super::nomenclature::NomenclatureReport;
 use super::{Server, Settings};
+use crate::config::Lang;
+use crate::i18n::Msg;
 use crate::kinds::{Details, FailureKind, Job, Phase, RunContext, RunError, RunEvent, RunSummary};
 use crate::kinds::run::RunLock;
 use crate::shopiko::model::Order;
@@ -342,56 +344,73 @@ impl Report {
         c
     }
 
-    /// The report as lines of text for a person.
-    pub fn render(&self, dry_run: bool) -> String {
+    /// The report as lines of text for a person, in a language.
+    pub fn render(&self, dry_run: bool, lang: Lang) -> String {
         let mut t = String::new();
         if let Some(n) = &self.nomenclature {
-            t.push_str(&render_nomenclature(n, dry_run));
+            t.push_str(&render_nomenclature(n, dry_run, lang));
         }
         if let Some(i) = &self.import {
-            t.push_str(&render_import(i, dry_run));
+            t.push_str(&render_import(i, dry_run, lang));
         }
         if let Some(e) = &self.export {
-            let would = if dry_run { "would be " } else { "" };
-            t.push_str(&format!(
-                "Export{}: {} products {would}sent ({} unchanged), {} stock levels {would}sent ({} unchanged), {} customers {would}sent ({} unchanged).\n",
-                if dry_run { " (nothing sent)" } else { "" },
-                e.products_sent, e.products_unchanged, e.stock_sent, e.stock_unchanged, e.customers_sent, e.customers_unchanged
+            let line = if dry_run { Msg::ExportDryLine } else { Msg::ExportLine };
+            t.push_str(&line.with(
+                lang,
+                &[
+                    ("products", &e.products_sent),
+                    ("products_same", &e.products_unchanged),
+                    ("stock", &e.stock_sent),
+                    ("stock_same", &e.stock_unchanged),
+                    ("customers", &e.customers_sent),
+                    ("customers_same", &e.customers_unchanged),
+                ],
             ));
+            t.push('\n');
             for r in &e.refused {
-                t.push_str(&format!("  Refused by the shop: {r}\n"));
+                t.push_str(&Msg::RefusedByShop.with(lang, &[("item", r)]));
+                t.push('\n');
             }
             for r in &e.skipped {
-                t.push_str(&format!("  Not exported: {r}\n"));
+                t.push_str(&Msg::NotExported.with(lang, &[("item", r)]));
+                t.push('\n');
             }
         }
         t
     }
 }
 
-fn render_nomenclature(n: &NomenclatureReport, dry_run: bool) -> String {
+fn render_nomenclature(n: &NomenclatureReport, dry_run: bool, lang: Lang) -> String {
     let mut t = String::new();
-    let would = if dry_run { "would be " } else { "" };
     let lists = [
-        ("Goods linked", &n.goods_linked),
-        ("Goods made", &n.goods_created),
-        ("Goods not matched", &n.goods_unmatched),
-        ("Partners linked", &n.partners_linked),
-        ("Partners made", &n.partners_created),
-        ("Partners not matched", &n.partners_unmatched),
+        (Msg::GoodsLinked, &n.goods_linked),
+        (Msg::GoodsMadeList, &n.goods_created),
+        (Msg::GoodsUnmatched, &n.goods_unmatched),
+        (Msg::PartnersLinked, &n.partners_linked),
+        (Msg::PartnersMadeList, &n.partners_created),
+        (Msg::PartnersUnmatched, &n.partners_unmatched),
     ];
     if lists.iter().any(|(_, l)| !l.is_empty()) {
-        t.push_str(&format!(
-            "Nomenclature: {} goods {would}linked, {} {would}made, {} not matched; {} partners {would}linked, {} {would}made, {} not matched.\n",
-            n.goods_linked.len(), n.goods_created.len(), n.goods_unmatched.len(),
-            n.partners_linked.len(), n.partners_created.len(), n.partners_unmatched.len()
+        let line = if dry_run { Msg::NomenclatureDryLine } else { Msg::NomenclatureLine };
+        t.push_str(&line.with(
+            lang,
+            &[
+                ("goods_linked", &n.goods_linked.len()),
+                ("goods_made", &n.goods_created.len()),
+                ("goods_unmatched", &n.goods_unmatched.len()),
+                ("partners_linked", &n.partners_linked.len()),
+                ("partners_made", &n.partners_created.len()),
+                ("partners_unmatched", &n.partners_unmatched.len()),
+            ],
         ));
+        t.push('\n');
         for (what, list) in lists {
+            let what = what.get(lang);
             for item in list.iter().take(50) {
                 t.push_str(&format!("  {what}: {item}\n"));
             }
             if list.len() > 50 {
-                t.push_str(&format!("  {what}: ... and {} more (--json lists all)\n", list.len() - 50));
+                t.push_str(&format!("  {what}: {}\n", Msg::AndMore.with(lang, &[("count", &(list.len() - 50))])));
             }
         }
     }
@@ -399,47 +418,45 @@ fn render_nomenclature(n: &NomenclatureReport, dry_run: bool) -> String {
 }
 
 /// An import's report as lines of text.
-pub fn render_import(i: &ImportReport, dry_run: bool) -> String {
+pub fn render_import(i: &ImportReport, dry_run: bool, lang: Lang) -> String {
     let mut t = String::new();
+    let mut line = |text: String| {
+        t.push_str(&text);
+        t.push('\n');
+    };
     if dry_run {
-        t.push_str(&format!("Import (nothing written): {} orders would be imported, {} already are, {} would be set aside.\n", i.planned.len(), i.already_imported, i.quarantined.len()));
+        line(Msg::ImportDryLine.with(lang, &[("imported", &i.planned.len()), ("already", &i.already_imported), ("set_aside", &i.quarantined.len())]));
         for p in &i.planned {
-            t.push_str(&format!("  {p}\n"));
+            line(format!("  {p}"));
         }
     } else {
-        t.push_str(&format!(
-            "Import: {} orders imported, {} already imported, {} set aside, {} acknowledged in the shop.\n",
-            i.imported.len(),
-            i.already_imported,
-            i.quarantined.len(),
-            i.acknowledged
+        line(Msg::ImportLine.with(
+            lang,
+            &[("imported", &i.imported.len()), ("already", &i.already_imported), ("set_aside", &i.quarantined.len()), ("acknowledged", &i.acknowledged)],
         ));
         for o in &i.imported {
-            t.push_str(&format!("  {} -> document {} ({:.2})\n", o.order, o.document, o.total));
+            line(Msg::ImportedOrder.with(lang, &[("order", &o.order), ("document", &o.document), ("total", &format!("{:.2}", o.total))]));
         }
     }
     if !i.goods_created.is_empty() {
-        t.push_str(&format!("Goods {}made in Warehouse Pro: {}\n", if dry_run { "to be " } else { "" }, i.goods_created.join("; ")));
+        line((if dry_run { Msg::GoodsToMake } else { Msg::GoodsMade }).with(lang, &[("list", &i.goods_created.join("; "))]));
     }
     if !i.partners_created.is_empty() {
-        t.push_str(&format!("Partners {}made in Warehouse Pro: {}\n", if dry_run { "to be " } else { "" }, i.partners_created.join("; ")));
+        line((if dry_run { Msg::PartnersToMake } else { Msg::PartnersMade }).with(lang, &[("list", &i.partners_created.join("; "))]));
     }
     for q in &i.quarantined {
-        t.push_str(&format!("Set aside {}: {}\n", q.order, q.reason));
+        line(Msg::SetAside.with(lang, &[("order", &q.order), ("reason", &q.reason)]));
     }
     for s in &i.skipped {
-        t.push_str(&format!("Left alone {s}\n"));
+        line(Msg::LeftAlone.with(lang, &[("item", s)]));
     }
     for n in &i.notes {
-        t.push_str(&format!("Note: {n}\n"));
+        line(Msg::Note.with(lang, &[("note", n)]));
     }
     if !i.ack_failures.is_empty() {
-        t.push_str(&format!(
-            "{} orders are imported but not yet confirmed to the shop; obmen will tell it on the next run:\n",
-            i.ack_failures.len()
-        ));
+        line(Msg::NotConfirmedHeader.with(lang, &[("count", &i.ack_failures.len())]));
         for a in &i.ack_failures {
-            t.push_str(&format!("  {a}\n"));
+            line(format!("  {a}"));
         }
     }
     t
