@@ -96,6 +96,9 @@ pub enum Command {
         /// Make the changes (without it, only show them).
         #[arg(long)]
         apply: bool,
+        /// Print the repairs as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Run the Shopiko simulator: the shop's API on this machine, for the demo and tests.
     ShopikoSim(SimArgs),

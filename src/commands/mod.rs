@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Run { name, import, export, dry_run, full, json } => run::run(&home, lang, &name, import, export, dry_run, full, json),
         Command::Quarantine { name, action } => run::quarantine(&home, lang, &name, action),
         Command::Kinds { action } => kinds::run(lang, action),
-        Command::Repair { name, apply } => run::repair(&home, &name, apply),
+        Command::Repair { name, apply, json } => run::repair(&home, &name, apply, json),
     }
 }
 

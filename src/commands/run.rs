@@ -288,12 +288,15 @@ fn find_quarantined(rt: &tokio::runtime::Runtime, state: &State, name: &str, ord
     entries.into_iter().nth(index).ok_or_else(missing)
 }
 
-pub(super) fn repair(home: &Home, name: &str, apply: bool) -> Result<(), CliError> {
+pub(super) fn repair(home: &Home, name: &str, apply: bool, as_json: bool) -> Result<(), CliError> {
     let server = Server::load(&load(home, name)?).map_err(CliError::config)?;
     let rt = runtime()?;
     let state = rt.block_on(open_state(home))?;
     let ctx = RunContext { home: home.clone(), state, cancel: CancellationToken::new(), events: Events::none() };
     let repairs = rt.block_on(server.repair(&ctx, apply)).map_err(CliError::failed)?;
+    if as_json {
+        return out(&format!("{}\n", serde_json::to_string_pretty(&repairs).map_err(CliError::failed)?));
+    }
     if repairs.is_empty() {
         return out(&format!("Server '{name}': nothing to repair.\n"));
     }

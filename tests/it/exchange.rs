@@ -524,6 +524,9 @@ fn shop_customers_become_clients_and_partners_written_before_are_repaired_on_req
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("partner-roles (not made: pass --apply)") && out.contains("SH-C-OLD-1") && out.contains("SH-C-OLD-2") && !out.contains("P-SUP-1"), "{out}");
     assert_eq!((role(person), role(company)), (Some(1), Some(0)), "a dry run changes nothing");
+    let (_, out, _) = obmen_cli(&s, &["repair", "Shop", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((json[0]["name"].as_str(), json[0]["applied"].as_bool(), json[0]["changes"].as_array().map(Vec::len)), (Some("partner-roles"), Some(false), Some(2)), "{json}");
     let (code, out, _) = obmen_cli(&s, &["repair", "Shop", "--apply"]);
     assert_eq!(code, 0);
     assert!(out.contains("partner-roles (made)"), "{out}");
