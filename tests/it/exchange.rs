@@ -1078,3 +1078,68 @@ fn a_run_waiting_on_a_shop_that_is_down_says_so_while_it_waits() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(1), "stopped");
 }
+
+/// The shape of a JSON document: every path with its type, arrays by their first element, sorted.
+fn json_shape(v: &serde_json::Value) -> String {
+    fn walk(v: &serde_json::Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                out.insert(format!("{path}: object"));
+                for (k, x) in m {
+                    walk(x, &format!("{path}.{k}"), out);
+                }
+            }
+            serde_json::Value::Array(a) => {
+                out.insert(format!("{path}: array"));
+                if let Some(first) = a.first() {
+                    walk(first, &format!("{path}[]"), out);
+                }
+            }
+            serde_json::Value::Null => {
+                out.insert(format!("{path}: null"));
+            }
+            serde_json::Value::Bool(_) => {
+                out.insert(format!("{path}: bool"));
+            }
+            serde_json::Value::Number(_) => {
+                out.insert(format!("{path}: number"));
+            }
+            serde_json::Value::String(_) => {
+                out.insert(format!("{path}: string"));
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(v, "$", &mut out);
+    out.into_iter().collect::<Vec<_>>().join("\n")
+}
+
+/// What `--json` prints, per command, held to a reviewed shape (fields, not prose): a change to a
+/// field's name or type shows here as a snapshot diff. Scripts read these.
+#[test]
+fn json_output_keeps_its_shape() {
+    let shop = SimConfig { seed_orders: 2, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let s = Setup::new(Dialect::Sqlite, 12, shop, &[("sync_nomenclature", "false")]);
+    s.sim.sim.place(order("720001", "GONE-1", "1", "2.00"));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let (_, out, err) = obmen_cli(&s, args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}{err}"))
+    };
+    let shapes = [
+        ("run", json(&["run", "Shop", "--import", "--json"])),
+        ("quarantine list", json(&["quarantine", "Shop", "list", "--json"])),
+        ("check", json(&["check", "Shop", "--json"])),
+        ("server list", json(&["server", "list", "--json"])),
+        ("server show", json(&["server", "show", "Shop", "--json"])),
+        ("server validate", json(&["server", "validate", "--json"])),
+        ("kinds", json(&["kinds", "list", "--json"])),
+        ("repair", json(&["repair", "Shop", "--json"])),
+    ];
+    let text: String = shapes.iter().map(|(name, v)| format!("## {name}\n{}\n\n", json_shape(v))).collect();
+    insta::assert_snapshot!("json_shapes", text);
+    // Times are RFC 3339 with their zone.
+    let run = &shapes[0].1;
+    assert!(chrono::DateTime::parse_from_rfc3339(run["started_at"].as_str().unwrap()).is_ok(), "{run}");
+    let q = &shapes[1].1;
+    assert!(chrono::DateTime::parse_from_rfc3339(q[0]["first_seen"].as_str().unwrap()).is_ok(), "{q}");
+}
