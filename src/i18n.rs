@@ -10,6 +10,24 @@
 
 use crate::config::profile::Lang;
 
+/// The language of this process, set once at its start ([`set_current`]): messages made deep in
+/// the library (a validation error, say) are worded in it without every caller passing it down.
+static CURRENT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Sets the process's language (the binary does, from [`resolve`]).
+pub fn set_current(lang: Lang) {
+    CURRENT.store(if lang == Lang::Bg { 1 } else { 0 }, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The process's language: English until [`set_current`] says otherwise.
+pub fn current() -> Lang {
+    if CURRENT.load(std::sync::atomic::Ordering::Relaxed) == 1 {
+        Lang::Bg
+    } else {
+        Lang::En
+    }
+}
+
 /// The language to speak: `--lang` (or `OBMEN_LANG`, which clap reads into it), else the
 /// locale's `LC_ALL`, `LC_MESSAGES` or `LANG` (`bg_BG.UTF-8` is Bulgarian), else English.
 pub fn resolve(lang: Option<Lang>) -> Lang {
@@ -201,6 +219,28 @@ catalogue! {
     CheckFailedItself => "the check itself failed: {error}", "самата проверка не успя: {error}";
     // Checks.
     ChecksFailed => "{failed} of {total} checks of server '{server}' failed", "{failed} от {total} проверки на сървър '{server}' са неуспешни";
+    // Server files.
+    Missing => "missing: {help}", "липсва: {help}";
+    MissingKind => "missing: say which kind of server this is, e.g. kind = \"{kind}\"", "липсва: посочете типа на сървъра, напр. kind = \"{kind}\"";
+    MustBeText => "must be text in quotes, not {found}", "трябва да е текст в кавички, а не {found}";
+    MustBeBool => "must be true or false (without quotes), not {found}", "трябва да е true или false (без кавички), а не {found}";
+    MustBeNumber => "must be a whole number (without quotes), not {found}", "трябва да е цяло число (без кавички), а не {found}";
+    MustBeSection => "must be a section ([{key}]), not {found}", "трябва да е раздел ([{key}]), а не {found}";
+    OutOfRange => "{n} is out of range: use {min} to {max}", "{n} е извън допустимото: от {min} до {max}";
+    NotAChoice => "'{value}' is not one of the choices: {choices}", "'{value}' не е сред възможностите: {choices}";
+    NotAChoiceWrite => "'{value}' is not one of the choices: {choices}; write '{canonical}' for it (obmen server edit NAME --set does)", "'{value}' не е сред възможностите: {choices}; запишете '{canonical}' (obmen server edit ИМЕ --set го прави)";
+    UnknownKeyDidYouMean => "unknown key: did you mean '{key}'?", "непознат ключ: може би '{key}'?";
+    UnknownSection => "unknown section '[{section}]'", "непознат раздел '[{section}]'";
+    UnknownKey => "unknown key: remove it (see `obmen kinds show KIND` for the keys this kind has)", "непознат ключ: премахнете го (`obmen kinds show ТИП` изброява ключовете на типа)";
+    ExactlyOneMissing => "missing: set exactly one of {names}", "липсва: задайте точно едно от {names}";
+    OnlyOneOf => "set only one of {names}, not {present}", "задайте само едно от {names}, а не {present}";
+    NotTheFileName => "'{name}' is not the file's name '{stem}': a server's file is servers/NAME.toml; rename the file or the server", "'{name}' не е името на файла '{stem}': файлът на сървъра е servers/ИМЕ.toml; преименувайте файла или сървъра";
+    NotAKnownKind => "'{kind}' is not a kind obmen knows: use one of {known}", "'{kind}' не е тип, който obmen познава: използвайте един от {known}";
+    WriteKindAs => "write the kind as \"{kind}\"", "запишете типа като \"{kind}\"";
+    TooLong => "is {n} characters long: at most {max}", "е дълъг {n} знака: най-много {max}";
+    HoldsNul => "holds a NUL character: take it out", "съдържа знак NUL: премахнете го";
+    IsEmpty => "is empty", "е празно";
+    NoFileAt => "no file at {path}: create it or fix the path (relative paths start at obmen's home)", "няма файл {path}: създайте го или поправете пътя (относителните пътища започват от домашната папка на obmen)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
 }

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).with_ansi(colour).init();
 
     let lang = obmen::i18n::resolve(cli.lang);
+    obmen::i18n::set_current(lang);
     match obmen::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

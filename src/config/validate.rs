@@ -8,6 +8,7 @@ use std::path::Path;
 use super::profile::{self, PropType, Property};
 use super::schedule::{TimeWindow, Weekdays};
 use super::{check_name, lookup, ConfigError, ConfigErrors, ServerFile};
+use crate::i18n::Msg;
 
 /// Parses and validates the text of a server file.
 pub fn validate_text(path: &Path, text: &str) -> Result<ServerFile, ConfigErrors> {
@@ -34,18 +35,19 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub fn validate_table(path: &Path, table: toml::Table) -> Result<ServerFile, ConfigErrors> {
     let mut errors = Vec::new();
     let err = |field: &str, msg: String| ConfigError::field(path, field, msg);
+    let lang = crate::i18n::current();
 
     let kind = match table.get("kind") {
-        None => return Err(err("kind", format!("missing: say which kind of server this is, e.g. kind = \"{}\"", profile::kind_names()[0])).into()),
+        None => return Err(err("kind", Msg::MissingKind.with(lang, &[("kind", &profile::kind_names().first().copied().unwrap_or_default())])).into()),
         Some(toml::Value::String(k)) => k.clone(),
-        Some(other) => return Err(err("kind", format!("must be text, not {}", type_name(other))).into()),
+        Some(other) => return Err(err("kind", Msg::MustBeText.with(lang, &[("found", &type_name(other))])).into()),
     };
     let Some(profile) = profile::find(&kind) else {
         let known = profile::kind_names().iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
-        return Err(err("kind", format!("'{kind}' is not a kind obmen knows: use one of {known}")).into());
+        return Err(err("kind", Msg::NotAKnownKind.with(lang, &[("kind", &kind), ("known", &known)])).into());
     };
     if kind != profile.kind {
-        errors.push(err("kind", format!("write the kind as \"{}\"", profile.kind)));
+        errors.push(err("kind", Msg::WriteKindAs.with(lang, &[("kind", &profile.kind)])));
     }
 
     // Unknown keys, and sections that are not tables.
@@ -56,14 +58,14 @@ pub fn validate_table(path: &Path, table: toml::Table) -> Result<ServerFile, Con
             let section = key.split('.').next().unwrap_or("");
             let is_section = profile.properties.iter().any(|p| p.key.starts_with(&format!("{key}.")));
             let msg = if is_section {
-                format!("must be a section ([{key}]), not {}", type_name(value))
+                Msg::MustBeSection.with(lang, &[("key", key), ("found", &type_name(value))])
             } else {
                 match profile.suggest(key) {
-                    Some(s) => format!("unknown key: did you mean '{s}'?"),
+                    Some(s) => Msg::UnknownKeyDidYouMean.with(lang, &[("key", &s)]),
                     None if !section.is_empty() && section != key && !profile.properties.iter().any(|p| p.key.starts_with(&format!("{section}."))) => {
-                        format!("unknown section '[{section}]'")
+                        Msg::UnknownSection.with(lang, &[("section", &section)])
                     }
-                    None => "unknown key: remove it (see `obmen server show` for the keys this kind has)".into(),
+                    None => Msg::UnknownKey.get(lang).to_owned(),
                 }
             };
             errors.push(err(key, msg));
@@ -72,7 +74,7 @@ pub fn validate_table(path: &Path, table: toml::Table) -> Result<ServerFile, Con
 
     for prop in &profile.properties {
         match lookup(&table, &prop.key) {
-            None if prop.required => errors.push(err(&prop.key, format!("missing: {}", prop.help.en))),
+            None if prop.required => errors.push(err(&prop.key, Msg::Missing.with(lang, &[("help", &prop.help.get(lang))]))),
             None => {}
             Some(value) => {
                 if let Err(msg) = check_value(path, prop, value) {
@@ -87,8 +89,11 @@ pub fn validate_table(path: &Path, table: toml::Table) -> Result<ServerFile, Con
         let names = set.join(", ");
         match present.len() {
             1 => {}
-            0 => errors.push(err(&set[0], format!("missing: set exactly one of {names}"))),
-            _ => errors.push(err(present[1], format!("set only one of {names}, not {}", present.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" and ")))),
+            0 => errors.push(err(&set[0], Msg::ExactlyOneMissing.with(lang, &[("names", &names)]))),
+            _ => {
+                let given = present.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" and ");
+                errors.push(err(present[1], Msg::OnlyOneOf.with(lang, &[("names", &names), ("present", &given)])))
+            }
         }
     }
 
@@ -99,7 +104,7 @@ pub fn validate_table(path: &Path, table: toml::Table) -> Result<ServerFile, Con
             errors.push(err("name", msg));
         } else if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
             if stem != name {
-                errors.push(err("name", format!("'{name}' is not the file's name '{stem}': a server's file is servers/NAME.toml; rename the file or the server")));
+                errors.push(err("name", Msg::NotTheFileName.with(lang, &[("name", &name), ("stem", &stem)])));
             }
         }
     }
@@ -230,14 +235,15 @@ pub fn check_url(s: &str) -> Result<(), String> {
 
 /// Checks one value against its property; the error says what to write instead.
 pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<(), String> {
+    let lang = crate::i18n::current();
     let text = || -> Result<&str, String> {
-        let s = value.as_str().ok_or_else(|| format!("must be text in quotes, not {}", type_name(value)))?;
+        let s = value.as_str().ok_or_else(|| Msg::MustBeText.with(lang, &[("found", &type_name(value))]))?;
         if s.contains('\0') {
-            return Err("holds a NUL character: take it out".into());
+            return Err(Msg::HoldsNul.get(lang).to_owned());
         }
         let n = s.chars().count();
         if n > MAX_TEXT_CHARS {
-            return Err(format!("is {n} characters long: at most {MAX_TEXT_CHARS}"));
+            return Err(Msg::TooLong.with(lang, &[("n", &n), ("max", &MAX_TEXT_CHARS)]));
         }
         Ok(s)
     };
@@ -245,7 +251,7 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
         PropType::String | PropType::Secret => {
             let s = text()?;
             if s.trim().is_empty() && (prop.required || prop.ty == PropType::Secret) {
-                return Err("is empty".into());
+                return Err(Msg::IsEmpty.get(lang).to_owned());
             }
         }
         PropType::Connection => {
@@ -262,23 +268,23 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
         PropType::Path => {
             let s = text()?;
             if s.trim().is_empty() {
-                return Err("is empty".into());
+                return Err(Msg::IsEmpty.get(lang).to_owned());
             }
             let full = super::relative_to(file, s);
             if !full.is_file() {
-                return Err(format!("no file at {}: create it or fix the path (relative paths start at obmen's home)", full.display()));
+                return Err(Msg::NoFileAt.with(lang, &[("path", &full.display())]));
             }
         }
         PropType::Bool => {
             if !value.is_bool() {
-                return Err(format!("must be true or false (without quotes), not {}", type_name(value)));
+                return Err(Msg::MustBeBool.with(lang, &[("found", &type_name(value))]));
             }
         }
         PropType::Integer => {
-            let n = value.as_integer().ok_or_else(|| format!("must be a whole number (without quotes), not {}", type_name(value)))?;
+            let n = value.as_integer().ok_or_else(|| Msg::MustBeNumber.with(lang, &[("found", &type_name(value))]))?;
             let (min, max) = (prop.min.unwrap_or(i64::MIN), prop.max.unwrap_or(i64::MAX));
             if n < min || n > max {
-                return Err(format!("{n} is out of range: use {min} to {max}"));
+                return Err(Msg::OutOfRange.with(lang, &[("n", &n), ("min", &min), ("max", &max)]));
             }
         }
         PropType::Enum => {
@@ -287,8 +293,8 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
                 let choices = prop.values.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join(", ");
                 // A label ('Не стартирай') is understood by --set, but a file holds the value.
                 return Err(match super::edit::enum_value(prop, s) {
-                    Some(v) => format!("'{s}' is not one of the choices: {choices}; write '{v}' for it (obmen server edit NAME --set does)"),
-                    None => format!("'{s}' is not one of the choices: {choices}"),
+                    Some(v) => Msg::NotAChoiceWrite.with(lang, &[("value", &s), ("choices", &choices), ("canonical", &v)]),
+                    None => Msg::NotAChoice.with(lang, &[("value", &s), ("choices", &choices)]),
                 });
             }
         }

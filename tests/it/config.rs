@@ -367,3 +367,19 @@ fn utility_centers_words_are_understood_and_written_canonically() {
     assert_eq!(json["properties"].as_array().map(Vec::len), Some(profile.properties.len()));
     assert_eq!(obmen(h, &["kinds", "show", "BaseLinker"]).status.code(), Some(2));
 }
+
+/// Validation speaks the language too: the same file and field, in Bulgarian words.
+#[test]
+fn validation_errors_in_bulgarian() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(new_server(h, "Shop").status.success());
+    let file = h.join("servers/Shop.toml");
+    let broken = std::fs::read_to_string(&file).unwrap().replace("[rules]", "[rules]\nimprt = 1").replace("import = \"on_start\"", "import = \"weekly\"");
+    std::fs::write(&file, broken).unwrap();
+    let o = obmen(h, &["--lang", "bg", "server", "validate", "Shop"]);
+    assert_eq!(o.status.code(), Some(78));
+    let err = text(&o).1;
+    assert!(err.contains("Shop.toml: rules.imprt: непознат ключ: може би 'rules.import'?"), "{err}");
+    assert!(err.contains("Shop.toml: rules.import: 'weekly' не е сред възможностите: never, on_start, delayed, periodic"), "{err}");
+}
