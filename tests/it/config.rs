@@ -383,3 +383,45 @@ fn validation_errors_in_bulgarian() {
     assert!(err.contains("Shop.toml: rules.imprt: непознат ключ: може би 'rules.import'?"), "{err}");
     assert!(err.contains("Shop.toml: rules.import: 'weekly' не е сред възможностите: never, on_start, delayed, periodic"), "{err}");
 }
+
+/// Generated files beside the corpus: Cyrillic, emoji, control characters, invalid UTF-8 and a
+/// megabyte value, each in a valid file's place. `validate`, `show` and `list` give exit 78 (or
+/// 0 for `list`) naming the file, and the field where there is one; nothing panics (exit 101).
+#[test]
+fn generated_hostile_files_are_refused_without_a_panic() {
+    let corpus = corpus_dir().join("01_unknown_key.toml");
+    let valid = std::fs::read_to_string(&corpus).unwrap().replace("imprt = ", "import = ").lines().skip(1).collect::<Vec<_>>().join("\n");
+    let big = "Я".repeat(1 << 19);
+    let cases: Vec<(Vec<u8>, Option<&str>)> = vec![
+        (valid.replace("\"on_start\"", "\"При стартиране 🙂\"").into_bytes(), Some("rules.import")),
+        (valid.replace("\"3267435611954348033\"", "\"🙂🙂🙂\"").into_bytes(), Some("shopiko.api_id")),
+        (valid.replace("\"mon-sun\"", "\"пон-🙂\"").into_bytes(), Some("rules.weekdays")),
+        (valid.replace("\"00:00-24:00\"", "\"Ж8:00-20:00\"").into_bytes(), Some("rules.hours")),
+        (valid.replace("\"Централен Склад\"", &format!("\"{big}\"")).into_bytes(), Some("rules.object")),
+        (valid.replace("\"Централен Склад\"", "\"a\\u0000b\"").into_bytes(), Some("rules.object")),
+        ([valid.as_bytes(), b"\nextra = \"\xff\xfe\"\n"].concat(), None),
+        (vec![0xff; 4096], None),
+        (format!("{valid}\n[{}]\nx = 1\n", "я".repeat(10_000)).into_bytes(), None),
+    ];
+    for (n, (bytes, field)) in cases.into_iter().enumerate() {
+        let home = tempfile::tempdir().unwrap();
+        let servers = home.path().join("servers");
+        std::fs::create_dir_all(&servers).unwrap();
+        let target = servers.join("Shopiko.toml");
+        std::fs::write(&target, &bytes).unwrap();
+        for args in [&["server", "validate", "Shopiko"][..], &["server", "show", "Shopiko"], &["server", "list"]] {
+            let o = obmen(home.path(), args);
+            let (_, stderr) = text(&o);
+            assert_ne!(o.status.code(), Some(101), "case {n} {args:?} panicked: {stderr}");
+            if args[1] == "list" {
+                assert_eq!(o.status.code(), Some(0), "case {n}: {stderr}");
+                continue;
+            }
+            assert_eq!(o.status.code(), Some(78), "case {n} {args:?}: {}", stderr.chars().take(300).collect::<String>());
+            assert!(stderr.contains(&target.display().to_string()), "case {n}: names the file: {}", stderr.chars().take(300).collect::<String>());
+            if let Some(field) = field {
+                assert!(stderr.contains(&format!("Shopiko.toml: {field}:")), "case {n}: names {field}: {}", stderr.chars().take(300).collect::<String>());
+            }
+        }
+    }
+}
