@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::nomenclature::sku_index;
 use super::{GoodsKey, Settings};
+use crate::i18n::Msg;
 use crate::kinds::{Events, Phase, RunError, RunEvent};
 use crate::shopiko::client::ORDERS_PAGE_MAX;
 use crate::shopiko::model::{CustomerType, DiscountKind, Order, PaymentMethod, Product};
@@ -212,7 +213,7 @@ pub(super) struct ParsedLine<'o> {
 fn number(what: &str, text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(format!("{what} '{text}' is not a number")),
+        _ => Err(Msg::NotANumber.with(crate::i18n::current(), &[("what", &what), ("text", &text)])),
     }
 }
 
@@ -242,74 +243,73 @@ pub const MAX_LINES_PER_ORDER: usize = 1000;
 
 /// Checks an order's numbers; the error is the quarantine reason.
 pub(super) fn parse(order: &Order, limits: Limits) -> Result<Parsed<'_>, String> {
-    for (what, value) in [("id", &order.id), ("number", &order.number)] {
+    let lang = crate::i18n::current();
+    for (what, value) in [(Msg::KeyId, &order.id), (Msg::KeyNumber, &order.number)] {
+        let what = what.get(lang);
         if value.trim().is_empty() {
-            return Err(format!("the order has no {what}: ask the shop to correct it"));
+            return Err(Msg::OrderNoKey.with(lang, &[("what", &what)]));
         }
         if value.chars().count() > MAX_ORDER_KEY_CHARS || value.chars().any(char::is_control) {
-            return Err(format!("the order's {what} is longer than {MAX_ORDER_KEY_CHARS} characters or holds control characters: ask the shop to correct it"));
+            return Err(Msg::OrderKeyTooLong.with(lang, &[("what", &what), ("max", &MAX_ORDER_KEY_CHARS)]));
         }
     }
     let too_big = |what: &str, v: f64| -> Result<(), String> {
         if v.abs() > limits.amount {
             // Written as the shop would, short: 1e300 rather than three hundred digits.
             let shown = if v.abs() >= 1e12 { format!("{v:e}") } else { format!("{v}") };
-            Err(format!("{what} {shown} is above the largest amount a shop order may carry ({}, rules.max_amount): check the order in the shop", limits.amount))
+            Err(Msg::AboveLargestAmount.with(lang, &[("what", &what), ("value", &shown), ("max", &limits.amount)]))
         } else {
             Ok(())
         }
     };
+    let below_zero = |what: &str, v: f64| Msg::BelowZero.with(lang, &[("what", &what), ("value", &v)]);
     let date = DateTime::parse_from_rfc3339(&order.created_at)
         .map(|d| d.with_timezone(&Local).naive_local())
-        .map_err(|_| format!("the order's date '{}' is not an RFC 3339 time", order.created_at))?;
+        .map_err(|_| Msg::NotRfc3339.with(lang, &[("date", &order.created_at)]))?;
     if order.lines.is_empty() {
-        return Err("the order has no lines".into());
+        return Err(Msg::NoLines.get(lang).to_owned());
     }
     if order.lines.len() > MAX_LINES_PER_ORDER {
-        return Err(format!(
-            "the order has {} lines, more than the {MAX_LINES_PER_ORDER} a shop order may carry: check the order in the shop",
-            order.lines.len()
-        ));
+        return Err(Msg::TooManyLines.with(lang, &[("count", &order.lines.len()), ("max", &MAX_LINES_PER_ORDER)]));
     }
     let mut lines = Vec::new();
     for l in &order.lines {
         let n = &l.line_id;
-        let qty = number(&format!("line {n}: the quantity"), &l.quantity)?;
+        let qty = number(&Msg::LineQuantity.with(lang, &[("n", n)]), &l.quantity)?;
         if qty < 0.0 {
-            return Err(format!("line {n}: the quantity {qty} is below zero"));
+            return Err(below_zero(&Msg::LineQuantity.with(lang, &[("n", n)]), qty));
         }
         if qty == 0.0 {
             continue;
         }
         if qty > limits.quantity {
-            return Err(format!(
-                "line {n}: the quantity {qty} is above the largest a shop order may carry ({}, rules.max_quantity): check the order in the shop",
-                limits.quantity
-            ));
+            return Err(Msg::QuantityAboveLargest.with(lang, &[("n", n), ("qty", &qty), ("max", &limits.quantity)]));
         }
-        let unit_gross = number(&format!("line {n}: the price"), &l.unit_price)?;
+        let price_what = Msg::LinePrice.with(lang, &[("n", n)]);
+        let unit_gross = number(&price_what, &l.unit_price)?;
         if unit_gross < 0.0 {
-            return Err(format!("line {n}: the price {unit_gross} is below zero"));
+            return Err(below_zero(&price_what, unit_gross));
         }
-        too_big(&format!("line {n}: the price"), unit_gross)?;
-        too_big(&format!("line {n}: the line's total"), unit_gross * qty)?;
-        let discount = number(&format!("line {n}: the discount"), &l.discount_percent)?;
+        too_big(&price_what, unit_gross)?;
+        too_big(&Msg::LineTotal.with(lang, &[("n", n)]), unit_gross * qty)?;
+        let discount = number(&Msg::LineDiscount.with(lang, &[("n", n)]), &l.discount_percent)?;
         if !(0.0..=100.0).contains(&discount) {
-            return Err(format!("line {n}: the discount {discount}% is not between 0 and 100"));
+            return Err(Msg::DiscountNotPercent.with(lang, &[("n", n), ("discount", &discount)]));
         }
-        let vat_percent = number(&format!("line {n}: the VAT rate"), &l.vat_percent)?;
+        let vat_percent = number(&Msg::LineVat.with(lang, &[("n", n)]), &l.vat_percent)?;
         lines.push(ParsedLine { sku: l.sku.trim(), name: &l.name, qty, unit_gross, discount, vat_percent });
     }
     if lines.is_empty() {
-        return Err("every line has quantity 0".into());
+        return Err(Msg::AllLinesZero.get(lang).to_owned());
     }
     let mut discounts = Vec::new();
     for d in &order.discounts {
-        let amount = number(&format!("the discount {}", d.code), &d.amount)?;
+        let what = Msg::TheDiscount.with(lang, &[("code", &d.code)]);
+        let amount = number(&what, &d.amount)?;
         if amount < 0.0 {
-            return Err(format!("the discount {} of {amount} is below zero", d.code));
+            return Err(Msg::DiscountBelowZero.with(lang, &[("code", &d.code), ("amount", &amount)]));
         }
-        too_big(&format!("the discount {}", d.code), amount)?;
+        too_big(&what, amount)?;
         let kind = match d.kind {
             DiscountKind::Voucher => "Ваучер",
             DiscountKind::PromoCode => "Промо код",
@@ -320,29 +320,30 @@ pub(super) fn parse(order: &Order, limits: Limits) -> Result<Parsed<'_>, String>
     }
     let shipping = match &order.shipping {
         Some(s) => {
-            let price = number("the shipping price", &s.price)?;
-            let vat = number("the shipping VAT rate", &s.vat_percent)?;
+            let what = Msg::ShippingPrice.get(lang);
+            let price = number(what, &s.price)?;
+            let vat = number(Msg::ShippingVat.get(lang), &s.vat_percent)?;
             if price < 0.0 {
-                return Err(format!("the shipping price {price} is below zero"));
+                return Err(below_zero(what, price));
             }
-            too_big("the shipping price", price)?;
+            too_big(what, price)?;
             (price > 0.0).then(|| (s.method.clone(), price, vat))
         }
         None => None,
     };
-    let total = number("the order's total", &order.totals.total)?;
-    too_big("the order's total", total)?;
+    let total = number(Msg::OrderTotal.get(lang), &order.totals.total)?;
+    too_big(Msg::OrderTotal.get(lang), total)?;
     if total < 0.0 {
-        return Err(format!("the order's total {total:.2} is below zero (its discounts are worth more than its goods): check the order in the shop"));
+        return Err(Msg::TotalBelowZero.with(lang, &[("total", &format!("{total:.2}"))]));
     }
     let paid = if order.payment.paid {
-        let amount = number("the amount paid", &order.payment.paid_amount)?;
+        let amount = number(Msg::AmountPaid.get(lang), &order.payment.paid_amount)?;
         if amount < 0.0 {
-            return Err(format!("the amount paid {amount} is below zero"));
+            return Err(below_zero(Msg::AmountPaid.get(lang), amount));
         }
         // Paying more than the order's total is never a rounding: question it.
         if amount > total + TOTAL_TOLERANCE {
-            return Err(format!("the shop says {amount:.2} was paid on an order whose total is {total:.2}: check the payment in the shop"));
+            return Err(Msg::Overpaid.with(lang, &[("paid", &format!("{amount:.2}")), ("total", &format!("{total:.2}"))]));
         }
         let payment_type = match order.payment.method {
             PaymentMethod::CashOnDelivery => 1,
@@ -398,12 +399,11 @@ impl Currencies {
         }
         match self.all.iter().find(|c| c.code == code) {
             Some(c) if c.rate.is_finite() && c.rate > 0.0 => Ok((c.id, c.rate)),
-            Some(c) => Err(format!("the order is in {code}, whose rate in the Warehouse Pro database is {}: set its rate in Warehouse Pro, then retry", c.rate)),
-            None if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_alphabetic()) => Err(format!(
-                "the order is in {code}, but the Warehouse Pro database keeps its amounts in {} and has no currency {code}: add it with its rate in Warehouse Pro, then retry",
-                self.base.code
-            )),
-            None => Err(format!("the order's currency '{code}' is no currency code: ask the shop to correct it")),
+            Some(c) => Err(Msg::CurrencyBadRate.with(crate::i18n::current(), &[("code", &code), ("rate", &c.rate)])),
+            None if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_alphabetic()) => {
+                Err(Msg::CurrencyMissing.with(crate::i18n::current(), &[("code", &code), ("base", &self.base.code)]))
+            }
+            None => Err(Msg::NoCurrencyCode.with(crate::i18n::current(), &[("code", &code)])),
         }
     }
 }
@@ -460,9 +460,8 @@ pub(super) const TOTAL_TOLERANCE: f64 = 0.05;
 /// The lines' total with VAT against the shop's; the error is the quarantine reason.
 pub(super) fn check_total(lines_total: f64, shop_total: f64) -> Result<(), String> {
     if (lines_total - shop_total).abs() > TOTAL_TOLERANCE {
-        return Err(format!(
-            "the lines add up to {lines_total:.2} with VAT, but the shop's total is {shop_total:.2}: check the order's prices in the shop"
-        ));
+        let (lines, total) = (format!("{lines_total:.2}"), format!("{shop_total:.2}"));
+        return Err(Msg::TotalMismatch.with(crate::i18n::current(), &[("lines", &lines), ("total", &total)]));
     }
     Ok(())
 }
@@ -1048,19 +1047,15 @@ impl Ctx<'_> {
                 [g] => GoodRef::Found(g.clone()),
                 [] if self.settings.rules.sync_nomenclature => GoodRef::Make(self.new_good(line).map_err(db)?),
                 [] => {
-                    return Err(format!(
-                        "unknown product SKU '{}' ({}): no good in Warehouse Pro matches it by {} and nomenclature sync is off. \
-                         Make the good in Warehouse Pro, or turn rules.sync_nomenclature on, then `obmen quarantine {} retry ID`",
-                        line.sku,
-                        line.name,
-                        self.settings.rules.goods_compare_by.as_str(),
-                        self.settings.name
+                    return Err(Msg::UnknownSku.with(
+                        crate::i18n::current(),
+                        &[("sku", &line.sku), ("name", &line.name), ("key", &self.settings.rules.goods_compare_by.as_str()), ("server", &self.settings.name)],
                     ))
                 }
                 many => {
                     let n = many.len();
                     let codes: Vec<String> = many.iter().map(|g| format!("'{}'", g.code)).collect();
-                    return Err(format!("product SKU '{}' matches {n} goods in Warehouse Pro ({}): keep one, or link them by another key", line.sku, codes.join(", ")));
+                    return Err(Msg::SkuMatchesMany.with(crate::i18n::current(), &[("sku", &line.sku), ("count", &n), ("codes", &codes.join(", "))]));
                 }
             };
             made.insert(line.sku, goods.len());
@@ -1456,10 +1451,7 @@ fn stock_refusal(e: WarehouseError, names: &HashMap<i32, String>, object: &str) 
     match e {
         WarehouseError::InsufficientStock { good_id, available, wanted, .. } => {
             let good = names.get(&good_id).cloned().unwrap_or_else(|| format!("#{good_id}"));
-            format!(
-                "not enough stock of good {good} at '{object}': {available} available, {wanted} wanted. \
-                 Deliver the goods first, or allow negative stock for this server (rules.allow_negative_stock)"
-            )
+            Msg::NotEnoughStock.with(crate::i18n::current(), &[("good", &good), ("object", &object), ("available", &available), ("wanted", &wanted)])
         }
         e => e.to_string(),
     }
