@@ -275,6 +275,21 @@ catalogue! {
     HoldsNul => "holds a NUL character: take it out", "съдържа знак NUL: премахнете го";
     IsEmpty => "is empty", "е празно";
     NoFileAt => "no file at {path}: create it or fix the path (relative paths start at obmen's home)", "няма файл {path}: създайте го или поправете пътя (относителните пътища започват от домашната папка на obmen)";
+    // Server commands.
+    MadeServer => "Made server '{server}' ({kind}) in {file}.", "Създаден е сървър '{server}' ({kind}) в {file}.";
+    SavedServer => "Saved server '{server}' ({file}).", "Сървър '{server}' е записан ({file}).";
+    NoChanges => "No changes.", "Няма промени.";
+    DeletedServer => "Deleted server '{server}'. A copy of its file is kept in {file}.", "Сървър '{server}' е изтрит. Копие на файла му е запазено в {file}.";
+    ServerExists => "a server named '{server}' already exists ({file}): change it with `obmen server edit {server}`", "вече има сървър '{server}' ({file}): променете го с `obmen server edit {server}`";
+    NotSavedNew => "the new server '{server}' was not saved; give the missing settings with --set key=value (`obmen kinds show {kind}` lists every setting)", "новият сървър '{server}' не е записан; задайте липсващите настройки с --set ключ=стойност (`obmen kinds show {kind}` изброява всички)";
+    NotChanged => "server '{server}' was not changed", "сървър '{server}' не е променен";
+    NoEditor => "no editor: set EDITOR (or VISUAL), install nano, or change settings with --set key=value", "няма редактор: задайте EDITOR (или VISUAL), инсталирайте nano или променяйте с --set ключ=стойност";
+    EditorEnded => "the editor ({editor}) ended with {status}; nothing was saved", "редакторът ({editor}) завърши с {status}; нищо не е записано";
+    EditorMissing => "cannot run the editor '{editor}': {error}; set EDITOR to one that is installed", "редакторът '{editor}' не може да се стартира: {error}; задайте EDITOR на инсталиран редактор";
+    EditKept => "nothing was saved; your edit is kept in {copy} (0600): fix it, then copy it over {file}", "нищо не е записано; редакцията ви е запазена в {copy} (0600): поправете я и я копирайте върху {file}";
+    InvalidServers => "{invalid} of {total} servers are invalid", "{invalid} от {total} сървъра са невалидни";
+    NothingToRepair => "Server '{server}': nothing to repair.", "Сървър '{server}': няма нищо за поправяне.";
+    FullNeedsExport => "--full resends the export: pass it with --export (server '{server}' does not export by its rules)", "--full изпраща експорта наново: подайте го с --export (сървър '{server}' не експортира по правилата си)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
 }

@@ -19,6 +19,7 @@ use crate::exit::CliError;
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let home = Home::resolve(cli.home.clone()).map_err(CliError::failed)?;
     let lang = crate::i18n::resolve(cli.lang);
+    crate::i18n::set_current(lang);
     match cli.command {
         Command::Server(cmd) => server::run(&home, lang, cmd),
         Command::Warehouse(cmd) => warehouse::run(cmd),

@@ -33,7 +33,7 @@ pub(super) fn run(home: &Home, lang: Lang, name: &str, import: bool, export: boo
     // Without flags: what the server's rules run.
     let job = if import || export { Job { import, export, dry_run, full } } else { Job { dry_run, full, ..server.default_job() } };
     if full && !job.export {
-        return Err(CliError::usage(anyhow!("--full resends the export: pass it with --export (server '{name}' does not export by its rules)")));
+        return Err(CliError::usage(anyhow!("{}", Msg::FullNeedsExport.with(lang, &[("server", &name)]))));
     }
     if !job.import && !job.export {
         return Err(CliError::usage(anyhow!(
@@ -298,7 +298,7 @@ pub(super) fn repair(home: &Home, name: &str, apply: bool, as_json: bool) -> Res
         return out(&format!("{}\n", serde_json::to_string_pretty(&repairs).map_err(CliError::failed)?));
     }
     if repairs.is_empty() {
-        return out(&format!("Server '{name}': nothing to repair.\n"));
+        return out(&format!("{}\n", Msg::NothingToRepair.with(crate::i18n::current(), &[("server", &name)])));
     }
     let mut t = String::new();
     for r in &repairs {

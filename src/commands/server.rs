@@ -92,6 +92,7 @@ fn field_errors(path: &Path, errors: Vec<(String, String)>) -> CliError {
 }
 
 fn new(home: &Home, name: &str, kind: &str, changes: &Changes) -> Result<(), CliError> {
+    let lang = crate::i18n::current();
     let path = home.server_path(name);
     check_name(name).map_err(|m| CliError::config(ConfigErrors::from(ConfigError::field(&path, "name", m))))?;
     let Some(profile) = profile::find(kind) else {
@@ -99,25 +100,23 @@ fn new(home: &Home, name: &str, kind: &str, changes: &Changes) -> Result<(), Cli
         return Err(CliError::config(ConfigErrors::from(ConfigError::field(&path, "kind", format!("'{kind}' is not a kind obmen knows: use one of {known} (`obmen kinds` lists them)")))));
     };
     if path.exists() {
-        return Err(CliError::failed(anyhow!("a server named '{name}' already exists ({}): change it with `obmen server edit {name}`", path.display())));
+        return Err(CliError::failed(anyhow!("{}", Msg::ServerExists.with(lang, &[("server", &name), ("file", &path.display())]))));
     }
     let changes = changes_of(changes)?;
     let text = edit::new_server_text(profile, name, &changes)
         .map_err(|e| field_errors(&path, e))
         .and_then(|text| validate::validate_text(&path, &text).map(|_| text).map_err(CliError::config))
         .map_err(|mut e| {
-        e.error = e.error.context(format!(
-            "the new server '{name}' was not saved; give the missing settings with --set key=value (`obmen kinds show {}` lists every setting)",
-            profile.id
-        ));
+        e.error = e.error.context(Msg::NotSavedNew.with(lang, &[("server", &name), ("kind", &profile.id)]));
         e
     })?;
     home.ensure().map_err(|e| CliError::failed(anyhow!("cannot make {}: {e}", home.root.display())))?;
     write_atomic(&path, &text).map_err(|e| CliError::failed(anyhow!("cannot write {}: {e}", path.display())))?;
-    out(&format!("Made server '{name}' ({}) in {}.\n", profile.kind, path.display()))
+    out(&format!("{}\n", Msg::MadeServer.with(lang, &[("server", &name), ("kind", &profile.kind), ("file", &path.display())])))
 }
 
 fn edit(home: &Home, name: &str, changes: &Changes) -> Result<(), CliError> {
+    let lang = crate::i18n::current();
     let path = home.server_path(name);
     let original = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -145,10 +144,10 @@ fn edit(home: &Home, name: &str, changes: &Changes) -> Result<(), CliError> {
         })?
     };
     if text == original {
-        return out("No changes.\n");
+        return out(&format!("{}\n", Msg::NoChanges.get(lang)));
     }
     write_atomic(&path, &text).map_err(|e| CliError::failed(anyhow!("cannot write {}: {e}", path.display())))?;
-    out(&format!("Saved server '{name}' ({}).\n", path.display()))
+    out(&format!("{}\n", Msg::SavedServer.with(lang, &[("server", &name), ("file", &path.display())])))
 }
 
 /// Opens a copy of the file in $VISUAL or $EDITOR (run by the shell, so that `code --wait` or a
@@ -157,7 +156,7 @@ fn edit(home: &Home, name: &str, changes: &Changes) -> Result<(), CliError> {
 /// (0600, in the home's `edits/`, never among the servers) for the user to fix.
 fn edit_in_editor(home: &Home, path: &Path, original: &str) -> Result<String, CliError> {
     let editor = chosen_editor().ok_or_else(|| {
-        CliError::usage(anyhow!("no editor: set EDITOR (or VISUAL), install nano, or change settings with --set key=value"))
+        CliError::usage(anyhow!("{}", Msg::NoEditor.get(crate::i18n::current())))
     })?;
     let dir = home.edits_dir();
     std::fs::create_dir_all(&dir)
@@ -172,8 +171,8 @@ fn edit_in_editor(home: &Home, path: &Path, original: &str) -> Result<String, Cl
     };
     match status {
         Ok(s) if s.success() => {}
-        Ok(s) => return failed(anyhow!("the editor ({editor}) ended with {s}; nothing was saved")),
-        Err(e) => return failed(anyhow!("cannot run the editor '{editor}': {e}; set EDITOR to one that is installed")),
+        Ok(s) => return failed(anyhow!("{}", Msg::EditorEnded.with(crate::i18n::current(), &[("editor", &editor), ("status", &s)]))),
+        Err(e) => return failed(anyhow!("{}", Msg::EditorMissing.with(crate::i18n::current(), &[("editor", &editor), ("error", &e)]))),
     }
     let edited = match std::fs::read_to_string(&copy) {
         Ok(t) => t,
@@ -184,11 +183,9 @@ fn edit_in_editor(home: &Home, path: &Path, original: &str) -> Result<String, Cl
             let _ = std::fs::remove_file(&copy);
             Ok(edited)
         }
-        Err(errors) => Err(CliError::config(anyhow::Error::new(errors).context(format!(
-            "nothing was saved; your edit is kept in {} (0600): fix it, then copy it over {}",
-            copy.display(),
-            path.display()
-        )))),
+        Err(errors) => Err(CliError::config(
+            anyhow::Error::new(errors).context(Msg::EditKept.with(crate::i18n::current(), &[("copy", &copy.display()), ("file", &path.display())])),
+        )),
     }
 }
 
@@ -223,6 +220,7 @@ fn editor_command(editor: &str, file: &Path) -> std::process::Command {
 }
 
 fn delete(home: &Home, name: &str) -> Result<(), CliError> {
+    let lang = crate::i18n::current();
     let path = home.server_path(name);
     if !path.exists() {
         return Err(no_such_server(home, name));
@@ -232,10 +230,11 @@ fn delete(home: &Home, name: &str) -> Result<(), CliError> {
         .and_then(|()| crate::config::set_mode(&home.deleted_dir(), 0o700))
         .and_then(|()| std::fs::rename(&path, &keep))
         .map_err(|e| CliError::failed(anyhow!("cannot delete {}: {e}", path.display())))?;
-    out(&format!("Deleted server '{name}'. A copy of its file is kept in {}.\n", keep.display()))
+    out(&format!("{}\n", Msg::DeletedServer.with(lang, &[("server", &name), ("file", &keep.display())])))
 }
 
 fn validate_servers(home: &Home, name: Option<&str>, as_json: bool) -> Result<(), CliError> {
+    let lang = crate::i18n::current();
     let names = match name {
         Some(n) => {
             if !home.server_path(n).exists() {
@@ -268,7 +267,11 @@ fn validate_servers(home: &Home, name: Option<&str>, as_json: bool) -> Result<()
     if as_json {
         out(&format!("{}\n", serde_json::to_string_pretty(&items).map_err(CliError::failed)?))?;
         // The errors are in the JSON: the exit code says the rest.
-        return if invalid.is_empty() { Ok(()) } else { Err(CliError::config(anyhow!("{} of {} servers are invalid", invalid.len(), names.len()))) };
+        return if invalid.is_empty() {
+            Ok(())
+        } else {
+            Err(CliError::config(anyhow!("{}", Msg::InvalidServers.with(lang, &[("invalid", &invalid.len()), ("total", &names.len())]))))
+        };
     }
     out(&text)?;
     if invalid.is_empty() {
