@@ -290,6 +290,41 @@ catalogue! {
     InvalidServers => "{invalid} of {total} servers are invalid", "{invalid} от {total} сървъра са невалидни";
     NothingToRepair => "Server '{server}': nothing to repair.", "Сървър '{server}': няма нищо за поправяне.";
     FullNeedsExport => "--full resends the export: pass it with --export (server '{server}' does not export by its rules)", "--full изпраща експорта наново: подайте го с --export (сървър '{server}' не експортира по правилата си)";
+    // The Warehouse Pro database.
+    WhConnect => "cannot connect to the {dialect} database ({connection}): {message}. Check the connection string, that the ODBC driver it names is installed (odbcinst -q -d), and that the database server is running", "няма връзка с базата данни {dialect} ({connection}): {message}. Проверете низа за връзка, дали посоченият ODBC драйвер е инсталиран (odbcinst -q -d) и дали сървърът на базата данни работи";
+    WhReadOnly => "the {dialect} database is read-only on this platform: {reason}", "базата данни {dialect} е само за четене на тази платформа: {reason}";
+    WhTextTooLong => "{what} is {actual} characters long, but {table}.{column} holds at most {max}: shorten it where it comes from", "{what} е дълъг {actual} знака, а {table}.{column} побира най-много {max}: скъсете го там, откъдето идва";
+    WhNotEnoughStock => "not enough stock of good {good} at object {object}: {available} available, {wanted} wanted. Deliver the goods first, or allow negative stock for this server", "няма достатъчна наличност от стока {good} в обект {object}: налични {available}, нужни {wanted}. Първо заприходете стоката или разрешете отрицателни наличности за сървъра";
+    WhAlreadyInitialised => "the database already has a goods table: `obmen warehouse init` only prepares an empty database and never touches one that holds data", "базата данни вече има таблица goods: `obmen warehouse init` подготвя само празна база данни и не пипа база с данни";
+    // The shop.
+    ShopUnreachable => "cannot reach the shop at {url}: {detail}. Check shopiko.url, this computer's network, and that the shop is up", "магазинът на {url} не отговаря: {detail}. Проверете shopiko.url, мрежата на този компютър и дали магазинът работи";
+    ShopTls => "a secure connection to {url} failed: {detail}. Check that shopiko.url is the shop's https address; obmen does not accept certificates it cannot verify", "защитената връзка с {url} не успя: {detail}. Проверете дали shopiko.url е https адресът на магазина; obmen не приема сертификати, които не може да провери";
+    ShopTimeout => "the shop at {url} did not answer within {secs} s", "магазинът на {url} не отговори в рамките на {secs} s";
+    ShopUnauthorized => "the shop refused the request ({code}): {message}. Check shopiko.api_id and the key (shopiko.key, key_file or key_env) against the shop's \"Microinvest Синхронизация\" add-on", "магазинът отказа заявката ({code}): {message}. Проверете shopiko.api_id и ключа (shopiko.key, key_file или key_env) спрямо добавката \"Microinvest Синхронизация\" на магазина";
+    ShopClockAhead => "the shop refused the request because this computer's clock is {secs} s ahead of the shop's (at most {max} s are allowed). Set the clock right, e.g. with NTP", "магазинът отказа заявката, защото часовникът на този компютър е {secs} s напред спрямо магазина (допустими са най-много {max} s). Сверете часовника, напр. с NTP";
+    ShopClockBehind => "the shop refused the request because this computer's clock is {secs} s behind the shop's (at most {max} s are allowed). Set the clock right, e.g. with NTP", "магазинът отказа заявката, защото часовникът на този компютър е {secs} s назад спрямо магазина (допустими са най-много {max} s). Сверете часовника, напр. с NTP";
+    ShopRateLimited => "the shop asks to wait {secs} s before the next request (rate limit)", "магазинът иска {secs} s изчакване преди следващата заявка (ограничение на честотата)";
+    ShopRejected => "the shop refused the request ({status}, {code}): {message}", "магазинът отказа заявката ({status}, {code}): {message}";
+    ShopServer => "the shop failed to answer ({status}): {message}", "магазинът не успя да отговори ({status}): {message}";
+    ShopDecode => "the shop's answer to {what} cannot be read: {detail}", "отговорът на магазина на {what} не може да се прочете: {detail}";
+    ShopGaveUp => "gave up on {what} after {attempts} attempts in {secs} s; the last one: {last}", "отказ от {what} след {attempts} опита за {secs} s; последният: {last}";
+    // obmen's state database.
+    StateDatabase => "obmen's state database {path}: {reason}", "базата данни на obmen {path}: {reason}";
+    StateNoFolder => "The folder {dir} does not exist and cannot be made: make it, or set --home (OBMEN_HOME) to a folder obmen may write", "Папката {dir} не съществува и не може да се създаде: създайте я или задайте --home (OBMEN_HOME) на папка, в която obmen може да пише";
+    StateFolderNotWritable => "The folder {dir} cannot be written ({why}), and SQLite keeps state.db's -wal and -shm files in it. {fix}", "В папката {dir} не може да се пише ({why}), а SQLite държи в нея файловете -wal и -shm на state.db. {fix}";
+    StateFilesNotWritable => "{files} cannot be written ({why}). {fix}", "В {files} не може да се пише ({why}). {fix}";
+    PermissionDenied => "permission denied", "няма права";
+    ReadOnlyFilesystem => "the file system is read-only", "файловата система е само за четене";
+    StateOtherOwner => "It belongs to another user (uid {owner}): run `sudo chown $(id -un) {paths}` as the user obmen runs as (uid {me}), or run obmen as its owner; obmen picks the change up on its next run", "Принадлежи на друг потребител (uid {owner}): изпълнете `sudo chown $(id -un) {paths}` като потребителя, с който работи obmen (uid {me}), или стартирайте obmen като собственика; obmen ще отчете промяната при следващия обмен";
+    StateRunChmod => "Run `chmod {mode} {paths}`; obmen picks the change up on its next run", "Изпълнете `chmod {mode} {paths}`; obmen ще отчете промяната при следващия обмен";
+    // Stock modes.
+    ModeAverage => "average price", "средна цена";
+    ModeLastPurchase => "last purchase price", "последна доставна цена";
+    ModeQuickAverage => "quick average price", "бърза средна цена";
+    ModeFifo => "lots, FIFO", "партиди, FIFO";
+    ModeLifo => "lots, LIFO", "партиди, LIFO";
+    ModeFefo => "lots, FEFO", "партиди, FEFO";
+    ModeChoice => "lots, chosen (taken FIFO)", "партиди, по избор (взимат се по FIFO)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
 }

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::model::*;
 use super::sign::{self, HEADER_API_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
+use crate::i18n::{current, Msg};
 use crate::secret::Secret;
 
 /// The most orders one page may hold.
@@ -70,7 +71,7 @@ impl RetryPolicy {
 #[derive(Debug, thiserror::Error)]
 pub enum ShopikoError {
     /// No connection could be made, or it broke.
-    #[error("cannot reach the shop at {url}: {detail}. Check shopiko.url, this computer's network, and that the shop is up")]
+    #[error("{}", Msg::ShopUnreachable.with(current(), &[("url", url), ("detail", detail)]))]
     Unreachable {
         /// The address.
         url: String,
@@ -78,7 +79,7 @@ pub enum ShopikoError {
         detail: String,
     },
     /// The TLS handshake failed (an untrusted or wrong certificate, or not TLS at all).
-    #[error("a secure connection to {url} failed: {detail}. Check that shopiko.url is the shop's https address; obmen does not accept certificates it cannot verify")]
+    #[error("{}", Msg::ShopTls.with(current(), &[("url", url), ("detail", detail)]))]
     Tls {
         /// The address.
         url: String,
@@ -86,7 +87,7 @@ pub enum ShopikoError {
         detail: String,
     },
     /// No answer in time.
-    #[error("the shop at {url} did not answer within {secs} s")]
+    #[error("{}", Msg::ShopTimeout.with(current(), &[("url", url), ("secs", secs)]))]
     Timeout {
         /// The address.
         url: String,
@@ -94,7 +95,7 @@ pub enum ShopikoError {
         secs: u64,
     },
     /// The shop refused the API ID or the signature.
-    #[error("the shop refused the request ({code}): {message}. Check shopiko.api_id and the key (shopiko.key, key_file or key_env) against the shop's \"Microinvest Синхронизация\" add-on")]
+    #[error("{}", Msg::ShopUnauthorized.with(current(), &[("code", code), ("message", message)]))]
     Unauthorized {
         /// The shop's code: unknown_api_id, bad_signature, missing_auth.
         code: String,
@@ -102,19 +103,19 @@ pub enum ShopikoError {
         message: String,
     },
     /// This computer's clock is too far from the shop's.
-    #[error("the shop refused the request because this computer's clock is {} s {} the shop's (at most {} s are allowed). Set the clock right, e.g. with NTP", .skew_secs.abs(), if *.skew_secs > 0 { "ahead of" } else { "behind" }, sign::MAX_SKEW_SECS)]
+    #[error("{}", (if *skew_secs > 0 { Msg::ShopClockAhead } else { Msg::ShopClockBehind }).with(current(), &[("secs", &skew_secs.abs()), ("max", &sign::MAX_SKEW_SECS)]))]
     ClockSkew {
         /// Our clock minus the shop's, in seconds.
         skew_secs: i64,
     },
     /// The shop asks to slow down.
-    #[error("the shop asks to wait {} s before the next request (rate limit)", .retry_after.as_secs())]
+    #[error("{}", Msg::ShopRateLimited.with(current(), &[("secs", &retry_after.as_secs())]))]
     RateLimited {
         /// How long to wait.
         retry_after: Duration,
     },
     /// The shop refused the request as wrong (4xx); retrying will not help.
-    #[error("the shop refused the request ({status}, {code}): {message}")]
+    #[error("{}", Msg::ShopRejected.with(current(), &[("status", status), ("code", code), ("message", message)]))]
     Rejected {
         /// The HTTP status.
         status: u16,
@@ -124,7 +125,7 @@ pub enum ShopikoError {
         message: String,
     },
     /// The shop failed (5xx).
-    #[error("the shop failed to answer ({status}): {message}")]
+    #[error("{}", Msg::ShopServer.with(current(), &[("status", status), ("message", message)]))]
     Server {
         /// The HTTP status.
         status: u16,
@@ -132,7 +133,7 @@ pub enum ShopikoError {
         message: String,
     },
     /// The answer is not what the contract says.
-    #[error("the shop's answer to {what} cannot be read: {detail}")]
+    #[error("{}", Msg::ShopDecode.with(current(), &[("what", what), ("detail", detail)]))]
     Decode {
         /// Which call.
         what: String,
@@ -140,7 +141,7 @@ pub enum ShopikoError {
         detail: String,
     },
     /// Retries ran out of time.
-    #[error("gave up on {what} after {attempts} attempts in {:.1} s; the last one: {last}", .elapsed.as_secs_f64())]
+    #[error("{}", Msg::ShopGaveUp.with(current(), &[("what", what), ("attempts", attempts), ("secs", &format!("{:.1}", elapsed.as_secs_f64())), ("last", last)]))]
     GaveUp {
         /// Which call.
         what: String,

@@ -16,11 +16,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Row;
 
+use crate::i18n::{current, Msg};
+
 /// Problems with obmen's own state database. Where SQLite could not write or open it, the error
 /// names the path that cannot be written (the folder, `state.db`, or its `-wal` or `-shm` file)
 /// and what to run.
 #[derive(Debug, thiserror::Error)]
-#[error("obmen's state database {path}: {}{}", reason(error), hint.as_deref().map(|h| format!(". {h}")).unwrap_or_default())]
+#[error("{}{}", Msg::StateDatabase.with(current(), &[("path", path), ("reason", &reason(error))]), hint.as_deref().map(|h| format!(". {h}")).unwrap_or_default())]
 pub struct StateError {
     /// The file.
     pub path: String,
@@ -77,15 +79,10 @@ pub fn diagnose(db: &Path) -> Option<String> {
             let _ = std::fs::remove_file(&probe);
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Some(format!("The folder {} does not exist and cannot be made: make it, or set --home (OBMEN_HOME) to a folder obmen may write", dir.display()));
+            return Some(Msg::StateNoFolder.with(current(), &[("dir", &dir.display())]));
         }
         Err(e) => {
-            return Some(format!(
-                "The folder {} cannot be written ({}), and SQLite keeps state.db's -wal and -shm files in it. {}",
-                dir.display(),
-                io_reason(&e),
-                fix(&[dir], "u+rwx")
-            ));
+            return Some(Msg::StateFolderNotWritable.with(current(), &[("dir", &dir.display()), ("why", &io_reason(&e)), ("fix", &fix(&[dir], "u+rwx"))]));
         }
     }
     // Every file that cannot be written, in one message: SQLite gives a -shm file it makes the
@@ -103,13 +100,13 @@ pub fn diagnose(db: &Path) -> Option<String> {
     let (_, e) = refused.first()?;
     let names: Vec<String> = refused.iter().map(|(f, _)| f.display().to_string()).collect();
     let paths: Vec<&Path> = refused.iter().map(|(f, _)| f.as_path()).collect();
-    Some(format!("{} cannot be written ({}). {}", names.join(" and "), io_reason(e), fix(&paths, "u+rw")))
+    Some(Msg::StateFilesNotWritable.with(current(), &[("files", &names.join(" and ")), ("why", &io_reason(e)), ("fix", &fix(&paths, "u+rw"))]))
 }
 
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        std::io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_owned(),
+        std::io::ErrorKind::PermissionDenied => Msg::PermissionDenied.get(current()).to_owned(),
+        std::io::ErrorKind::ReadOnlyFilesystem => Msg::ReadOnlyFilesystem.get(current()).to_owned(),
         _ => e.to_string(),
     }
 }
@@ -126,12 +123,10 @@ fn fix(paths: &[&Path], mode: &str) -> String {
         let me = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
         let other = paths.iter().filter_map(|p| std::fs::metadata(p).map(|m| m.uid()).ok()).find(|owner| Some(*owner) != me);
         if let (Some(owner), Some(me)) = (other, me) {
-            return format!(
-                "It belongs to another user (uid {owner}): run `sudo chown $(id -un) {quoted}` as the user obmen runs as (uid {me}), or run obmen as its owner; obmen picks the change up on its next run"
-            );
+            return Msg::StateOtherOwner.with(current(), &[("owner", &owner), ("paths", &quoted), ("me", &me)]);
         }
     }
-    format!("Run `chmod {mode} {quoted}`; obmen picks the change up on its next run")
+    Msg::StateRunChmod.with(current(), &[("mode", &mode), ("paths", &quoted)])
 }
 
 /// Results of the state layer.

@@ -13,13 +13,14 @@ use odbc_api::{
 
 use super::dialect::{Dialect, Table};
 use super::schema;
+use crate::i18n::{current, Msg};
 use crate::secret::{connection_secrets, mask_connection_string, scrub};
 
 /// What can go wrong between obmen and a Warehouse Pro database.
 #[derive(Debug, thiserror::Error)]
 pub enum WarehouseError {
     /// The driver refused the connection.
-    #[error("cannot connect to the {dialect} database ({connection}): {message}. Check the connection string, that the ODBC driver it names is installed (odbcinst -q -d), and that the database server is running")]
+    #[error("{}", Msg::WhConnect.with(current(), &[("dialect", dialect), ("connection", connection), ("message", message)]))]
     Connect {
         /// The back end.
         dialect: Dialect,
@@ -43,7 +44,7 @@ pub enum WarehouseError {
         retryable: bool,
     },
     /// The back end can be read but not written from this platform.
-    #[error("the {dialect} database is read-only on this platform: {reason}")]
+    #[error("{}", Msg::WhReadOnly.with(current(), &[("dialect", dialect), ("reason", reason)]))]
     ReadOnly {
         /// The back end.
         dialect: Dialect,
@@ -51,7 +52,7 @@ pub enum WarehouseError {
         reason: String,
     },
     /// A text value is longer than its column; nothing is cut silently.
-    #[error("{what} is {actual} characters long, but {table}.{column} holds at most {max}: shorten it where it comes from")]
+    #[error("{}", Msg::WhTextTooLong.with(current(), &[("what", what), ("actual", actual), ("table", table), ("column", column), ("max", max)]))]
     TextTooLong {
         /// The table.
         table: &'static str,
@@ -65,7 +66,7 @@ pub enum WarehouseError {
         what: String,
     },
     /// An outgoing line would take the balance below zero.
-    #[error("not enough stock of good {good} at object {object_id}: {available} available, {wanted} wanted. Deliver the goods first, or allow negative stock for this server")]
+    #[error("{}", Msg::WhNotEnoughStock.with(current(), &[("good", good), ("object", object_id), ("available", available), ("wanted", wanted)]))]
     InsufficientStock {
         /// The good's ID.
         good_id: i32,
@@ -79,7 +80,7 @@ pub enum WarehouseError {
         wanted: f64,
     },
     /// `warehouse init` met a database that already holds Warehouse Pro tables.
-    #[error("the database already has a goods table: `obmen warehouse init` only prepares an empty database and never touches one that holds data")]
+    #[error("{}", Msg::WhAlreadyInitialised.get(current()))]
     AlreadyInitialised,
     /// Data read from the database is not what Warehouse Pro writes.
     #[error("{0}")]

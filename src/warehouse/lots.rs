@@ -88,17 +88,19 @@ impl StockMode {
         }
     }
 
-    /// A short name for logs and `check`.
+    /// A short name for `check`, in the process's language.
     pub fn name(self) -> &'static str {
+        use crate::i18n::Msg;
         match self {
-            StockMode::AveragePrice => "average price",
-            StockMode::LastPurchasePrice => "last purchase price",
-            StockMode::QuickAveragePrice => "quick average price",
-            StockMode::Lots(LotOrder::Fifo) => "lots, FIFO",
-            StockMode::Lots(LotOrder::Lifo) => "lots, LIFO",
-            StockMode::Lots(LotOrder::Fefo) => "lots, FEFO",
-            StockMode::Lots(LotOrder::Choice) => "lots, chosen (taken FIFO)",
+            StockMode::AveragePrice => Msg::ModeAverage,
+            StockMode::LastPurchasePrice => Msg::ModeLastPurchase,
+            StockMode::QuickAveragePrice => Msg::ModeQuickAverage,
+            StockMode::Lots(LotOrder::Fifo) => Msg::ModeFifo,
+            StockMode::Lots(LotOrder::Lifo) => Msg::ModeLifo,
+            StockMode::Lots(LotOrder::Fefo) => Msg::ModeFefo,
+            StockMode::Lots(LotOrder::Choice) => Msg::ModeChoice,
         }
+        .get(crate::i18n::current())
     }
 }
 

@@ -539,6 +539,11 @@ fn check_names_what_it_found_about_the_database() {
     server(&conn, "sqlite");
     let out = check();
     assert!(out.contains("✘ Warehouse Pro tables: this is not a Warehouse Pro database: it has no table goods, partners, objects"), "{out}");
+    // The same in Bulgarian, the shop's and the database's words too.
+    let o = obmen(&home, &["--lang", "bg", "check", "Shop"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("✘ Таблици на Склад Pro: това не е база данни на Склад Pro: няма таблица goods"), "{out}");
+    assert!(out.contains("✘ магазин на http://127.0.0.1:9/api: отказ от ping след") && out.contains("магазинът на http://127.0.0.1:9/api/v1/ping не отговаря"), "{out}");
     // A driver that is not installed.
     server(&format!("Driver=NoSuchDriver;Database={}", other.display()), "sqlite");
     let out = check();
