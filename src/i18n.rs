@@ -325,6 +325,29 @@ catalogue! {
     ModeLifo => "lots, LIFO", "партиди, LIFO";
     ModeFefo => "lots, FEFO", "партиди, FEFO";
     ModeChoice => "lots, chosen (taken FIFO)", "партиди, по избор (взимат се по FIFO)";
+    // Settings that need more than a type.
+    NotAWindow => "'{value}' is not a time window: write HH:MM-HH:MM, e.g. 08:00-20:00 or 00:00-24:00", "'{value}' не е часови интервал: пишете ЧЧ:ММ-ЧЧ:ММ, напр. 08:00-20:00 или 00:00-24:00";
+    EmptyWindow => "'{value}' is an empty time window: the start and the end are the same", "'{value}' е празен интервал: началото и краят съвпадат";
+    NotAWeekday => "'{value}' is not a weekday: use mon, tue, wed, thu, fri, sat, sun (or пон, вто, сря, чет, пет, съб, нед)", "'{value}' не е ден от седмицата: пишете пон, вто, сря, чет, пет, съб, нед (или mon, tue, wed, thu, fri, sat, sun)";
+    EmptyWeekdayEntry => "'{value}' has an empty entry: write e.g. mon-fri or mon,wed,fri", "'{value}' има празен елемент: пишете напр. пон-пет или пон,сря,пет";
+    WeekdaysBackwards => "'{value}' runs backwards: write the earlier day first (e.g. sat-sun)", "'{value}' е наобратно: първо пишете по-ранния ден (напр. съб-нед)";
+    KeyEnvNotText => "the environment variable {var} is not text", "променливата на средата {var} не е текст";
+    KeyEnvUnset => "the environment variable {var} is not set, or is empty: set it where obmen runs", "променливата на средата {var} не е зададена или е празна: задайте я там, където работи obmen";
+    KeyFileOpen => "{file} may be read by other users (mode {mode}): run `chmod 600 {file}`", "{file} може да се чете от други потребители (права {mode}): изпълнете `chmod 600 {file}`";
+    KeyFileUnreadable => "cannot read {file}: {error}", "{file} не може да се прочете: {error}";
+    KeyFileNotText => "{file} is not a text file: put the key on its first line", "{file} не е текстов файл: поставете ключа на първия му ред";
+    KeyFileEmpty => "{file} is empty: put the key on its first line", "{file} е празен: поставете ключа на първия му ред";
+    ApiIdNotHeader => "holds characters an HTTP header cannot carry (spaces, Cyrillic, control characters): paste the API ID exactly as the shop's add-on shows it", "съдържа знаци, които HTTP заглавка не може да носи (интервали, кирилица, управляващи знаци): поставете API идентификатора точно както го показва добавката на магазина";
+    SetNeedsKeyValue => "--set takes key=value, not '{arg}'", "--set приема ключ=стойност, а не '{arg}'";
+    SetNoKey => "--set '{arg}' has no key", "--set '{arg}' няма ключ";
+    UnknownKeyHint => "unknown key{hint}", "непознат ключ{hint}";
+    DidYouMean => ": did you mean '{key}'?", ": може би '{key}'?";
+    NotBoolWord => "'{value}' is not true or false (yes/no, да/не also do)", "'{value}' не е true или false (стават и да/не, yes/no)";
+    NotWholeNumber => "'{value}' is not a whole number", "'{value}' не е цяло число";
+    NameEmpty => "the name is empty", "името е празно";
+    NameTooLong => "'{name}' is longer than 64 characters", "'{name}' е по-дълго от 64 знака";
+    NameEdges => "'{name}' starts with '.' or has spaces around it", "'{name}' започва с '.' или има интервали в краищата";
+    NameBadChar => "'{name}' has the character '{c}': use letters, digits, spaces, '-', '_' and '.'", "'{name}' съдържа знака '{c}': използвайте букви, цифри, интервали, '-', '_' и '.'";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
 }

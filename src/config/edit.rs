@@ -4,6 +4,8 @@
 
 use toml_edit::{value, DocumentMut, Item, Table};
 
+use crate::i18n::{current, Msg};
+
 use super::profile::{Lang, Profile, PropType};
 
 /// A `--set key=value` or `--unset key` change, in the order given.
@@ -17,10 +19,10 @@ pub enum Change {
 
 /// Parses `key=value`.
 pub fn parse_set(arg: &str) -> Result<(String, String), String> {
-    let (k, v) = arg.split_once('=').ok_or_else(|| format!("--set takes key=value, not '{arg}'"))?;
+    let (k, v) = arg.split_once('=').ok_or_else(|| Msg::SetNeedsKeyValue.with(current(), &[("arg", &arg)]))?;
     let k = k.trim();
     if k.is_empty() {
-        return Err(format!("--set '{arg}' has no key"));
+        return Err(Msg::SetNoKey.with(current(), &[("arg", &arg)]));
     }
     Ok((k.to_owned(), v.to_owned()))
 }
@@ -70,8 +72,8 @@ fn change_key(change: &Change) -> &str {
 fn check_change(profile: &Profile, change: &Change) -> Result<Option<Item>, (String, String)> {
     let key = change_key(change);
     let prop = profile.property(key).ok_or_else(|| {
-        let hint = profile.suggest(key).map(|s| format!(": did you mean '{s}'?")).unwrap_or_default();
-        (key.to_owned(), format!("unknown key{hint}"))
+        let hint = profile.suggest(key).map(|s| Msg::DidYouMean.with(current(), &[("key", &s)])).unwrap_or_default();
+        (key.to_owned(), Msg::UnknownKeyHint.with(current(), &[("hint", &hint)]))
     })?;
     if matches!(key, "kind" | "name") {
         let what = if key == "kind" {
@@ -168,8 +170,8 @@ fn remove(doc: &mut DocumentMut, key: &str) {
 /// start`, `NEVER`), weekdays in Bulgarian (`пон-пет`); each is written as the file's own value.
 fn typed(prop: &super::profile::Property, raw: &str) -> Result<Item, String> {
     match prop.ty {
-        PropType::Bool => parse_bool(raw).map(value).ok_or_else(|| format!("'{raw}' is not true or false (yes/no, да/не also do)")),
-        PropType::Integer => raw.trim().parse::<i64>().map(value).map_err(|_| format!("'{raw}' is not a whole number")),
+        PropType::Bool => parse_bool(raw).map(value).ok_or_else(|| Msg::NotBoolWord.with(current(), &[("value", &raw)])),
+        PropType::Integer => raw.trim().parse::<i64>().map(value).map_err(|_| Msg::NotWholeNumber.with(current(), &[("value", &raw)])),
         PropType::Enum => Ok(value(enum_value(prop, raw).unwrap_or(raw))),
         PropType::Weekdays => Ok(value(raw.parse::<super::schedule::Weekdays>().map(|w| w.to_string()).unwrap_or_else(|_| raw.to_owned()))),
         PropType::TimeWindow => Ok(value(raw.parse::<super::schedule::TimeWindow>().map(|w| w.to_string()).unwrap_or_else(|_| raw.to_owned()))),

@@ -12,6 +12,8 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::i18n::{current, Msg};
+
 pub use profile::{Lang, Profile};
 
 /// One problem with a configuration: the file, the field (a dotted key) where there is one, and
@@ -332,16 +334,16 @@ pub fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
 /// spaces, '-', '_' and '.', not starting with '.' or a space, at most 64 characters.
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.trim().is_empty() {
-        return Err("the name is empty".into());
+        return Err(Msg::NameEmpty.get(current()).to_owned());
     }
     if name.chars().count() > 64 {
-        return Err(format!("'{name}' is longer than 64 characters"));
+        return Err(Msg::NameTooLong.with(current(), &[("name", &name)]));
     }
     if name.starts_with('.') || name.starts_with(' ') || name.ends_with(' ') {
-        return Err(format!("'{name}' starts with '.' or has spaces around it"));
+        return Err(Msg::NameEdges.with(current(), &[("name", &name)]));
     }
     if let Some(c) = name.chars().find(|c| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))) {
-        return Err(format!("'{name}' has the character '{c}': use letters, digits, spaces, '-', '_' and '.'"));
+        return Err(Msg::NameBadChar.with(current(), &[("name", &name), ("c", &c)]));
     }
     Ok(())
 }

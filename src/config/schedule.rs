@@ -7,6 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, Timelike, Weekday};
+use crate::i18n::{current, Msg};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// When a job starts, as a server's rules say (Utility Center's "Старт на импорт/експорт").
@@ -141,12 +142,12 @@ fn parse_hhmm(s: &str, allow_24: bool) -> Option<u16> {
 impl FromStr for TimeWindow {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("'{s}' is not a time window: write HH:MM-HH:MM, e.g. 08:00-20:00 or 00:00-24:00");
+        let bad = || Msg::NotAWindow.with(current(), &[("value", &s)]);
         let (a, b) = s.split_once('-').ok_or_else(bad)?;
         let start_min = parse_hhmm(a, false).ok_or_else(bad)?;
         let end_min = parse_hhmm(b, true).ok_or_else(bad)?;
         if start_min == end_min || (start_min == 0 && end_min == 0) {
-            return Err(format!("'{s}' is an empty time window: the start and the end are the same"));
+            return Err(Msg::EmptyWindow.with(current(), &[("value", &s)]));
         }
         Ok(TimeWindow { start_min, end_min: if end_min == 0 { 1440 } else { end_min } })
     }
@@ -215,18 +216,18 @@ impl FromStr for Weekdays {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let day = |d: &str| {
-            weekday_index(d).ok_or_else(|| format!("'{}' is not a weekday: use mon, tue, wed, thu, fri, sat, sun (or пон, вто, сря, чет, пет, съб, нед)", d.trim()))
+            weekday_index(d).ok_or_else(|| Msg::NotAWeekday.with(current(), &[("value", &d.trim())]))
         };
         let mut bits = 0u8;
         for part in s.split(',').map(str::trim) {
             if part.is_empty() {
-                return Err(format!("'{s}' has an empty entry: write e.g. mon-fri or mon,wed,fri"));
+                return Err(Msg::EmptyWeekdayEntry.with(current(), &[("value", &s)]));
             }
             match part.split_once('-') {
                 Some((a, b)) => {
                     let (a, b) = (day(a)?, day(b)?);
                     if a > b {
-                        return Err(format!("'{part}' runs backwards: write the earlier day first (e.g. sat-sun)"));
+                        return Err(Msg::WeekdaysBackwards.with(current(), &[("value", &part)]));
                     }
                     for d in a..=b {
                         bits |= 1 << d;

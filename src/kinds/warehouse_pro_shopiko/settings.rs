@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{current, Msg};
 use crate::config::schedule::{Rule, Rules, StartMode, TimeWindow, Weekdays};
 use crate::config::{ConfigError, ConfigErrors, ServerFile};
 use crate::secret::Secret;
@@ -343,9 +344,9 @@ fn resolve_key(path: &Path, shop: &Shopiko) -> Result<Secret, ConfigErrors> {
         match std::env::var_os(&var) {
             Some(v) if !v.is_empty() => match v.into_string() {
                 Ok(v) => ("shopiko.key_env", v.trim().to_owned()),
-                Err(_) => return Err(ConfigError::field(path, "shopiko.key_env", format!("the environment variable {var} is not text")).into()),
+                Err(_) => return Err(ConfigError::field(path, "shopiko.key_env", Msg::KeyEnvNotText.with(current(), &[("var", &var)])).into()),
             },
-            _ => return Err(ConfigError::field(path, "shopiko.key_env", format!("the environment variable {var} is not set, or is empty: set it where obmen runs")).into()),
+            _ => return Err(ConfigError::field(path, "shopiko.key_env", Msg::KeyEnvUnset.with(current(), &[("var", &var)])).into()),
         }
     };
     if key.trim().is_empty() {
@@ -367,19 +368,15 @@ fn read_key_file(path: &Path, file: &str) -> Result<String, ConfigErrors> {
         if let Ok(meta) = std::fs::metadata(&full) {
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
-                return Err(err(format!(
-                    "{} may be read by other users (mode {mode:03o}): run `chmod 600 {}`",
-                    full.display(),
-                    full.display()
-                )));
+                return Err(err(Msg::KeyFileOpen.with(current(), &[("file", &full.display()), ("mode", &format!("{mode:03o}"))])));
             }
         }
     }
-    let bytes = std::fs::read(&full).map_err(|e| err(format!("cannot read {}: {e}", full.display())))?;
-    let text = String::from_utf8(bytes).map_err(|_| err(format!("{} is not a text file: put the key on its first line", full.display())))?;
+    let bytes = std::fs::read(&full).map_err(|e| err(Msg::KeyFileUnreadable.with(current(), &[("file", &full.display()), ("error", &e)])))?;
+    let text = String::from_utf8(bytes).map_err(|_| err(Msg::KeyFileNotText.with(current(), &[("file", &full.display())])))?;
     let key = text.lines().next().unwrap_or("").trim().to_owned();
     if key.is_empty() {
-        return Err(err(format!("{} is empty: put the key on its first line", full.display())));
+        return Err(err(Msg::KeyFileEmpty.with(current(), &[("file", &full.display())])));
     }
     Ok(key)
 }
@@ -392,7 +389,7 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
     let get = |section: &str, key: &str| table.get(section).and_then(|s| s.get(key)).and_then(|v| v.as_str());
     if let Some(id) = get("shopiko", "api_id") {
         if !id.is_empty() && !id.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-            errors.push(ConfigError::field(path, "shopiko.api_id", "holds characters an HTTP header cannot carry (spaces, Cyrillic, control characters): paste the API ID exactly as the shop's add-on shows it"));
+            errors.push(ConfigError::field(path, "shopiko.api_id", Msg::ApiIdNotHeader.get(current())));
         }
     }
     // The key, where exactly one way to it is set and its file (if any) exists: the profile
