@@ -220,6 +220,14 @@ catalogue! {
     NotEnoughStock => "not enough stock of good {good} at '{object}': {available} available, {wanted} wanted. Deliver the goods first, or allow negative stock for this server (rules.allow_negative_stock)", "няма достатъчна наличност от стока {good} в '{object}': налични {available}, нужни {wanted}. Първо заприходете стоката или разрешете отрицателни наличности за сървъра (rules.allow_negative_stock)";
     UnknownSku => "unknown product SKU '{sku}' ({name}): no good in Warehouse Pro matches it by {key} and nomenclature sync is off. Make the good in Warehouse Pro, or turn rules.sync_nomenclature on, then `obmen quarantine {server} retry ID`", "непознат артикул '{sku}' ({name}): няма стока в Склад Pro, която да съвпада по {key}, а синхронизацията на номенклатура е изключена. Създайте стоката в Склад Pro или включете rules.sync_nomenclature, след това `obmen quarantine {server} retry ID`";
     SkuMatchesMany => "product SKU '{sku}' matches {count} goods in Warehouse Pro ({codes}): keep one, or link them by another key", "артикул '{sku}' съвпада с {count} стоки в Склад Pro ({codes}): оставете една или ги свържете по друг ключ";
+    // How a customer is matched to a partner.
+    KeyEmail => "e-mail", "имейл";
+    KeyVatNumber => "VAT number", "ДДС номер";
+    KeyCompanyNumber => "company number", "ЕИК";
+    PartnersShareKey => "{count} partners have the {what} {key} ({partners}): keep one in Warehouse Pro, then retry", "{count} партньора имат {what} {key} ({partners}): оставете един в Склад Pro и опитайте отново";
+    VatAndNumberDisagree => "the VAT number {vat} is partner {a}'s, but the company number {number} is partner {b}'s: no key is stronger; correct them in Warehouse Pro, then retry", "ДДС номерът {vat} е на партньор {a}, а ЕИК {number} е на партньор {b}: нито един ключ не е по-силен; поправете ги в Склад Pro и опитайте отново";
+    EmailElsewhere => "the e-mail {email} is partner {weak}'s, but the {key} is partner {strong}'s: booked to {strong} (the {key} is the stronger key)", "имейлът {email} е на партньор {weak}, а {key} е на партньор {strong}: осчетоводено към {strong} ({key} е по-силният ключ)";
+    EmailNumbersDiffer => "the e-mail {email} is partner {partner}'s, whose VAT or company number differs from the customer's: a new partner is made (the VAT number is the stronger key)", "имейлът {email} е на партньор {partner}, чийто ДДС номер или ЕИК се различава от този на клиента: създава се нов партньор (ДДС номерът е по-силният ключ)";
     // The quarantine.
     NothingSetAside => "No orders of server '{server}' are set aside.", "Няма оставени настрана поръчки на сървър '{server}'.";
     Tried => "tried {count} times, last {when}", "опитана {count} пъти, последно {when}";
@@ -348,6 +356,25 @@ catalogue! {
     NameTooLong => "'{name}' is longer than 64 characters", "'{name}' е по-дълго от 64 знака";
     NameEdges => "'{name}' starts with '.' or has spaces around it", "'{name}' започва с '.' или има интервали в краищата";
     NameBadChar => "'{name}' has the character '{c}': use letters, digits, spaces, '-', '_' and '.'", "'{name}' съдържа знака '{c}': използвайте букви, цифри, интервали, '-', '_' и '.'";
+    // Developer tools.
+    InitMade => "Made a Warehouse Pro {version} database ({dialect}) at {connection}: {tables} tables, {goods} goods, {partners} partners, {objects} objects, {stock} stock rows.", "Създадена е база данни на Склад Pro {version} ({dialect}) на {connection}: {tables} таблици, {goods} стоки, {partners} партньора, {objects} обекта, {stock} реда наличности.";
+    InitNoDialect => "cannot tell the database type from the connection string: pass --dialect access|mysql|mssql|sqlite", "типът на базата данни не личи от низа за връзка: подайте --dialect access|mysql|mssql|sqlite";
+    SimBanner => "Shopiko simulator on http://{addr} (API ID {api_id}): {orders} orders, {products} products, {customers} customers{kept}.\nStats: GET http://{addr}/_sim/stats; more orders: POST http://{addr}/_sim/orders?count=N. Ctrl-C stops it.", "Симулатор на Shopiko на http://{addr} (API идентификатор {api_id}): {orders} поръчки, {products} стоки, {customers} клиенти{kept}.\nСтатистика: GET http://{addr}/_sim/stats; още поръчки: POST http://{addr}/_sim/orders?count=N. Ctrl-C го спира.";
+    SimKept => ", kept in {file}", ", пазени в {file}";
+    // Connection strings and addresses.
+    ConnNul => "holds a NUL character: write the connection string as plain text", "съдържа знак NUL: пишете низа за връзка като обикновен текст";
+    ConnNotPair => "'{text}' is not an attribute=value pair: write e.g. Driver=...;Database=...", "'{text}' не е двойка атрибут=стойност: пишете напр. Driver=...;Database=...";
+    ConnBadName => "'{key}' is not an attribute name", "'{key}' не е име на атрибут";
+    ConnBraceOpen => "the value of {key} opens a brace that never closes: close it with '}' (write '}}' for a '}' inside)", "стойността на {key} отваря скоба, която не се затваря: затворете я с '}' (пишете '}}' за '}' вътре)";
+    ConnAfterBrace => "the value of {key} goes on after its closing brace: put ';' after it", "стойността на {key} продължава след затварящата скоба: поставете ';' след нея";
+    ConnStrayBrace => "the value of {key} holds a brace: put the whole value in braces, e.g. {key}={...}", "стойността на {key} съдържа скоба: оградете цялата стойност в скоби, напр. {key}={...}";
+    ConnNoDriver => "names no Driver and no DSN: write Driver={...};... or DSN=NAME", "не посочва нито Driver, нито DSN: пишете Driver={...};... или DSN=ИМЕ";
+    ConnTwoDrivers => "names {named} (more than one of Driver, DSN and FILEDSN): keep one, the driver manager would take the last", "посочва {named} (повече от едно от Driver, DSN и FILEDSN): оставете едно, мениджърът на драйвери би взел последното";
+    ConnEmpty => "is empty: write an ODBC connection string, e.g. Driver={MariaDB Unicode};Server=...;Database=...;Uid=...;Pwd=... or DSN=NAME", "е празно: пишете ODBC низ за връзка, напр. Driver={MariaDB Unicode};Server=...;Database=...;Uid=...;Pwd=... или DSN=ИМЕ";
+    ConnNotOdbc => "is not an ODBC connection string: write attribute=value pairs separated by ';', e.g. DSN=NAME or Driver=...;Database=...", "не е ODBC низ за връзка: пишете двойки атрибут=стойност, разделени с ';', напр. DSN=ИМЕ или Driver=...;Database=...";
+    UrlBad => "'{url}' is not an address: write https://host/path", "'{url}' не е адрес: пишете https://хост/път";
+    UrlCredentials => "holds a user name or password: take them out (the shop is reached by the API ID and key alone)", "съдържа потребителско име или парола: премахнете ги (магазинът се достига само с API идентификатора и ключа)";
+    UrlPlain => "'{url}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)", "'{url}' не е криптиран: пишете https://; http:// е само за симулатор на този компютър (127.0.0.1, localhost)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
 }

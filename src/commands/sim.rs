@@ -46,15 +46,13 @@ pub(super) fn run(args: SimArgs) -> Result<(), CliError> {
         let addr = listener.local_addr().map_err(CliError::failed)?;
         let sim = Sim::new(config).map_err(|e| CliError::failed(anyhow!("cannot start the simulator: {e}")))?;
         let stats = sim.stats();
-        out(&format!(
-            "Shopiko simulator on http://{addr} (API ID {}): {} orders, {} products, {} customers{}.\n\
-             Stats: GET http://{addr}/_sim/stats; more orders: POST http://{addr}/_sim/orders?count=N. Ctrl-C stops it.\n",
-            args.api_id,
-            stats.orders_total,
-            stats.products,
-            stats.customers,
-            args.state.as_ref().map(|p| format!(", kept in {}", p.display())).unwrap_or_default()
-        ))?;
+        let lang = crate::i18n::current();
+        let kept = args.state.as_ref().map(|p| crate::i18n::Msg::SimKept.with(lang, &[("file", &p.display())])).unwrap_or_default();
+        let banner = crate::i18n::Msg::SimBanner.with(
+            lang,
+            &[("addr", &addr), ("api_id", &args.api_id), ("orders", &stats.orders_total), ("products", &stats.products), ("customers", &stats.customers), ("kept", &kept)],
+        );
+        out(&format!("{banner}\n"))?;
         sim.serve(listener, shutdown_signal()).await.map_err(CliError::failed)
     })
 }

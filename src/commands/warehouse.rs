@@ -14,24 +14,25 @@ pub(super) fn run(cmd: WarehouseCommand) -> Result<(), CliError> {
             let dialect = match dialect.or_else(|| Dialect::guess(&connection)) {
                 Some(d) => d,
                 None => {
-                    return Err(CliError::usage(anyhow!(
-                        "cannot tell the database type from the connection string: pass --dialect access|mysql|mssql|sqlite"
-                    )))
+                    return Err(CliError::usage(anyhow!("{}", crate::i18n::Msg::InitNoDialect.get(crate::i18n::current()))))
                 }
             };
             let mut wh = Warehouse::connect(&connection, dialect).map_err(CliError::failed)?;
             let report = wh.init_with(demo_data, base_currency).map_err(CliError::failed)?;
-            out(&format!(
-                "Made a Warehouse Pro {} database ({}) at {}: {} tables, {} goods, {} partners, {} objects, {} stock rows.\n",
-                crate::warehouse::schema::SCHEMA_VERSION,
-                dialect,
-                mask_connection_string(&connection),
-                report.tables,
-                report.goods,
-                report.partners,
-                report.objects,
-                report.store_rows,
-            ))
+            let made = crate::i18n::Msg::InitMade.with(
+                crate::i18n::current(),
+                &[
+                    ("version", &crate::warehouse::schema::SCHEMA_VERSION),
+                    ("dialect", &dialect),
+                    ("connection", &mask_connection_string(&connection)),
+                    ("tables", &report.tables),
+                    ("goods", &report.goods),
+                    ("partners", &report.partners),
+                    ("objects", &report.objects),
+                    ("stock", &report.store_rows),
+                ],
+            );
+            out(&format!("{made}\n"))
         }
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::profile::{self, PropType, Property};
 use super::schedule::{TimeWindow, Weekdays};
 use super::{check_name, lookup, ConfigError, ConfigErrors, ServerFile};
-use crate::i18n::Msg;
+use crate::i18n::{current, Msg};
 
 /// Parses and validates the text of a server file.
 pub fn validate_text(path: &Path, text: &str) -> Result<ServerFile, ConfigErrors> {
@@ -152,17 +152,17 @@ pub const MAX_TEXT_CHARS: usize = 2048;
 /// (unixODBC takes a later one over the first and loads whatever library it names).
 pub fn parse_connection(s: &str) -> Result<Vec<(String, String)>, String> {
     if s.contains('\0') {
-        return Err("holds a NUL character: write the connection string as plain text".into());
+        return Err(Msg::ConnNul.get(current()).to_owned());
     }
     let mut pairs = Vec::new();
     let mut rest = s;
     while !rest.trim().is_empty() {
         let Some((key, after)) = rest.split_once('=') else {
-            return Err(format!("'{}' is not an attribute=value pair: write e.g. Driver=...;Database=...", rest.trim()));
+            return Err(Msg::ConnNotPair.with(current(), &[("text", &rest.trim())]));
         };
         let key = key.trim();
         if key.is_empty() || key.contains(['{', '}', ';']) {
-            return Err(format!("'{key}' is not an attribute name"));
+            return Err(Msg::ConnBadName.with(current(), &[("key", &key)]));
         }
         let (value, next) = if let Some(inner) = after.trim_start().strip_prefix('{') {
             // Up to the brace that closes it; '}}' inside stands for '}'.
@@ -182,18 +182,18 @@ pub fn parse_connection(s: &str) -> Result<Vec<(String, String)>, String> {
                 value.push(c);
             }
             let Some(tail) = tail else {
-                return Err(format!("the value of {key} opens a brace that never closes: close it with '}}' (write '}}}}' for a '}}' inside)"));
+                return Err(Msg::ConnBraceOpen.with(current(), &[("key", &key)]));
             };
             let tail = match tail.trim_start().strip_prefix(';') {
                 Some(t) => t,
                 None if tail.trim().is_empty() => "",
-                None => return Err(format!("the value of {key} goes on after its closing brace: put ';' after it")),
+                None => return Err(Msg::ConnAfterBrace.with(current(), &[("key", &key)])),
             };
             (value, tail)
         } else {
             let (value, next) = after.split_once(';').unwrap_or((after, ""));
             if value.contains(['{', '}']) {
-                return Err(format!("the value of {key} holds a brace: put the whole value in braces, e.g. {key}={{...}}"));
+                return Err(Msg::ConnStrayBrace.with(current(), &[("key", &key)]));
             }
             (value.trim().to_owned(), next)
         };
@@ -202,9 +202,9 @@ pub fn parse_connection(s: &str) -> Result<Vec<(String, String)>, String> {
     }
     let named: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).filter(|k| ["driver", "dsn", "filedsn"].contains(&k.to_lowercase().as_str())).collect();
     match named.len() {
-        0 => Err("names no Driver and no DSN: write Driver={...};... or DSN=NAME".into()),
+        0 => Err(Msg::ConnNoDriver.get(current()).to_owned()),
         1 => Ok(pairs),
-        _ => Err(format!("names {} (more than one of Driver, DSN and FILEDSN): keep one, the driver manager would take the last", named.join(" and "))),
+        _ => Err(Msg::ConnTwoDrivers.with(current(), &[("named", &named.join(" and "))])),
     }
 }
 
@@ -216,19 +216,19 @@ fn is_loopback(host: &str) -> bool {
 
 /// Checks a shop address: https, or http only on this machine; no user or password in it.
 pub fn check_url(s: &str) -> Result<(), String> {
-    let bad = || format!("'{s}' is not an address: write https://host/path");
+    let bad = || Msg::UrlBad.with(current(), &[("url", &s)]);
     if s.contains(char::is_whitespace) {
         return Err(bad());
     }
     let url = reqwest::Url::parse(s).map_err(|_| bad())?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("holds a user name or password: take them out (the shop is reached by the API ID and key alone)".into());
+        return Err(Msg::UrlCredentials.get(current()).to_owned());
     }
     let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(bad)?;
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(host) => Ok(()),
-        "http" => Err(format!("'{s}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)")),
+        "http" => Err(Msg::UrlPlain.with(current(), &[("url", &s)])),
         _ => Err(bad()),
     }
 }
@@ -257,10 +257,10 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
         PropType::Connection => {
             let s = text()?;
             if s.trim().is_empty() {
-                return Err("is empty: write an ODBC connection string, e.g. Driver={MariaDB Unicode};Server=...;Database=...;Uid=...;Pwd=... or DSN=NAME".into());
+                return Err(Msg::ConnEmpty.get(lang).to_owned());
             }
             if !s.contains('=') {
-                return Err("is not an ODBC connection string: write attribute=value pairs separated by ';', e.g. DSN=NAME or Driver=...;Database=...".into());
+                return Err(Msg::ConnNotOdbc.get(lang).to_owned());
             }
             parse_connection(s)?;
         }

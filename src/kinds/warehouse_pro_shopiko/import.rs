@@ -575,43 +575,39 @@ pub(super) enum Match {
 /// partners share the key) the order is set aside.
 fn match_partner(vat: &str, number: &str, email: &str, by_vat: &[Partner], by_number: &[Partner], by_email: &[Partner]) -> Match {
     let name = |p: &Partner| format!("'{}' ({})", p.company, if p.code.is_empty() { format!("ID {}", p.id) } else { p.code.clone() });
-    let one = |what: &str, key: &str, ps: &[Partner]| -> Result<Option<Partner>, Match> {
+    let lang = crate::i18n::current();
+    let one = |what: Msg, key: &str, ps: &[Partner]| -> Result<Option<Partner>, Match> {
         match ps {
             [] => Ok(None),
             [p] => Ok(Some(p.clone())),
-            many => Err(Match::Ambiguous(format!(
-                "{} partners have the {what} {key} ({}): keep one in Warehouse Pro, then retry",
-                many.len(),
-                many.iter().map(name).collect::<Vec<_>>().join(", ")
-            ))),
+            many => {
+                let partners = many.iter().map(name).collect::<Vec<_>>().join(", ");
+                Err(Match::Ambiguous(Msg::PartnersShareKey.with(lang, &[("count", &many.len()), ("what", &what.get(lang)), ("key", &key), ("partners", &partners)])))
+            }
         }
     };
     let company = !vat.is_empty() || !number.is_empty();
     let pick = || -> Result<Match, Match> {
-        let by_email_one = one("e-mail", email, by_email)?;
+        let by_email_one = one(Msg::KeyEmail, email, by_email)?;
         if !company {
             return Ok(match by_email_one {
                 Some(p) => Match::Found(p.id, p.company, None),
                 None => Match::New(None),
             });
         }
-        let v = if vat.is_empty() { None } else { one("VAT number", vat, by_vat)? };
-        let n = if number.is_empty() { None } else { one("company number", number, by_number)? };
+        let v = if vat.is_empty() { None } else { one(Msg::KeyVatNumber, vat, by_vat)? };
+        let n = if number.is_empty() { None } else { one(Msg::KeyCompanyNumber, number, by_number)? };
         let strong = match (v, n) {
             (Some(a), Some(b)) if a.id != b.id => {
-                return Err(Match::Ambiguous(format!(
-                    "the VAT number {vat} is partner {}'s, but the company number {number} is partner {}'s: no key is stronger; correct them in Warehouse Pro, then retry",
-                    name(&a),
-                    name(&b)
-                )))
+                return Err(Match::Ambiguous(Msg::VatAndNumberDisagree.with(lang, &[("vat", &vat), ("a", &name(&a)), ("number", &number), ("b", &name(&b))])))
             }
-            (Some(a), _) => Some((a, "VAT number")),
-            (None, Some(b)) => Some((b, "company number")),
+            (Some(a), _) => Some((a, Msg::KeyVatNumber.get(lang))),
+            (None, Some(b)) => Some((b, Msg::KeyCompanyNumber.get(lang))),
             (None, None) => None,
         };
         Ok(match (strong, by_email_one) {
             (Some((p, key)), Some(e)) if e.id != p.id => {
-                let note = format!("the e-mail {email} is partner {}'s, but the {key} is partner {}'s: booked to {} (the {key} is the stronger key)", name(&e), name(&p), name(&p));
+                let note = Msg::EmailElsewhere.with(lang, &[("email", &email), ("weak", &name(&e)), ("key", &key), ("strong", &name(&p))]);
                 Match::Found(p.id, p.company, Some(note))
             }
             (Some((p, _)), _) => Match::Found(p.id, p.company, None),
@@ -619,10 +615,7 @@ fn match_partner(vat: &str, number: &str, email: &str, by_vat: &[Partner], by_nu
                 let theirs = (normalise_tax_number(&e.vat_number), normalise_tax_number(&e.company_number));
                 let differs = (!vat.is_empty() && !theirs.0.is_empty() && theirs.0 != vat) || (!number.is_empty() && !theirs.1.is_empty() && theirs.1 != number);
                 if differs {
-                    Match::New(Some(format!(
-                        "the e-mail {email} is partner {}'s, whose VAT or company number differs from the customer's: a new partner is made (the VAT number is the stronger key)",
-                        name(&e)
-                    )))
+                    Match::New(Some(Msg::EmailNumbersDiffer.with(lang, &[("email", &email), ("partner", &name(&e))])))
                 } else {
                     Match::Found(e.id, e.company, None)
                 }
