@@ -7,8 +7,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, Timelike, Weekday};
-use crate::i18n::{current, Msg};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::i18n::{current, Msg};
 
 /// When a job starts, as a server's rules say (Utility Center's "Старт на импорт/експорт").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
