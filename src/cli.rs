@@ -55,8 +55,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run one exchange cycle of a server in the foreground (no daemon needed). Exits 0 only if
-    /// nothing failed and nothing was set aside.
+    /// Run one exchange cycle of a server in the foreground (no daemon needed). Exits 0 when all
+    /// went through, 3 when it went through but something was set aside or refused, 1 when it
+    /// failed or was stopped, 78 when a setting is wrong.
     Run {
         /// The server's name.
         name: String,
