@@ -516,14 +516,18 @@ impl Warehouse {
         for ((doc, &acct), doc_takes) in docs.iter().zip(accts).zip(takes) {
             for (line, line_takes) in doc.lines.iter().zip(doc_takes) {
                 self.check_text(Table::Operations, "Note", &line.note, || format!("the note of a line of document {acct}"))?;
-                let lots: Vec<&Take> = if mode.uses_lots() { line_takes.iter().filter(|t| t.lot.is_some()).collect() } else { Vec::new() };
+                // (quantity, lot, lot ID, purchase price) of each lot taken.
+                let lots: Vec<(f64, &str, i32, f64)> = if mode.uses_lots() {
+                    line_takes.iter().filter_map(|t| t.lot.as_ref().map(|(lot, id, price)| (t.qtty, lot.as_str(), *id, *price))).collect()
+                } else {
+                    Vec::new()
+                };
                 if lots.is_empty() {
                     rows.push((doc, acct, line, line.qtty, line.price_in, mode.default_lot(), DEFAULT_LOT_ID));
                 }
-                for take in lots {
-                    let (lot, lot_id, price) = take.lot.as_ref().map(|(l, id, p)| (l.as_str(), *id, *p)).unwrap_or((mode.default_lot(), DEFAULT_LOT_ID, line.price_in));
+                for (qtty, lot, lot_id, price) in lots {
                     self.check_text(Table::Operations, "Lot", lot, || format!("the lot of a line of document {acct}"))?;
-                    rows.push((doc, acct, line, take.qtty, price, lot, lot_id));
+                    rows.push((doc, acct, line, qtty, price, lot, lot_id));
                 }
             }
         }

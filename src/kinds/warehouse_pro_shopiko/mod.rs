@@ -75,13 +75,10 @@ pub async fn check(server: &Server, lang: Lang) -> Vec<Check> {
 
 /// The database file a SQLite or Access connection names (`Database=` or `DBQ=`), if it names one.
 pub(super) fn database_file(dialect: Dialect, connection: &str) -> Option<std::path::PathBuf> {
-    if !matches!(dialect, Dialect::Sqlite | Dialect::Access) {
-        return None;
-    }
     crate::config::validate::parse_connection(connection)
         .ok()?
         .into_iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("database") || k.eq_ignore_ascii_case("dbq"))
+        .find(|(k, _)| settings::names_database_file(dialect, k))
         .map(|(_, v)| std::path::PathBuf::from(v))
 }
 

@@ -308,17 +308,20 @@ impl Server {
     }
 }
 
+/// True for the attribute of a connection that names its database file: `Database=` or `DBQ=`
+/// of a SQLite or Access connection (the others name a database on a server).
+pub(super) fn names_database_file(dialect: Dialect, key: &str) -> bool {
+    matches!(dialect, Dialect::Sqlite | Dialect::Access) && (key.eq_ignore_ascii_case("database") || key.eq_ignore_ascii_case("dbq"))
+}
+
 /// A SQLite or Access connection whose database file (`Database=`, `DBQ=`) is written relative,
 /// with that path made absolute from the home ([`crate::config::relative_to`]): the driver would
 /// take it from wherever obmen was started. `None` when there is nothing to change.
 fn absolute_database(server_file: &Path, dialect: Dialect, connection: &str) -> Option<String> {
-    if !matches!(dialect, Dialect::Sqlite | Dialect::Access) {
-        return None;
-    }
     let mut pairs = crate::config::validate::parse_connection(connection).ok()?;
     let mut changed = false;
     for (key, value) in pairs.iter_mut() {
-        if (key.eq_ignore_ascii_case("database") || key.eq_ignore_ascii_case("dbq")) && Path::new(value.as_str()).is_relative() && !value.is_empty() {
+        if names_database_file(dialect, key) && Path::new(value.as_str()).is_relative() && !value.is_empty() {
             *value = crate::config::relative_to(server_file, value).display().to_string();
             changed = true;
         }
