@@ -98,6 +98,7 @@ impl Msg {
             PropType::Enum => Msg::TypeChoice,
             PropType::TimeWindow => Msg::TypeWindow,
             PropType::Weekdays => Msg::TypeWeekdays,
+            PropType::ClockTimes => Msg::TypeClockTimes,
         }
         .get(lang);
         match (prop.ty, prop.min, prop.max) {
@@ -140,6 +141,7 @@ catalogue! {
     TypeInteger => "whole number", "цяло число";
     TypeChoice => "choice", "избор";
     TypeWindow => "HH:MM-HH:MM", "ЧЧ:ММ-ЧЧ:ММ";
+    TypeClockTimes => "times of day (HH:MM, HH:MM)", "часове (ЧЧ:ММ, ЧЧ:ММ)";
     TypeWeekdays => "weekdays (mon-fri)", "дни от седмицата (пон-пет)";
     NotAKind => "'{kind}' is not a kind obmen knows: {known} (obmen kinds lists them)", "'{kind}' не е тип, който obmen познава: {known} (obmen kinds ги изброява)";
     // Runs.
@@ -335,6 +337,8 @@ catalogue! {
     ModeChoice => "lots, chosen (taken FIFO)", "партиди, по избор (взимат се по FIFO)";
     // Settings that need more than a type.
     NotAWindow => "'{value}' is not a time window: write HH:MM-HH:MM, e.g. 08:00-20:00 or 00:00-24:00", "'{value}' не е часови интервал: пишете ЧЧ:ММ-ЧЧ:ММ, напр. 08:00-20:00 или 00:00-24:00";
+    NotClockTimes => "'{value}' is not a time of day: write HH:MM, several with commas, e.g. 06:00, 14:30", "'{value}' не е час: пишете ЧЧ:ММ, няколко със запетаи, напр. 06:00, 14:30";
+    NoClockTimes => "is 'at' but {key} holds no time: write the times, e.g. {key} = \"06:00, 14:30\"", "е 'at', но {key} не съдържа час: напишете часовете, напр. {key} = \"06:00, 14:30\"";
     EmptyWindow => "'{value}' is an empty time window: the start and the end are the same", "'{value}' е празен интервал: началото и краят съвпадат";
     NotAWeekday => "'{value}' is not a weekday: use mon, tue, wed, thu, fri, sat, sun (or пон, вто, сря, чет, пет, съб, нед)", "'{value}' не е ден от седмицата: пишете пон, вто, сря, чет, пет, съб, нед (или mon, tue, wed, thu, fri, sat, sun)";
     EmptyWeekdayEntry => "'{value}' has an empty entry: write e.g. mon-fri or mon,wed,fri", "'{value}' има празен елемент: пишете напр. пон-пет или пон,сря,пет";

@@ -175,6 +175,7 @@ fn typed(prop: &super::profile::Property, raw: &str) -> Result<Item, String> {
         PropType::Enum => Ok(value(enum_value(prop, raw).unwrap_or(raw))),
         PropType::Weekdays => Ok(value(raw.parse::<super::schedule::Weekdays>().map(|w| w.to_string()).unwrap_or_else(|_| raw.to_owned()))),
         PropType::TimeWindow => Ok(value(raw.parse::<super::schedule::TimeWindow>().map(|w| w.to_string()).unwrap_or_else(|_| raw.to_owned()))),
+        PropType::ClockTimes => Ok(value(raw.parse::<super::schedule::ClockTimes>().map(|w| w.to_string()).unwrap_or_else(|_| raw.to_owned()))),
         _ => Ok(value(raw)),
     }
 }

@@ -61,6 +61,8 @@ pub enum PropType {
     TimeWindow,
     /// "mon-fri", "mon,wed,sat".
     Weekdays,
+    /// Times of day: "06:00, 14:30".
+    ClockTimes,
 }
 
 /// One allowed value of an enum property.

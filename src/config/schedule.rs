@@ -23,6 +23,11 @@ pub enum StartMode {
     Delayed(u32),
     /// Every this many minutes (the first run when the server starts).
     Periodic(u32),
+    /// Every this many minutes on the clock: at the multiples of it counted from midnight
+    /// (every 120: 00:00, 02:00, 04:00 ...), the first at the first such moment after the start.
+    Aligned(u32),
+    /// At these times of day.
+    At(ClockTimes),
 }
 
 /// One job's rule: its start mode, and the window and weekdays it may start in.
@@ -78,8 +83,46 @@ impl Rule {
                 let after = start + Duration::minutes(min.max(1).into());
                 last_end.map_or(after, |end| after.max(end))
             }
+            // The clock's next tick after the last start (or from the server's start). A tick
+            // missed while the machine slept is in the past: it runs once, now, if now is
+            // allowed; else the first allowed tick from now.
+            (StartMode::Aligned(_) | StartMode::At(_), last) => {
+                let from = last.map_or(server_start, |s| s + Duration::seconds(1));
+                let due = self.next_tick(from)?;
+                if due <= now && self.weekdays.allows(&self.hours, now) {
+                    return Some(now);
+                }
+                return self.next_allowed_tick(due.max(now));
+            }
         };
         self.allowed_from(due.max(now))
+    }
+
+    /// The minutes of the day a clock-bound mode ticks at.
+    fn ticks(&self) -> Vec<u16> {
+        match self.mode {
+            StartMode::Aligned(min) => (0..1440u16).step_by(min.clamp(1, 1440) as usize).collect(),
+            StartMode::At(times) => times.minutes().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The first tick at or after `t`, allowed or not.
+    fn next_tick(&self, t: NaiveDateTime) -> Option<NaiveDateTime> {
+        let ticks = self.ticks();
+        (0..=1).find_map(|d| {
+            let midnight = (t.date() + Duration::days(d)).and_hms_opt(0, 0, 0)?;
+            ticks.iter().map(|m| midnight + Duration::minutes((*m).into())).find(|c| *c >= t)
+        })
+    }
+
+    /// The first tick at or after `t` inside the window on an allowed weekday.
+    fn next_allowed_tick(&self, t: NaiveDateTime) -> Option<NaiveDateTime> {
+        let ticks = self.ticks();
+        (0..=LOOK_AHEAD_DAYS).find_map(|d| {
+            let midnight = (t.date() + Duration::days(d)).and_hms_opt(0, 0, 0)?;
+            ticks.iter().map(|m| midnight + Duration::minutes((*m).into())).find(|c| *c >= t && self.weekdays.allows(&self.hours, *c))
+        })
     }
 
     /// The first moment at or after `t` inside the window on an allowed weekday.
@@ -96,6 +139,57 @@ impl Rule {
             })
             .filter(|c| *c >= t && self.weekdays.allows(&self.hours, *c))
             .min()
+    }
+}
+
+/// Times of day a job starts at ("06:00, 14:30"), as a set of minutes of the day.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ClockTimes([u64; 23]);
+
+impl ClockTimes {
+    /// No time.
+    pub const NONE: ClockTimes = ClockTimes([0; 23]);
+
+    /// Adds a minute of the day (0..1440).
+    pub fn insert(&mut self, minute: u16) {
+        if let Some(word) = self.0.get_mut(usize::from(minute / 64)) {
+            *word |= 1 << (minute % 64);
+        }
+    }
+
+    /// The minutes of the day, in order.
+    pub fn minutes(&self) -> impl Iterator<Item = u16> + '_ {
+        (0..1440u16).filter(|m| self.0.get(usize::from(m / 64)).is_some_and(|w| w & (1 << (m % 64)) != 0))
+    }
+
+    /// True when it holds no time.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+}
+
+impl fmt::Debug for ClockTimes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ClockTimes({self})")
+    }
+}
+
+impl FromStr for ClockTimes {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut times = ClockTimes::NONE;
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let m = parse_hhmm(part, false).ok_or_else(|| Msg::NotClockTimes.with(current(), &[("value", &part)]))?;
+            times.insert(m);
+        }
+        Ok(times)
+    }
+}
+
+impl fmt::Display for ClockTimes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let all: Vec<String> = self.minutes().map(|m| format!("{:02}:{:02}", m / 60, m % 60)).collect();
+        f.write_str(&all.join(", "))
     }
 }
 
@@ -284,6 +378,7 @@ macro_rules! serde_as_text {
 }
 serde_as_text!(TimeWindow);
 serde_as_text!(Weekdays);
+serde_as_text!(ClockTimes);
 
 #[cfg(test)]
 mod tests {
@@ -396,6 +491,45 @@ mod tests {
         let mornings = rule(StartMode::Periodic(30), "08:00-09:00", "wed");
         assert_eq!(mornings.next_start(at(1, 8, 30), at(1, 8, 30), None, None), Some(at(2, 8, 0)));
         assert_eq!(mornings.next_start(at(2, 8, 45), at(2, 8, 0), Some(at(2, 8, 30)), Some(at(2, 8, 31))), Some(at(9, 8, 0)), "09:00 is after the window; next Wednesday");
+    }
+
+    #[test]
+    fn clock_times_start_at_each_time_once_and_a_missed_one_runs_once() {
+        let times: ClockTimes = "14:30, 06:00".parse().unwrap();
+        assert_eq!(times.to_string(), "06:00, 14:30");
+        let r = rule(StartMode::At(times), "00:00-24:00", "mon-sun");
+        // Started at 10:00: the 06:00 is past, the next is 14:30.
+        assert_eq!(r.next_start(at(1, 10, 0), at(1, 10, 0), None, None), Some(at(1, 14, 30)));
+        assert_eq!(r.next_start(at(1, 5, 0), at(1, 5, 0), None, None), Some(at(1, 6, 0)));
+        // After the 06:00 run, 14:30; after the 14:30 run, tomorrow's 06:00.
+        assert_eq!(r.next_start(at(1, 6, 2), at(1, 5, 0), Some(at(1, 6, 0)), Some(at(1, 6, 1))), Some(at(1, 14, 30)));
+        assert_eq!(r.next_start(at(1, 14, 31), at(1, 5, 0), Some(at(1, 14, 30)), Some(at(1, 14, 31))), Some(at(2, 6, 0)));
+        // Asleep from 06:01 until 20:00: the 14:30 is run once, now.
+        assert_eq!(r.next_start(at(1, 20, 0), at(1, 5, 0), Some(at(1, 6, 0)), Some(at(1, 6, 1))), Some(at(1, 20, 0)));
+        // A time outside the weekdays waits for an allowed day.
+        let weekdays = rule(StartMode::At("06:00".parse().unwrap()), "00:00-24:00", "mon-fri");
+        assert_eq!(weekdays.next_start(at(4, 7, 0), at(4, 7, 0), None, None), Some(at(7, 6, 0)), "Friday 07:00: Monday 06:00");
+        for bad in ["6", "25:00", "06:00-07:00", "06:60", "24:00"] {
+            assert!(bad.parse::<ClockTimes>().is_err(), "{bad}");
+        }
+        assert!("".parse::<ClockTimes>().unwrap().is_empty());
+    }
+
+    #[test]
+    fn aligned_periods_start_on_the_clock() {
+        let r = rule(StartMode::Aligned(120), "00:00-24:00", "mon-sun");
+        assert_eq!(r.next_start(at(1, 9, 17), at(1, 9, 17), None, None), Some(at(1, 10, 0)));
+        assert_eq!(r.next_start(at(1, 10, 5), at(1, 9, 17), Some(at(1, 10, 0)), Some(at(1, 10, 5))), Some(at(1, 12, 0)));
+        assert_eq!(r.next_start(at(1, 23, 0), at(1, 9, 17), Some(at(1, 22, 0)), Some(at(1, 22, 1))), Some(at(2, 0, 0)));
+        // A run longer than the period skips the ticks it covered: no overlap, no pile-up.
+        assert_eq!(r.next_start(at(1, 14, 30), at(1, 9, 17), Some(at(1, 10, 0)), Some(at(1, 14, 30))), Some(at(1, 14, 30)));
+        // 45 does not divide the day: 23:15 is the last tick, then 00:00.
+        let odd = rule(StartMode::Aligned(45), "00:00-24:00", "mon-sun");
+        assert_eq!(odd.next_start(at(1, 23, 20), at(1, 23, 20), None, None), Some(at(2, 0, 0)));
+        // Inside a window spanning midnight only.
+        let night = rule(StartMode::Aligned(60), "22:00-02:00", "mon-sun");
+        assert_eq!(night.next_start(at(1, 12, 10), at(1, 12, 10), None, None), Some(at(1, 22, 0)));
+        assert_eq!(night.next_start(at(2, 1, 5), at(1, 22, 0), Some(at(2, 1, 0)), Some(at(2, 1, 5))), Some(at(2, 22, 0)));
     }
 
     #[test]

@@ -304,6 +304,9 @@ pub fn check_value(file: &Path, prop: &Property, value: &toml::Value) -> Result<
         PropType::Weekdays => {
             text()?.parse::<Weekdays>()?;
         }
+        PropType::ClockTimes => {
+            text()?.parse::<super::schedule::ClockTimes>()?;
+        }
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{current, Msg};
-use crate::config::schedule::{Rule, Rules, StartMode, TimeWindow, Weekdays};
+use crate::config::schedule::{ClockTimes, Rule, Rules, StartMode, TimeWindow, Weekdays};
 use crate::config::{ConfigError, ConfigErrors, ServerFile};
 use crate::secret::Secret;
 use crate::shopiko::{ClientConfig, RetryPolicy};
@@ -83,6 +83,10 @@ pub enum ModeName {
     Delayed,
     /// Every some minutes.
     Periodic,
+    /// Every some minutes on the clock (every 120: 00:00, 02:00 ...).
+    Aligned,
+    /// At times of day.
+    At,
 }
 
 /// What shop orders become.
@@ -160,14 +164,18 @@ pub struct RuleSettings {
     pub import: ModeName,
     /// With `import = delayed`: minutes after the server starts.
     pub import_delay_min: u32,
-    /// With `import = periodic`: minutes between two starts.
+    /// With `import = periodic` or `aligned`: minutes between two starts.
     pub import_every_min: u32,
+    /// With `import = at`: the times of day.
+    pub import_at: ClockTimes,
     /// When goods, partners and quantities are exported.
     pub export: ModeName,
     /// With `export = delayed`.
     pub export_delay_min: u32,
-    /// With `export = periodic`.
+    /// With `export = periodic` or `aligned`.
     pub export_every_min: u32,
+    /// With `export = at`.
+    pub export_at: ClockTimes,
     /// The target object, by name or code.
     pub object: String,
     /// Send partners to the shop.
@@ -204,9 +212,11 @@ impl Default for RuleSettings {
             import: ModeName::OnStart,
             import_delay_min: 0,
             import_every_min: 15,
+            import_at: ClockTimes::NONE,
             export: ModeName::Never,
             export_delay_min: 0,
             export_every_min: 60,
+            export_at: ClockTimes::NONE,
             object: String::new(),
             export_partners: false,
             export_goods: false,
@@ -245,12 +255,14 @@ pub struct Shopiko {
 }
 
 impl RuleSettings {
-    fn mode(name: ModeName, delay: u32, every: u32) -> StartMode {
+    fn mode(name: ModeName, delay: u32, every: u32, at: ClockTimes) -> StartMode {
         match name {
             ModeName::Never => StartMode::Never,
             ModeName::OnStart => StartMode::OnStart,
             ModeName::Delayed => StartMode::Delayed(delay),
             ModeName::Periodic => StartMode::Periodic(every),
+            ModeName::Aligned => StartMode::Aligned(every),
+            ModeName::At => StartMode::At(at),
         }
     }
 
@@ -258,8 +270,8 @@ impl RuleSettings {
     pub fn rules(&self) -> Rules {
         let rule = |mode| Rule { mode, hours: self.hours, weekdays: self.weekdays };
         Rules {
-            import: rule(Self::mode(self.import, self.import_delay_min, self.import_every_min)),
-            export: rule(Self::mode(self.export, self.export_delay_min, self.export_every_min)),
+            import: rule(Self::mode(self.import, self.import_delay_min, self.import_every_min, self.import_at)),
+            export: rule(Self::mode(self.export, self.export_delay_min, self.export_every_min, self.export_at)),
         }
     }
 
@@ -410,6 +422,16 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
         };
         if let Err(e) = resolve_key(path, &shop) {
             errors.extend(e.0);
+        }
+    }
+    // A job started at clock times needs at least one.
+    for job in ["import", "export"] {
+        if get("rules", job) == Some("at") {
+            let key = format!("{job}_at");
+            if get("rules", &key).is_none_or(|t| t.parse::<ClockTimes>().is_ok_and(|t| t.is_empty())) {
+                let field = format!("rules.{key}");
+                errors.push(ConfigError::field(path, &format!("rules.{job}"), Msg::NoClockTimes.with(current(), &[("key", &field)])));
+            }
         }
     }
     if let (Some(dialect), Some(conn)) = (get("database", "dialect").and_then(|d| d.parse::<Dialect>().ok()), get("database", "connection")) {
