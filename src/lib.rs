@@ -12,6 +12,7 @@
 //! - [`warehouse`]: Warehouse Pro over ODBC: dialects, nomenclature, documents, schema init.
 //! - [`shopiko`]: the shop: its written contract, the signed client and the simulator.
 //! - [`state`]: obmen's own state in SQLite (sqlx): runs, quarantine, fingerprints, links, cursors.
+//! - [`logs`]: the log files (JSON lines per server and day, retention, a cap) and their reader.
 //! - [`secret`]: values that never print.
 //! - [`exit`]: exit codes and the error type at the binary's edge.
 //! - [`i18n`]: the one catalogue of obmen's own words, in English and Bulgarian.
@@ -22,6 +23,7 @@ pub mod config;
 pub mod exit;
 pub mod i18n;
 pub mod kinds;
+pub mod logs;
 pub mod secret;
 pub mod shopiko;
 pub mod state;
