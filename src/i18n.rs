@@ -381,6 +381,26 @@ catalogue! {
     UrlPlain => "'{url}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)", "'{url}' не е криптиран: пишете https://; http:// е само за симулатор на този компютър (127.0.0.1, localhost)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
+    EngineNotRunning => "server '{server}' is not running in the daemon: start it with `obmen start {server}`", "сървър '{server}' не работи в демона: стартирайте го с `obmen start {server}`";
+    EngineNoServer => "the daemon has no server '{server}': `obmen server list` shows the servers", "демонът няма сървър '{server}': `obmen server list` показва сървърите";
+    EngineBusy => "server '{server}' is in a run now: it was not started again (runs of one server never overlap)", "сървър '{server}' в момента обменя: не е стартиран повторно (обмените на един сървър не се застъпват)";
+    LogServerStarted => "Server '{server}' started.", "Сървър '{server}' е стартиран.";
+    LogServerStopped => "Server '{server}' stopped.", "Сървър '{server}' е спрян.";
+    LogReloaded => "Server '{server}' restarted with its changed settings.", "Сървър '{server}' е рестартиран с променените настройки.";
+    LogRunNowSkipped => "A request to run now was skipped: a run is going on.", "Заявка за обмен сега е пропусната: в момента тече обмен.";
+    LogTicksSkipped => "The run took {minutes} min, longer than its period of {every} min: the starts that fell during it were skipped.", "Обменът продължи {minutes} мин., повече от периода от {every} мин.: пропуснати са стартовете по време на него.";
+    LogRunDied => "the run ended unexpectedly inside obmen: the server is stopped; start it again, and report this if it repeats", "обменът спря неочаквано в obmen: сървърът е спрян; стартирайте го отново и съобщете, ако се повтори";
+    LogRetryAt => "It will be tried again in {secs} s (failure {n} in a row).", "Нов опит след {secs} с (неуспех {n} подред).";
+    LogNeedsOperator => "Server '{server}' stopped: {reason}. Correct this, then start it again.", "Сървър '{server}' е спрян: {reason}. Поправете това и го стартирайте отново.";
+    JobBoth => "import and export", "импорт и експорт";
+    JobImport => "import", "импорт";
+    JobExport => "export", "експорт";
+    LogRunStarted => "Run started: {job}.", "Обменът започна: {job}.";
+    LogPhase => "Phase: {phase}.", "Етап: {phase}.";
+    LogOrderImported => "Order {order} imported as document {document}.", "Поръчка {order} е внесена като документ {document}.";
+    LogOrderSetAside => "Order {order} set aside: {reason}", "Поръчка {order} е отделена: {reason}";
+    LogRetry => "Retrying {what}: {error}", "Нов опит ({what}): {error}";
+    LogRunEnded => "Run ended {outcome}: {imported} orders imported, {set_aside} set aside, {exported} records exported, {retries} retries, in {secs} s.", "Обменът завърши ({outcome}): внесени поръчки {imported}, отделени {set_aside}, изпратени записи {exported}, нови опити {retries}, за {secs} с.";
 }
 
 #[cfg(test)]

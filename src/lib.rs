@@ -8,6 +8,7 @@
 //! - [`commands`]: what each command does, between the command line and the rooms below.
 //! - [`config`]: the home, server files and kind profiles: load, validate (file and field in every
 //!   error), change with `--set`, save atomically with mode 0600, show with secrets masked.
+//! - [`engine`]: the supervisor: one task per running server, its rules, retries, stop, status.
 //! - [`kinds`]: one module per server kind: typed settings, connection checks (later: the exchange).
 //! - [`warehouse`]: Warehouse Pro over ODBC: dialects, nomenclature, documents, schema init.
 //! - [`shopiko`]: the shop: its written contract, the signed client and the simulator.
@@ -20,6 +21,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod engine;
 pub mod exit;
 pub mod i18n;
 pub mod kinds;
