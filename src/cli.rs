@@ -103,6 +103,89 @@ pub enum Command {
     },
     /// Run the Shopiko simulator: the shop's API on this machine, for the demo and tests.
     ShopikoSim(SimArgs),
+    /// Run the daemon in the foreground: it runs the servers on their rules (those with
+    /// autostart = true start with it) and answers `obmen start|stop|run` and the UI on the
+    /// home's socket. SIGTERM or Ctrl-C stops each run after its page in hand.
+    Daemon,
+    /// Start a server in the daemon: it runs on its rules until stopped.
+    Start {
+        /// The server's name.
+        name: String,
+    },
+    /// Stop a server in the daemon (its run in hand stops after the page in hand).
+    Stop {
+        /// The server's name.
+        name: String,
+    },
+    /// The run history of a server: outcomes, counts, durations, errors.
+    Runs {
+        /// The server's name.
+        name: String,
+        /// How many runs, newest first.
+        #[arg(long, short = 'n', default_value_t = 20)]
+        limit: i64,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A server's log, newest at the bottom (read from the end of its files, never whole).
+    Log(LogArgs),
+    /// Autostart on boot: a systemd unit that runs `obmen daemon`.
+    Service {
+        #[command(subcommand)]
+        action: ServiceAction,
+    },
+}
+
+/// `obmen log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The server's name; `daemon` for the daemon's own log where no server has that name.
+    pub name: String,
+    /// Keep printing lines as they come (across midnight's new file).
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Only lines of this level or above: debug, info, warn, error.
+    #[arg(long)]
+    pub level: Option<String>,
+    /// Only lines newer than this, e.g. 10m, 2h, 3d.
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Only lines holding this text (any case).
+    #[arg(long, value_name = "TEXT")]
+    pub grep: Option<String>,
+    /// Only the lines of this run (its id in `obmen runs`).
+    #[arg(long, value_name = "ID")]
+    pub run: Option<i64>,
+    /// How many lines (the newest).
+    #[arg(long, short = 'n', default_value_t = 50)]
+    pub lines: usize,
+    /// As JSON lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `obmen service ...`.
+#[derive(Debug, Subcommand)]
+pub enum ServiceAction {
+    /// Write, enable and start the unit.
+    Install(ServiceArgs),
+    /// Stop, disable and remove it.
+    Uninstall(ServiceArgs),
+    /// Whether it is enabled and running.
+    Status(ServiceArgs),
+}
+
+/// Where the unit goes.
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// The user's own systemd (no root needed; runs while the user is logged in, or always
+    /// with `loginctl enable-linger`).
+    #[arg(long)]
+    pub user: bool,
+    /// Print the unit and the commands, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `obmen quarantine NAME ...`.

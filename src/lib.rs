@@ -8,6 +8,8 @@
 //! - [`commands`]: what each command does, between the command line and the rooms below.
 //! - [`config`]: the home, server files and kind profiles: load, validate (file and field in every
 //!   error), change with `--set`, save atomically with mode 0600, show with secrets masked.
+//! - [`control`]: the control API over the home's socket (server and client).
+//! - [`daemon`]: `obmen daemon` (engine, socket, file watch, log sweep, safe stop) and the systemd unit.
 //! - [`engine`]: the supervisor: one task per running server, its rules, retries, stop, status.
 //! - [`kinds`]: one module per server kind: typed settings, connection checks (later: the exchange).
 //! - [`warehouse`]: Warehouse Pro over ODBC: dialects, nomenclature, documents, schema init.
@@ -21,6 +23,8 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod control;
+pub mod daemon;
 pub mod engine;
 pub mod exit;
 pub mod i18n;

@@ -2,6 +2,7 @@
 //! Output for people goes to stdout, problems to stderr; the exit code follows [`crate::exit`].
 
 mod check;
+mod daemon;
 mod kinds;
 mod run;
 mod server;
@@ -29,6 +30,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Quarantine { name, action } => run::quarantine(&home, lang, &name, action),
         Command::Kinds { action } => kinds::run(lang, action),
         Command::Repair { name, apply, json } => run::repair(&home, &name, apply, json),
+        Command::Daemon => daemon::daemon(&home, lang),
+        Command::Start { name } => daemon::start_stop(&home, lang, &name, true),
+        Command::Stop { name } => daemon::start_stop(&home, lang, &name, false),
+        Command::Runs { name, limit, json } => daemon::runs(&home, lang, &name, limit, json),
+        Command::Log(args) => daemon::log(&home, lang, args),
+        Command::Service { action } => daemon::service(&home, lang, action),
     }
 }
 

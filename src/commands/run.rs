@@ -42,6 +42,12 @@ pub(super) fn run(home: &Home, lang: Lang, name: &str, import: bool, export: boo
     }
     let show_progress = !json && std::io::stderr().is_terminal();
     let rt = runtime()?;
+    // Where a daemon runs the server, it is asked to run now rather than a second copy started.
+    if !dry_run {
+        if let Some(done) = rt.block_on(via_daemon(home, lang, name, job, json))? {
+            return done;
+        }
+    }
     let summary = rt.block_on(async {
         let state = open_state(home).await?;
         let cancel = CancellationToken::new();
@@ -74,6 +80,85 @@ pub(super) fn run(home: &Home, lang: Lang, name: &str, import: bool, export: boo
             }
         }
     }
+}
+
+/// Asks the home's daemon to run the server now and follows the run to its end. None when no
+/// daemon runs it (then the run is made here).
+async fn via_daemon(home: &Home, lang: Lang, name: &str, job: Job, json: bool) -> Result<Option<Result<(), CliError>>, CliError> {
+    use crate::control::{client::segment, Client, ClientError};
+    if !home.socket().exists() {
+        return Ok(None);
+    }
+    let client = Client::new(&home.socket());
+    let body = serde_json::json!({ "import": job.import, "export": job.export, "full": job.full });
+    let mut last: Option<serde_json::Value> = None;
+    let mut told = false;
+    let result = client
+        .stream(hyper::Method::POST, &format!("/v1/servers/{}/run", segment(name)), Some(body), |v| {
+            if v["type"] == "accepted" && !told {
+                told = true;
+                eprintln!("{}", Msg::RunViaDaemon.with(lang, &[("server", &name)]));
+            }
+            let event = &v["event"];
+            match event["event"].as_str() {
+                Some("retry") => {
+                    let (what, error) = (event["what"].as_str().unwrap_or(""), event["error"].as_str().unwrap_or(""));
+                    eprintln!("{}", Msg::Retrying.with(lang, &[("what", &what), ("error", &error)]));
+                    true
+                }
+                Some("finished" | "failed") => {
+                    last = Some(event["summary"].clone());
+                    false
+                }
+                _ => true,
+            }
+        })
+        .await;
+    match result {
+        Ok(()) => {}
+        Err(ClientError::NoDaemon(_)) => return Ok(None),
+        Err(ClientError::Api { code, .. }) if code == "not_running" || code == "no_such_server" => return Ok(None),
+        Err(e) => return Err(super::daemon::client_error(e)),
+    }
+    let Some(summary) = last else {
+        return Err(CliError::failed(anyhow!("{}", Msg::RunLostDaemon.with(lang, &[("server", &name)]))));
+    };
+    if json {
+        out(&format!("{}\n", serde_json::to_string_pretty(&summary).map_err(CliError::failed)?))?;
+    }
+    let outcome = summary["outcome"].as_str().unwrap_or("failed").to_owned();
+    let c = &summary["counts"];
+    let n = |k: &str| c[k].as_u64().unwrap_or(0);
+    if !json {
+        let secs = match (summary["started_at"].as_str(), summary["ended_at"].as_str()) {
+            (Some(a), Some(b)) => match (DateTime::parse_from_rfc3339(a), DateTime::parse_from_rfc3339(b)) {
+                (Ok(a), Ok(b)) => format!("{:.1}", (b - a).num_milliseconds() as f64 / 1000.0),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        let mut t = Msg::LogRunEnded.with(
+            lang,
+            &[("outcome", &outcome), ("imported", &n("imported")), ("set_aside", &n("set_aside")), ("exported", &n("exported")), ("retries", &summary["retries"].as_u64().unwrap_or(0)), ("secs", &secs)],
+        );
+        t.push('\n');
+        for e in summary["errors"].as_array().into_iter().flatten() {
+            t.push_str(&Msg::RunError.with(lang, &[("message", &e["message"].as_str().unwrap_or(""))]));
+            t.push('\n');
+        }
+        out(&t)?;
+    }
+    let errors: Vec<String> = summary["errors"].as_array().into_iter().flatten().filter_map(|e| e["message"].as_str().map(str::to_owned)).collect();
+    Ok(Some(match outcome.as_str() {
+        "ok" => Ok(()),
+        "partial" => {
+            let parts = [(n("set_aside"), Msg::PartlySetAside), (n("not_acknowledged"), Msg::PartlyNotConfirmed), (n("refused"), Msg::PartlyRefused)];
+            let parts: Vec<String> = parts.iter().filter(|(k, _)| *k > 0).map(|(k, m)| m.with(lang, &[("count", k), ("server", &name)])).collect();
+            Err(CliError::partly(anyhow!("{}", Msg::PartlyServer.with(lang, &[("server", &name), ("parts", &parts.join("; "))]))))
+        }
+        "stopped" => Err(CliError::failed(anyhow!("{}", Msg::RunStopped.with(lang, &[("server", &name)])))),
+        _ => Err(CliError::failed(anyhow!("{}", Msg::RunFailed.with(lang, &[("server", &name), ("errors", &errors.join("; "))])))),
+    }))
 }
 
 /// What a partly done run left, in words.

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::anyhow;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::out;
 use crate::cli::{Changes, ServerCommand};
@@ -23,9 +23,10 @@ pub(super) fn run(home: &Home, lang: Lang, cmd: ServerCommand) -> Result<(), Cli
                 out(&view::render_text(&server, lang))
             }
         }
-        ServerCommand::New { name, kind, changes } => new(home, &name, &kind, &changes),
-        ServerCommand::Edit { name, changes } => edit(home, &name, &changes),
-        ServerCommand::Delete { name } => delete(home, &name),
+        // A daemon that runs for the home applies the change to that server alone at once.
+        ServerCommand::New { name, kind, changes } => new(home, &name, &kind, &changes).inspect(|()| tell_daemon(home)),
+        ServerCommand::Edit { name, changes } => edit(home, &name, &changes).inspect(|()| tell_daemon(home)),
+        ServerCommand::Delete { name } => delete(home, &name).inspect(|()| tell_daemon(home)),
         ServerCommand::Validate { name, json } => validate_servers(home, name.as_deref(), json),
     }
 }
@@ -47,16 +48,64 @@ fn no_such_server(home: &Home, name: &str) -> CliError {
     ))
 }
 
+/// What the daemon says of each server (None without a daemon), and each server's counters
+/// from the state database (where it exists).
+fn live(home: &Home, names: &[String]) -> (Option<Vec<Value>>, Vec<Value>) {
+    let Ok(rt) = super::runtime() else { return (None, Vec::new()) };
+    rt.block_on(async {
+        let client = crate::control::Client::new(&home.socket());
+        let statuses = if home.socket().exists() { client.call::<Vec<Value>>(hyper::Method::GET, "/v1/servers", None).await.ok() } else { None };
+        let mut counters = Vec::new();
+        if home.state_db().exists() {
+            if let Ok(state) = crate::state::State::open(&home.state_db()).await {
+                for n in names {
+                    counters.push(state.counters(n).await.ok().and_then(|c| serde_json::to_value(c).ok()).unwrap_or_default());
+                }
+            }
+        }
+        counters.resize(names.len(), Value::Null);
+        (statuses, counters)
+    })
+}
+
+fn last_run(c: &Value) -> String {
+    let at = |k: &str| c[k].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    let shown = |t: chrono::DateTime<chrono::FixedOffset>| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+    match (at("last_success"), at("last_failure")) {
+        (Some(s), Some(f)) if f > s => format!("{} ✗", shown(f)),
+        (Some(s), _) => format!("{} ✓", shown(s)),
+        (None, Some(f)) => format!("{} ✗", shown(f)),
+        (None, None) => "-".into(),
+    }
+}
+
 fn list(home: &Home, lang: Lang, as_json: bool) -> Result<(), CliError> {
     let names = home.server_names().map_err(|e| CliError::failed(anyhow!("cannot read {}: {e}", home.servers_dir().display())))?;
     let rows: Vec<(String, Result<ServerFile, ConfigErrors>)> =
-        names.into_iter().map(|n| { let r = ServerFile::load(&home.server_path(&n)); (n, r) }).collect();
+        names.iter().map(|n| { let r = ServerFile::load(&home.server_path(n)); (n.clone(), r) }).collect();
+    let (statuses, counters) = live(home, &names);
+    let status_of = |name: &str| -> Value {
+        match &statuses {
+            None => json!({ "state": "no_daemon" }),
+            Some(list) => list.iter().find(|s| s["name"] == name).cloned().unwrap_or_else(|| json!({ "state": "stopped" })),
+        }
+    };
     if as_json {
         let items: Vec<_> = rows
             .iter()
-            .map(|(name, r)| match r {
-                Ok(s) => json!({ "name": name, "kind": s.profile.kind, "autostart": s.autostart, "file": s.path, "valid": true }),
-                Err(e) => json!({ "name": name, "file": home.server_path(name), "valid": false, "errors": e.0.iter().map(|x| x.to_string()).collect::<Vec<_>>() }),
+            .zip(&counters)
+            .map(|((name, r), c)| {
+                let mut status = status_of(name);
+                if let Some(m) = status.as_object_mut() {
+                    m.remove("counters");
+                    m.remove("name");
+                    m.remove("kind");
+                    m.remove("autostart");
+                }
+                match r {
+                    Ok(s) => json!({ "name": name, "kind": s.profile.kind, "autostart": s.autostart, "file": s.path, "valid": true, "status": status, "counters": c }),
+                    Err(e) => json!({ "name": name, "file": home.server_path(name), "valid": false, "errors": e.0.iter().map(|x| x.to_string()).collect::<Vec<_>>(), "status": status, "counters": c }),
+                }
             })
             .collect();
         return out(&format!("{}\n", serde_json::to_string_pretty(&items).map_err(CliError::failed)?));
@@ -67,13 +116,42 @@ fn list(home: &Home, lang: Lang, as_json: bool) -> Result<(), CliError> {
     }
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|(name, r)| match r {
-            Ok(s) => vec![name.clone(), s.profile.kind.to_owned(), if s.autostart { Msg::Yes } else { Msg::No }.get(lang).to_owned(), Msg::Ok.get(lang).to_owned()],
-            Err(e) => vec![name.clone(), "?".to_owned(), "?".to_owned(), Msg::Invalid.with(lang, &[("count", &e.0.len()), ("server", name)])],
+        .zip(&counters)
+        .map(|((name, r), c)| {
+            let status = status_of(name);
+            let state = super::daemon::state_word(status["state"].as_str().unwrap_or(""), lang);
+            let detail = match status["state"].as_str() {
+                Some("no_daemon" | "stopped") | None => String::new(),
+                _ => super::daemon::state_detail(&status, lang),
+            };
+            let imported = c["imported"].as_u64().map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+            match r {
+                Ok(s) => vec![
+                    name.clone(),
+                    s.profile.kind.to_owned(),
+                    if s.autostart { Msg::Yes } else { Msg::No }.get(lang).to_owned(),
+                    Msg::Ok.get(lang).to_owned(),
+                    state,
+                    detail,
+                    last_run(c),
+                    imported,
+                ],
+                Err(e) => vec![name.clone(), "?".to_owned(), "?".to_owned(), Msg::Invalid.with(lang, &[("count", &e.0.len()), ("server", name)]), state, detail, last_run(c), imported],
+            }
         })
         .collect();
-    let headers = [Msg::Name, Msg::Kind, Msg::Autostart, Msg::Config].map(|m| m.get(lang));
+    let headers = [Msg::Name, Msg::Kind, Msg::Autostart, Msg::Config, Msg::ColState, Msg::ColDetail, Msg::ColLastRun, Msg::ColImported].map(|m| m.get(lang));
     out(&super::table::render(&headers, &cells))
+}
+
+/// Tells a daemon that runs for this home that server files changed (nothing without one).
+pub(super) fn tell_daemon(home: &Home) {
+    if !home.socket().exists() {
+        return;
+    }
+    if let Ok(rt) = super::runtime() {
+        let _ = rt.block_on(crate::control::Client::new(&home.socket()).call::<Value>(hyper::Method::POST, "/v1/reload", None));
+    }
 }
 
 fn changes_of(c: &Changes) -> Result<Vec<Change>, CliError> {

@@ -353,6 +353,12 @@ impl Engine {
         }
     }
 
+    /// The jobs a server's rules ever run (a job whose mode is never is left out).
+    pub fn default_job(&self, name: &str) -> Option<Job> {
+        let never = crate::config::schedule::StartMode::Never;
+        self.0.slots().get(name).map(|s| Job { import: s.unit.rules.import.mode != never, export: s.unit.rules.export.mode != never, ..Job::default() })
+    }
+
     /// The names of the servers held.
     pub fn names(&self) -> Vec<String> {
         self.0.slots().keys().cloned().collect()
@@ -372,6 +378,9 @@ impl Engine {
         let token = cancel.clone();
         let join = tokio::spawn(async move { task::serve(shared, unit, rx, token).await });
         slot.task = Some(Task { commands: tx, cancel, join });
+        drop(slots);
+        // Said at once, before the task has looked at its rules.
+        self.0.set_state(name, ServerState::Waiting { next: None, job: None });
         Ok(true)
     }
 

@@ -221,7 +221,7 @@ fn time(text: &str) -> DateTime<Utc> {
 }
 
 /// A run as recorded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunRecord {
     /// Its id.
     pub id: i64,
@@ -235,6 +235,29 @@ pub struct RunRecord {
     pub outcome: Outcome,
     /// Its summary (JSON).
     pub summary: serde_json::Value,
+}
+
+/// A server's counters over its history: what an integration dashboard shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counters {
+    /// Runs recorded.
+    pub runs: u64,
+    /// Orders imported.
+    pub imported: u64,
+    /// Orders set aside.
+    pub set_aside: u64,
+    /// Records exported.
+    pub exported: u64,
+    /// Calls tried again.
+    pub retries: u64,
+    /// Runs that failed or were interrupted.
+    pub errors: u64,
+    /// When the last run that went through ended.
+    pub last_success: Option<DateTime<Utc>>,
+    /// When the last failed run ended.
+    pub last_failure: Option<DateTime<Utc>>,
+    /// Why.
+    pub last_failure_reason: Option<String>,
 }
 
 /// A quarantined shop order.
@@ -357,6 +380,44 @@ impl State {
                 summary: serde_json::from_str(&r.get::<String, _>(5)).unwrap_or_default(),
             })
             .collect())
+    }
+
+    /// A server's counters over its whole history (dry runs left out).
+    pub async fn counters(&self, server: &str) -> Result<Counters> {
+        let row = sqlx::query(
+            "SELECT COUNT(*),
+                    COALESCE(SUM(json_extract(summary, '$.counts.imported')), 0),
+                    COALESCE(SUM(json_extract(summary, '$.counts.set_aside')), 0),
+                    COALESCE(SUM(json_extract(summary, '$.counts.exported')), 0),
+                    COALESCE(SUM(json_extract(summary, '$.retries')), 0),
+                    COALESCE(SUM(outcome IN ('failed', 'interrupted')), 0),
+                    MAX(CASE WHEN outcome IN ('ok', 'partial') THEN ended_at END)
+             FROM runs WHERE server = ? AND dry_run = 0",
+        )
+        .bind(server)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        let last_failure = sqlx::query(
+            "SELECT COALESCE(ended_at, started_at), outcome, json_extract(summary, '$.errors[0].message') FROM runs
+             WHERE server = ? AND dry_run = 0 AND outcome IN ('failed', 'interrupted') ORDER BY id DESC LIMIT 1",
+        )
+        .bind(server)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        let n = |i: usize| row.try_get::<i64, _>(i).unwrap_or(0).max(0) as u64;
+        Ok(Counters {
+            runs: n(0),
+            imported: n(1),
+            set_aside: n(2),
+            exported: n(3),
+            retries: n(4),
+            errors: n(5),
+            last_success: row.get::<Option<String>, _>(6).map(|t| time(&t)),
+            last_failure: last_failure.as_ref().map(|r| time(&r.get::<String, _>(0))),
+            last_failure_reason: last_failure.map(|r| r.get::<Option<String>, _>(2).unwrap_or_else(|| r.get::<String, _>(1))),
+        })
     }
 
     /// The value of a cursor.

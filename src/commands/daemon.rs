@@ -1,0 +1,271 @@
+//! `obmen daemon`, `obmen start|stop NAME`, `obmen runs NAME`, `obmen log NAME` and
+//! `obmen service ...`: the daemon, and the commands that talk to it or read what it wrote.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use chrono::{DateTime, Local, Utc};
+use hyper::Method;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::{out, runtime};
+use crate::cli::{LogArgs, ServiceAction, ServiceArgs};
+use crate::config::{Home, Lang};
+use crate::control::{client::segment, Client, ClientError};
+use crate::daemon::service::{self, Scope};
+use crate::exit::CliError;
+use crate::i18n::Msg;
+use crate::logs::{self, Filter, Follow, Level};
+use crate::state::State;
+
+pub(super) fn daemon(home: &Home, lang: Lang) -> Result<(), CliError> {
+    let rt = runtime()?;
+    let result = rt.block_on(crate::daemon::run(home.clone(), CancellationToken::new()));
+    match result {
+        Ok((stopped, late)) => {
+            eprintln!("{}", Msg::DaemonStopped.with(lang, &[("stopped", &stopped.join(", "))]));
+            if late.is_empty() {
+                Ok(())
+            } else {
+                let secs = crate::daemon::DaemonSettings::load(home).map(|s| s.stop_timeout_secs).unwrap_or(30);
+                Err(CliError::failed(anyhow!("{}", Msg::DaemonLate.with(lang, &[("secs", &secs), ("late", &late.join(", "))]))))
+            }
+        }
+        Err(crate::daemon::DaemonError::Config(e)) => Err(CliError::config(e)),
+        Err(e) => Err(CliError::failed(e)),
+    }
+}
+
+/// A client error at the command line: no daemon and a refusal are failures (exit 1) with
+/// their words.
+pub(super) fn client_error(e: ClientError) -> CliError {
+    CliError::failed(anyhow!("{e}"))
+}
+
+pub(super) fn start_stop(home: &Home, lang: Lang, name: &str, start: bool) -> Result<(), CliError> {
+    // A server that does not exist is named as such, with or without a daemon.
+    super::server::load(home, name)?;
+    let rt = runtime()?;
+    let client = Client::new(&home.socket());
+    let action = if start { "start" } else { "stop" };
+    let v: Value = rt.block_on(async {
+        // The daemon may not have seen a file made a moment ago.
+        let _ = client.call::<Value>(Method::POST, "/v1/reload", None).await;
+        client.call(Method::POST, &format!("/v1/servers/{}/{action}", segment(name)), None).await
+    })
+    .map_err(client_error)?;
+    let state = v["status"]["state"].as_str().unwrap_or("");
+    let msg = match (start, v["started"].as_bool(), v["stopped"].as_bool()) {
+        (true, Some(true), _) => Msg::CliStarted,
+        (true, _, _) => Msg::CliAlreadyRunning,
+        (false, _, Some(true)) => Msg::CliStopped,
+        _ => Msg::CliStopLate,
+    };
+    out(&format!("{}\n", msg.with(lang, &[("server", &name), ("state", &state_word(state, lang))])))?;
+    if msg == Msg::CliStopLate {
+        return Err(CliError::failed(anyhow!("{}", Msg::CliStopLate.with(lang, &[("server", &name)]))));
+    }
+    Ok(())
+}
+
+/// A state's word in a language.
+pub(super) fn state_word(state: &str, lang: Lang) -> String {
+    match state {
+        "stopped" => Msg::StateStopped,
+        "waiting" => Msg::StateWaiting,
+        "running" => Msg::StateRunning,
+        "failed" => Msg::StateFailed,
+        _ => Msg::StateNoDaemon,
+    }
+    .get(lang)
+    .to_owned()
+}
+
+/// A status as one short cell: the state's word and what it waits for, does, or failed on.
+pub(super) fn state_detail(status: &Value, lang: Lang) -> String {
+    let time = |v: &Value| v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Local).format("%H:%M").to_string());
+    let day = |v: &Value| {
+        v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| {
+            let t = t.with_timezone(&Local);
+            if t.date_naive() == Local::now().date_naive() { t.format("%H:%M").to_string() } else { t.format("%Y-%m-%d %H:%M").to_string() }
+        })
+    };
+    match status["state"].as_str().unwrap_or("") {
+        "waiting" => match day(&status["next"]) {
+            Some(t) => Msg::DetailWaitingUntil.with(lang, &[("time", &t)]),
+            None => Msg::DetailWaitingNothing.get(lang).to_owned(),
+        },
+        "running" => {
+            let Some(phase) = status["phase"].as_str() else { return Msg::DetailStarting.get(lang).to_owned() };
+            let done = status["done"].as_u64().unwrap_or(0);
+            match status["total"].as_u64() {
+                Some(total) => Msg::DetailRunningOf.with(lang, &[("phase", &phase), ("done", &done), ("total", &total)]),
+                None => Msg::DetailRunning.with(lang, &[("phase", &phase), ("done", &done)]),
+            }
+        }
+        "failed" => {
+            let reason = status["reason"].as_str().unwrap_or("");
+            let short: String = reason.chars().take(60).collect();
+            let short = if reason.chars().count() > 60 { format!("{short}…") } else { short };
+            match time(&status["retry_at"]) {
+                Some(t) => Msg::DetailFailedRetry.with(lang, &[("reason", &short), ("time", &t)]),
+                None => short,
+            }
+        }
+        s => state_word(s, lang),
+    }
+}
+
+fn local(t: &str) -> String {
+    DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|_| t.to_owned())
+}
+
+pub(super) fn runs(home: &Home, lang: Lang, name: &str, limit: i64, json: bool) -> Result<(), CliError> {
+    super::server::load(home, name)?;
+    let rt = runtime()?;
+    let runs = rt.block_on(async {
+        let state = State::open(&home.state_db()).await?;
+        state.runs(name, limit.clamp(1, 100_000)).await
+    });
+    let runs = runs.map_err(CliError::failed)?;
+    if json {
+        return out(&format!("{}\n", serde_json::to_string_pretty(&runs).map_err(CliError::failed)?));
+    }
+    if runs.is_empty() {
+        return out(&format!("{}\n", Msg::NoRuns.with(lang, &[("server", &name)])));
+    }
+    let cells: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| {
+            let s = &r.summary;
+            let n = |k: &str| s["counts"][k].as_u64().unwrap_or(0).to_string();
+            let took = r.ended_at.map(|e| format!("{:.1} s", (e - r.started_at).num_milliseconds() as f64 / 1000.0)).unwrap_or_default();
+            let error = s["errors"][0]["message"].as_str().unwrap_or("").chars().take(80).collect::<String>();
+            vec![
+                r.id.to_string(),
+                local(&r.started_at.to_rfc3339()),
+                took,
+                r.outcome.as_str().to_owned(),
+                n("imported"),
+                n("set_aside"),
+                n("exported"),
+                s["retries"].as_u64().unwrap_or(0).to_string(),
+                error,
+            ]
+        })
+        .collect();
+    let headers = [Msg::ColRun, Msg::ColStarted, Msg::ColTook, Msg::ColOutcome, Msg::ColImported, Msg::ColSetAside, Msg::ColExported, Msg::ColRetries, Msg::ColError].map(|m| m.get(lang));
+    out(&super::table::render(&headers, &cells))
+}
+
+fn print_line(l: &logs::Line, json: bool) -> bool {
+    let text = if json {
+        serde_json::to_string(l).unwrap_or_default()
+    } else {
+        let run = l.run.map(|r| format!(" #{r}")).unwrap_or_default();
+        format!("{} {:<5}{run} {}", l.ts.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S"), l.level.as_str(), l.msg)
+    };
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}").and_then(|()| stdout.flush()).is_ok()
+}
+
+pub(super) fn log(home: &Home, lang: Lang, a: LogArgs) -> Result<(), CliError> {
+    let server = if a.name == "daemon" && !home.server_path("daemon").exists() {
+        None
+    } else {
+        if !home.server_path(&a.name).exists() && !home.logs_dir().join(&a.name).is_dir() {
+            super::server::load(home, &a.name)?;
+        }
+        Some(a.name.as_str())
+    };
+    let level = a.level.as_deref().map(str::parse::<Level>).transpose().map_err(|m| CliError::usage(anyhow!(m)))?;
+    let since = match a.since.as_deref() {
+        None => None,
+        Some(s) => {
+            let d = humantime::parse_duration(s.trim()).map_err(|e| CliError::usage(anyhow!("{}", Msg::NotADuration.with(lang, &[("value", &s), ("error", &e)]))))?;
+            let d = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+            Some(Local::now().fixed_offset().checked_sub_signed(d).unwrap_or_else(|| DateTime::<Utc>::MIN_UTC.fixed_offset()))
+        }
+    };
+    let filter = Filter { level, since, grep: a.grep.clone(), run: a.run };
+    let dir = home.logs_dir();
+    let lines = logs::read(&dir, server, &filter, a.lines.max(1)).map_err(|e| CliError::failed(anyhow!("cannot read the log in {}: {e}", dir.display())))?;
+    if lines.is_empty() && !a.follow {
+        eprintln!("{}", Msg::NoLogLines.with(lang, &[("server", &a.name), ("dir", &dir.display())]));
+    }
+    for l in &lines {
+        if !print_line(l, a.json) {
+            return Ok(());
+        }
+    }
+    if !a.follow {
+        return Ok(());
+    }
+    let mut follow = Follow::from_end(&dir, server);
+    loop {
+        std::thread::sleep(Duration::from_millis(250));
+        let new = follow.poll().map_err(|e| CliError::failed(anyhow!("cannot read the log in {}: {e}", dir.display())))?;
+        for l in new.iter().filter(|l| filter.passes(l)) {
+            if !print_line(l, a.json) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+pub(super) fn service(home: &Home, lang: Lang, action: ServiceAction) -> Result<(), CliError> {
+    let (name, args): (&str, ServiceArgs) = match action {
+        ServiceAction::Install(a) => ("install", a),
+        ServiceAction::Uninstall(a) => ("uninstall", a),
+        ServiceAction::Status(a) => ("status", a),
+    };
+    let scope = if args.user { Scope::User } else { Scope::System };
+    let path = service::unit_path(scope).ok_or_else(|| CliError::failed(anyhow!("no home folder is known for this user: set HOME")))?;
+    let exe = std::env::current_exe().map_err(|e| CliError::failed(anyhow!("cannot tell where this obmen is: {e}")))?;
+    let settings = crate::daemon::DaemonSettings::load(home).map_err(CliError::config)?;
+    let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).ok();
+    let root = std::fs::canonicalize(&home.root).unwrap_or_else(|_| home.root.clone());
+    let unit = service::unit(&exe, &root, scope, settings.stop_timeout_secs, lang, user.as_deref());
+    let commands = service::commands(scope, name);
+    if args.dry_run {
+        let mut t = String::new();
+        if name == "install" {
+            t.push_str(&format!("# {}\n{unit}\n", path.display()));
+        }
+        for c in &commands {
+            t.push_str(&format!("# {}\n", c.join(" ")));
+        }
+        return out(&t);
+    }
+    match name {
+        "install" => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| CliError::failed(anyhow!("cannot make {}: {e}", dir.display())))?;
+            }
+            crate::config::write_atomic(&path, &unit).map_err(|e| CliError::failed(anyhow!("cannot write {}: {e}", path.display())))?;
+        }
+        "uninstall" if !path.exists() => return out(&format!("{}\n", Msg::ServiceNotInstalled.with(lang, &[("file", &path.display())]))),
+        _ => {}
+    }
+    let mut report = String::new();
+    for c in &commands {
+        let (prog, rest) = c.split_first().ok_or_else(|| CliError::failed(anyhow!("no command")))?;
+        let result = std::process::Command::new(prog).args(rest).output();
+        match result {
+            Ok(o) => {
+                let said = String::from_utf8_lossy(if o.stdout.is_empty() { &o.stderr } else { &o.stdout }).trim().to_owned();
+                report.push_str(&format!("{}: {said}\n", c.join(" ")));
+                if !o.status.success() && name != "status" {
+                    return Err(CliError::failed(anyhow!("{}", Msg::ServiceCommandFailed.with(lang, &[("command", &c.join(" ")), ("said", &said)]))));
+                }
+            }
+            Err(e) => return Err(CliError::failed(anyhow!("{}", Msg::ServiceCommandFailed.with(lang, &[("command", &c.join(" ")), ("said", &e)])))),
+        }
+    }
+    if name == "uninstall" {
+        std::fs::remove_file(&path).map_err(|e| CliError::failed(anyhow!("cannot remove {}: {e}", path.display())))?;
+    }
+    out(&format!("{}{}\n", report, Msg::ServiceDone.with(lang, &[("action", &name), ("file", &path.display())])))
+}

@@ -1,0 +1,257 @@
+//! The local control API that the CLI and the TUI use: HTTP/1 with JSON over the home's socket
+//! ([`transport`]), versioned paths, answered only to the daemon's own user.
+//!
+//! - `GET  /v1/health`: the daemon's version, pid, home, uptime.
+//! - `GET  /v1/servers`, `GET /v1/servers/NAME`: status (state, next run, progress, failure)
+//!   and counters (runs, orders imported, set aside, exported, retries, errors, last success,
+//!   last failure).
+//! - `POST /v1/servers/NAME/start|stop`; `POST /v1/servers/NAME/run` (body: a job, optional)
+//!   answers with the run's events as JSON lines until it ends.
+//! - `GET  /v1/servers/NAME/runs?limit=N`: the run history.
+//! - `GET  /v1/events`: every status change, run event and log line, as JSON lines.
+//! - `POST /v1/reload`: reads the server files again (the daemon also watches them).
+//!
+//! Errors are `{"error": words, "code": word}` with 400, 403, 404 or 409.
+
+pub mod client;
+pub mod transport;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+pub use client::{Client, ClientError};
+use transport::{Listener, Peer};
+
+use crate::engine::{Engine, EngineError, EngineEvent};
+use crate::i18n::{current, Msg};
+use crate::kinds::{Job, RunEvent};
+
+type Body = BoxBody<Bytes, Infallible>;
+
+/// The version of the API's paths.
+pub const VERSION: &str = "v1";
+
+/// What the API serves: the engine, and the daemon's reload.
+pub struct Api {
+    /// The engine.
+    pub engine: Engine,
+    /// Reads the server files again; answers what changed.
+    pub reload: Box<dyn Fn() -> Pin<Box<dyn Future<Output = Value> + Send>> + Send + Sync>,
+    /// When the daemon started.
+    pub started: chrono::DateTime<chrono::Local>,
+    /// How long a stop may take.
+    pub stop_deadline: Duration,
+}
+
+/// Serves the API on the listener until `stop` is cancelled.
+pub async fn serve(listener: Listener, api: Arc<Api>, stop: CancellationToken) {
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = stop.cancelled() => return,
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "A control connection could not be accepted.");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let api = api.clone();
+        let owner = listener.uid();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let api = api.clone();
+                async move { Ok::<_, Infallible>(route(&api, peer, owner, req).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
+fn full(status: StatusCode, v: &Value) -> Response<Body> {
+    let mut r = Response::new(Full::new(Bytes::from(format!("{v}\n"))).boxed());
+    *r.status_mut() = status;
+    r.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+    r
+}
+
+fn error(status: StatusCode, code: &str, message: impl std::fmt::Display) -> Response<Body> {
+    full(status, &json!({ "error": message.to_string(), "code": code }))
+}
+
+fn engine_error(e: EngineError) -> Response<Body> {
+    match e {
+        EngineError::NoSuchServer(m) => error(StatusCode::NOT_FOUND, "no_such_server", m),
+        EngineError::NotRunning(m) => error(StatusCode::CONFLICT, "not_running", m),
+        EngineError::Busy(m) => error(StatusCode::CONFLICT, "busy", m),
+    }
+}
+
+/// A body of JSON lines fed by a task.
+fn lines(rx: mpsc::Receiver<Value>) -> Response<Body> {
+    let stream = ReceiverStream::new(rx).map(|v| Ok::<_, Infallible>(Frame::data(Bytes::from(format!("{v}\n")))));
+    let mut r = Response::new(BodyExt::boxed(StreamBody::new(stream)));
+    r.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("application/x-ndjson"));
+    r
+}
+
+/// A job as a run request's body gives it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RunBody {
+    import: bool,
+    export: bool,
+    full: bool,
+}
+
+async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Response<Body> {
+    if peer != Peer::Owner {
+        let who = match peer {
+            Peer::Other(uid) => uid.to_string(),
+            _ => "?".into(),
+        };
+        tracing::warn!(uid = %who, "A control request from another user was refused.");
+        return error(StatusCode::FORBIDDEN, "forbidden", Msg::DaemonOwnerOnly.with(current(), &[("owner", &owner), ("uid", &who)]));
+    }
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let parts: Vec<String> = path
+        .trim_matches('/')
+        .split('/')
+        .map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned())
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let engine = &api.engine;
+    match (&method, parts.as_slice()) {
+        (&Method::GET, ["v1", "health"]) => full(
+            StatusCode::OK,
+            &json!({ "version": env!("CARGO_PKG_VERSION"), "api": VERSION, "pid": std::process::id(), "home": engine.home().root, "started": api.started, "servers": engine.names().len() }),
+        ),
+        (&Method::GET, ["v1", "servers"]) => {
+            let mut out = Vec::new();
+            for status in engine.list() {
+                out.push(with_counters(engine, serde_json::to_value(&status).unwrap_or_default(), &status.name).await);
+            }
+            full(StatusCode::OK, &Value::Array(out))
+        }
+        (&Method::GET, ["v1", "servers", name]) => match engine.status(name) {
+            Some(status) => full(StatusCode::OK, &with_counters(engine, serde_json::to_value(&status).unwrap_or_default(), name).await),
+            None => engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", name)]))),
+        },
+        (&Method::POST, ["v1", "servers", name, "start"]) => match engine.start(name) {
+            Ok(started) => full(StatusCode::OK, &json!({ "started": started, "status": engine.status(name) })),
+            Err(e) => engine_error(e),
+        },
+        (&Method::POST, ["v1", "servers", name, "stop"]) => match engine.stop(name, api.stop_deadline).await {
+            Ok(ended) => full(StatusCode::OK, &json!({ "stopped": ended, "status": engine.status(name) })),
+            Err(e) => engine_error(e),
+        },
+        (&Method::POST, ["v1", "servers", name, "run"]) => {
+            let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let run: RunBody = if body.iter().all(u8::is_ascii_whitespace) {
+                RunBody::default()
+            } else {
+                match serde_json::from_slice(&body) {
+                    Ok(r) => r,
+                    Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e),
+                }
+            };
+            run_now(engine, name, run).await
+        }
+        (&Method::GET, ["v1", "servers", name, "runs"]) => {
+            let limit = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(50).clamp(1, 10_000);
+            match engine.state().runs(name, limit).await {
+                Ok(runs) => full(StatusCode::OK, &serde_json::to_value(runs).unwrap_or_default()),
+                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
+            }
+        }
+        (&Method::GET, ["v1", "events"]) => {
+            let mut events = engine.subscribe();
+            let (tx, rx) = mpsc::channel(256);
+            let hello = json!({ "type": "hello", "servers": engine.list() });
+            tokio::spawn(async move {
+                if tx.send(hello).await.is_err() {
+                    return;
+                }
+                loop {
+                    let v = match events.recv().await {
+                        Ok(e) => serde_json::to_value(&e).unwrap_or_default(),
+                        Err(broadcast::error::RecvError::Lagged(n)) => json!({ "type": "lagged", "missed": n }),
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    };
+                    if tx.send(v).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            lines(rx)
+        }
+        (&Method::POST, ["v1", "reload"]) => full(StatusCode::OK, &(api.reload)().await),
+        _ => error(StatusCode::NOT_FOUND, "no_such_path", format!("{method} {path} is not part of obmen's control API {VERSION}")),
+    }
+}
+
+async fn with_counters(engine: &Engine, mut status: Value, name: &str) -> Value {
+    if let Ok(c) = engine.state().counters(name).await {
+        status["counters"] = serde_json::to_value(c).unwrap_or_default();
+    }
+    status
+}
+
+/// Asks the server to run now; streams its run's events until it ends.
+async fn run_now(engine: &Engine, name: &str, run: RunBody) -> Response<Body> {
+    // Subscribed before asking, so that the run's first event is heard.
+    let mut events = engine.subscribe();
+    let job = if run.import || run.export {
+        Job { import: run.import, export: run.export, full: run.full, dry_run: false }
+    } else {
+        // Without a job: what the server's rules run (both, where both rules are never).
+        match engine.default_job(name) {
+            Some(j) if j.import || j.export => Job { full: run.full, ..j },
+            _ => Job { import: true, export: true, full: run.full, dry_run: false },
+        }
+    };
+    if let Err(e) = engine.run_now(name, job).await {
+        return engine_error(e);
+    }
+    let (tx, rx) = mpsc::channel(256);
+    let name = name.to_owned();
+    tokio::spawn(async move {
+        if tx.send(json!({ "type": "accepted", "server": name, "job": job })).await.is_err() {
+            return;
+        }
+        loop {
+            match events.recv().await {
+                Ok(EngineEvent::Run { server, run_id, event }) if server == name => {
+                    let end = matches!(*event, RunEvent::Finished { .. } | RunEvent::Failed { .. });
+                    let v = json!({ "type": "run", "server": server, "run_id": run_id, "event": event });
+                    if tx.send(v).await.is_err() || end {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+    lines(rx)
+}

@@ -1,0 +1,211 @@
+//! `obmen daemon`: the engine with its servers, the control API on the home's socket, a watch on
+//! the server files, the log sweep, and a safe stop on SIGTERM or Ctrl-C. Under systemd it says
+//! when it is ready and when it is stopping (sd-notify); see [`service`] for the unit.
+//!
+//! One daemon per home: a second one finds the home's `daemon.lock` held and says so.
+
+pub mod service;
+pub mod settings;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+pub use settings::DaemonSettings;
+
+use crate::config::{Home, ServerFile};
+use crate::control::{transport::Listener, Api};
+use crate::engine::{Backoff, Clock, Engine, Options, Unit};
+use crate::i18n::{current, Msg};
+use crate::kinds::run::RunLock;
+use crate::kinds::Server;
+use crate::logs::{Level, Limits, Logs};
+use crate::state::State;
+
+/// How often the server files are looked at for changes. Polling a few small files is cheap
+/// and works on every file system (inotify misses changes on network shares and some editors'
+/// renames); the `notify` crate would add a thread and platform back-ends for no gain here.
+pub const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// Why the daemon could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// `obmen.toml` is invalid.
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigErrors),
+    /// Anything else, in words.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The server files as last seen: name, modification time and length of each.
+type Seen = BTreeMap<String, (Option<SystemTime>, u64)>;
+
+fn seen(home: &Home) -> Seen {
+    home.server_names()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| {
+            let m = std::fs::metadata(home.server_path(&n)).ok();
+            let v = (m.as_ref().and_then(|m| m.modified().ok()), m.map(|m| m.len()).unwrap_or(0));
+            (n, v)
+        })
+        .collect()
+}
+
+/// Reads every server file and gives the engine what changed: new servers are added (stopped),
+/// changed ones get their new settings (a running one restarts at the end of its run), deleted
+/// ones are stopped and removed. A file that became invalid is logged with its file and field,
+/// and the server keeps its last good settings.
+pub async fn reload(engine: &Engine, home: &Home, deadline: Duration) -> Value {
+    let names = home.server_names().unwrap_or_default();
+    let (mut added, mut changed, mut invalid) = (Vec::new(), Vec::new(), Vec::new());
+    let before: Vec<String> = engine.names();
+    for name in &names {
+        let loaded = ServerFile::load(&home.server_path(name)).and_then(|f| Server::load(&f));
+        match loaded {
+            Ok(server) => {
+                let new = !before.contains(name);
+                if engine.put(Unit::of(server)) {
+                    if new {
+                        added.push(name.clone());
+                    } else {
+                        changed.push(name.clone());
+                        engine.log(Level::Info, Some(name), "settings_changed", Msg::LogSettingsChanged.with(current(), &[("server", name)]));
+                    }
+                }
+            }
+            Err(e) => {
+                let text = e.to_string();
+                engine.log(Level::Error, Some(name), "invalid_file", Msg::LogInvalidFile.with(current(), &[("server", name), ("errors", &text)]));
+                invalid.push(json!({ "server": name, "error": text }));
+            }
+        }
+    }
+    let mut removed = Vec::new();
+    for name in before.iter().filter(|n| !names.contains(n)) {
+        let _ = engine.remove(name, deadline).await;
+        engine.log(Level::Info, None, "server_removed", Msg::LogServerRemoved.with(current(), &[("server", name)]));
+        removed.push(name.clone());
+    }
+    json!({ "added": added, "changed": changed, "removed": removed, "invalid": invalid })
+}
+
+/// Runs the daemon until SIGTERM or Ctrl-C (or `stop`); returns the servers it stopped and
+/// those that had not ended within the deadline.
+pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Vec<String>), DaemonError> {
+    let other = |m: String| DaemonError::Other(m);
+    home.ensure().map_err(|e| other(format!("cannot make {}: {e}", home.root.display())))?;
+    let settings = DaemonSettings::load(&home)?;
+    // One daemon per home.
+    let lock_path = home.root.join("daemon.lock");
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| other(format!("cannot open {}: {e}", lock_path.display())))?;
+    if lock.try_lock().is_err() {
+        return Err(other(Msg::DaemonAlreadyRuns.with(current(), &[("home", &home.root.display())])));
+    }
+    let state = State::open(&home.state_db()).await.map_err(|e| other(e.to_string()))?;
+    let limits = Limits { retention_days: settings.log_retention_days, max_bytes: u64::from(settings.log_max_mb) * 1024 * 1024 };
+    let logs = Logs::new(home.logs_dir(), limits);
+    logs.sweep(chrono::Local::now().date_naive());
+    let engine = Engine::new(Options { home: home.clone(), state: state.clone(), logs: logs.clone(), clock: Clock::System, backoff: Backoff::default() });
+    let deadline = Duration::from_secs(settings.stop_timeout_secs.into());
+    reload(&engine, &home, deadline).await;
+    // Runs a daemon that died left unfinished are marked so, where no other process runs them.
+    for name in engine.names() {
+        if let Ok(_held) = RunLock::take(&home, &name) {
+            if let Ok(n) = state.mark_interrupted(&name).await {
+                if n > 0 {
+                    engine.log(Level::Warn, Some(&name), "runs_interrupted", Msg::LogRunsInterrupted.with(current(), &[("count", &n)]));
+                }
+            }
+        }
+    }
+    let listener = Listener::bind(&home.socket()).map_err(|e| other(format!("cannot listen on {}: {e}", home.socket().display())))?;
+    let started = chrono::Local::now();
+    let mut autostarted = Vec::new();
+    for status in engine.list() {
+        if status.autostart && engine.start(&status.name).unwrap_or(false) {
+            autostarted.push(status.name.clone());
+        }
+    }
+    engine.log(
+        Level::Info,
+        None,
+        "daemon_started",
+        Msg::LogDaemonStarted.with(current(), &[("pid", &std::process::id()), ("servers", &engine.names().len()), ("started", &autostarted.join(", "))]),
+    );
+    eprintln!("{}", Msg::DaemonListening.with(current(), &[("home", &home.root.display()), ("socket", &home.socket().display()), ("count", &engine.names().len()), ("started", &autostarted.len())]));
+
+    let serving = CancellationToken::new();
+    let api = {
+        let (engine2, home2) = (engine.clone(), home.clone());
+        Arc::new(Api {
+            engine: engine.clone(),
+            reload: Box::new(move || {
+                let (e, h) = (engine2.clone(), home2.clone());
+                Box::pin(async move { reload(&e, &h, deadline).await })
+            }),
+            started,
+            stop_deadline: deadline,
+        })
+    };
+    let server = tokio::spawn(crate::control::serve(listener, api, serving.clone()));
+    let watch = {
+        let (engine, home, serving) = (engine.clone(), home.clone(), serving.clone());
+        tokio::spawn(async move {
+            let mut last = seen(&home);
+            let mut day = chrono::Local::now().date_naive();
+            loop {
+                tokio::select! {
+                    _ = serving.cancelled() => return,
+                    _ = tokio::time::sleep(WATCH_EVERY) => {}
+                }
+                let now = seen(&home);
+                if now != last {
+                    last = now;
+                    reload(&engine, &home, deadline).await;
+                }
+                let today = chrono::Local::now().date_naive();
+                if today != day {
+                    day = today;
+                    logs.sweep(today);
+                }
+            }
+        })
+    };
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+
+    wait_for_signal(&stop).await;
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    engine.log(Level::Info, None, "daemon_stopping", Msg::LogDaemonStopping.with(current(), &[("secs", &deadline.as_secs())]));
+    let (stopped, late) = engine.shutdown(deadline).await;
+    serving.cancel();
+    let _ = server.await;
+    let _ = watch.await;
+    engine.log(Level::Info, None, "daemon_stopped", Msg::LogDaemonStopped.with(current(), &[("stopped", &stopped.join(", ")), ("late", &late.join(", "))]));
+    drop(lock);
+    Ok((stopped, late))
+}
+
+async fn wait_for_signal(stop: &CancellationToken) {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            stop.cancelled().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+            _ = stop.cancelled() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = stop.cancelled() => {}
+    }
+}

@@ -1,0 +1,107 @@
+//! The daemon's own settings, in the home's `obmen.toml` (optional; every key has a default):
+//!
+//! ```toml
+//! [daemon]
+//! stop_timeout_secs = 30    # how long a stop waits for the runs in hand
+//!
+//! [logs]
+//! retention_days = 30       # log files older than this are deleted
+//! max_mb = 500              # a server's log files never hold more than this together
+//! ```
+
+use serde::Deserialize;
+
+use crate::config::{ConfigError, ConfigErrors, Home};
+
+/// The daemon's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaemonSettings {
+    /// How long a stop waits for the runs in hand.
+    pub stop_timeout_secs: u32,
+    /// Log files older than this many days are deleted.
+    pub log_retention_days: u32,
+    /// A server's log files never hold more than this many MB together.
+    pub log_max_mb: u32,
+}
+
+impl Default for DaemonSettings {
+    fn default() -> Self {
+        DaemonSettings { stop_timeout_secs: 30, log_retention_days: 30, log_max_mb: 500 }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    daemon: Daemon,
+    #[serde(default)]
+    logs: LogsPart,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Daemon {
+    stop_timeout_secs: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LogsPart {
+    retention_days: Option<i64>,
+    max_mb: Option<i64>,
+}
+
+impl DaemonSettings {
+    /// The home's file: where it does not exist, the defaults.
+    pub fn load(home: &Home) -> Result<DaemonSettings, ConfigErrors> {
+        let path = home.root.join("obmen.toml");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DaemonSettings::default()),
+            Err(e) => return Err(ConfigError::file(&path, format!("cannot be read: {e}")).into()),
+        };
+        let file: File = toml::from_str(&text).map_err(|e| ConfigError::file(&path, e.message().to_owned()))?;
+        let mut errors = Vec::new();
+        let mut take = |key: &str, v: Option<i64>, min: i64, max: i64, default: u32| -> u32 {
+            match v {
+                None => default,
+                Some(n) if (min..=max).contains(&n) => u32::try_from(n).unwrap_or(default),
+                Some(n) => {
+                    errors.push(ConfigError::field(&path, key, format!("{n} is outside {min}..{max}")));
+                    default
+                }
+            }
+        };
+        let d = DaemonSettings::default();
+        let s = DaemonSettings {
+            stop_timeout_secs: take("daemon.stop_timeout_secs", file.daemon.stop_timeout_secs, 1, 3600, d.stop_timeout_secs),
+            log_retention_days: take("logs.retention_days", file.logs.retention_days, 1, 3650, d.log_retention_days),
+            log_max_mb: take("logs.max_mb", file.logs.max_mb, 1, 100_000, d.log_max_mb),
+        };
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_values_and_errors_naming_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home { root: dir.path().to_owned() };
+        assert_eq!(DaemonSettings::load(&home).unwrap(), DaemonSettings::default());
+        std::fs::write(dir.path().join("obmen.toml"), "[daemon]\nstop_timeout_secs = 5\n[logs]\nmax_mb = 10\n").unwrap();
+        assert_eq!(DaemonSettings::load(&home).unwrap(), DaemonSettings { stop_timeout_secs: 5, log_retention_days: 30, log_max_mb: 10 });
+        std::fs::write(dir.path().join("obmen.toml"), "[logs]\nretention_days = 0\n").unwrap();
+        let e = DaemonSettings::load(&home).unwrap_err().to_string();
+        assert!(e.contains("obmen.toml") && e.contains("logs.retention_days"), "{e}");
+        std::fs::write(dir.path().join("obmen.toml"), "[logs]\nkeep = 1\n").unwrap();
+        assert!(DaemonSettings::load(&home).unwrap_err().to_string().contains("keep"));
+    }
+}
