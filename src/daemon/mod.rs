@@ -110,7 +110,12 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
     let limits = Limits { retention_days: settings.log_retention_days, max_bytes: u64::from(settings.log_max_mb) * 1024 * 1024 };
     let logs = Logs::new(home.logs_dir(), limits);
     logs.sweep(chrono::Local::now().date_naive());
-    let engine = Engine::new(Options { home: home.clone(), state: state.clone(), logs: logs.clone(), clock: Clock::System, backoff: Backoff::default() });
+    let engine = Engine::new(Options { home: home.clone(), state: state.clone(), logs: logs.clone(), clock: Clock::System,
+        backoff: Backoff {
+            first: Duration::from_secs(settings.retry_first_secs.into()),
+            max: Duration::from_secs(settings.retry_max_secs.max(settings.retry_first_secs).into()),
+        },
+    });
     let deadline = Duration::from_secs(settings.stop_timeout_secs.into());
     reload(&engine, &home, deadline).await;
     // Runs a daemon that died left unfinished are marked so, where no other process runs them.

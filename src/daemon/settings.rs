@@ -3,6 +3,8 @@
 //! ```toml
 //! [daemon]
 //! stop_timeout_secs = 30    # how long a stop waits for the runs in hand
+//! retry_first_secs = 15     # a run that failed on a database or shop that was down is tried
+//! retry_max_secs = 600      #   again after this, doubled each time, at most retry_max_secs
 //!
 //! [logs]
 //! retention_days = 30       # log files older than this are deleted
@@ -18,6 +20,10 @@ use crate::config::{ConfigError, ConfigErrors, Home};
 pub struct DaemonSettings {
     /// How long a stop waits for the runs in hand.
     pub stop_timeout_secs: u32,
+    /// The first wait before a transient failure is tried again.
+    pub retry_first_secs: u32,
+    /// The longest.
+    pub retry_max_secs: u32,
     /// Log files older than this many days are deleted.
     pub log_retention_days: u32,
     /// A server's log files never hold more than this many MB together.
@@ -26,7 +32,7 @@ pub struct DaemonSettings {
 
 impl Default for DaemonSettings {
     fn default() -> Self {
-        DaemonSettings { stop_timeout_secs: 30, log_retention_days: 30, log_max_mb: 500 }
+        DaemonSettings { stop_timeout_secs: 30, retry_first_secs: 15, retry_max_secs: 600, log_retention_days: 30, log_max_mb: 500 }
     }
 }
 
@@ -43,6 +49,8 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct Daemon {
     stop_timeout_secs: Option<i64>,
+    retry_first_secs: Option<i64>,
+    retry_max_secs: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -76,6 +84,8 @@ impl DaemonSettings {
         let d = DaemonSettings::default();
         let s = DaemonSettings {
             stop_timeout_secs: take("daemon.stop_timeout_secs", file.daemon.stop_timeout_secs, 1, 3600, d.stop_timeout_secs),
+            retry_first_secs: take("daemon.retry_first_secs", file.daemon.retry_first_secs, 1, 3600, d.retry_first_secs),
+            retry_max_secs: take("daemon.retry_max_secs", file.daemon.retry_max_secs, 1, 86_400, d.retry_max_secs),
             log_retention_days: take("logs.retention_days", file.logs.retention_days, 1, 3650, d.log_retention_days),
             log_max_mb: take("logs.max_mb", file.logs.max_mb, 1, 100_000, d.log_max_mb),
         };
@@ -97,7 +107,7 @@ mod tests {
         let home = Home { root: dir.path().to_owned() };
         assert_eq!(DaemonSettings::load(&home).unwrap(), DaemonSettings::default());
         std::fs::write(dir.path().join("obmen.toml"), "[daemon]\nstop_timeout_secs = 5\n[logs]\nmax_mb = 10\n").unwrap();
-        assert_eq!(DaemonSettings::load(&home).unwrap(), DaemonSettings { stop_timeout_secs: 5, log_retention_days: 30, log_max_mb: 10 });
+        assert_eq!(DaemonSettings::load(&home).unwrap(), DaemonSettings { stop_timeout_secs: 5, log_max_mb: 10, ..DaemonSettings::default() });
         std::fs::write(dir.path().join("obmen.toml"), "[logs]\nretention_days = 0\n").unwrap();
         let e = DaemonSettings::load(&home).unwrap_err().to_string();
         assert!(e.contains("obmen.toml") && e.contains("logs.retention_days"), "{e}");

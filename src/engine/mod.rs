@@ -376,11 +376,14 @@ impl Engine {
         let shared = self.0.clone();
         let unit = slot.unit.clone();
         let token = cancel.clone();
+        // Said at once, before the task has looked at its rules.
+        slot.status.state = ServerState::Waiting { next: None, job: None };
+        slot.status.since = Local::now();
+        let status = slot.status.clone();
         let join = tokio::spawn(async move { task::serve(shared, unit, rx, token).await });
         slot.task = Some(Task { commands: tx, cancel, join });
-        drop(slots);
-        // Said at once, before the task has looked at its rules.
-        self.0.set_state(name, ServerState::Waiting { next: None, job: None });
+        // Sent under the lock: the task's own first change cannot come before it.
+        let _ = self.0.events.send(EngineEvent::Status { status });
         Ok(true)
     }
 

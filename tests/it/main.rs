@@ -9,6 +9,7 @@ mod support;
 
 mod config;
 mod crash;
+mod daemon;
 mod exchange;
 mod hostile;
 mod run;

@@ -1,0 +1,395 @@
+//! The daemon as a real process on a temporary home, against MariaDB and the simulator, talked
+//! to through its real socket and through the `obmen` command line: autostart, start/stop/run
+//! now, SIGTERM in the middle of an import of 2,000 orders, a database that goes away and comes
+//! back, a shop that refuses the key, one server's file edited while another runs, and the
+//! socket refusing another user.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hyper::Method;
+use obmen::control::{client::segment, Client, ClientError};
+use obmen::shopiko::sim::SimConfig;
+use obmen::warehouse::Dialect;
+use serde_json::Value;
+
+use crate::exchange::Setup;
+use crate::shopiko::{API_ID, KEY};
+
+const OBMEN: &str = env!("CARGO_BIN_EXE_obmen");
+
+/// `obmen daemon` on a home; killed when dropped if still running.
+struct Daemon {
+    child: Child,
+    home: std::path::PathBuf,
+}
+
+impl Daemon {
+    fn start(home: &std::path::Path) -> Daemon {
+        let child = Command::new(OBMEN)
+            .arg("daemon")
+            .env("OBMEN_HOME", home)
+            .env("OBMEN_LANG", "en")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(home.join("daemon.stderr")).unwrap())
+            .spawn()
+            .unwrap();
+        let d = Daemon { child, home: home.to_owned() };
+        d.wait_for(Duration::from_secs(20), "the socket", |d| d.client_ok());
+        d
+    }
+
+    fn client(&self) -> Client {
+        Client::new(&self.home.join("obmen.sock"))
+    }
+
+    fn client_ok(&self) -> bool {
+        rt().block_on(self.client().call::<Value>(Method::GET, "/v1/health", None)).is_ok()
+    }
+
+    fn status(&self, name: &str) -> Value {
+        rt().block_on(self.client().call::<Value>(Method::GET, &format!("/v1/servers/{}", segment(name)), None)).unwrap()
+    }
+
+    fn wait_for(&self, limit: Duration, what: &str, mut f: impl FnMut(&Daemon) -> bool) {
+        let start = Instant::now();
+        while !f(self) {
+            assert!(start.elapsed() < limit, "waited {limit:?} for {what}; daemon said: {}", std::fs::read_to_string(self.home.join("daemon.stderr")).unwrap_or_default());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_state(&self, name: &str, state: &str, limit: Duration) -> Value {
+        let mut last = Value::Null;
+        self.wait_for(limit, &format!("server '{name}' to be {state}"), |d| {
+            last = d.status(name);
+            last["state"] == state
+        });
+        last
+    }
+
+    fn term(&mut self) -> (std::process::ExitStatus, Duration) {
+        let started = Instant::now();
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        let status = self.child.wait().unwrap();
+        (status, started.elapsed())
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+fn obmen(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(OBMEN).args(args).env("OBMEN_HOME", home).env("OBMEN_LANG", "en").output().unwrap()
+}
+
+fn daemon_settings(home: &std::path::Path, text: &str) {
+    std::fs::write(home.join("obmen.toml"), text).unwrap();
+}
+
+#[test]
+fn autostart_start_stop_and_run_now_through_the_socket_and_the_command_line() {
+    let shop = SimConfig { seed_orders: 40, seed_products: 30, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Mysql, 30, shop, &[("import", "\"on_start\"")]);
+    let home = setup.home.path();
+    // A second server on the same shop and database that does not start by itself.
+    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
+    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    std::fs::write(home.join("servers/Manual.toml"), text.replace("name = \"Shop\"", "name = \"Manual\"").replace("import = \"on_start\"", "import = \"never\"")).unwrap();
+
+    // Without a daemon the command line says so.
+    let o = obmen(home, &["start", "Shop"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no obmen daemon is running"), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let mut d = Daemon::start(home);
+    // The autostart server imports its 40 orders on start, then waits with nothing planned.
+    let st = d.wait_state("Shop", "waiting", Duration::from_secs(60));
+    d.wait_for(Duration::from_secs(60), "40 orders", |_| setup.sim.sim.stats().orders_acknowledged == 40);
+    let st2 = d.wait_state("Shop", "waiting", Duration::from_secs(30));
+    assert!(st2["next"].is_null(), "on_start ran once: {st2} (was {st})");
+    assert_eq!(st2["counters"]["imported"], 40);
+    assert_eq!(d.status("Manual")["state"], "stopped", "not autostart");
+
+    // The list says each one's state and counters.
+    let list: Value = serde_json::from_slice(&obmen(home, &["server", "list", "--json"]).stdout).unwrap();
+    assert_eq!(list[1]["name"], "Shop");
+    assert_eq!(list[1]["status"]["state"], "waiting");
+    assert_eq!(list[1]["counters"]["runs"], 1);
+    assert_eq!(list[0]["status"]["state"], "stopped");
+
+    // Run now through the CLI: the daemon runs it (no second copy), and the CLI streams it.
+    setup.sim.sim.add_orders(5);
+    let o = obmen(home, &["run", "Shop", "--import"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("runs in the daemon"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("5 orders imported"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(d.status("Shop")["counters"]["runs"], 2);
+
+    // A stopped server in the daemon: `run` runs it in the foreground.
+    let o = obmen(home, &["run", "Manual", "--import"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("runs in the daemon"));
+
+    // Start and stop through the CLI and through the socket.
+    let o = obmen(home, &["start", "Manual"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_ne!(d.status("Manual")["state"], "stopped");
+    let v: Value = rt().block_on(d.client().call(Method::POST, "/v1/servers/Manual/stop", None)).unwrap();
+    assert_eq!(v["stopped"], true);
+    assert_eq!(d.status("Manual")["state"], "stopped");
+    let o = obmen(home, &["stop", "Shop"]);
+    assert!(o.status.success());
+    assert_eq!(d.status("Shop")["state"], "stopped");
+    // Run now on a stopped server through the socket: refused with the way to start it.
+    match rt().block_on(d.client().call::<Value>(Method::POST, "/v1/servers/Shop/run", None)) {
+        Err(ClientError::Api { status: 409, message, .. }) => assert!(message.contains("obmen start Shop"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    match rt().block_on(d.client().call::<Value>(Method::GET, "/v1/servers/Nobody", None)) {
+        Err(ClientError::Api { status: 404, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    // The history and the log.
+    let runs: Value = serde_json::from_slice(&obmen(home, &["runs", "Shop", "--json"]).stdout).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 2);
+    let log = String::from_utf8_lossy(&obmen(home, &["log", "Shop", "--grep", "run ended"]).stdout).into_owned();
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(!log.contains(KEY));
+    let (status, _) = d.term();
+    assert!(status.success(), "{status}");
+    assert!(!home.join("obmen.sock").exists(), "the socket is removed on exit");
+}
+
+#[test]
+fn sigterm_during_an_import_of_2000_orders_leaves_no_partial_document_and_exits_in_time() {
+    let shop = SimConfig { seed_orders: 2000, seed_products: 60, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Mysql, 60, shop, &[("import", "\"on_start\""), ("allow_negative_stock", "true")]);
+    let home = setup.home.path();
+    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
+    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    daemon_settings(home, "[daemon]\nstop_timeout_secs = 20\n");
+    let wh = setup.db.open();
+    let mut d = Daemon::start(home);
+    d.wait_for(Duration::from_secs(120), "the first orders", |_| wh.imported_count(API_ID).unwrap_or(0) > 0);
+    let (status, took) = d.term();
+    let imported = wh.imported_count(API_ID).unwrap();
+    eprintln!("daemon: SIGTERM after {imported} of 2000 orders; exited {status} in {took:?}");
+    assert!(status.success(), "{status}: {}", std::fs::read_to_string(home.join("daemon.stderr")).unwrap());
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(imported < 2000, "the stop came before the end ({imported})");
+    // Every document whole: lines and payments for each one logged, none without.
+    let ints = |sql: &str| -> Vec<i32> { wh.query(&wh.dialect().sql(sql), (), |r| r.i32(1)).unwrap() };
+    let logged: std::collections::HashSet<i32> = ints("SELECT {Acct} FROM {obmen_imports}").into_iter().collect();
+    let docs: std::collections::HashSet<i32> = ints("SELECT DISTINCT {Acct} FROM {operations} WHERE {OperType} = 2 AND {Acct} > 0").into_iter().collect();
+    let paid: std::collections::HashSet<i32> = ints("SELECT DISTINCT {Acct} FROM {payments} WHERE {OperType} = 2").into_iter().collect();
+    assert_eq!(logged.len() as i64, imported);
+    assert_eq!(docs, logged, "no orphan lines, no document without lines");
+    assert_eq!(paid, logged, "no orphan payments");
+    // The run is recorded as stopped, not left running.
+    let runs: Value = serde_json::from_slice(&obmen(home, &["runs", "Shop", "--json"]).stdout).unwrap();
+    assert_eq!(runs[0]["outcome"], "stopped", "{runs}");
+    let log = String::from_utf8_lossy(&obmen(home, &["log", "daemon"]).stdout).into_owned();
+    assert!(log.contains("Daemon stopped. Servers stopped: Shop."), "{log}");
+    // Started again, it imports the rest, each once.
+    let mut d = Daemon::start(home);
+    d.wait_for(Duration::from_secs(180), "all 2000 orders", |_| wh.imported_count(API_ID).unwrap_or(0) == 2000);
+    d.wait_state("Shop", "waiting", Duration::from_secs(60));
+    assert_eq!(ints("SELECT COUNT(DISTINCT {Acct}) FROM {obmen_imports}")[0], 2000);
+    d.term();
+}
+
+/// A TCP relay in front of MariaDB that can be taken down (connections refused, open ones cut)
+/// and brought back on the same port: the database going away, as a server sees it.
+struct Relay {
+    port: u16,
+    target: u16,
+    tasks: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Relay {
+    fn new(target: u16) -> Relay {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let r = Relay { port, target, tasks: Arc::default(), rt };
+        r.up();
+        r
+    }
+
+    fn up(&self) {
+        let (port, target, tasks) = (self.port, self.target, self.tasks.clone());
+        let listener = self.rt.block_on(tokio::net::TcpListener::bind(("127.0.0.1", port))).unwrap();
+        let accept = self.rt.spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else { return };
+                let conn = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                tasks.lock().unwrap().push(conn);
+            }
+        });
+        self.tasks.lock().unwrap().push(accept);
+    }
+
+    fn down(&self) {
+        for t in self.tasks.lock().unwrap().drain(..) {
+            t.abort();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn mysql_port(connection: &str) -> u16 {
+    connection.split(';').find_map(|kv| kv.strip_prefix("Port=")).unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_database_that_goes_away_shows_failed_with_the_reason_and_recovers_by_itself() {
+    let shop = SimConfig { seed_orders: 10, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Mysql, 20, shop, &[("import", "\"periodic\""), ("import_every_min", "1")]);
+    let home = setup.home.path();
+    let port = mysql_port(&setup.db.connection);
+    let relay = Relay::new(port);
+    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
+    let text = text.replace(&format!("Port={port}"), &format!("Port={}", relay.port));
+    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    daemon_settings(home, "[daemon]\nretry_first_secs = 1\nretry_max_secs = 2\n[database]\n");
+    // (An unknown section is refused with its file; the daemon does not start.)
+    let o = Command::new(OBMEN).arg("daemon").env("OBMEN_HOME", home).output().unwrap();
+    assert_eq!(o.status.code(), Some(78), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("obmen.toml"));
+    daemon_settings(home, "[daemon]\nretry_first_secs = 1\nretry_max_secs = 2\n");
+
+    relay.down();
+    let d = Daemon::start(home);
+    let failed = d.wait_state("Shop", "failed", Duration::from_secs(60));
+    let reason = failed["reason"].as_str().unwrap().to_owned();
+    assert!(!failed["retry_at"].is_null(), "transient: tried again by itself: {failed}");
+    assert!(reason.to_lowercase().contains("connect") || reason.contains("database"), "{reason}");
+    assert!(!reason.contains("obmen-test"), "no password in the reason: {reason}");
+    let text = String::from_utf8_lossy(&obmen(home, &["server", "list"]).stdout).into_owned();
+    assert!(text.contains("failed"), "{text}");
+    // Tried again, with backoff, while down.
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(setup.sim.sim.stats().orders_acknowledged, 0);
+    relay.up();
+    d.wait_for(Duration::from_secs(60), "the orders after the database came back", |_| setup.sim.sim.stats().orders_acknowledged == 10);
+    let st = d.wait_state("Shop", "waiting", Duration::from_secs(30));
+    assert!(st["counters"]["errors"].as_u64().unwrap() >= 1, "{st}");
+    assert_eq!(st["counters"]["imported"], 10);
+    relay.down();
+}
+
+#[test]
+fn a_shop_that_refuses_the_key_stops_the_server_with_the_reason() {
+    let shop = SimConfig { seed_orders: 3, seed_products: 5, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Mysql, 5, shop, &[("import", "\"periodic\""), ("import_every_min", "1")]);
+    let home = setup.home.path();
+    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap().replace(&format!("key = \"{KEY}\""), "key = \"not-the-key-0000\"");
+    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    let d = Daemon::start(home);
+    let st = d.wait_state("Shop", "failed", Duration::from_secs(60));
+    assert!(st["retry_at"].is_null(), "an operator must act: {st}");
+    let reason = st["reason"].as_str().unwrap();
+    assert!(reason.contains("401") || reason.to_lowercase().contains("key") || reason.to_lowercase().contains("signature"), "{reason}");
+    assert!(!reason.contains("not-the-key-0000"));
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(d.status("Shop")["counters"]["runs"], 1, "not tried again");
+    let log = String::from_utf8_lossy(&obmen(home, &["log", "Shop", "--level", "error"]).stdout).into_owned();
+    assert!(log.contains("Correct this, then start it again"), "{log}");
+    assert!(!log.contains("not-the-key-0000"));
+}
+
+#[test]
+fn editing_one_servers_file_restarts_it_alone() {
+    let shop = SimConfig { seed_orders: 0, seed_products: 5, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Mysql, 5, shop, &[("import", "\"periodic\""), ("import_every_min", "60")]);
+    let home = setup.home.path();
+    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
+    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    std::fs::write(home.join("servers/Other.toml"), format!("autostart = true\n{}", text.replace("name = \"Shop\"", "name = \"Other\""))).unwrap();
+    let d = Daemon::start(home);
+    let shop0 = d.wait_state("Shop", "waiting", Duration::from_secs(60));
+    let other0 = d.wait_state("Other", "waiting", Duration::from_secs(60));
+    assert!(!shop0["next"].is_null());
+    // Through the CLI: every 5 minutes instead of 60.
+    let o = obmen(home, &["server", "edit", "Shop", "--set", "rules.import_every_min=5"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    d.wait_for(Duration::from_secs(30), "Shop's restart", |d| d.status("Shop")["counters"]["runs"] == 2);
+    let shop1 = d.wait_state("Shop", "waiting", Duration::from_secs(30));
+    let next = |v: &Value| chrono::DateTime::parse_from_rfc3339(v["next"].as_str().unwrap()).unwrap();
+    assert!(next(&shop1) < next(&shop0), "the new period: {shop1} vs {shop0}");
+    let other1 = d.status("Other");
+    assert_eq!(other1["since"], other0["since"], "the other server was not touched");
+    assert_eq!(other1["counters"]["runs"], 1);
+    // Edited on disk: seen by the watch.
+    let t = std::fs::read_to_string(home.join("servers/Other.toml")).unwrap().replace("import_every_min = 60", "import_every_min = 7");
+    std::fs::write(home.join("servers/Other.toml"), t).unwrap();
+    d.wait_for(Duration::from_secs(30), "Other's restart", |d| d.status("Other")["counters"]["runs"] == 2);
+    let log = String::from_utf8_lossy(&obmen(home, &["log", "Shop", "--grep", "settings of server"]).stdout).into_owned();
+    assert_eq!(log.lines().count(), 1, "Shop changed once: {log}");
+    // An invalid edit: logged with file and field; the server keeps its settings.
+    let t = std::fs::read_to_string(home.join("servers/Other.toml")).unwrap().replace("import_every_min = 7", "import_every_min = -3");
+    std::fs::write(home.join("servers/Other.toml"), t).unwrap();
+    let start = Instant::now();
+    loop {
+        let log = String::from_utf8_lossy(&obmen(home, &["log", "Other", "--level", "error"]).stdout).into_owned();
+        if log.contains("rules.import_every_min") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{log}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(d.status("Other")["state"], "waiting");
+}
+
+fn as_nobody(args: &[&str]) -> std::process::Output {
+    Command::new("setpriv").args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]).args(args).output().unwrap()
+}
+
+#[test]
+fn the_socket_is_private_and_refuses_another_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let shop = SimConfig { seed_orders: 0, seed_products: 2, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Sqlite, 2, shop, &[("import", "\"never\"")]);
+    let home = setup.home.path();
+    let d = Daemon::start(home);
+    let sock = home.join("obmen.sock");
+    assert_eq!(std::fs::metadata(&sock).unwrap().permissions().mode() & 0o777, 0o600);
+    if as_nobody(&["/usr/bin/python3", "-c", "pass"]).status.code() != Some(0) {
+        eprintln!("setpriv or /usr/bin/python3 cannot run as nobody here: the peer check is not tried");
+        return;
+    }
+    // The home reachable, the socket 0600: nobody cannot connect.
+    std::fs::set_permissions(home, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let probe = |path: &std::path::Path| {
+        // The system's python (a user's own, e.g. under /root, is not nobody's to run).
+        as_nobody(&["/usr/bin/python3", "-c", &format!(
+            "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ntry:\n s.connect('{}')\nexcept Exception as e:\n print('refused', e); sys.exit(0)\ns.sendall(b'GET /v1/servers HTTP/1.1\\r\\nhost: x\\r\\nconnection: close\\r\\n\\r\\n')\nprint(s.makefile('rb').read().decode())",
+            path.display()
+        )])
+    };
+    let o = probe(&sock);
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(said.starts_with("refused"), "{said}");
+    // Even with the socket opened to all, the daemon answers nobody 403 by its peer check.
+    std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let said = String::from_utf8_lossy(&probe(&sock).stdout).into_owned();
+    assert!(said.starts_with("HTTP/1.1 403"), "{said}");
+    assert!(said.contains("answers only its own user"), "{said}");
+    assert!(!said.contains("Shop\""), "no server data: {said}");
+    // The owner is still answered.
+    assert!(d.client_ok());
+}
