@@ -62,11 +62,15 @@ pub fn unit(exe: &Path, home: &Path, scope: Scope, stop_timeout_secs: u32, lang:
         crate::config::Lang::En => "en",
         crate::config::Lang::Bg => "bg",
     };
+    // A user's manager has no network-online.target: only a system unit waits for it.
+    let network = match scope {
+        Scope::System => "After=network-online.target\nWants=network-online.target\n",
+        Scope::User => "",
+    };
     format!(
         "[Unit]\n\
          Description=obmen exchange servers (Warehouse Pro and online shops)\n\
-         After=network-online.target\n\
-         Wants=network-online.target\n\
+         {network}\
          \n\
          [Service]\n\
          Type=notify\n\

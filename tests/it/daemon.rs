@@ -393,3 +393,41 @@ fn the_socket_is_private_and_refuses_another_user() {
     // The owner is still answered.
     assert!(d.client_ok());
 }
+
+/// The unit `service install --dry-run` prints, without its comment lines.
+fn printed_unit(home: &std::path::Path, scope: &[&str]) -> String {
+    let mut args = vec!["service", "install", "--dry-run"];
+    args.extend_from_slice(scope);
+    let o = obmen(home, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n")
+}
+
+fn verify(dir: &std::path::Path, unit: &str, user: bool) -> (bool, String) {
+    let file = dir.join("obmen.service");
+    std::fs::write(&file, unit).unwrap();
+    let runtime = dir.join("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let mut c = Command::new("systemd-analyze");
+    if user {
+        c.arg("--user");
+    }
+    let o = c.arg("verify").arg(&file).env("XDG_RUNTIME_DIR", &runtime).output().expect("systemd-analyze (scripts/deps.sh installs systemd)");
+    (o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn the_service_unit_passes_systemd_analyze_verify() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (scope, user) in [(&["--user"][..], true), (&[][..], false)] {
+        let unit = printed_unit(home.path(), scope);
+        assert!(unit.contains("Type=notify") && unit.contains("daemon"), "{unit}");
+        let (ok, said) = verify(dir.path(), &unit, user);
+        assert!(ok && said.trim().is_empty(), "systemd-analyze verify ({scope:?}): {said}\n{unit}");
+    }
+    // The check can fail: a misspelt key is reported.
+    let unit = printed_unit(home.path(), &["--user"]).replace("Type=notify", "Typ=notify");
+    let (_, said) = verify(dir.path(), &unit, true);
+    assert!(said.contains("Typ"), "{said}");
+}
