@@ -30,7 +30,7 @@ test: deps
 	bash scripts/with-mariadb.sh $(CARGO) test --locked
 
 bench: deps
-	bash scripts/with-mariadb.sh $(CARGO) bench --locked --bench warehouse --bench shopiko --bench exchange
+	bash scripts/with-mariadb.sh $(CARGO) bench --locked --bench warehouse --bench shopiko --bench exchange --bench daemon
 
 demo: build
 	DEMO_HOME="$(DEMO_HOME)" OBMEN=$(CURDIR)/target/release/obmen bash scripts/demo.sh

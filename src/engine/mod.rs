@@ -219,7 +219,7 @@ pub(crate) enum Command {
     /// Run this job now; the answer says whether it was taken.
     RunNow(Job, oneshot::Sender<Result<(), EngineError>>),
     /// New settings: applied now between runs, or at the end of the run in hand.
-    Reload(Unit),
+    Reload(Box<Unit>),
 }
 
 struct Task {
@@ -346,7 +346,7 @@ impl Engine {
                 slot.status.kind = unit.kind.clone();
                 slot.unit = unit.clone();
                 if let Some(task) = slot.task.as_ref().filter(|t| !t.join.is_finished()) {
-                    let _ = task.commands.send(Command::Reload(unit));
+                    let _ = task.commands.send(Command::Reload(Box::new(unit)));
                 }
                 true
             }

@@ -78,7 +78,7 @@ pub(super) async fn serve(shared: Arc<Shared>, unit: Unit, mut rx: mpsc::Unbound
                         return;
                     }
                 }
-                Some(Command::Reload(unit)) => s.reload(unit),
+                Some(Command::Reload(unit)) => s.reload(*unit),
             },
             _ = shared.clock.nap_until(next) => {}
         }
@@ -151,7 +151,7 @@ impl Serving {
                         let _ = reply.send(Err(EngineError::Busy(Msg::EngineBusy.with(current(), &[("server", &name)]))));
                         shared.log(Level::Info, Some(&name), run_id, "run_now_skipped", Msg::LogRunNowSkipped.with(current(), &[("server", &name)]));
                     }
-                    Some(Command::Reload(unit)) => self.pending = Some(unit),
+                    Some(Command::Reload(unit)) => self.pending = Some(*unit),
                     None => cancel.cancel(),
                 },
                 done = &mut run => break done.ok(),

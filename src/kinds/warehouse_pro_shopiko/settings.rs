@@ -430,7 +430,7 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
             let key = format!("{job}_at");
             if get("rules", &key).is_none_or(|t| t.parse::<ClockTimes>().is_ok_and(|t| t.is_empty())) {
                 let field = format!("rules.{key}");
-                errors.push(ConfigError::field(path, &format!("rules.{job}"), Msg::NoClockTimes.with(current(), &[("key", &field)])));
+                errors.push(ConfigError::field(path, format!("rules.{job}"), Msg::NoClockTimes.with(current(), &[("key", &field)])));
             }
         }
     }
