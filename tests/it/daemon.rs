@@ -431,3 +431,65 @@ fn the_service_unit_passes_systemd_analyze_verify() {
     let (_, said) = verify(dir.path(), &unit, true);
     assert!(said.contains("Typ"), "{said}");
 }
+
+#[test]
+fn the_event_stream_tells_state_changes_progress_and_log_lines_as_they_happen() {
+    let shop = SimConfig { seed_orders: 12, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Sqlite, 10, shop, &[("import", "\"on_start\"")]);
+    let home = setup.home.path();
+    let d = Daemon::start(home);
+    let client = d.client();
+    let seen = Arc::new(Mutex::new(Vec::<Value>::new()));
+    let listener = {
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            rt().block_on(client.stream(Method::GET, "/v1/events", None, |v| {
+                let end = v["type"] == "run" && v["event"]["event"] == "finished";
+                seen.lock().unwrap().push(v);
+                !end
+            }))
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let o = obmen(home, &["start", "Shop"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    listener.join().unwrap().unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[0]["type"], "hello");
+    assert_eq!(seen[0]["servers"][0]["state"], "stopped");
+    let mut states: Vec<&str> = seen.iter().filter(|v| v["type"] == "status").filter_map(|v| v["status"]["state"].as_str()).collect();
+    // (Waiting at once, then waiting for a moment that is now; running with each step.)
+    states.dedup();
+    assert_eq!(states, ["waiting", "running"], "{states:?}");
+    let orders = seen.iter().filter(|v| v["type"] == "run" && v["event"]["event"] == "order_imported").count();
+    assert_eq!(orders, 12);
+    assert!(seen.iter().any(|v| v["type"] == "run" && v["event"]["event"] == "progress"));
+    let logged = seen.iter().filter(|v| v["type"] == "log" && v["line"]["event"] == "order_imported").count();
+    assert_eq!(logged, 12, "each order's log line too");
+    let text = serde_json::to_string(&*seen).unwrap();
+    assert!(!text.contains(KEY), "no key in the stream");
+}
+
+#[test]
+fn runs_a_killed_daemon_left_unfinished_are_marked_interrupted_when_it_starts_again() {
+    let shop = SimConfig { seed_orders: 2000, seed_products: 30, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Mysql, 30, shop, &[("import", "\"on_start\""), ("allow_negative_stock", "true")]);
+    let home = setup.home.path();
+    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
+    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    let wh = setup.db.open();
+    let mut d = Daemon::start(home);
+    d.wait_for(Duration::from_secs(120), "the first orders", |_| wh.imported_count(API_ID).unwrap_or(0) > 0);
+    d.child.kill().unwrap(); // SIGKILL: no stop, no record of the run's end
+    d.child.wait().unwrap();
+    let runs: Value = serde_json::from_slice(&obmen(home, &["runs", "Shop", "--json"]).stdout).unwrap();
+    assert_eq!(runs[0]["outcome"], "running", "left as it was: {runs}");
+    let d = Daemon::start(home);
+    d.wait_for(Duration::from_secs(180), "all 2000 orders", |_| wh.imported_count(API_ID).unwrap_or(0) == 2000);
+    let runs: Value = serde_json::from_slice(&obmen(home, &["runs", "Shop", "--json"]).stdout).unwrap();
+    let first = runs.as_array().unwrap().last().unwrap();
+    assert_eq!(first["outcome"], "interrupted", "{runs}");
+    let log = String::from_utf8_lossy(&obmen(home, &["log", "Shop", "--grep", "interrupted"]).stdout).into_owned();
+    assert!(log.contains("marked interrupted"), "{log}");
+    assert!(d.status("Shop")["counters"]["errors"].as_u64().unwrap() >= 1);
+}
