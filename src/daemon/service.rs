@@ -2,6 +2,9 @@
 //! unit running `obmen daemon` (`Type=notify`: the daemon says when it is ready and when it is
 //! stopping). A user unit (`--user`) lives in `~/.config/systemd/user/`, a system one in
 //! `/etc/systemd/system/`. On Windows a service would take this module's place; none is built.
+//!
+//! The unit caps glibc's malloc arenas at two (`MALLOC_ARENA_MAX=2`): with one arena per busy
+//! thread, 50 servers importing at once kept ever more memory after each round (docs/BENCHMARKS.md).
 
 use std::path::{Path, PathBuf};
 
@@ -77,6 +80,7 @@ pub fn unit(exe: &Path, home: &Path, scope: Scope, stop_timeout_secs: u32, lang:
          NotifyAccess=main\n\
          {user_line}\
          Environment=OBMEN_LANG={lang}\n\
+         Environment=MALLOC_ARENA_MAX=2\n\
          ExecStart={exec}\n\
          Restart=on-failure\n\
          RestartSec=5\n\
