@@ -2,7 +2,9 @@
 //! that answers only peers of the daemon's own uid (peer credentials). A Windows named pipe
 //! would replace this module alone; none has been built or tried.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(unix)]
+use std::path::PathBuf;
 
 /// A connection to or from the control socket.
 #[cfg(unix)]
@@ -72,8 +74,38 @@ pub async fn connect(path: &Path) -> std::io::Result<Stream> {
     tokio::net::UnixStream::connect(path).await
 }
 
-/// A named pipe is not built: the daemon and its clients say so.
+/// Where a named pipe would go: not built, so the daemon and its clients say so.
 #[cfg(not(unix))]
-pub async fn connect(_path: &Path) -> std::io::Result<tokio::net::TcpStream> {
-    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "the control channel is built only for Linux here; Windows has not been built or tried"))
+fn unsupported() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::Unsupported, "the control channel is built only for Unix here; a Windows named pipe has not been built or tried")
+}
+
+/// A connection (none without Unix sockets).
+#[cfg(not(unix))]
+pub type Stream = tokio::net::TcpStream;
+
+/// The daemon's end (none without Unix sockets).
+#[cfg(not(unix))]
+pub struct Listener;
+
+#[cfg(not(unix))]
+impl Listener {
+    /// Fails: not built.
+    pub fn bind(_path: &Path) -> std::io::Result<Listener> {
+        Err(unsupported())
+    }
+    /// Fails: not built.
+    pub async fn accept(&self) -> std::io::Result<(Stream, Peer)> {
+        Err(unsupported())
+    }
+    /// None.
+    pub fn uid(&self) -> u32 {
+        0
+    }
+}
+
+/// Fails: not built.
+#[cfg(not(unix))]
+pub async fn connect(_path: &Path) -> std::io::Result<Stream> {
+    Err(unsupported())
 }
