@@ -17,6 +17,7 @@
 //! - [`state`]: obmen's own state in SQLite (sqlx): runs, quarantine, fingerprints, links, cursors.
 //! - [`logs`]: the log files (JSON lines per server and day, retention, a cap) and their reader.
 //! - [`secret`]: values that never print.
+//! - [`tui`]: the terminal UI, a client of the daemon (state and reducer, render).
 //! - [`exit`]: exit codes and the error type at the binary's edge.
 //! - [`i18n`]: the one catalogue of obmen's own words, in English and Bulgarian.
 
@@ -33,4 +34,5 @@ pub mod logs;
 pub mod secret;
 pub mod shopiko;
 pub mod state;
+pub mod tui;
 pub mod warehouse;

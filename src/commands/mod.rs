@@ -21,7 +21,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     let home = Home::resolve(cli.home.clone()).map_err(CliError::failed)?;
     let lang = crate::i18n::resolve(cli.lang);
     crate::i18n::set_current(lang);
-    match cli.command {
+    let Some(command) = cli.command else { return crate::tui::run(&home, lang) };
+    match command {
         Command::Server(cmd) => server::run(&home, lang, cmd),
         Command::Warehouse(cmd) => warehouse::run(cmd),
         Command::Check { name, json } => check::run(&home, lang, &name, json),

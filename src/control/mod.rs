@@ -8,6 +8,9 @@
 //! - `POST /v1/servers/NAME/start|stop`; `POST /v1/servers/NAME/run` (body: a job, optional)
 //!   answers with the run's events as JSON lines until it ends.
 //! - `GET  /v1/servers/NAME/runs?limit=N`: the run history.
+//! - `POST /v1/servers/NAME/check`: its connection tests, each passed or failed with the reason.
+//! - `GET  /v1/servers/NAME/properties?lang=bg`: its settings in its kind's groups, as a UI
+//!   shows them (secrets masked), with labels and help in the language.
 //! - `GET  /v1/events`: every status change, run event and log line, as JSON lines.
 //! - `POST /v1/reload`: reads the server files again (the daemon also watches them).
 //!
@@ -176,6 +179,19 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             };
             run_now(engine, name, run).await
         }
+        (&Method::GET, ["v1", "servers", name, "properties"]) => {
+            let lang = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| if v == "bg" { crate::config::Lang::Bg } else { crate::config::Lang::En }).unwrap_or(current());
+            properties(engine, name, lang)
+        }
+        (&Method::POST, ["v1", "servers", name, "check"]) => {
+            let path = engine.home().server_path(name);
+            let server = crate::config::ServerFile::load(&path).and_then(|f| crate::kinds::Server::load(&f));
+            match server {
+                Ok(server) => full(StatusCode::OK, &serde_json::to_value(server.check(current()).await).unwrap_or_default()),
+                Err(e) if !path.exists() => error(StatusCode::NOT_FOUND, "no_such_server", e),
+                Err(e) => error(StatusCode::CONFLICT, "invalid_file", e),
+            }
+        }
         (&Method::GET, ["v1", "servers", name, "runs"]) => {
             let limit = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(50).clamp(1, 10_000);
             match engine.state().runs(name, limit).await {
@@ -207,6 +223,46 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
         (&Method::POST, ["v1", "reload"]) => full(StatusCode::OK, &(api.reload)().await),
         _ => error(StatusCode::NOT_FOUND, "no_such_path", format!("{method} {path} is not part of obmen's control API {VERSION}")),
     }
+}
+
+/// A server's settings as a UI shows them: its kind's groups in order, each property with its
+/// label, the value as shown (secrets masked), whether it is the default, and its help line, in
+/// a language. Read from its file by the daemon: a UI never opens a server file itself.
+fn properties(engine: &Engine, name: &str, lang: crate::config::Lang) -> Response<Body> {
+    let path = engine.home().server_path(name);
+    if !path.exists() {
+        return engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", &name)])));
+    }
+    let file = match crate::config::ServerFile::load(&path) {
+        Ok(f) => f,
+        Err(e) => return error(StatusCode::CONFLICT, "invalid_file", e),
+    };
+    let shown = crate::config::view::shown(&file, lang);
+    let groups: Vec<Value> = file
+        .profile
+        .groups
+        .iter()
+        .map(|g| {
+            let props: Vec<Value> = shown
+                .iter()
+                .filter(|s| s.prop.group == g.id)
+                .map(|s| {
+                    json!({
+                        "key": s.prop.key,
+                        "label": s.prop.label.get(lang),
+                        "value": s.display,
+                        "default": s.is_default,
+                        "required": s.prop.required,
+                        "secret": s.prop.is_secret(),
+                        "type": crate::i18n::Msg::type_word(s.prop, lang),
+                        "help": s.prop.help.get(lang),
+                    })
+                })
+                .collect();
+            json!({ "id": g.id, "label": g.label.get(lang), "properties": props })
+        })
+        .collect();
+    full(StatusCode::OK, &json!({ "name": file.name, "kind": file.profile.kind, "groups": groups }))
 }
 
 async fn with_counters(engine: &Engine, mut status: Value, name: &str) -> Value {

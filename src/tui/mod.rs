@@ -1,0 +1,201 @@
+//! The terminal UI: `obmen` with no command. A plain client of the daemon's control API (it
+//! never opens a database or a server file); when no daemon runs for the home it starts one in
+//! the background. States, progress and log lines arrive on the daemon's event stream; a lost
+//! daemon is shown and reconnected to. The terminal is restored on exit and on panic
+//! (ratatui's `init` installs the hook).
+//!
+//! [`state`] holds the state and its reducer (tested without a terminal), [`render`] draws it.
+
+pub mod render;
+pub mod state;
+
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
+use hyper::Method;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::config::{Home, Lang};
+use crate::control::{client::segment, Client, ClientError};
+use crate::i18n::Msg;
+use state::{Action, App, Effect, Prop};
+
+/// Asks the daemon whether it answers; starts one in the background when none does.
+async fn ensure_daemon(home: &Home, client: &Client) -> Result<bool, String> {
+    if client.call::<Value>(Method::GET, "/v1/health", None).await.is_ok() {
+        return Ok(false);
+    }
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("--home").arg(&home.root).arg("daemon").stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(home.root.join("daemon.out")).map_err(|e| e.to_string())?;
+    cmd.stderr(log);
+    // Its own process group: closing the terminal does not take the daemon with it.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    cmd.spawn().map_err(|e| e.to_string())?;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if client.call::<Value>(Method::GET, "/v1/health", None).await.is_ok() {
+            return Ok(true);
+        }
+    }
+    Err(Msg::NoDaemon.with(crate::i18n::current(), &[("socket", &home.socket().display())]))
+}
+
+/// Follows the daemon's event stream, forever: the first line lists every server; when the
+/// daemon goes away it is said, and tried again every second.
+async fn follow_daemon(client: Client, tx: mpsc::UnboundedSender<Action>) {
+    loop {
+        let list = client.call::<Vec<Value>>(Method::GET, "/v1/servers", None).await;
+        match list {
+            Ok(list) => {
+                if tx.send(Action::Connected(list)).is_err() {
+                    return;
+                }
+                let tx2 = tx.clone();
+                let r = client
+                    .stream(Method::GET, "/v1/events", None, |v| {
+                        if v["type"] == "hello" {
+                            return true;
+                        }
+                        tx2.send(Action::Event(v)).is_ok()
+                    })
+                    .await;
+                let why = match r {
+                    Ok(()) => Msg::TuiNotConnected.get(crate::i18n::current()).to_owned(),
+                    Err(e) => e.to_string(),
+                };
+                if tx.send(Action::Lost(why)).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                if tx.send(Action::Lost(e.to_string())).is_err() {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+fn props_of(v: &Value) -> Vec<Prop> {
+    let mut out = Vec::new();
+    for g in v["groups"].as_array().into_iter().flatten() {
+        let group = g["label"].as_str().unwrap_or("").to_owned();
+        for p in g["properties"].as_array().into_iter().flatten() {
+            out.push(Prop {
+                group: group.clone(),
+                label: p["label"].as_str().unwrap_or("").to_owned(),
+                value: p["value"].as_str().unwrap_or("").to_owned(),
+                help: p["help"].as_str().unwrap_or("").to_owned(),
+            });
+        }
+    }
+    out
+}
+
+/// Carries out one effect, off the UI's thread; its answer comes back as an action.
+fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>, lang: Lang) {
+    let (client, tx) = (client.clone(), tx.clone());
+    tokio::spawn(async move {
+        let say = |r: Result<Value, ClientError>| match r {
+            Ok(_) => None,
+            Err(e) => Some(Action::Say(e.to_string())),
+        };
+        let action = match effect {
+            Effect::Start(name) => say(client.call(Method::POST, &format!("/v1/servers/{}/start", segment(&name)), None).await),
+            Effect::Stop(name) => say(client.call(Method::POST, &format!("/v1/servers/{}/stop", segment(&name)), None).await),
+            Effect::LoadProperties(name, lang) => {
+                let code = if lang == Lang::Bg { "bg" } else { "en" };
+                match client.call::<Value>(Method::GET, &format!("/v1/servers/{}/properties?lang={code}", segment(&name)), None).await {
+                    Ok(v) => Some(Action::Properties(name, props_of(&v))),
+                    Err(e) => Some(Action::Say(e.to_string())),
+                }
+            }
+            Effect::Test(name) => match client.call::<Vec<Value>>(Method::POST, &format!("/v1/servers/{}/check", segment(&name)), None).await {
+                Ok(checks) => {
+                    let failed = checks.iter().find(|c| c["ok"] == false);
+                    Some(Action::Say(match failed {
+                        None => Msg::TuiTestPassed.with(lang, &[("server", &name)]),
+                        Some(c) => Msg::TuiTestFailed.with(lang, &[("server", &name), ("what", &c["what"].as_str().unwrap_or("")), ("detail", &c["detail"].as_str().unwrap_or(""))]),
+                    }))
+                }
+                Err(e) => Some(Action::Say(e.to_string())),
+            },
+            Effect::Quit { .. } => None,
+        };
+        if let Some(a) = action {
+            let _ = tx.send(a);
+        }
+    });
+}
+
+/// Opens the TUI on the home until it is hidden or quit.
+pub fn run(home: &Home, lang: Lang) -> Result<(), crate::exit::CliError> {
+    let rt = crate::commands::runtime()?;
+    let client = Client::new(&home.socket());
+    let started = rt.block_on(ensure_daemon(home, &client)).map_err(|e| crate::exit::CliError::failed(anyhow::anyhow!(e)))?;
+    let mut app = App::new(lang);
+    if started {
+        app.message = Some(Msg::TuiStartingDaemon.get(lang).to_owned());
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let _follow = rt.spawn(follow_daemon(client.clone(), tx.clone()));
+    // Keys and mouse in a thread of their own: reading them blocks.
+    let keys = tx.clone();
+    std::thread::spawn(move || loop {
+        match crossterm::event::read() {
+            Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => {
+                if keys.send(Action::Key(k)).is_err() {
+                    return;
+                }
+            }
+            Ok(Event::Mouse(m)) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+                let _ = keys.send(Action::Click(m.column, m.row));
+            }
+            Ok(Event::Resize(..)) => {
+                let _ = keys.send(Action::Redraw);
+            }
+            Ok(_) => {}
+            Err(_) => return,
+        }
+    });
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    let mut stop_all = false;
+    let result = rt.block_on(async {
+        loop {
+            terminal.draw(|f| render::draw(f, &app))?;
+            let Some(action) = rx.recv().await else { break };
+            let mut actions = vec![action];
+            // Everything that came meanwhile, then one frame.
+            while let Ok(a) = rx.try_recv() {
+                actions.push(a);
+            }
+            for a in actions {
+                for effect in app.update(a) {
+                    if let Effect::Quit { stop } = effect {
+                        stop_all = stop;
+                    } else {
+                        carry_out(effect, &client, &tx, app.lang);
+                    }
+                }
+            }
+            if app.done {
+                break;
+            }
+        }
+        Ok::<(), std::io::Error>(())
+    });
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    ratatui::restore();
+    if stop_all {
+        for row in &app.rows {
+            let _ = rt.block_on(client.call::<Value>(Method::POST, &format!("/v1/servers/{}/stop", segment(row.name())), None));
+        }
+    }
+    result.map_err(crate::exit::CliError::failed)
+}

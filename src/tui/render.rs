@@ -1,0 +1,266 @@
+//! Drawing the state: a toolbar of actions with their keys, the servers on the left (state as a
+//! symbol, a word and a colour), the selected server's properties on the right in its kind's
+//! groups with the selected property's help, and a status bar. Every word from the catalogue.
+
+use chrono::{DateTime, Local};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TableRow, Table, Wrap};
+use ratatui::Frame;
+
+use super::state::{App, Mode, Row, TOOLBAR};
+use crate::config::Lang;
+use crate::i18n::Msg;
+
+/// A state's symbol, word and colour: readable without colour too.
+pub fn state_look(state: &str, lang: Lang) -> (&'static str, String, Color) {
+    match state {
+        "waiting" => ("◷", Msg::StateWaiting.get(lang).to_owned(), Color::Green),
+        "running" => ("▶", Msg::StateRunning.get(lang).to_owned(), Color::Cyan),
+        "failed" => ("✗", Msg::StateFailed.get(lang).to_owned(), Color::Red),
+        _ => ("■", Msg::StateStopped.get(lang).to_owned(), Color::DarkGray),
+    }
+}
+
+fn hhmm(v: &serde_json::Value) -> Option<String> {
+    let t = DateTime::parse_from_rfc3339(v.as_str()?).ok()?.with_timezone(&Local);
+    Some(if t.date_naive() == Local::now().date_naive() { t.format("%H:%M").to_string() } else { t.format("%d.%m %H:%M").to_string() })
+}
+
+/// What the row says after its state: until when it waits, how far its run is, why it failed.
+pub fn detail(row: &Row, lang: Lang) -> String {
+    let v = &row.0;
+    match row.state() {
+        "waiting" => match hhmm(&v["next"]) {
+            Some(t) => Msg::DetailWaitingUntil.with(lang, &[("time", &t)]),
+            None => Msg::DetailWaitingNothing.get(lang).to_owned(),
+        },
+        "running" => match (v["phase"].as_str(), v["done"].as_u64(), v["total"].as_u64()) {
+            (Some(p), Some(d), Some(t)) => Msg::DetailRunningOf.with(lang, &[("phase", &p), ("done", &d), ("total", &t)]),
+            (Some(p), d, None) => Msg::DetailRunning.with(lang, &[("phase", &p), ("done", &d.unwrap_or(0))]),
+            _ => Msg::DetailStarting.get(lang).to_owned(),
+        },
+        "failed" => {
+            let reason = v["reason"].as_str().unwrap_or("");
+            match hhmm(&v["retry_at"]) {
+                Some(t) => Msg::DetailFailedRetry.with(lang, &[("reason", &reason), ("time", &t)]),
+                None => reason.to_owned(),
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// Where the toolbar's actions are on its line: (start column, width) of each, for mouse clicks.
+pub fn toolbar_spans(lang: Lang) -> Vec<(u16, u16)> {
+    let mut x = 0u16;
+    TOOLBAR
+        .iter()
+        .map(|(k, m)| {
+            let w = unicode_width::UnicodeWidthStr::width(format!(" {k} {} ", m.get(lang)).as_str()) as u16;
+            let span = (x, w);
+            x += w;
+            span
+        })
+        .collect()
+}
+
+/// Draws the whole screen.
+pub fn draw(f: &mut Frame, app: &App) {
+    let lang = app.lang;
+    let [top, body, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(f.area());
+    // The toolbar.
+    let mut spans = Vec::new();
+    for (k, m) in TOOLBAR {
+        spans.push(Span::styled(format!(" {k} "), Style::new().fg(Color::Black).bg(Color::Gray).add_modifier(Modifier::BOLD)));
+        spans.push(Span::raw(format!("{} ", m.get(lang))));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), top);
+
+    let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+    servers(f, app, left);
+    properties(f, app, right);
+
+    // The status bar.
+    let daemon = if app.connected {
+        Span::styled(format!(" ● {} ", Msg::TuiConnected.get(lang)), Style::new().fg(Color::Green))
+    } else {
+        Span::styled(format!(" ○ {} ", Msg::TuiNotConnected.get(lang)), Style::new().fg(Color::Red))
+    };
+    let counts = Msg::TuiCounts.with(lang, &[("running", &app.running()), ("failed", &app.failed()), ("total", &app.rows.len())]);
+    let lang_word = match lang {
+        Lang::En => "EN",
+        Lang::Bg => "БГ",
+    };
+    let message = app.message.clone().or_else(|| app.lost.clone()).unwrap_or_default();
+    let line = Line::from(vec![daemon, Span::raw(format!("│ {counts} │ {lang_word} │ ")), Span::styled(message, Style::new().fg(Color::Yellow))]);
+    f.render_widget(Paragraph::new(line), bottom);
+
+    match app.mode {
+        Mode::Main => {}
+        Mode::ConfirmQuit => popup(f, Msg::TuiQuitTitle.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
+        Mode::Help => popup(f, Msg::ActHelp.get(lang), Msg::TuiHelpText.get(lang)),
+    }
+}
+
+fn servers(f: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    let rows: Vec<TableRow> = app
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (symbol, word, colour) = state_look(r.state(), lang);
+            let last = hhmm(&r.0["counters"]["last_run"]).or_else(|| hhmm(&r.0["counters"]["last_success"])).unwrap_or_default();
+            let style = if i == app.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+            let mut cells = vec![Line::from(r.name().to_owned()), Line::from(Span::styled(format!("{symbol} {word}"), Style::new().fg(colour))), Line::from(detail(r, lang))];
+            if area.width >= 70 {
+                cells.push(Line::from(last));
+            }
+            TableRow::new(cells).style(style)
+        })
+        .collect();
+    // The last run's column only where there is room for it (80 columns have none).
+    let wide = area.width >= 70;
+    let mut heads = vec![Msg::Name, Msg::ColState, Msg::ColDetail];
+    if wide {
+        heads.push(Msg::ColLastRun);
+    }
+    let header = TableRow::new(heads.into_iter().map(|m| m.get(lang).to_owned())).style(Style::new().add_modifier(Modifier::BOLD));
+    let state_w = ["waiting", "running", "failed", "stopped"].iter().map(|s| unicode_width::UnicodeWidthStr::width(state_look(s, lang).1.as_str()) as u16 + 2).max().unwrap_or(10);
+    let mut widths = vec![Constraint::Fill(2), Constraint::Length(state_w), Constraint::Fill(3)];
+    if wide {
+        widths.push(Constraint::Length(11));
+    }
+    let title = Msg::TuiServers.get(lang);
+    if app.rows.is_empty() {
+        let text = if app.connected { Msg::TuiNoServers.get(lang) } else { Msg::TuiWaitingForDaemon.get(lang) };
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(Block::new().borders(Borders::ALL).title(title)), area);
+        return;
+    }
+    f.render_widget(Table::new(rows, widths).header(header).block(Block::new().borders(Borders::ALL).title(title)), area);
+}
+
+fn properties(f: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    let title = app.props_of.clone().unwrap_or_default();
+    let block = Block::new().borders(Borders::ALL).title(title);
+    if app.props.is_empty() {
+        f.render_widget(Paragraph::new("").block(block), area);
+        return;
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [grid, help] = Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(inner);
+    let label_w = app.props.iter().map(|p| unicode_width::UnicodeWidthStr::width(p.label.as_str())).max().unwrap_or(10).min(usize::from(grid.width / 2));
+    let mut lines: Vec<Line> = Vec::new();
+    let mut last_group = String::new();
+    let mut selected_line = 0usize;
+    for (i, p) in app.props.iter().enumerate() {
+        if p.group != last_group {
+            last_group = p.group.clone();
+            lines.push(Line::from(Span::styled(p.group.clone(), Style::new().add_modifier(Modifier::BOLD))));
+        }
+        if i == app.prop_selected {
+            selected_line = lines.len();
+        }
+        let style = if i == app.prop_selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        // Padded by display width: Cyrillic labels line up with Latin ones.
+        let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(p.label.as_str()));
+        lines.push(Line::from(vec![Span::raw("  "), Span::styled(format!("{}{} ", p.label, " ".repeat(pad)), style), Span::raw(p.value.clone())]));
+    }
+    // Scrolled so the selected property is in view.
+    let height = usize::from(grid.height);
+    let skip = selected_line.saturating_sub(height.saturating_sub(1));
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
+    f.render_widget(Paragraph::new(lines), grid);
+    let help_text = app.props.get(app.prop_selected).map(|p| p.help.clone()).unwrap_or_default();
+    f.render_widget(Paragraph::new(help_text).wrap(Wrap { trim: true }).style(Style::new().fg(Color::Gray)).block(Block::new().borders(Borders::TOP).title(Msg::ActHelp.get(lang))), help);
+}
+
+fn popup(f: &mut Frame, title: &str, text: &str) {
+    let area = f.area();
+    let w = area.width.saturating_sub(8).min(64);
+    let h = (text.lines().count() as u16 + 4).min(area.height.saturating_sub(2));
+    let rect = Rect { x: area.x + (area.width.saturating_sub(w)) / 2, y: area.y + (area.height.saturating_sub(h)) / 2, width: w, height: h };
+    f.render_widget(Clear, rect);
+    f.render_widget(Paragraph::new(text.to_owned()).wrap(Wrap { trim: false }).block(Block::new().borders(Borders::ALL).title(title.to_owned())), rect);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::state::{Action, Prop};
+    use super::*;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    use serde_json::json;
+
+    fn screen(app: &App, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| draw(f, app)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..h {
+            let mut line = String::new();
+            let mut x = 0;
+            while x < w {
+                let cell = &buf[(x, y)];
+                line.push_str(cell.symbol());
+                x += 1;
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    fn app(lang: Lang) -> App {
+        let mut a = App::new(lang);
+        a.update(Action::Connected(vec![
+            json!({ "name": "Archive", "state": "stopped", "counters": {} }),
+            json!({ "name": "Plovdiv", "state": "failed", "reason": "the database is down: Can't connect to server on '127.0.0.1'", "retry_at": null, "counters": {} }),
+            json!({ "name": "Shopiko", "state": "running", "phase": "import", "done": 120, "total": 400, "counters": {} }),
+            json!({ "name": "Sofia", "state": "waiting", "next": null, "counters": {} }),
+        ]));
+        let (g1, g3) = match lang {
+            Lang::En => ("1.0 General", "3.0 Exchange rules"),
+            Lang::Bg => ("1.0.Общи", "3.0.Правила за обмен"),
+        };
+        a.update(Action::Properties(
+            "Archive".into(),
+            vec![
+                Prop { group: g1.into(), label: "Server name".into(), value: "Archive".into(), help: "The server's name.".into() },
+                Prop { group: g1.into(), label: "Autostart".into(), value: "No".into(), help: "Start with the daemon.".into() },
+                Prop { group: g3.into(), label: "Object".into(), value: "Централен Склад".into(), help: "The Warehouse Pro object documents go to.".into() },
+            ],
+        ));
+        a
+    }
+
+    #[test]
+    fn the_main_screen_with_every_state_in_both_languages_and_two_sizes() {
+        insta::assert_snapshot!("main_en_80x24", screen(&app(Lang::En), 80, 24));
+        insta::assert_snapshot!("main_bg_80x24", screen(&app(Lang::Bg), 80, 24));
+        insta::assert_snapshot!("main_en_200x50", screen(&app(Lang::En), 200, 50));
+    }
+
+    #[test]
+    fn the_quit_dialog_and_a_lost_daemon() {
+        let mut a = app(Lang::En);
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('q'), crossterm::event::KeyModifiers::NONE)));
+        insta::assert_snapshot!("quit_en_80x24", screen(&a, 80, 24));
+        let mut a = app(Lang::Bg);
+        a.update(Action::Lost("няма демон".into()));
+        let s = screen(&a, 80, 24);
+        assert!(s.contains("○") && s.contains("няма демон"), "{s}");
+    }
+
+    #[test]
+    fn toolbar_spans_follow_the_labels_widths() {
+        let spans = toolbar_spans(Lang::Bg);
+        assert_eq!(spans.len(), TOOLBAR.len());
+        assert_eq!(spans[0].0, 0);
+        assert!(spans.windows(2).all(|w| w[1].0 == w[0].0 + w[0].1));
+    }
+}

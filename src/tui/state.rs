@@ -1,0 +1,469 @@
+//! The TUI's state and its reducer: every key and every word from the daemon is an [`Action`];
+//! [`App::update`] changes the state and says what to do ([`Effect`]), which the loop carries
+//! out against the daemon. No terminal and no I/O here, so every action is tested as a plain
+//! function.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::Value;
+
+use crate::config::Lang;
+
+/// One server as the list shows it: its status and counters from the daemon, as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row(pub Value);
+
+impl Row {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        self.0["name"].as_str().unwrap_or("")
+    }
+    /// Its state's word (`stopped`, `waiting`, `running`, `failed`).
+    pub fn state(&self) -> &str {
+        self.0["state"].as_str().unwrap_or("")
+    }
+}
+
+/// One property of the selected server, as the grid shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prop {
+    /// Its group's label (shown once, above its first property).
+    pub group: String,
+    /// Its label.
+    pub label: String,
+    /// Its value, as shown (secrets masked).
+    pub value: String,
+    /// Its help line.
+    pub help: String,
+}
+
+/// What the screen shows on top of the main screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// The main screen.
+    Main,
+    /// Quit: leave the servers running (Enter, the default) or stop them first (s).
+    ConfirmQuit,
+    /// The keys.
+    Help,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A key.
+    Key(KeyEvent),
+    /// A click on the toolbar's n-th action, or the list's n-th row.
+    ClickToolbar(usize),
+    /// A click on a row of the list.
+    ClickRow(usize),
+    /// The daemon answered: every server's status.
+    Connected(Vec<Value>),
+    /// The daemon cannot be reached (why).
+    Lost(String),
+    /// An event from the daemon's stream.
+    Event(Value),
+    /// A server's properties, in the current language.
+    Properties(String, Vec<Prop>),
+    /// A message to show in the status line (an answer or an error).
+    Say(String),
+    /// A left click at a column and line of the screen.
+    Click(u16, u16),
+    /// Draw again (the terminal was resized).
+    Redraw,
+}
+
+/// What the loop must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Start a server in the daemon.
+    Start(String),
+    /// Stop it.
+    Stop(String),
+    /// Load a server's properties in a language.
+    LoadProperties(String, Lang),
+    /// Run a server's connection checks.
+    Test(String),
+    /// Leave; with `stop`, stop the running servers first.
+    Quit {
+        /// Stop them.
+        stop: bool,
+    },
+}
+
+/// The toolbar's actions, in order, with their keys.
+pub const TOOLBAR: &[(char, crate::i18n::Msg)] = &[
+    ('s', crate::i18n::Msg::ActStart),
+    ('x', crate::i18n::Msg::ActStop),
+    ('t', crate::i18n::Msg::ActTest),
+    ('h', crate::i18n::Msg::ActHide),
+    ('L', crate::i18n::Msg::ActLanguage),
+    ('?', crate::i18n::Msg::ActHelp),
+    ('q', crate::i18n::Msg::ActQuit),
+];
+
+/// The TUI's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct App {
+    /// The language of every word.
+    pub lang: Lang,
+    /// The servers, by name.
+    pub rows: Vec<Row>,
+    /// The selected row.
+    pub selected: usize,
+    /// The selected server's properties (empty until loaded).
+    pub props: Vec<Prop>,
+    /// Whose properties they are.
+    pub props_of: Option<String>,
+    /// The selected property.
+    pub prop_selected: usize,
+    /// True while the daemon answers.
+    pub connected: bool,
+    /// Why it does not, when it does not.
+    pub lost: Option<String>,
+    /// The status line's message.
+    pub message: Option<String>,
+    /// What is shown.
+    pub mode: Mode,
+    /// True once the loop should end.
+    pub done: bool,
+}
+
+impl App {
+    /// A new state, not yet connected.
+    pub fn new(lang: Lang) -> App {
+        App { lang, rows: Vec::new(), selected: 0, props: Vec::new(), props_of: None, prop_selected: 0, connected: false, lost: None, message: None, mode: Mode::Main, done: false }
+    }
+
+    /// The selected server's name.
+    pub fn selected_name(&self) -> Option<String> {
+        self.rows.get(self.selected).map(|r| r.name().to_owned())
+    }
+
+    /// How many servers are running (waiting or in a run).
+    pub fn running(&self) -> usize {
+        self.rows.iter().filter(|r| matches!(r.state(), "waiting" | "running")).count()
+    }
+
+    /// How many failed.
+    pub fn failed(&self) -> usize {
+        self.rows.iter().filter(|r| r.state() == "failed").count()
+    }
+
+    /// The properties to load when the selection moved to another server.
+    fn follow_selection(&mut self) -> Vec<Effect> {
+        let name = self.selected_name();
+        if name.is_some() && name != self.props_of {
+            self.props.clear();
+            self.prop_selected = 0;
+            self.props_of = name.clone();
+            return name.map(|n| vec![Effect::LoadProperties(n, self.lang)]).unwrap_or_default();
+        }
+        Vec::new()
+    }
+
+    /// Applies an action; returns what to do.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Connected(list) => {
+                let keep = self.selected_name();
+                self.rows = list.into_iter().map(Row).collect();
+                self.rows.sort_by(|a, b| a.name().cmp(b.name()));
+                self.selected = keep.and_then(|k| self.rows.iter().position(|r| r.name() == k)).unwrap_or(0).min(self.rows.len().saturating_sub(1));
+                self.connected = true;
+                self.lost = None;
+                self.follow_selection()
+            }
+            Action::Lost(why) => {
+                self.connected = false;
+                self.lost = Some(why);
+                Vec::new()
+            }
+            Action::Event(e) => {
+                self.event(&e);
+                Vec::new()
+            }
+            Action::Properties(name, props) => {
+                if self.props_of.as_deref() == Some(name.as_str()) {
+                    self.props = props;
+                    self.prop_selected = self.prop_selected.min(self.props.len().saturating_sub(1));
+                }
+                Vec::new()
+            }
+            Action::Say(m) => {
+                self.message = Some(m);
+                Vec::new()
+            }
+            Action::ClickToolbar(i) => match TOOLBAR.get(i) {
+                Some((c, _)) => self.key(KeyEvent::new(KeyCode::Char(*c), KeyModifiers::NONE)),
+                None => Vec::new(),
+            },
+            Action::Redraw => Vec::new(),
+            Action::Click(column, line) => {
+                if line == 0 {
+                    let spans = super::render::toolbar_spans(self.lang);
+                    return match spans.iter().position(|(x, w)| column >= *x && column < x + w) {
+                        Some(i) => self.update(Action::ClickToolbar(i)),
+                        None => Vec::new(),
+                    };
+                }
+                // The list: below the toolbar, its border and its header.
+                match usize::from(line).checked_sub(3) {
+                    Some(i) => self.update(Action::ClickRow(i)),
+                    None => Vec::new(),
+                }
+            }
+            Action::ClickRow(i) => {
+                if i < self.rows.len() {
+                    self.selected = i;
+                }
+                self.follow_selection()
+            }
+            Action::Key(k) => self.key(k),
+        }
+    }
+
+    fn event(&mut self, e: &Value) {
+        match e["type"].as_str() {
+            Some("status") => {
+                let status = &e["status"];
+                let Some(name) = status["name"].as_str() else { return };
+                match self.rows.iter_mut().find(|r| r.name() == name) {
+                    Some(row) => {
+                        // Counters are not in a status event: kept from the last list.
+                        let counters = row.0["counters"].clone();
+                        row.0 = status.clone();
+                        row.0["counters"] = counters;
+                    }
+                    None => {
+                        self.rows.push(Row(status.clone()));
+                        self.rows.sort_by(|a, b| a.name().cmp(b.name()));
+                    }
+                }
+            }
+            Some("run") => {
+                // A finished run's counts are added to the row's counters, so the list stays true
+                // without asking the daemon again.
+                let event = &e["event"];
+                if event["event"] == "finished" || event["event"] == "failed" {
+                    let Some(name) = e["server"].as_str() else { return };
+                    if let Some(row) = self.rows.iter_mut().find(|r| r.name() == name) {
+                        let add = |row: &mut Row, key: &str, n: u64| {
+                            let now = row.0["counters"][key].as_u64().unwrap_or(0);
+                            row.0["counters"][key] = Value::from(now + n);
+                        };
+                        let c = &event["summary"]["counts"];
+                        add(row, "runs", 1);
+                        add(row, "imported", c["imported"].as_u64().unwrap_or(0));
+                        add(row, "set_aside", c["set_aside"].as_u64().unwrap_or(0));
+                        row.0["counters"]["last_run"] = event["summary"]["ended_at"].clone();
+                        row.0["counters"]["last_outcome"] = event["summary"]["outcome"].clone();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+            self.mode = Mode::ConfirmQuit;
+            return Vec::new();
+        }
+        match self.mode {
+            Mode::ConfirmQuit => {
+                return match k.code {
+                    KeyCode::Enter | KeyCode::Char('k') | KeyCode::Char('y') => {
+                        self.done = true;
+                        vec![Effect::Quit { stop: false }]
+                    }
+                    KeyCode::Char('s') => {
+                        self.done = true;
+                        vec![Effect::Quit { stop: true }]
+                    }
+                    _ => {
+                        self.mode = Mode::Main;
+                        Vec::new()
+                    }
+                };
+            }
+            Mode::Help => {
+                self.mode = Mode::Main;
+                return Vec::new();
+            }
+            Mode::Main => {}
+        }
+        let name = self.selected_name();
+        match k.code {
+            KeyCode::Down | KeyCode::Char('j') => {
+                if self.selected + 1 < self.rows.len() {
+                    self.selected += 1;
+                }
+                self.follow_selection()
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.selected = self.selected.saturating_sub(1);
+                self.follow_selection()
+            }
+            KeyCode::Home => {
+                self.selected = 0;
+                self.follow_selection()
+            }
+            KeyCode::End => {
+                self.selected = self.rows.len().saturating_sub(1);
+                self.follow_selection()
+            }
+            KeyCode::PageDown | KeyCode::Tab => {
+                if self.prop_selected + 1 < self.props.len() {
+                    self.prop_selected += 1;
+                }
+                Vec::new()
+            }
+            KeyCode::PageUp | KeyCode::BackTab => {
+                self.prop_selected = self.prop_selected.saturating_sub(1);
+                Vec::new()
+            }
+            KeyCode::Char('s') | KeyCode::F(5) => name.map(Effect::Start).into_iter().collect(),
+            KeyCode::Char('x') | KeyCode::F(6) => name.map(Effect::Stop).into_iter().collect(),
+            KeyCode::Char('t') | KeyCode::F(9) => name.map(Effect::Test).into_iter().collect(),
+            KeyCode::Char('h') | KeyCode::F(10) => {
+                // Скриване: the window goes, the servers stay in the daemon.
+                self.done = true;
+                vec![Effect::Quit { stop: false }]
+            }
+            KeyCode::Char('q') | KeyCode::Esc => {
+                if self.running() == 0 {
+                    self.done = true;
+                    return vec![Effect::Quit { stop: false }];
+                }
+                self.mode = Mode::ConfirmQuit;
+                Vec::new()
+            }
+            KeyCode::Char('?') | KeyCode::F(1) => {
+                self.mode = Mode::Help;
+                Vec::new()
+            }
+            KeyCode::Char('L') => {
+                self.lang = match self.lang {
+                    Lang::En => Lang::Bg,
+                    Lang::Bg => Lang::En,
+                };
+                // The grid's words come from the daemon in the new language.
+                self.props_of = None;
+                self.follow_selection()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn key(c: char) -> Action {
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn code(c: KeyCode) -> Action {
+        Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+    }
+
+    fn app() -> App {
+        let mut a = App::new(Lang::En);
+        let fx = a.update(Action::Connected(vec![
+            json!({ "name": "Shop", "state": "waiting", "counters": { "runs": 3, "imported": 40 } }),
+            json!({ "name": "Archive", "state": "stopped", "counters": { "runs": 0 } }),
+        ]));
+        assert_eq!(fx, [Effect::LoadProperties("Archive".into(), Lang::En)], "sorted: Archive first");
+        a
+    }
+
+    #[test]
+    fn moving_the_selection_loads_the_next_servers_properties_once() {
+        let mut a = app();
+        assert_eq!(a.update(code(KeyCode::Down)), [Effect::LoadProperties("Shop".into(), Lang::En)]);
+        assert_eq!(a.update(code(KeyCode::Down)), [], "the last row stays selected");
+        assert_eq!(a.update(key('k')), [Effect::LoadProperties("Archive".into(), Lang::En)]);
+        // Properties for a server no longer selected are dropped.
+        a.update(Action::Properties("Shop".into(), vec![Prop { group: "g".into(), label: "l".into(), value: "v".into(), help: "h".into() }]));
+        assert!(a.props.is_empty());
+        assert_eq!(a.update(Action::ClickRow(1)), [Effect::LoadProperties("Shop".into(), Lang::En)]);
+    }
+
+    #[test]
+    fn start_stop_and_test_act_on_the_selected_server() {
+        let mut a = app();
+        assert_eq!(a.update(key('s')), [Effect::Start("Archive".into())]);
+        assert_eq!(a.update(code(KeyCode::F(6))), [Effect::Stop("Archive".into())]);
+        assert_eq!(a.update(key('t')), [Effect::Test("Archive".into())]);
+        assert_eq!(a.update(Action::ClickToolbar(0)), [Effect::Start("Archive".into())]);
+        // A click on the toolbar's second action (" x Stop ", after " s Start ").
+        assert_eq!(a.update(Action::Click(10, 0)), [Effect::Stop("Archive".into())]);
+        assert_eq!(a.update(Action::Click(2, 4)), [Effect::LoadProperties("Shop".into(), Lang::En)], "the list's second row");
+        let mut empty = App::new(Lang::En);
+        assert_eq!(empty.update(key('s')), [], "nothing selected, nothing done");
+    }
+
+    #[test]
+    fn status_events_change_the_row_and_keep_its_counters() {
+        let mut a = app();
+        a.update(Action::Event(json!({ "type": "status", "status": { "name": "Shop", "state": "running", "phase": "import", "done": 5 } })));
+        let shop = &a.rows[1];
+        assert_eq!(shop.state(), "running");
+        assert_eq!(shop.0["counters"]["imported"], 40);
+        a.update(Action::Event(json!({ "type": "run", "server": "Shop", "event": { "event": "finished", "summary": { "counts": { "imported": 7, "set_aside": 1 }, "outcome": "partial", "ended_at": "2026-12-01T10:00:00Z" } } })));
+        assert_eq!(a.rows[1].0["counters"]["imported"], 47);
+        assert_eq!(a.rows[1].0["counters"]["runs"], 4);
+        // A server the list did not have appears, in order.
+        a.update(Action::Event(json!({ "type": "status", "status": { "name": "Beta", "state": "stopped" } })));
+        assert_eq!(a.rows.iter().map(Row::name).collect::<Vec<_>>(), ["Archive", "Beta", "Shop"]);
+    }
+
+    #[test]
+    fn quit_asks_while_servers_run_and_hide_leaves_them() {
+        let mut a = app();
+        assert_eq!(a.update(key('q')), []);
+        assert_eq!(a.mode, Mode::ConfirmQuit);
+        assert_eq!(a.update(key('n')), [], "any other key goes back");
+        assert_eq!(a.mode, Mode::Main);
+        a.update(key('q'));
+        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Quit { stop: false }], "keep running is the default");
+        assert!(a.done);
+        let mut a = app();
+        a.update(key('q'));
+        assert_eq!(a.update(key('s')), [Effect::Quit { stop: true }]);
+        let mut a = app();
+        assert_eq!(a.update(key('h')), [Effect::Quit { stop: false }]);
+        assert!(a.done);
+        // Nothing running: q leaves at once.
+        let mut a = App::new(Lang::En);
+        a.update(Action::Connected(vec![json!({ "name": "A", "state": "stopped" })]));
+        assert_eq!(a.update(key('q')), [Effect::Quit { stop: false }]);
+    }
+
+    #[test]
+    fn a_lost_daemon_is_shown_and_a_returning_one_restores_the_list_and_selection() {
+        let mut a = app();
+        a.update(code(KeyCode::Down));
+        a.update(Action::Lost("no daemon".into()));
+        assert!(!a.connected);
+        assert_eq!(a.lost.as_deref(), Some("no daemon"));
+        assert_eq!(a.rows.len(), 2, "the last known list stays shown");
+        let fx = a.update(Action::Connected(vec![json!({ "name": "Shop", "state": "waiting" }), json!({ "name": "Archive", "state": "stopped" })]));
+        assert!(a.connected && a.lost.is_none());
+        assert_eq!(a.selected_name().as_deref(), Some("Shop"), "the selection follows the server, not the row number");
+        assert_eq!(fx, [], "its properties are loaded already");
+    }
+
+    #[test]
+    fn the_language_switches_at_run_time_and_reloads_the_grid() {
+        let mut a = app();
+        assert_eq!(a.update(key('L')), [Effect::LoadProperties("Archive".into(), Lang::Bg)]);
+        assert_eq!(a.lang, Lang::Bg);
+        assert_eq!(a.update(key('?')), []);
+        assert_eq!(a.mode, Mode::Help);
+        a.update(key('z'));
+        assert_eq!(a.mode, Mode::Main);
+    }
+}
