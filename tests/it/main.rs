@@ -14,4 +14,5 @@ mod exchange;
 mod hostile;
 mod run;
 mod shopiko;
+mod tui;
 mod warehouse;

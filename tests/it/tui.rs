@@ -1,0 +1,164 @@
+//! The terminal UI end to end: the real `obmen` binary in a pseudo-terminal (portable-pty, the
+//! screen read back with vt100), against the real daemon it starts, the simulator and SQLite.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hyper::Method;
+use obmen::control::Client;
+use obmen::shopiko::sim::SimConfig;
+use obmen::warehouse::Dialect;
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use serde_json::Value;
+
+use crate::exchange::Setup;
+use crate::shopiko::{API_ID, KEY};
+
+struct Tui {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    screen: Arc<Mutex<vt100::Parser>>,
+}
+
+impl Tui {
+    fn open(home: &std::path::Path, lang: &str) -> Tui {
+        let pty = native_pty_system().openpty(PtySize { rows: 30, cols: 110, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_obmen"));
+        cmd.env("OBMEN_HOME", home);
+        cmd.env("OBMEN_LANG", lang);
+        cmd.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(30, 110, 0)));
+        let s = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    return;
+                }
+                s.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        // The master must outlive the child's use of the terminal.
+        std::mem::forget(pty.master);
+        Tui { child, writer, screen }
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, what: &str, limit: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let t = self.text();
+            if t.contains(what) {
+                return t;
+            }
+            assert!(start.elapsed() < limit, "waited {limit:?} for '{what}' on the screen:\n{t}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn press(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self, limit: Duration) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            assert!(start.elapsed() < limit, "the TUI did not end:\n{}", self.text());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn daemon_pid(home: &std::path::Path) -> Option<u32> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let v: Value = rt.block_on(Client::new(&home.join("obmen.sock")).call(Method::GET, "/v1/health", None)).ok()?;
+    v["pid"].as_u64().map(|p| p as u32)
+}
+
+/// Kills the daemon the TUI started, if a test ends without stopping it (it runs in its own
+/// process group, so nothing else would).
+struct DaemonGuard(std::path::PathBuf);
+
+impl Drop for DaemonGuard {
+    fn drop(&mut self) {
+        if let Some(pid) = daemon_pid(&self.0) {
+            let _ = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        }
+    }
+}
+
+#[test]
+fn the_tui_starts_a_daemon_starts_and_stops_a_server_and_hides_leaving_it_running() {
+    let shop = SimConfig { seed_orders: 8, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Sqlite, 10, shop, &[("import", "\"periodic\""), ("import_every_min", "60")]);
+    let home = setup.home.path();
+    assert!(daemon_pid(home).is_none());
+    let _guard = DaemonGuard(home.to_owned());
+    let mut tui = Tui::open(home, "en");
+    // It started a daemon, and shows the server with its grid.
+    let screen = tui.wait_for("stopped", Duration::from_secs(30));
+    assert!(screen.contains("Shop") && screen.contains("Start") && screen.contains("daemon"), "{screen}");
+    tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
+    assert!(daemon_pid(home).is_some(), "a daemon runs in the background");
+    // s: started; it imports the 8 orders, then waits for its next run.
+    tui.press("s");
+    tui.wait_for("next run at", Duration::from_secs(60));
+    let start = Instant::now();
+    while setup.sim.sim.stats().orders_acknowledged < 8 {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // t: the connection tests through the daemon.
+    tui.press("t");
+    tui.wait_for("every check passed", Duration::from_secs(30));
+    // x: stopped.
+    tui.press("x");
+    tui.wait_for("■ stopped", Duration::from_secs(30));
+    // Bulgarian at run time.
+    tui.press("L");
+    tui.wait_for("Правила за обмен", Duration::from_secs(10));
+    tui.wait_for("спрян", Duration::from_secs(10));
+    tui.press("L");
+    tui.press("s");
+    tui.wait_for("next run at", Duration::from_secs(30));
+    // h: the window goes; the server keeps running in the daemon.
+    tui.press("h");
+    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+    let pid = daemon_pid(home).expect("the daemon still runs");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let st: Value = rt.block_on(Client::new(&home.join("obmen.sock")).call(Method::GET, "/v1/servers/Shop", None)).unwrap();
+    assert_eq!(st["state"], "waiting", "{st}");
+    // The next `obmen` comes back to it; q asks, Enter leaves it running.
+    let mut tui = Tui::open(home, "en");
+    tui.wait_for("◷ waiting", Duration::from_secs(30));
+    tui.press("q");
+    tui.wait_for("leave them running", Duration::from_secs(10));
+    tui.press("\r");
+    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+    let st: Value = rt.block_on(Client::new(&home.join("obmen.sock")).call(Method::GET, "/v1/servers/Shop", None)).unwrap();
+    assert_eq!(st["state"], "waiting");
+    std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    let start = Instant::now();
+    while daemon_pid(home).is_some() {
+        assert!(start.elapsed() < Duration::from_secs(30), "the daemon did not stop");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
