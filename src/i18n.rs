@@ -381,6 +381,17 @@ catalogue! {
     UrlPlain => "'{url}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)", "'{url}' не е криптиран: пишете https://; http:// е само за симулатор на този компютър (127.0.0.1, localhost)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
+    ActLog => "Log", "Лог";
+    ActRuns => "Runs", "Обмени";
+    TuiNotFound => "'{text}' is not in the lines loaded", "'{text}' го няма в заредените редове";
+    TuiLogTitle => "Log of {server}", "Лог на {server}";
+    TuiLogKeys => "↑↓ PgUp PgDn g/G scroll  / search  n next  e level  Esc back", "↑↓ PgUp PgDn g/G превъртане  / търсене  n следващо  e ниво  Esc назад";
+    TuiLogFollowing => "following", "следи";
+    TuiLogLevel => "level ≥ {level}", "ниво ≥ {level}";
+    TuiLogRun => "run {run}", "обмен {run}";
+    TuiRunsTitle => "Runs of {server}", "Обмени на {server}";
+    TuiRunsKeys => "↑↓ select  Enter its log lines  Esc back", "↑↓ избор  Enter редовете му в лога  Esc назад";
+    TuiNoRuns => "No runs yet.", "Още няма обмени.";
     ActStart => "Start", "Старт";
     ActStop => "Stop", "Стоп";
     ActTest => "Test", "Тест";

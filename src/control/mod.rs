@@ -8,6 +8,8 @@
 //! - `POST /v1/servers/NAME/start|stop`; `POST /v1/servers/NAME/run` (body: a job, optional)
 //!   answers with the run's events as JSON lines until it ends.
 //! - `GET  /v1/servers/NAME/runs?limit=N`: the run history.
+//! - `GET  /v1/servers/NAME/log?n=500&level=warn&grep=TEXT&run=ID`: the newest log lines,
+//!   read from the end of its files.
 //! - `POST /v1/servers/NAME/check`: its connection tests, each passed or failed with the reason.
 //! - `GET  /v1/servers/NAME/properties?lang=bg`: its settings in its kind's groups, as a UI
 //!   shows them (secrets masked), with labels and help in the language.
@@ -190,6 +192,25 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
                 Ok(server) => full(StatusCode::OK, &serde_json::to_value(server.check(current()).await).unwrap_or_default()),
                 Err(e) if !path.exists() => error(StatusCode::NOT_FOUND, "no_such_server", e),
                 Err(e) => error(StatusCode::CONFLICT, "invalid_file", e),
+            }
+        }
+        (&Method::GET, ["v1", "servers", name, "log"]) => {
+            let q: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+            let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+            let filter = crate::logs::Filter {
+                level: get("level").and_then(|l| l.parse().ok()),
+                since: None,
+                grep: get("grep"),
+                run: get("run").and_then(|r| r.parse().ok()),
+            };
+            let n = get("n").and_then(|n| n.parse::<usize>().ok()).unwrap_or(500).clamp(1, 100_000);
+            let server = if *name == "daemon" && !engine.home().server_path(name).exists() { None } else { Some(name.to_string()) };
+            let dir = engine.home().logs_dir();
+            let read = tokio::task::spawn_blocking(move || crate::logs::read(&dir, server.as_deref(), &filter, n)).await;
+            match read {
+                Ok(Ok(lines)) => full(StatusCode::OK, &serde_json::to_value(lines).unwrap_or_default()),
+                Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, "log", e),
+                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "log", e),
             }
         }
         (&Method::GET, ["v1", "servers", name, "runs"]) => {

@@ -125,6 +125,27 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 }
                 Err(e) => Some(Action::Say(e.to_string())),
             },
+            Effect::LoadLog { server, level, run } => {
+                let query = {
+                    let mut q = form_urlencoded::Serializer::new(String::new());
+                    q.append_pair("n", &state::LogView::LOAD.to_string());
+                    if let Some(l) = level {
+                        q.append_pair("level", l.as_str());
+                    }
+                    if let Some(r) = run {
+                        q.append_pair("run", &r.to_string());
+                    }
+                    q.finish()
+                };
+                match client.call::<Vec<crate::logs::Line>>(Method::GET, &format!("/v1/servers/{}/log?{query}", segment(&server)), None).await {
+                    Ok(lines) => Some(Action::LogLines(server, lines)),
+                    Err(e) => Some(Action::Say(e.to_string())),
+                }
+            }
+            Effect::LoadRuns(server) => match client.call::<Vec<Value>>(Method::GET, &format!("/v1/servers/{}/runs?limit=500", segment(&server)), None).await {
+                Ok(runs) => Some(Action::Runs(server, runs)),
+                Err(e) => Some(Action::Say(e.to_string())),
+            },
             Effect::Quit { .. } => None,
         };
         if let Some(a) = action {

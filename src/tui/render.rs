@@ -78,9 +78,15 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     f.render_widget(Paragraph::new(Line::from(spans)), top);
 
-    let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
-    servers(f, app, left);
-    properties(f, app, right);
+    match &app.mode {
+        Mode::Log(v) => log_view(f, v, lang, body),
+        Mode::Runs(v) => runs_view(f, v, lang, body),
+        _ => {
+            let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+            servers(f, app, left);
+            properties(f, app, right);
+        }
+    }
 
     // The status bar.
     let daemon = if app.connected {
@@ -98,7 +104,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     f.render_widget(Paragraph::new(line), bottom);
 
     match app.mode {
-        Mode::Main => {}
+        Mode::Main | Mode::Log(_) | Mode::Runs(_) => {}
         Mode::ConfirmQuit => popup(f, Msg::TuiQuitTitle.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
         Mode::Help => popup(f, Msg::ActHelp.get(lang), Msg::TuiHelpText.get(lang)),
     }
@@ -179,6 +185,124 @@ fn properties(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(help_text).wrap(Wrap { trim: true }).style(Style::new().fg(Color::Gray)).block(Block::new().borders(Borders::TOP).title(Msg::ActHelp.get(lang))), help);
 }
 
+/// One log line as the view shows it, with the search highlighted.
+fn log_line<'a>(l: &'a crate::logs::Line, search: &str) -> Line<'a> {
+    let colour = match l.level {
+        crate::logs::Level::Error => Color::Red,
+        crate::logs::Level::Warn => Color::Yellow,
+        _ => Color::Reset,
+    };
+    let head = format!("{} {:<5} {}", l.ts.with_timezone(&Local).format("%H:%M:%S"), l.level.as_str(), l.run.map(|r| format!("#{r} ")).unwrap_or_default());
+    let mut spans = vec![Span::styled(head, Style::new().fg(Color::DarkGray))];
+    let msg = l.msg.as_str();
+    if search.is_empty() {
+        spans.push(Span::styled(msg, Style::new().fg(colour)));
+        return Line::from(spans);
+    }
+    // Matches found case-insensitively, by characters (Cyrillic is two bytes a letter).
+    let lower: Vec<char> = msg.chars().flat_map(char::to_lowercase).collect();
+    let needle: Vec<char> = search.chars().flat_map(char::to_lowercase).collect();
+    let chars: Vec<char> = msg.chars().collect();
+    if lower.len() != chars.len() {
+        spans.push(Span::styled(msg, Style::new().fg(colour)));
+        return Line::from(spans);
+    }
+    let mut i = 0;
+    let mut plain = String::new();
+    while i < chars.len() {
+        if !needle.is_empty() && lower.get(i..i + needle.len()) == Some(needle.as_slice()) {
+            if !plain.is_empty() {
+                spans.push(Span::styled(std::mem::take(&mut plain), Style::new().fg(colour)));
+            }
+            spans.push(Span::styled(chars[i..i + needle.len()].iter().collect::<String>(), Style::new().fg(Color::Black).bg(Color::Yellow)));
+            i += needle.len();
+        } else {
+            plain.push(chars[i]);
+            i += 1;
+        }
+    }
+    if !plain.is_empty() {
+        spans.push(Span::styled(plain, Style::new().fg(colour)));
+    }
+    Line::from(spans)
+}
+
+fn log_view(f: &mut Frame, v: &super::state::LogView, lang: Lang, area: Rect) {
+    let mut title = Msg::TuiLogTitle.with(lang, &[("server", &v.server)]);
+    if let Some(l) = v.level {
+        title.push_str(&format!(" · {}", Msg::TuiLogLevel.with(lang, &[("level", &l.as_str())])));
+    }
+    if let Some(r) = v.run {
+        title.push_str(&format!(" · {}", Msg::TuiLogRun.with(lang, &[("run", &r)])));
+    }
+    if v.offset == 0 {
+        title.push_str(&format!(" · {}", Msg::TuiLogFollowing.get(lang)));
+    }
+    let block = Block::new().borders(Borders::ALL).title(title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [text, keys] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let height = usize::from(text.height);
+    let end = v.lines.len().saturating_sub(v.offset);
+    let start = end.saturating_sub(height);
+    let lines: Vec<Line> = v.lines.get(start..end).unwrap_or_default().iter().map(|l| log_line(l, &v.search)).collect();
+    f.render_widget(Paragraph::new(lines), text);
+    let bottom = if v.typing { format!("/{}▏", v.search) } else { Msg::TuiLogKeys.get(lang).to_owned() };
+    f.render_widget(Paragraph::new(bottom).style(Style::new().fg(Color::Gray)), keys);
+}
+
+fn runs_view(f: &mut Frame, v: &super::state::RunsView, lang: Lang, area: Rect) {
+    let block = Block::new().borders(Borders::ALL).title(Msg::TuiRunsTitle.with(lang, &[("server", &v.server)]));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [table, keys] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    f.render_widget(Paragraph::new(Msg::TuiRunsKeys.get(lang)).style(Style::new().fg(Color::Gray)), keys);
+    if v.runs.is_empty() {
+        f.render_widget(Paragraph::new(Msg::TuiNoRuns.get(lang)), table);
+        return;
+    }
+    let time = |s: &serde_json::Value| s.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+    let rows: Vec<TableRow> = v
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let s = &r["summary"];
+            let n = |k: &str| s["counts"][k].as_u64().unwrap_or(0).to_string();
+            let took = match (time(&r["started_at"]), time(&r["ended_at"])) {
+                (Some(a), Some(b)) => format!("{:.1} s", (b - a).num_milliseconds() as f64 / 1000.0),
+                _ => String::new(),
+            };
+            let started = time(&r["started_at"]).map(|t| t.with_timezone(&Local).format("%d.%m %H:%M:%S").to_string()).unwrap_or_default();
+            let outcome = r["outcome"].as_str().unwrap_or("").to_owned();
+            let colour = match outcome.as_str() {
+                "ok" => Color::Green,
+                "partial" => Color::Yellow,
+                "failed" | "interrupted" => Color::Red,
+                _ => Color::Reset,
+            };
+            let style = if i == v.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+            TableRow::new(vec![
+                Line::from(r["id"].to_string()),
+                Line::from(started),
+                Line::from(took),
+                Line::from(Span::styled(outcome, Style::new().fg(colour))),
+                Line::from(n("imported")),
+                Line::from(n("set_aside")),
+                Line::from(n("exported")),
+                Line::from(s["errors"][0]["message"].as_str().unwrap_or("").to_owned()),
+            ])
+            .style(style)
+        })
+        .collect();
+    let header = TableRow::new([Msg::ColRun, Msg::ColStarted, Msg::ColTook, Msg::ColOutcome, Msg::ColImported, Msg::ColSetAside, Msg::ColExported, Msg::ColError].map(|m| m.get(lang).to_owned()))
+        .style(Style::new().add_modifier(Modifier::BOLD));
+    let widths = [Constraint::Length(6), Constraint::Length(15), Constraint::Length(8), Constraint::Length(12), Constraint::Length(9), Constraint::Length(9), Constraint::Length(10), Constraint::Fill(1)];
+    let skip = v.selected.saturating_sub(usize::from(table.height).saturating_sub(2));
+    let rows: Vec<TableRow> = rows.into_iter().skip(skip).collect();
+    f.render_widget(Table::new(rows, widths).header(header), table);
+}
+
 fn popup(f: &mut Frame, title: &str, text: &str) {
     let area = f.area();
     let w = area.width.saturating_sub(8).min(64);
@@ -254,6 +378,40 @@ mod tests {
         a.update(Action::Lost("няма демон".into()));
         let s = screen(&a, 80, 24);
         assert!(s.contains("○") && s.contains("няма демон"), "{s}");
+    }
+
+    #[test]
+    fn the_log_view_with_a_search_and_the_runs_view() {
+        use crate::logs::{Level, Line as LogLine};
+        let mut a = app(Lang::En);
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('l'), crossterm::event::KeyModifiers::NONE)));
+        // 09:00 in the machine's own zone, so the screen is the same in any.
+        let at = chrono::TimeZone::with_ymd_and_hms(&Local, 2026, 12, 1, 9, 0, 0).unwrap().fixed_offset();
+        let lines: Vec<LogLine> = (0..30)
+            .map(|i| LogLine { ts: at + chrono::Duration::seconds(i), level: if i == 29 { Level::Error } else { Level::Info }, server: Some("Archive".into()), run: Some(4), event: "x".into(), msg: format!("Поръчка SH-{} е внесена", 100 + i) })
+            .collect();
+        a.update(Action::LogLines("Archive".into(), lines));
+        for c in "/sh-12".chars() {
+            a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char(c), crossterm::event::KeyModifiers::NONE)));
+        }
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Enter, crossterm::event::KeyModifiers::NONE)));
+        insta::assert_snapshot!("log_search_en_80x24", screen(&a, 80, 24));
+        // The matches are highlighted: "SH-12" on every line from SH-120 down.
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| draw(f, &a)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let lit = (0..24).filter(|y| (0..80).any(|x| buf[(x, *y)].bg == Color::Yellow)).count();
+        assert_eq!(lit, 9, "SH-120 ... SH-128 on screen");
+        let mut a = app(Lang::Bg);
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('r'), crossterm::event::KeyModifiers::NONE)));
+        a.update(Action::Runs(
+            "Archive".into(),
+            vec![
+                json!({ "id": 12, "outcome": "failed", "summary": { "counts": {}, "errors": [{ "message": "the database is down" }] } }),
+                json!({ "id": 11, "outcome": "ok", "summary": { "counts": { "imported": 40, "exported": 120 } } }),
+            ],
+        ));
+        insta::assert_snapshot!("runs_bg_80x24", screen(&a, 80, 24));
     }
 
     #[test]

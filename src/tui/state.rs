@@ -36,8 +36,51 @@ pub struct Prop {
     pub help: String,
 }
 
+/// A server's log, as the log view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogView {
+    /// Whose.
+    pub server: String,
+    /// The lines, oldest first (the newest at the bottom).
+    pub lines: Vec<crate::logs::Line>,
+    /// How many lines up from the bottom the view is scrolled (0: at the end, following).
+    pub offset: usize,
+    /// The text searched for (highlighted), if any.
+    pub search: String,
+    /// True while the search is being typed.
+    pub typing: bool,
+    /// Only lines of this level or above.
+    pub level: Option<crate::logs::Level>,
+    /// Only the lines of this run.
+    pub run: Option<i64>,
+}
+
+impl LogView {
+    fn new(server: String, run: Option<i64>) -> LogView {
+        LogView { server, lines: Vec::new(), offset: 0, search: String::new(), typing: false, level: None, run }
+    }
+
+    /// The lines loaded when the view opens (more are read from the end as they come).
+    pub const LOAD: usize = 2000;
+
+    fn load(&self) -> Effect {
+        Effect::LoadLog { server: self.server.clone(), level: self.level, run: self.run }
+    }
+}
+
+/// A server's run history, as the runs view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunsView {
+    /// Whose.
+    pub server: String,
+    /// The runs, newest first (the API's JSON).
+    pub runs: Vec<Value>,
+    /// The selected one.
+    pub selected: usize,
+}
+
 /// What the screen shows on top of the main screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     /// The main screen.
     Main,
@@ -45,6 +88,10 @@ pub enum Mode {
     ConfirmQuit,
     /// The keys.
     Help,
+    /// A server's log.
+    Log(Box<LogView>),
+    /// A server's runs.
+    Runs(Box<RunsView>),
 }
 
 /// What happened.
@@ -66,6 +113,10 @@ pub enum Action {
     Properties(String, Vec<Prop>),
     /// A message to show in the status line (an answer or an error).
     Say(String),
+    /// A server's log lines, oldest first.
+    LogLines(String, Vec<crate::logs::Line>),
+    /// A server's runs, newest first.
+    Runs(String, Vec<Value>),
     /// A left click at a column and line of the screen.
     Click(u16, u16),
     /// Draw again (the terminal was resized).
@@ -83,6 +134,17 @@ pub enum Effect {
     LoadProperties(String, Lang),
     /// Run a server's connection checks.
     Test(String),
+    /// Read a server's log from its end.
+    LoadLog {
+        /// Whose.
+        server: String,
+        /// At least this level.
+        level: Option<crate::logs::Level>,
+        /// Of this run.
+        run: Option<i64>,
+    },
+    /// Read a server's runs.
+    LoadRuns(String),
     /// Leave; with `stop`, stop the running servers first.
     Quit {
         /// Stop them.
@@ -95,6 +157,8 @@ pub const TOOLBAR: &[(char, crate::i18n::Msg)] = &[
     ('s', crate::i18n::Msg::ActStart),
     ('x', crate::i18n::Msg::ActStop),
     ('t', crate::i18n::Msg::ActTest),
+    ('l', crate::i18n::Msg::ActLog),
+    ('r', crate::i18n::Msg::ActRuns),
     ('h', crate::i18n::Msg::ActHide),
     ('L', crate::i18n::Msg::ActLanguage),
     ('?', crate::i18n::Msg::ActHelp),
@@ -193,6 +257,24 @@ impl App {
                 self.message = Some(m);
                 Vec::new()
             }
+            Action::LogLines(server, lines) => {
+                if let Mode::Log(v) = &mut self.mode {
+                    if v.server == server {
+                        v.lines = lines;
+                        v.offset = v.offset.min(v.lines.len().saturating_sub(1));
+                    }
+                }
+                Vec::new()
+            }
+            Action::Runs(server, runs) => {
+                if let Mode::Runs(v) = &mut self.mode {
+                    if v.server == server {
+                        v.runs = runs;
+                        v.selected = v.selected.min(v.runs.len().saturating_sub(1));
+                    }
+                }
+                Vec::new()
+            }
             Action::ClickToolbar(i) => match TOOLBAR.get(i) {
                 Some((c, _)) => self.key(KeyEvent::new(KeyCode::Char(*c), KeyModifiers::NONE)),
                 None => Vec::new(),
@@ -223,6 +305,24 @@ impl App {
     }
 
     fn event(&mut self, e: &Value) {
+        if let (Some("log"), Mode::Log(v)) = (e["type"].as_str(), &mut self.mode) {
+            if let Ok(line) = serde_json::from_value::<crate::logs::Line>(e["line"].clone()) {
+                let passes = line.server.as_deref() == Some(v.server.as_str())
+                    && v.level.is_none_or(|l| line.level >= l)
+                    && v.run.is_none_or(|r| line.run == Some(r));
+                if passes {
+                    v.lines.push(line);
+                    // Scrolled up: the view stays on the same lines.
+                    if v.offset > 0 {
+                        v.offset += 1;
+                    }
+                    if v.lines.len() > 4 * LogView::LOAD {
+                        v.lines.drain(..LogView::LOAD);
+                    }
+                }
+            }
+            return;
+        }
         match e["type"].as_str() {
             Some("status") => {
                 let status = &e["status"];
@@ -290,6 +390,8 @@ impl App {
                 self.mode = Mode::Main;
                 return Vec::new();
             }
+            Mode::Log(_) => return self.log_key(k),
+            Mode::Runs(_) => return self.runs_key(k),
             Mode::Main => {}
         }
         let name = self.selected_name();
@@ -325,6 +427,22 @@ impl App {
             KeyCode::Char('s') | KeyCode::F(5) => name.map(Effect::Start).into_iter().collect(),
             KeyCode::Char('x') | KeyCode::F(6) => name.map(Effect::Stop).into_iter().collect(),
             KeyCode::Char('t') | KeyCode::F(9) => name.map(Effect::Test).into_iter().collect(),
+            KeyCode::Char('l') | KeyCode::F(7) => match name {
+                Some(n) => {
+                    let v = LogView::new(n, None);
+                    let fx = vec![v.load()];
+                    self.mode = Mode::Log(Box::new(v));
+                    fx
+                }
+                None => Vec::new(),
+            },
+            KeyCode::Char('r') | KeyCode::F(8) => match name {
+                Some(n) => {
+                    self.mode = Mode::Runs(Box::new(RunsView { server: n.clone(), runs: Vec::new(), selected: 0 }));
+                    vec![Effect::LoadRuns(n)]
+                }
+                None => Vec::new(),
+            },
             KeyCode::Char('h') | KeyCode::F(10) => {
                 // Скриване: the window goes, the servers stay in the daemon.
                 self.done = true;
@@ -353,6 +471,97 @@ impl App {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+/// How many lines a page of the log view scrolls.
+pub const PAGE: usize = 20;
+
+impl App {
+    fn log_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Mode::Log(v) = &mut self.mode else { return Vec::new() };
+        let last = v.lines.len().saturating_sub(1);
+        if v.typing {
+            match k.code {
+                KeyCode::Enter => {
+                    v.typing = false;
+                    return self.log_next_match();
+                }
+                KeyCode::Esc => {
+                    v.typing = false;
+                    v.search.clear();
+                }
+                KeyCode::Backspace => {
+                    v.search.pop();
+                }
+                KeyCode::Char(c) => v.search.push(c),
+                _ => {}
+            }
+            return Vec::new();
+        }
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('l') => self.mode = Mode::Main,
+            KeyCode::Up | KeyCode::Char('k') => v.offset = (v.offset + 1).min(last),
+            KeyCode::Down | KeyCode::Char('j') => v.offset = v.offset.saturating_sub(1),
+            KeyCode::PageUp => v.offset = (v.offset + PAGE).min(last),
+            KeyCode::PageDown | KeyCode::Char(' ') => v.offset = v.offset.saturating_sub(PAGE),
+            KeyCode::Home | KeyCode::Char('g') => v.offset = last,
+            KeyCode::End | KeyCode::Char('G') => v.offset = 0,
+            KeyCode::Char('/') => {
+                v.typing = true;
+                v.search.clear();
+            }
+            KeyCode::Char('n') => return self.log_next_match(),
+            KeyCode::Char('e') => {
+                // All, then warnings and errors, then errors only.
+                use crate::logs::Level;
+                v.level = match v.level {
+                    None => Some(Level::Warn),
+                    Some(Level::Warn) => Some(Level::Error),
+                    _ => None,
+                };
+                v.offset = 0;
+                return vec![v.load()];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Scrolls up to the next line above the view's bottom that holds the search.
+    fn log_next_match(&mut self) -> Vec<Effect> {
+        let Mode::Log(v) = &mut self.mode else { return Vec::new() };
+        if v.search.is_empty() {
+            return Vec::new();
+        }
+        let needle = v.search.to_lowercase();
+        let n = v.lines.len();
+        let bottom = n.saturating_sub(1 + v.offset);
+        let found = (0..bottom).rev().chain((bottom..n).rev()).find(|i| v.lines.get(*i).is_some_and(|l| l.msg.to_lowercase().contains(&needle)));
+        match found {
+            Some(i) => v.offset = n - 1 - i,
+            None => self.message = Some(crate::i18n::Msg::TuiNotFound.with(self.lang, &[("text", &v.search)])),
+        }
+        Vec::new()
+    }
+
+    fn runs_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Mode::Runs(v) = &mut self.mode else { return Vec::new() };
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('r') => self.mode = Mode::Main,
+            KeyCode::Up | KeyCode::Char('k') => v.selected = v.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => v.selected = (v.selected + 1).min(v.runs.len().saturating_sub(1)),
+            KeyCode::Enter => {
+                // That run's log lines.
+                let run = v.runs.get(v.selected).and_then(|r| r["id"].as_i64());
+                let view = LogView::new(v.server.clone(), run);
+                let fx = vec![view.load()];
+                self.mode = Mode::Log(Box::new(view));
+                return fx;
+            }
+            _ => {}
+        }
+        Vec::new()
     }
 }
 
@@ -454,6 +663,71 @@ mod tests {
         assert!(a.connected && a.lost.is_none());
         assert_eq!(a.selected_name().as_deref(), Some("Shop"), "the selection follows the server, not the row number");
         assert_eq!(fx, [], "its properties are loaded already");
+    }
+
+    fn line(msg: &str, level: crate::logs::Level, run: Option<i64>) -> crate::logs::Line {
+        crate::logs::Line::now(level, Some("Archive"), run, "test", msg)
+    }
+
+    #[test]
+    fn the_log_view_loads_follows_scrolls_searches_and_filters() {
+        use crate::logs::Level;
+        let mut a = app();
+        assert_eq!(a.update(key('l')), [Effect::LoadLog { server: "Archive".into(), level: None, run: None }]);
+        let lines: Vec<_> = (0..50).map(|i| line(&format!("line {i}"), if i % 10 == 0 { Level::Error } else { Level::Info }, Some(i / 10))).collect();
+        a.update(Action::LogLines("Archive".into(), lines));
+        let view = |a: &App| match &a.mode {
+            Mode::Log(v) => (**v).clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(view(&a).lines.len(), 50);
+        // New lines of this server arrive and are followed; another server's are not shown.
+        a.update(Action::Event(json!({ "type": "log", "line": line("line 50", Level::Info, None) })));
+        a.update(Action::Event(json!({ "type": "log", "line": crate::logs::Line::now(Level::Info, Some("Shop"), None, "x", "other") })));
+        assert_eq!(view(&a).lines.len(), 51);
+        assert_eq!(view(&a).offset, 0);
+        // Scrolled up, the view stays on its lines when more come.
+        a.update(code(KeyCode::PageUp));
+        assert_eq!(view(&a).offset, PAGE);
+        a.update(Action::Event(json!({ "type": "log", "line": line("line 51", Level::Info, None) })));
+        assert_eq!(view(&a).offset, PAGE + 1);
+        a.update(code(KeyCode::End));
+        assert_eq!(view(&a).offset, 0);
+        a.update(code(KeyCode::Home));
+        assert_eq!(view(&a).offset, 51, "the first line");
+        // Search: typed after '/', Enter finds the nearest match above the bottom.
+        a.update(code(KeyCode::End));
+        for c in "/line 3".chars() {
+            a.update(key(c));
+        }
+        a.update(code(KeyCode::Enter));
+        let v = view(&a);
+        assert_eq!(v.search, "line 3");
+        assert_eq!(v.lines[v.lines.len() - 1 - v.offset].msg, "line 39");
+        a.update(key('n'));
+        let v = view(&a);
+        assert_eq!(v.lines[v.lines.len() - 1 - v.offset].msg, "line 38");
+        for c in "/nothing".chars() {
+            a.update(key(c));
+        }
+        a.update(code(KeyCode::Enter));
+        assert!(a.message.as_deref().is_some_and(|m| m.contains("nothing")));
+        // e: the level filter, reloaded from the daemon.
+        assert_eq!(a.update(key('e')), [Effect::LoadLog { server: "Archive".into(), level: Some(Level::Warn), run: None }]);
+        assert_eq!(a.update(key('e')), [Effect::LoadLog { server: "Archive".into(), level: Some(Level::Error), run: None }]);
+        assert_eq!(a.update(key('e')), [Effect::LoadLog { server: "Archive".into(), level: None, run: None }]);
+        a.update(code(KeyCode::Esc));
+        assert_eq!(a.mode, Mode::Main);
+    }
+
+    #[test]
+    fn the_runs_view_opens_a_runs_log_lines() {
+        let mut a = app();
+        assert_eq!(a.update(key('r')), [Effect::LoadRuns("Archive".into())]);
+        a.update(Action::Runs("Archive".into(), vec![json!({ "id": 9, "outcome": "ok" }), json!({ "id": 8, "outcome": "failed" })]));
+        a.update(code(KeyCode::Down));
+        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::LoadLog { server: "Archive".into(), level: None, run: Some(8) }]);
+        assert!(matches!(&a.mode, Mode::Log(v) if v.run == Some(8)));
     }
 
     #[test]

@@ -126,6 +126,17 @@ fn the_tui_starts_a_daemon_starts_and_stops_a_server_and_hides_leaving_it_runnin
         assert!(start.elapsed() < Duration::from_secs(30));
         std::thread::sleep(Duration::from_millis(50));
     }
+    // l: the log, with the import's summary; Esc back. r: the run in the history.
+    tui.press("l");
+    tui.wait_for("Run ended ok: 8 orders imported", Duration::from_secs(30));
+    tui.wait_for("Order SH-100008 imported", Duration::from_secs(5));
+    tui.press("\x1b");
+    tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
+    tui.press("r");
+    tui.wait_for("Runs of Shop", Duration::from_secs(10));
+    tui.wait_for(" ok ", Duration::from_secs(10));
+    tui.press("\x1b");
+    tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
     // t: the connection tests through the daemon.
     tui.press("t");
     tui.wait_for("every check passed", Duration::from_secs(30));
