@@ -381,6 +381,13 @@ catalogue! {
     UrlPlain => "'{url}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)", "'{url}' не е криптиран: пишете https://; http:// е само за симулатор на този компютър (127.0.0.1, localhost)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
+    ActQuarantine => "Quarantine", "Карантина";
+    TuiQuarantineTitle => "Orders of {server} set aside", "Отделени поръчки на {server}";
+    TuiQuarantineKeys => "↑↓ select  Enter/R retry  D drop  Esc back", "↑↓ избор  Enter/R нов опит  D отказ  Esc назад";
+    TuiAskRetry => "Import order {order} again now?\nEnter/y: yes   any other key: no", "Да се внесе ли поръчка {order} отново сега?\nEnter/y: да   друг клавиш: не";
+    TuiAskDrop => "Never import order {order}? It stays listed with its reason.\nEnter/y: yes   any other key: no", "Поръчка {order} да не се внася никога? Остава в списъка с причината.\nEnter/y: да   друг клавиш: не";
+    TuiRetried => "The order was imported.", "Поръчката е внесена.";
+    TuiStillSetAside => "The order is still set aside: its reason is in the list.", "Поръчката остава отделена: причината е в списъка.";
     ActLog => "Log", "Лог";
     ActRuns => "Runs", "Обмени";
     TuiNotFound => "'{text}' is not in the lines loaded", "'{text}' го няма в заредените редове";
@@ -396,7 +403,6 @@ catalogue! {
     ActStop => "Stop", "Стоп";
     ActTest => "Test", "Тест";
     ActHide => "Hide", "Скриване";
-    ActLanguage => "БГ/EN", "EN/БГ";
     ActHelp => "Help", "Помощ";
     ActQuit => "Quit", "Изход";
     TuiServers => "Servers", "Сървъри";

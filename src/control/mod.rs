@@ -10,6 +10,8 @@
 //! - `GET  /v1/servers/NAME/runs?limit=N`: the run history.
 //! - `GET  /v1/servers/NAME/log?n=500&level=warn&grep=TEXT&run=ID`: the newest log lines,
 //!   read from the end of its files.
+//! - `GET  /v1/servers/NAME/quarantine[?all=true]`; `POST /v1/servers/NAME/quarantine/ID/retry|drop`:
+//!   the orders set aside; one imported again now (its run's summary), or dropped.
 //! - `POST /v1/servers/NAME/check`: its connection tests, each passed or failed with the reason.
 //! - `GET  /v1/servers/NAME/properties?lang=bg`: its settings in its kind's groups, as a UI
 //!   shows them (secrets masked), with labels and help in the language.
@@ -213,6 +215,26 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "log", e),
             }
         }
+        (&Method::GET, ["v1", "servers", name, "quarantine"]) => {
+            let all = form_urlencoded::parse(query.as_bytes()).any(|(k, v)| k == "all" && v == "true");
+            match engine.state().quarantined(name, all).await {
+                Ok(entries) => {
+                    let items: Vec<Value> = entries
+                        .iter()
+                        .map(|q| {
+                            json!({
+                                "id": q.id, "order_id": q.order_id, "order_number": q.order_number, "reason": q.reason,
+                                "state": q.state.as_str(), "attempts": q.attempts,
+                                "first_seen": q.first_seen.to_rfc3339(), "last_seen": q.last_seen.to_rfc3339(),
+                            })
+                        })
+                        .collect();
+                    full(StatusCode::OK, &Value::Array(items))
+                }
+                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
+            }
+        }
+        (&Method::POST, ["v1", "servers", name, "quarantine", id, action @ ("retry" | "drop")]) => quarantine_action(engine, name, id, action).await,
         (&Method::GET, ["v1", "servers", name, "runs"]) => {
             let limit = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(50).clamp(1, 10_000);
             match engine.state().runs(name, limit).await {
@@ -284,6 +306,34 @@ fn properties(engine: &Engine, name: &str, lang: crate::config::Lang) -> Respons
         })
         .collect();
     full(StatusCode::OK, &json!({ "name": file.name, "kind": file.profile.kind, "groups": groups }))
+}
+
+/// Retries or drops one order set aside, through the Kind API (a retry takes the server's run
+/// lock like any run: it never overlaps the server's own).
+async fn quarantine_action(engine: &Engine, name: &str, id: &str, action: &str) -> Response<Body> {
+    let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "bad_request", format!("'{id}' is not an entry's id")) };
+    let path = engine.home().server_path(name);
+    let server = match crate::config::ServerFile::load(&path).and_then(|f| crate::kinds::Server::load(&f)) {
+        Ok(s) => s,
+        Err(e) if !path.exists() => return error(StatusCode::NOT_FOUND, "no_such_server", e),
+        Err(e) => return error(StatusCode::CONFLICT, "invalid_file", e),
+    };
+    let ctx = crate::kinds::RunContext { home: engine.home().clone(), state: engine.state().clone(), cancel: CancellationToken::new(), events: crate::kinds::Events::none() };
+    if action == "drop" {
+        return match server.drop_quarantined(&ctx, id).await {
+            Ok(dropped) => full(StatusCode::OK, &json!({ "dropped": dropped })),
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
+        };
+    }
+    let entry = match engine.state().quarantined(name, false).await {
+        Ok(list) => list.into_iter().find(|q| q.id == id),
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
+    };
+    let Some(entry) = entry else {
+        return error(StatusCode::NOT_FOUND, "no_such_entry", Msg::NoSuchSetAside.with(current(), &[("server", &name), ("order", &id)]));
+    };
+    let summary = server.retry(ctx, vec![entry]).await;
+    full(StatusCode::OK, &serde_json::to_value(summary).unwrap_or_default())
 }
 
 async fn with_counters(engine: &Engine, mut status: Value, name: &str) -> Value {

@@ -97,6 +97,13 @@ fn props_of(v: &Value) -> Vec<Prop> {
     out
 }
 
+async fn load_quarantine(client: &Client, server: String) -> Option<Action> {
+    match client.call::<Vec<Value>>(Method::GET, &format!("/v1/servers/{}/quarantine", segment(&server)), None).await {
+        Ok(entries) => Some(Action::Quarantined(server, entries)),
+        Err(e) => Some(Action::Say(e.to_string())),
+    }
+}
+
 /// Carries out one effect, off the UI's thread; its answer comes back as an action.
 fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>, lang: Lang) {
     let (client, tx) = (client.clone(), tx.clone());
@@ -146,6 +153,28 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 Ok(runs) => Some(Action::Runs(server, runs)),
                 Err(e) => Some(Action::Say(e.to_string())),
             },
+            Effect::LoadQuarantine(server) => load_quarantine(&client, server).await,
+            Effect::Retry(server, id) => {
+                let said = match client.call::<Value>(Method::POST, &format!("/v1/servers/{}/quarantine/{id}/retry", segment(&server)), None).await {
+                    Ok(summary) => {
+                        let c = &summary["counts"];
+                        match (c["imported"].as_u64(), summary["errors"][0]["message"].as_str()) {
+                            (_, Some(e)) => e.to_owned(),
+                            (Some(n), None) if n > 0 => Msg::TuiRetried.get(lang).to_owned(),
+                            _ => Msg::TuiStillSetAside.get(lang).to_owned(),
+                        }
+                    }
+                    Err(e) => e.to_string(),
+                };
+                let _ = tx.send(Action::Say(said));
+                load_quarantine(&client, server).await
+            }
+            Effect::Drop(server, id) => {
+                if let Err(e) = client.call::<Value>(Method::POST, &format!("/v1/servers/{}/quarantine/{id}/drop", segment(&server)), None).await {
+                    let _ = tx.send(Action::Say(e.to_string()));
+                }
+                load_quarantine(&client, server).await
+            }
             Effect::Quit { .. } => None,
         };
         if let Some(a) = action {

@@ -58,7 +58,7 @@ pub fn toolbar_spans(lang: Lang) -> Vec<(u16, u16)> {
     TOOLBAR
         .iter()
         .map(|(k, m)| {
-            let w = unicode_width::UnicodeWidthStr::width(format!(" {k} {} ", m.get(lang)).as_str()) as u16;
+            let w = unicode_width::UnicodeWidthStr::width(format!("{k} {} ", m.get(lang)).as_str()) as u16;
             let span = (x, w);
             x += w;
             span
@@ -73,14 +73,16 @@ pub fn draw(f: &mut Frame, app: &App) {
     // The toolbar.
     let mut spans = Vec::new();
     for (k, m) in TOOLBAR {
-        spans.push(Span::styled(format!(" {k} "), Style::new().fg(Color::Black).bg(Color::Gray).add_modifier(Modifier::BOLD)));
-        spans.push(Span::raw(format!("{} ", m.get(lang))));
+        // "s Start " each: the key marked, and short enough for 80 columns in both languages.
+        spans.push(Span::styled(k.to_string(), Style::new().fg(Color::Black).bg(Color::Gray).add_modifier(Modifier::BOLD)));
+        spans.push(Span::raw(format!(" {} ", m.get(lang))));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), top);
 
     match &app.mode {
         Mode::Log(v) => log_view(f, v, lang, body),
         Mode::Runs(v) => runs_view(f, v, lang, body),
+        Mode::Quarantine(v) => quarantine_view(f, v, lang, body),
         _ => {
             let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
             servers(f, app, left);
@@ -105,6 +107,14 @@ pub fn draw(f: &mut Frame, app: &App) {
 
     match app.mode {
         Mode::Main | Mode::Log(_) | Mode::Runs(_) => {}
+        Mode::Quarantine(ref v) => {
+            let order = v.entries.get(v.selected).and_then(|e| e["order_number"].as_str()).unwrap_or("");
+            match v.asking {
+                Some(super::state::QuarantineAsk::Retry) => popup(f, Msg::ActQuarantine.get(lang), &Msg::TuiAskRetry.with(lang, &[("order", &order)])),
+                Some(super::state::QuarantineAsk::Drop) => popup(f, Msg::ActQuarantine.get(lang), &Msg::TuiAskDrop.with(lang, &[("order", &order)])),
+                None => {}
+            }
+        }
         Mode::ConfirmQuit => popup(f, Msg::TuiQuitTitle.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
         Mode::Help => popup(f, Msg::ActHelp.get(lang), Msg::TuiHelpText.get(lang)),
     }
@@ -303,6 +313,31 @@ fn runs_view(f: &mut Frame, v: &super::state::RunsView, lang: Lang, area: Rect) 
     f.render_widget(Table::new(rows, widths).header(header), table);
 }
 
+fn quarantine_view(f: &mut Frame, v: &super::state::QuarantineView, lang: Lang, area: Rect) {
+    let block = Block::new().borders(Borders::ALL).title(Msg::TuiQuarantineTitle.with(lang, &[("server", &v.server)]));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [list, keys] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    f.render_widget(Paragraph::new(Msg::TuiQuarantineKeys.get(lang)).style(Style::new().fg(Color::Gray)), keys);
+    if v.entries.is_empty() {
+        f.render_widget(Paragraph::new(Msg::NothingSetAside.with(lang, &[("server", &v.server)])), list);
+        return;
+    }
+    let mut lines = Vec::new();
+    let mut selected_line = 0;
+    for (i, e) in v.entries.iter().enumerate() {
+        let style = if i == v.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        if i == v.selected {
+            selected_line = lines.len();
+        }
+        let tried = Msg::Tried.with(lang, &[("count", &e["attempts"].as_i64().unwrap_or(0)), ("when", &hhmm(&e["last_seen"]).unwrap_or_default())]);
+        lines.push(Line::from(vec![Span::styled(format!("{:>4}  {}", e["id"], e["order_number"].as_str().unwrap_or("")), style.add_modifier(Modifier::BOLD)), Span::raw(format!("  {tried}"))]));
+        lines.push(Line::from(Span::styled(format!("      {}", e["reason"].as_str().unwrap_or("")), Style::new().fg(Color::Yellow))));
+    }
+    let skip = selected_line.saturating_sub(usize::from(list.height).saturating_sub(2));
+    f.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).wrap(Wrap { trim: false }), list);
+}
+
 fn popup(f: &mut Frame, title: &str, text: &str) {
     let area = f.area();
     let w = area.width.saturating_sub(8).min(64);
@@ -412,6 +447,14 @@ mod tests {
             ],
         ));
         insta::assert_snapshot!("runs_bg_80x24", screen(&a, 80, 24));
+        let mut a = app(Lang::En);
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('u'), crossterm::event::KeyModifiers::NONE)));
+        a.update(Action::Quarantined(
+            "Archive".into(),
+            vec![json!({ "id": 4, "order_number": "SH-100026", "attempts": 2, "last_seen": null, "reason": "line 1: SKU 'X-404' is not a good in Warehouse Pro and nomenclature sync is off: make the good, or turn rules.sync_nomenclature on" })],
+        ));
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('D'), crossterm::event::KeyModifiers::NONE)));
+        insta::assert_snapshot!("quarantine_drop_en_80x24", screen(&a, 80, 24));
     }
 
     #[test]

@@ -79,6 +79,28 @@ pub struct RunsView {
     pub selected: usize,
 }
 
+/// What a confirmation asks for in the quarantine view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarantineAsk {
+    /// Import the selected order again now.
+    Retry,
+    /// Never import it.
+    Drop,
+}
+
+/// A server's orders set aside, as the quarantine view shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarantineView {
+    /// Whose.
+    pub server: String,
+    /// The entries (the API's JSON).
+    pub entries: Vec<Value>,
+    /// The selected one.
+    pub selected: usize,
+    /// A question being asked.
+    pub asking: Option<QuarantineAsk>,
+}
+
 /// What the screen shows on top of the main screen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
@@ -92,6 +114,8 @@ pub enum Mode {
     Log(Box<LogView>),
     /// A server's runs.
     Runs(Box<RunsView>),
+    /// A server's orders set aside.
+    Quarantine(Box<QuarantineView>),
 }
 
 /// What happened.
@@ -117,6 +141,8 @@ pub enum Action {
     LogLines(String, Vec<crate::logs::Line>),
     /// A server's runs, newest first.
     Runs(String, Vec<Value>),
+    /// A server's orders set aside.
+    Quarantined(String, Vec<Value>),
     /// A left click at a column and line of the screen.
     Click(u16, u16),
     /// Draw again (the terminal was resized).
@@ -145,6 +171,12 @@ pub enum Effect {
     },
     /// Read a server's runs.
     LoadRuns(String),
+    /// Read a server's quarantine.
+    LoadQuarantine(String),
+    /// Import one order set aside again (server, entry id), then read the quarantine again.
+    Retry(String, i64),
+    /// Drop one (server, entry id), then read the quarantine again.
+    Drop(String, i64),
     /// Leave; with `stop`, stop the running servers first.
     Quit {
         /// Stop them.
@@ -159,8 +191,8 @@ pub const TOOLBAR: &[(char, crate::i18n::Msg)] = &[
     ('t', crate::i18n::Msg::ActTest),
     ('l', crate::i18n::Msg::ActLog),
     ('r', crate::i18n::Msg::ActRuns),
+    ('u', crate::i18n::Msg::ActQuarantine),
     ('h', crate::i18n::Msg::ActHide),
-    ('L', crate::i18n::Msg::ActLanguage),
     ('?', crate::i18n::Msg::ActHelp),
     ('q', crate::i18n::Msg::ActQuit),
 ];
@@ -262,6 +294,15 @@ impl App {
                     if v.server == server {
                         v.lines = lines;
                         v.offset = v.offset.min(v.lines.len().saturating_sub(1));
+                    }
+                }
+                Vec::new()
+            }
+            Action::Quarantined(server, entries) => {
+                if let Mode::Quarantine(v) = &mut self.mode {
+                    if v.server == server {
+                        v.entries = entries;
+                        v.selected = v.selected.min(v.entries.len().saturating_sub(1));
                     }
                 }
                 Vec::new()
@@ -392,6 +433,7 @@ impl App {
             }
             Mode::Log(_) => return self.log_key(k),
             Mode::Runs(_) => return self.runs_key(k),
+            Mode::Quarantine(_) => return self.quarantine_key(k),
             Mode::Main => {}
         }
         let name = self.selected_name();
@@ -433,6 +475,13 @@ impl App {
                     let fx = vec![v.load()];
                     self.mode = Mode::Log(Box::new(v));
                     fx
+                }
+                None => Vec::new(),
+            },
+            KeyCode::Char('u') => match name {
+                Some(n) => {
+                    self.mode = Mode::Quarantine(Box::new(QuarantineView { server: n.clone(), entries: Vec::new(), selected: 0, asking: None }));
+                    vec![Effect::LoadQuarantine(n)]
                 }
                 None => Vec::new(),
             },
@@ -545,6 +594,30 @@ impl App {
         Vec::new()
     }
 
+    fn quarantine_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Mode::Quarantine(v) = &mut self.mode else { return Vec::new() };
+        let id = v.entries.get(v.selected).and_then(|e| e["id"].as_i64());
+        if let Some(ask) = v.asking.take() {
+            // Confirmed with Enter or y; anything else cancels.
+            return match (k.code, id) {
+                (KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('д'), Some(id)) => match ask {
+                    QuarantineAsk::Retry => vec![Effect::Retry(v.server.clone(), id)],
+                    QuarantineAsk::Drop => vec![Effect::Drop(v.server.clone(), id)],
+                },
+                _ => Vec::new(),
+            };
+        }
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('u') => self.mode = Mode::Main,
+            KeyCode::Up | KeyCode::Char('k') => v.selected = v.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => v.selected = (v.selected + 1).min(v.entries.len().saturating_sub(1)),
+            KeyCode::Enter | KeyCode::Char('R') if id.is_some() => v.asking = Some(QuarantineAsk::Retry),
+            KeyCode::Char('D') | KeyCode::Delete if id.is_some() => v.asking = Some(QuarantineAsk::Drop),
+            _ => {}
+        }
+        Vec::new()
+    }
+
     fn runs_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let Mode::Runs(v) = &mut self.mode else { return Vec::new() };
         match k.code {
@@ -607,8 +680,8 @@ mod tests {
         assert_eq!(a.update(code(KeyCode::F(6))), [Effect::Stop("Archive".into())]);
         assert_eq!(a.update(key('t')), [Effect::Test("Archive".into())]);
         assert_eq!(a.update(Action::ClickToolbar(0)), [Effect::Start("Archive".into())]);
-        // A click on the toolbar's second action (" x Stop ", after " s Start ").
-        assert_eq!(a.update(Action::Click(10, 0)), [Effect::Stop("Archive".into())]);
+        // A click on the toolbar's second action ("x Stop", after "s Start ").
+        assert_eq!(a.update(Action::Click(9, 0)), [Effect::Stop("Archive".into())]);
         assert_eq!(a.update(Action::Click(2, 4)), [Effect::LoadProperties("Shop".into(), Lang::En)], "the list's second row");
         let mut empty = App::new(Lang::En);
         assert_eq!(empty.update(key('s')), [], "nothing selected, nothing done");
@@ -728,6 +801,25 @@ mod tests {
         a.update(code(KeyCode::Down));
         assert_eq!(a.update(code(KeyCode::Enter)), [Effect::LoadLog { server: "Archive".into(), level: None, run: Some(8) }]);
         assert!(matches!(&a.mode, Mode::Log(v) if v.run == Some(8)));
+    }
+
+    #[test]
+    fn the_quarantine_view_retries_and_drops_only_after_a_confirmation() {
+        let mut a = app();
+        assert_eq!(a.update(key('u')), [Effect::LoadQuarantine("Archive".into())]);
+        assert_eq!(a.update(key('R')), [], "nothing to retry yet");
+        a.update(Action::Quarantined("Archive".into(), vec![json!({ "id": 3, "order_number": "SH-1" }), json!({ "id": 5, "order_number": "SH-2" })]));
+        a.update(code(KeyCode::Down));
+        assert_eq!(a.update(code(KeyCode::Enter)), [], "asks first");
+        assert!(matches!(&a.mode, Mode::Quarantine(v) if v.asking == Some(QuarantineAsk::Retry)));
+        assert_eq!(a.update(key('n')), [], "cancelled");
+        assert!(matches!(&a.mode, Mode::Quarantine(v) if v.asking.is_none()));
+        a.update(key('R'));
+        assert_eq!(a.update(key('y')), [Effect::Retry("Archive".into(), 5)]);
+        a.update(key('D'));
+        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Drop("Archive".into(), 5)]);
+        a.update(code(KeyCode::Esc));
+        assert_eq!(a.mode, Mode::Main);
     }
 
     #[test]
