@@ -173,3 +173,54 @@ fn the_tui_starts_a_daemon_starts_and_stops_a_server_and_hides_leaving_it_runnin
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn the_quarantine_view_retries_and_drops_an_order_set_aside() {
+    // Orders for 14 products, 10 of them goods in the warehouse, nomenclature sync off: some
+    // orders are set aside for their unknown goods.
+    let shop = SimConfig { seed_orders: 30, seed_products: 14, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Sqlite, 10, shop, &[("import", "\"on_start\""), ("sync_nomenclature", "false")]);
+    let home = setup.home.path();
+    let _guard = DaemonGuard(home.to_owned());
+    let mut tui = Tui::open(home, "en");
+    tui.wait_for("stopped", Duration::from_secs(30));
+    tui.press("s");
+    tui.wait_for("no run planned", Duration::from_secs(60));
+    let open = || -> Vec<Value> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(Client::new(&home.join("obmen.sock")).call(Method::GET, "/v1/servers/Shop/quarantine", None)).unwrap()
+    };
+    let before = open();
+    assert!(!before.is_empty());
+    tui.press("u");
+    tui.wait_for(before[0]["order_number"].as_str().unwrap(), Duration::from_secs(10));
+    // Retried: still set aside (its goods are still unknown), and said so.
+    tui.press("R");
+    tui.wait_for("Import order", Duration::from_secs(10));
+    tui.press("y");
+    tui.wait_for("still set aside", Duration::from_secs(30));
+    // Dropped: gone from the open list.
+    tui.press("D");
+    tui.wait_for("Never import order", Duration::from_secs(10));
+    tui.press("\r");
+    let start = Instant::now();
+    while open().len() != before.len() - 1 {
+        assert!(start.elapsed() < Duration::from_secs(20), "{}", tui.text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let after = open();
+    assert_eq!(after[0]["id"], before[1]["id"], "the first one, selected, was dropped");
+    assert_eq!(after[0]["attempts"], 1, "the retried one was the dropped one");
+    // The screen follows: the dropped order is gone from it.
+    let gone = before[0]["order_number"].as_str().unwrap().to_owned();
+    let start = Instant::now();
+    while tui.text().contains(&format!(" {gone} ")) {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", tui.text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tui.press("\x1b");
+    // (An Esc followed at once by a key reads as Alt and the key.)
+    tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
+    tui.press("h");
+    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+}
