@@ -1,5 +1,7 @@
 # obmen's two set-up commands, on a fresh Debian/Ubuntu machine:
-#   make demo   builds obmen and prepares a demo home (a SQLite Warehouse Pro database, a server)
+#   make demo   builds obmen and runs `obmen demo`: a demo home (a SQLite Warehouse Pro database,
+#               a Shopiko simulator placing orders, the server "Shopiko demo", the daemon), then
+#               the UI; DEMO_ARGS=--no-tui prepares and starts it all and returns
 #   make test   installs what is missing, starts a throwaway MariaDB on loopback, runs every test,
 #               and stops MariaDB, whether the tests pass or fail
 # and one for figures:
@@ -33,7 +35,9 @@ bench: deps
 	bash scripts/with-mariadb.sh $(CARGO) bench --locked --bench warehouse --bench shopiko --bench exchange --bench daemon
 
 demo: build
-	DEMO_HOME="$(DEMO_HOME)" OBMEN=$(CURDIR)/target/release/obmen bash scripts/demo.sh
+	$(CURDIR)/target/release/obmen --home "$(DEMO_HOME)" demo $(DEMO_ARGS)
 
 clean-demo:
+	-@[ -f "$(DEMO_HOME)/shopiko-sim.pid" ] && kill $$(cat "$(DEMO_HOME)/shopiko-sim.pid") 2>/dev/null || true
+	-@pkill -f -- "--home $(DEMO_HOME) daemon" 2>/dev/null || true
 	rm -rf "$(DEMO_HOME)"

@@ -103,6 +103,14 @@ pub enum Command {
     },
     /// Run the Shopiko simulator: the shop's API on this machine, for the demo and tests.
     ShopikoSim(SimArgs),
+    /// Make a ready demo home (a SQLite Warehouse Pro database with Cyrillic goods, a Shopiko
+    /// simulator placing a few orders a minute, the server "Shopiko demo"), start the daemon,
+    /// and open the UI.
+    Demo {
+        /// Prepare and start everything, say where it is, and return.
+        #[arg(long)]
+        no_tui: bool,
+    },
     /// Run the daemon in the foreground: it runs the servers on their rules (those with
     /// autostart = true start with it) and answers `obmen start|stop|run` and the UI on the
     /// home's socket. SIGTERM or Ctrl-C stops each run after its page in hand.
@@ -266,6 +274,9 @@ pub struct SimArgs {
     /// Seed of the fault and data generator.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Place one new order every this many seconds while running (0: none).
+    #[arg(long, default_value_t = 0, value_name = "SECS")]
+    pub new_order_every_secs: u64,
     /// Run the shop's clock this many seconds off this machine's (to see clock-skew errors).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub clock_offset_secs: i64,

@@ -3,6 +3,7 @@
 
 mod check;
 mod daemon;
+mod demo;
 mod kinds;
 mod run;
 mod server;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Kinds { action } => kinds::run(lang, action),
         Command::Repair { name, apply, json } => run::repair(&home, &name, apply, json),
         Command::Daemon => daemon::daemon(&home, lang),
+        Command::Demo { no_tui } => demo::run(&home, lang, no_tui),
         Command::Start { name } => daemon::start_stop(&home, lang, &name, true),
         Command::Stop { name } => daemon::start_stop(&home, lang, &name, false),
         Command::Runs { name, limit, json } => daemon::runs(&home, lang, &name, limit, json),

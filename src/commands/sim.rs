@@ -53,6 +53,15 @@ pub(super) fn run(args: SimArgs) -> Result<(), CliError> {
             &[("addr", &addr), ("api_id", &args.api_id), ("orders", &stats.orders_total), ("products", &stats.products), ("customers", &stats.customers), ("kept", &kept)],
         );
         out(&format!("{banner}\n"))?;
+        if args.new_order_every_secs > 0 {
+            let (sim, every) = (sim.clone(), Duration::from_secs(args.new_order_every_secs));
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    sim.add_orders(1);
+                }
+            });
+        }
         sim.serve(listener, shutdown_signal()).await.map_err(CliError::failed)
     })
 }

@@ -22,7 +22,7 @@ use crate::i18n::Msg;
 use state::{Action, App, Effect, Prop};
 
 /// Asks the daemon whether it answers; starts one in the background when none does.
-async fn ensure_daemon(home: &Home, client: &Client) -> Result<bool, String> {
+pub(crate) async fn ensure_daemon(home: &Home, client: &Client) -> Result<bool, String> {
     if client.call::<Value>(Method::GET, "/v1/health", None).await.is_ok() {
         return Ok(false);
     }
