@@ -224,3 +224,41 @@ fn the_quarantine_view_retries_and_drops_an_order_set_aside() {
     tui.press("h");
     assert!(tui.wait_exit(Duration::from_secs(10)).success());
 }
+
+#[test]
+fn obmen_demo_prepares_a_home_whose_server_imports_when_started() {
+    let home = tempfile::tempdir().unwrap();
+    let _guard = DaemonGuard(home.path().to_owned());
+    let run = || std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(["--lang", "en", "demo", "--no-tui"]).env("OBMEN_HOME", home.path()).output().unwrap();
+    let o = run();
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    let sim_pid: String = std::fs::read_to_string(home.path().join("shopiko-sim.pid")).unwrap_or_default();
+    struct Kill(String);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("kill").arg(self.0.trim()).status();
+        }
+    }
+    let _sim = Kill(sim_pid);
+    assert!(o.status.success(), "{said}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(said.contains("Shopiko demo") && said.contains("warehouse.db"), "{said}");
+    assert!(daemon_pid(home.path()).is_some());
+    // Started, it imports the shop's 20 orders and exports the goods within seconds.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let client = Client::new(&home.path().join("obmen.sock"));
+    let _: Value = rt.block_on(client.call(Method::POST, "/v1/servers/Shopiko%20demo/start", None)).unwrap();
+    let start = Instant::now();
+    loop {
+        let st: Value = rt.block_on(client.call(Method::GET, "/v1/servers/Shopiko%20demo", None)).unwrap();
+        if st["counters"]["imported"].as_u64().unwrap_or(0) >= 20 && st["counters"]["exported"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{st}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Run again, the home is reused: the same simulator, the same database.
+    let o = run();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let list = std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(["check", "Shopiko demo"]).env("OBMEN_HOME", home.path()).output().unwrap();
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stdout));
+}
