@@ -41,6 +41,68 @@ fn write_log(dir: &std::path::Path, mb: usize) {
     f.flush().unwrap();
 }
 
+fn write_log_for(dir: &std::path::Path, server: &str, mb: usize) {
+    write_log(dir, mb);
+    let from = logs::day_file(dir, Some("Shop"), chrono::Local::now().date_naive());
+    let to = logs::day_file(dir, Some(server), chrono::Local::now().date_naive());
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::rename(from, to).unwrap();
+}
+
+/// Milliseconds from launching the UI to the servers listed, and from pressing l to the log.
+fn time_tui(home: &std::path::Path) -> (f64, f64) {
+    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+    use std::io::Read;
+    use std::sync::{Arc, Mutex};
+    let mut first = Vec::new();
+    let mut log = Vec::new();
+    for _ in 0..5 {
+        let pty = native_pty_system().openpty(PtySize { rows: 40, cols: 120, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let mut cmd = CommandBuilder::new(OBMEN);
+        cmd.env("OBMEN_HOME", home);
+        cmd.env("OBMEN_LANG", "en");
+        cmd.env("TERM", "xterm-256color");
+        let t = Instant::now();
+        let mut child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let mut writer = pty.master.take_writer().unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
+        let p = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    return;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let wait = |what: &str| {
+            let start = Instant::now();
+            while !parser.lock().unwrap().screen().contents().contains(what) {
+                assert!(start.elapsed() < Duration::from_secs(30), "no '{what}' on the screen");
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        };
+        wait("S01");
+        first.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        writer.write_all(b"l").unwrap();
+        writer.flush().unwrap();
+        wait("imported as document");
+        log.push(t.elapsed().as_secs_f64() * 1000.0);
+        writer.write_all(b"\x1b").unwrap();
+        writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        writer.write_all(b"h").unwrap();
+        writer.flush().unwrap();
+        let _ = child.wait();
+        drop(pty.master);
+    }
+    (median(first), median(log))
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
@@ -115,6 +177,9 @@ fn main() {
         )
         .unwrap();
     }
+    // S00's log is 500 MB, for the UI's log view below (under a cap that keeps it).
+    write_log_for(&home.path().join("logs"), "S00", big_mb);
+    std::fs::write(home.path().join("obmen.toml"), format!("[logs]\nmax_mb = {}\n", big_mb * 4)).unwrap();
     let mut daemon = Command::new(OBMEN).arg("daemon").env("OBMEN_HOME", home.path()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let client = obmen::control::Client::new(&home.path().join("obmen.sock"));
     let up = Instant::now();
@@ -156,6 +221,7 @@ fn main() {
     std::thread::sleep(Duration::from_secs(3));
     let after2 = rss_kb(daemon.id(), "VmRSS:");
     let imported = sim.stats().orders_acknowledged;
+    let (first_frame, log_view) = time_tui(home.path());
     Command::new("kill").args(["-TERM", &daemon.id().to_string()]).status().unwrap();
     daemon.wait().unwrap();
     println!("## The daemon's memory with {servers} servers");
@@ -169,4 +235,13 @@ fn main() {
     println!("| idle after the second round | {:.1} |", after2 as f64 / 1024.0);
     println!();
     println!("Target: at most 30 MB idle: {}.", if idle < 30 * 1024 { "met" } else { "NOT met" });
+    println!();
+    println!("## The UI with {servers} servers (median of 5, in a 120x40 pseudo-terminal)");
+    println!();
+    println!("| from | to | ms |");
+    println!("|---|---|---|");
+    println!("| launching `obmen` | the first frame with the servers listed | {first_frame:.1} |");
+    println!("| pressing l on a server with a {big_mb} MB log | its last lines shown | {log_view:.1} |");
+    println!();
+    println!("Targets: under 100 ms each: {}.", if first_frame < 100.0 && log_view < 100.0 { "met" } else { "NOT met" });
 }

@@ -303,11 +303,7 @@ fn delete(home: &Home, name: &str) -> Result<(), CliError> {
     if !path.exists() {
         return Err(no_such_server(home, name));
     }
-    let keep = home.deleted_dir().join(format!("{name}.{}.toml", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-    std::fs::create_dir_all(home.deleted_dir())
-        .and_then(|()| crate::config::set_mode(&home.deleted_dir(), 0o700))
-        .and_then(|()| std::fs::rename(&path, &keep))
-        .map_err(|e| CliError::failed(anyhow!("cannot delete {}: {e}", path.display())))?;
+    let keep = home.delete_server(name).map_err(|e| CliError::failed(anyhow!("cannot delete {}: {e}", path.display())))?;
     out(&format!("{}\n", Msg::DeletedServer.with(lang, &[("server", &name), ("file", &keep.display())])))
 }
 

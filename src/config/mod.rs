@@ -134,6 +134,16 @@ impl Home {
         Ok(())
     }
 
+    /// Deletes a server: its file is moved to `servers/deleted/NAME.YYYYMMDD-HHMMSS.toml`, kept
+    /// in case it was deleted by mistake. Gives where the copy is.
+    pub fn delete_server(&self, name: &str) -> std::io::Result<PathBuf> {
+        let keep = self.deleted_dir().join(format!("{name}.{}.toml", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+        std::fs::create_dir_all(self.deleted_dir())?;
+        set_mode(&self.deleted_dir(), 0o700)?;
+        std::fs::rename(self.server_path(name), &keep)?;
+        Ok(keep)
+    }
+
     /// The names of the servers in the home, sorted.
     pub fn server_names(&self) -> std::io::Result<Vec<String>> {
         let dir = self.servers_dir();

@@ -5,6 +5,7 @@
 //! - `GET  /v1/servers`, `GET /v1/servers/NAME`: status (state, next run, progress, failure)
 //!   and counters (runs, orders imported, set aside, exported, retries, errors, last success,
 //!   last failure).
+//! - `DELETE /v1/servers/NAME`: stops it and moves its file to `servers/deleted/`.
 //! - `POST /v1/servers/NAME/start|stop`; `POST /v1/servers/NAME/run` (body: a job, optional)
 //!   answers with the run's events as JSON lines until it ends.
 //! - `GET  /v1/servers/NAME/runs?limit=N`: the run history.
@@ -163,6 +164,20 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             Some(status) => full(StatusCode::OK, &with_counters(engine, serde_json::to_value(&status).unwrap_or_default(), name).await),
             None => engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", name)]))),
         },
+        (&Method::DELETE, ["v1", "servers", name]) => {
+            if !engine.home().server_path(name).exists() {
+                return engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", name)])));
+            }
+            // Stopped first (its run in hand ends after its page), then its file is kept aside.
+            let _ = engine.remove(name, api.stop_deadline).await;
+            match engine.home().delete_server(name) {
+                Ok(kept) => {
+                    engine.log(crate::logs::Level::Info, None, "server_removed", Msg::DeletedServer.with(current(), &[("server", name), ("file", &kept.display())]));
+                    full(StatusCode::OK, &json!({ "deleted": true, "kept": kept }))
+                }
+                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "delete", e),
+            }
+        }
         (&Method::POST, ["v1", "servers", name, "start"]) => match engine.start(name) {
             Ok(started) => full(StatusCode::OK, &json!({ "started": started, "status": engine.status(name) })),
             Err(e) => engine_error(e),

@@ -170,6 +170,11 @@ pub enum EngineEvent {
         /// What it said.
         event: Box<RunEvent>,
     },
+    /// A server was deleted: it is no longer held.
+    Removed {
+        /// Its name.
+        server: String,
+    },
     /// A log line was written.
     Log {
         /// The line.
@@ -414,6 +419,7 @@ impl Engine {
     pub async fn remove(&self, name: &str, deadline: Duration) -> Result<(), EngineError> {
         self.stop(name, deadline).await?;
         self.0.slots().remove(name);
+        self.0.send(EngineEvent::Removed { server: name.to_owned() });
         Ok(())
     }
 

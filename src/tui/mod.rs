@@ -153,6 +153,10 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 Ok(runs) => Some(Action::Runs(server, runs)),
                 Err(e) => Some(Action::Say(e.to_string())),
             },
+            Effect::Delete(name) => match client.call::<Value>(Method::DELETE, &format!("/v1/servers/{}", segment(&name)), None).await {
+                Ok(v) => Some(Action::Say(Msg::DeletedServer.with(lang, &[("server", &name), ("file", &v["kept"].as_str().unwrap_or(""))]))),
+                Err(e) => Some(Action::Say(e.to_string())),
+            },
             Effect::LoadQuarantine(server) => load_quarantine(&client, server).await,
             Effect::Retry(server, id) => {
                 let said = match client.call::<Value>(Method::POST, &format!("/v1/servers/{}/quarantine/{id}/retry", segment(&server)), None).await {
@@ -204,7 +208,8 @@ pub fn run(home: &Home, lang: Lang) -> Result<(), crate::exit::CliError> {
                 }
             }
             Ok(Event::Mouse(m)) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
-                let _ = keys.send(Action::Click(m.column, m.row));
+                let width = crossterm::terminal::size().map(|(w, _)| w).unwrap_or(80);
+                let _ = keys.send(Action::Click(m.column, m.row, width));
             }
             Ok(Event::Resize(..)) => {
                 let _ = keys.send(Action::Redraw);

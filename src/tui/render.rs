@@ -52,13 +52,31 @@ pub fn detail(row: &Row, lang: Lang) -> String {
     }
 }
 
-/// Where the toolbar's actions are on its line: (start column, width) of each, for mouse clicks.
-pub fn toolbar_spans(lang: Lang) -> Vec<(u16, u16)> {
+/// The toolbar's items as shown in a width: "s Start " each, and where they do not all fit, the
+/// last ones as their key alone ("? "), so that every action keeps its place on the line.
+pub fn toolbar_items(lang: Lang, width: u16) -> Vec<(char, String)> {
+    let full: Vec<(char, String)> = TOOLBAR.iter().map(|(k, m)| (*k, m.get(lang).to_owned())).collect();
+    let w = |label: &str| unicode_width::UnicodeWidthStr::width(label) as u16 + 3;
+    let mut total: u16 = full.iter().map(|(_, l)| w(l)).sum();
+    let mut items = full;
+    for i in (0..items.len()).rev() {
+        if total <= width {
+            break;
+        }
+        total -= w(&items[i].1) - 2;
+        items[i].1.clear();
+    }
+    items
+}
+
+/// Where the toolbar's actions are on its line in a width: (start column, width) of each, for
+/// mouse clicks.
+pub fn toolbar_spans(lang: Lang, width: u16) -> Vec<(u16, u16)> {
     let mut x = 0u16;
-    TOOLBAR
+    toolbar_items(lang, width)
         .iter()
-        .map(|(k, m)| {
-            let w = unicode_width::UnicodeWidthStr::width(format!("{k} {} ", m.get(lang)).as_str()) as u16;
+        .map(|(_, label)| {
+            let w = if label.is_empty() { 2 } else { unicode_width::UnicodeWidthStr::width(label.as_str()) as u16 + 3 };
             let span = (x, w);
             x += w;
             span
@@ -72,10 +90,9 @@ pub fn draw(f: &mut Frame, app: &App) {
     let [top, body, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(f.area());
     // The toolbar.
     let mut spans = Vec::new();
-    for (k, m) in TOOLBAR {
-        // "s Start " each: the key marked, and short enough for 80 columns in both languages.
+    for (k, label) in toolbar_items(lang, top.width) {
         spans.push(Span::styled(k.to_string(), Style::new().fg(Color::Black).bg(Color::Gray).add_modifier(Modifier::BOLD)));
-        spans.push(Span::raw(format!(" {} ", m.get(lang))));
+        spans.push(Span::raw(if label.is_empty() { " ".to_owned() } else { format!(" {label} ") }));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), top);
 
@@ -116,6 +133,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             }
         }
         Mode::ConfirmQuit => popup(f, Msg::TuiQuitTitle.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
+        Mode::ConfirmDelete(ref name) => popup(f, Msg::ActDelete.get(lang), &Msg::TuiAskDelete.with(lang, &[("server", name)])),
         Mode::Help => popup(f, Msg::ActHelp.get(lang), Msg::TuiHelpText.get(lang)),
     }
 }
@@ -410,6 +428,9 @@ mod tests {
         a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('q'), crossterm::event::KeyModifiers::NONE)));
         insta::assert_snapshot!("quit_en_80x24", screen(&a, 80, 24));
         let mut a = app(Lang::Bg);
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('d'), crossterm::event::KeyModifiers::NONE)));
+        insta::assert_snapshot!("delete_bg_80x24", screen(&a, 80, 24));
+        let mut a = app(Lang::Bg);
         a.update(Action::Lost("няма демон".into()));
         let s = screen(&a, 80, 24);
         assert!(s.contains("○") && s.contains("няма демон"), "{s}");
@@ -458,10 +479,19 @@ mod tests {
     }
 
     #[test]
-    fn toolbar_spans_follow_the_labels_widths() {
-        let spans = toolbar_spans(Lang::Bg);
-        assert_eq!(spans.len(), TOOLBAR.len());
-        assert_eq!(spans[0].0, 0);
-        assert!(spans.windows(2).all(|w| w[1].0 == w[0].0 + w[0].1));
+    fn toolbar_spans_follow_the_labels_widths_and_fit_the_line() {
+        for lang in [Lang::En, Lang::Bg] {
+            for width in [40u16, 80, 200] {
+                let spans = toolbar_spans(lang, width);
+                assert_eq!(spans.len(), TOOLBAR.len());
+                assert_eq!(spans[0].0, 0);
+                assert!(spans.windows(2).all(|w| w[1].0 == w[0].0 + w[0].1));
+                let end = spans.last().map(|(x, w)| x + w).unwrap();
+                assert!(end <= width || width < 40, "{lang:?} {width}: {end}");
+            }
+        }
+        // At 200 columns every label is shown.
+        assert!(toolbar_items(Lang::Bg, 200).iter().all(|(_, l)| !l.is_empty()));
+        assert!(toolbar_items(Lang::Bg, 80).iter().any(|(_, l)| l.is_empty()));
     }
 }

@@ -108,6 +108,8 @@ pub enum Mode {
     Main,
     /// Quit: leave the servers running (Enter, the default) or stop them first (s).
     ConfirmQuit,
+    /// Delete the named server? (Enter or y: yes.)
+    ConfirmDelete(String),
     /// The keys.
     Help,
     /// A server's log.
@@ -143,8 +145,8 @@ pub enum Action {
     Runs(String, Vec<Value>),
     /// A server's orders set aside.
     Quarantined(String, Vec<Value>),
-    /// A left click at a column and line of the screen.
-    Click(u16, u16),
+    /// A left click at a column and line of a screen this wide.
+    Click(u16, u16, u16),
     /// Draw again (the terminal was resized).
     Redraw,
 }
@@ -156,6 +158,8 @@ pub enum Effect {
     Start(String),
     /// Stop it.
     Stop(String),
+    /// Delete a server (its file is kept in servers/deleted/).
+    Delete(String),
     /// Load a server's properties in a language.
     LoadProperties(String, Lang),
     /// Run a server's connection checks.
@@ -192,6 +196,7 @@ pub const TOOLBAR: &[(char, crate::i18n::Msg)] = &[
     ('l', crate::i18n::Msg::ActLog),
     ('r', crate::i18n::Msg::ActRuns),
     ('u', crate::i18n::Msg::ActQuarantine),
+    ('d', crate::i18n::Msg::ActDelete),
     ('h', crate::i18n::Msg::ActHide),
     ('?', crate::i18n::Msg::ActHelp),
     ('q', crate::i18n::Msg::ActQuit),
@@ -276,7 +281,7 @@ impl App {
             }
             Action::Event(e) => {
                 self.event(&e);
-                Vec::new()
+                self.follow_selection()
             }
             Action::Properties(name, props) => {
                 if self.props_of.as_deref() == Some(name.as_str()) {
@@ -321,9 +326,9 @@ impl App {
                 None => Vec::new(),
             },
             Action::Redraw => Vec::new(),
-            Action::Click(column, line) => {
+            Action::Click(column, line, width) => {
                 if line == 0 {
-                    let spans = super::render::toolbar_spans(self.lang);
+                    let spans = super::render::toolbar_spans(self.lang, width);
                     return match spans.iter().position(|(x, w)| column >= *x && column < x + w) {
                         Some(i) => self.update(Action::ClickToolbar(i)),
                         None => Vec::new(),
@@ -365,6 +370,15 @@ impl App {
             return;
         }
         match e["type"].as_str() {
+            Some("removed") => {
+                let Some(name) = e["server"].as_str() else { return };
+                self.rows.retain(|r| r.name() != name);
+                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                if self.rows.is_empty() {
+                    self.props.clear();
+                    self.props_of = None;
+                }
+            }
             Some("status") => {
                 let status = &e["status"];
                 let Some(name) = status["name"].as_str() else { return };
@@ -431,6 +445,17 @@ impl App {
                 self.mode = Mode::Main;
                 return Vec::new();
             }
+            Mode::ConfirmDelete(ref name) => {
+                let name = name.clone();
+                self.mode = Mode::Main;
+                return match k.code {
+                    KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('д') => {
+                        self.props_of = None;
+                        vec![Effect::Delete(name)]
+                    }
+                    _ => Vec::new(),
+                };
+            }
             Mode::Log(_) => return self.log_key(k),
             Mode::Runs(_) => return self.runs_key(k),
             Mode::Quarantine(_) => return self.quarantine_key(k),
@@ -478,6 +503,12 @@ impl App {
                 }
                 None => Vec::new(),
             },
+            KeyCode::Char('d') | KeyCode::Delete => {
+                if let Some(n) = name {
+                    self.mode = Mode::ConfirmDelete(n);
+                }
+                Vec::new()
+            }
             KeyCode::Char('u') => match name {
                 Some(n) => {
                     self.mode = Mode::Quarantine(Box::new(QuarantineView { server: n.clone(), entries: Vec::new(), selected: 0, asking: None }));
@@ -681,8 +712,8 @@ mod tests {
         assert_eq!(a.update(key('t')), [Effect::Test("Archive".into())]);
         assert_eq!(a.update(Action::ClickToolbar(0)), [Effect::Start("Archive".into())]);
         // A click on the toolbar's second action ("x Stop", after "s Start ").
-        assert_eq!(a.update(Action::Click(9, 0)), [Effect::Stop("Archive".into())]);
-        assert_eq!(a.update(Action::Click(2, 4)), [Effect::LoadProperties("Shop".into(), Lang::En)], "the list's second row");
+        assert_eq!(a.update(Action::Click(9, 0, 120)), [Effect::Stop("Archive".into())]);
+        assert_eq!(a.update(Action::Click(2, 4, 120)), [Effect::LoadProperties("Shop".into(), Lang::En)], "the list's second row");
         let mut empty = App::new(Lang::En);
         assert_eq!(empty.update(key('s')), [], "nothing selected, nothing done");
     }
@@ -700,6 +731,11 @@ mod tests {
         // A server the list did not have appears, in order.
         a.update(Action::Event(json!({ "type": "status", "status": { "name": "Beta", "state": "stopped" } })));
         assert_eq!(a.rows.iter().map(Row::name).collect::<Vec<_>>(), ["Archive", "Beta", "Shop"]);
+        // A deleted one goes; the selection moves to a server still there, with its properties.
+        a.update(code(KeyCode::End));
+        let fx = a.update(Action::Event(json!({ "type": "removed", "server": "Shop" })));
+        assert_eq!(a.rows.iter().map(Row::name).collect::<Vec<_>>(), ["Archive", "Beta"]);
+        assert_eq!(fx, [Effect::LoadProperties("Beta".into(), Lang::En)]);
     }
 
     #[test]
@@ -820,6 +856,17 @@ mod tests {
         assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Drop("Archive".into(), 5)]);
         a.update(code(KeyCode::Esc));
         assert_eq!(a.mode, Mode::Main);
+    }
+
+    #[test]
+    fn delete_asks_first_and_names_the_server() {
+        let mut a = app();
+        assert_eq!(a.update(key('d')), []);
+        assert_eq!(a.mode, Mode::ConfirmDelete("Archive".into()));
+        assert_eq!(a.update(key('n')), [], "no");
+        assert_eq!(a.mode, Mode::Main);
+        a.update(key('d'));
+        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Delete("Archive".into())]);
     }
 
     #[test]

@@ -221,8 +221,16 @@ fn the_quarantine_view_retries_and_drops_an_order_set_aside() {
     tui.press("\x1b");
     // (An Esc followed at once by a key reads as Alt and the key.)
     tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
-    tui.press("h");
-    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+    // d: delete, asked first; the file is kept aside and the list is empty.
+    tui.press("d");
+    tui.wait_for("Delete server 'Shop'?", Duration::from_secs(10));
+    tui.press("\r");
+    tui.wait_for("No servers yet", Duration::from_secs(20));
+    assert!(!home.join("servers/Shop.toml").exists());
+    let kept: Vec<_> = std::fs::read_dir(home.join("servers/deleted")).unwrap().collect();
+    assert_eq!(kept.len(), 1);
+    tui.press("q");
+    assert!(tui.wait_exit(Duration::from_secs(10)).success(), "nothing runs: q leaves at once");
 }
 
 #[test]
