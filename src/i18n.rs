@@ -381,6 +381,8 @@ catalogue! {
     UrlPlain => "'{url}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)", "'{url}' не е криптиран: пишете https://; http:// е само за симулатор на този компютър (127.0.0.1, localhost)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
+    TuiTesting => "Testing the connections...", "Проверка на връзките...";
+    TuiChecksTitle => "Tests of {server} (any key: back)", "Проверки на {server} (клавиш: назад)";
     ActDelete => "Delete", "Изтриване";
     TuiAskDelete => "Delete server '{server}'? It is stopped first; a copy of its file is kept in servers/deleted/.\nEnter/y: yes   any other key: no", "Да се изтрие ли сървър '{server}'? Първо се спира; копие на файла му остава в servers/deleted/.\nEnter/y: да   друг клавиш: не";
     DemoReady => "The demo is ready in {home}:\n  Warehouse Pro database (SQLite): {db}\n  Shopiko simulator: {url} (a new order every 20 s)\n  server '{server}': {file}\n  shop key (0600): {key}\n  the daemon runs; in the UI press s to start the server, l for its log.\n  (`obmen --home {home}` opens the UI again.)", "Демото е готово в {home}:\n  база данни на Склад Pro (SQLite): {db}\n  симулатор на Shopiko: {url} (нова поръчка на всеки 20 с)\n  сървър '{server}': {file}\n  ключ на магазина (0600): {key}\n  демонът работи; в интерфейса натиснете s за старт на сървъра, l за лога му.\n  (`obmen --home {home}` отваря интерфейса отново.)";
@@ -418,8 +420,6 @@ catalogue! {
     TuiQuitAsk => "{count} servers are running.\nEnter: leave them running in the daemon (as Hide does)\ns: stop them, then quit\nany other key: go back", "Работят сървъри: {count}.\nEnter: оставете ги да работят в демона (като Скриване)\ns: спрете ги и излезте\nдруг клавиш: назад";
     TuiHelpText => "s/F5 start   x/F6 stop   t/F9 test the connections\n↑↓ select a server   Tab/PgDn, PgUp select a property\nh/F10 hide: the window goes, the servers keep running\nL switch the language   q/Esc quit   ? this help\nany key: back", "s/F5 старт   x/F6 стоп   t/F9 тест на връзките\n↑↓ избор на сървър   Tab/PgDn, PgUp избор на настройка\nh/F10 скриване: прозорецът изчезва, сървърите продължават\nL смяна на езика   q/Esc изход   ? тази помощ\nдруг клавиш: назад";
     TuiStartingDaemon => "No daemon ran for this home: one was started in the background.", "За тази папка не работеше демон: стартиран е във фонов режим.";
-    TuiTestPassed => "{server}: every check passed", "{server}: всички проверки са успешни";
-    TuiTestFailed => "{server}: {what}: {detail}", "{server}: {what}: {detail}";
     RunLostDaemon => "the daemon stopped answering before the run of server '{server}' ended: `obmen runs {server}` shows how it ended", "демонът спря да отговаря преди края на обмена на сървър '{server}': `obmen runs {server}` показва как е завършил";
     CliStarted => "Server '{server}' started in the daemon: {state}.", "Сървър '{server}' е стартиран в демона: {state}.";
     CliAlreadyRunning => "Server '{server}' was already running in the daemon: {state}.", "Сървър '{server}' вече работи в демона: {state}.";

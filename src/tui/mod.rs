@@ -123,14 +123,8 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 }
             }
             Effect::Test(name) => match client.call::<Vec<Value>>(Method::POST, &format!("/v1/servers/{}/check", segment(&name)), None).await {
-                Ok(checks) => {
-                    let failed = checks.iter().find(|c| c["ok"] == false);
-                    Some(Action::Say(match failed {
-                        None => Msg::TuiTestPassed.with(lang, &[("server", &name)]),
-                        Some(c) => Msg::TuiTestFailed.with(lang, &[("server", &name), ("what", &c["what"].as_str().unwrap_or("")), ("detail", &c["detail"].as_str().unwrap_or(""))]),
-                    }))
-                }
-                Err(e) => Some(Action::Say(e.to_string())),
+                Ok(checks) => Some(Action::Checks(name, checks)),
+                Err(e) => Some(Action::Checks(name, vec![serde_json::json!({ "what": Msg::ActTest.get(lang), "ok": false, "detail": e.to_string() })])),
             },
             Effect::LoadLog { server, level, run } => {
                 let query = {

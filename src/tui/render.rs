@@ -133,6 +133,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             }
         }
         Mode::ConfirmQuit => popup(f, Msg::TuiQuitTitle.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
+        Mode::Checks(ref name, ref checks) => checks_popup(f, name, checks.as_deref(), lang),
         Mode::ConfirmDelete(ref name) => popup(f, Msg::ActDelete.get(lang), &Msg::TuiAskDelete.with(lang, &[("server", name)])),
         Mode::Help => popup(f, Msg::ActHelp.get(lang), Msg::TuiHelpText.get(lang)),
     }
@@ -356,6 +357,35 @@ fn quarantine_view(f: &mut Frame, v: &super::state::QuarantineView, lang: Lang, 
     f.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).wrap(Wrap { trim: false }), list);
 }
 
+/// The connection tests, each a green or red square with what was found or what is wrong.
+fn checks_popup(f: &mut Frame, server: &str, checks: Option<&[serde_json::Value]>, lang: Lang) {
+    let area = f.area();
+    let w = area.width.saturating_sub(6).min(100);
+    let lines: Vec<Line> = match checks {
+        None => vec![Line::from(Msg::TuiTesting.get(lang).to_owned())],
+        Some(cs) => cs
+            .iter()
+            .map(|c| {
+                let (colour, mark) = match (c["ok"].as_bool(), c["warning"].as_bool()) {
+                    (Some(true), Some(true)) => (Color::Yellow, "■"),
+                    (Some(true), _) => (Color::Green, "■"),
+                    _ => (Color::Red, "■"),
+                };
+                Line::from(vec![
+                    Span::styled(format!("{mark} "), Style::new().fg(colour)),
+                    Span::styled(format!("{}: ", c["what"].as_str().unwrap_or("")), Style::new().add_modifier(Modifier::BOLD)),
+                    Span::raw(c["detail"].as_str().unwrap_or("").to_owned()),
+                ])
+            })
+            .collect(),
+    };
+    let h = (lines.len() as u16 * 2 + 3).min(area.height.saturating_sub(2));
+    let rect = Rect { x: area.x + (area.width.saturating_sub(w)) / 2, y: area.y + (area.height.saturating_sub(h)) / 2, width: w, height: h };
+    f.render_widget(Clear, rect);
+    let title = Msg::TuiChecksTitle.with(lang, &[("server", &server)]);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::new().borders(Borders::ALL).title(title)), rect);
+}
+
 fn popup(f: &mut Frame, title: &str, text: &str) {
     let area = f.area();
     let w = area.width.saturating_sub(8).min(64);
@@ -430,6 +460,16 @@ mod tests {
         let mut a = app(Lang::Bg);
         a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('d'), crossterm::event::KeyModifiers::NONE)));
         insta::assert_snapshot!("delete_bg_80x24", screen(&a, 80, 24));
+        let mut a = app(Lang::En);
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('t'), crossterm::event::KeyModifiers::NONE)));
+        a.update(Action::Checks(
+            "Archive".into(),
+            vec![
+                json!({ "what": "Warehouse Pro database (sqlite)", "ok": true, "warning": false, "detail": "connected" }),
+                json!({ "what": "Object 'Централен Склад'", "ok": false, "warning": false, "detail": "not found: the objects are 'Магазин'" }),
+            ],
+        ));
+        insta::assert_snapshot!("checks_en_80x24", screen(&a, 80, 24));
         let mut a = app(Lang::Bg);
         a.update(Action::Lost("няма демон".into()));
         let s = screen(&a, 80, 24);

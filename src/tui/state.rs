@@ -110,6 +110,8 @@ pub enum Mode {
     ConfirmQuit,
     /// Delete the named server? (Enter or y: yes.)
     ConfirmDelete(String),
+    /// A server's connection tests: running (None), or each passed or failed with its reason.
+    Checks(String, Option<Vec<Value>>),
     /// The keys.
     Help,
     /// A server's log.
@@ -145,6 +147,8 @@ pub enum Action {
     Runs(String, Vec<Value>),
     /// A server's orders set aside.
     Quarantined(String, Vec<Value>),
+    /// A server's connection tests, done.
+    Checks(String, Vec<Value>),
     /// A left click at a column and line of a screen this wide.
     Click(u16, u16, u16),
     /// Draw again (the terminal was resized).
@@ -303,6 +307,14 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::Checks(server, checks) => {
+                if let Mode::Checks(name, slot) = &mut self.mode {
+                    if *name == server {
+                        *slot = Some(checks);
+                    }
+                }
+                Vec::new()
+            }
             Action::Quarantined(server, entries) => {
                 if let Mode::Quarantine(v) = &mut self.mode {
                     if v.server == server {
@@ -441,7 +453,7 @@ impl App {
                     }
                 };
             }
-            Mode::Help => {
+            Mode::Help | Mode::Checks(..) => {
                 self.mode = Mode::Main;
                 return Vec::new();
             }
@@ -493,7 +505,13 @@ impl App {
             }
             KeyCode::Char('s') | KeyCode::F(5) => name.map(Effect::Start).into_iter().collect(),
             KeyCode::Char('x') | KeyCode::F(6) => name.map(Effect::Stop).into_iter().collect(),
-            KeyCode::Char('t') | KeyCode::F(9) => name.map(Effect::Test).into_iter().collect(),
+            KeyCode::Char('t') | KeyCode::F(9) => match name {
+                Some(n) => {
+                    self.mode = Mode::Checks(n.clone(), None);
+                    vec![Effect::Test(n)]
+                }
+                None => Vec::new(),
+            },
             KeyCode::Char('l') | KeyCode::F(7) => match name {
                 Some(n) => {
                     let v = LogView::new(n, None);
@@ -710,6 +728,11 @@ mod tests {
         assert_eq!(a.update(key('s')), [Effect::Start("Archive".into())]);
         assert_eq!(a.update(code(KeyCode::F(6))), [Effect::Stop("Archive".into())]);
         assert_eq!(a.update(key('t')), [Effect::Test("Archive".into())]);
+        assert_eq!(a.mode, Mode::Checks("Archive".into(), None), "shown as running");
+        a.update(Action::Checks("Archive".into(), vec![json!({ "what": "db", "ok": true })]));
+        assert!(matches!(&a.mode, Mode::Checks(_, Some(c)) if c.len() == 1));
+        a.update(key('z'));
+        assert_eq!(a.mode, Mode::Main);
         assert_eq!(a.update(Action::ClickToolbar(0)), [Effect::Start("Archive".into())]);
         // A click on the toolbar's second action ("x Stop", after "s Start ").
         assert_eq!(a.update(Action::Click(9, 0, 120)), [Effect::Stop("Archive".into())]);

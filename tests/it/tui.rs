@@ -139,7 +139,11 @@ fn the_tui_starts_a_daemon_starts_and_stops_a_server_and_hides_leaving_it_runnin
     tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
     // t: the connection tests through the daemon.
     tui.press("t");
-    tui.wait_for("every check passed", Duration::from_secs(30));
+    tui.wait_for("Tests of Shop", Duration::from_secs(10));
+    tui.wait_for("accepted by", Duration::from_secs(30));
+    assert!(tui.text().contains("connected"));
+    tui.press(" ");
+    tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
     // x: stopped.
     tui.press("x");
     tui.wait_for("■ stopped", Duration::from_secs(30));
