@@ -381,6 +381,8 @@ catalogue! {
     UrlPlain => "'{url}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)", "'{url}' не е криптиран: пишете https://; http:// е само за симулатор на този компютър (127.0.0.1, localhost)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
+    TuiSaved => "The settings of '{server}' were saved; the daemon applies them to it alone.", "Настройките на '{server}' са записани; демонът ги прилага само към него.";
+    TuiEditKeys => "Enter: save   Esc: cancel   (choices: ↑↓)", "Enter: запис   Esc: отказ   (избор: ↑↓)";
     TuiTesting => "Testing the connections...", "Проверка на връзките...";
     TuiChecksTitle => "Tests of {server} (any key: back)", "Проверки на {server} (клавиш: назад)";
     ActDelete => "Delete", "Изтриване";

@@ -65,6 +65,25 @@ pub enum PropType {
     ClockTimes,
 }
 
+impl PropType {
+    /// Its name, as profiles write it.
+    pub fn id(self) -> &'static str {
+        match self {
+            PropType::String => "string",
+            PropType::Secret => "secret",
+            PropType::Connection => "connection",
+            PropType::Url => "url",
+            PropType::Path => "path",
+            PropType::Bool => "bool",
+            PropType::Integer => "integer",
+            PropType::Enum => "enum",
+            PropType::TimeWindow => "time_window",
+            PropType::Weekdays => "weekdays",
+            PropType::ClockTimes => "clock_times",
+        }
+    }
+}
+
 /// One allowed value of an enum property.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]

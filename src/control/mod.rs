@@ -5,6 +5,9 @@
 //! - `GET  /v1/servers`, `GET /v1/servers/NAME`: status (state, next run, progress, failure)
 //!   and counters (runs, orders imported, set aside, exported, retries, errors, last success,
 //!   last failure).
+//! - `PATCH /v1/servers/NAME` (body `{"set": {"rules.import": "periodic"}}`): changes settings
+//!   as `server edit --set` does, checked by the same validation; refused with each field's
+//!   reason (422), or saved atomically and applied to that server alone.
 //! - `DELETE /v1/servers/NAME`: stops it and moves its file to `servers/deleted/`.
 //! - `POST /v1/servers/NAME/start|stop`; `POST /v1/servers/NAME/run` (body: a job, optional)
 //!   answers with the run's events as JSON lines until it ends.
@@ -164,6 +167,21 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             Some(status) => full(StatusCode::OK, &with_counters(engine, serde_json::to_value(&status).unwrap_or_default(), name).await),
             None => engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", name)]))),
         },
+        (&Method::PATCH, ["v1", "servers", name]) => {
+            let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let set: std::collections::BTreeMap<String, String> = match serde_json::from_slice::<Value>(&body).map(|v| serde_json::from_value(v["set"].clone())) {
+                Ok(Ok(m)) => m,
+                _ => return error(StatusCode::BAD_REQUEST, "bad_request", "the body must be {\"set\": {\"key\": \"value\"}}"),
+            };
+            let changed = change_server(engine.home(), name, &set);
+            match changed {
+                Ok(()) => {
+                    let report = (api.reload)().await;
+                    full(StatusCode::OK, &json!({ "saved": true, "reload": report }))
+                }
+                Err(resp) => resp,
+            }
+        }
         (&Method::DELETE, ["v1", "servers", name]) => {
             if !engine.home().server_path(name).exists() {
                 return engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", name)])));
@@ -283,6 +301,25 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
     }
 }
 
+/// Changes a server's file by `--set`'s rules; the error response names each field and why.
+fn change_server(home: &crate::config::Home, name: &str, set: &std::collections::BTreeMap<String, String>) -> Result<(), Response<Body>> {
+    use crate::config::edit::{self, Change};
+    let path = home.server_path(name);
+    let original = std::fs::read_to_string(&path).map_err(|_| engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", &name)]))))?;
+    let kind = toml::from_str::<toml::Table>(&original).ok().and_then(|t| t.get("kind").and_then(|k| k.as_str()).map(str::to_owned)).unwrap_or_default();
+    let profile = crate::config::profile::find(&kind).ok_or_else(|| error(StatusCode::CONFLICT, "invalid_file", format!("'{kind}' is not a kind obmen knows")))?;
+    let changes: Vec<Change> = set.iter().map(|(k, v)| Change::Set(k.clone(), v.clone())).collect();
+    let refused = |fields: Vec<(String, String)>| {
+        let message = fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
+        full(StatusCode::UNPROCESSABLE_ENTITY, &json!({ "error": message, "code": "invalid", "fields": fields.iter().map(|(f, m)| json!({ "field": f, "message": m })).collect::<Vec<_>>() }))
+    };
+    let text = edit::apply(profile, &original, &changes).map_err(refused)?;
+    crate::config::validate::validate_text(&path, &text)
+        .map_err(|e| refused(e.0.iter().map(|c| (c.field.clone().unwrap_or_default(), c.message.clone())).collect()))?;
+    crate::config::write_atomic(&path, &text).map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "write", e))?;
+    Ok(())
+}
+
 /// A server's settings as a UI shows them: its kind's groups in order, each property with its
 /// label, the value as shown (secrets masked), whether it is the default, and its help line, in
 /// a language. Read from its file by the daemon: a UI never opens a server file itself.
@@ -313,6 +350,11 @@ fn properties(engine: &Engine, name: &str, lang: crate::config::Lang) -> Respons
                         "required": s.prop.required,
                         "secret": s.prop.is_secret(),
                         "type": crate::i18n::Msg::type_word(s.prop, lang),
+                        "ty": s.prop.ty.id(),
+                        "raw": if s.prop.is_secret() { Value::Null } else { s.json.clone() },
+                        "min": s.prop.min,
+                        "max": s.prop.max,
+                        "choices": s.prop.values.iter().map(|v| json!({ "value": v.value, "label": v.label.get(lang) })).collect::<Vec<_>>(),
                         "help": s.prop.help.get(lang),
                     })
                 })

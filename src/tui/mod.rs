@@ -86,11 +86,25 @@ fn props_of(v: &Value) -> Vec<Prop> {
     for g in v["groups"].as_array().into_iter().flatten() {
         let group = g["label"].as_str().unwrap_or("").to_owned();
         for p in g["properties"].as_array().into_iter().flatten() {
+            let raw = match &p["raw"] {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
             out.push(Prop {
                 group: group.clone(),
                 label: p["label"].as_str().unwrap_or("").to_owned(),
                 value: p["value"].as_str().unwrap_or("").to_owned(),
                 help: p["help"].as_str().unwrap_or("").to_owned(),
+                key: p["key"].as_str().unwrap_or("").to_owned(),
+                ty: p["ty"].as_str().unwrap_or("").to_owned(),
+                raw,
+                choices: match p["ty"].as_str() {
+                    Some("bool") => vec![("true".into(), Msg::Yes.get(crate::i18n::current()).to_owned()), ("false".into(), Msg::No.get(crate::i18n::current()).to_owned())],
+                    _ => p["choices"].as_array().into_iter().flatten().map(|c| (c["value"].as_str().unwrap_or("").to_owned(), c["label"].as_str().unwrap_or("").to_owned())).collect(),
+                },
+                min: p["min"].as_i64(),
+                max: p["max"].as_i64(),
             });
         }
     }
@@ -147,6 +161,14 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 Ok(runs) => Some(Action::Runs(server, runs)),
                 Err(e) => Some(Action::Say(e.to_string())),
             },
+            Effect::Save { server, key, value } => {
+                let body = serde_json::json!({ "set": { key: value } });
+                match client.call::<Value>(Method::PATCH, &format!("/v1/servers/{}", segment(&server)), Some(body)).await {
+                    Ok(_) => Some(Action::Saved(server)),
+                    Err(ClientError::Api { message, .. }) => Some(Action::Refused(message)),
+                    Err(e) => Some(Action::Refused(e.to_string())),
+                }
+            }
             Effect::Delete(name) => match client.call::<Value>(Method::DELETE, &format!("/v1/servers/{}", segment(&name)), None).await {
                 Ok(v) => Some(Action::Say(Msg::DeletedServer.with(lang, &[("server", &name), ("file", &v["kept"].as_str().unwrap_or(""))]))),
                 Err(e) => Some(Action::Say(e.to_string())),

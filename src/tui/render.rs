@@ -133,6 +133,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             }
         }
         Mode::ConfirmQuit => popup(f, Msg::TuiQuitTitle.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
+        Mode::Edit(ref v) => edit_popup(f, app, v),
         Mode::Checks(ref name, ref checks) => checks_popup(f, name, checks.as_deref(), lang),
         Mode::ConfirmDelete(ref name) => popup(f, Msg::ActDelete.get(lang), &Msg::TuiAskDelete.with(lang, &[("server", name)])),
         Mode::Help => popup(f, Msg::ActHelp.get(lang), Msg::TuiHelpText.get(lang)),
@@ -357,6 +358,35 @@ fn quarantine_view(f: &mut Frame, v: &super::state::QuarantineView, lang: Lang, 
     f.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).wrap(Wrap { trim: false }), list);
 }
 
+/// A property being changed: a pick list for choices, else the text (masked for secrets), the
+/// help, and why the value cannot be saved.
+fn edit_popup(f: &mut Frame, app: &App, v: &super::state::EditView) {
+    let lang = app.lang;
+    let Some(p) = app.props.get(v.prop) else { return };
+    let mut lines: Vec<Line> = vec![Line::from(Span::styled(p.help.clone(), Style::new().fg(Color::Gray))), Line::from("")];
+    if p.choices.is_empty() {
+        let shown = if p.secret() { "•".repeat(v.input.chars().count()) } else { v.input.clone() };
+        lines.push(Line::from(vec![Span::raw("> "), Span::styled(format!("{shown}▏"), Style::new().add_modifier(Modifier::BOLD))]));
+    } else {
+        for (i, (_, label)) in p.choices.iter().enumerate() {
+            let style = if i == v.choice { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+            lines.push(Line::from(Span::styled(format!("  {label}  "), style)));
+        }
+    }
+    lines.push(Line::from(""));
+    match &v.error {
+        Some(e) => lines.push(Line::from(Span::styled(format!("✗ {e}"), Style::new().fg(Color::Red)))),
+        None => lines.push(Line::from(Span::styled(Msg::TuiEditKeys.get(lang), Style::new().fg(Color::DarkGray)))),
+    }
+    let area = f.area();
+    let w = area.width.saturating_sub(6).min(90);
+    let h = (lines.len() as u16 + 6).min(area.height.saturating_sub(2));
+    let rect = Rect { x: area.x + (area.width.saturating_sub(w)) / 2, y: area.y + (area.height.saturating_sub(h)) / 2, width: w, height: h };
+    f.render_widget(Clear, rect);
+    let title = format!("{} · {}", v.server, p.label);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::new().borders(Borders::ALL).title(title)), rect);
+}
+
 /// The connection tests, each a green or red square with what was found or what is wrong.
 fn checks_popup(f: &mut Frame, server: &str, checks: Option<&[serde_json::Value]>, lang: Lang) {
     let area = f.area();
@@ -422,6 +452,10 @@ mod tests {
         out
     }
 
+    fn prop(group: &str, label: &str, value: &str, help: &str, ty: &str) -> Prop {
+        Prop { group: group.into(), label: label.into(), value: value.into(), help: help.into(), key: label.into(), ty: ty.into(), raw: value.into(), choices: Vec::new(), min: Some(1), max: Some(10_080) }
+    }
+
     fn app(lang: Lang) -> App {
         let mut a = App::new(lang);
         a.update(Action::Connected(vec![
@@ -437,9 +471,10 @@ mod tests {
         a.update(Action::Properties(
             "Archive".into(),
             vec![
-                Prop { group: g1.into(), label: "Server name".into(), value: "Archive".into(), help: "The server's name.".into() },
-                Prop { group: g1.into(), label: "Autostart".into(), value: "No".into(), help: "Start with the daemon.".into() },
-                Prop { group: g3.into(), label: "Object".into(), value: "Централен Склад".into(), help: "The Warehouse Pro object documents go to.".into() },
+                prop(g1, "Server name", "Archive", "The server's name.", "string"),
+                prop(g1, "Autostart", "No", "Start with the daemon.", "bool"),
+                prop(g3, "Import every (minutes)", "15", "Minutes between the starts of two imports.", "integer"),
+                prop(g3, "Object", "Централен Склад", "The Warehouse Pro object documents go to.", "string"),
             ],
         ));
         a
@@ -470,6 +505,13 @@ mod tests {
             ],
         ));
         insta::assert_snapshot!("checks_en_80x24", screen(&a, 80, 24));
+        // The grid in edit with an invalid value.
+        let mut a = app(Lang::En);
+        a.prop_selected = 2;
+        for k in [crossterm::event::KeyCode::Enter, crossterm::event::KeyCode::Backspace, crossterm::event::KeyCode::Backspace, crossterm::event::KeyCode::Char('0')] {
+            a.update(Action::Key(crossterm::event::KeyEvent::new(k, crossterm::event::KeyModifiers::NONE)));
+        }
+        insta::assert_snapshot!("edit_invalid_en_80x24", screen(&a, 80, 24));
         let mut a = app(Lang::Bg);
         a.update(Action::Lost("няма демон".into()));
         let s = screen(&a, 80, 24);

@@ -34,6 +34,59 @@ pub struct Prop {
     pub value: String,
     /// Its help line.
     pub help: String,
+    /// Its key (`rules.import`).
+    pub key: String,
+    /// Its type, as profiles write it (`integer`, `enum`, `secret`, ...).
+    pub ty: String,
+    /// Its value as the file holds it (empty for secrets, never shown back).
+    pub raw: String,
+    /// For choices: each value and its label.
+    pub choices: Vec<(String, String)>,
+    /// For numbers: the bounds.
+    pub min: Option<i64>,
+    /// For numbers: the bounds.
+    pub max: Option<i64>,
+}
+
+impl Prop {
+    /// True when its value must never be shown.
+    pub fn secret(&self) -> bool {
+        matches!(self.ty.as_str(), "secret" | "connection")
+    }
+}
+
+/// A property being changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditView {
+    /// Whose.
+    pub server: String,
+    /// Which property (its index in the grid).
+    pub prop: usize,
+    /// The text typed.
+    pub input: String,
+    /// For choices: the one picked.
+    pub choice: usize,
+    /// Why the value cannot be saved, as typed or as the daemon said.
+    pub error: Option<String>,
+}
+
+/// Checks a value as it is typed, by the same parsers the server files are read with.
+pub fn check_typed(p: &Prop, text: &str, lang: Lang) -> Option<String> {
+    use crate::config::schedule::{ClockTimes, TimeWindow, Weekdays};
+    match p.ty.as_str() {
+        "integer" => match text.trim().parse::<i64>() {
+            Err(_) => Some(crate::i18n::Msg::NotWholeNumber.with(lang, &[("value", &text)])),
+            Ok(n) if p.min.is_some_and(|m| n < m) || p.max.is_some_and(|m| n > m) => Some(crate::i18n::Msg::OutOfRange.with(
+                lang,
+                &[("n", &n), ("min", &p.min.unwrap_or(i64::MIN)), ("max", &p.max.unwrap_or(i64::MAX))],
+            )),
+            Ok(_) => None,
+        },
+        "time_window" => text.parse::<TimeWindow>().err(),
+        "weekdays" => text.parse::<Weekdays>().err(),
+        "clock_times" => text.parse::<ClockTimes>().err(),
+        _ => None,
+    }
 }
 
 /// A server's log, as the log view shows it.
@@ -120,6 +173,8 @@ pub enum Mode {
     Runs(Box<RunsView>),
     /// A server's orders set aside.
     Quarantine(Box<QuarantineView>),
+    /// A property being changed.
+    Edit(Box<EditView>),
 }
 
 /// What happened.
@@ -149,6 +204,10 @@ pub enum Action {
     Quarantined(String, Vec<Value>),
     /// A server's connection tests, done.
     Checks(String, Vec<Value>),
+    /// A change was saved.
+    Saved(String),
+    /// A change was refused, with the reason.
+    Refused(String),
     /// A left click at a column and line of a screen this wide.
     Click(u16, u16, u16),
     /// Draw again (the terminal was resized).
@@ -164,6 +223,15 @@ pub enum Effect {
     Stop(String),
     /// Delete a server (its file is kept in servers/deleted/).
     Delete(String),
+    /// Save one setting of a server.
+    Save {
+        /// Whose.
+        server: String,
+        /// Which.
+        key: String,
+        /// The new value, as `--set` takes it.
+        value: String,
+    },
     /// Load a server's properties in a language.
     LoadProperties(String, Lang),
     /// Run a server's connection checks.
@@ -304,6 +372,25 @@ impl App {
                         v.lines = lines;
                         v.offset = v.offset.min(v.lines.len().saturating_sub(1));
                     }
+                }
+                Vec::new()
+            }
+            Action::Saved(server) => {
+                if matches!(&self.mode, Mode::Edit(v) if v.server == server) {
+                    self.mode = Mode::Main;
+                }
+                self.message = Some(crate::i18n::Msg::TuiSaved.with(self.lang, &[("server", &server)]));
+                // Read again, and the same setting stays selected.
+                let keep = self.prop_selected;
+                self.props_of = None;
+                let fx = self.follow_selection();
+                self.prop_selected = keep;
+                fx
+            }
+            Action::Refused(why) => {
+                match &mut self.mode {
+                    Mode::Edit(v) => v.error = Some(why),
+                    _ => self.message = Some(why),
                 }
                 Vec::new()
             }
@@ -471,6 +558,7 @@ impl App {
             Mode::Log(_) => return self.log_key(k),
             Mode::Runs(_) => return self.runs_key(k),
             Mode::Quarantine(_) => return self.quarantine_key(k),
+            Mode::Edit(_) => return self.edit_key(k),
             Mode::Main => {}
         }
         let name = self.selected_name();
@@ -521,6 +609,13 @@ impl App {
                 }
                 None => Vec::new(),
             },
+            KeyCode::Char('e') | KeyCode::Enter | KeyCode::F(4) => {
+                let (Some(server), Some(p)) = (name, self.props.get(self.prop_selected)) else { return Vec::new() };
+                let input = if p.secret() { String::new() } else { p.raw.clone() };
+                let choice = p.choices.iter().position(|(v, _)| *v == p.raw).unwrap_or(0);
+                self.mode = Mode::Edit(Box::new(EditView { server, prop: self.prop_selected, input, choice, error: None }));
+                Vec::new()
+            }
             KeyCode::Char('d') | KeyCode::Delete => {
                 if let Some(n) = name {
                     self.mode = Mode::ConfirmDelete(n);
@@ -643,6 +738,44 @@ impl App {
         Vec::new()
     }
 
+    fn edit_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let lang = self.lang;
+        let Mode::Edit(v) = &mut self.mode else { return Vec::new() };
+        let Some(p) = self.props.get(v.prop) else {
+            self.mode = Mode::Main;
+            return Vec::new();
+        };
+        let choices = !p.choices.is_empty();
+        match k.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Main;
+                return Vec::new();
+            }
+            KeyCode::Up if choices => v.choice = v.choice.checked_sub(1).unwrap_or(p.choices.len() - 1),
+            KeyCode::Down | KeyCode::Char(' ') if choices => v.choice = (v.choice + 1) % p.choices.len(),
+            KeyCode::Enter => {
+                let value = if choices { p.choices.get(v.choice).map(|(v, _)| v.clone()).unwrap_or_default() } else { v.input.clone() };
+                if !choices {
+                    v.error = check_typed(p, &value, lang);
+                }
+                if v.error.is_some() {
+                    return Vec::new();
+                }
+                return vec![Effect::Save { server: v.server.clone(), key: p.key.clone(), value }];
+            }
+            KeyCode::Backspace if !choices => {
+                v.input.pop();
+                v.error = check_typed(p, &v.input, lang);
+            }
+            KeyCode::Char(c) if !choices => {
+                v.input.push(c);
+                v.error = check_typed(p, &v.input, lang);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
     fn quarantine_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let Mode::Quarantine(v) = &mut self.mode else { return Vec::new() };
         let id = v.entries.get(v.selected).and_then(|e| e["id"].as_i64());
@@ -717,7 +850,7 @@ mod tests {
         assert_eq!(a.update(code(KeyCode::Down)), [], "the last row stays selected");
         assert_eq!(a.update(key('k')), [Effect::LoadProperties("Archive".into(), Lang::En)]);
         // Properties for a server no longer selected are dropped.
-        a.update(Action::Properties("Shop".into(), vec![Prop { group: "g".into(), label: "l".into(), value: "v".into(), help: "h".into() }]));
+        a.update(Action::Properties("Shop".into(), vec![prop("k", "string", "v", &[])]));
         assert!(a.props.is_empty());
         assert_eq!(a.update(Action::ClickRow(1)), [Effect::LoadProperties("Shop".into(), Lang::En)]);
     }
@@ -879,6 +1012,69 @@ mod tests {
         assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Drop("Archive".into(), 5)]);
         a.update(code(KeyCode::Esc));
         assert_eq!(a.mode, Mode::Main);
+    }
+
+    fn prop(key: &str, ty: &str, raw: &str, choices: &[(&str, &str)]) -> Prop {
+        Prop {
+            group: "g".into(),
+            label: key.into(),
+            value: raw.into(),
+            help: String::new(),
+            key: key.into(),
+            ty: ty.into(),
+            raw: raw.into(),
+            choices: choices.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect(),
+            min: Some(1),
+            max: Some(10_080),
+        }
+    }
+
+    #[test]
+    fn edit_checks_as_typed_picks_from_lists_and_never_shows_a_secret() {
+        let mut a = app();
+        let props = vec![
+            prop("rules.import", "enum", "on_start", &[("never", "Don't start"), ("on_start", "On server start"), ("periodic", "Periodic")]),
+            prop("rules.import_every_min", "integer", "15", &[]),
+            prop("rules.hours", "time_window", "00:00-24:00", &[]),
+            prop("shopiko.key", "secret", "", &[]),
+        ];
+        a.update(Action::Properties("Archive".into(), props.clone()));
+        // A choice: the current one picked; Down moves; Enter saves its value.
+        a.update(key('e'));
+        assert!(matches!(&a.mode, Mode::Edit(v) if v.choice == 1));
+        a.update(code(KeyCode::Down));
+        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Save { server: "Archive".into(), key: "rules.import".into(), value: "periodic".into() }]);
+        a.update(Action::Saved("Archive".into()));
+        assert_eq!(a.mode, Mode::Main);
+        // Saved: the grid is read again from the daemon. A number, checked as typed: 0 is out of
+        // range and is not saved.
+        a.update(Action::Properties("Archive".into(), props));
+        a.prop_selected = 1;
+        a.update(code(KeyCode::Enter));
+        a.update(code(KeyCode::Backspace));
+        a.update(code(KeyCode::Backspace));
+        a.update(key('0'));
+        assert!(matches!(&a.mode, Mode::Edit(v) if v.error.as_deref().is_some_and(|e| e.contains("1"))));
+        assert_eq!(a.update(code(KeyCode::Enter)), [], "refused before saving");
+        a.update(code(KeyCode::Backspace));
+        for c in "30".chars() {
+            a.update(key(c));
+        }
+        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Save { server: "Archive".into(), key: "rules.import_every_min".into(), value: "30".into() }]);
+        // The daemon's refusal is shown in the editor.
+        a.update(Action::Refused("rules.import_every_min: too many".into()));
+        assert!(matches!(&a.mode, Mode::Edit(v) if v.error.as_deref() == Some("rules.import_every_min: too many")));
+        a.update(code(KeyCode::Esc));
+        // A time window with a typo.
+        a.prop_selected = 2;
+        a.update(key('e'));
+        a.update(code(KeyCode::Backspace));
+        assert!(matches!(&a.mode, Mode::Edit(v) if v.error.is_some()));
+        a.update(code(KeyCode::Esc));
+        // A secret starts empty: what the file holds is never shown back.
+        a.prop_selected = 3;
+        a.update(key('e'));
+        assert!(matches!(&a.mode, Mode::Edit(v) if v.input.is_empty()));
     }
 
     #[test]
