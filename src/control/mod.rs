@@ -179,7 +179,7 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
                     let report = (api.reload)().await;
                     full(StatusCode::OK, &json!({ "saved": true, "reload": report }))
                 }
-                Err(resp) => resp,
+                Err(resp) => *resp,
             }
         }
         (&Method::DELETE, ["v1", "servers", name]) => {
@@ -302,21 +302,21 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
 }
 
 /// Changes a server's file by `--set`'s rules; the error response names each field and why.
-fn change_server(home: &crate::config::Home, name: &str, set: &std::collections::BTreeMap<String, String>) -> Result<(), Response<Body>> {
+fn change_server(home: &crate::config::Home, name: &str, set: &std::collections::BTreeMap<String, String>) -> Result<(), Box<Response<Body>>> {
     use crate::config::edit::{self, Change};
     let path = home.server_path(name);
-    let original = std::fs::read_to_string(&path).map_err(|_| engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", &name)]))))?;
+    let original = std::fs::read_to_string(&path).map_err(|_| Box::new(engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", &name)])))))?;
     let kind = toml::from_str::<toml::Table>(&original).ok().and_then(|t| t.get("kind").and_then(|k| k.as_str()).map(str::to_owned)).unwrap_or_default();
-    let profile = crate::config::profile::find(&kind).ok_or_else(|| error(StatusCode::CONFLICT, "invalid_file", format!("'{kind}' is not a kind obmen knows")))?;
+    let profile = crate::config::profile::find(&kind).ok_or_else(|| Box::new(error(StatusCode::CONFLICT, "invalid_file", format!("'{kind}' is not a kind obmen knows"))))?;
     let changes: Vec<Change> = set.iter().map(|(k, v)| Change::Set(k.clone(), v.clone())).collect();
     let refused = |fields: Vec<(String, String)>| {
         let message = fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
-        full(StatusCode::UNPROCESSABLE_ENTITY, &json!({ "error": message, "code": "invalid", "fields": fields.iter().map(|(f, m)| json!({ "field": f, "message": m })).collect::<Vec<_>>() }))
+        Box::new(full(StatusCode::UNPROCESSABLE_ENTITY, &json!({ "error": message, "code": "invalid", "fields": fields.iter().map(|(f, m)| json!({ "field": f, "message": m })).collect::<Vec<_>>() })))
     };
     let text = edit::apply(profile, &original, &changes).map_err(refused)?;
     crate::config::validate::validate_text(&path, &text)
         .map_err(|e| refused(e.0.iter().map(|c| (c.field.clone().unwrap_or_default(), c.message.clone())).collect()))?;
-    crate::config::write_atomic(&path, &text).map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "write", e))?;
+    crate::config::write_atomic(&path, &text).map_err(|e| Box::new(error(StatusCode::INTERNAL_SERVER_ERROR, "write", e)))?;
     Ok(())
 }
 
