@@ -108,6 +108,16 @@ impl Msg {
         }
     }
 
+    /// A run phase's name (as the API writes it: `import`, `export`, `nomenclature`) in a language.
+    pub fn phase_word(phase: &str, lang: Lang) -> String {
+        match phase {
+            "import" => Msg::JobImport.get(lang).to_owned(),
+            "export" => Msg::JobExport.get(lang).to_owned(),
+            "nomenclature" => Msg::PhaseNomenclature.get(lang).to_owned(),
+            other => other.to_owned(),
+        }
+    }
+
     /// The text in a language, for messages without arguments.
     pub fn get(self, lang: Lang) -> &'static str {
         self.text(lang)
@@ -381,6 +391,7 @@ catalogue! {
     UrlPlain => "'{url}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)", "'{url}' не е криптиран: пишете https://; http:// е само за симулатор на този компютър (127.0.0.1, localhost)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
+    PhaseNomenclature => "nomenclature", "номенклатура";
     TuiSaved => "The settings of '{server}' were saved; the daemon applies them to it alone.", "Настройките на '{server}' са записани; демонът ги прилага само към него.";
     TuiEditKeys => "Enter: save   Esc: cancel   (choices: ↑↓)", "Enter: запис   Esc: отказ   (избор: ↑↓)";
     TuiTesting => "Testing the connections...", "Проверка на връзките...";

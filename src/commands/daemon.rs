@@ -98,7 +98,7 @@ pub(super) fn state_detail(status: &Value, lang: Lang) -> String {
             None => Msg::DetailWaitingNothing.get(lang).to_owned(),
         },
         "running" => {
-            let Some(phase) = status["phase"].as_str() else { return Msg::DetailStarting.get(lang).to_owned() };
+            let Some(phase) = status["phase"].as_str().map(|p| Msg::phase_word(p, lang)) else { return Msg::DetailStarting.get(lang).to_owned() };
             let done = status["done"].as_u64().unwrap_or(0);
             match status["total"].as_u64() {
                 Some(total) => Msg::DetailRunningOf.with(lang, &[("phase", &phase), ("done", &done), ("total", &total)]),

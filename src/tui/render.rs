@@ -36,7 +36,7 @@ pub fn detail(row: &Row, lang: Lang) -> String {
             Some(t) => Msg::DetailWaitingUntil.with(lang, &[("time", &t)]),
             None => Msg::DetailWaitingNothing.get(lang).to_owned(),
         },
-        "running" => match (v["phase"].as_str(), v["done"].as_u64(), v["total"].as_u64()) {
+        "running" => match (v["phase"].as_str().map(|p| Msg::phase_word(p, lang)), v["done"].as_u64(), v["total"].as_u64()) {
             (Some(p), Some(d), Some(t)) => Msg::DetailRunningOf.with(lang, &[("phase", &p), ("done", &d), ("total", &t)]),
             (Some(p), d, None) => Msg::DetailRunning.with(lang, &[("phase", &p), ("done", &d.unwrap_or(0))]),
             _ => Msg::DetailStarting.get(lang).to_owned(),
