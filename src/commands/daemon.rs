@@ -63,59 +63,11 @@ pub(super) fn start_stop(home: &Home, lang: Lang, name: &str, start: bool) -> Re
         (false, _, Some(true)) => Msg::CliStopped,
         _ => Msg::CliStopLate,
     };
-    out(&format!("{}\n", msg.with(lang, &[("server", &name), ("state", &state_word(state, lang))])))?;
+    out(&format!("{}\n", msg.with(lang, &[("server", &name), ("state", &crate::control::status::state_word(state, lang))])))?;
     if msg == Msg::CliStopLate {
         return Err(CliError::failed(anyhow!("{}", Msg::CliStopLate.with(lang, &[("server", &name)]))));
     }
     Ok(())
-}
-
-/// A state's word in a language.
-pub(super) fn state_word(state: &str, lang: Lang) -> String {
-    match state {
-        "stopped" => Msg::StateStopped,
-        "waiting" => Msg::StateWaiting,
-        "running" => Msg::StateRunning,
-        "failed" => Msg::StateFailed,
-        _ => Msg::StateNoDaemon,
-    }
-    .get(lang)
-    .to_owned()
-}
-
-/// A status as one short cell: the state's word and what it waits for, does, or failed on.
-pub(super) fn state_detail(status: &Value, lang: Lang) -> String {
-    let time = |v: &Value| v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Local).format("%H:%M").to_string());
-    let day = |v: &Value| {
-        v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| {
-            let t = t.with_timezone(&Local);
-            if t.date_naive() == Local::now().date_naive() { t.format("%H:%M").to_string() } else { t.format("%Y-%m-%d %H:%M").to_string() }
-        })
-    };
-    match status["state"].as_str().unwrap_or("") {
-        "waiting" => match day(&status["next"]) {
-            Some(t) => Msg::DetailWaitingUntil.with(lang, &[("time", &t)]),
-            None => Msg::DetailWaitingNothing.get(lang).to_owned(),
-        },
-        "running" => {
-            let Some(phase) = status["phase"].as_str().map(|p| Msg::phase_word(p, lang)) else { return Msg::DetailStarting.get(lang).to_owned() };
-            let done = status["done"].as_u64().unwrap_or(0);
-            match status["total"].as_u64() {
-                Some(total) => Msg::DetailRunningOf.with(lang, &[("phase", &phase), ("done", &done), ("total", &total)]),
-                None => Msg::DetailRunning.with(lang, &[("phase", &phase), ("done", &done)]),
-            }
-        }
-        "failed" => {
-            let reason = status["reason"].as_str().unwrap_or("");
-            let short: String = reason.chars().take(60).collect();
-            let short = if reason.chars().count() > 60 { format!("{short}…") } else { short };
-            match time(&status["retry_at"]) {
-                Some(t) => Msg::DetailFailedRetry.with(lang, &[("reason", &short), ("time", &t)]),
-                None => short,
-            }
-        }
-        s => state_word(s, lang),
-    }
 }
 
 fn local(t: &str) -> String {

@@ -119,11 +119,8 @@ fn list(home: &Home, lang: Lang, as_json: bool) -> Result<(), CliError> {
         .zip(&counters)
         .map(|((name, r), c)| {
             let status = status_of(name);
-            let state = super::daemon::state_word(status["state"].as_str().unwrap_or(""), lang);
-            let detail = match status["state"].as_str() {
-                Some("no_daemon" | "stopped") | None => String::new(),
-                _ => super::daemon::state_detail(&status, lang),
-            };
+            let state = crate::control::status::state_word(status["state"].as_str().unwrap_or(""), lang);
+            let detail = crate::control::status::detail(&status, lang, 60);
             let imported = c["imported"].as_u64().map(|n| n.to_string()).unwrap_or_else(|| "-".into());
             match r {
                 Ok(s) => vec![

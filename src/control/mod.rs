@@ -25,6 +25,7 @@
 //! Errors are `{"error": words, "code": word}` with 400, 403, 404 or 409.
 
 pub mod client;
+pub mod status;
 pub mod transport;
 
 use std::convert::Infallible;

@@ -9,46 +9,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TableRow, Table, Wrap};
 use ratatui::Frame;
 
-use super::state::{App, Mode, Row, TOOLBAR};
+use super::state::{App, Mode, TOOLBAR};
+use crate::control::status::{detail, state_word, when};
 use crate::config::Lang;
 use crate::i18n::Msg;
 
 /// A state's symbol, word and colour: readable without colour too.
 pub fn state_look(state: &str, lang: Lang) -> (&'static str, String, Color) {
     match state {
-        "waiting" => ("◷", Msg::StateWaiting.get(lang).to_owned(), Color::Green),
-        "running" => ("▶", Msg::StateRunning.get(lang).to_owned(), Color::Cyan),
-        "failed" => ("✗", Msg::StateFailed.get(lang).to_owned(), Color::Red),
-        _ => ("■", Msg::StateStopped.get(lang).to_owned(), Color::DarkGray),
-    }
-}
-
-fn hhmm(v: &serde_json::Value) -> Option<String> {
-    let t = DateTime::parse_from_rfc3339(v.as_str()?).ok()?.with_timezone(&Local);
-    Some(if t.date_naive() == Local::now().date_naive() { t.format("%H:%M").to_string() } else { t.format("%d.%m %H:%M").to_string() })
-}
-
-/// What the row says after its state: until when it waits, how far its run is, why it failed.
-pub fn detail(row: &Row, lang: Lang) -> String {
-    let v = &row.0;
-    match row.state() {
-        "waiting" => match hhmm(&v["next"]) {
-            Some(t) => Msg::DetailWaitingUntil.with(lang, &[("time", &t)]),
-            None => Msg::DetailWaitingNothing.get(lang).to_owned(),
-        },
-        "running" => match (v["phase"].as_str().map(|p| Msg::phase_word(p, lang)), v["done"].as_u64(), v["total"].as_u64()) {
-            (Some(p), Some(d), Some(t)) => Msg::DetailRunningOf.with(lang, &[("phase", &p), ("done", &d), ("total", &t)]),
-            (Some(p), d, None) => Msg::DetailRunning.with(lang, &[("phase", &p), ("done", &d.unwrap_or(0))]),
-            _ => Msg::DetailStarting.get(lang).to_owned(),
-        },
-        "failed" => {
-            let reason = v["reason"].as_str().unwrap_or("");
-            match hhmm(&v["retry_at"]) {
-                Some(t) => Msg::DetailFailedRetry.with(lang, &[("reason", &reason), ("time", &t)]),
-                None => reason.to_owned(),
-            }
-        }
-        _ => String::new(),
+        "waiting" => ("◷", state_word(state, lang), Color::Green),
+        "running" => ("▶", state_word(state, lang), Color::Cyan),
+        "failed" => ("✗", state_word(state, lang), Color::Red),
+        _ => ("■", state_word("stopped", lang), Color::DarkGray),
     }
 }
 
@@ -148,9 +120,10 @@ fn servers(f: &mut Frame, app: &App, area: Rect) {
         .enumerate()
         .map(|(i, r)| {
             let (symbol, word, colour) = state_look(r.state(), lang);
-            let last = hhmm(&r.0["counters"]["last_run"]).or_else(|| hhmm(&r.0["counters"]["last_success"])).unwrap_or_default();
+            let last = when(&r.0["counters"]["last_run"]).or_else(|| when(&r.0["counters"]["last_success"])).unwrap_or_default();
             let style = if i == app.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
-            let mut cells = vec![Line::from(r.name().to_owned()), Line::from(Span::styled(format!("{symbol} {word}"), Style::new().fg(colour))), Line::from(detail(r, lang))];
+            // The whole reason: the table cuts it to its column.
+            let mut cells = vec![Line::from(r.name().to_owned()), Line::from(Span::styled(format!("{symbol} {word}"), Style::new().fg(colour))), Line::from(detail(&r.0, lang, usize::MAX))];
             if area.width >= 70 {
                 cells.push(Line::from(last));
             }
@@ -350,7 +323,7 @@ fn quarantine_view(f: &mut Frame, v: &super::state::QuarantineView, lang: Lang, 
         if i == v.selected {
             selected_line = lines.len();
         }
-        let tried = Msg::Tried.with(lang, &[("count", &e["attempts"].as_i64().unwrap_or(0)), ("when", &hhmm(&e["last_seen"]).unwrap_or_default())]);
+        let tried = Msg::Tried.with(lang, &[("count", &e["attempts"].as_i64().unwrap_or(0)), ("when", &when(&e["last_seen"]).unwrap_or_default())]);
         lines.push(Line::from(vec![Span::styled(format!("{:>4}  {}", e["id"], e["order_number"].as_str().unwrap_or("")), style.add_modifier(Modifier::BOLD)), Span::raw(format!("  {tried}"))]));
         lines.push(Line::from(Span::styled(format!("      {}", e["reason"].as_str().unwrap_or("")), Style::new().fg(Color::Yellow))));
     }
