@@ -55,15 +55,18 @@ fn live(home: &Home, names: &[String]) -> (Option<Vec<Value>>, Vec<Value>) {
     rt.block_on(async {
         let client = crate::control::Client::new(&home.socket());
         let statuses = if home.socket().exists() { client.call::<Vec<Value>>(hyper::Method::GET, "/v1/servers", None).await.ok() } else { None };
-        let mut counters = Vec::new();
-        if home.state_db().exists() {
+        // The daemon's answer holds the counters of the servers it holds: state.db is read only
+        // for the others (no daemon, or a file it could not load).
+        let from_daemon = |n: &str| statuses.as_ref()?.iter().find(|s| s["name"] == n).map(|s| s["counters"].clone()).filter(|c| !c.is_null());
+        let mut counters: Vec<Option<Value>> = names.iter().map(|n| from_daemon(n)).collect();
+        if counters.iter().any(Option::is_none) && home.state_db().exists() {
             if let Ok(state) = crate::state::State::open(&home.state_db()).await {
-                for n in names {
-                    counters.push(state.counters(n).await.ok().and_then(|c| serde_json::to_value(c).ok()).unwrap_or_default());
+                for (n, c) in names.iter().zip(counters.iter_mut()).filter(|(_, c)| c.is_none()) {
+                    *c = state.counters(n).await.ok().and_then(|c| serde_json::to_value(c).ok());
                 }
             }
         }
-        counters.resize(names.len(), Value::Null);
+        let counters: Vec<Value> = counters.into_iter().map(Option::unwrap_or_default).collect();
         (statuses, counters)
     })
 }
