@@ -67,7 +67,7 @@ pub(super) fn run(home: &Home, lang: Lang, name: &str, import: bool, export: boo
     }
     match summary.outcome {
         Outcome::Ok => Ok(()),
-        Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary, name, lang)))),
+        Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary.counts, name, lang)))),
         Outcome::Stopped => Err(CliError::failed(anyhow!("{}", Msg::RunStopped.with(lang, &[("server", &name)])))),
         _ => {
             let errors: Vec<&str> = summary.errors.iter().map(|e| e.message.as_str()).collect();
@@ -152,9 +152,8 @@ async fn via_daemon(home: &Home, lang: Lang, name: &str, job: Job, json: bool) -
     Ok(Some(match outcome.as_str() {
         "ok" => Ok(()),
         "partial" => {
-            let parts = [(n("set_aside"), Msg::PartlySetAside), (n("not_acknowledged"), Msg::PartlyNotConfirmed), (n("refused"), Msg::PartlyRefused)];
-            let parts: Vec<String> = parts.iter().filter(|(k, _)| *k > 0).map(|(k, m)| m.with(lang, &[("count", k), ("server", &name)])).collect();
-            Err(CliError::partly(anyhow!("{}", Msg::PartlyServer.with(lang, &[("server", &name), ("parts", &parts.join("; "))]))))
+            let counts: crate::kinds::Counts = serde_json::from_value(summary["counts"].clone()).unwrap_or_default();
+            Err(CliError::partly(anyhow!("{}", partly(&counts, name, lang))))
         }
         "stopped" => Err(CliError::failed(anyhow!("{}", Msg::RunStopped.with(lang, &[("server", &name)])))),
         _ => Err(CliError::failed(anyhow!("{}", Msg::RunFailed.with(lang, &[("server", &name), ("errors", &errors.join("; "))])))),
@@ -162,8 +161,7 @@ async fn via_daemon(home: &Home, lang: Lang, name: &str, job: Job, json: bool) -
 }
 
 /// What a partly done run left, in words.
-fn partly(s: &RunSummary, name: &str, lang: Lang) -> String {
-    let c = &s.counts;
+fn partly(c: &crate::kinds::Counts, name: &str, lang: Lang) -> String {
     let mut parts = Vec::new();
     if c.set_aside > 0 {
         parts.push(Msg::PartlySetAside.with(lang, &[("count", &c.set_aside), ("server", &name)]));
@@ -351,7 +349,7 @@ pub(super) fn quarantine(home: &Home, lang: Lang, name: &str, action: Option<Qua
             match summary.outcome {
                 Outcome::Ok => Ok(()),
                 Outcome::Partial if summary.counts.set_aside > 0 => Err(CliError::partly(anyhow!("{}", Msg::StillSetAside.with(lang, &[("order", &number)])))),
-                Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary, name, lang)))),
+                Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(&summary.counts, name, lang)))),
                 _ => Err(CliError::failed(anyhow!(
                     "the retry of order {number} failed: {}",
                     summary.errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")

@@ -183,7 +183,8 @@ pub enum RunEvent {
 }
 
 /// Counts any kind's run has, for a dashboard.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Counts {
     /// Orders imported (in a dry run: that would be).
     pub imported: u64,
