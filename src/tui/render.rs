@@ -354,10 +354,7 @@ fn edit_popup(f: &mut Frame, app: &App, v: &super::state::EditView) {
     let area = f.area();
     let w = area.width.saturating_sub(6).min(90);
     let h = (lines.len() as u16 + 6).min(area.height.saturating_sub(2));
-    let rect = Rect { x: area.x + (area.width.saturating_sub(w)) / 2, y: area.y + (area.height.saturating_sub(h)) / 2, width: w, height: h };
-    f.render_widget(Clear, rect);
-    let title = format!("{} · {}", v.server, p.label);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::new().borders(Borders::ALL).title(title)), rect);
+    dialog(f, format!("{} · {}", v.server, p.label), lines, w, h);
 }
 
 /// The connection tests, each a green or red square with what was found or what is wrong.
@@ -383,19 +380,22 @@ fn checks_popup(f: &mut Frame, server: &str, checks: Option<&[serde_json::Value]
             .collect(),
     };
     let h = (lines.len() as u16 * 2 + 3).min(area.height.saturating_sub(2));
-    let rect = Rect { x: area.x + (area.width.saturating_sub(w)) / 2, y: area.y + (area.height.saturating_sub(h)) / 2, width: w, height: h };
-    f.render_widget(Clear, rect);
-    let title = Msg::TuiChecksTitle.with(lang, &[("server", &server)]);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::new().borders(Borders::ALL).title(title)), rect);
+    dialog(f, Msg::TuiChecksTitle.with(lang, &[("server", &server)]), lines, w, h);
 }
 
 fn popup(f: &mut Frame, title: &str, text: &str) {
     let area = f.area();
     let w = area.width.saturating_sub(8).min(64);
     let h = (text.lines().count() as u16 + 4).min(area.height.saturating_sub(2));
+    dialog(f, title.to_owned(), text.lines().map(|l| Line::from(l.to_owned())).collect(), w, h);
+}
+
+/// A bordered box of `w` by `h` in the middle of the screen, over what is under it.
+fn dialog(f: &mut Frame, title: String, lines: Vec<Line>, w: u16, h: u16) {
+    let area = f.area();
     let rect = Rect { x: area.x + (area.width.saturating_sub(w)) / 2, y: area.y + (area.height.saturating_sub(h)) / 2, width: w, height: h };
     f.render_widget(Clear, rect);
-    f.render_widget(Paragraph::new(text.to_owned()).wrap(Wrap { trim: false }).block(Block::new().borders(Borders::ALL).title(title.to_owned())), rect);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::new().borders(Borders::ALL).title(title)), rect);
 }
 
 #[cfg(test)]
