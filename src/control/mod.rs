@@ -221,15 +221,10 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             let lang = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| if v == "bg" { crate::config::Lang::Bg } else { crate::config::Lang::En }).unwrap_or(current());
             properties(engine, name, lang)
         }
-        (&Method::POST, ["v1", "servers", name, "check"]) => {
-            let path = engine.home().server_path(name);
-            let server = crate::config::ServerFile::load(&path).and_then(|f| crate::kinds::Server::load(&f));
-            match server {
-                Ok(server) => full(StatusCode::OK, &serde_json::to_value(server.check(current()).await).unwrap_or_default()),
-                Err(e) if !path.exists() => error(StatusCode::NOT_FOUND, "no_such_server", e),
-                Err(e) => error(StatusCode::CONFLICT, "invalid_file", e),
-            }
-        }
+        (&Method::POST, ["v1", "servers", name, "check"]) => match load_server(engine, name) {
+            Ok(server) => full(StatusCode::OK, &serde_json::to_value(server.check(current()).await).unwrap_or_default()),
+            Err(refused) => *refused,
+        },
         (&Method::GET, ["v1", "servers", name, "log"]) => {
             let q: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
             let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
@@ -325,13 +320,9 @@ fn change_server(home: &crate::config::Home, name: &str, set: &std::collections:
 /// label, the value as shown (secrets masked), whether it is the default, and its help line, in
 /// a language. Read from its file by the daemon: a UI never opens a server file itself.
 fn properties(engine: &Engine, name: &str, lang: crate::config::Lang) -> Response<Body> {
-    let path = engine.home().server_path(name);
-    if !path.exists() {
-        return engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", &name)])));
-    }
-    let file = match crate::config::ServerFile::load(&path) {
+    let file = match load_file(engine, name) {
         Ok(f) => f,
-        Err(e) => return error(StatusCode::CONFLICT, "invalid_file", e),
+        Err(refused) => return *refused,
     };
     let shown = crate::config::view::shown(&file, lang);
     let groups: Vec<Value> = file
@@ -370,11 +361,9 @@ fn properties(engine: &Engine, name: &str, lang: crate::config::Lang) -> Respons
 /// lock like any run: it never overlaps the server's own).
 async fn quarantine_action(engine: &Engine, name: &str, id: &str, action: &str) -> Response<Body> {
     let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "bad_request", format!("'{id}' is not an entry's id")) };
-    let path = engine.home().server_path(name);
-    let server = match crate::config::ServerFile::load(&path).and_then(|f| crate::kinds::Server::load(&f)) {
+    let server = match load_server(engine, name) {
         Ok(s) => s,
-        Err(e) if !path.exists() => return error(StatusCode::NOT_FOUND, "no_such_server", e),
-        Err(e) => return error(StatusCode::CONFLICT, "invalid_file", e),
+        Err(refused) => return *refused,
     };
     let ctx = crate::kinds::RunContext { home: engine.home().clone(), state: engine.state().clone(), cancel: CancellationToken::new(), events: crate::kinds::Events::none() };
     if action == "drop" {
@@ -392,6 +381,21 @@ async fn quarantine_action(engine: &Engine, name: &str, id: &str, action: &str) 
     };
     let summary = server.retry(ctx, vec![entry]).await;
     full(StatusCode::OK, &serde_json::to_value(summary).unwrap_or_default())
+}
+
+/// A server's file, read by the daemon for a UI: a missing one is 404, an invalid one 409 with
+/// each field's problem.
+fn load_file(engine: &Engine, name: &str) -> Result<crate::config::ServerFile, Box<Response<Body>>> {
+    let path = engine.home().server_path(name);
+    if !path.exists() {
+        return Err(Box::new(engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", &name)])))));
+    }
+    crate::config::ServerFile::load(&path).map_err(|e| Box::new(error(StatusCode::CONFLICT, "invalid_file", e)))
+}
+
+/// A server of its kind, from its file (as [`load_file`] refuses).
+fn load_server(engine: &Engine, name: &str) -> Result<crate::kinds::Server, Box<Response<Body>>> {
+    crate::kinds::Server::load(&load_file(engine, name)?).map_err(|e| Box::new(error(StatusCode::CONFLICT, "invalid_file", e)))
 }
 
 async fn with_counters(engine: &Engine, mut status: Value, name: &str) -> Value {
