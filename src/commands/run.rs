@@ -301,17 +301,9 @@ pub(super) fn quarantine(home: &Home, lang: Lang, name: &str, action: Option<Qua
                 let items: Vec<_> = entries
                     .iter()
                     .map(|q| {
-                        serde_json::json!({
-                            "id": q.id,
-                            "order_id": q.order_id,
-                            "order_number": q.order_number,
-                            "reason": q.reason,
-                            "state": q.state.as_str(),
-                            "attempts": q.attempts,
-                            "first_seen": q.first_seen.to_rfc3339(),
-                            "last_seen": q.last_seen.to_rfc3339(),
-                            "order": serde_json::from_str::<serde_json::Value>(&q.payload).unwrap_or(serde_json::Value::String(q.payload.clone())),
-                        })
+                        let mut v = q.to_json();
+                        v["order"] = serde_json::from_str::<serde_json::Value>(&q.payload).unwrap_or(serde_json::Value::String(q.payload.clone()));
+                        v
                     })
                     .collect();
                 return out(&format!("{}\n", serde_json::to_string_pretty(&items).map_err(CliError::failed)?));

@@ -247,19 +247,7 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
         (&Method::GET, ["v1", "servers", name, "quarantine"]) => {
             let all = form_urlencoded::parse(query.as_bytes()).any(|(k, v)| k == "all" && v == "true");
             match engine.state().quarantined(name, all).await {
-                Ok(entries) => {
-                    let items: Vec<Value> = entries
-                        .iter()
-                        .map(|q| {
-                            json!({
-                                "id": q.id, "order_id": q.order_id, "order_number": q.order_number, "reason": q.reason,
-                                "state": q.state.as_str(), "attempts": q.attempts,
-                                "first_seen": q.first_seen.to_rfc3339(), "last_seen": q.last_seen.to_rfc3339(),
-                            })
-                        })
-                        .collect();
-                    full(StatusCode::OK, &Value::Array(items))
-                }
+                Ok(entries) => full(StatusCode::OK, &Value::Array(entries.iter().map(crate::state::Quarantined::to_json).collect())),
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
             }
         }

@@ -283,6 +283,23 @@ pub struct Quarantined {
     pub state: QuarantineState,
 }
 
+impl Quarantined {
+    /// The entry as the command line's and the control API's JSON give it, without the order
+    /// itself (`payload`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "order_id": self.order_id,
+            "order_number": self.order_number,
+            "reason": self.reason,
+            "state": self.state.as_str(),
+            "attempts": self.attempts,
+            "first_seen": self.first_seen.to_rfc3339(),
+            "last_seen": self.last_seen.to_rfc3339(),
+        })
+    }
+}
+
 fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
