@@ -391,6 +391,23 @@ catalogue! {
     UrlPlain => "'{url}' is not encrypted: write https://; http:// is only for a simulator on this machine (127.0.0.1, localhost)", "'{url}' не е криптиран: пишете https://; http:// е само за симулатор на този компютър (127.0.0.1, localhost)";
     // Errors at the binary's edge.
     ErrorPrefix => "obmen: error: ", "obmen: грешка: ";
+    CannotRead => "cannot read {file}: {error}; check that it is there and that obmen may read it", "{file} не може да се прочете: {error}; проверете, че съществува и obmen има право да го чете";
+    CannotWrite => "cannot write {file}: {error}; check that its folder exists and that obmen may write there", "в {file} не може да се пише: {error}; проверете, че папката съществува и obmen има право да пише в нея";
+    CannotMake => "cannot make {file}: {error}; check that obmen may write to the folder it is in", "{file} не може да се създаде: {error}; проверете, че obmen има право да пише в папката";
+    CannotRemove => "cannot remove {file}: {error}; remove it by hand", "{file} не може да се премахне: {error}; премахнете го ръчно";
+    CannotListen => "cannot listen on {socket}: {error}; check that the home can be written", "не може да се слуша на {socket}: {error}; проверете, че в папката може да се пише";
+    CannotRunMore => "cannot start {what}: {error}", "{what} не може да се стартира: {error}";
+    NotALevel => "'{value}' is not a log level: write debug, info, warn or error", "'{value}' не е ниво на дневника: пишете debug, info, warn или error";
+    NoUserHome => "no home folder is known for this user: set HOME", "за този потребител не е известна домашна папка: задайте HOME";
+    NoOwnPath => "cannot tell where this obmen is ({error}): run it by its full path", "не може да се определи къде е този obmen ({error}): стартирайте го с пълния му път";
+    ApiBadSetBody => "the body must be {\"set\": {\"key\": \"value\"}}", "тялото трябва да е {\"set\": {\"key\": \"value\"}}";
+    ApiNotAnEntry => "'{id}' is not the id of an order set aside: `obmen quarantine {server}` lists them", "'{id}' не е номер на отделена поръчка: `obmen quarantine {server}` ги показва";
+    ApiUnknownKind => "'{kind}' is not a kind obmen knows: fix the file's kind by hand (`obmen kinds` lists them)", "'{kind}' не е тип, който obmen познава: поправете типа във файла ръчно (`obmen kinds` ги показва)";
+    ApiNoSuchPath => "{method} {path} is not part of obmen's control API {version}", "{method} {path} не е част от контролния интерфейс на obmen {version}";
+    DaemonRefusedRequest => "the daemon refused the request", "демонът отказа заявката";
+    DaemonAnswerUnexpected => "the daemon's answer is not what this obmen expects ({error}): is the daemon an older or newer obmen? Restart it", "отговорът на демона не е какъвто този obmen очаква ({error}): по-стар или по-нов obmen ли е демонът? Рестартирайте го";
+    NoNamedPipe => "the control channel is built only for Unix here; a Windows named pipe has not been built or tried", "контролният канал е направен само за Unix; именуван канал за Windows не е правен и изпробван";
+    LogNotWritten => "obmen: cannot write the log in {dir}: {error}; the exchange goes on", "obmen: дневникът в {dir} не може да се запише: {error}; обменът продължава";
     PhaseNomenclature => "nomenclature", "номенклатура";
     TuiSaved => "The settings of '{server}' were saved; the daemon applies them to it alone.", "Настройките на '{server}' са записани; демонът ги прилага само към него.";
     TuiEditKeys => "Enter: save   Esc: cancel   (choices: ↑↓)", "Enter: запис   Esc: отказ   (избор: ↑↓)";

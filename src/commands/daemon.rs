@@ -143,7 +143,7 @@ pub(super) fn log(home: &Home, lang: Lang, a: LogArgs) -> Result<(), CliError> {
     };
     let filter = Filter { level, since, grep: a.grep.clone(), run: a.run };
     let dir = home.logs_dir();
-    let lines = logs::read(&dir, server, &filter, a.lines.max(1)).map_err(|e| CliError::failed(anyhow!("cannot read the log in {}: {e}", dir.display())))?;
+    let lines = logs::read(&dir, server, &filter, a.lines.max(1)).map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotRead.with(lang, &[("file", &dir.display()), ("error", &e)]))))?;
     if lines.is_empty() && !a.follow {
         eprintln!("{}", Msg::NoLogLines.with(lang, &[("server", &a.name), ("dir", &dir.display())]));
     }
@@ -158,7 +158,7 @@ pub(super) fn log(home: &Home, lang: Lang, a: LogArgs) -> Result<(), CliError> {
     let mut follow = Follow::from_end(&dir, server);
     loop {
         std::thread::sleep(Duration::from_millis(250));
-        let new = follow.poll().map_err(|e| CliError::failed(anyhow!("cannot read the log in {}: {e}", dir.display())))?;
+        let new = follow.poll().map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotRead.with(lang, &[("file", &dir.display()), ("error", &e)]))))?;
         for l in new.iter().filter(|l| filter.passes(l)) {
             if !print_line(l, a.json) {
                 return Ok(());
@@ -174,8 +174,8 @@ pub(super) fn service(home: &Home, lang: Lang, action: ServiceAction) -> Result<
         ServiceAction::Status(a) => ("status", a),
     };
     let scope = if args.user { Scope::User } else { Scope::System };
-    let path = service::unit_path(scope).ok_or_else(|| CliError::failed(anyhow!("no home folder is known for this user: set HOME")))?;
-    let exe = std::env::current_exe().map_err(|e| CliError::failed(anyhow!("cannot tell where this obmen is: {e}")))?;
+    let path = service::unit_path(scope).ok_or_else(|| CliError::failed(anyhow!("{}", Msg::NoUserHome.get(lang))))?;
+    let exe = std::env::current_exe().map_err(|e| CliError::failed(anyhow!("{}", Msg::NoOwnPath.with(lang, &[("error", &e)]))))?;
     let settings = crate::daemon::DaemonSettings::load(home).map_err(CliError::config)?;
     let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).ok();
     let root = std::fs::canonicalize(&home.root).unwrap_or_else(|_| home.root.clone());
@@ -194,16 +194,16 @@ pub(super) fn service(home: &Home, lang: Lang, action: ServiceAction) -> Result<
     match name {
         "install" => {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| CliError::failed(anyhow!("cannot make {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir).map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotMake.with(lang, &[("file", &dir.display()), ("error", &e)]))))?;
             }
-            crate::config::write_atomic(&path, &unit).map_err(|e| CliError::failed(anyhow!("cannot write {}: {e}", path.display())))?;
+            crate::config::write_atomic(&path, &unit).map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotWrite.with(lang, &[("file", &path.display()), ("error", &e)]))))?;
         }
         "uninstall" if !path.exists() => return out(&format!("{}\n", Msg::ServiceNotInstalled.with(lang, &[("file", &path.display())]))),
         _ => {}
     }
     let mut report = String::new();
     for c in &commands {
-        let (prog, rest) = c.split_first().ok_or_else(|| CliError::failed(anyhow!("no command")))?;
+        let Some((prog, rest)) = c.split_first() else { continue };
         let result = std::process::Command::new(prog).args(rest).output();
         match result {
             Ok(o) => {
@@ -217,7 +217,7 @@ pub(super) fn service(home: &Home, lang: Lang, action: ServiceAction) -> Result<
         }
     }
     if name == "uninstall" {
-        std::fs::remove_file(&path).map_err(|e| CliError::failed(anyhow!("cannot remove {}: {e}", path.display())))?;
+        std::fs::remove_file(&path).map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotRemove.with(lang, &[("file", &path.display()), ("error", &e)]))))?;
     }
     out(&format!("{}{}\n", report, Msg::ServiceDone.with(lang, &[("action", &name), ("file", &path.display())])))
 }

@@ -23,6 +23,11 @@ fn failed(e: impl std::fmt::Display) -> CliError {
     CliError::failed(anyhow!("{e}"))
 }
 
+/// A file the demo could not write, named.
+fn unwritable(file: &Path, e: std::io::Error) -> CliError {
+    failed(Msg::CannotWrite.with(crate::i18n::current(), &[("file", &file.display()), ("error", &e)]))
+}
+
 /// The simulator's process, if one the demo started still runs.
 fn sim_running(home: &Path) -> Option<u32> {
     let pid: u32 = std::fs::read_to_string(home.join("shopiko-sim.pid")).ok()?.trim().parse().ok()?;
@@ -31,7 +36,7 @@ fn sim_running(home: &Path) -> Option<u32> {
 }
 
 pub(super) fn run(home: &Home, lang: Lang, no_tui: bool) -> Result<(), CliError> {
-    home.ensure().map_err(failed)?;
+    home.ensure().map_err(|e| unwritable(&home.root, e))?;
     let root = &home.root;
     let db = root.join("warehouse.db");
     if !db.exists() {
@@ -42,7 +47,7 @@ pub(super) fn run(home: &Home, lang: Lang, no_tui: bool) -> Result<(), CliError>
     let key_file = root.join("shopiko.key");
     if !key_file.exists() {
         let key: String = (0..20).map(|_| format!("{:02x}", fastrand::u8(..))).collect();
-        crate::config::write_atomic(&key_file, &format!("{key}\n")).map_err(failed)?;
+        crate::config::write_atomic(&key_file, &format!("{key}\n")).map_err(|e| unwritable(&key_file, e))?;
     }
     // The simulator: on a port of its own, kept between demos in the home's shop.json.
     let port_file = root.join("shopiko-sim.port");
@@ -50,7 +55,7 @@ pub(super) fn run(home: &Home, lang: Lang, no_tui: bool) -> Result<(), CliError>
         (Some(_), Some(port)) => port,
         _ => {
             let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(failed)?.port();
-            let exe = std::env::current_exe().map_err(failed)?;
+            let exe = std::env::current_exe().map_err(|e| failed(Msg::NoOwnPath.with(lang, &[("error", &e)])))?;
             let mut cmd = std::process::Command::new(exe);
             cmd.args(["shopiko-sim", "--listen", &format!("127.0.0.1:{port}"), "--api-id", API_ID, "--seed-orders", "20", "--seed-products", "100", "--new-order-every-secs", "20"])
                 .arg("--key-file")
@@ -59,12 +64,13 @@ pub(super) fn run(home: &Home, lang: Lang, no_tui: bool) -> Result<(), CliError>
                 .arg(root.join("shop.json"))
                 .stdin(std::process::Stdio::null())
                 .stdout(std::process::Stdio::null())
-                .stderr(std::fs::File::create(root.join("shopiko-sim.log")).map_err(failed)?);
+                .stderr(std::fs::File::create(root.join("shopiko-sim.log")).map_err(|e| unwritable(&root.join("shopiko-sim.log"), e))?);
             #[cfg(unix)]
             std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-            let child = cmd.spawn().map_err(failed)?;
-            std::fs::write(root.join("shopiko-sim.pid"), child.id().to_string()).map_err(failed)?;
-            std::fs::write(&port_file, port.to_string()).map_err(failed)?;
+            let child = cmd.spawn().map_err(|e| failed(Msg::CannotRunMore.with(lang, &[("what", &"shopiko-sim"), ("error", &e)])))?;
+            let pid_file = root.join("shopiko-sim.pid");
+            std::fs::write(&pid_file, child.id().to_string()).map_err(|e| unwritable(&pid_file, e))?;
+            std::fs::write(&port_file, port.to_string()).map_err(|e| unwritable(&port_file, e))?;
             port
         }
     };
@@ -78,7 +84,7 @@ pub(super) fn run(home: &Home, lang: Lang, no_tui: bool) -> Result<(), CliError>
          [shopiko]\nurl = \"{url}\"\napi_id = \"{API_ID}\"\nkey_file = \"shopiko.key\"\n"
     );
     crate::config::validate::validate_text(&path, &text).map_err(CliError::config)?;
-    crate::config::write_atomic(&path, &text).map_err(failed)?;
+    crate::config::write_atomic(&path, &text).map_err(|e| unwritable(&path, e))?;
     let rt = runtime()?;
     let client = Client::new(&home.socket());
     rt.block_on(crate::tui::ensure_daemon(home, &client)).map_err(failed)?;

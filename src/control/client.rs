@@ -81,7 +81,7 @@ impl Client {
         let status = resp.status().as_u16();
         let body = resp.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        let message = v["error"].as_str().unwrap_or("the daemon refused the request").to_owned();
+        let message = v["error"].as_str().map(str::to_owned).unwrap_or_else(|| Msg::DaemonRefusedRequest.get(current()).to_owned());
         let code = v["code"].as_str().unwrap_or("").to_owned();
         if status == 403 {
             return Err(ClientError::Refused(message));
@@ -93,7 +93,7 @@ impl Client {
     pub async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<serde_json::Value>) -> Result<T, ClientError> {
         let resp = self.send(method, path, body).await?;
         let body = resp.into_body().collect().await.map_err(|e| ClientError::Io(e.to_string()))?.to_bytes();
-        serde_json::from_slice(&body).map_err(|e| ClientError::Io(format!("the daemon's answer is not what this obmen expects: {e}")))
+        serde_json::from_slice(&body).map_err(|e| ClientError::Io(Msg::DaemonAnswerUnexpected.with(current(), &[("error", &e)])))
     }
 
     /// A stream of JSON lines: `on_line` is called with each until it returns false or the

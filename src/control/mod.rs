@@ -172,7 +172,7 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
             let set: std::collections::BTreeMap<String, String> = match serde_json::from_slice::<Value>(&body).map(|v| serde_json::from_value(v["set"].clone())) {
                 Ok(Ok(m)) => m,
-                _ => return error(StatusCode::BAD_REQUEST, "bad_request", "the body must be {\"set\": {\"key\": \"value\"}}"),
+                _ => return error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiBadSetBody.get(current())),
             };
             let changed = change_server(engine.home(), name, &set);
             match changed {
@@ -281,7 +281,7 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             lines(rx)
         }
         (&Method::POST, ["v1", "reload"]) => full(StatusCode::OK, &(api.reload)().await),
-        _ => error(StatusCode::NOT_FOUND, "no_such_path", format!("{method} {path} is not part of obmen's control API {VERSION}")),
+        _ => error(StatusCode::NOT_FOUND, "no_such_path", Msg::ApiNoSuchPath.with(current(), &[("method", &method), ("path", &path), ("version", &VERSION)])),
     }
 }
 
@@ -291,7 +291,7 @@ fn change_server(home: &crate::config::Home, name: &str, set: &std::collections:
     let path = home.server_path(name);
     let original = std::fs::read_to_string(&path).map_err(|_| Box::new(engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", &name)])))))?;
     let kind = toml::from_str::<toml::Table>(&original).ok().and_then(|t| t.get("kind").and_then(|k| k.as_str()).map(str::to_owned)).unwrap_or_default();
-    let profile = crate::config::profile::find(&kind).ok_or_else(|| Box::new(error(StatusCode::CONFLICT, "invalid_file", format!("'{kind}' is not a kind obmen knows"))))?;
+    let profile = crate::config::profile::find(&kind).ok_or_else(|| Box::new(error(StatusCode::CONFLICT, "invalid_file", Msg::ApiUnknownKind.with(current(), &[("kind", &kind)]))))?;
     let changes: Vec<Change> = set.iter().map(|(k, v)| Change::Set(k.clone(), v.clone())).collect();
     let refused = |fields: Vec<(String, String)>| {
         let message = fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
@@ -348,7 +348,7 @@ fn properties(engine: &Engine, name: &str, lang: crate::config::Lang) -> Respons
 /// Retries or drops one order set aside, through the Kind API (a retry takes the server's run
 /// lock like any run: it never overlaps the server's own).
 async fn quarantine_action(engine: &Engine, name: &str, id: &str, action: &str) -> Response<Body> {
-    let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "bad_request", format!("'{id}' is not an entry's id")) };
+    let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiNotAnEntry.with(current(), &[("id", &id), ("server", &name)])) };
     let server = match load_server(engine, name) {
         Ok(s) => s,
         Err(refused) => return *refused,

@@ -77,7 +77,7 @@ pub async fn connect(path: &Path) -> std::io::Result<Stream> {
 /// Where a named pipe would go: not built, so the daemon and its clients say so.
 #[cfg(not(unix))]
 fn unsupported() -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::Unsupported, "the control channel is built only for Unix here; a Windows named pipe has not been built or tried")
+    std::io::Error::new(std::io::ErrorKind::Unsupported, crate::i18n::Msg::NoNamedPipe.get(crate::i18n::current()))
 }
 
 /// A connection (none without Unix sockets).

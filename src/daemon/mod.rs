@@ -98,11 +98,11 @@ pub async fn reload(engine: &Engine, home: &Home, deadline: Duration) -> Value {
 /// those that had not ended within the deadline.
 pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Vec<String>), DaemonError> {
     let other = |m: String| DaemonError::Other(m);
-    home.ensure().map_err(|e| other(format!("cannot make {}: {e}", home.root.display())))?;
+    home.ensure().map_err(|e| other(Msg::CannotMake.with(current(), &[("file", &home.root.display()), ("error", &e)])))?;
     let settings = DaemonSettings::load(&home)?;
     // One daemon per home.
     let lock_path = home.root.join("daemon.lock");
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| other(format!("cannot open {}: {e}", lock_path.display())))?;
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| other(Msg::CannotWrite.with(current(), &[("file", &lock_path.display()), ("error", &e)])))?;
     if lock.try_lock().is_err() {
         return Err(other(Msg::DaemonAlreadyRuns.with(current(), &[("home", &home.root.display())])));
     }
@@ -128,7 +128,7 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
             }
         }
     }
-    let listener = Listener::bind(&home.socket()).map_err(|e| other(format!("cannot listen on {}: {e}", home.socket().display())))?;
+    let listener = Listener::bind(&home.socket()).map_err(|e| other(Msg::CannotListen.with(current(), &[("socket", &home.socket().display()), ("error", &e)])))?;
     let started = chrono::Local::now();
     let mut autostarted = Vec::new();
     for status in engine.list() {

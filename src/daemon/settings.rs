@@ -14,6 +14,7 @@
 use serde::Deserialize;
 
 use crate::config::{ConfigError, ConfigErrors, Home};
+use crate::i18n::{current, Msg};
 
 /// The daemon's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +68,7 @@ impl DaemonSettings {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DaemonSettings::default()),
-            Err(e) => return Err(ConfigError::file(&path, format!("cannot be read: {e}")).into()),
+            Err(e) => return Err(ConfigError::file(&path, Msg::CannotRead.with(current(), &[("file", &path.display()), ("error", &e)])).into()),
         };
         let file: File = toml::from_str(&text).map_err(|e| ConfigError::file(&path, e.message().to_owned()))?;
         let mut errors = Vec::new();
@@ -76,7 +77,7 @@ impl DaemonSettings {
                 None => default,
                 Some(n) if (min..=max).contains(&n) => u32::try_from(n).unwrap_or(default),
                 Some(n) => {
-                    errors.push(ConfigError::field(&path, key, format!("{n} is outside {min}..{max}")));
+                    errors.push(ConfigError::field(&path, key, Msg::OutOfRange.with(current(), &[("n", &n), ("min", &min), ("max", &max)])));
                     default
                 }
             }

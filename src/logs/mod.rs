@@ -43,7 +43,7 @@ impl std::str::FromStr for Level {
             "info" => Ok(Level::Info),
             "warn" | "warning" => Ok(Level::Warn),
             "error" => Ok(Level::Error),
-            other => Err(format!("'{other}' is not a log level: write debug, info, warn or error")),
+            other => Err(crate::i18n::Msg::NotALevel.with(crate::i18n::current(), &[("value", &other)])),
         }
     }
 }
@@ -186,7 +186,7 @@ impl Logs {
     pub fn write(&self, line: &Line) {
         if let Err(e) = self.try_write(line) {
             if !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                eprintln!("obmen: cannot write the log in {}: {e}", self.dir.display());
+                eprintln!("{}", crate::i18n::Msg::LogNotWritten.with(crate::i18n::current(), &[("dir", &self.dir.display()), ("error", &e)]));
             }
         }
     }

@@ -26,15 +26,17 @@ pub(crate) async fn ensure_daemon(home: &Home, client: &Client) -> Result<bool, 
     if client.call::<Value>(Method::GET, "/v1/health", None).await.is_ok() {
         return Ok(false);
     }
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let lang = crate::i18n::current();
+    let exe = std::env::current_exe().map_err(|e| Msg::NoOwnPath.with(lang, &[("error", &e)]))?;
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("--home").arg(&home.root).arg("daemon").stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(home.root.join("daemon.out")).map_err(|e| e.to_string())?;
+    let out = home.root.join("daemon.out");
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(&out).map_err(|e| Msg::CannotWrite.with(lang, &[("file", &out.display()), ("error", &e)]))?;
     cmd.stderr(log);
     // Its own process group: closing the terminal does not take the daemon with it.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    cmd.spawn().map_err(|e| e.to_string())?;
+    cmd.spawn().map_err(|e| Msg::CannotRunMore.with(lang, &[("what", &"obmen daemon"), ("error", &e)]))?;
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         if client.call::<Value>(Method::GET, "/v1/health", None).await.is_ok() {
