@@ -446,7 +446,6 @@ catalogue! {
     TuiCounts => "{running} running, {failed} failed, {total} servers", "работят {running}, с грешка {failed}, сървъри {total}";
     TuiNoServers => "No servers yet. Make one with `obmen server new NAME --kind KIND`.", "Още няма сървъри. Създайте с `obmen server new ИМЕ --kind ТИП`.";
     TuiWaitingForDaemon => "Connecting to the daemon...", "Свързване с демона...";
-    TuiQuitTitle => "Quit", "Изход";
     TuiQuitAsk => "{count} servers are running.\nEnter: leave them running in the daemon (as Hide does)\ns: stop them, then quit\nany other key: go back", "Работят сървъри: {count}.\nEnter: оставете ги да работят в демона (като Скриване)\ns: спрете ги и излезте\nдруг клавиш: назад";
     TuiHelpText => "s/F5 start   x/F6 stop   t/F9 test the connections\n↑↓ select a server   Tab/PgDn, PgUp select a property\nh/F10 hide: the window goes, the servers keep running\nL switch the language   q/Esc quit   ? this help\nany key: back", "s/F5 старт   x/F6 стоп   t/F9 тест на връзките\n↑↓ избор на сървър   Tab/PgDn, PgUp избор на настройка\nh/F10 скриване: прозорецът изчезва, сървърите продължават\nL смяна на езика   q/Esc изход   ? тази помощ\nдруг клавиш: назад";
     TuiStartingDaemon => "No daemon ran for this home: one was started in the background.", "За тази папка не работеше демон: стартиран е във фонов режим.";

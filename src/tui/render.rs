@@ -104,7 +104,7 @@ pub fn draw(f: &mut Frame, app: &App) {
                 None => {}
             }
         }
-        Mode::ConfirmQuit => popup(f, Msg::TuiQuitTitle.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
+        Mode::ConfirmQuit => popup(f, Msg::ActQuit.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
         Mode::Edit(ref v) => edit_popup(f, app, v),
         Mode::Checks(ref name, ref checks) => checks_popup(f, name, checks.as_deref(), lang),
         Mode::ConfirmDelete(ref name) => popup(f, Msg::ActDelete.get(lang), &Msg::TuiAskDelete.with(lang, &[("server", name)])),
