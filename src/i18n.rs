@@ -19,8 +19,30 @@ pub fn set_current(lang: Lang) {
     CURRENT.store(if lang == Lang::Bg { 1 } else { 0 }, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// The process's language: English until [`set_current`] says otherwise.
+thread_local! {
+    /// The language of the work this thread does now, over the process's ([`speaking`]).
+    static SPEAKING: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with [`current`] answering `lang` on this thread: the daemon words a validation for
+/// the UI that asked in that UI's language. `f` must not await (it is synchronous).
+pub fn speaking<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Lang>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SPEAKING.with(|s| s.set(self.0));
+        }
+    }
+    let _restore = Restore(SPEAKING.with(|s| s.replace(Some(lang))));
+    f()
+}
+
+/// The language to word a message in: the work's ([`speaking`]), else the process's, English
+/// until [`set_current`] says otherwise.
 pub fn current() -> Lang {
+    if let Some(l) = SPEAKING.with(std::cell::Cell::get) {
+        return l;
+    }
     if CURRENT.load(std::sync::atomic::Ordering::Relaxed) == 1 {
         Lang::Bg
     } else {
@@ -401,6 +423,7 @@ catalogue! {
     NoUserHome => "no home folder is known for this user: set HOME", "за този потребител не е известна домашна папка: задайте HOME";
     NoOwnPath => "cannot tell where this obmen is ({error}): run it by its full path", "не може да се определи къде е този obmen ({error}): стартирайте го с пълния му път";
     ApiBadSetBody => "the body must be {\"set\": {\"key\": \"value\"}}", "тялото трябва да е {\"set\": {\"key\": \"value\"}}";
+    ApiBadNewBody => "the body must be {\"name\": \"...\", \"kind\": \"...\", \"set\": {\"key\": \"value\"}, \"dry_run\": false}", "тялото трябва да е {\"name\": \"...\", \"kind\": \"...\", \"set\": {\"key\": \"value\"}, \"dry_run\": false}";
     ApiNotAnEntry => "'{id}' is not the id of an order set aside: `obmen quarantine {server}` lists them", "'{id}' не е номер на отделена поръчка: `obmen quarantine {server}` ги показва";
     ApiUnknownKind => "'{kind}' is not a kind obmen knows: fix the file's kind by hand (`obmen kinds` lists them)", "'{kind}' не е тип, който obmen познава: поправете типа във файла ръчно (`obmen kinds` ги показва)";
     ApiNoSuchPath => "{method} {path} is not part of obmen's control API {version}", "{method} {path} не е част от контролния интерфейс на obmen {version}";
@@ -435,6 +458,21 @@ catalogue! {
     TuiRunsKeys => "↑↓ select  Enter its log lines  Esc back", "↑↓ избор  Enter редовете му в лога  Esc назад";
     TuiNoRuns => "No runs yet.", "Още няма обмени.";
     ActStart => "Start", "Старт";
+    ActNew => "New", "Нов";
+    ActEdit => "Edit", "Редакция";
+    TuiNewTitle => "New server", "Нов сървър";
+    TuiNewName => "Name", "Име";
+    TuiNewKind => "Kind", "Тип";
+    TuiNewKeys => "Tab: name/kind   ↑↓: kind   Enter: on to its settings   Esc: cancel", "Tab: име/тип   ↑↓: тип   Enter: към настройките   Esc: отказ";
+    TuiNameTaken => "a server named '{server}' already exists: pick another name", "вече има сървър '{server}': изберете друго име";
+    TuiDraftTitle => "New server {server} ({kind})", "Нов сървър {server} ({kind})";
+    TuiDraftKeys => "↑↓ select  Tab next required  Enter edit  Ctrl-S/F2/w save  Esc cancel", "↑↓ избор  Tab следващо задължително  Enter редакция  Ctrl-S/F2/w запис  Esc отказ";
+    TuiRequired => "required", "задължително";
+    TuiNotYet => "Not saved yet: still to fill in or fix: {what}", "Още не е записан: остава да се попълни или поправи: {what}";
+    TuiKindFixed => "A server's kind is chosen when it is made: press Esc and make a new one.", "Типът на сървъра се избира при създаването му: натиснете Esc и създайте нов.";
+    TuiMade => "Server '{server}' was made; press s to start it.", "Сървър '{server}' е създаден; натиснете s за старт.";
+    TuiAskDiscard => "Throw away the new server's settings?\nEnter/y: yes   any other key: no", "Да се откажат ли настройките на новия сървър?\nEnter/y: да   друг клавиш: не";
+    TuiReady => "ready to save", "готов за запис";
     ActStop => "Stop", "Стоп";
     ActTest => "Test", "Тест";
     ActHide => "Hide", "Скриване";
@@ -444,10 +482,10 @@ catalogue! {
     TuiConnected => "daemon", "демон";
     TuiNotConnected => "no daemon", "няма демон";
     TuiCounts => "{running} running, {failed} failed, {total} servers", "работят {running}, с грешка {failed}, сървъри {total}";
-    TuiNoServers => "No servers yet. Make one with `obmen server new NAME --kind KIND`.", "Още няма сървъри. Създайте с `obmen server new ИМЕ --kind ТИП`.";
+    TuiNoServers => "No servers yet. Press n to make one (or `obmen server new NAME --kind KIND`).", "Още няма сървъри. Натиснете n, за да създадете (или `obmen server new ИМЕ --kind ТИП`).";
     TuiWaitingForDaemon => "Connecting to the daemon...", "Свързване с демона...";
     TuiQuitAsk => "{count} servers are running.\nEnter: leave them running in the daemon (as Hide does)\ns: stop them, then quit\nany other key: go back", "Работят сървъри: {count}.\nEnter: оставете ги да работят в демона (като Скриване)\ns: спрете ги и излезте\nдруг клавиш: назад";
-    TuiHelpText => "s/F5 start   x/F6 stop   t/F9 test the connections\n↑↓ select a server   Tab/PgDn, PgUp select a property\nh/F10 hide: the window goes, the servers keep running\nL switch the language   q/Esc quit   ? this help\nany key: back", "s/F5 старт   x/F6 стоп   t/F9 тест на връзките\n↑↓ избор на сървър   Tab/PgDn, PgUp избор на настройка\nh/F10 скриване: прозорецът изчезва, сървърите продължават\nL смяна на езика   q/Esc изход   ? тази помощ\nдруг клавиш: назад";
+    TuiHelpText => "s/F5 start   x/F6 stop   t/F9 test the connections\nn/F3 new server   e/Enter/F4 edit a property   d/Del delete\nl/F7 log   r/F8 runs   u orders set aside (quarantine)\n↑↓ select a server   Tab/PgDn, PgUp select a property\nh/F10 hide: the window goes, the servers keep running\nL switch the language   q/Esc quit   ? this help\nany key: back", "s/F5 старт   x/F6 стоп   t/F9 тест на връзките\nn/F3 нов сървър   e/Enter/F4 редакция на настройка   d/Del изтриване\nl/F7 лог   r/F8 обмени   u отделени поръчки (карантина)\n↑↓ избор на сървър   Tab/PgDn, PgUp избор на настройка\nh/F10 скриване: прозорецът изчезва, сървърите продължават\nL смяна на езика   q/Esc изход   ? тази помощ\nдруг клавиш: назад";
     TuiStartingDaemon => "No daemon ran for this home: one was started in the background.", "За тази папка не работеше демон: стартиран е във фонов режим.";
     RunLostDaemon => "the daemon stopped answering before the run of server '{server}' ended: `obmen runs {server}` shows how it ended", "демонът спря да отговаря преди края на обмена на сървър '{server}': `obmen runs {server}` показва как е завършил";
     CliStarted => "Server '{server}' started in the daemon: {state}.", "Сървър '{server}' е стартиран в демона: {state}.";

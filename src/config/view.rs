@@ -23,12 +23,26 @@ pub struct Shown {
 /// Every property of the server in profile order, with values as shown. Unset optional properties
 /// without a default are left out.
 pub fn shown(server: &ServerFile, lang: Lang) -> Vec<Shown> {
+    shown_in(server.profile, &server.table, lang, false)
+        .into_iter()
+        .filter_map(|(_, s)| s)
+        .collect()
+}
+
+/// Every property of a profile in its order, with the value a table (valid or not) gives it
+/// or its default, as shown; with `all`, the unset ones without a default too (as `None`), for
+/// a new server whose form is still being filled in.
+pub fn shown_in(profile: &'static super::profile::Profile, table: &toml::Table, lang: Lang, all: bool) -> Vec<(&'static Property, Option<Shown>)> {
     let mut out = Vec::new();
-    for prop in &server.profile.properties {
-        let (value, is_default) = match server.get(&prop.key) {
+    for prop in &profile.properties {
+        let (value, is_default) = match super::lookup(table, &prop.key) {
             Some(v) => (v.clone(), false),
             None => match &prop.default {
                 Some(d) => (d.clone(), true),
+                None if all => {
+                    out.push((prop, None));
+                    continue;
+                }
                 None => continue,
             },
         };
@@ -44,9 +58,55 @@ pub fn shown(server: &ServerFile, lang: Lang) -> Vec<Shown> {
             (_, toml::Value::Integer(i)) => (i.to_string(), json!(i)),
             (_, other) => (other.to_string(), json!(other.to_string())),
         };
-        out.push(Shown { prop, display, json, is_default });
+        out.push((prop, Some(Shown { prop, display, json, is_default })));
     }
     out
+}
+
+/// A server's settings as a UI shows them: the kind's groups in order, each property with its
+/// label, the value as shown (secrets masked, never their value), whether it is the default,
+/// whether it is required and still missing, the problem validation found with it, and its help
+/// line, in a language. `all` lists unset properties without a default too (a new server's form);
+/// `errors` are validation's (field, message) pairs.
+pub fn grid(profile: &'static super::profile::Profile, table: &toml::Table, lang: Lang, all: bool, errors: &[(String, String)]) -> Value {
+    let shown = shown_in(profile, table, lang, all);
+    // Of a set of which exactly one must be set, none is: each is still missing.
+    let unset_sets: Vec<&String> = profile.exactly_one.iter().filter(|set| set.iter().all(|k| super::lookup(table, k).is_none())).flatten().collect();
+    let groups: Vec<Value> = profile
+        .groups
+        .iter()
+        .map(|g| {
+            let props: Vec<Value> = shown
+                .iter()
+                .filter(|(p, _)| p.group == g.id)
+                .map(|(p, s)| {
+                    let error = errors.iter().find(|(f, _)| *f == p.key).map(|(_, m)| m.clone());
+                    let missing = s.is_none() && (p.required || unset_sets.contains(&&p.key));
+                    json!({
+                        "key": p.key,
+                        "label": p.label.get(lang),
+                        "value": s.as_ref().map(|s| s.display.clone()).unwrap_or_default(),
+                        // The default applies, or is what the file says (a new server's file
+                        // writes every default out).
+                        "default": s.as_ref().is_some_and(|s| s.is_default) || (p.default.is_some() && super::lookup(table, &p.key) == p.default.as_ref()),
+                        "required": p.required,
+                        "missing": missing,
+                        "error": error,
+                        "secret": p.is_secret(),
+                        "type": crate::i18n::Msg::type_word(p, lang),
+                        "ty": p.ty.id(),
+                        "raw": match s { Some(s) if !p.is_secret() => s.json.clone(), _ => Value::Null },
+                        "min": p.min,
+                        "max": p.max,
+                        "choices": p.values.iter().map(|v| json!({ "value": v.value, "label": v.label.get(lang) })).collect::<Vec<_>>(),
+                        "help": p.help.get(lang),
+                    })
+                })
+                .collect();
+            json!({ "id": g.id, "label": g.label.get(lang), "properties": props })
+        })
+        .collect();
+    Value::Array(groups)
 }
 
 /// The server as text: groups with their labels, then `label  value` lines.

@@ -8,6 +8,12 @@
 //! - `PATCH /v1/servers/NAME` (body `{"set": {"rules.import": "periodic"}}`): changes settings
 //!   as `server edit --set` does, checked by the same validation; refused with each field's
 //!   reason (422), or saved atomically and applied to that server alone.
+//! - `GET  /v1/kinds?lang=bg`: the kinds a server can be, with their labels.
+//! - `POST /v1/servers?lang=bg` (body `{"name": .., "kind": .., "set": {..}, "dry_run": true}`):
+//!   a new server from its kind's defaults and the settings given, checked by `server new`'s
+//!   validation. A dry run answers the form as it stands (every property, what is still
+//!   required, each field's problem); without it the server is made (201) or refused with each
+//!   field's reason (422), or 409 when the name is taken.
 //! - `DELETE /v1/servers/NAME`: stops it and moves its file to `servers/deleted/`.
 //! - `POST /v1/servers/NAME/start|stop`; `POST /v1/servers/NAME/run` (body: a job, optional)
 //!   answers with the run's events as JSON lines until it ends.
@@ -174,7 +180,7 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
                 Ok(Ok(m)) => m,
                 _ => return error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiBadSetBody.get(current())),
             };
-            let changed = change_server(engine.home(), name, &set);
+            let changed = crate::i18n::speaking(lang_of(&query), || change_server(engine.home(), name, &set));
             match changed {
                 Ok(()) => {
                     let report = (api.reload)().await;
@@ -217,9 +223,19 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             };
             run_now(engine, name, run).await
         }
-        (&Method::GET, ["v1", "servers", name, "properties"]) => {
-            let lang = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| if v == "bg" { crate::config::Lang::Bg } else { crate::config::Lang::En }).unwrap_or(current());
-            properties(engine, name, lang)
+        (&Method::GET, ["v1", "servers", name, "properties"]) => properties(engine, name, lang_of(&query)),
+        (&Method::GET, ["v1", "kinds"]) => {
+            let lang = lang_of(&query);
+            let kinds: Vec<Value> = crate::config::profile::profiles().iter().map(|p| json!({ "kind": p.kind, "id": p.id, "label": p.label.get(lang), "help": p.help.get(lang) })).collect();
+            full(StatusCode::OK, &Value::Array(kinds))
+        }
+        (&Method::POST, ["v1", "servers"]) => {
+            let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let lang = lang_of(&query);
+            match serde_json::from_slice::<NewBody>(&body) {
+                Ok(new) => new_server(api, new, lang).await,
+                Err(_) => error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiBadNewBody.get(lang)),
+            }
         }
         (&Method::POST, ["v1", "servers", name, "check"]) => match load_server(engine, name) {
             Ok(server) => full(StatusCode::OK, &serde_json::to_value(server.check(current()).await).unwrap_or_default()),
@@ -285,6 +301,87 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
     }
 }
 
+/// The language a request asks for (`?lang=bg`), else the daemon's.
+fn lang_of(query: &str) -> crate::config::Lang {
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| if v == "bg" { crate::config::Lang::Bg } else { crate::config::Lang::En }).unwrap_or(current())
+}
+
+/// A new server, as `POST /v1/servers` takes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewBody {
+    name: String,
+    kind: String,
+    #[serde(default)]
+    set: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// A new server's form checked (a dry run), or the server made: the same text and validation as
+/// `obmen server new`, worded in the asking UI's language.
+async fn new_server(api: &Api, new: NewBody, lang: crate::config::Lang) -> Response<Body> {
+    use crate::config::edit::{self, Change};
+    let home = api.engine.home();
+    let Some(profile) = crate::config::profile::find(&new.kind) else {
+        let known = crate::config::profile::kind_names().iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
+        let m = Msg::NotAKnownKind.with(lang, &[("kind", &new.kind), ("known", &known)]);
+        return full(StatusCode::UNPROCESSABLE_ENTITY, &json!({ "error": format!("kind: {m}"), "code": "invalid", "fields": [{ "field": "kind", "message": m }] }));
+    };
+    let (errors, table, text) = crate::i18n::speaking(lang, || {
+        let mut errors: Vec<(String, String)> = Vec::new();
+        if let Err(m) = crate::config::check_name(&new.name) {
+            errors.push(("name".into(), m));
+        } else if home.server_path(&new.name).exists() {
+            errors.push(("name".into(), Msg::ServerExists.with(lang, &[("server", &new.name), ("file", &home.server_path(&new.name).display())])));
+        }
+        let changes: Vec<Change> = new.set.iter().map(|(k, v)| Change::Set(k.clone(), v.clone())).collect();
+        // The changes that cannot be typed are reported and left out, so the form shows the rest.
+        let text = match edit::new_server_text(profile, &new.name, &changes) {
+            Ok(t) => t,
+            Err(bad) => {
+                let good: Vec<Change> = changes.iter().filter(|c| !bad.iter().any(|(k, _)| matches!(c, Change::Set(key, _) if key == k))).cloned().collect();
+                errors.extend(bad);
+                edit::new_server_text(profile, &new.name, &good).unwrap_or_default()
+            }
+        };
+        let table: toml::Table = toml::from_str(&text).unwrap_or_default();
+        // The name's own problem is said once, above; validation would repeat it.
+        let path = if errors.iter().any(|(f, _)| f == "name") { home.server_path("new") } else { home.server_path(&new.name) };
+        let mut table_for_check = table.clone();
+        table_for_check.insert("name".into(), toml::Value::String(path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_owned()));
+        if let Err(e) = crate::config::validate::validate_table(&path, table_for_check) {
+            for c in e.0 {
+                let field = c.field.clone().unwrap_or_default();
+                if !errors.iter().any(|(f, _)| *f == field) {
+                    errors.push((field, c.message.clone()));
+                }
+            }
+        }
+        (errors, table, text)
+    });
+    let fields: Vec<Value> = errors.iter().map(|(f, m)| json!({ "field": f, "message": m })).collect();
+    let groups = crate::config::view::grid(profile, &table, lang, true, &errors);
+    if new.dry_run {
+        return full(StatusCode::OK, &json!({ "name": new.name, "kind": profile.kind, "valid": errors.is_empty(), "fields": fields, "groups": groups }));
+    }
+    if !errors.is_empty() {
+        let message = errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
+        let status = if errors.iter().any(|(f, _)| f == "name") && home.server_path(&new.name).exists() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+        return full(status, &json!({ "error": message, "code": if status == StatusCode::CONFLICT { "exists" } else { "invalid" }, "fields": fields, "groups": groups }));
+    }
+    let path = home.server_path(&new.name);
+    if let Err(e) = home.ensure() {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "write", Msg::CannotMake.with(lang, &[("file", &home.root.display()), ("error", &e)]));
+    }
+    if let Err(e) = crate::config::write_atomic(&path, &text) {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "write", Msg::CannotWrite.with(lang, &[("file", &path.display()), ("error", &e)]));
+    }
+    api.engine.log(crate::logs::Level::Info, None, "server_made", Msg::MadeServer.with(current(), &[("server", &new.name), ("kind", &profile.kind), ("file", &path.display())]));
+    let report = (api.reload)().await;
+    full(StatusCode::CREATED, &json!({ "saved": true, "name": new.name, "file": path, "reload": report }))
+}
+
 /// Changes a server's file by `--set`'s rules; the error response names each field and why.
 fn change_server(home: &crate::config::Home, name: &str, set: &std::collections::BTreeMap<String, String>) -> Result<(), Box<Response<Body>>> {
     use crate::config::edit::{self, Change};
@@ -312,36 +409,7 @@ fn properties(engine: &Engine, name: &str, lang: crate::config::Lang) -> Respons
         Ok(f) => f,
         Err(refused) => return *refused,
     };
-    let shown = crate::config::view::shown(&file, lang);
-    let groups: Vec<Value> = file
-        .profile
-        .groups
-        .iter()
-        .map(|g| {
-            let props: Vec<Value> = shown
-                .iter()
-                .filter(|s| s.prop.group == g.id)
-                .map(|s| {
-                    json!({
-                        "key": s.prop.key,
-                        "label": s.prop.label.get(lang),
-                        "value": s.display,
-                        "default": s.is_default,
-                        "required": s.prop.required,
-                        "secret": s.prop.is_secret(),
-                        "type": crate::i18n::Msg::type_word(s.prop, lang),
-                        "ty": s.prop.ty.id(),
-                        "raw": if s.prop.is_secret() { Value::Null } else { s.json.clone() },
-                        "min": s.prop.min,
-                        "max": s.prop.max,
-                        "choices": s.prop.values.iter().map(|v| json!({ "value": v.value, "label": v.label.get(lang) })).collect::<Vec<_>>(),
-                        "help": s.prop.help.get(lang),
-                    })
-                })
-                .collect();
-            json!({ "id": g.id, "label": g.label.get(lang), "properties": props })
-        })
-        .collect();
+    let groups = crate::config::view::grid(file.profile, &file.table, lang, false, &[]);
     full(StatusCode::OK, &json!({ "name": file.name, "kind": file.profile.kind, "groups": groups }))
 }
 

@@ -107,10 +107,41 @@ fn props_of(v: &Value) -> Vec<Prop> {
                 },
                 min: p["min"].as_i64(),
                 max: p["max"].as_i64(),
+                required: p["required"].as_bool().unwrap_or(false),
+                missing: p["missing"].as_bool().unwrap_or(false),
+                error: p["error"].as_str().map(str::to_owned),
             });
         }
     }
     out
+}
+
+fn lang_code(lang: Lang) -> &'static str {
+    if lang == Lang::Bg {
+        "bg"
+    } else {
+        "en"
+    }
+}
+
+/// A new server's form checked by the daemon (a dry run of making it).
+async fn check_draft(client: &Client, name: String, kind: String, set: std::collections::BTreeMap<String, String>, lang: Lang) -> Action {
+    let body = serde_json::json!({ "name": name, "kind": kind, "set": set, "dry_run": true });
+    match client.call::<Value>(Method::POST, &format!("/v1/servers?lang={}", lang_code(lang)), Some(body)).await {
+        Ok(v) => {
+            let props = props_of(&v);
+            // Problems the form cannot show on a property of its own.
+            let problems = v["fields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| !props.iter().any(|p| f["field"] == p.key.as_str()))
+                .map(|f| format!("{}: {}", f["field"].as_str().unwrap_or(""), f["message"].as_str().unwrap_or("")))
+                .collect();
+            Action::DraftChecked { name, props, valid: v["valid"].as_bool().unwrap_or(false), problems }
+        }
+        Err(e) => Action::Say(e.to_string()),
+    }
 }
 
 async fn load_quarantine(client: &Client, server: String) -> Option<Action> {
@@ -132,10 +163,25 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
             Effect::Start(name) => say(client.call(Method::POST, &format!("/v1/servers/{}/start", segment(&name)), None).await),
             Effect::Stop(name) => say(client.call(Method::POST, &format!("/v1/servers/{}/stop", segment(&name)), None).await),
             Effect::LoadProperties(name, lang) => {
-                let code = if lang == Lang::Bg { "bg" } else { "en" };
-                match client.call::<Value>(Method::GET, &format!("/v1/servers/{}/properties?lang={code}", segment(&name)), None).await {
+                match client.call::<Value>(Method::GET, &format!("/v1/servers/{}/properties?lang={}", segment(&name), lang_code(lang)), None).await {
                     Ok(v) => Some(Action::Properties(name, props_of(&v))),
                     Err(e) => Some(Action::Say(e.to_string())),
+                }
+            }
+            Effect::LoadKinds => match client.call::<Vec<Value>>(Method::GET, &format!("/v1/kinds?lang={}", lang_code(lang)), None).await {
+                Ok(kinds) => Some(Action::Kinds(kinds.iter().map(|k| (k["kind"].as_str().unwrap_or("").to_owned(), k["label"].as_str().unwrap_or("").to_owned())).collect())),
+                Err(e) => Some(Action::Say(e.to_string())),
+            },
+            Effect::CheckDraft { name, kind, set } => Some(check_draft(&client, name, kind, set, lang).await),
+            Effect::Create { name, kind, set } => {
+                let body = serde_json::json!({ "name": name, "kind": kind, "set": set });
+                match client.call::<Value>(Method::POST, &format!("/v1/servers?lang={}", lang_code(lang)), Some(body)).await {
+                    Ok(_) => Some(Action::Created(name)),
+                    Err(e) => {
+                        // Refused: said, and the form shows each field's reason.
+                        let _ = tx.send(Action::Say(e.to_string()));
+                        Some(check_draft(&client, name, kind, set, lang).await)
+                    }
                 }
             }
             Effect::Test(name) => match client.call::<Vec<Value>>(Method::POST, &format!("/v1/servers/{}/check", segment(&name)), None).await {
@@ -165,7 +211,7 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
             },
             Effect::Save { server, key, value } => {
                 let body = serde_json::json!({ "set": { key: value } });
-                match client.call::<Value>(Method::PATCH, &format!("/v1/servers/{}", segment(&server)), Some(body)).await {
+                match client.call::<Value>(Method::PATCH, &format!("/v1/servers/{}?lang={}", segment(&server), lang_code(lang)), Some(body)).await {
                     Ok(_) => Some(Action::Saved(server)),
                     Err(ClientError::Api { message, .. }) => Some(Action::Refused(message)),
                     Err(e) => Some(Action::Refused(e.to_string())),

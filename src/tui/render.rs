@@ -56,6 +56,14 @@ pub fn toolbar_spans(lang: Lang, width: u16) -> Vec<(u16, u16)> {
         .collect()
 }
 
+/// A gauge `width` cells wide for `done` of `total`: filled cells, then empty ones (readable
+/// without colour too).
+pub fn gauge(done: u64, total: u64, width: u16) -> Vec<Span<'static>> {
+    let filled = (done.min(total) * u64::from(width)).checked_div(total).unwrap_or(0) as usize;
+    let empty = usize::from(width) - filled;
+    vec![Span::styled("█".repeat(filled), Style::new().fg(Color::Cyan)), Span::styled("░".repeat(empty), Style::new().fg(Color::DarkGray))]
+}
+
 /// Draws the whole screen.
 pub fn draw(f: &mut Frame, app: &App) {
     let lang = app.lang;
@@ -73,9 +81,19 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::Runs(v) => runs_view(f, v, lang, body),
         Mode::Quarantine(v) => quarantine_view(f, v, lang, body),
         _ => {
-            let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+            // A new server's form takes the wider side: its labels and help are the point.
+            let form = app.draft.is_some() && (matches!(app.mode, Mode::Draft) || matches!(&app.mode, Mode::Edit(v) if v.draft));
+            let split = if form { [Constraint::Percentage(35), Constraint::Percentage(65)] } else { [Constraint::Percentage(55), Constraint::Percentage(45)] };
+            let [left, right] = Layout::horizontal(split).areas(body);
             servers(f, app, left);
-            properties(f, app, right);
+            match &app.draft {
+                Some(d) if matches!(app.mode, Mode::Draft) || matches!(&app.mode, Mode::Edit(v) if v.draft) => {
+                    let title = Msg::TuiDraftTitle.with(lang, &[("server", &d.name), ("kind", &d.kind)]);
+                    let keys = if d.valid { format!("✓ {}   {}", Msg::TuiReady.get(lang), Msg::TuiDraftKeys.get(lang)) } else { Msg::TuiDraftKeys.get(lang).to_owned() };
+                    grid(f, lang, title, &d.props, d.selected, Some(keys), right);
+                }
+                _ => grid(f, lang, app.props_of.clone().unwrap_or_default(), &app.props, app.prop_selected, None, right),
+            }
         }
     }
 
@@ -96,6 +114,12 @@ pub fn draw(f: &mut Frame, app: &App) {
 
     match app.mode {
         Mode::Main | Mode::Log(_) | Mode::Runs(_) => {}
+        Mode::Draft => {
+            if app.draft.as_ref().is_some_and(|d| d.asking_discard) {
+                popup(f, Msg::ActNew.get(lang), Msg::TuiAskDiscard.get(lang));
+            }
+        }
+        Mode::New(ref v) => new_popup(f, v, lang),
         Mode::Quarantine(ref v) => {
             let order = v.entries.get(v.selected).and_then(|e| e["order_number"].as_str()).unwrap_or("");
             match v.asking {
@@ -123,7 +147,15 @@ fn servers(f: &mut Frame, app: &App, area: Rect) {
             let last = when(&r.0["counters"]["last_run"]).or_else(|| when(&r.0["counters"]["last_success"])).unwrap_or_default();
             let style = if i == app.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
             // The whole reason: the table cuts it to its column.
-            let mut cells = vec![Line::from(r.name().to_owned()), Line::from(Span::styled(format!("{symbol} {word}"), Style::new().fg(colour))), Line::from(detail(&r.0, lang, usize::MAX))];
+            let mut detail_line = Line::from(detail(&r.0, lang, usize::MAX));
+            // A run whose total is known: a gauge before its words.
+            if let (Some(done), Some(total)) = (r.0["done"].as_u64(), r.0["total"].as_u64().filter(|t| *t > 0 && r.state() == "running")) {
+                let mut spans = gauge(done, total, 8);
+                spans.push(Span::raw(" "));
+                spans.extend(detail_line.spans);
+                detail_line = Line::from(spans);
+            }
+            let mut cells = vec![Line::from(r.name().to_owned()), Line::from(Span::styled(format!("{symbol} {word}"), Style::new().fg(colour))), detail_line];
             if area.width >= 70 {
                 cells.push(Line::from(last));
             }
@@ -151,41 +183,90 @@ fn servers(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Table::new(rows, widths).header(header).block(Block::new().borders(Borders::ALL).title(title)), area);
 }
 
-fn properties(f: &mut Frame, app: &App, area: Rect) {
-    let lang = app.lang;
-    let title = app.props_of.clone().unwrap_or_default();
+/// A server's properties as a grid in its kind's groups: label and value, a required one still
+/// unset marked, one validation refused marked with the reason in the help box; the selected
+/// one's help below. `keys` is a line of keys above the help (a new server's form).
+fn grid(f: &mut Frame, lang: Lang, title: String, props: &[super::state::Prop], selected: usize, keys: Option<String>, area: Rect) {
     let block = Block::new().borders(Borders::ALL).title(title);
-    if app.props.is_empty() {
-        f.render_widget(Paragraph::new("").block(block), area);
+    if props.is_empty() {
+        f.render_widget(Paragraph::new(keys.unwrap_or_default()).block(block), area);
         return;
     }
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let [grid, help] = Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(inner);
-    let label_w = app.props.iter().map(|p| unicode_width::UnicodeWidthStr::width(p.label.as_str())).max().unwrap_or(10).min(usize::from(grid.width / 2));
+    let help_h = if keys.is_some() { 5 } else { 3 };
+    let [rows_area, help] = Layout::vertical([Constraint::Min(1), Constraint::Length(help_h)]).areas(inner);
+    let label_w = props.iter().map(|p| unicode_width::UnicodeWidthStr::width(p.label.as_str())).max().unwrap_or(10).min(usize::from(rows_area.width / 2));
     let mut lines: Vec<Line> = Vec::new();
     let mut last_group = String::new();
     let mut selected_line = 0usize;
-    for (i, p) in app.props.iter().enumerate() {
+    for (i, p) in props.iter().enumerate() {
         if p.group != last_group {
             last_group = p.group.clone();
             lines.push(Line::from(Span::styled(p.group.clone(), Style::new().add_modifier(Modifier::BOLD))));
         }
-        if i == app.prop_selected {
+        if i == selected {
             selected_line = lines.len();
         }
-        let style = if i == app.prop_selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        let style = if i == selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
         // Padded by display width: Cyrillic labels line up with Latin ones.
         let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(p.label.as_str()));
-        lines.push(Line::from(vec![Span::raw("  "), Span::styled(format!("{}{} ", p.label, " ".repeat(pad)), style), Span::raw(p.value.clone())]));
+        let mark = if p.error.is_some() {
+            Span::styled("✗", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD))
+        } else if p.missing {
+            Span::styled("*", Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
+        } else {
+            Span::raw(" ")
+        };
+        let value = if p.missing && p.value.is_empty() {
+            Span::styled(format!("‹{}›", Msg::TuiRequired.get(lang)), Style::new().fg(Color::Yellow))
+        } else if p.error.is_some() {
+            Span::styled(p.value.clone(), Style::new().fg(Color::Red))
+        } else {
+            Span::raw(p.value.clone())
+        };
+        lines.push(Line::from(vec![mark, Span::raw(" "), Span::styled(format!("{}{} ", p.label, " ".repeat(pad)), style), value]));
     }
     // Scrolled so the selected property is in view.
-    let height = usize::from(grid.height);
+    let height = usize::from(rows_area.height);
     let skip = selected_line.saturating_sub(height.saturating_sub(1));
     let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
-    f.render_widget(Paragraph::new(lines), grid);
-    let help_text = app.props.get(app.prop_selected).map(|p| p.help.clone()).unwrap_or_default();
-    f.render_widget(Paragraph::new(help_text).wrap(Wrap { trim: true }).style(Style::new().fg(Color::Gray)).block(Block::new().borders(Borders::TOP).title(Msg::ActHelp.get(lang))), help);
+    f.render_widget(Paragraph::new(lines), rows_area);
+    let mut help_lines = Vec::new();
+    if let Some(k) = keys {
+        help_lines.push(Line::from(Span::styled(k, Style::new().fg(Color::Cyan))));
+    }
+    if let Some(p) = props.get(selected) {
+        if let Some(e) = &p.error {
+            help_lines.push(Line::from(Span::styled(format!("✗ {e}"), Style::new().fg(Color::Red))));
+        }
+        help_lines.push(Line::from(Span::styled(p.help.clone(), Style::new().fg(Color::Gray))));
+    }
+    f.render_widget(Paragraph::new(help_lines).wrap(Wrap { trim: true }).block(Block::new().borders(Borders::TOP).title(Msg::ActHelp.get(lang))), help);
+}
+
+/// A new server's name (typed) and kind (picked from the daemon's).
+fn new_popup(f: &mut Frame, v: &super::state::NewView, lang: Lang) {
+    let focus = |on: bool| if on { Style::new().add_modifier(Modifier::BOLD).fg(Color::Cyan) } else { Style::new() };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{}: ", Msg::TuiNewName.get(lang)), focus(!v.on_kind)),
+        Span::styled(format!("{}{}", v.name, if v.on_kind { "" } else { "▏" }), Style::new().add_modifier(Modifier::BOLD)),
+    ])];
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(format!("{}:", Msg::TuiNewKind.get(lang)), focus(v.on_kind))));
+    for (i, (kind, label)) in v.kinds.iter().enumerate() {
+        let style = if i == v.kind { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        lines.push(Line::from(Span::styled(format!("  {label} ({kind})  "), style)));
+    }
+    lines.push(Line::from(""));
+    match &v.error {
+        Some(e) => lines.push(Line::from(Span::styled(format!("✗ {e}"), Style::new().fg(Color::Red)))),
+        None => lines.push(Line::from(Span::styled(Msg::TuiNewKeys.get(lang), Style::new().fg(Color::DarkGray)))),
+    }
+    let area = f.area();
+    let w = area.width.saturating_sub(6).min(90);
+    let h = (lines.len() as u16 + 4).min(area.height.saturating_sub(2));
+    dialog(f, Msg::TuiNewTitle.get(lang).to_owned(), lines, w, h);
 }
 
 /// One log line as the view shows it, with the search highlighted.
@@ -335,7 +416,7 @@ fn quarantine_view(f: &mut Frame, v: &super::state::QuarantineView, lang: Lang, 
 /// help, and why the value cannot be saved.
 fn edit_popup(f: &mut Frame, app: &App, v: &super::state::EditView) {
     let lang = app.lang;
-    let Some(p) = app.props.get(v.prop) else { return };
+    let Some(p) = app.edit_props(v.draft).get(v.prop) else { return };
     let mut lines: Vec<Line> = vec![Line::from(Span::styled(p.help.clone(), Style::new().fg(Color::Gray))), Line::from("")];
     if p.choices.is_empty() {
         let shown = if p.secret() { "•".repeat(v.input.chars().count()) } else { v.input.clone() };
@@ -426,7 +507,7 @@ mod tests {
     }
 
     fn prop(group: &str, label: &str, value: &str, help: &str, ty: &str) -> Prop {
-        Prop { group: group.into(), label: label.into(), value: value.into(), help: help.into(), key: label.into(), ty: ty.into(), raw: value.into(), choices: Vec::new(), min: Some(1), max: Some(10_080) }
+        Prop { group: group.into(), label: label.into(), value: value.into(), help: help.into(), key: label.into(), ty: ty.into(), raw: value.into(), choices: Vec::new(), min: Some(1), max: Some(10_080), required: false, missing: false, error: None }
     }
 
     fn app(lang: Lang) -> App {
@@ -531,6 +612,52 @@ mod tests {
         ));
         a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('D'), crossterm::event::KeyModifiers::NONE)));
         insta::assert_snapshot!("quarantine_drop_en_80x24", screen(&a, 80, 24));
+    }
+
+    #[test]
+    fn a_new_servers_name_and_kind_then_its_form_with_what_is_still_required_and_wrong() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let press = |a: &mut App, c: KeyCode| {
+            a.update(Action::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+        };
+        for lang in [Lang::En, Lang::Bg] {
+            let mut a = app(lang);
+            press(&mut a, KeyCode::Char('n'));
+            a.update(Action::Kinds(vec![("WarehousePro Import Export Shopiko".into(), "Warehouse Pro ↔ Shopiko".into())]));
+            for c in "Варна".chars() {
+                press(&mut a, KeyCode::Char(c));
+            }
+            let code = if lang == Lang::En { "en" } else { "bg" };
+            insta::assert_snapshot!(format!("new_{code}_80x24"), screen(&a, 80, 24));
+            press(&mut a, KeyCode::Enter);
+            let (g1, g2) = match lang {
+                Lang::En => ("1.0 General", "2.0 Database"),
+                Lang::Bg => ("1.0.Общи", "2.0.База данни"),
+            };
+            let mut dialect = prop(g2, "Dialect", "", "Which database Warehouse Pro runs on.", "enum");
+            dialect.missing = true;
+            let mut timeout = prop(g2, "Login timeout (s)", "0", "Seconds to wait for the database.", "integer");
+            timeout.error = Some("0 is out of range: use 1 to 300".into());
+            a.update(Action::DraftChecked {
+                name: "Варна".into(),
+                props: vec![prop(g1, "Server name", "Варна", "The server's name.", "string"), dialect, timeout],
+                valid: false,
+                problems: Vec::new(),
+            });
+            press(&mut a, KeyCode::Down);
+            press(&mut a, KeyCode::Down);
+            insta::assert_snapshot!(format!("draft_{code}_80x24"), screen(&a, 80, 24));
+        }
+    }
+
+    #[test]
+    fn a_gauge_fills_in_proportion_and_never_past_its_width() {
+        let text = |d, t| gauge(d, t, 8).iter().map(|s| s.content.to_string()).collect::<String>();
+        assert_eq!(text(0, 400), "░░░░░░░░");
+        assert_eq!(text(120, 400), "██░░░░░░");
+        assert_eq!(text(400, 400), "████████");
+        assert_eq!(text(999, 400), "████████", "more done than the total");
+        assert_eq!(text(5, 0), "░░░░░░░░", "no total");
     }
 
     #[test]

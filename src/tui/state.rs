@@ -46,6 +46,12 @@ pub struct Prop {
     pub min: Option<i64>,
     /// For numbers: the bounds.
     pub max: Option<i64>,
+    /// It must be set.
+    pub required: bool,
+    /// It must be set and is not yet (a new server's form).
+    pub missing: bool,
+    /// What validation found wrong with it.
+    pub error: Option<String>,
 }
 
 impl Prop {
@@ -68,6 +74,52 @@ pub struct EditView {
     pub choice: usize,
     /// Why the value cannot be saved, as typed or as the daemon said.
     pub error: Option<String>,
+    /// A property of the new server's form ([`App::draft`]), not of a saved server.
+    pub draft: bool,
+}
+
+/// A new server's name and kind, asked for first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewView {
+    /// The name typed.
+    pub name: String,
+    /// The kinds the daemon knows: (kind, label).
+    pub kinds: Vec<(String, String)>,
+    /// The kind picked.
+    pub kind: usize,
+    /// True while the kind list has the keys (else the name does).
+    pub on_kind: bool,
+    /// Why the name cannot be used.
+    pub error: Option<String>,
+}
+
+/// A new server's form: its kind's properties with the defaults and what was typed, held here
+/// until it is saved; the daemon checks it after each change (a dry run) and says what is still
+/// required and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: String,
+    /// What was typed, by key, as `--set` takes it.
+    pub set: std::collections::BTreeMap<String, String>,
+    /// The form as the daemon last checked it.
+    pub props: Vec<Prop>,
+    /// The selected property.
+    pub selected: usize,
+    /// True when the daemon found nothing missing or wrong.
+    pub valid: bool,
+    /// Problems not on one property (field: message).
+    pub problems: Vec<String>,
+    /// True while asking whether to throw the form away.
+    pub asking_discard: bool,
+}
+
+impl Draft {
+    fn check(&self) -> Effect {
+        Effect::CheckDraft { name: self.name.clone(), kind: self.kind.clone(), set: self.set.clone() }
+    }
 }
 
 /// Checks a value as it is typed, by the same parsers the server files are read with.
@@ -175,6 +227,10 @@ pub enum Mode {
     Quarantine(Box<QuarantineView>),
     /// A property being changed.
     Edit(Box<EditView>),
+    /// A new server: its name and kind.
+    New(Box<NewView>),
+    /// A new server's form ([`App::draft`]).
+    Draft,
 }
 
 /// What happened.
@@ -208,6 +264,22 @@ pub enum Action {
     Saved(String),
     /// A change was refused, with the reason.
     Refused(String),
+    /// The kinds a server can be: (kind, label).
+    Kinds(Vec<(String, String)>),
+    /// A new server's form as the daemon checked it: its properties, whether it can be saved,
+    /// and the problems not on one property.
+    DraftChecked {
+        /// Whose.
+        name: String,
+        /// The form.
+        props: Vec<Prop>,
+        /// Nothing missing or wrong.
+        valid: bool,
+        /// Problems not on one property.
+        problems: Vec<String>,
+    },
+    /// A new server was made.
+    Created(String),
     /// A left click at a column and line of a screen this wide.
     Click(u16, u16, u16),
     /// Draw again (the terminal was resized).
@@ -234,6 +306,26 @@ pub enum Effect {
     },
     /// Load a server's properties in a language.
     LoadProperties(String, Lang),
+    /// Load the kinds a server can be.
+    LoadKinds,
+    /// Check a new server's form (a dry run).
+    CheckDraft {
+        /// Its name.
+        name: String,
+        /// Its kind.
+        kind: String,
+        /// What was typed.
+        set: std::collections::BTreeMap<String, String>,
+    },
+    /// Make the new server.
+    Create {
+        /// Its name.
+        name: String,
+        /// Its kind.
+        kind: String,
+        /// What was typed.
+        set: std::collections::BTreeMap<String, String>,
+    },
     /// Run a server's connection checks.
     Test(String),
     /// Read a server's log from its end.
@@ -264,6 +356,8 @@ pub enum Effect {
 pub const TOOLBAR: &[(char, crate::i18n::Msg)] = &[
     ('s', crate::i18n::Msg::ActStart),
     ('x', crate::i18n::Msg::ActStop),
+    ('n', crate::i18n::Msg::ActNew),
+    ('e', crate::i18n::Msg::ActEdit),
     ('t', crate::i18n::Msg::ActTest),
     ('l', crate::i18n::Msg::ActLog),
     ('r', crate::i18n::Msg::ActRuns),
@@ -299,12 +393,16 @@ pub struct App {
     pub mode: Mode,
     /// True once the loop should end.
     pub done: bool,
+    /// A new server's form, while it is filled in.
+    pub draft: Option<Box<Draft>>,
+    /// A server just made, to select once the daemon lists it.
+    pub select_when_listed: Option<String>,
 }
 
 impl App {
     /// A new state, not yet connected.
     pub fn new(lang: Lang) -> App {
-        App { lang, rows: Vec::new(), selected: 0, props: Vec::new(), props_of: None, prop_selected: 0, connected: false, lost: None, message: None, mode: Mode::Main, done: false }
+        App { lang, rows: Vec::new(), selected: 0, props: Vec::new(), props_of: None, prop_selected: 0, connected: false, lost: None, message: None, mode: Mode::Main, done: false, draft: None, select_when_listed: None }
     }
 
     /// The selected server's name.
@@ -322,8 +420,22 @@ impl App {
         self.rows.iter().filter(|r| r.state() == "failed").count()
     }
 
+    /// The properties the editor works on: the new server's form, or the selected server's.
+    pub fn edit_props(&self, draft: bool) -> &[Prop] {
+        match (&self.draft, draft) {
+            (Some(d), true) => &d.props,
+            _ => &self.props,
+        }
+    }
+
     /// The properties to load when the selection moved to another server.
     fn follow_selection(&mut self) -> Vec<Effect> {
+        if let Some(name) = &self.select_when_listed {
+            if let Some(i) = self.rows.iter().position(|r| r.name() == name) {
+                self.selected = i;
+                self.select_when_listed = None;
+            }
+        }
         let name = self.selected_name();
         if name.is_some() && name != self.props_of {
             self.props.clear();
@@ -393,6 +505,35 @@ impl App {
                     _ => self.message = Some(why),
                 }
                 Vec::new()
+            }
+            Action::Kinds(kinds) => {
+                if let Mode::New(v) = &mut self.mode {
+                    v.kinds = kinds;
+                    v.kind = v.kind.min(v.kinds.len().saturating_sub(1));
+                }
+                Vec::new()
+            }
+            Action::DraftChecked { name, props, valid, problems } => {
+                if let Some(d) = self.draft.as_mut().filter(|d| d.name == name) {
+                    d.props = props;
+                    if valid && !d.valid {
+                        // What "not saved yet" said is no longer so.
+                        self.message = None;
+                    }
+                    d.valid = valid;
+                    d.problems = problems;
+                    d.selected = d.selected.min(d.props.len().saturating_sub(1));
+                }
+                Vec::new()
+            }
+            Action::Created(name) => {
+                self.message = Some(crate::i18n::Msg::TuiMade.with(self.lang, &[("server", &name)]));
+                self.draft = None;
+                if matches!(self.mode, Mode::Draft | Mode::Edit(_)) {
+                    self.mode = Mode::Main;
+                }
+                self.select_when_listed = Some(name);
+                self.follow_selection()
             }
             Action::Checks(server, checks) => {
                 if let Mode::Checks(name, slot) = &mut self.mode {
@@ -559,6 +700,8 @@ impl App {
             Mode::Runs(_) => return self.runs_key(k),
             Mode::Quarantine(_) => return self.quarantine_key(k),
             Mode::Edit(_) => return self.edit_key(k),
+            Mode::New(_) => return self.new_key(k),
+            Mode::Draft => return self.draft_key(k),
             Mode::Main => {}
         }
         let name = self.selected_name();
@@ -613,8 +756,13 @@ impl App {
                 let (Some(server), Some(p)) = (name, self.props.get(self.prop_selected)) else { return Vec::new() };
                 let input = if p.secret() { String::new() } else { p.raw.clone() };
                 let choice = p.choices.iter().position(|(v, _)| *v == p.raw).unwrap_or(0);
-                self.mode = Mode::Edit(Box::new(EditView { server, prop: self.prop_selected, input, choice, error: None }));
+                self.mode = Mode::Edit(Box::new(EditView { server, prop: self.prop_selected, input, choice, error: None, draft: false }));
                 Vec::new()
+            }
+            KeyCode::Char('n') | KeyCode::F(3) | KeyCode::Insert => {
+                // A form left unsaved (Esc asked) is gone; a new one starts.
+                self.mode = Mode::New(Box::new(NewView { name: String::new(), kinds: Vec::new(), kind: 0, on_kind: false, error: None }));
+                vec![Effect::LoadKinds]
             }
             KeyCode::Char('d') | KeyCode::Delete => {
                 if let Some(n) = name {
@@ -740,36 +888,159 @@ impl App {
 
     fn edit_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let lang = self.lang;
-        let Mode::Edit(v) = &mut self.mode else { return Vec::new() };
-        let Some(p) = self.props.get(v.prop) else {
-            self.mode = Mode::Main;
+        let Mode::Edit(v) = &self.mode else { return Vec::new() };
+        let draft = v.draft;
+        let back = if draft { Mode::Draft } else { Mode::Main };
+        let Some(p) = self.edit_props(draft).get(v.prop).cloned() else {
+            self.mode = back;
             return Vec::new();
         };
+        let Mode::Edit(v) = &mut self.mode else { return Vec::new() };
         let choices = !p.choices.is_empty();
         match k.code {
             KeyCode::Esc => {
-                self.mode = Mode::Main;
+                self.mode = back;
                 return Vec::new();
             }
             KeyCode::Up if choices => v.choice = v.choice.checked_sub(1).unwrap_or(p.choices.len() - 1),
             KeyCode::Down | KeyCode::Char(' ') if choices => v.choice = (v.choice + 1) % p.choices.len(),
             KeyCode::Enter => {
                 let value = if choices { p.choices.get(v.choice).map(|(v, _)| v.clone()).unwrap_or_default() } else { v.input.clone() };
-                if !choices {
-                    v.error = check_typed(p, &value, lang);
+                // In a new server's form an empty value takes the setting back to its default.
+                let cleared = draft && value.is_empty() && !choices;
+                if !choices && !cleared {
+                    v.error = check_typed(&p, &value, lang);
                 }
-                if v.error.is_some() {
+                if v.error.is_some() && !cleared {
                     return Vec::new();
                 }
-                return vec![Effect::Save { server: v.server.clone(), key: p.key.clone(), value }];
+                if !draft {
+                    return vec![Effect::Save { server: v.server.clone(), key: p.key.clone(), value }];
+                }
+                let Some(d) = self.draft.as_mut() else { return Vec::new() };
+                match p.key.as_str() {
+                    "name" if !cleared => d.name = value,
+                    "name" => {}
+                    "kind" => {
+                        self.message = Some(crate::i18n::Msg::TuiKindFixed.get(lang).to_owned());
+                    }
+                    key if cleared => {
+                        d.set.remove(key);
+                    }
+                    key => {
+                        d.set.insert(key.to_owned(), value);
+                    }
+                }
+                self.mode = Mode::Draft;
+                return vec![d.check()];
             }
             KeyCode::Backspace if !choices => {
                 v.input.pop();
-                v.error = check_typed(p, &v.input, lang);
+                v.error = check_typed(&p, &v.input, lang);
             }
             KeyCode::Char(c) if !choices => {
                 v.input.push(c);
-                v.error = check_typed(p, &v.input, lang);
+                v.error = check_typed(&p, &v.input, lang);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn new_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let lang = self.lang;
+        let taken = |name: &str, rows: &[Row]| rows.iter().any(|r| r.name() == name);
+        let Mode::New(v) = &mut self.mode else { return Vec::new() };
+        match k.code {
+            KeyCode::Esc => self.mode = Mode::Main,
+            KeyCode::Tab | KeyCode::BackTab => v.on_kind = !v.on_kind,
+            KeyCode::Up if v.on_kind => v.kind = v.kind.saturating_sub(1),
+            KeyCode::Down if v.on_kind => v.kind = (v.kind + 1).min(v.kinds.len().saturating_sub(1)),
+            KeyCode::Down => v.on_kind = true,
+            KeyCode::Up => v.on_kind = false,
+            KeyCode::Backspace if !v.on_kind => {
+                v.name.pop();
+                v.error = None;
+            }
+            KeyCode::Char(c) if !v.on_kind => {
+                v.name.push(c);
+                v.error = None;
+            }
+            KeyCode::Enter => {
+                let name = v.name.trim().to_owned();
+                let Some((kind, _)) = v.kinds.get(v.kind).cloned() else { return Vec::new() };
+                v.error = match crate::i18n::speaking(lang, || crate::config::check_name(&name)) {
+                    Err(m) => Some(m),
+                    Ok(()) if taken(&name, &self.rows) => Some(crate::i18n::Msg::TuiNameTaken.with(lang, &[("server", &name)])),
+                    Ok(()) => None,
+                };
+                if v.error.is_some() {
+                    return Vec::new();
+                }
+                let d = Draft { name, kind, set: Default::default(), props: Vec::new(), selected: 0, valid: false, problems: Vec::new(), asking_discard: false };
+                let fx = vec![d.check()];
+                self.draft = Some(Box::new(d));
+                self.mode = Mode::Draft;
+                return fx;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn draft_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let lang = self.lang;
+        let Some(d) = self.draft.as_mut() else {
+            self.mode = Mode::Main;
+            return Vec::new();
+        };
+        if d.asking_discard {
+            d.asking_discard = false;
+            if matches!(k.code, KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('д')) {
+                self.draft = None;
+                self.mode = Mode::Main;
+            }
+            return Vec::new();
+        }
+        let save = matches!(k.code, KeyCode::F(2)) || (k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('s')) || k.code == KeyCode::Char('w');
+        if save {
+            if !d.valid {
+                let missing: Vec<&str> = d.props.iter().filter(|p| p.missing || p.error.is_some()).map(|p| p.label.as_str()).collect();
+                let mut what = missing.join(", ");
+                if what.is_empty() {
+                    what = d.problems.join("; ");
+                }
+                self.message = Some(crate::i18n::Msg::TuiNotYet.with(lang, &[("what", &what)]));
+                return Vec::new();
+            }
+            return vec![Effect::Create { name: d.name.clone(), kind: d.kind.clone(), set: d.set.clone() }];
+        }
+        match k.code {
+            KeyCode::Esc => {
+                if d.set.is_empty() {
+                    self.draft = None;
+                    self.mode = Mode::Main;
+                } else {
+                    d.asking_discard = true;
+                }
+            }
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::PageDown => d.selected = (d.selected + 1).min(d.props.len().saturating_sub(1)),
+            KeyCode::Up | KeyCode::Char('k') | KeyCode::PageUp => d.selected = d.selected.saturating_sub(1),
+            // The next (or previous) property still required or refused, round the form.
+            KeyCode::Tab | KeyCode::BackTab => {
+                let n = d.props.len();
+                let step = |i: usize| if k.code == KeyCode::Tab { (d.selected + i) % n } else { (d.selected + n * 2 - i) % n };
+                if let Some(i) = (1..=n).map(step).find(|i| d.props[*i].missing || d.props[*i].error.is_some()) {
+                    d.selected = i;
+                }
+            }
+            KeyCode::Home => d.selected = 0,
+            KeyCode::End => d.selected = d.props.len().saturating_sub(1),
+            KeyCode::Enter | KeyCode::Char('e') | KeyCode::F(4) => {
+                let Some(p) = d.props.get(d.selected) else { return Vec::new() };
+                let input = if p.secret() { String::new() } else { p.raw.clone() };
+                let choice = p.choices.iter().position(|(v, _)| *v == p.raw).unwrap_or(0);
+                self.mode = Mode::Edit(Box::new(EditView { server: d.name.clone(), prop: d.selected, input, choice, error: None, draft: true }));
             }
             _ => {}
         }
@@ -1026,6 +1297,9 @@ mod tests {
             choices: choices.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect(),
             min: Some(1),
             max: Some(10_080),
+            required: false,
+            missing: false,
+            error: None,
         }
     }
 
@@ -1075,6 +1349,137 @@ mod tests {
         a.prop_selected = 3;
         a.update(key('e'));
         assert!(matches!(&a.mode, Mode::Edit(v) if v.input.is_empty()));
+    }
+
+    fn form(missing: &[&str]) -> Vec<Prop> {
+        let mut name = prop("name", "string", "Shop2", &[]);
+        name.required = true;
+        let mut object = prop("rules.object", "string", "", &[]);
+        object.required = true;
+        object.missing = missing.contains(&"rules.object");
+        let mut key = prop("shopiko.key", "secret", "", &[]);
+        key.missing = missing.contains(&"shopiko.key");
+        vec![name, prop("rules.import", "enum", "on_start", &[("never", "Don't start"), ("on_start", "On server start")]), object, key]
+    }
+
+    #[test]
+    fn new_asks_a_name_and_kind_then_fills_a_form_the_daemon_checks_and_saves_it() {
+        let mut a = app();
+        assert_eq!(a.update(key('n')), [Effect::LoadKinds]);
+        a.update(Action::Kinds(vec![("WarehousePro Import Export Shopiko".into(), "Warehouse Pro ↔ Shopiko".into())]));
+        // A name already taken, or one that cannot be a file's, is refused before going on.
+        for c in "Shop".chars() {
+            a.update(key(c));
+        }
+        assert_eq!(a.update(code(KeyCode::Enter)), []);
+        assert!(matches!(&a.mode, Mode::New(v) if v.error.as_deref().is_some_and(|e| e.contains("Shop"))), "{:?}", a.mode);
+        for c in "/x".chars() {
+            a.update(key(c));
+        }
+        assert_eq!(a.update(code(KeyCode::Enter)), []);
+        assert!(matches!(&a.mode, Mode::New(v) if v.error.is_some()));
+        a.update(code(KeyCode::Backspace));
+        a.update(code(KeyCode::Backspace));
+        a.update(key('2'));
+        a.update(code(KeyCode::Tab));
+        a.update(code(KeyCode::Down));
+        let kind = "WarehousePro Import Export Shopiko".to_owned();
+        let check = |set: &[(&str, &str)]| Effect::CheckDraft { name: "Shop2".into(), kind: kind.clone(), set: set.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect() };
+        assert_eq!(a.update(code(KeyCode::Enter)), [check(&[])], "the daemon checks the empty form");
+        assert_eq!(a.mode, Mode::Draft);
+        a.update(Action::DraftChecked { name: "Shop2".into(), props: form(&["rules.object", "shopiko.key"]), valid: false, problems: Vec::new() });
+        // Not ready: saving says what is still required, and nothing is sent.
+        assert_eq!(a.update(key('w')), []);
+        assert!(a.message.as_deref().is_some_and(|m| m.contains("rules.object") && m.contains("shopiko.key")), "{:?}", a.message);
+        // The selection moves in the form, not the list; Tab goes to the next property still
+        // required, round the form; an edit goes into the form, checked again.
+        a.update(code(KeyCode::Tab));
+        assert_eq!(a.draft.as_ref().map(|d| d.selected), Some(2));
+        a.update(code(KeyCode::Tab));
+        assert_eq!(a.draft.as_ref().map(|d| d.selected), Some(3));
+        a.update(code(KeyCode::Tab));
+        assert_eq!(a.draft.as_ref().map(|d| d.selected), Some(2), "round");
+        a.update(code(KeyCode::BackTab));
+        assert_eq!(a.draft.as_ref().map(|d| d.selected), Some(3));
+        a.update(code(KeyCode::Up));
+        assert_eq!(a.update(code(KeyCode::Enter)), []);
+        assert!(matches!(&a.mode, Mode::Edit(v) if v.draft && v.prop == 2));
+        for c in "Магазин".chars() {
+            a.update(key(c));
+        }
+        assert_eq!(a.update(code(KeyCode::Enter)), [check(&[("rules.object", "Магазин")])]);
+        assert_eq!(a.mode, Mode::Draft);
+        a.update(Action::DraftChecked { name: "Shop2".into(), props: form(&["shopiko.key"]), valid: false, problems: Vec::new() });
+        // A secret: typed masked, kept in the form only; Esc in its editor goes back to the form.
+        a.update(code(KeyCode::Tab));
+        a.update(key('e'));
+        a.update(code(KeyCode::Esc));
+        assert_eq!(a.mode, Mode::Draft);
+        a.update(code(KeyCode::Enter));
+        for c in "s3cret".chars() {
+            a.update(key(c));
+        }
+        assert_eq!(a.update(code(KeyCode::Enter)), [check(&[("rules.object", "Магазин"), ("shopiko.key", "s3cret")])]);
+        // An empty value takes a setting back out of the form.
+        a.update(code(KeyCode::Enter));
+        assert_eq!(a.update(code(KeyCode::Enter)), [check(&[("rules.object", "Магазин")])]);
+        a.update(code(KeyCode::Enter));
+        for c in "s3cret".chars() {
+            a.update(key(c));
+        }
+        a.update(code(KeyCode::Enter));
+        a.update(Action::DraftChecked { name: "Shop2".into(), props: form(&[]), valid: true, problems: Vec::new() });
+        // The list's other events leave the form alone.
+        a.update(Action::Event(json!({ "type": "status", "status": { "name": "Shop", "state": "running" } })));
+        assert_eq!(a.mode, Mode::Draft);
+        assert_eq!(
+            a.update(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL).into_action()),
+            [Effect::Create { name: "Shop2".into(), kind: kind.clone(), set: [("rules.object", "Магазин"), ("shopiko.key", "s3cret")].iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect() }]
+        );
+        // Made: the form goes; the new server is selected when the daemon lists it.
+        assert_eq!(a.update(Action::Created("Shop2".into())), []);
+        assert!(a.draft.is_none() && a.mode == Mode::Main);
+        let fx = a.update(Action::Event(json!({ "type": "status", "status": { "name": "Shop2", "state": "stopped" } })));
+        assert_eq!(a.selected_name().as_deref(), Some("Shop2"));
+        assert_eq!(fx, [Effect::LoadProperties("Shop2".into(), Lang::En)]);
+    }
+
+    #[test]
+    fn a_form_with_changes_asks_before_it_is_thrown_away() {
+        let mut a = app();
+        a.update(key('n'));
+        a.update(Action::Kinds(vec![("K".into(), "K".into())]));
+        a.update(key('z'));
+        a.update(code(KeyCode::Enter));
+        a.update(Action::DraftChecked { name: "z".into(), props: form(&["rules.object"]), valid: false, problems: Vec::new() });
+        a.update(code(KeyCode::Down));
+        a.update(code(KeyCode::Enter));
+        a.update(code(KeyCode::Down));
+        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::CheckDraft { name: "z".into(), kind: "K".into(), set: [("rules.import".to_owned(), "never".to_owned())].into() }]);
+        a.update(code(KeyCode::Esc));
+        assert!(a.draft.as_ref().is_some_and(|d| d.asking_discard));
+        a.update(key('n'));
+        assert_eq!(a.mode, Mode::Draft, "kept");
+        a.update(code(KeyCode::Esc));
+        a.update(key('y'));
+        assert!(a.draft.is_none() && a.mode == Mode::Main);
+        // An untouched form goes at once.
+        a.update(key('n'));
+        a.update(Action::Kinds(vec![("K".into(), "K".into())]));
+        a.update(key('z'));
+        a.update(code(KeyCode::Enter));
+        a.update(code(KeyCode::Esc));
+        assert!(a.draft.is_none() && a.mode == Mode::Main);
+    }
+
+    trait IntoAction {
+        fn into_action(self) -> Action;
+    }
+
+    impl IntoAction for KeyEvent {
+        fn into_action(self) -> Action {
+            Action::Key(self)
+        }
     }
 
     #[test]

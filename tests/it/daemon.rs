@@ -493,3 +493,84 @@ fn runs_a_killed_daemon_left_unfinished_are_marked_interrupted_when_it_starts_ag
     assert!(log.contains("marked interrupted"), "{log}");
     assert!(d.status("Shop")["counters"]["errors"].as_u64().unwrap() >= 1);
 }
+
+#[test]
+fn a_new_server_is_checked_as_a_form_then_made_by_the_daemon_with_the_command_lines_validation() {
+    let shop = SimConfig { seed_orders: 5, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Mysql, 10, shop, &[("import", "\"never\"")]);
+    let home = setup.home.path();
+    let d = Daemon::start(home);
+    let client = d.client();
+    let call = |m: Method, path: &str, body: Option<Value>| rt().block_on(client.call::<Value>(m, path, body));
+    let kinds = call(Method::GET, "/v1/kinds?lang=bg", None).unwrap();
+    let kind = kinds[0]["kind"].as_str().unwrap().to_owned();
+    assert_eq!(kind, "WarehousePro Import Export Shopiko");
+    // The empty form: the defaults filled in, what is still required marked, worded in the
+    // language asked for, and nothing written.
+    let form = call(Method::POST, "/v1/servers?lang=bg", Some(serde_json::json!({ "name": "Варна", "kind": kind, "dry_run": true }))).unwrap();
+    assert_eq!(form["valid"], false);
+    let props: Vec<&Value> = form["groups"].as_array().unwrap().iter().flat_map(|g| g["properties"].as_array().unwrap()).collect();
+    let get = |props: &[&Value], key: &str| -> Value { props.iter().find(|p| p["key"] == key).map(|p| (*p).clone()).unwrap_or_else(|| panic!("{key} not in the form")) };
+    let missing: Vec<&str> = props.iter().filter(|p| p["missing"] == true).map(|p| p["key"].as_str().unwrap()).collect();
+    assert_eq!(missing, ["database.dialect", "database.connection", "rules.object", "shopiko.url", "shopiko.api_id", "shopiko.key", "shopiko.key_file", "shopiko.key_env"]);
+    assert_eq!(get(&props, "rules.import_every_min")["value"], "15", "a default");
+    assert_eq!(get(&props, "rules.import_every_min")["default"], true);
+    assert!(get(&props, "database.dialect")["error"].as_str().unwrap().contains("липсва") || get(&props, "database.dialect")["error"].as_str().unwrap().chars().any(|c| ('а'..='я').contains(&c)), "{}", get(&props, "database.dialect"));
+    assert!(!home.join("servers/Варна.toml").exists());
+    // A value of the wrong type and one out of range are each refused on their field, and the
+    // rest of the form is still shown.
+    let mut set = serde_json::json!({
+        "database.dialect": "mysql",
+        "database.connection": setup.db.connection,
+        "rules.object": "Централен Склад",
+        "rules.import": "on_start",
+        "shopiko.url": setup.sim.url,
+        "shopiko.api_id": API_ID,
+        "shopiko.key": KEY,
+        "rules.import_every_min": "0",
+        "autostart": "maybe",
+    });
+    let form = call(Method::POST, "/v1/servers?lang=en", Some(serde_json::json!({ "name": "Варна", "kind": kind, "set": set, "dry_run": true }))).unwrap();
+    let props: Vec<&Value> = form["groups"].as_array().unwrap().iter().flat_map(|g| g["properties"].as_array().unwrap()).collect();
+    assert_eq!(form["valid"], false);
+    let refused: Vec<&str> = form["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused.contains(&"autostart") && refused.contains(&"rules.import_every_min"), "{refused:?}");
+    assert!(get(&props, "rules.import_every_min")["error"].as_str().is_some());
+    assert_eq!(get(&props, "rules.object")["value"], "Централен Склад");
+    // The key is never shown back, nor the connection's password.
+    let text = form.to_string();
+    assert!(!text.contains(KEY), "{text}");
+    // Saving a form that is not valid is refused with the same reasons; nothing is written.
+    let err = call(Method::POST, "/v1/servers", Some(serde_json::json!({ "name": "Варна", "kind": kind, "set": set }))).unwrap_err();
+    assert!(matches!(&err, ClientError::Api { status: 422, .. }), "{err:?}");
+    assert!(!home.join("servers/Варна.toml").exists());
+    // Fixed, it is made: written 0600, listed, started and importing like any other.
+    set["rules.import_every_min"] = "30".into();
+    set["autostart"] = "no".into();
+    let form = call(Method::POST, "/v1/servers", Some(serde_json::json!({ "name": "Варна", "kind": kind, "set": set, "dry_run": true }))).unwrap();
+    assert_eq!(form["valid"], true, "{form}");
+    let made = call(Method::POST, "/v1/servers", Some(serde_json::json!({ "name": "Варна", "kind": kind, "set": set }))).unwrap();
+    assert_eq!(made["saved"], true);
+    let file = home.join("servers/Варна.toml");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    let shown = obmen(home, &["server", "validate", "Варна"]);
+    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stdout));
+    assert_eq!(d.status("Варна")["state"], "stopped");
+    call(Method::POST, &format!("/v1/servers/{}/start", segment("Варна")), None).unwrap();
+    d.wait_for(Duration::from_secs(60), "Варна's import", |d| d.status("Варна")["counters"]["imported"].as_u64() == Some(5));
+    // The name taken, a name that cannot be a file's, and a kind obmen does not know.
+    let err = call(Method::POST, "/v1/servers", Some(serde_json::json!({ "name": "Варна", "kind": kind, "set": set }))).unwrap_err();
+    assert!(matches!(&err, ClientError::Api { status: 409, .. }), "{err:?}");
+    let err = call(Method::POST, "/v1/servers", Some(serde_json::json!({ "name": "../x", "kind": kind, "set": set }))).unwrap_err();
+    assert!(matches!(&err, ClientError::Api { status: 422, .. }), "{err:?}");
+    assert!(!home.join("x.toml").exists() && !home.join("servers/../x.toml").exists());
+    let err = call(Method::POST, "/v1/servers", Some(serde_json::json!({ "name": "Y", "kind": "BaseLinker", "set": {} }))).unwrap_err();
+    assert!(matches!(&err, ClientError::Api { status: 422, .. }), "{err:?}");
+    let err = call(Method::POST, "/v1/servers", Some(serde_json::json!({ "nom": "Y" }))).unwrap_err();
+    assert!(matches!(&err, ClientError::Api { status: 400, .. }), "{err:?}");
+    // Nothing said held the key.
+    let logs = obmen(home, &["log", "daemon", "-n", "1000"]);
+    assert!(!String::from_utf8_lossy(&logs.stdout).contains(KEY));
+}

@@ -1,5 +1,6 @@
 //! The terminal UI end to end: the real `obmen` binary in a pseudo-terminal (portable-pty, the
-//! screen read back with vt100), against the real daemon it starts, the simulator and SQLite.
+//! screen read back with vt100), against the real daemon it starts, the simulator, MariaDB and
+//! SQLite.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -200,12 +201,124 @@ fn the_tui_starts_a_daemon_starts_and_stops_a_server_and_hides_leaving_it_runnin
     }
 }
 
+/// The value a form's property shows on the screen: on the grid's line whose label is `label`
+/// (after its mark), what follows the label's padding.
+fn value_of(screen: &str, label: &str) -> Option<String> {
+    for line in screen.lines() {
+        for mark in ["│* ", "│✗ ", "│  "] {
+            let mut from = 0;
+            while let Some(i) = line[from..].find(mark) {
+                let at = from + i + mark.len();
+                let rest = &line[at..];
+                if rest.starts_with(label) && rest[label.len()..].starts_with("  ") {
+                    let value = rest[label.len()..].trim_start();
+                    return Some(value.split('│').next().unwrap_or("").trim().to_owned());
+                }
+                from = at;
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn a_server_made_with_n_on_mariadb_is_started_watched_stopped_and_hidden_running() {
+    let shop = SimConfig { seed_orders: 300, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Mysql, 10, shop, &[]);
+    let home = setup.home.path();
+    std::fs::remove_file(home.join("servers/Shop.toml")).unwrap();
+    let _guard = DaemonGuard(home.to_owned());
+    let mut tui = Tui::open(home, "en");
+    tui.wait_for("Press n to make one", Duration::from_secs(30));
+    // n: a name and a kind.
+    tui.press("n");
+    tui.wait_for("(WarehousePro Import Export Shopiko)", Duration::from_secs(10));
+    tui.press("Варна\r");
+    // The form: the kind's defaults, what is still required marked.
+    tui.wait_for("New server Варна", Duration::from_secs(10));
+    let screen = tui.wait_for("‹required›", Duration::from_secs(10));
+    assert_eq!(value_of(&screen, "Import every (minutes)").as_deref(), Some("15"), "{screen}");
+    assert_eq!(value_of(&screen, "Database type").as_deref(), Some("‹required›"), "{screen}");
+    // Saving now is refused, naming what is missing.
+    tui.press("w");
+    tui.wait_for("still to fill in or fix", Duration::from_secs(10));
+    // Tab goes to each property still required, in order; each is filled and checked by the
+    // daemon before the next.
+    let fill = |tui: &mut Tui, label: &str, keys: &str, shown: &dyn Fn(&str) -> bool| {
+        tui.press("\t");
+        tui.press("\r");
+        tui.wait_for("Esc: cancel", Duration::from_secs(10));
+        tui.press(keys);
+        tui.press("\r");
+        let start = Instant::now();
+        loop {
+            let screen = tui.text();
+            if !screen.contains("Esc: cancel   (") && value_of(&screen, label).is_some_and(|v| shown(&v)) {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{label}:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // The database type is a pick list: Access first, MySQL / MariaDB next.
+    fill(&mut tui, "Database type", "\x1b[B", &|v| v == "MySQL / MariaDB");
+    let connection = setup.db.connection.clone();
+    fill(&mut tui, "Connection", &connection, &|v| !v.contains("required"));
+    fill(&mut tui, "Object", "Централен Склад", &|v| v == "Централен Склад");
+    // (The address is cut at the grid's edge.)
+    fill(&mut tui, "Shop API address", &setup.sim.url, &|v| v.len() > 10 && setup.sim.url.starts_with(v));
+    fill(&mut tui, "API ID", API_ID, &|v| v == API_ID);
+    fill(&mut tui, "Key", KEY, &|v| !v.contains("required"));
+    let screen = tui.wait_for("ready to save", Duration::from_secs(10));
+    assert!(!screen.contains(KEY), "the key is never shown: {screen}");
+    assert!(!screen.contains("‹required›"), "{screen}");
+    tui.press("w");
+    tui.wait_for("was made; press s", Duration::from_secs(20));
+    let file = home.join("servers/Варна.toml");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("dialect = \"mysql\"") && text.contains("object = \"Централен Склад\""), "{text}");
+    // s: started, running with its progress, then waiting; every order imported.
+    tui.wait_for("■ stopped", Duration::from_secs(10));
+    tui.press("s");
+    tui.wait_for("▶ running", Duration::from_secs(30));
+    tui.wait_for("no run planned", Duration::from_secs(120));
+    let start = Instant::now();
+    while setup.sim.sim.stats().orders_acknowledged < 300 {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // l: the import's summary in its log.
+    tui.press("l");
+    tui.wait_for("Run ended ok: 300 orders imported", Duration::from_secs(30));
+    tui.press("\x1b");
+    tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
+    // x: stopped; s again, then h: hidden, still running in the daemon; the next obmen shows it.
+    tui.press("x");
+    tui.wait_for("■ stopped", Duration::from_secs(30));
+    tui.press("s");
+    tui.wait_for("◷ waiting", Duration::from_secs(30));
+    tui.press("h");
+    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+    let mut tui = Tui::open(home, "bg");
+    tui.wait_for("◷ изчаква", Duration::from_secs(30));
+    tui.press("q");
+    tui.wait_for("оставете ги да работят", Duration::from_secs(10));
+    tui.press("s");
+    assert!(tui.wait_exit(Duration::from_secs(30)).success());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let st: Value = rt.block_on(Client::new(&home.join("obmen.sock")).call(Method::GET, "/v1/servers/%D0%92%D0%B0%D1%80%D0%BD%D0%B0", None)).unwrap();
+    assert_eq!(st["state"], "stopped", "quit with s stopped it: {st}");
+    assert_eq!(st["counters"]["imported"], 300);
+}
+
 #[test]
 fn the_quarantine_view_retries_and_drops_an_order_set_aside() {
     // Orders for 14 products, 10 of them goods in the warehouse, nomenclature sync off: some
     // orders are set aside for their unknown goods.
     let shop = SimConfig { seed_orders: 30, seed_products: 14, ..SimConfig::new(API_ID, KEY) };
-    let setup = Setup::new(Dialect::Sqlite, 10, shop, &[("import", "\"on_start\""), ("sync_nomenclature", "false")]);
+    let setup = Setup::new(Dialect::Mysql, 10, shop, &[("import", "\"on_start\""), ("sync_nomenclature", "false")]);
     let home = setup.home.path();
     let _guard = DaemonGuard(home.to_owned());
     let mut tui = Tui::open(home, "en");
