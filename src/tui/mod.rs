@@ -188,10 +188,10 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 Ok(checks) => Some(Action::Checks(name, checks)),
                 Err(e) => Some(Action::Checks(name, vec![serde_json::json!({ "what": Msg::ActTest.get(lang), "ok": false, "detail": e.to_string() })])),
             },
-            Effect::LoadLog { server, level, run } => {
+            Effect::LoadLog { server, level, run, n } => {
                 let query = {
                     let mut q = form_urlencoded::Serializer::new(String::new());
-                    q.append_pair("n", &state::LogView::LOAD.to_string());
+                    q.append_pair("n", &n.to_string());
                     if let Some(l) = level {
                         q.append_pair("level", l.as_str());
                     }

@@ -158,18 +158,34 @@ pub struct LogView {
     pub level: Option<crate::logs::Level>,
     /// Only the lines of this run.
     pub run: Option<i64>,
+    /// How many of the newest lines were asked for: scrolling above the first of them asks for
+    /// twice as many (read from the end again, never the whole file).
+    pub asked: usize,
 }
 
 impl LogView {
     fn new(server: String, run: Option<i64>) -> LogView {
-        LogView { server, lines: Vec::new(), offset: 0, search: String::new(), typing: false, level: None, run }
+        LogView { server, lines: Vec::new(), offset: 0, search: String::new(), typing: false, level: None, run, asked: LogView::LOAD }
     }
 
     /// The lines loaded when the view opens (more are read from the end as they come).
     pub const LOAD: usize = 2000;
 
+    /// The most lines the view asks for (the API's own limit).
+    pub const MOST: usize = 100_000;
+
     fn load(&self) -> Effect {
-        Effect::LoadLog { server: self.server.clone(), level: self.level, run: self.run }
+        Effect::LoadLog { server: self.server.clone(), level: self.level, run: self.run, n: self.asked }
+    }
+
+    /// At the first line loaded, with older ones perhaps still in the files: asks for more.
+    fn older(&mut self) -> Vec<Effect> {
+        let at_top = self.offset + 1 >= self.lines.len();
+        if at_top && self.lines.len() >= self.asked && self.asked < LogView::MOST {
+            self.asked = (self.asked * 2).min(LogView::MOST);
+            return vec![self.load()];
+        }
+        Vec::new()
     }
 }
 
@@ -336,6 +352,8 @@ pub enum Effect {
         level: Option<crate::logs::Level>,
         /// Of this run.
         run: Option<i64>,
+        /// The newest this many.
+        n: usize,
     },
     /// Read a server's runs.
     LoadRuns(String),
@@ -602,8 +620,11 @@ impl App {
                     if v.offset > 0 {
                         v.offset += 1;
                     }
-                    if v.lines.len() > 4 * LogView::LOAD {
-                        v.lines.drain(..LogView::LOAD);
+                    // Followed for days, the view keeps what it asked for and a little more.
+                    if v.lines.len() > v.asked + 2 * LogView::LOAD {
+                        let extra = v.lines.len() - v.asked;
+                        v.lines.drain(..extra);
+                        v.offset = v.offset.min(v.lines.len().saturating_sub(1));
                     }
                 }
             }
@@ -842,11 +863,18 @@ impl App {
         }
         match k.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('l') => self.mode = Mode::Main,
-            KeyCode::Up | KeyCode::Char('k') => v.offset = (v.offset + 1).min(last),
+            KeyCode::Up | KeyCode::Char('k') => {
+                let fx = if v.offset == last { v.older() } else { Vec::new() };
+                v.offset = (v.offset + 1).min(last);
+                return fx;
+            }
             KeyCode::Down | KeyCode::Char('j') => v.offset = v.offset.saturating_sub(1),
-            KeyCode::PageUp => v.offset = (v.offset + PAGE).min(last),
+            KeyCode::PageUp | KeyCode::Home | KeyCode::Char('g') => {
+                let fx = if v.offset == last { v.older() } else { Vec::new() };
+                v.offset = if k.code == KeyCode::PageUp { (v.offset + PAGE).min(last) } else { last };
+                return fx;
+            }
             KeyCode::PageDown | KeyCode::Char(' ') => v.offset = v.offset.saturating_sub(PAGE),
-            KeyCode::Home | KeyCode::Char('g') => v.offset = last,
             KeyCode::End | KeyCode::Char('G') => v.offset = 0,
             KeyCode::Char('/') => {
                 v.typing = true;
@@ -1209,7 +1237,7 @@ mod tests {
     fn the_log_view_loads_follows_scrolls_searches_and_filters() {
         use crate::logs::Level;
         let mut a = app();
-        assert_eq!(a.update(key('l')), [Effect::LoadLog { server: "Archive".into(), level: None, run: None }]);
+        assert_eq!(a.update(key('l')), [Effect::LoadLog { server: "Archive".into(), level: None, run: None, n: LogView::LOAD }]);
         let lines: Vec<_> = (0..50).map(|i| line(&format!("line {i}"), if i % 10 == 0 { Level::Error } else { Level::Info }, Some(i / 10))).collect();
         a.update(Action::LogLines("Archive".into(), lines));
         let view = |a: &App| match &a.mode {
@@ -1249,11 +1277,40 @@ mod tests {
         a.update(code(KeyCode::Enter));
         assert!(a.message.as_deref().is_some_and(|m| m.contains("nothing")));
         // e: the level filter, reloaded from the daemon.
-        assert_eq!(a.update(key('e')), [Effect::LoadLog { server: "Archive".into(), level: Some(Level::Warn), run: None }]);
-        assert_eq!(a.update(key('e')), [Effect::LoadLog { server: "Archive".into(), level: Some(Level::Error), run: None }]);
-        assert_eq!(a.update(key('e')), [Effect::LoadLog { server: "Archive".into(), level: None, run: None }]);
+        assert_eq!(a.update(key('e')), [Effect::LoadLog { server: "Archive".into(), level: Some(Level::Warn), run: None, n: LogView::LOAD }]);
+        assert_eq!(a.update(key('e')), [Effect::LoadLog { server: "Archive".into(), level: Some(Level::Error), run: None, n: LogView::LOAD }]);
+        assert_eq!(a.update(key('e')), [Effect::LoadLog { server: "Archive".into(), level: None, run: None, n: LogView::LOAD }]);
         a.update(code(KeyCode::Esc));
         assert_eq!(a.mode, Mode::Main);
+    }
+
+    #[test]
+    fn scrolling_above_the_lines_loaded_asks_for_older_ones_and_keeps_the_place() {
+        let mut a = app();
+        a.update(key('l'));
+        let batch = |from: usize, to: usize| (from..to).map(|i| line(&format!("line {i}"), crate::logs::Level::Info, None)).collect::<Vec<_>>();
+        a.update(Action::LogLines("Archive".into(), batch(3000, 5000)));
+        assert_eq!(a.update(key('g')), [], "first at the first line loaded");
+        let more = Effect::LoadLog { server: "Archive".into(), level: None, run: None, n: 2 * LogView::LOAD };
+        assert_eq!(a.update(code(KeyCode::Up)), [more.clone()], "above it: older lines asked for");
+        // The older lines come before the same ones; the view stays on the line it showed.
+        a.update(Action::LogLines("Archive".into(), batch(1000, 5000)));
+        let Mode::Log(v) = &a.mode else { panic!() };
+        assert_eq!(v.lines[v.lines.len() - 1 - v.offset].msg, "line 3000");
+        // All the file has: asking again gets no more, so nothing more is asked.
+        a.update(key('g'));
+        assert_eq!(a.update(code(KeyCode::PageUp)), [Effect::LoadLog { server: "Archive".into(), level: None, run: None, n: 4 * LogView::LOAD }]);
+        a.update(Action::LogLines("Archive".into(), batch(0, 5000)));
+        a.update(key('g'));
+        assert_eq!(a.update(code(KeyCode::Up)), [], "the file's first line");
+        // Followed, the view keeps what it asked for and not much more.
+        a.update(code(KeyCode::End));
+        for i in 0..(3 * LogView::LOAD) {
+            a.update(Action::Event(json!({ "type": "log", "line": line(&format!("new {i}"), crate::logs::Level::Info, None) })));
+        }
+        let Mode::Log(v) = &a.mode else { panic!() };
+        assert!(v.lines.len() <= v.asked + 2 * LogView::LOAD, "{}", v.lines.len());
+        assert_eq!(v.lines.last().map(|l| l.msg.as_str()), Some(format!("new {}", 3 * LogView::LOAD - 1).as_str()));
     }
 
     #[test]
@@ -1262,7 +1319,7 @@ mod tests {
         assert_eq!(a.update(key('r')), [Effect::LoadRuns("Archive".into())]);
         a.update(Action::Runs("Archive".into(), vec![json!({ "id": 9, "outcome": "ok" }), json!({ "id": 8, "outcome": "failed" })]));
         a.update(code(KeyCode::Down));
-        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::LoadLog { server: "Archive".into(), level: None, run: Some(8) }]);
+        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::LoadLog { server: "Archive".into(), level: None, run: Some(8), n: LogView::LOAD }]);
         assert!(matches!(&a.mode, Mode::Log(v) if v.run == Some(8)));
     }
 
