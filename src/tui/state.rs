@@ -1292,7 +1292,7 @@ mod tests {
         a.update(Action::LogLines("Archive".into(), batch(3000, 5000)));
         assert_eq!(a.update(key('g')), [], "first at the first line loaded");
         let more = Effect::LoadLog { server: "Archive".into(), level: None, run: None, n: 2 * LogView::LOAD };
-        assert_eq!(a.update(code(KeyCode::Up)), [more.clone()], "above it: older lines asked for");
+        assert_eq!(a.update(code(KeyCode::Up)), [more], "above it: older lines asked for");
         // The older lines come before the same ones; the view stays on the line it showed.
         a.update(Action::LogLines("Archive".into(), batch(1000, 5000)));
         let Mode::Log(v) = &a.mode else { panic!() };
