@@ -235,6 +235,10 @@ impl Default for RuleSettings {
     }
 }
 
+fn default_shop_timeout() -> u32 {
+    30
+}
+
 /// `[shopiko]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -243,6 +247,9 @@ pub struct Shopiko {
     pub url: String,
     /// The API ID (sent with every request).
     pub api_id: String,
+    /// How long one request may take.
+    #[serde(default = "default_shop_timeout")]
+    pub timeout_secs: u32,
     /// The key itself (never sent, serialised masked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<Secret>,
@@ -315,7 +322,12 @@ impl Server {
             url: self.settings.shopiko.url.clone(),
             api_id: self.settings.shopiko.api_id.clone(),
             key: self.key.clone(),
-            retry: RetryPolicy::default(),
+            retry: {
+                // A call's budget leaves room for two requests that take all their time.
+                let timeout = std::time::Duration::from_secs(u64::from(self.settings.shopiko.timeout_secs));
+                let d = RetryPolicy::default();
+                RetryPolicy { request_timeout: timeout, budget: d.budget.max(timeout * 2), ..d }
+            },
         }
     }
 }
@@ -416,6 +428,7 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
         let shop = Shopiko {
             url: String::new(),
             api_id: String::new(),
+            timeout_secs: default_shop_timeout(),
             key: get("shopiko", "key").map(Secret::new),
             key_file: get("shopiko", "key_file").map(str::to_owned),
             key_env: get("shopiko", "key_env").map(str::to_owned),
@@ -497,6 +510,20 @@ mod tests {
                 assert_eq!(value, default, "the default of {}", prop.key);
             }
         }
+    }
+
+    #[test]
+    fn the_shops_request_timeout_is_the_servers_and_a_call_has_room_for_two() {
+        let mut settings = minimal();
+        assert_eq!(settings.shopiko.timeout_secs, 30);
+        settings.shopiko.timeout_secs = 7;
+        let server = Server { settings: settings.clone(), key: Secret::new("k"), path: "S.toml".into() };
+        let retry = server.client_config().retry;
+        assert_eq!(retry.request_timeout, std::time::Duration::from_secs(7));
+        assert_eq!(retry.budget, RetryPolicy::default().budget, "the usual budget holds two short requests");
+        settings.shopiko.timeout_secs = 120;
+        let retry = Server { settings, key: Secret::new("k"), path: "S.toml".into() }.client_config().retry;
+        assert_eq!(retry.budget, std::time::Duration::from_secs(240));
     }
 
     #[test]
