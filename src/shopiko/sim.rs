@@ -3,8 +3,9 @@
 //! products and customers whose codes match `obmen warehouse init --demo-data` goods, and injects
 //! faults on request so that tests and demos can see the client cope.
 //!
-//! Faults (`--faults "5xx=0.2,timeout=0.1,429=0.1,drop=0.05"`) are drawn per signed request:
-//! `drop` closes the connection without an answer; `5xx` answers 503 and `429` answers 429 with
+//! Faults (`--faults "5xx=0.2,timeout=0.1,429=0.1,drop=0.05,cut=0.05"`) are drawn per signed
+//! request: `drop` closes the connection without an answer; `cut` does the work and closes the
+//! connection half-way through the answer's body; `5xx` answers 503 and `429` answers 429 with
 //! Retry-After, both before doing anything; `timeout` does the work and then holds the answer
 //! longer than a client waits, so a retry meets a request that already took effect (every POST
 //! of the contract is idempotent, and the tests prove the client copes).
@@ -39,6 +40,8 @@ pub struct Faults {
     pub rate_limit: f64,
     /// Close the connection without an answer.
     pub drop: f64,
+    /// Do the work, then close the connection half-way through the answer's body.
+    pub cut: f64,
     /// The Retry-After of a 429, in seconds.
     pub retry_after_secs: u64,
 }
@@ -56,11 +59,12 @@ impl FromStr for Faults {
                 "timeout" => f.timeout = p()?,
                 "429" => f.rate_limit = p()?,
                 "drop" => f.drop = p()?,
+                "cut" => f.cut = p()?,
                 "retry_after" => f.retry_after_secs = num as u64,
-                other => return Err(format!("'{other}' is not a fault: use 5xx, timeout, 429, drop (and retry_after=SECONDS)")),
+                other => return Err(format!("'{other}' is not a fault: use 5xx, timeout, 429, drop, cut (and retry_after=SECONDS)")),
             }
         }
-        if f.server_error + f.timeout + f.rate_limit + f.drop > 1.0 {
+        if f.server_error + f.timeout + f.rate_limit + f.drop + f.cut > 1.0 {
             return Err(format!("'{spec}': the probabilities add up to more than 1"));
         }
         Ok(f)
@@ -158,6 +162,8 @@ struct State {
     requests_by_status: BTreeMap<String, u64>,
     recorded: Vec<RecordedRequest>,
     rng: fastrand::Rng,
+    /// Each signed request: when it came (from the simulator's start) and the fault drawn.
+    timeline: Vec<(Duration, Option<&'static str>)>,
 }
 
 /// A running simulator's shared state; cheap to clone.
@@ -165,6 +171,7 @@ struct State {
 pub struct Sim {
     state: Arc<Mutex<State>>,
     config: Arc<SimConfig>,
+    started: std::time::Instant,
 }
 
 impl Sim {
@@ -187,8 +194,9 @@ impl Sim {
         };
         let order_ids = data.orders.iter().map(|(seq, o)| (o.id.clone(), *seq)).collect();
         let sim = Sim {
-            state: Arc::new(Mutex::new(State { data, order_ids, requests_by_status: BTreeMap::new(), recorded: Vec::new(), rng })),
+            state: Arc::new(Mutex::new(State { data, order_ids, requests_by_status: BTreeMap::new(), recorded: Vec::new(), rng, timeline: Vec::new() })),
             config: Arc::new(config),
+            started: std::time::Instant::now(),
         };
         sim.save()?;
         Ok(sim)
@@ -236,6 +244,17 @@ impl Sim {
             stock_total: st.data.stock.values().sum(),
             requests_by_status: st.requests_by_status.clone(),
         }
+    }
+
+    /// Each signed request as it came: when (from the simulator's start) and the fault it met
+    /// (`drop`, `cut`, `5xx`, `429`, `timeout`), for tests that a client waits as told.
+    pub fn timeline(&self) -> Vec<(Duration, Option<&'static str>)> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).timeline.clone()
+    }
+
+    /// Every order as the shop holds it now.
+    pub fn orders(&self) -> Vec<Order> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).data.orders.values().cloned().collect()
     }
 
     /// Every request received, where recording is on.
@@ -369,8 +388,9 @@ impl Sim {
         // Faults, drawn per signed request.
         let fault = {
             let f = self.config.faults;
-            let r = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).rng.f64();
-            if r < f.drop {
+            let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let r = st.rng.f64();
+            let fault = if r < f.drop {
                 Some("drop")
             } else if r < f.drop + f.server_error {
                 Some("5xx")
@@ -378,9 +398,13 @@ impl Sim {
                 Some("429")
             } else if r < f.drop + f.server_error + f.rate_limit + f.timeout {
                 Some("timeout")
+            } else if r < f.drop + f.server_error + f.rate_limit + f.timeout + f.cut {
+                Some("cut")
             } else {
                 None
-            }
+            };
+            st.timeline.push((self.started.elapsed(), fault));
+            fault
         };
         match fault {
             Some("drop") => {
@@ -405,6 +429,15 @@ impl Sim {
         };
         if fault == Some("timeout") {
             tokio::time::sleep(self.config.timeout_delay).await;
+        }
+        if fault == Some("cut") {
+            // The work is done; half its answer is sent under the whole one's length, and the
+            // connection ends there.
+            self.count_status("cut");
+            let (mut parts, body) = response.into_parts();
+            let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            parts.headers.insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(bytes.len() as u64 + 64));
+            return Ok(Response::from_parts(parts, Full::new(bytes.slice(..bytes.len() / 2))));
         }
         Ok(self.count(response))
     }

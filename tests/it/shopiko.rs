@@ -222,6 +222,29 @@ async fn with_faults_every_call_succeeds_or_fails_within_its_budget() {
 }
 
 #[tokio::test]
+async fn an_answer_cut_half_way_through_its_body_is_retried_and_its_work_done_once() {
+    // Every answer is cut: the body is never whole, so each call gives up, having tried again.
+    let s = start_sim(SimConfig { seed_orders: 5, seed_products: 5, faults: "cut=1.0".parse().unwrap(), ..sim_config() }).await;
+    let policy = RetryPolicy { budget: Duration::from_secs(2), ..fast_policy() };
+    let err = client(&s.url, KEY, policy).ping().await.unwrap_err();
+    assert!(matches!(&err, ShopikoError::GaveUp { attempts, .. } if *attempts > 1), "{err}");
+    assert!(status_count(&s.sim, "cut") > 1);
+    // One in three cut: every acknowledgement lands once, with its number, though its answer
+    // may have been cut and the call made again.
+    let s = start_sim(SimConfig { seed_orders: 20, seed_products: 5, faults: "cut=0.35".parse().unwrap(), seed: 11, ..sim_config() }).await;
+    let c = client(&s.url, KEY, RetryPolicy { budget: Duration::from_secs(20), ..fast_policy() });
+    for i in 1..=20 {
+        c.acknowledge(&format!("{}", 100_000 + i), &format!("C{i}"), "sale").await.unwrap();
+    }
+    for i in 1..=20 {
+        assert_eq!(s.sim.order(&format!("{}", 100_000 + i)).unwrap().acknowledged.unwrap().document_number, format!("C{i}"));
+    }
+    assert!(status_count(&s.sim, "cut") > 0, "cuts were made: {:?}", s.sim.stats());
+    let cuts = s.sim.timeline().iter().filter(|(_, f)| *f == Some("cut")).count();
+    assert_eq!(cuts as u64, status_count(&s.sim, "cut"), "the timeline holds every fault");
+}
+
+#[tokio::test]
 async fn a_429_waits_at_least_retry_after() {
     let s = start_sim(SimConfig { faults: "429=1.0,retry_after=1".parse().unwrap(), ..sim_config() }).await;
     // Attempts at 0 s and after about 1 s; a third would come after 2 s, past the budget.
