@@ -208,6 +208,9 @@ pub struct ShopikoClient {
     retries: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Told of every retry (a run turns them into events).
     on_retry: Option<RetryHook>,
+    /// Not before this, over every clone: a 429's Retry-After holds every call to the shop, not
+    /// only the one that was told (acknowledgements go several at a time).
+    hold_until: std::sync::Arc<std::sync::Mutex<Option<tokio::time::Instant>>>,
 }
 
 impl std::fmt::Debug for ShopikoClient {
@@ -241,7 +244,7 @@ impl ShopikoClient {
             .https_only(false)
             .build()
             .map_err(|e| ShopikoError::Tls { url: config.url.clone(), detail: e.to_string() })?;
-        Ok(ShopikoClient { http, base, api_id: config.api_id, key: config.key, retry: config.retry, retries: Default::default(), on_retry: None })
+        Ok(ShopikoClient { http, base, api_id: config.api_id, key: config.key, retry: config.retry, retries: Default::default(), on_retry: None, hold_until: Default::default() })
     }
 
     /// This client, trying as hard as `retry` says (the connection pool is shared).
@@ -285,6 +288,14 @@ impl ShopikoClient {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            // The shop asked for a pause (a 429 to this call or another): kept.
+            let hold = *self.hold_until.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(until) = hold.filter(|u| *u > tokio::time::Instant::now()) {
+                if started.elapsed() + (until - tokio::time::Instant::now()) >= self.retry.budget {
+                    return Err(ShopikoError::GaveUp { what: what.to_owned(), attempts: attempt.saturating_sub(1).max(1), elapsed: started.elapsed(), last: Box::new(ShopikoError::RateLimited { retry_after: until - tokio::time::Instant::now() }) });
+                }
+                tokio::time::sleep_until(until).await;
+            }
             let remaining = self.retry.budget.saturating_sub(started.elapsed());
             let error = match self.attempt(method.clone(), &url, body.as_deref(), remaining).await {
                 Ok(bytes) => {
@@ -301,7 +312,14 @@ impl ShopikoClient {
             }
             let delay = match &error {
                 // At least what the shop asked for, plus a little so that clients do not return together.
-                ShopikoError::RateLimited { retry_after } => *retry_after + Duration::from_millis(fastrand::u64(0..=100)),
+                ShopikoError::RateLimited { retry_after } => {
+                    let until = tokio::time::Instant::now() + *retry_after;
+                    let mut hold = self.hold_until.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if hold.is_none_or(|h| h < until) {
+                        *hold = Some(until);
+                    }
+                    *retry_after + Duration::from_millis(fastrand::u64(0..=100))
+                }
                 _ => {
                     let exp = self.retry.base_delay.saturating_mul(1u32 << (attempt - 1).min(16));
                     let cap = exp.min(self.retry.max_delay);

@@ -162,8 +162,44 @@ struct State {
     requests_by_status: BTreeMap<String, u64>,
     recorded: Vec<RecordedRequest>,
     rng: fastrand::Rng,
-    /// Each signed request: when it came (from the simulator's start) and the fault drawn.
-    timeline: Vec<(Duration, Option<&'static str>)>,
+    /// Each signed request: when it came (from the simulator's start), the fault drawn, and its
+    /// method and target.
+    timeline: Vec<(Duration, Option<&'static str>, String)>,
+}
+
+/// The header by which [`Sim::handle`] asks for its answer to be cut (never sent).
+const CUT: &str = "x-sim-cut";
+
+type SimBody = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+
+/// An answer as sent: whole, or, where marked, its headers with the whole body's length and then
+/// half the body, after which the body fails and the connection is closed mid-body.
+fn cut_if_marked(r: Response<Full<Bytes>>) -> Response<SimBody> {
+    let cut = r.headers().contains_key(CUT);
+    let (mut parts, body) = r.into_parts();
+    if !cut {
+        return Response::from_parts(parts, body.map_err(|never| match never {}).boxed());
+    }
+    parts.headers.remove(CUT);
+    // The whole body, known at once (a Full body is never pending).
+    let bytes = whole_of(body);
+    parts.headers.insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(bytes.len() as u64));
+    let half = bytes.slice(..bytes.len() / 2);
+    let frames: Vec<Result<hyper::body::Frame<Bytes>, std::io::Error>> =
+        vec![Ok(hyper::body::Frame::data(half)), Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "simulated cut mid-body"))];
+    Response::from_parts(parts, http_body_util::StreamBody::new(tokio_stream::iter(frames)).boxed())
+}
+
+/// The bytes of a Full body.
+fn whole_of(body: Full<Bytes>) -> Bytes {
+    use hyper::body::Body;
+    let mut body = std::pin::pin!(body);
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    match body.as_mut().poll_frame(&mut cx) {
+        std::task::Poll::Ready(Some(Ok(frame))) => frame.into_data().unwrap_or_default(),
+        _ => Bytes::new(),
+    }
 }
 
 /// A running simulator's shared state; cheap to clone.
@@ -221,7 +257,7 @@ impl Sim {
                     tokio::spawn(async move {
                         let service = hyper::service::service_fn(move |req| {
                             let sim = sim.clone();
-                            async move { sim.handle(req).await }
+                            async move { sim.handle(req).await.map(cut_if_marked) }
                         });
                         let io = hyper_util::rt::TokioIo::new(stream);
                         if let Err(e) = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await {
@@ -247,8 +283,9 @@ impl Sim {
     }
 
     /// Each signed request as it came: when (from the simulator's start) and the fault it met
-    /// (`drop`, `cut`, `5xx`, `429`, `timeout`), for tests that a client waits as told.
-    pub fn timeline(&self) -> Vec<(Duration, Option<&'static str>)> {
+    /// (`drop`, `cut`, `5xx`, `429`, `timeout`) and what it asked, for tests that a client waits as
+    /// told.
+    pub fn timeline(&self) -> Vec<(Duration, Option<&'static str>, String)> {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).timeline.clone()
     }
 
@@ -403,7 +440,7 @@ impl Sim {
             } else {
                 None
             };
-            st.timeline.push((self.started.elapsed(), fault));
+            st.timeline.push((self.started.elapsed(), fault, format!("{method} {target}")));
             fault
         };
         match fault {
@@ -431,13 +468,11 @@ impl Sim {
             tokio::time::sleep(self.config.timeout_delay).await;
         }
         if fault == Some("cut") {
-            // The work is done; half its answer is sent under the whole one's length, and the
-            // connection ends there.
+            // The work is done; the answer is marked to be cut half-way ([`Sim::serve`] does).
             self.count_status("cut");
-            let (mut parts, body) = response.into_parts();
-            let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-            parts.headers.insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(bytes.len() as u64 + 64));
-            return Ok(Response::from_parts(parts, Full::new(bytes.slice(..bytes.len() / 2))));
+            let mut response = response;
+            response.headers_mut().insert(CUT, hyper::header::HeaderValue::from_static("1"));
+            return Ok(response);
         }
         Ok(self.count(response))
     }

@@ -20,13 +20,13 @@ use crate::shopiko::{API_ID, KEY};
 const OBMEN: &str = env!("CARGO_BIN_EXE_obmen");
 
 /// `obmen daemon` on a home; killed when dropped if still running.
-struct Daemon {
-    child: Child,
-    home: std::path::PathBuf,
+pub struct Daemon {
+    pub child: Child,
+    pub home: std::path::PathBuf,
 }
 
 impl Daemon {
-    fn start(home: &std::path::Path) -> Daemon {
+    pub fn start(home: &std::path::Path) -> Daemon {
         let child = Command::new(OBMEN)
             .arg("daemon")
             .env("OBMEN_HOME", home)
@@ -40,19 +40,19 @@ impl Daemon {
         d
     }
 
-    fn client(&self) -> Client {
+    pub fn client(&self) -> Client {
         Client::new(&self.home.join("obmen.sock"))
     }
 
-    fn client_ok(&self) -> bool {
+    pub fn client_ok(&self) -> bool {
         rt().block_on(self.client().call::<Value>(Method::GET, "/v1/health", None)).is_ok()
     }
 
-    fn status(&self, name: &str) -> Value {
+    pub fn status(&self, name: &str) -> Value {
         rt().block_on(self.client().call::<Value>(Method::GET, &format!("/v1/servers/{}", segment(name)), None)).unwrap()
     }
 
-    fn wait_for(&self, limit: Duration, what: &str, mut f: impl FnMut(&Daemon) -> bool) {
+    pub fn wait_for(&self, limit: Duration, what: &str, mut f: impl FnMut(&Daemon) -> bool) {
         let start = Instant::now();
         while !f(self) {
             assert!(start.elapsed() < limit, "waited {limit:?} for {what}; daemon said: {}", std::fs::read_to_string(self.home.join("daemon.stderr")).unwrap_or_default());
@@ -60,7 +60,7 @@ impl Daemon {
         }
     }
 
-    fn wait_state(&self, name: &str, state: &str, limit: Duration) -> Value {
+    pub fn wait_state(&self, name: &str, state: &str, limit: Duration) -> Value {
         let mut last = Value::Null;
         self.wait_for(limit, &format!("server '{name}' to be {state}"), |d| {
             last = d.status(name);
@@ -69,7 +69,7 @@ impl Daemon {
         last
     }
 
-    fn term(&mut self) -> (std::process::ExitStatus, Duration) {
+    pub fn term(&mut self) -> (std::process::ExitStatus, Duration) {
         let started = Instant::now();
         Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         let status = self.child.wait().unwrap();
@@ -84,15 +84,15 @@ impl Drop for Daemon {
     }
 }
 
-fn rt() -> tokio::runtime::Runtime {
+pub fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
-fn obmen(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+pub fn obmen(home: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(OBMEN).args(args).env("OBMEN_HOME", home).env("OBMEN_LANG", "en").output().unwrap()
 }
 
-fn daemon_settings(home: &std::path::Path, text: &str) {
+pub fn daemon_settings(home: &std::path::Path, text: &str) {
     std::fs::write(home.join("obmen.toml"), text).unwrap();
 }
 

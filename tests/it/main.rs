@@ -12,6 +12,7 @@ mod crash;
 mod daemon;
 mod exchange;
 mod hostile;
+mod reliability;
 mod run;
 mod shopiko;
 mod tui;

@@ -240,7 +240,7 @@ async fn an_answer_cut_half_way_through_its_body_is_retried_and_its_work_done_on
         assert_eq!(s.sim.order(&format!("{}", 100_000 + i)).unwrap().acknowledged.unwrap().document_number, format!("C{i}"));
     }
     assert!(status_count(&s.sim, "cut") > 0, "cuts were made: {:?}", s.sim.stats());
-    let cuts = s.sim.timeline().iter().filter(|(_, f)| *f == Some("cut")).count();
+    let cuts = s.sim.timeline().iter().filter(|(_, f, _)| *f == Some("cut")).count();
     assert_eq!(cuts as u64, status_count(&s.sim, "cut"), "the timeline holds every fault");
 }
 

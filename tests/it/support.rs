@@ -22,8 +22,9 @@ pub struct TestDb {
     pub connection: String,
     /// The back end.
     pub dialect: Dialect,
-    /// MariaDB: the database's name, dropped at the end.
-    mysql_db: Option<String>,
+    /// MariaDB: the server (its connection string, no database chosen) and the database's name,
+    /// dropped at the end.
+    mysql_db: Option<(String, String)>,
     /// SQLite: the folder holding the file, removed with it.
     _dir: Option<tempfile::TempDir>,
 }
@@ -33,13 +34,7 @@ impl TestDb {
     pub fn empty(dialect: Dialect) -> TestDb {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         match dialect {
-            Dialect::Mysql => {
-                let name = format!("obmen_t{}_{n}", std::process::id());
-                let admin = Warehouse::connect(&mysql_server(), Dialect::Mysql).expect("connect to the test MariaDB");
-                admin.exec(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"), ()).unwrap();
-                let connection = format!("{}Database={name};", mysql_server());
-                TestDb { connection, dialect, mysql_db: Some(name), _dir: None }
-            }
+            Dialect::Mysql => TestDb::empty_on(&mysql_server()),
             Dialect::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let path = dir.path().join(format!("wh{n}.db"));
@@ -48,6 +43,16 @@ impl TestDb {
             }
             other => panic!("no test database for {other}"),
         }
+    }
+
+    /// A new empty MariaDB database on this server (a connection string with no database).
+    pub fn empty_on(server: &str) -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("obmen_t{}_{n}", std::process::id());
+        let admin = Warehouse::connect(server, Dialect::Mysql).expect("connect to the test MariaDB");
+        admin.exec(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"), ()).unwrap();
+        let connection = format!("{server}Database={name};");
+        TestDb { connection, dialect: Dialect::Mysql, mysql_db: Some((server.to_owned(), name)), _dir: None }
     }
 
     /// A new database with the schema and `goods` demo goods.
@@ -65,8 +70,8 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some(name) = &self.mysql_db {
-            if let Ok(admin) = Warehouse::connect(&mysql_server(), Dialect::Mysql) {
+        if let Some((server, name)) = &self.mysql_db {
+            if let Ok(admin) = Warehouse::connect(server, Dialect::Mysql) {
                 let _ = admin.exec(&format!("DROP DATABASE IF EXISTS `{name}`"), ());
             }
         }
