@@ -18,7 +18,7 @@ use crate::exchange::{KindReport, Setup};
 use crate::shopiko::{API_ID, KEY};
 
 /// A shop whose every answer comes from `route(path, query)`: (status, JSON body).
-fn scripted(rt: &tokio::runtime::Runtime, route: impl Fn(&str, &str) -> (u16, String) + Send + Sync + 'static) -> String {
+pub fn scripted(rt: &tokio::runtime::Runtime, route: impl Fn(&str, &str) -> (u16, String) + Send + Sync + 'static) -> String {
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let url = format!("http://{}/api", listener.local_addr().unwrap());
     let route = Arc::new(route);
@@ -47,7 +47,7 @@ fn scripted(rt: &tokio::runtime::Runtime, route: impl Fn(&str, &str) -> (u16, St
 }
 
 /// Empty product and customer listings, as the nomenclature sync reads them.
-fn empty_lists(path: &str) -> Option<(u16, String)> {
+pub fn empty_lists(path: &str) -> Option<(u16, String)> {
     match path {
         "/v1/products" => Some((200, json!({ "products": [], "next_cursor": null, "has_more": false }).to_string())),
         "/v1/customers" => Some((200, json!({ "customers": [], "next_cursor": null, "has_more": false }).to_string())),

@@ -83,7 +83,7 @@ fn case_1_the_daemon_killed_at_random_moments_of_an_import_leaves_every_order_on
     d.term();
     let unfinished = history.iter().filter(|r| r["outcome"] == "running").count();
     let interrupted = history.iter().filter(|r| r["outcome"] == "interrupted").count();
-    let b = books::check(&setup, &wh, &before, &HashSet::new());
+    let b = books::check(&setup, &wh, &before, &HashSet::new(), &[]);
     row.cases = kills as u64;
     row.faults = kills as u64;
     row.documents = b.documents;
@@ -159,7 +159,7 @@ fn case_2_a_shop_that_fails_half_its_calls_gets_everything_once_in_the_end() {
     let retries = status["counters"]["retries"].as_u64().unwrap_or(0);
     let failed_runs = history.iter().filter(|r| r["outcome"] == "failed").count();
     let count = |k: &str| faults.iter().filter(|f| **f == k).count();
-    let b = books::check(&setup, &wh, &before, &HashSet::new());
+    let b = books::check(&setup, &wh, &before, &HashSet::new(), &[]);
     row.cases = history.len() as u64;
     row.faults = faults.len() as u64;
     row.documents = b.documents;
@@ -238,7 +238,7 @@ fn case_3_a_database_killed_or_paused_in_a_run_shows_failed_recovers_and_leaves_
         });
         d.term();
     }
-    let b = books::check(&setup, &wh(), &before, &HashSet::new());
+    let b = books::check(&setup, &wh(), &before, &HashSet::new(), &[]);
     row.cases = (rounds * 2) as u64;
     row.faults = (rounds * 2) as u64;
     row.documents = b.documents;

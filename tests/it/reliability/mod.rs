@@ -9,6 +9,7 @@
 //! `OBMEN_RELIABILITY_SEED` to replay or to try others. docs/RELIABILITY.md says what each case
 //! promises and holds the figures of the last full run.
 
+mod bad_input;
 mod books;
 mod faults;
 mod own_mariadb;
