@@ -292,7 +292,8 @@ fn order_cases(row: &mut Row) -> (u64, Vec<String>) {
 /// and books nothing it should not.
 fn answer_cases() -> (u64, Vec<String>) {
     let mut failures = Vec::new();
-    let kinds: Vec<(&str, Box<dyn Fn(&str, &str) -> (u16, String) + Send + Sync>)> = vec![
+    type Answer = Box<dyn Fn(&str, &str) -> (u16, String) + Send + Sync>;
+    let kinds: Vec<(&str, Answer)> = vec![
         ("a body cut short", Box::new(|_, _| (200, "{\"orders\": [{\"id\": \"1\", \"num".to_owned()))),
         ("a body that is not JSON", Box::new(|_, _| (200, "<html><body>Bad Gateway</body></html>".to_owned()))),
         ("an empty body", Box::new(|_, _| (200, String::new()))),
