@@ -12,6 +12,7 @@
 mod bad_input;
 mod books;
 mod faults;
+mod load;
 mod own_mariadb;
 
 use std::io::Write;
