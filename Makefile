@@ -4,13 +4,16 @@
 #               the UI; DEMO_ARGS=--no-tui prepares and starts it all and returns
 #   make test   installs what is missing, starts a throwaway MariaDB on loopback, runs every test,
 #               and stops MariaDB, whether the tests pass or fail
-# and one for figures:
-#   make bench  the benchmarks (against the same throwaway MariaDB); see docs/BENCHMARKS.md
+# and two for figures:
+#   make bench        every benchmark, against the same throwaway MariaDB; rewrites docs/BENCHMARKS.md
+#   make reliability  the reliability suite's full pass (crash, shop and database faults, bad
+#                     input, load, secrets); prints its table and rewrites docs/RELIABILITY.md's
+#                     figures (a shortened pass runs inside make test)
 
 CARGO ?= cargo
 DEMO_HOME ?= $(CURDIR)/demo-home
 
-.PHONY: all deps toolchain build test bench demo clean-demo
+.PHONY: all deps toolchain build test bench reliability demo clean-demo
 
 all: build
 
@@ -32,7 +35,10 @@ test: deps
 	bash scripts/with-mariadb.sh $(CARGO) test --locked
 
 bench: deps
-	bash scripts/with-mariadb.sh $(CARGO) bench --locked --bench warehouse --bench shopiko --bench exchange --bench daemon
+	CARGO="$(CARGO)" bash scripts/with-mariadb.sh bash scripts/bench.sh
+
+reliability: deps
+	CARGO="$(CARGO)" bash scripts/with-mariadb.sh bash scripts/reliability.sh
 
 demo: build
 	$(CURDIR)/target/release/obmen --home "$(DEMO_HOME)" demo $(DEMO_ARGS)
