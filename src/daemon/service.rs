@@ -4,7 +4,7 @@
 //! `/etc/systemd/system/`. On Windows a service would take this module's place; none is built.
 //!
 //! The unit caps glibc's malloc arenas at two (`MALLOC_ARENA_MAX=2`): with one arena per busy
-//! thread, 50 servers importing at once kept ever more memory after each round (docs/BENCHMARKS.md).
+//! thread, 50 servers importing at once kept ever more memory after each round (docs/BENCHMARKS-history.md).
 
 use std::path::{Path, PathBuf};
 
