@@ -30,7 +30,7 @@ pub enum WarehouseError {
         message: String,
     },
     /// A statement failed.
-    #[error("{context}: {message} (SQLSTATE {state})")]
+    #[error("{}", odbc_words(context, message, state, *native))]
     Odbc {
         /// What obmen was doing.
         context: String,
@@ -531,6 +531,18 @@ impl Warehouse {
 }
 
 /// A short description of a statement for error messages: its first words.
+/// A failed statement in words: where the connection itself was lost (SQLSTATE class 08, or
+/// MySQL's "server has gone away" and "lost connection" numbers), that first, with what obmen
+/// does about it and what to check; else what obmen was doing and the driver's words.
+fn odbc_words(context: &str, message: &str, state: &str, native: i32) -> String {
+    let lost = state.starts_with("08") || matches!(native, 2006 | 2013 | 2055) || state == "HYT00" || state == "HYT01";
+    if lost {
+        Msg::WhConnectionLost.with(current(), &[("message", &message), ("state", &state), ("context", &context)])
+    } else {
+        format!("{context}: {message} (SQLSTATE {state})")
+    }
+}
+
 fn statement_context(sql: &str) -> String {
     let short: String = sql.chars().take(90).collect();
     if short.len() < sql.len() {
@@ -710,5 +722,21 @@ pub fn timestamp(v: chrono::NaiveDateTime) -> odbc_api::sys::Timestamp {
         minute: v.minute() as u16,
         second: v.second() as u16,
         fraction: (v.nanosecond() / 1_000_000) * 1_000_000,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::odbc_words;
+
+    #[test]
+    fn a_lost_connection_is_said_in_plain_words_and_any_other_failure_with_its_statement() {
+        for (state, native) in [("08S01", 0), ("HY000", 2013), ("HY000", 2006), ("HYT00", 0)] {
+            let said = odbc_words("running `SELECT 1`", "Lost connection to server during query", state, native);
+            assert!(said.starts_with("the database stopped answering or the connection to it was lost"), "{said}");
+            assert!(said.contains("tries again by itself") && said.contains(state), "{said}");
+        }
+        let said = odbc_words("running `SELEC 1`", "You have an error in your SQL syntax", "42000", 1064);
+        assert_eq!(said, "running `SELEC 1`: You have an error in your SQL syntax (SQLSTATE 42000)");
     }
 }
