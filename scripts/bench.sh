@@ -13,7 +13,7 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo 2>/dev/null
 {
   echo "# Benchmarks"
   echo
-  echo "Written by \`make bench\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
+  echo "Written by \`make bench\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')."
   echo "Machine: $(nproc) cores ($cpu), $mem, $(uname -sr). It is shared and noisy: each figure is"
   echo "a ratio or a median measured within one run, never a timed test. Earlier runs, with what was"
   echo "learnt from them: docs/BENCHMARKS-history.md."

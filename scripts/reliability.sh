@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 rows=target/tmp/reliability.jsonl
 mkdir -p target/tmp
 rm -f "$rows"
+# The code the figures are of: the commit, marked where the tree had changes besides.
+OBMEN_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
+export OBMEN_COMMIT
 set +e
 OBMEN_RELIABILITY=full "${CARGO:-cargo}" test --locked --test it reliability:: -- --test-threads=1
 status=$?
