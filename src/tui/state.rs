@@ -510,12 +510,12 @@ impl App {
                     self.mode = Mode::Main;
                 }
                 self.message = Some(crate::i18n::Msg::TuiSaved.with(self.lang, &[("server", &server)]));
-                // Read again, and the same setting stays selected.
-                let keep = self.prop_selected;
-                self.props_of = None;
-                let fx = self.follow_selection();
-                self.prop_selected = keep;
-                fx
+                // Read again; the grid stays as it is until the new one comes, so the keys pressed
+                // meanwhile move in it (the same setting stays selected).
+                if self.props_of.as_deref() == Some(server.as_str()) {
+                    return vec![Effect::LoadProperties(server, self.lang)];
+                }
+                Vec::new()
             }
             Action::Refused(why) => {
                 match &mut self.mode {
@@ -1375,8 +1375,13 @@ mod tests {
         assert!(matches!(&a.mode, Mode::Edit(v) if v.choice == 1));
         a.update(code(KeyCode::Down));
         assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Save { server: "Archive".into(), key: "rules.import".into(), value: "periodic".into() }]);
-        a.update(Action::Saved("Archive".into()));
+        assert_eq!(a.update(Action::Saved("Archive".into())), [Effect::LoadProperties("Archive".into(), Lang::En)]);
         assert_eq!(a.mode, Mode::Main);
+        // Until the grid comes back, it stays, and keys move in it.
+        assert_eq!(a.props.len(), 4);
+        a.update(code(KeyCode::Tab));
+        assert_eq!(a.prop_selected, 1);
+        a.prop_selected = 0;
         // Saved: the grid is read again from the daemon. A number, checked as typed: 0 is out of
         // range and is not saved.
         a.update(Action::Properties("Archive".into(), props));
