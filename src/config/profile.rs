@@ -17,6 +17,16 @@ pub enum Lang {
     Bg,
 }
 
+impl Lang {
+    /// Its code, as `--lang`, `OBMEN_LANG` and the control API's `?lang=` write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Bg => "bg",
+        }
+    }
+}
+
 /// A text in English and Bulgarian.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields)]

@@ -61,10 +61,7 @@ pub fn unit(exe: &Path, home: &Path, scope: Scope, stop_timeout_secs: u32, lang:
         (Scope::System, Some(u)) if u != "root" => format!("User={u}\n"),
         _ => String::new(),
     };
-    let lang = match lang {
-        crate::config::Lang::En => "en",
-        crate::config::Lang::Bg => "bg",
-    };
+    let lang = lang.code();
     // A user's manager has no network-online.target: only a system unit waits for it.
     let network = match scope {
         Scope::System => "After=network-online.target\nWants=network-online.target\n",

@@ -174,32 +174,19 @@ type SimBody = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
 
 /// An answer as sent: whole, or, where marked, its headers with the whole body's length and then
 /// half the body, after which the body fails and the connection is closed mid-body.
-fn cut_if_marked(r: Response<Full<Bytes>>) -> Response<SimBody> {
+async fn cut_if_marked(r: Response<Full<Bytes>>) -> Response<SimBody> {
     let cut = r.headers().contains_key(CUT);
     let (mut parts, body) = r.into_parts();
     if !cut {
         return Response::from_parts(parts, body.map_err(|never| match never {}).boxed());
     }
     parts.headers.remove(CUT);
-    // The whole body, known at once (a Full body is never pending).
-    let bytes = whole_of(body);
+    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_else(|never| match never {});
     parts.headers.insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(bytes.len() as u64));
     let half = bytes.slice(..bytes.len() / 2);
     let frames: Vec<Result<hyper::body::Frame<Bytes>, std::io::Error>> =
         vec![Ok(hyper::body::Frame::data(half)), Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "simulated cut mid-body"))];
     Response::from_parts(parts, http_body_util::StreamBody::new(tokio_stream::iter(frames)).boxed())
-}
-
-/// The bytes of a Full body.
-fn whole_of(body: Full<Bytes>) -> Bytes {
-    use hyper::body::Body;
-    let mut body = std::pin::pin!(body);
-    let waker = std::task::Waker::noop();
-    let mut cx = std::task::Context::from_waker(waker);
-    match body.as_mut().poll_frame(&mut cx) {
-        std::task::Poll::Ready(Some(Ok(frame))) => frame.into_data().unwrap_or_default(),
-        _ => Bytes::new(),
-    }
 }
 
 /// A running simulator's shared state; cheap to clone.
@@ -257,7 +244,7 @@ impl Sim {
                     tokio::spawn(async move {
                         let service = hyper::service::service_fn(move |req| {
                             let sim = sim.clone();
-                            async move { sim.handle(req).await.map(cut_if_marked) }
+                            async move { Ok::<_, std::io::Error>(cut_if_marked(sim.handle(req).await?).await) }
                         });
                         let io = hyper_util::rt::TokioIo::new(stream);
                         if let Err(e) = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await {

@@ -116,18 +116,10 @@ fn props_of(v: &Value) -> Vec<Prop> {
     out
 }
 
-fn lang_code(lang: Lang) -> &'static str {
-    if lang == Lang::Bg {
-        "bg"
-    } else {
-        "en"
-    }
-}
-
 /// A new server's form checked by the daemon (a dry run of making it).
 async fn check_draft(client: &Client, name: String, kind: String, set: std::collections::BTreeMap<String, String>, lang: Lang) -> Action {
     let body = serde_json::json!({ "name": name, "kind": kind, "set": set, "dry_run": true });
-    match client.call::<Value>(Method::POST, &format!("/v1/servers?lang={}", lang_code(lang)), Some(body)).await {
+    match client.call::<Value>(Method::POST, &format!("/v1/servers?lang={}", lang.code()), Some(body)).await {
         Ok(v) => {
             let props = props_of(&v);
             // Problems the form cannot show on a property of its own.
@@ -163,19 +155,19 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
             Effect::Start(name) => say(client.call(Method::POST, &format!("/v1/servers/{}/start", segment(&name)), None).await),
             Effect::Stop(name) => say(client.call(Method::POST, &format!("/v1/servers/{}/stop", segment(&name)), None).await),
             Effect::LoadProperties(name, lang) => {
-                match client.call::<Value>(Method::GET, &format!("/v1/servers/{}/properties?lang={}", segment(&name), lang_code(lang)), None).await {
+                match client.call::<Value>(Method::GET, &format!("/v1/servers/{}/properties?lang={}", segment(&name), lang.code()), None).await {
                     Ok(v) => Some(Action::Properties(name, props_of(&v))),
                     Err(e) => Some(Action::Say(e.to_string())),
                 }
             }
-            Effect::LoadKinds => match client.call::<Vec<Value>>(Method::GET, &format!("/v1/kinds?lang={}", lang_code(lang)), None).await {
+            Effect::LoadKinds => match client.call::<Vec<Value>>(Method::GET, &format!("/v1/kinds?lang={}", lang.code()), None).await {
                 Ok(kinds) => Some(Action::Kinds(kinds.iter().map(|k| (k["kind"].as_str().unwrap_or("").to_owned(), k["label"].as_str().unwrap_or("").to_owned())).collect())),
                 Err(e) => Some(Action::Say(e.to_string())),
             },
             Effect::CheckDraft { name, kind, set } => Some(check_draft(&client, name, kind, set, lang).await),
             Effect::Create { name, kind, set } => {
                 let body = serde_json::json!({ "name": name, "kind": kind, "set": set });
-                match client.call::<Value>(Method::POST, &format!("/v1/servers?lang={}", lang_code(lang)), Some(body)).await {
+                match client.call::<Value>(Method::POST, &format!("/v1/servers?lang={}", lang.code()), Some(body)).await {
                     Ok(_) => Some(Action::Created(name)),
                     Err(e) => {
                         // Refused: said, and the form shows each field's reason.
@@ -211,7 +203,7 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
             },
             Effect::Save { server, key, value } => {
                 let body = serde_json::json!({ "set": { key: value } });
-                match client.call::<Value>(Method::PATCH, &format!("/v1/servers/{}?lang={}", segment(&server), lang_code(lang)), Some(body)).await {
+                match client.call::<Value>(Method::PATCH, &format!("/v1/servers/{}?lang={}", segment(&server), lang.code()), Some(body)).await {
                     Ok(_) => Some(Action::Saved(server)),
                     Err(ClientError::Api { message, .. }) => Some(Action::Refused(message)),
                     Err(e) => Some(Action::Refused(e.to_string())),

@@ -627,7 +627,7 @@ mod tests {
             for c in "Варна".chars() {
                 press(&mut a, KeyCode::Char(c));
             }
-            let code = if lang == Lang::En { "en" } else { "bg" };
+            let code = lang.code();
             insta::assert_snapshot!(format!("new_{code}_80x24"), screen(&a, 80, 24));
             press(&mut a, KeyCode::Enter);
             let (g1, g2) = match lang {

@@ -78,6 +78,16 @@ pub struct EditView {
     pub draft: bool,
 }
 
+impl EditView {
+    /// The editor on property `prop` of a server's grid (or of the new server's form): the value
+    /// as the file holds it, or empty for a secret (never shown back); the current choice picked.
+    fn open(server: String, prop: usize, p: &Prop, draft: bool) -> EditView {
+        let input = if p.secret() { String::new() } else { p.raw.clone() };
+        let choice = p.choices.iter().position(|(v, _)| *v == p.raw).unwrap_or(0);
+        EditView { server, prop, input, choice, error: None, draft }
+    }
+}
+
 /// A new server's name and kind, asked for first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewView {
@@ -775,9 +785,7 @@ impl App {
             },
             KeyCode::Char('e') | KeyCode::Enter | KeyCode::F(4) => {
                 let (Some(server), Some(p)) = (name, self.props.get(self.prop_selected)) else { return Vec::new() };
-                let input = if p.secret() { String::new() } else { p.raw.clone() };
-                let choice = p.choices.iter().position(|(v, _)| *v == p.raw).unwrap_or(0);
-                self.mode = Mode::Edit(Box::new(EditView { server, prop: self.prop_selected, input, choice, error: None, draft: false }));
+                self.mode = Mode::Edit(Box::new(EditView::open(server, self.prop_selected, p, false)));
                 Vec::new()
             }
             KeyCode::Char('n') | KeyCode::F(3) | KeyCode::Insert => {
@@ -1066,9 +1074,7 @@ impl App {
             KeyCode::End => d.selected = d.props.len().saturating_sub(1),
             KeyCode::Enter | KeyCode::Char('e') | KeyCode::F(4) => {
                 let Some(p) = d.props.get(d.selected) else { return Vec::new() };
-                let input = if p.secret() { String::new() } else { p.raw.clone() };
-                let choice = p.choices.iter().position(|(v, _)| *v == p.raw).unwrap_or(0);
-                self.mode = Mode::Edit(Box::new(EditView { server: d.name.clone(), prop: d.selected, input, choice, error: None, draft: true }));
+                self.mode = Mode::Edit(Box::new(EditView::open(d.name.clone(), d.selected, p, true)));
             }
             _ => {}
         }
