@@ -27,6 +27,11 @@ build: deps
 	$(CARGO) build --release --locked
 
 test: deps
+	@if $(CARGO) fmt --version >/dev/null 2>&1; then \
+		$(CARGO) fmt --check || { echo "obmen: the tree is not formatted: run cargo fmt" >&2; exit 1; }; \
+	else \
+		echo "obmen: rustfmt is not installed, so formatting was not checked (rustup component add rustfmt)" >&2; \
+	fi
 	@if $(CARGO) clippy --version >/dev/null 2>&1; then \
 		$(CARGO) clippy --locked --all-targets -- -D warnings; \
 	else \

@@ -31,7 +31,8 @@ fn write_log(dir: &std::path::Path, mb: usize) {
     let mut written = 0usize;
     let mut i = 0u64;
     while written < mb * 1024 * 1024 {
-        let line = Line::now(Level::Info, Some("Shop"), Some((i / 200) as i64), "order_imported", format!("Order SH-{} imported as document {:010}.", 100_000 + i, i));
+        let line =
+            Line::now(Level::Info, Some("Shop"), Some((i / 200) as i64), "order_imported", format!("Order SH-{} imported as document {:010}.", 100_000 + i, i));
         let mut text = serde_json::to_string(&line).unwrap();
         text.push('\n');
         written += text.len();

@@ -15,8 +15,8 @@ use std::time::Instant;
 use obmen::config::{Home, ServerFile};
 use obmen::kinds::warehouse_pro_shopiko::Report;
 use obmen::kinds::{Details, Events, Job, RunContext, RunSummary, Server};
-use obmen::state::State;
 use obmen::shopiko::sim::{Sim, SimConfig};
+use obmen::state::State;
 use obmen::warehouse::init::{BulkCol, BulkValue};
 use obmen::warehouse::{schema, Dialect, Table, Warehouse};
 
@@ -110,16 +110,32 @@ fn main() {
     let bare = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
     bare.exec(&schema::create_table(Dialect::Mysql, Table::Operations).replace("`operations`", "`bench_operations`"), ()).unwrap();
     let cols = [
-        ("OperType", BulkCol::Int), ("Acct", BulkCol::Int), ("GoodID", BulkCol::Int), ("PartnerID", BulkCol::Int), ("ObjectID", BulkCol::Int),
-        ("Qtty", BulkCol::Num), ("Sign", BulkCol::Int), ("PriceOut", BulkCol::Num), ("VATOut", BulkCol::Num), ("Discount", BulkCol::Num),
+        ("OperType", BulkCol::Int),
+        ("Acct", BulkCol::Int),
+        ("GoodID", BulkCol::Int),
+        ("PartnerID", BulkCol::Int),
+        ("ObjectID", BulkCol::Int),
+        ("Qtty", BulkCol::Num),
+        ("Sign", BulkCol::Int),
+        ("PriceOut", BulkCol::Num),
+        ("VATOut", BulkCol::Num),
+        ("Discount", BulkCol::Num),
     ];
     let t = Instant::now();
     bare.bulk(|w| {
         w.bulk_insert_into("bench_operations", Table::Operations, &cols, lines, |i, row| {
             let r = &rows[i];
             row.extend([
-                BulkValue::Int(r[0] as i32), BulkValue::Int(r[1] as i32), BulkValue::Int(r[2] as i32), BulkValue::Int(r[3] as i32),
-                BulkValue::Int(r[4] as i32), BulkValue::Num(r[5]), BulkValue::Int(r[6] as i32), BulkValue::Num(r[7]), BulkValue::Num(r[8]), BulkValue::Num(r[9]),
+                BulkValue::Int(r[0] as i32),
+                BulkValue::Int(r[1] as i32),
+                BulkValue::Int(r[2] as i32),
+                BulkValue::Int(r[3] as i32),
+                BulkValue::Int(r[4] as i32),
+                BulkValue::Num(r[5]),
+                BulkValue::Int(r[6] as i32),
+                BulkValue::Num(r[7]),
+                BulkValue::Num(r[8]),
+                BulkValue::Num(r[9]),
             ]);
         })
     })
@@ -131,11 +147,19 @@ fn main() {
     println!();
     println!("| path | seconds | orders/s | rows/s |");
     println!("|---|---|---|---|");
-    println!("| `obmen run --import` (documents, stock, payments, import log, acknowledgements) | {import_secs:.2} | {:.0} | {:.0} |", orders as f64 / import_secs, lines as f64 / import_secs);
+    println!(
+        "| `obmen run --import` (documents, stock, payments, import log, acknowledgements) | {import_secs:.2} | {:.0} | {:.0} |",
+        orders as f64 / import_secs,
+        lines as f64 / import_secs
+    );
     println!("| bare batched INSERT of the same operation rows | {bare_secs:.2} | - | {:.0} |", lines as f64 / bare_secs);
     println!();
     let rate = orders as f64 / import_secs;
-    println!("ratio import / bare: {:.1}. Target: at least 1,000 orders/s: {} ({rate:.0} orders/s).", import_secs / bare_secs, if rate >= 1000.0 { "met" } else { "NOT met" });
+    println!(
+        "ratio import / bare: {:.1}. Target: at least 1,000 orders/s: {} ({rate:.0} orders/s).",
+        import_secs / bare_secs,
+        if rate >= 1000.0 { "met" } else { "NOT met" }
+    );
     println!();
 
     // Export, with the profile's defaults (nomenclature sync on) and the export on.
@@ -171,7 +195,12 @@ fn main() {
     println!("| run | products sent | stock rows sent | requests | seconds | share of the full run |");
     println!("|---|---|---|---|---|---|");
     println!("| full | {} | {} | {full_requests} | {full_secs:.2} | 100% |", fe.products_sent, fe.stock_sent);
-    println!("| after {changed} quantities changed (1%) | {} | {} | {delta_requests} | {delta_secs:.2} | {:.1}% |", de.products_sent, de.stock_sent, 100.0 * delta_secs / full_secs);
+    println!(
+        "| after {changed} quantities changed (1%) | {} | {} | {delta_requests} | {delta_secs:.2} | {:.1}% |",
+        de.products_sent,
+        de.stock_sent,
+        100.0 * delta_secs / full_secs
+    );
     println!("| nothing new | {} | {} | {none_requests} | {none_secs:.2} | {:.1}% |", ne.products_sent, ne.stock_sent, 100.0 * none_secs / full_secs);
     println!();
     let (delta_share, none_share) = (100.0 * delta_secs / full_secs, 100.0 * none_secs / full_secs);

@@ -11,9 +11,9 @@
 
 use std::time::{Duration, Instant};
 
+use obmen::warehouse::{goods, Dialect, NewDocument, NewLine, Numbering, OperType, Params, Warehouse};
 use odbc_api::buffers::{BufferDesc, ColumnarDynBuffer};
 use odbc_api::Cursor;
-use obmen::warehouse::{goods, Dialect, NewDocument, NewLine, Numbering, OperType, Params, Warehouse};
 
 const ROUNDS: usize = 7;
 const BATCH: usize = 5000;
@@ -111,7 +111,12 @@ fn bare_read(wh: &Warehouse, sql: &str, object_id: i32) -> (usize, f64) {
     let text = BufferDesc::Text { max_str_len: 255 * 4 };
     let descs = [
         BufferDesc::I32 { nullable: false },
-        text, text, text, text, text, text,
+        text,
+        text,
+        text,
+        text,
+        text,
+        text,
         BufferDesc::F64 { nullable: true },
         BufferDesc::F64 { nullable: true },
         BufferDesc::F64 { nullable: true },

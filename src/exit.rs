@@ -49,11 +49,7 @@ impl CliError {
 impl<E: Into<anyhow::Error>> From<E> for CliError {
     fn from(e: E) -> Self {
         let error: anyhow::Error = e.into();
-        let code = if error.chain().any(|c| c.is::<crate::config::ConfigErrors>() || c.is::<crate::config::ConfigError>()) {
-            CONFIG
-        } else {
-            FAILED
-        };
+        let code = if error.chain().any(|c| c.is::<crate::config::ConfigErrors>() || c.is::<crate::config::ConfigError>()) { CONFIG } else { FAILED };
         CliError { code, error }
     }
 }

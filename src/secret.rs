@@ -152,10 +152,7 @@ mod tests {
             mask_connection_string("Driver={MariaDB Unicode};Server=h;Uid=wh;Pwd=s3cret;"),
             format!("Driver={{MariaDB Unicode}};Server=h;Uid=wh;Pwd={MASK};")
         );
-        assert_eq!(
-            mask_connection_string("DSN=x;PASSWORD={a;b}}c};UID=u"),
-            format!("DSN=x;PASSWORD={MASK};UID=u")
-        );
+        assert_eq!(mask_connection_string("DSN=x;PASSWORD={a;b}}c};UID=u"), format!("DSN=x;PASSWORD={MASK};UID=u"));
         assert_eq!(mask_connection_string("DSN=shop"), "DSN=shop");
     }
 

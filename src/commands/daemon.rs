@@ -50,12 +50,13 @@ pub(super) fn start_stop(home: &Home, lang: Lang, name: &str, start: bool) -> Re
     let rt = runtime()?;
     let client = Client::new(&home.socket());
     let action = if start { "start" } else { "stop" };
-    let v: Value = rt.block_on(async {
-        // The daemon may not have seen a file made a moment ago.
-        let _ = client.call::<Value>(Method::POST, "/v1/reload", None).await;
-        client.call(Method::POST, &format!("/v1/servers/{}/{action}", segment(name)), None).await
-    })
-    .map_err(client_error)?;
+    let v: Value = rt
+        .block_on(async {
+            // The daemon may not have seen a file made a moment ago.
+            let _ = client.call::<Value>(Method::POST, "/v1/reload", None).await;
+            client.call(Method::POST, &format!("/v1/servers/{}/{action}", segment(name)), None).await
+        })
+        .map_err(client_error)?;
     let state = v["status"]["state"].as_str().unwrap_or("");
     let msg = match (start, v["started"].as_bool(), v["stopped"].as_bool()) {
         (true, Some(true), _) => Msg::CliStarted,
@@ -108,7 +109,9 @@ pub(super) fn runs(home: &Home, lang: Lang, name: &str, limit: i64, json: bool) 
             ]
         })
         .collect();
-    let headers = [Msg::ColRun, Msg::ColStarted, Msg::ColTook, Msg::ColOutcome, Msg::ColImported, Msg::ColSetAside, Msg::ColExported, Msg::ColRetries, Msg::ColError].map(|m| m.get(lang));
+    let headers =
+        [Msg::ColRun, Msg::ColStarted, Msg::ColTook, Msg::ColOutcome, Msg::ColImported, Msg::ColSetAside, Msg::ColExported, Msg::ColRetries, Msg::ColError]
+            .map(|m| m.get(lang));
     out(&super::table::render(&headers, &cells))
 }
 
@@ -136,14 +139,16 @@ pub(super) fn log(home: &Home, lang: Lang, a: LogArgs) -> Result<(), CliError> {
     let since = match a.since.as_deref() {
         None => None,
         Some(s) => {
-            let d = humantime::parse_duration(s.trim()).map_err(|e| CliError::usage(anyhow!("{}", Msg::NotADuration.with(lang, &[("value", &s), ("error", &e)]))))?;
+            let d = humantime::parse_duration(s.trim())
+                .map_err(|e| CliError::usage(anyhow!("{}", Msg::NotADuration.with(lang, &[("value", &s), ("error", &e)]))))?;
             let d = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
             Some(Local::now().fixed_offset().checked_sub_signed(d).unwrap_or_else(|| DateTime::<Utc>::MIN_UTC.fixed_offset()))
         }
     };
     let filter = Filter { level, since, grep: a.grep.clone(), run: a.run };
     let dir = home.logs_dir();
-    let lines = logs::read(&dir, server, &filter, a.lines.max(1)).map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotRead.with(lang, &[("file", &dir.display()), ("error", &e)]))))?;
+    let lines = logs::read(&dir, server, &filter, a.lines.max(1))
+        .map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotRead.with(lang, &[("file", &dir.display()), ("error", &e)]))))?;
     if lines.is_empty() && !a.follow {
         eprintln!("{}", Msg::NoLogLines.with(lang, &[("server", &a.name), ("dir", &dir.display())]));
     }
@@ -194,9 +199,11 @@ pub(super) fn service(home: &Home, lang: Lang, action: ServiceAction) -> Result<
     match name {
         "install" => {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotMake.with(lang, &[("file", &dir.display()), ("error", &e)]))))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotMake.with(lang, &[("file", &dir.display()), ("error", &e)]))))?;
             }
-            crate::config::write_atomic(&path, &unit).map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotWrite.with(lang, &[("file", &path.display()), ("error", &e)]))))?;
+            crate::config::write_atomic(&path, &unit)
+                .map_err(|e| CliError::failed(anyhow!("{}", Msg::CannotWrite.with(lang, &[("file", &path.display()), ("error", &e)]))))?;
         }
         "uninstall" if !path.exists() => return out(&format!("{}\n", Msg::ServiceNotInstalled.with(lang, &[("file", &path.display())]))),
         _ => {}

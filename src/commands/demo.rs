@@ -57,14 +57,26 @@ pub(super) fn run(home: &Home, lang: Lang, no_tui: bool) -> Result<(), CliError>
             let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(failed)?.port();
             let exe = std::env::current_exe().map_err(|e| failed(Msg::NoOwnPath.with(lang, &[("error", &e)])))?;
             let mut cmd = std::process::Command::new(exe);
-            cmd.args(["shopiko-sim", "--listen", &format!("127.0.0.1:{port}"), "--api-id", API_ID, "--seed-orders", "20", "--seed-products", "100", "--new-order-every-secs", "20"])
-                .arg("--key-file")
-                .arg(&key_file)
-                .arg("--state")
-                .arg(root.join("shop.json"))
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::fs::File::create(root.join("shopiko-sim.log")).map_err(|e| unwritable(&root.join("shopiko-sim.log"), e))?);
+            cmd.args([
+                "shopiko-sim",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--api-id",
+                API_ID,
+                "--seed-orders",
+                "20",
+                "--seed-products",
+                "100",
+                "--new-order-every-secs",
+                "20",
+            ])
+            .arg("--key-file")
+            .arg(&key_file)
+            .arg("--state")
+            .arg(root.join("shop.json"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(root.join("shopiko-sim.log")).map_err(|e| unwritable(&root.join("shopiko-sim.log"), e))?);
             #[cfg(unix)]
             std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
             let child = cmd.spawn().map_err(|e| failed(Msg::CannotRunMore.with(lang, &[("what", &"shopiko-sim"), ("error", &e)])))?;

@@ -54,8 +54,5 @@ pub(crate) fn out(text: &str) -> Result<(), CliError> {
 
 /// A tokio runtime for a command that talks to the network.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failed(anyhow::anyhow!("cannot start the async runtime: {e}")))
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| CliError::failed(anyhow::anyhow!("cannot start the async runtime: {e}")))
 }

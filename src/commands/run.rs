@@ -13,8 +13,8 @@ use tokio_util::sync::CancellationToken;
 use super::{out, runtime, server::load};
 use crate::cli::QuarantineAction;
 use crate::config::{Home, Lang};
-use crate::i18n::Msg;
 use crate::exit::CliError;
+use crate::i18n::Msg;
 use crate::kinds::{Events, Job, Phase, RunContext, RunEvent, RunSummary, Server};
 use crate::state::{Outcome, QuarantineState, State};
 
@@ -36,9 +36,7 @@ pub(super) fn run(home: &Home, lang: Lang, name: &str, import: bool, export: boo
         return Err(CliError::usage(anyhow!("{}", Msg::FullNeedsExport.with(lang, &[("server", &name)]))));
     }
     if !job.import && !job.export {
-        return Err(CliError::usage(anyhow!(
-            "server '{name}' neither imports nor exports (both rules are 'never'): pass --import or --export to run one now"
-        )));
+        return Err(CliError::usage(anyhow!("server '{name}' neither imports nor exports (both rules are 'never'): pass --import or --export to run one now")));
     }
     let show_progress = !json && std::io::stderr().is_terminal();
     let rt = runtime()?;
@@ -139,7 +137,14 @@ async fn via_daemon(home: &Home, lang: Lang, name: &str, job: Job, json: bool) -
         };
         let mut t = Msg::LogRunEnded.with(
             lang,
-            &[("outcome", &outcome), ("imported", &n("imported")), ("set_aside", &n("set_aside")), ("exported", &n("exported")), ("retries", &summary["retries"].as_u64().unwrap_or(0)), ("secs", &secs)],
+            &[
+                ("outcome", &outcome),
+                ("imported", &n("imported")),
+                ("set_aside", &n("set_aside")),
+                ("exported", &n("exported")),
+                ("retries", &summary["retries"].as_u64().unwrap_or(0)),
+                ("secs", &secs),
+            ],
         );
         t.push('\n');
         for e in summary["errors"].as_array().into_iter().flatten() {
@@ -215,8 +220,8 @@ async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool, lang: Lang) {
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let (mut phase, mut retries, mut set_aside) = (Phase::Nomenclature, 0u64, 0u64);
     let style_count = indicatif::ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
-    let style_bar = indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let style_bar =
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style_count.clone());
     let label = |p: Phase| match p {
         Phase::Nomenclature => "linking goods and partners",

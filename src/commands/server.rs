@@ -42,10 +42,7 @@ pub(super) fn load(home: &Home, name: &str) -> Result<ServerFile, CliError> {
 }
 
 fn no_such_server(home: &Home, name: &str) -> CliError {
-    CliError::failed(anyhow!(
-        "there is no server named '{name}' in {}: `obmen server list` shows the servers there",
-        home.servers_dir().display()
-    ))
+    CliError::failed(anyhow!("there is no server named '{name}' in {}: `obmen server list` shows the servers there", home.servers_dir().display()))
 }
 
 /// What the daemon says of each server (None without a daemon), and each server's counters
@@ -84,8 +81,13 @@ fn last_run(c: &Value) -> String {
 
 fn list(home: &Home, lang: Lang, as_json: bool) -> Result<(), CliError> {
     let names = home.server_names().map_err(|e| CliError::failed(anyhow!("cannot read {}: {e}", home.servers_dir().display())))?;
-    let rows: Vec<(String, Result<ServerFile, ConfigErrors>)> =
-        names.iter().map(|n| { let r = ServerFile::load(&home.server_path(n)); (n.clone(), r) }).collect();
+    let rows: Vec<(String, Result<ServerFile, ConfigErrors>)> = names
+        .iter()
+        .map(|n| {
+            let r = ServerFile::load(&home.server_path(n));
+            (n.clone(), r)
+        })
+        .collect();
     let (statuses, counters) = live(home, &names);
     let status_of = |name: &str| -> Value {
         match &statuses {
@@ -136,7 +138,16 @@ fn list(home: &Home, lang: Lang, as_json: bool) -> Result<(), CliError> {
                     last_run(c),
                     imported,
                 ],
-                Err(e) => vec![name.clone(), "?".to_owned(), "?".to_owned(), Msg::Invalid.with(lang, &[("count", &e.0.len()), ("server", name)]), state, detail, last_run(c), imported],
+                Err(e) => vec![
+                    name.clone(),
+                    "?".to_owned(),
+                    "?".to_owned(),
+                    Msg::Invalid.with(lang, &[("count", &e.0.len()), ("server", name)]),
+                    state,
+                    detail,
+                    last_run(c),
+                    imported,
+                ],
             }
         })
         .collect();
@@ -175,7 +186,11 @@ fn new(home: &Home, name: &str, kind: &str, changes: &Changes) -> Result<(), Cli
     check_name(name).map_err(|m| CliError::config(ConfigErrors::from(ConfigError::field(&path, "name", m))))?;
     let Some(profile) = profile::find(kind) else {
         let known = profile::kind_names().iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
-        return Err(CliError::config(ConfigErrors::from(ConfigError::field(&path, "kind", format!("'{kind}' is not a kind obmen knows: use one of {known} (`obmen kinds` lists them)")))));
+        return Err(CliError::config(ConfigErrors::from(ConfigError::field(
+            &path,
+            "kind",
+            format!("'{kind}' is not a kind obmen knows: use one of {known} (`obmen kinds` lists them)"),
+        ))));
     };
     if path.exists() {
         return Err(CliError::failed(anyhow!("{}", Msg::ServerExists.with(lang, &[("server", &name), ("file", &path.display())]))));
@@ -185,9 +200,9 @@ fn new(home: &Home, name: &str, kind: &str, changes: &Changes) -> Result<(), Cli
         .map_err(|e| field_errors(&path, e))
         .and_then(|text| validate::validate_text(&path, &text).map(|_| text).map_err(CliError::config))
         .map_err(|mut e| {
-        e.error = e.error.context(Msg::NotSavedNew.with(lang, &[("server", &name), ("kind", &profile.id)]));
-        e
-    })?;
+            e.error = e.error.context(Msg::NotSavedNew.with(lang, &[("server", &name), ("kind", &profile.id)]));
+            e
+        })?;
     home.ensure().map_err(|e| CliError::failed(anyhow!("cannot make {}: {e}", home.root.display())))?;
     write_atomic(&path, &text).map_err(|e| CliError::failed(anyhow!("cannot write {}: {e}", path.display())))?;
     out(&format!("{}\n", Msg::MadeServer.with(lang, &[("server", &name), ("kind", &profile.kind), ("file", &path.display())])))
@@ -206,10 +221,7 @@ fn edit(home: &Home, name: &str, changes: &Changes) -> Result<(), CliError> {
         edit_in_editor(home, &path, &original)?
     } else {
         // The kind decides what the keys mean: read it from the file, even if the file is invalid.
-        let kind = toml::from_str::<toml::Table>(&original)
-            .ok()
-            .and_then(|t| t.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
-            .unwrap_or_default();
+        let kind = toml::from_str::<toml::Table>(&original).ok().and_then(|t| t.get("kind").and_then(|k| k.as_str()).map(str::to_owned)).unwrap_or_default();
         let profile = profile::find(&kind).ok_or_else(|| {
             CliError::config(ConfigErrors::from(ConfigError::field(&path, "kind", format!("'{kind}' is not a kind obmen knows; fix the file by hand"))))
         })?;
@@ -217,9 +229,9 @@ fn edit(home: &Home, name: &str, changes: &Changes) -> Result<(), CliError> {
             .map_err(|e| field_errors(&path, e))
             .and_then(|text| validate::validate_text(&path, &text).map(|_| text).map_err(CliError::config))
             .map_err(|mut e| {
-            e.error = e.error.context(format!("server '{name}' was not changed"));
-            e
-        })?
+                e.error = e.error.context(format!("server '{name}' was not changed"));
+                e
+            })?
     };
     if text == original {
         return out(&format!("{}\n", Msg::NoChanges.get(lang)));
@@ -233,9 +245,7 @@ fn edit(home: &Home, name: &str, changes: &Changes) -> Result<(), CliError> {
 /// it only if it is valid. An editor that fails leaves nothing behind; an invalid edit is kept
 /// (0600, in the home's `edits/`, never among the servers) for the user to fix.
 fn edit_in_editor(home: &Home, path: &Path, original: &str) -> Result<String, CliError> {
-    let editor = chosen_editor().ok_or_else(|| {
-        CliError::usage(anyhow!("{}", Msg::NoEditor.get(crate::i18n::current())))
-    })?;
+    let editor = chosen_editor().ok_or_else(|| CliError::usage(anyhow!("{}", Msg::NoEditor.get(crate::i18n::current()))))?;
     let dir = home.edits_dir();
     std::fs::create_dir_all(&dir)
         .and_then(|()| crate::config::set_mode(&dir, 0o700))
@@ -278,10 +288,7 @@ fn chosen_editor() -> Option<String> {
     }
     let fallbacks: &[&str] = if cfg!(windows) { &["notepad"] } else { &["nano", "vi"] };
     let path = std::env::var_os("PATH")?;
-    fallbacks
-        .iter()
-        .find(|f| std::env::split_paths(&path).any(|dir| dir.join(f).is_file() || dir.join(format!("{f}.exe")).is_file()))
-        .map(|f| (*f).to_owned())
+    fallbacks.iter().find(|f| std::env::split_paths(&path).any(|dir| dir.join(f).is_file() || dir.join(format!("{f}.exe")).is_file())).map(|f| (*f).to_owned())
 }
 
 /// The editor run on a file as git runs it: through the shell, the file as its last argument.

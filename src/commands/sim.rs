@@ -40,9 +40,7 @@ pub(super) fn run(args: SimArgs) -> Result<(), CliError> {
     };
     let rt = runtime()?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&args.listen)
-            .await
-            .map_err(|e| CliError::failed(anyhow!("cannot listen on {}: {e}", args.listen)))?;
+        let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| CliError::failed(anyhow!("cannot listen on {}: {e}", args.listen)))?;
         let addr = listener.local_addr().map_err(CliError::failed)?;
         let sim = Sim::new(config).map_err(|e| CliError::failed(anyhow!("cannot start the simulator: {e}")))?;
         let stats = sim.stats();
@@ -50,7 +48,14 @@ pub(super) fn run(args: SimArgs) -> Result<(), CliError> {
         let kept = args.state.as_ref().map(|p| crate::i18n::Msg::SimKept.with(lang, &[("file", &p.display())])).unwrap_or_default();
         let banner = crate::i18n::Msg::SimBanner.with(
             lang,
-            &[("addr", &addr), ("api_id", &args.api_id), ("orders", &stats.orders_total), ("products", &stats.products), ("customers", &stats.customers), ("kept", &kept)],
+            &[
+                ("addr", &addr),
+                ("api_id", &args.api_id),
+                ("orders", &stats.orders_total),
+                ("products", &stats.products),
+                ("customers", &stats.customers),
+                ("kept", &kept),
+            ],
         );
         out(&format!("{banner}\n"))?;
         if args.new_order_every_secs > 0 {

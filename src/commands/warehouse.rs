@@ -13,9 +13,7 @@ pub(super) fn run(cmd: WarehouseCommand) -> Result<(), CliError> {
         WarehouseCommand::Init { connection, dialect, demo_data, base_currency } => {
             let dialect = match dialect.or_else(|| Dialect::guess(&connection)) {
                 Some(d) => d,
-                None => {
-                    return Err(CliError::usage(anyhow!("{}", crate::i18n::Msg::InitNoDialect.get(crate::i18n::current()))))
-                }
+                None => return Err(CliError::usage(anyhow!("{}", crate::i18n::Msg::InitNoDialect.get(crate::i18n::current())))),
             };
             let mut wh = Warehouse::connect(&connection, dialect).map_err(CliError::failed)?;
             let report = wh.init_with(demo_data, base_currency).map_err(CliError::failed)?;

@@ -126,11 +126,7 @@ pub fn apply(profile: &Profile, text: &str, changes: &[Change]) -> Result<String
             Ok(None) => remove(&mut doc, key),
             Ok(Some(mut item)) => {
                 // Keep the comment after the old value.
-                let suffix = get(&doc, key)
-                    .and_then(|i| i.as_value())
-                    .and_then(|v| v.decor().suffix())
-                    .and_then(|s| s.as_str())
-                    .map(str::to_owned);
+                let suffix = get(&doc, key).and_then(|i| i.as_value()).and_then(|v| v.decor().suffix()).and_then(|s| s.as_str()).map(str::to_owned);
                 if let (Some(s), Some(v)) = (suffix, item.as_value_mut()) {
                     v.decor_mut().set_suffix(s);
                 }

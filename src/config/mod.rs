@@ -229,27 +229,17 @@ impl ServerFile {
 
     /// A string value, or the profile's default, or "".
     pub fn str(&self, key: &str) -> String {
-        self.get(key)
-            .or_else(|| self.profile.property(key).and_then(|p| p.default.as_ref()))
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_owned()
+        self.get(key).or_else(|| self.profile.property(key).and_then(|p| p.default.as_ref())).and_then(|v| v.as_str()).unwrap_or("").to_owned()
     }
 
     /// An integer value, or the profile's default, or 0.
     pub fn int(&self, key: &str) -> i64 {
-        self.get(key)
-            .or_else(|| self.profile.property(key).and_then(|p| p.default.as_ref()))
-            .and_then(|v| v.as_integer())
-            .unwrap_or(0)
+        self.get(key).or_else(|| self.profile.property(key).and_then(|p| p.default.as_ref())).and_then(|v| v.as_integer()).unwrap_or(0)
     }
 
     /// A bool value, or the profile's default, or false.
     pub fn bool(&self, key: &str) -> bool {
-        self.get(key)
-            .or_else(|| self.profile.property(key).and_then(|p| p.default.as_ref()))
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
+        self.get(key).or_else(|| self.profile.property(key).and_then(|p| p.default.as_ref())).and_then(|v| v.as_bool()).unwrap_or(false)
     }
 }
 

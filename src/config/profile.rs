@@ -141,11 +141,7 @@ impl Property {
 
     /// The label of an enum value, or the value itself.
     pub fn value_label(&self, value: &str, lang: Lang) -> String {
-        self.values
-            .iter()
-            .find(|v| v.value == value)
-            .map(|v| v.label.get(lang).to_owned())
-            .unwrap_or_else(|| value.to_owned())
+        self.values.iter().find(|v| v.value == value).map(|v| v.label.get(lang).to_owned()).unwrap_or_else(|| value.to_owned())
     }
 }
 
@@ -188,12 +184,7 @@ impl Profile {
 
     /// The property keys closest to a mistyped one (for "did you mean").
     pub fn suggest(&self, key: &str) -> Option<&str> {
-        self.properties
-            .iter()
-            .map(|p| (strsim_distance(&p.key, key), p.key.as_str()))
-            .filter(|(d, _)| *d <= 3)
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, k)| k)
+        self.properties.iter().map(|p| (strsim_distance(&p.key, key), p.key.as_str())).filter(|(d, _)| *d <= 3).min_by_key(|(d, _)| *d).map(|(_, k)| k)
     }
 }
 
@@ -262,7 +253,13 @@ pub fn reference() -> String {
                     facts.push("required".into());
                 }
                 if let Some(d) = &prop.default {
-                    facts.push(format!("default `{}`", match d { toml::Value::String(s) => s.clone(), v => v.to_string() }));
+                    facts.push(format!(
+                        "default `{}`",
+                        match d {
+                            toml::Value::String(s) => s.clone(),
+                            v => v.to_string(),
+                        }
+                    ));
                 }
                 t.push_str(&format!("- `{}` ({}): {} / {}. {}", prop.key, facts.join(", "), prop.label.en, prop.label.bg, prop.help.en));
                 if !prop.values.is_empty() {

@@ -310,9 +310,7 @@ impl Weekdays {
 impl FromStr for Weekdays {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let day = |d: &str| {
-            weekday_index(d).ok_or_else(|| Msg::NotAWeekday.with(current(), &[("value", &d.trim())]))
-        };
+        let day = |d: &str| weekday_index(d).ok_or_else(|| Msg::NotAWeekday.with(current(), &[("value", &d.trim())]));
         let mut bits = 0u8;
         for part in s.split(',').map(str::trim) {
             if part.is_empty() {
@@ -490,7 +488,11 @@ mod tests {
         assert_eq!(weekend_nights.next_start(at(1, 12, 0), at(1, 12, 0), None, None), Some(at(5, 0, 0)));
         let mornings = rule(StartMode::Periodic(30), "08:00-09:00", "wed");
         assert_eq!(mornings.next_start(at(1, 8, 30), at(1, 8, 30), None, None), Some(at(2, 8, 0)));
-        assert_eq!(mornings.next_start(at(2, 8, 45), at(2, 8, 0), Some(at(2, 8, 30)), Some(at(2, 8, 31))), Some(at(9, 8, 0)), "09:00 is after the window; next Wednesday");
+        assert_eq!(
+            mornings.next_start(at(2, 8, 45), at(2, 8, 0), Some(at(2, 8, 30)), Some(at(2, 8, 31))),
+            Some(at(9, 8, 0)),
+            "09:00 is after the window; next Wednesday"
+        );
     }
 
     #[test]

@@ -23,10 +23,7 @@ pub struct Shown {
 /// Every property of the server in profile order, with values as shown. Unset optional properties
 /// without a default are left out.
 pub fn shown(server: &ServerFile, lang: Lang) -> Vec<Shown> {
-    shown_in(server.profile, &server.table, lang, false)
-        .into_iter()
-        .filter_map(|(_, s)| s)
-        .collect()
+    shown_in(server.profile, &server.table, lang, false).into_iter().filter_map(|(_, s)| s).collect()
 }
 
 /// Every property of a profile in its order, with the value a table (valid or not) gives it
@@ -123,7 +120,14 @@ pub fn render_text(server: &ServerFile, lang: Lang) -> String {
         for s in in_group {
             let label = s.prop.label.get(lang);
             let pad = width - label.chars().count();
-            let default = if s.is_default { match lang { Lang::En => "  (default)", Lang::Bg => "  (по подразбиране)" } } else { "" };
+            let default = if s.is_default {
+                match lang {
+                    Lang::En => "  (default)",
+                    Lang::Bg => "  (по подразбиране)",
+                }
+            } else {
+                ""
+            };
             out.push_str(&format!("  {label}{}  {}{default}\n", " ".repeat(pad), s.display));
         }
     }

@@ -98,7 +98,13 @@ impl Client {
 
     /// A stream of JSON lines: `on_line` is called with each until it returns false or the
     /// stream ends.
-    pub async fn stream(&self, method: Method, path: &str, body: Option<serde_json::Value>, mut on_line: impl FnMut(serde_json::Value) -> bool) -> Result<(), ClientError> {
+    pub async fn stream(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        mut on_line: impl FnMut(serde_json::Value) -> bool,
+    ) -> Result<(), ClientError> {
         let mut body_stream = self.send(method, path, body).await?.into_body();
         let mut buf: Vec<u8> = Vec::new();
         while let Some(frame) = body_stream.frame().await {

@@ -151,11 +151,7 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
-    let parts: Vec<String> = path
-        .trim_matches('/')
-        .split('/')
-        .map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned())
-        .collect();
+    let parts: Vec<String> = path.trim_matches('/').split('/').map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned()).collect();
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let engine = &api.engine;
     match (&method, parts.as_slice()) {
@@ -176,7 +172,8 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
         },
         (&Method::PATCH, ["v1", "servers", name]) => {
             let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-            let set: std::collections::BTreeMap<String, String> = match serde_json::from_slice::<Value>(&body).map(|v| serde_json::from_value(v["set"].clone())) {
+            let set: std::collections::BTreeMap<String, String> = match serde_json::from_slice::<Value>(&body).map(|v| serde_json::from_value(v["set"].clone()))
+            {
                 Ok(Ok(m)) => m,
                 _ => return error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiBadSetBody.get(current())),
             };
@@ -197,7 +194,12 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             let _ = engine.remove(name, api.stop_deadline).await;
             match engine.home().delete_server(name) {
                 Ok(kept) => {
-                    engine.log(crate::logs::Level::Info, None, "server_removed", Msg::DeletedServer.with(current(), &[("server", name), ("file", &kept.display())]));
+                    engine.log(
+                        crate::logs::Level::Info,
+                        None,
+                        "server_removed",
+                        Msg::DeletedServer.with(current(), &[("server", name), ("file", &kept.display())]),
+                    );
                     full(StatusCode::OK, &json!({ "deleted": true, "kept": kept }))
                 }
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "delete", e),
@@ -226,7 +228,10 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
         (&Method::GET, ["v1", "servers", name, "properties"]) => properties(engine, name, lang_of(&query)),
         (&Method::GET, ["v1", "kinds"]) => {
             let lang = lang_of(&query);
-            let kinds: Vec<Value> = crate::config::profile::profiles().iter().map(|p| json!({ "kind": p.kind, "id": p.id, "label": p.label.get(lang), "help": p.help.get(lang) })).collect();
+            let kinds: Vec<Value> = crate::config::profile::profiles()
+                .iter()
+                .map(|p| json!({ "kind": p.kind, "id": p.id, "label": p.label.get(lang), "help": p.help.get(lang) }))
+                .collect();
             full(StatusCode::OK, &Value::Array(kinds))
         }
         (&Method::POST, ["v1", "servers"]) => {
@@ -269,7 +274,8 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
         }
         (&Method::POST, ["v1", "servers", name, "quarantine", id, action @ ("retry" | "drop")]) => quarantine_action(engine, name, id, action).await,
         (&Method::GET, ["v1", "servers", name, "runs"]) => {
-            let limit = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(50).clamp(1, 10_000);
+            let limit =
+                form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(50).clamp(1, 10_000);
             match engine.state().runs(name, limit).await {
                 Ok(runs) => full(StatusCode::OK, &serde_json::to_value(runs).unwrap_or_default()),
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
@@ -303,7 +309,10 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
 
 /// The language a request asks for (`?lang=bg`), else the daemon's.
 fn lang_of(query: &str) -> crate::config::Lang {
-    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| if v == "bg" { crate::config::Lang::Bg } else { crate::config::Lang::En }).unwrap_or(current())
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| if v == "bg" { crate::config::Lang::Bg } else { crate::config::Lang::En })
+        .unwrap_or(current())
 }
 
 /// A new server, as `POST /v1/servers` takes it.
@@ -326,7 +335,10 @@ async fn new_server(api: &Api, new: NewBody, lang: crate::config::Lang) -> Respo
     let Some(profile) = crate::config::profile::find(&new.kind) else {
         let known = crate::config::profile::kind_names().iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
         let m = Msg::NotAKnownKind.with(lang, &[("kind", &new.kind), ("known", &known)]);
-        return full(StatusCode::UNPROCESSABLE_ENTITY, &json!({ "error": format!("kind: {m}"), "code": "invalid", "fields": [{ "field": "kind", "message": m }] }));
+        return full(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({ "error": format!("kind: {m}"), "code": "invalid", "fields": [{ "field": "kind", "message": m }] }),
+        );
     };
     let (errors, table, text) = crate::i18n::speaking(lang, || {
         let mut errors: Vec<(String, String)> = Vec::new();
@@ -367,8 +379,15 @@ async fn new_server(api: &Api, new: NewBody, lang: crate::config::Lang) -> Respo
     }
     if !errors.is_empty() {
         let message = errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
-        let status = if errors.iter().any(|(f, _)| f == "name") && home.server_path(&new.name).exists() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-        return full(status, &json!({ "error": message, "code": if status == StatusCode::CONFLICT { "exists" } else { "invalid" }, "fields": fields, "groups": groups }));
+        let status = if errors.iter().any(|(f, _)| f == "name") && home.server_path(&new.name).exists() {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return full(
+            status,
+            &json!({ "error": message, "code": if status == StatusCode::CONFLICT { "exists" } else { "invalid" }, "fields": fields, "groups": groups }),
+        );
     }
     let path = home.server_path(&new.name);
     if let Err(e) = home.ensure() {
@@ -377,7 +396,12 @@ async fn new_server(api: &Api, new: NewBody, lang: crate::config::Lang) -> Respo
     if let Err(e) = crate::config::write_atomic(&path, &text) {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "write", Msg::CannotWrite.with(lang, &[("file", &path.display()), ("error", &e)]));
     }
-    api.engine.log(crate::logs::Level::Info, None, "server_made", Msg::MadeServer.with(current(), &[("server", &new.name), ("kind", &profile.kind), ("file", &path.display())]));
+    api.engine.log(
+        crate::logs::Level::Info,
+        None,
+        "server_made",
+        Msg::MadeServer.with(current(), &[("server", &new.name), ("kind", &profile.kind), ("file", &path.display())]),
+    );
     let report = (api.reload)().await;
     full(StatusCode::CREATED, &json!({ "saved": true, "name": new.name, "file": path, "reload": report }))
 }
@@ -386,13 +410,18 @@ async fn new_server(api: &Api, new: NewBody, lang: crate::config::Lang) -> Respo
 fn change_server(home: &crate::config::Home, name: &str, set: &std::collections::BTreeMap<String, String>) -> Result<(), Box<Response<Body>>> {
     use crate::config::edit::{self, Change};
     let path = home.server_path(name);
-    let original = std::fs::read_to_string(&path).map_err(|_| Box::new(engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", &name)])))))?;
+    let original = std::fs::read_to_string(&path)
+        .map_err(|_| Box::new(engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", &name)])))))?;
     let kind = toml::from_str::<toml::Table>(&original).ok().and_then(|t| t.get("kind").and_then(|k| k.as_str()).map(str::to_owned)).unwrap_or_default();
-    let profile = crate::config::profile::find(&kind).ok_or_else(|| Box::new(error(StatusCode::CONFLICT, "invalid_file", Msg::ApiUnknownKind.with(current(), &[("kind", &kind)]))))?;
+    let profile = crate::config::profile::find(&kind)
+        .ok_or_else(|| Box::new(error(StatusCode::CONFLICT, "invalid_file", Msg::ApiUnknownKind.with(current(), &[("kind", &kind)]))))?;
     let changes: Vec<Change> = set.iter().map(|(k, v)| Change::Set(k.clone(), v.clone())).collect();
     let refused = |fields: Vec<(String, String)>| {
         let message = fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
-        Box::new(full(StatusCode::UNPROCESSABLE_ENTITY, &json!({ "error": message, "code": "invalid", "fields": fields.iter().map(|(f, m)| json!({ "field": f, "message": m })).collect::<Vec<_>>() })))
+        Box::new(full(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({ "error": message, "code": "invalid", "fields": fields.iter().map(|(f, m)| json!({ "field": f, "message": m })).collect::<Vec<_>>() }),
+        ))
     };
     let text = edit::apply(profile, &original, &changes).map_err(refused)?;
     crate::config::validate::validate_text(&path, &text)
@@ -416,12 +445,19 @@ fn properties(engine: &Engine, name: &str, lang: crate::config::Lang) -> Respons
 /// Retries or drops one order set aside, through the Kind API (a retry takes the server's run
 /// lock like any run: it never overlaps the server's own).
 async fn quarantine_action(engine: &Engine, name: &str, id: &str, action: &str) -> Response<Body> {
-    let Ok(id) = id.parse::<i64>() else { return error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiNotAnEntry.with(current(), &[("id", &id), ("server", &name)])) };
+    let Ok(id) = id.parse::<i64>() else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiNotAnEntry.with(current(), &[("id", &id), ("server", &name)]));
+    };
     let server = match load_server(engine, name) {
         Ok(s) => s,
         Err(refused) => return *refused,
     };
-    let ctx = crate::kinds::RunContext { home: engine.home().clone(), state: engine.state().clone(), cancel: CancellationToken::new(), events: crate::kinds::Events::none() };
+    let ctx = crate::kinds::RunContext {
+        home: engine.home().clone(),
+        state: engine.state().clone(),
+        cancel: CancellationToken::new(),
+        events: crate::kinds::Events::none(),
+    };
     if action == "drop" {
         return match server.drop_quarantined(&ctx, id).await {
             Ok(dropped) => full(StatusCode::OK, &json!({ "dropped": dropped })),

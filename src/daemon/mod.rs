@@ -102,7 +102,12 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
     let settings = DaemonSettings::load(&home)?;
     // One daemon per home.
     let lock_path = home.root.join("daemon.lock");
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| other(Msg::CannotWrite.with(current(), &[("file", &lock_path.display()), ("error", &e)])))?;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| other(Msg::CannotWrite.with(current(), &[("file", &lock_path.display()), ("error", &e)])))?;
     if lock.try_lock().is_err() {
         return Err(other(Msg::DaemonAlreadyRuns.with(current(), &[("home", &home.root.display())])));
     }
@@ -110,7 +115,11 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
     let limits = Limits { retention_days: settings.log_retention_days, max_bytes: u64::from(settings.log_max_mb) * 1024 * 1024 };
     let logs = Logs::new(home.logs_dir(), limits);
     logs.sweep(chrono::Local::now().date_naive());
-    let engine = Engine::new(Options { home: home.clone(), state: state.clone(), logs: logs.clone(), clock: Clock::System,
+    let engine = Engine::new(Options {
+        home: home.clone(),
+        state: state.clone(),
+        logs: logs.clone(),
+        clock: Clock::System,
         backoff: Backoff {
             first: Duration::from_secs(settings.retry_first_secs.into()),
             max: Duration::from_secs(settings.retry_max_secs.max(settings.retry_first_secs).into()),
@@ -128,7 +137,8 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
             }
         }
     }
-    let listener = Listener::bind(&home.socket()).map_err(|e| other(Msg::CannotListen.with(current(), &[("socket", &home.socket().display()), ("error", &e)])))?;
+    let listener =
+        Listener::bind(&home.socket()).map_err(|e| other(Msg::CannotListen.with(current(), &[("socket", &home.socket().display()), ("error", &e)])))?;
     let started = chrono::Local::now();
     let mut autostarted = Vec::new();
     for status in engine.list() {
@@ -142,7 +152,13 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
         "daemon_started",
         Msg::LogDaemonStarted.with(current(), &[("pid", &std::process::id()), ("servers", &engine.names().len()), ("started", &autostarted.join(", "))]),
     );
-    eprintln!("{}", Msg::DaemonListening.with(current(), &[("home", &home.root.display()), ("socket", &home.socket().display()), ("count", &engine.names().len()), ("started", &autostarted.len())]));
+    eprintln!(
+        "{}",
+        Msg::DaemonListening.with(
+            current(),
+            &[("home", &home.root.display()), ("socket", &home.socket().display()), ("count", &engine.names().len()), ("started", &autostarted.len())]
+        )
+    );
 
     let serving = CancellationToken::new();
     let api = {

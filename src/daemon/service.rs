@@ -25,7 +25,8 @@ pub fn unit_path(scope: Scope) -> Option<PathBuf> {
     match scope {
         Scope::System => Some(PathBuf::from("/etc/systemd/system").join(UNIT)),
         Scope::User => {
-            let config = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+            let config =
+                std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
             Some(config.join("systemd/user").join(UNIT))
         }
     }

@@ -341,7 +341,8 @@ impl Engine {
         let mut slots = self.0.slots();
         match slots.get_mut(&unit.name) {
             None => {
-                let status = Status { name: unit.name.clone(), kind: unit.kind.clone(), autostart: unit.autostart, state: ServerState::Stopped, since: Local::now() };
+                let status =
+                    Status { name: unit.name.clone(), kind: unit.kind.clone(), autostart: unit.autostart, state: ServerState::Stopped, since: Local::now() };
                 slots.insert(unit.name.clone(), Slot { unit, status: status.clone(), task: None });
                 // A UI lists a server made while it watches.
                 let _ = self.0.events.send(EngineEvent::Status { status });

@@ -47,7 +47,8 @@ struct Serving {
 pub(super) async fn serve(shared: Arc<Shared>, unit: Unit, mut rx: mpsc::UnboundedReceiver<Command>, cancel: CancellationToken) {
     let name = unit.name.clone();
     let now = shared.clock.now();
-    let mut s = Serving { shared: shared.clone(), unit, server_start: now, import: Last::default(), export: Last::default(), failures: 0, retry: None, pending: None };
+    let mut s =
+        Serving { shared: shared.clone(), unit, server_start: now, import: Last::default(), export: Last::default(), failures: 0, retry: None, pending: None };
     shared.log(Level::Info, Some(&name), None, "server_started", Msg::LogServerStarted.with(current(), &[("server", &name)]));
     loop {
         if cancel.is_cancelled() {
@@ -168,7 +169,13 @@ impl Serving {
                 if let StartMode::Periodic(min) | StartMode::Aligned(min) = rule.mode {
                     let took = (end - start).num_minutes();
                     if took >= i64::from(min.max(1)) {
-                        shared.log(Level::Warn, Some(&name), run_id, "ticks_skipped", Msg::LogTicksSkipped.with(current(), &[("minutes", &took), ("every", &min)]));
+                        shared.log(
+                            Level::Warn,
+                            Some(&name),
+                            run_id,
+                            "ticks_skipped",
+                            Msg::LogTicksSkipped.with(current(), &[("minutes", &took), ("every", &min)]),
+                        );
                     }
                 }
             }
@@ -191,13 +198,25 @@ impl Serving {
                 let at = end + chrono::Duration::from_std(wait).unwrap_or_default();
                 self.retry = Some((at, job));
                 let reason = error.message.clone();
-                shared.log(Level::Warn, Some(&name), run_id, "retry_scheduled", Msg::LogRetryAt.with(current(), &[("secs", &wait.as_secs()), ("n", &self.failures)]));
+                shared.log(
+                    Level::Warn,
+                    Some(&name),
+                    run_id,
+                    "retry_scheduled",
+                    Msg::LogRetryAt.with(current(), &[("secs", &wait.as_secs()), ("n", &self.failures)]),
+                );
                 shared.set_state(&name, ServerState::Failed { reason, retry_at: Clock::zoned(at) });
                 After::Go
             }
             (Outcome::Failed, error) => {
                 let reason = error.map(|e| e.message.clone()).unwrap_or_default();
-                shared.log(Level::Error, Some(&name), run_id, "server_failed", Msg::LogNeedsOperator.with(current(), &[("server", &name), ("reason", &reason)]));
+                shared.log(
+                    Level::Error,
+                    Some(&name),
+                    run_id,
+                    "server_failed",
+                    Msg::LogNeedsOperator.with(current(), &[("server", &name), ("reason", &reason)]),
+                );
                 shared.set_state(&name, ServerState::Failed { reason, retry_at: None });
                 After::Exit
             }

@@ -196,7 +196,9 @@ async fn runs_never_overlap_and_the_ticks_they_cover_are_skipped_and_logged() {
     w.engine.start("S").unwrap();
     w.pass(Duration::from_secs(30 * 60)).await;
     assert_eq!(w.starts(), [at(1, 9, 0), at(1, 9, 12), at(1, 9, 24)]);
-    let skipped = crate::logs::read(w.engine.0.logs.dir(), Some("S"), &crate::logs::Filter { grep: Some("longer than its period".into()), ..Default::default() }, 10).unwrap();
+    let skipped =
+        crate::logs::read(w.engine.0.logs.dir(), Some("S"), &crate::logs::Filter { grep: Some("longer than its period".into()), ..Default::default() }, 10)
+            .unwrap();
     assert_eq!(skipped.len(), 2);
     // Run now while a run is going on: refused, said so, and no second run.
     assert!(matches!(w.state(), ServerState::Running { .. }));

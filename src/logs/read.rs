@@ -254,7 +254,12 @@ mod tests {
         std::fs::write(&next, format!("{}\n", serde_json::to_string(&Line::now(Level::Info, Some("S"), None, "a", "first of the next")).unwrap())).unwrap();
         let got = follow.poll_on(tomorrow).unwrap();
         assert_eq!(got.iter().map(|l| l.msg.as_str()).collect::<Vec<_>>(), ["last of the day", "first of the next"]);
-        std::fs::OpenOptions::new().append(true).open(&next).unwrap().write_all(format!("{}\n", serde_json::to_string(&Line::now(Level::Info, Some("S"), None, "a", "more")).unwrap()).as_bytes()).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&next)
+            .unwrap()
+            .write_all(format!("{}\n", serde_json::to_string(&Line::now(Level::Info, Some("S"), None, "a", "more")).unwrap()).as_bytes())
+            .unwrap();
         assert_eq!(follow.poll_on(tomorrow).unwrap()[0].msg, "more");
     }
 

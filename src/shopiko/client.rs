@@ -157,10 +157,7 @@ pub enum ShopikoError {
 impl ShopikoError {
     /// True when the same request may succeed later.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            ShopikoError::Unreachable { .. } | ShopikoError::Timeout { .. } | ShopikoError::Server { .. } | ShopikoError::RateLimited { .. }
-        )
+        matches!(self, ShopikoError::Unreachable { .. } | ShopikoError::Timeout { .. } | ShopikoError::Server { .. } | ShopikoError::RateLimited { .. })
     }
 
     /// The error of the last attempt, where retries ran out.
@@ -233,10 +230,8 @@ impl ShopikoClient {
     pub fn new(config: ClientConfig) -> Result<Self> {
         install_crypto_provider();
         let trimmed = config.url.trim().trim_end_matches('/');
-        let base = Url::parse(trimmed).map_err(|e| ShopikoError::Unreachable {
-            url: config.url.clone(),
-            detail: format!("'{trimmed}' is not an address ({e})"),
-        })?;
+        let base =
+            Url::parse(trimmed).map_err(|e| ShopikoError::Unreachable { url: config.url.clone(), detail: format!("'{trimmed}' is not an address ({e})") })?;
         let http = reqwest::Client::builder()
             .connect_timeout(config.retry.connect_timeout)
             .timeout(config.retry.request_timeout)
@@ -244,7 +239,16 @@ impl ShopikoClient {
             .https_only(false)
             .build()
             .map_err(|e| ShopikoError::Tls { url: config.url.clone(), detail: e.to_string() })?;
-        Ok(ShopikoClient { http, base, api_id: config.api_id, key: config.key, retry: config.retry, retries: Default::default(), on_retry: None, hold_until: Default::default() })
+        Ok(ShopikoClient {
+            http,
+            base,
+            api_id: config.api_id,
+            key: config.key,
+            retry: config.retry,
+            retries: Default::default(),
+            on_retry: None,
+            hold_until: Default::default(),
+        })
     }
 
     /// This client, trying as hard as `retry` says (the connection pool is shared).
@@ -292,7 +296,12 @@ impl ShopikoClient {
             let hold = *self.hold_until.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(until) = hold.filter(|u| *u > tokio::time::Instant::now()) {
                 if started.elapsed() + (until - tokio::time::Instant::now()) >= self.retry.budget {
-                    return Err(ShopikoError::GaveUp { what: what.to_owned(), attempts: attempt.saturating_sub(1).max(1), elapsed: started.elapsed(), last: Box::new(ShopikoError::RateLimited { retry_after: until - tokio::time::Instant::now() }) });
+                    return Err(ShopikoError::GaveUp {
+                        what: what.to_owned(),
+                        attempts: attempt.saturating_sub(1).max(1),
+                        elapsed: started.elapsed(),
+                        last: Box::new(ShopikoError::RateLimited { retry_after: until - tokio::time::Instant::now() }),
+                    });
                 }
                 tokio::time::sleep_until(until).await;
             }
@@ -303,7 +312,7 @@ impl ShopikoClient {
                         // A 2xx answer that carries an error: the shop's own words, not ours.
                         Ok(body) => ShopikoError::Rejected { status: 200, code: body.error.code, message: body.error.message },
                         Err(_) => ShopikoError::Decode { what: what.to_owned(), detail: e.to_string() },
-                    })
+                    });
                 }
                 Err(e) => e,
             };
@@ -363,21 +372,14 @@ impl ShopikoClient {
         let url_text = url.as_str().to_owned();
         let response = req.send().await.map_err(|e| self.transport_error(&url_text, timeout, e))?;
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(parse_retry_after);
+        let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(parse_retry_after);
         let bytes = response.bytes().await.map_err(|e| self.transport_error(&url_text, timeout, e))?;
         if status.is_success() {
             return Ok(bytes.to_vec());
         }
         let detail: Option<ErrorDetail> = serde_json::from_slice::<ErrorBody>(&bytes).ok().map(|b| b.error);
         let code = detail.as_ref().map(|d| d.code.clone()).unwrap_or_else(|| status.as_str().to_owned());
-        let message = detail
-            .as_ref()
-            .map(|d| d.message.clone())
-            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(200).collect());
+        let message = detail.as_ref().map(|d| d.message.clone()).unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(200).collect());
         Err(match status {
             StatusCode::TOO_MANY_REQUESTS => ShopikoError::RateLimited { retry_after: retry_after.unwrap_or(Duration::from_secs(1)) },
             StatusCode::UNAUTHORIZED if code == "clock_skew" => {
@@ -404,7 +406,11 @@ impl ShopikoClient {
         let detail = chain.last().cloned().unwrap_or_else(|| e.to_string());
         let tls = chain.iter().any(|c| {
             let c = c.to_lowercase();
-            c.contains("certificate") || c.contains("tls") || c.contains("handshake") || c.contains("invalidcontenttype") || c.contains("received corrupt message")
+            c.contains("certificate")
+                || c.contains("tls")
+                || c.contains("handshake")
+                || c.contains("invalidcontenttype")
+                || c.contains("received corrupt message")
         });
         if tls {
             ShopikoError::Tls { url: url.to_owned(), detail }
@@ -418,7 +424,8 @@ impl ShopikoClient {
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, what: &str, path: &str, body: &B) -> Result<T> {
-        let bytes = serde_json::to_vec(body).map_err(|e| ShopikoError::Decode { what: what.to_owned(), detail: format!("the request could not be written: {e}") })?;
+        let bytes =
+            serde_json::to_vec(body).map_err(|e| ShopikoError::Decode { what: what.to_owned(), detail: format!("the request could not be written: {e}") })?;
         self.call(what, Method::POST, self.endpoint(path, &[]), Some(bytes)).await
     }
 

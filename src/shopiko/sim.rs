@@ -204,9 +204,8 @@ impl Sim {
         let data = match &config.state_file {
             Some(path) if path.exists() => {
                 let text = std::fs::read_to_string(path)?;
-                serde_json::from_str(&text).map_err(|e| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: not a simulator state file: {e}", path.display()))
-                })?
+                serde_json::from_str(&text)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: not a simulator state file: {e}", path.display())))?
             }
             _ => {
                 let mut d = Data::default();
@@ -491,7 +490,11 @@ impl Sim {
             let mut r = error(StatusCode::UNAUTHORIZED, "clock_skew", "the request's time is too far from the shop's clock");
             *r.body_mut() = Full::new(Bytes::from(
                 serde_json::to_vec(&ErrorBody {
-                    error: ErrorDetail { code: "clock_skew".into(), message: "the request's time is too far from the shop's clock".into(), server_time: Some(now) },
+                    error: ErrorDetail {
+                        code: "clock_skew".into(),
+                        message: "the request's time is too far from the shop's clock".into(),
+                        server_time: Some(now),
+                    },
                 })
                 .unwrap_or_default(),
             ));
@@ -520,8 +523,14 @@ impl Sim {
                     return page_json("orders", st.data.orders.range(since + 1..).map(|(s, o)| (*s, o)).collect(), since, n);
                 }
                 // The well-formed and the raw orders after the cursor, in sequence order.
-                let mut seqs: Vec<u64> =
-                    st.data.orders.range(since + 1..).map(|(s, _)| *s).take(n + 1).chain(st.data.raw_orders.range(since + 1..).map(|(s, _)| *s).take(n + 1)).collect();
+                let mut seqs: Vec<u64> = st
+                    .data
+                    .orders
+                    .range(since + 1..)
+                    .map(|(s, _)| *s)
+                    .take(n + 1)
+                    .chain(st.data.raw_orders.range(since + 1..).map(|(s, _)| *s).take(n + 1))
+                    .collect();
                 seqs.sort_unstable();
                 seqs.truncate(n + 1);
                 let items: Vec<(u64, serde_json::Value)> = seqs
@@ -605,7 +614,11 @@ impl Sim {
             match existing {
                 Some(e) if Product { updated_at: None, ..e.clone() } == Product { updated_at: None, ..p.clone() } => result.unchanged += 1,
                 other => {
-                    if other.is_some() { result.updated += 1 } else { result.created += 1 }
+                    if other.is_some() {
+                        result.updated += 1
+                    } else {
+                        result.created += 1
+                    }
                     st.data.seq += 1;
                     p.updated_at = Some(now_rfc3339());
                     let seq = st.data.seq;
@@ -658,7 +671,11 @@ impl Sim {
             match st.data.customers.get(&key) {
                 Some((_, e)) if e == &c => result.unchanged += 1,
                 other => {
-                    if other.is_some() { result.updated += 1 } else { result.created += 1 }
+                    if other.is_some() {
+                        result.updated += 1
+                    } else {
+                        result.created += 1
+                    }
                     st.data.seq += 1;
                     if c.id.is_none() {
                         c.id = Some(format!("C-{}", st.data.seq));
@@ -903,7 +920,9 @@ fn add_orders(d: &mut Data, n: usize, products: usize, rng: &mut fastrand::Rng) 
         let lines_total = (lines_total * 100.0).round() / 100.0;
         let mut discounts = Vec::new();
         if i.is_multiple_of(7) && lines_total > 15.0 {
-            discounts.push(Discount { kind: DiscountKind::Voucher, code: format!("GIFT-{i}"), amount: "5.00".into(), description: "Ваучер за подарък".into() });
+            discounts.push(Discount {
+                kind: DiscountKind::Voucher, code: format!("GIFT-{i}"), amount: "5.00".into(), description: "Ваучер за подарък".into()
+            });
         }
         if i.is_multiple_of(11) {
             discounts.push(Discount {
@@ -979,9 +998,11 @@ mod tests {
         let orders: Vec<&Order> = d.orders.values().collect();
         assert_eq!(orders.len(), 100);
         for o in &orders {
-            let lines: f64 = o.lines.iter().map(|l| {
-                l.quantity.parse::<f64>().unwrap() * l.unit_price.parse::<f64>().unwrap() * (1.0 - l.discount_percent.parse::<f64>().unwrap() / 100.0)
-            }).sum();
+            let lines: f64 = o
+                .lines
+                .iter()
+                .map(|l| l.quantity.parse::<f64>().unwrap() * l.unit_price.parse::<f64>().unwrap() * (1.0 - l.discount_percent.parse::<f64>().unwrap() / 100.0))
+                .sum();
             assert!((lines - o.totals.lines.parse::<f64>().unwrap()).abs() < 0.011, "{}", o.id);
             assert!(o.lines.iter().all(|l| d.products.contains_key(&l.sku)));
         }

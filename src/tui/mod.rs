@@ -31,7 +31,11 @@ pub(crate) async fn ensure_daemon(home: &Home, client: &Client) -> Result<bool, 
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("--home").arg(&home.root).arg("daemon").stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
     let out = home.root.join("daemon.out");
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(&out).map_err(|e| Msg::CannotWrite.with(lang, &[("file", &out.display()), ("error", &e)]))?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&out)
+        .map_err(|e| Msg::CannotWrite.with(lang, &[("file", &out.display()), ("error", &e)]))?;
     cmd.stderr(log);
     // Its own process group: closing the terminal does not take the daemon with it.
     #[cfg(unix)]
@@ -102,8 +106,15 @@ fn props_of(v: &Value) -> Vec<Prop> {
                 ty: p["ty"].as_str().unwrap_or("").to_owned(),
                 raw,
                 choices: match p["ty"].as_str() {
-                    Some("bool") => vec![("true".into(), Msg::Yes.get(crate::i18n::current()).to_owned()), ("false".into(), Msg::No.get(crate::i18n::current()).to_owned())],
-                    _ => p["choices"].as_array().into_iter().flatten().map(|c| (c["value"].as_str().unwrap_or("").to_owned(), c["label"].as_str().unwrap_or("").to_owned())).collect(),
+                    Some("bool") => {
+                        vec![("true".into(), Msg::Yes.get(crate::i18n::current()).to_owned()), ("false".into(), Msg::No.get(crate::i18n::current()).to_owned())]
+                    }
+                    _ => p["choices"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|c| (c["value"].as_str().unwrap_or("").to_owned(), c["label"].as_str().unwrap_or("").to_owned()))
+                        .collect(),
                 },
                 min: p["min"].as_i64(),
                 max: p["max"].as_i64(),
@@ -161,7 +172,9 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 }
             }
             Effect::LoadKinds => match client.call::<Vec<Value>>(Method::GET, &format!("/v1/kinds?lang={}", lang.code()), None).await {
-                Ok(kinds) => Some(Action::Kinds(kinds.iter().map(|k| (k["kind"].as_str().unwrap_or("").to_owned(), k["label"].as_str().unwrap_or("").to_owned())).collect())),
+                Ok(kinds) => Some(Action::Kinds(
+                    kinds.iter().map(|k| (k["kind"].as_str().unwrap_or("").to_owned(), k["label"].as_str().unwrap_or("").to_owned())).collect(),
+                )),
                 Err(e) => Some(Action::Say(e.to_string())),
             },
             Effect::CheckDraft { name, kind, set } => Some(check_draft(&client, name, kind, set, lang).await),

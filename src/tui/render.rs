@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TableRow, Table,
 use ratatui::Frame;
 
 use super::state::{App, Mode, TOOLBAR};
-use crate::control::status::{detail, state_word, when};
 use crate::config::Lang;
+use crate::control::status::{detail, state_word, when};
 use crate::i18n::Msg;
 
 /// A state's symbol, word and colour: readable without colour too.
@@ -89,7 +89,11 @@ pub fn draw(f: &mut Frame, app: &App) {
             match &app.draft {
                 Some(d) if matches!(app.mode, Mode::Draft) || matches!(&app.mode, Mode::Edit(v) if v.draft) => {
                     let title = Msg::TuiDraftTitle.with(lang, &[("server", &d.name), ("kind", &d.kind)]);
-                    let keys = if d.valid { format!("✓ {}   {}", Msg::TuiReady.get(lang), Msg::TuiDraftKeys.get(lang)) } else { Msg::TuiDraftKeys.get(lang).to_owned() };
+                    let keys = if d.valid {
+                        format!("✓ {}   {}", Msg::TuiReady.get(lang), Msg::TuiDraftKeys.get(lang))
+                    } else {
+                        Msg::TuiDraftKeys.get(lang).to_owned()
+                    };
                     grid(f, lang, title, &d.props, d.selected, Some(keys), right);
                 }
                 _ => grid(f, lang, app.props_of.clone().unwrap_or_default(), &app.props, app.prop_selected, None, right),
@@ -169,7 +173,11 @@ fn servers(f: &mut Frame, app: &App, area: Rect) {
         heads.push(Msg::ColLastRun);
     }
     let header = TableRow::new(heads.into_iter().map(|m| m.get(lang).to_owned())).style(Style::new().add_modifier(Modifier::BOLD));
-    let state_w = ["waiting", "running", "failed", "stopped"].iter().map(|s| unicode_width::UnicodeWidthStr::width(state_look(s, lang).1.as_str()) as u16 + 2).max().unwrap_or(10);
+    let state_w = ["waiting", "running", "failed", "stopped"]
+        .iter()
+        .map(|s| unicode_width::UnicodeWidthStr::width(state_look(s, lang).1.as_str()) as u16 + 2)
+        .max()
+        .unwrap_or(10);
     let mut widths = vec![Constraint::Fill(2), Constraint::Length(state_w), Constraint::Fill(3)];
     if wide {
         widths.push(Constraint::Length(11));
@@ -379,9 +387,21 @@ fn runs_view(f: &mut Frame, v: &super::state::RunsView, lang: Lang, area: Rect) 
             .style(style)
         })
         .collect();
-    let header = TableRow::new([Msg::ColRun, Msg::ColStarted, Msg::ColTook, Msg::ColOutcome, Msg::ColImported, Msg::ColSetAside, Msg::ColExported, Msg::ColError].map(|m| m.get(lang).to_owned()))
-        .style(Style::new().add_modifier(Modifier::BOLD));
-    let widths = [Constraint::Length(6), Constraint::Length(15), Constraint::Length(8), Constraint::Length(12), Constraint::Length(9), Constraint::Length(9), Constraint::Length(10), Constraint::Fill(1)];
+    let header = TableRow::new(
+        [Msg::ColRun, Msg::ColStarted, Msg::ColTook, Msg::ColOutcome, Msg::ColImported, Msg::ColSetAside, Msg::ColExported, Msg::ColError]
+            .map(|m| m.get(lang).to_owned()),
+    )
+    .style(Style::new().add_modifier(Modifier::BOLD));
+    let widths = [
+        Constraint::Length(6),
+        Constraint::Length(15),
+        Constraint::Length(8),
+        Constraint::Length(12),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(10),
+        Constraint::Fill(1),
+    ];
     let skip = v.selected.saturating_sub(usize::from(table.height).saturating_sub(2));
     let rows: Vec<TableRow> = rows.into_iter().skip(skip).collect();
     f.render_widget(Table::new(rows, widths).header(header), table);
@@ -405,7 +425,10 @@ fn quarantine_view(f: &mut Frame, v: &super::state::QuarantineView, lang: Lang, 
             selected_line = lines.len();
         }
         let tried = Msg::Tried.with(lang, &[("count", &e["attempts"].as_i64().unwrap_or(0)), ("when", &when(&e["last_seen"]).unwrap_or_default())]);
-        lines.push(Line::from(vec![Span::styled(format!("{:>4}  {}", e["id"], e["order_number"].as_str().unwrap_or("")), style.add_modifier(Modifier::BOLD)), Span::raw(format!("  {tried}"))]));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>4}  {}", e["id"], e["order_number"].as_str().unwrap_or("")), style.add_modifier(Modifier::BOLD)),
+            Span::raw(format!("  {tried}")),
+        ]));
         lines.push(Line::from(Span::styled(format!("      {}", e["reason"].as_str().unwrap_or("")), Style::new().fg(Color::Yellow))));
     }
     let skip = selected_line.saturating_sub(usize::from(list.height).saturating_sub(2));
@@ -507,7 +530,21 @@ mod tests {
     }
 
     fn prop(group: &str, label: &str, value: &str, help: &str, ty: &str) -> Prop {
-        Prop { group: group.into(), label: label.into(), value: value.into(), help: help.into(), key: label.into(), ty: ty.into(), raw: value.into(), choices: Vec::new(), min: Some(1), max: Some(10_080), required: false, missing: false, error: None }
+        Prop {
+            group: group.into(),
+            label: label.into(),
+            value: value.into(),
+            help: help.into(),
+            key: label.into(),
+            ty: ty.into(),
+            raw: value.into(),
+            choices: Vec::new(),
+            min: Some(1),
+            max: Some(10_080),
+            required: false,
+            missing: false,
+            error: None,
+        }
     }
 
     fn app(lang: Lang) -> App {
@@ -562,7 +599,9 @@ mod tests {
         // The grid in edit with an invalid value.
         let mut a = app(Lang::En);
         a.prop_selected = 2;
-        for k in [crossterm::event::KeyCode::Enter, crossterm::event::KeyCode::Backspace, crossterm::event::KeyCode::Backspace, crossterm::event::KeyCode::Char('0')] {
+        for k in
+            [crossterm::event::KeyCode::Enter, crossterm::event::KeyCode::Backspace, crossterm::event::KeyCode::Backspace, crossterm::event::KeyCode::Char('0')]
+        {
             a.update(Action::Key(crossterm::event::KeyEvent::new(k, crossterm::event::KeyModifiers::NONE)));
         }
         insta::assert_snapshot!("edit_invalid_en_80x24", screen(&a, 80, 24));
@@ -580,7 +619,14 @@ mod tests {
         // 09:00 in the machine's own zone, so the screen is the same in any.
         let at = chrono::TimeZone::with_ymd_and_hms(&Local, 2026, 12, 1, 9, 0, 0).unwrap().fixed_offset();
         let lines: Vec<LogLine> = (0..30)
-            .map(|i| LogLine { ts: at + chrono::Duration::seconds(i), level: if i == 29 { Level::Error } else { Level::Info }, server: Some("Archive".into()), run: Some(4), event: "x".into(), msg: format!("Поръчка SH-{} е внесена", 100 + i) })
+            .map(|i| LogLine {
+                ts: at + chrono::Duration::seconds(i),
+                level: if i == 29 { Level::Error } else { Level::Info },
+                server: Some("Archive".into()),
+                run: Some(4),
+                event: "x".into(),
+                msg: format!("Поръчка SH-{} е внесена", 100 + i),
+            })
             .collect();
         a.update(Action::LogLines("Archive".into(), lines));
         for c in "/sh-12".chars() {

@@ -138,10 +138,9 @@ pub fn check_typed(p: &Prop, text: &str, lang: Lang) -> Option<String> {
     match p.ty.as_str() {
         "integer" => match text.trim().parse::<i64>() {
             Err(_) => Some(crate::i18n::Msg::NotWholeNumber.with(lang, &[("value", &text)])),
-            Ok(n) if p.min.is_some_and(|m| n < m) || p.max.is_some_and(|m| n > m) => Some(crate::i18n::Msg::OutOfRange.with(
-                lang,
-                &[("n", &n), ("min", &p.min.unwrap_or(i64::MIN)), ("max", &p.max.unwrap_or(i64::MAX))],
-            )),
+            Ok(n) if p.min.is_some_and(|m| n < m) || p.max.is_some_and(|m| n > m) => {
+                Some(crate::i18n::Msg::OutOfRange.with(lang, &[("n", &n), ("min", &p.min.unwrap_or(i64::MIN)), ("max", &p.max.unwrap_or(i64::MAX))]))
+            }
             Ok(_) => None,
         },
         "time_window" => text.parse::<TimeWindow>().err(),
@@ -430,7 +429,21 @@ pub struct App {
 impl App {
     /// A new state, not yet connected.
     pub fn new(lang: Lang) -> App {
-        App { lang, rows: Vec::new(), selected: 0, props: Vec::new(), props_of: None, prop_selected: 0, connected: false, lost: None, message: None, mode: Mode::Main, done: false, draft: None, select_when_listed: None }
+        App {
+            lang,
+            rows: Vec::new(),
+            selected: 0,
+            props: Vec::new(),
+            props_of: None,
+            prop_selected: 0,
+            connected: false,
+            lost: None,
+            message: None,
+            mode: Mode::Main,
+            done: false,
+            draft: None,
+            select_when_listed: None,
+        }
     }
 
     /// The selected server's name.
@@ -621,9 +634,8 @@ impl App {
     fn event(&mut self, e: &Value) {
         if let (Some("log"), Mode::Log(v)) = (e["type"].as_str(), &mut self.mode) {
             if let Ok(line) = serde_json::from_value::<crate::logs::Line>(e["line"].clone()) {
-                let passes = line.server.as_deref() == Some(v.server.as_str())
-                    && v.level.is_none_or(|l| line.level >= l)
-                    && v.run.is_none_or(|r| line.run == Some(r));
+                let passes =
+                    line.server.as_deref() == Some(v.server.as_str()) && v.level.is_none_or(|l| line.level >= l) && v.run.is_none_or(|r| line.run == Some(r));
                 if passes {
                     v.lines.push(line);
                     // Scrolled up: the view stays on the same lines.
@@ -1013,7 +1025,8 @@ impl App {
                 if v.error.is_some() {
                     return Vec::new();
                 }
-                let d = Draft { name, kind, set: Default::default(), props: Vec::new(), selected: 0, valid: false, problems: Vec::new(), asking_discard: false };
+                let d =
+                    Draft { name, kind, set: Default::default(), props: Vec::new(), selected: 0, valid: false, problems: Vec::new(), asking_discard: false };
                 let fx = vec![d.check()];
                 self.draft = Some(Box::new(d));
                 self.mode = Mode::Draft;
@@ -1038,7 +1051,8 @@ impl App {
             }
             return Vec::new();
         }
-        let save = matches!(k.code, KeyCode::F(2)) || (k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('s')) || k.code == KeyCode::Char('w');
+        let save =
+            matches!(k.code, KeyCode::F(2)) || (k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('s')) || k.code == KeyCode::Char('w');
         if save {
             if !d.valid {
                 let missing: Vec<&str> = d.props.iter().filter(|p| p.missing || p.error.is_some()).map(|p| p.label.as_str()).collect();
@@ -1452,7 +1466,11 @@ mod tests {
         a.update(code(KeyCode::Tab));
         a.update(code(KeyCode::Down));
         let kind = "WarehousePro Import Export Shopiko".to_owned();
-        let check = |set: &[(&str, &str)]| Effect::CheckDraft { name: "Shop2".into(), kind: kind.clone(), set: set.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect() };
+        let check = |set: &[(&str, &str)]| Effect::CheckDraft {
+            name: "Shop2".into(),
+            kind: kind.clone(),
+            set: set.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        };
         assert_eq!(a.update(code(KeyCode::Enter)), [check(&[])], "the daemon checks the empty form");
         assert_eq!(a.mode, Mode::Draft);
         a.update(Action::DraftChecked { name: "Shop2".into(), props: form(&["rules.object", "shopiko.key"]), valid: false, problems: Vec::new() });
@@ -1502,7 +1520,11 @@ mod tests {
         assert_eq!(a.mode, Mode::Draft);
         assert_eq!(
             a.update(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL).into_action()),
-            [Effect::Create { name: "Shop2".into(), kind: kind.clone(), set: [("rules.object", "Магазин"), ("shopiko.key", "s3cret")].iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect() }]
+            [Effect::Create {
+                name: "Shop2".into(),
+                kind: kind.clone(),
+                set: [("rules.object", "Магазин"), ("shopiko.key", "s3cret")].iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+            }]
         );
         // Made: the form goes; the new server is selected when the daemon lists it.
         assert_eq!(a.update(Action::Created("Shop2".into())), []);
@@ -1523,7 +1545,10 @@ mod tests {
         a.update(code(KeyCode::Down));
         a.update(code(KeyCode::Enter));
         a.update(code(KeyCode::Down));
-        assert_eq!(a.update(code(KeyCode::Enter)), [Effect::CheckDraft { name: "z".into(), kind: "K".into(), set: [("rules.import".to_owned(), "never".to_owned())].into() }]);
+        assert_eq!(
+            a.update(code(KeyCode::Enter)),
+            [Effect::CheckDraft { name: "z".into(), kind: "K".into(), set: [("rules.import".to_owned(), "never".to_owned())].into() }]
+        );
         a.update(code(KeyCode::Esc));
         assert!(a.draft.as_ref().is_some_and(|d| d.asking_discard));
         a.update(key('n'));

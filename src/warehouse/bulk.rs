@@ -113,9 +113,7 @@ impl Warehouse {
             })
             .collect();
         let prepared = self.connection().prepare(sql).map_err(|e| self.odbc_error(&context, e))?;
-        let mut inserter = prepared
-            .into_column_inserter(BATCH.min(rows), descs)
-            .map_err(|e| self.odbc_error(&context, e))?;
+        let mut inserter = prepared.into_column_inserter(BATCH.min(rows), descs).map_err(|e| self.odbc_error(&context, e))?;
         let mut values = Vec::with_capacity(columns.len());
         let mut start = 0;
         while start < rows {

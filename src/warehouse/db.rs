@@ -7,9 +7,7 @@
 use std::time::Duration;
 
 use odbc_api::handles::Record;
-use odbc_api::{
-    environment, ConnectionOptions, Cursor, CursorRow, Nullable, ParameterCollectionRef,
-};
+use odbc_api::{environment, ConnectionOptions, Cursor, CursorRow, Nullable, ParameterCollectionRef};
 
 use super::dialect::{Dialect, Table};
 use super::schema;
@@ -97,8 +95,7 @@ impl WarehouseError {
     pub fn is_duplicate_key(&self) -> bool {
         match self {
             WarehouseError::Odbc { state, native, message, .. } => {
-                state == "23000" || state == "23505" || *native == 1062 || *native == 2627 || *native == 2601
-                    || message.contains("UNIQUE constraint failed")
+                state == "23000" || state == "23505" || *native == 1062 || *native == 2627 || *native == 2601 || message.contains("UNIQUE constraint failed")
             }
             _ => false,
         }
@@ -185,16 +182,14 @@ impl Warehouse {
         })?;
         let prepared = dialect.prepare_connection_string(connection, timeouts);
         let options = ConnectionOptions { login_timeout_sec: Some(timeouts.login_secs), packet_size: None };
-        let conn = env
-            .connect_with_connection_string(&prepared, options)
-            .map_err(|e| {
-                let said = scrub(&driver_message(&e), &secrets);
-                let message = match missing_driver(connection, &said) {
-                    Some(hint) => format!("{hint} (the driver manager said: {said})"),
-                    None => said,
-                };
-                WarehouseError::Connect { dialect, connection: mask_connection_string(connection), message }
-            })?;
+        let conn = env.connect_with_connection_string(&prepared, options).map_err(|e| {
+            let said = scrub(&driver_message(&e), &secrets);
+            let message = match missing_driver(connection, &said) {
+                Some(hint) => format!("{hint} (the driver manager said: {said})"),
+                None => said,
+            };
+            WarehouseError::Connect { dialect, connection: mask_connection_string(connection), message }
+        })?;
         let read_only = match dialect {
             Dialect::Access if !cfg!(windows) || connection.to_lowercase().contains("mdbtools") => Some(
                 "the MDBTools ODBC driver reads .mdb files row by row but cannot write them; \
@@ -204,7 +199,17 @@ impl Warehouse {
             ),
             _ => None,
         };
-        Ok(Warehouse { conn: std::mem::ManuallyDrop::new(conn), closed: false, dialect, read_only, secrets, timeouts, retries: Default::default(), cancel: None, stock_mode: Default::default() })
+        Ok(Warehouse {
+            conn: std::mem::ManuallyDrop::new(conn),
+            closed: false,
+            dialect,
+            read_only,
+            secrets,
+            timeouts,
+            retries: Default::default(),
+            cancel: None,
+            stock_mode: Default::default(),
+        })
     }
 
     /// Closes the connection, saying why when it cannot be closed cleanly (the database's own
@@ -278,8 +283,7 @@ impl Warehouse {
             || state == "HYT00"
             || state == "40P01"
             || matches!(native, 1205 | 1213)
-            || (self.dialect == Dialect::Sqlite
-                && (matches!(native, 5 | 6) || lower.contains("database is locked") || lower.contains("busy")))
+            || (self.dialect == Dialect::Sqlite && (matches!(native, 5 | 6) || lower.contains("database is locked") || lower.contains("busy")))
             || (self.dialect == Dialect::Mssql && native == 1222);
         WarehouseError::Odbc { context: context.into(), message, state, native, retryable }
     }
@@ -352,12 +356,7 @@ impl Warehouse {
     }
 
     /// Runs a query and maps each row. Text of any length is read in full.
-    pub fn query<T>(
-        &self,
-        sql: &str,
-        params: impl ParameterCollectionRef,
-        mut map: impl FnMut(&mut Row<'_, '_>) -> Result<T>,
-    ) -> Result<Vec<T>> {
+    pub fn query<T>(&self, sql: &str, params: impl ParameterCollectionRef, mut map: impl FnMut(&mut Row<'_, '_>) -> Result<T>) -> Result<Vec<T>> {
         self.within_budget(sql)?;
         let mut out = Vec::new();
         let cursor = self.conn.execute(sql, params, self.query_timeout()).map_err(|e| self.odbc_error(statement_context(sql), e))?;
@@ -373,12 +372,7 @@ impl Warehouse {
     }
 
     /// Runs a query expected to return at most one row.
-    pub fn query_one<T>(
-        &self,
-        sql: &str,
-        params: impl ParameterCollectionRef,
-        map: impl FnMut(&mut Row<'_, '_>) -> Result<T>,
-    ) -> Result<Option<T>> {
+    pub fn query_one<T>(&self, sql: &str, params: impl ParameterCollectionRef, map: impl FnMut(&mut Row<'_, '_>) -> Result<T>) -> Result<Option<T>> {
         Ok(self.query(sql, params, map)?.into_iter().next())
     }
 
@@ -388,23 +382,14 @@ impl Warehouse {
     }
 
     /// Inserts a row and returns the ID the database gave it.
-    pub fn insert_returning_id(
-        &self,
-        table: Table,
-        columns: &[&str],
-        params: impl ParameterCollectionRef,
-    ) -> Result<i32> {
+    pub fn insert_returning_id(&self, table: Table, columns: &[&str], params: impl ParameterCollectionRef) -> Result<i32> {
         let sql = self.dialect.insert_returning_id(table, columns);
         let context = format!("adding a row to {}", self.dialect.table(table));
         match self.dialect.last_id_query() {
-            None => self
-                .query_one(&sql, params, |r| r.i32(1))?
-                .ok_or_else(|| WarehouseError::Invalid(format!("{context}: the database returned no new ID"))),
+            None => self.query_one(&sql, params, |r| r.i32(1))?.ok_or_else(|| WarehouseError::Invalid(format!("{context}: the database returned no new ID"))),
             Some(last_id) => {
                 self.exec(&sql, params)?;
-                self.scalar_i64(last_id, ())?
-                    .map(|id| id as i32)
-                    .ok_or_else(|| WarehouseError::Invalid(format!("{context}: the database returned no new ID")))
+                self.scalar_i64(last_id, ())?.map(|id| id as i32).ok_or_else(|| WarehouseError::Invalid(format!("{context}: the database returned no new ID")))
             }
         }
     }
@@ -517,13 +502,7 @@ impl Warehouse {
         if let Some(max) = schema::text_limit(table, column) {
             let actual = value.chars().count();
             if actual > max {
-                return Err(WarehouseError::TextTooLong {
-                    table: self.dialect.table(table),
-                    column,
-                    max,
-                    actual,
-                    what: what(),
-                });
+                return Err(WarehouseError::TextTooLong { table: self.dialect.table(table), column, max, actual, what: what() });
             }
         }
         Ok(())
@@ -560,11 +539,7 @@ fn missing_driver(connection: &str, said: &str) -> Option<String> {
     if !(lower.contains("can't open lib") || lower.contains("file not found") || lower.contains("data source name not found")) {
         return None;
     }
-    let driver = crate::config::validate::parse_connection(connection)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("driver"))
-        .map(|(_, v)| v);
+    let driver = crate::config::validate::parse_connection(connection).ok()?.into_iter().find(|(k, _)| k.eq_ignore_ascii_case("driver")).map(|(_, v)| v);
     let Some(driver) = driver else {
         return Some("the data source (DSN) is not defined: add it to odbc.ini (odbcinst -q -s lists those defined), or give Driver=... instead".into());
     };
@@ -686,10 +661,7 @@ impl Params {
     }
     /// Adds a date and time.
     pub fn time(mut self, v: chrono::NaiveDateTime) -> Self {
-        self.0.push(Box::new(odbc_api::parameter::WithDataType::new(
-            timestamp(v),
-            odbc_api::DataType::Timestamp { precision: 3 },
-        )));
+        self.0.push(Box::new(odbc_api::parameter::WithDataType::new(timestamp(v), odbc_api::DataType::Timestamp { precision: 3 })));
         self
     }
     /// Appends all of another list.

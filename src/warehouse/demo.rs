@@ -79,17 +79,38 @@ const PRODUCTS: &[(&str, &str, &str)] = &[
 const SIZES: &[&str] = &["100 г", "250 г", "500 г", "1 кг", "330 мл", "750 мл", "1 л", "2 л"];
 
 const FIRST_NAMES: &[(&str, &str)] = &[
-    ("Иван", "ivan"), ("Мария", "maria"), ("Георги", "georgi"), ("Елена", "elena"), ("Петър", "petar"),
-    ("Десислава", "desislava"), ("Николай", "nikolay"), ("Йорданка", "yordanka"), ("Димитър", "dimitar"),
+    ("Иван", "ivan"),
+    ("Мария", "maria"),
+    ("Георги", "georgi"),
+    ("Елена", "elena"),
+    ("Петър", "petar"),
+    ("Десислава", "desislava"),
+    ("Николай", "nikolay"),
+    ("Йорданка", "yordanka"),
+    ("Димитър", "dimitar"),
     ("Радостина", "radostina"),
 ];
 const LAST_NAMES: &[(&str, &str)] = &[
-    ("Петров", "petrov"), ("Иванов", "ivanov"), ("Георгиев", "georgiev"), ("Димитров", "dimitrov"),
-    ("Стоянов", "stoyanov"), ("Николов", "nikolov"), ("Тодоров", "todorov"), ("Колев", "kolev"),
+    ("Петров", "petrov"),
+    ("Иванов", "ivanov"),
+    ("Георгиев", "georgiev"),
+    ("Димитров", "dimitrov"),
+    ("Стоянов", "stoyanov"),
+    ("Николов", "nikolov"),
+    ("Тодоров", "todorov"),
+    ("Колев", "kolev"),
 ];
 const COMPANY_WORDS: &[(&str, &str)] = &[
-    ("Алфа", "alfa"), ("Бета", "beta"), ("Родопи", "rodopi"), ("Пирин", "pirin"), ("Дунав", "dunav"),
-    ("Тракия", "trakia"), ("Балкан", "balkan"), ("Странджа", "strandzha"), ("Витоша", "vitosha"), ("Марица", "maritsa"),
+    ("Алфа", "alfa"),
+    ("Бета", "beta"),
+    ("Родопи", "rodopi"),
+    ("Пирин", "pirin"),
+    ("Дунав", "dunav"),
+    ("Тракия", "trakia"),
+    ("Балкан", "balkan"),
+    ("Странджа", "strandzha"),
+    ("Витоша", "vitosha"),
+    ("Марица", "maritsa"),
 ];
 const COMPANY_KINDS: &[&str] = &["Трейд ЕООД", "Търговия ООД", "Маркет ЕООД", "Груп АД", "Фууд ООД"];
 const CITIES: &[&str] = &["София", "Пловдив", "Варна", "Бургас", "Русе", "Стара Загора", "Велико Търново", "Благоевград"];
@@ -105,12 +126,7 @@ pub fn mix(seed: u64) -> u64 {
 
 /// The check digit that completes a 12-digit EAN-13 body.
 pub fn ean13_check_digit(body: &str) -> u32 {
-    let sum: u32 = body
-        .chars()
-        .filter_map(|c| c.to_digit(10))
-        .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { d } else { d * 3 })
-        .sum();
+    let sum: u32 = body.chars().filter_map(|c| c.to_digit(10)).enumerate().map(|(i, d)| if i % 2 == 0 { d } else { d * 3 }).sum();
     (10 - sum % 10) % 10
 }
 
@@ -126,11 +142,7 @@ pub fn good(i: u64) -> DemoGood {
     let (noun, adj, measure) = PRODUCTS[(i as usize - 1) % PRODUCTS.len()];
     let size = SIZES[((i as usize - 1) / PRODUCTS.len()) % SIZES.len()];
     let round = (i - 1) / (PRODUCTS.len() * SIZES.len()) as u64;
-    let name = if round == 0 {
-        format!("{noun} {adj} {size}")
-    } else {
-        format!("{noun} {adj} {size} №{}", round + 1)
-    };
+    let name = if round == 0 { format!("{noun} {adj} {size}") } else { format!("{noun} {adj} {size} №{}", round + 1) };
     let price_in = 0.5 + (r % 4000) as f64 / 100.0;
     let retail = (price_in * 1.35 * 100.0).round() / 100.0;
     let mut barcodes = vec![ean13(i)];

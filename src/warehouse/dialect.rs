@@ -46,10 +46,7 @@ impl Dialect {
     /// Guesses the dialect from an ODBC connection string's driver, for `--dialect` left out.
     pub fn guess(connection: &str) -> Option<Dialect> {
         let lower = connection.to_lowercase();
-        let driver = lower
-            .split(';')
-            .find_map(|part| part.trim().strip_prefix("driver="))
-            .unwrap_or("");
+        let driver = lower.split(';').find_map(|part| part.trim().strip_prefix("driver=")).unwrap_or("");
         if driver.contains("mariadb") || driver.contains("mysql") || driver.contains("maodbc") {
             Some(Dialect::Mysql)
         } else if driver.contains("sqlite") {
@@ -120,12 +117,10 @@ impl Dialect {
     pub fn limit(self, select: &str, n: u32) -> String {
         match self {
             Dialect::Mysql | Dialect::Sqlite => format!("{select} LIMIT {n}"),
-            Dialect::Mssql | Dialect::Access => {
-                match select.strip_prefix("SELECT ") {
-                    Some(body) => format!("SELECT TOP {n} {body}"),
-                    None => format!("SELECT TOP {n} * FROM ({select}) {}", self.quote("limited")),
-                }
-            }
+            Dialect::Mssql | Dialect::Access => match select.strip_prefix("SELECT ") {
+                Some(body) => format!("SELECT TOP {n} {body}"),
+                None => format!("SELECT TOP {n} * FROM ({select}) {}", self.quote("limited")),
+            },
         }
     }
 
@@ -418,18 +413,9 @@ mod tests {
     #[test]
     fn templates_render_per_dialect() {
         let t = "SELECT {ID}, {g.Code} FROM {goods} g WHERE {Date} > ? AND x = '{{}}'";
-        assert_eq!(
-            Dialect::Mysql.sql(t),
-            "SELECT `ID`, g.`Code` FROM `goods` g WHERE `Date` > ? AND x = '{}'"
-        );
-        assert_eq!(
-            Dialect::Mssql.sql(t),
-            "SELECT [ID], g.[Code] FROM [Goods] g WHERE [Date] > ? AND x = '{}'"
-        );
-        assert_eq!(
-            Dialect::Sqlite.sql(t),
-            "SELECT \"ID\", g.\"Code\" FROM \"goods\" g WHERE \"Date\" > ? AND x = '{}'"
-        );
+        assert_eq!(Dialect::Mysql.sql(t), "SELECT `ID`, g.`Code` FROM `goods` g WHERE `Date` > ? AND x = '{}'");
+        assert_eq!(Dialect::Mssql.sql(t), "SELECT [ID], g.[Code] FROM [Goods] g WHERE [Date] > ? AND x = '{}'");
+        assert_eq!(Dialect::Sqlite.sql(t), "SELECT \"ID\", g.\"Code\" FROM \"goods\" g WHERE \"Date\" > ? AND x = '{}'");
     }
 
     #[test]

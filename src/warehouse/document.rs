@@ -265,14 +265,7 @@ const ZERO_QTTY: f64 = 0.000_000_1;
 impl Stock {
     /// Nothing read yet, at this object.
     pub fn new(object_id: i32) -> Stock {
-        Stock {
-            object_id,
-            mode: StockMode::AveragePrice,
-            rows: HashMap::new(),
-            changes: BTreeMap::new(),
-            new_rows: BTreeMap::new(),
-            reserved: HashMap::new(),
-        }
+        Stock { object_id, mode: StockMode::AveragePrice, rows: HashMap::new(), changes: BTreeMap::new(), new_rows: BTreeMap::new(), reserved: HashMap::new() }
     }
 
     /// How the database keeps stock, as read with the rows.
@@ -400,9 +393,7 @@ impl Warehouse {
         let d = self.dialect();
         let (sql, params) = acct_max_sql(d, oper_type, object_id, numbering);
         let max = self.scalar_i64(&sql, params.as_slice())?.unwrap_or(0).max(0);
-        let number = |k: i64| {
-            i32::try_from(max + k).map_err(|_| WarehouseError::Invalid(format!("document numbers of type {} have run out", oper_type.0)))
-        };
+        let number = |k: i64| i32::try_from(max + k).map_err(|_| WarehouseError::Invalid(format!("document numbers of type {} have run out", oper_type.0)));
         let key = |acct: i32| format!("{}{acct}", oper_type.prefix());
         if n > 1 && n <= d.rows_per_insert(1) {
             let accts = (1..=n as i64).map(number).collect::<Result<Vec<i32>>>()?;
@@ -465,13 +456,11 @@ impl Warehouse {
         for doc in docs {
             validate(doc)?;
             if doc.object_id != stock.object_id {
-                return Err(WarehouseError::Invalid(format!(
-                    "documents at object {} and {} cannot be written together",
-                    stock.object_id, doc.object_id
-                )));
+                return Err(WarehouseError::Invalid(format!("documents at object {} and {} cannot be written together", stock.object_id, doc.object_id)));
             }
         }
-        let moving: Vec<i32> = docs.iter().filter(|d| d.oper_type.sign() != 0).flat_map(|d| d.lines.iter().filter(|l| l.moves_stock).map(|l| l.good_id)).collect();
+        let moving: Vec<i32> =
+            docs.iter().filter(|d| d.oper_type.sign() != 0).flat_map(|d| d.lines.iter().filter(|l| l.moves_stock).map(|l| l.good_id)).collect();
         self.lock_stock(&mut stock, moving)?;
         let mut takes = Vec::with_capacity(docs.len());
         for doc in docs {
@@ -545,10 +534,28 @@ impl Warehouse {
             };
             use BulkValue::{Int, Num, Text, Time};
             row.extend([
-                Int(doc.oper_type.0), Int(acct), Int(line.good_id), Int(doc.partner_id), Int(doc.object_id),
-                Int(doc.user_id), Num(qtty), Int(doc.oper_type.sign()), Num(price_in), Num(price_out), Num(vat_in),
-                Num(vat_out), Num(line.discount), Int(doc.currency_id), Num(doc.currency_rate), Time(doc.date), Text(lot),
-                Int(lot_id), Text(&line.note), Int(0), Int(doc.user_id), Time(now),
+                Int(doc.oper_type.0),
+                Int(acct),
+                Int(line.good_id),
+                Int(doc.partner_id),
+                Int(doc.object_id),
+                Int(doc.user_id),
+                Num(qtty),
+                Int(doc.oper_type.sign()),
+                Num(price_in),
+                Num(price_out),
+                Num(vat_in),
+                Num(vat_out),
+                Num(line.discount),
+                Int(doc.currency_id),
+                Num(doc.currency_rate),
+                Time(doc.date),
+                Text(lot),
+                Int(lot_id),
+                Text(&line.note),
+                Int(0),
+                Int(doc.user_id),
+                Time(now),
             ]);
         })
     }
@@ -562,9 +569,7 @@ impl Warehouse {
                 rows.push((doc, acct, doc.total(), -1, payment_type, "", due));
             }
             for p in &doc.paid {
-                self.check_text(Table::Payments, "TransactionNumber", &p.transaction, || {
-                    format!("the transaction reference of a payment of document {acct}")
-                })?;
+                self.check_text(Table::Payments, "TransactionNumber", &p.transaction, || format!("the transaction reference of a payment of document {acct}"))?;
                 rows.push((doc, acct, p.amount, 1, p.payment_type, &p.transaction, doc.date));
             }
         }
@@ -572,9 +577,19 @@ impl Warehouse {
             let (doc, acct, amount, mode, payment_type, transaction, end) = rows[i];
             use BulkValue::{Int, Num, Text, Time};
             row.extend([
-                Int(acct), Int(doc.oper_type.0), Int(doc.partner_id), Int(doc.object_id), Num(round2(amount)), Int(mode),
-                Int(doc.oper_type.payment_sign()), Time(doc.date), Int(doc.user_id), Time(now), Int(payment_type),
-                Text(transaction), Time(end),
+                Int(acct),
+                Int(doc.oper_type.0),
+                Int(doc.partner_id),
+                Int(doc.object_id),
+                Num(round2(amount)),
+                Int(mode),
+                Int(doc.oper_type.payment_sign()),
+                Time(doc.date),
+                Int(doc.user_id),
+                Time(now),
+                Int(payment_type),
+                Text(transaction),
+                Time(end),
             ]);
         })
     }
@@ -725,16 +740,33 @@ impl Warehouse {
 
 /// The columns of an operations row, in the order lines are inserted.
 pub const LINE_COLUMNS: [&str; 22] = [
-    "OperType", "Acct", "GoodID", "PartnerID", "ObjectID", "OperatorID", "Qtty", "Sign", "PriceIn", "PriceOut",
-    "VATIn", "VATOut", "Discount", "CurrencyID", "CurrencyRate", "Date", "Lot", "LotID", "Note", "SrcDocID",
-    "UserID", "UserRealTime",
+    "OperType",
+    "Acct",
+    "GoodID",
+    "PartnerID",
+    "ObjectID",
+    "OperatorID",
+    "Qtty",
+    "Sign",
+    "PriceIn",
+    "PriceOut",
+    "VATIn",
+    "VATOut",
+    "Discount",
+    "CurrencyID",
+    "CurrencyRate",
+    "Date",
+    "Lot",
+    "LotID",
+    "Note",
+    "SrcDocID",
+    "UserID",
+    "UserRealTime",
 ];
 
 /// The columns of a payments row, in the order payments are inserted.
-pub const PAYMENT_COLUMNS: [&str; 13] = [
-    "Acct", "OperType", "PartnerID", "ObjectID", "Qtty", "Mode", "Sign", "Date", "UserID", "UserRealTime", "Type",
-    "TransactionNumber", "EndDate",
-];
+pub const PAYMENT_COLUMNS: [&str; 13] =
+    ["Acct", "OperType", "PartnerID", "ObjectID", "Qtty", "Mode", "Sign", "Date", "UserID", "UserRealTime", "Type", "TransactionNumber", "EndDate"];
 
 /// The columns of a new store row.
 pub const STORE_COLUMNS: [&str; 7] = ["ObjectID", "GoodID", "Qtty", "Price", "Lot", "LotID", "LotOrder"];
@@ -799,9 +831,7 @@ pub fn document_lines_sql(d: Dialect) -> String {
 
 /// A document's payment rows (parameters: OperType, Acct).
 pub fn document_payments_sql(d: Dialect) -> String {
-    d.sql(
-        "SELECT {Qtty}, {Mode}, {Sign}, {Type}, {PartnerID} FROM {payments} WHERE {OperType} = ? AND {Acct} = ? ORDER BY {ID}",
-    )
+    d.sql("SELECT {Qtty}, {Mode}, {Sign}, {Type}, {PartnerID} FROM {payments} WHERE {OperType} = ? AND {Acct} = ? ORDER BY {ID}")
 }
 
 /// The query for the highest number in a type's sequence (placeholders with start numbers count).
@@ -818,11 +848,7 @@ pub fn acct_max_sql(d: Dialect, oper_type: OperType, object_id: i32, numbering: 
         }
         parts.push(part);
     }
-    let sql = if parts.len() == 1 {
-        parts.remove(0)
-    } else {
-        format!("SELECT MAX({{m}}) FROM ({}) {{x}}", parts.join(" UNION ALL "))
-    };
+    let sql = if parts.len() == 1 { parts.remove(0) } else { format!("SELECT MAX({{m}}) FROM ({}) {{x}}", parts.join(" UNION ALL ")) };
     (d.sql(&sql), params)
 }
 

@@ -112,9 +112,27 @@ pub struct GoodStock {
 /// The columns every good query reads, in [`read_good`]'s order.
 fn good_columns(alias: &str) -> String {
     [
-        "ID", "Code", "Name", "BarCode1", "BarCode2", "BarCode3", "Measure1", "PriceIn", "PriceOut1",
-        "PriceOut2", "PriceOut3", "PriceOut4", "PriceOut5", "PriceOut6", "PriceOut7", "PriceOut8",
-        "PriceOut9", "PriceOut10", "TaxGroup", "GroupID", "Type",
+        "ID",
+        "Code",
+        "Name",
+        "BarCode1",
+        "BarCode2",
+        "BarCode3",
+        "Measure1",
+        "PriceIn",
+        "PriceOut1",
+        "PriceOut2",
+        "PriceOut3",
+        "PriceOut4",
+        "PriceOut5",
+        "PriceOut6",
+        "PriceOut7",
+        "PriceOut8",
+        "PriceOut9",
+        "PriceOut10",
+        "TaxGroup",
+        "GroupID",
+        "Type",
     ]
     .iter()
     .map(|c| format!("{{{alias}.{c}}}"))
@@ -150,13 +168,7 @@ fn read_good(r: &mut Row<'_, '_>) -> Result<Good> {
 
 /// BarCode1, BarCode2 and the comma-separated BarCode3 as one list, blanks left out.
 pub fn barcode_list(b1: &str, b2: &str, b3: &str) -> Vec<String> {
-    [b1, b2]
-        .into_iter()
-        .chain(b3.split(','))
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-        .map(str::to_owned)
-        .collect()
+    [b1, b2].into_iter().chain(b3.split(',')).map(str::trim).filter(|b| !b.is_empty()).map(str::to_owned).collect()
 }
 
 /// The SELECT all good look-ups share, with the VAT percent joined; `where_clause` is a template
@@ -174,10 +186,7 @@ pub fn good_select_sql(d: Dialect, where_clause: &str) -> String {
 /// One good by ID, deleted or not (parameter: the ID).
 pub fn good_by_id_sql(d: Dialect) -> String {
     let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
-    d.sql(&format!(
-        "SELECT {}, {vat} FROM {{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}} WHERE g.{{ID}} = ?",
-        good_columns("g")
-    ))
+    d.sql(&format!("SELECT {}, {vat} FROM {{goods}} g LEFT JOIN {{vatgroups}} v ON v.{{ID}} = g.{{TaxGroup}} WHERE g.{{ID}} = ?", good_columns("g")))
 }
 
 /// A zero balance row for a new good in every object but the service one (parameters: good ID,
@@ -191,10 +200,38 @@ pub fn new_good_store_rows_sql(d: Dialect) -> String {
 
 /// The columns a new good is inserted with, in [`Warehouse::create_good`]'s order.
 pub const NEW_GOOD_COLUMNS: [&str; 32] = [
-    "Code", "BarCode1", "BarCode2", "BarCode3", "Catalog1", "Catalog2", "Catalog3", "Name", "Name2",
-    "Measure1", "Measure2", "Ratio", "PriceIn", "PriceOut1", "PriceOut2", "PriceOut3", "PriceOut4",
-    "PriceOut5", "PriceOut6", "PriceOut7", "PriceOut8", "PriceOut9", "PriceOut10", "MinQtty",
-    "NormalQtty", "Description", "Type", "IsRecipe", "TaxGroup", "IsVeryUsed", "GroupID", "Deleted",
+    "Code",
+    "BarCode1",
+    "BarCode2",
+    "BarCode3",
+    "Catalog1",
+    "Catalog2",
+    "Catalog3",
+    "Name",
+    "Name2",
+    "Measure1",
+    "Measure2",
+    "Ratio",
+    "PriceIn",
+    "PriceOut1",
+    "PriceOut2",
+    "PriceOut3",
+    "PriceOut4",
+    "PriceOut5",
+    "PriceOut6",
+    "PriceOut7",
+    "PriceOut8",
+    "PriceOut9",
+    "PriceOut10",
+    "MinQtty",
+    "NormalQtty",
+    "Description",
+    "Type",
+    "IsRecipe",
+    "TaxGroup",
+    "IsVeryUsed",
+    "GroupID",
+    "Deleted",
 ];
 
 impl Warehouse {
@@ -278,9 +315,21 @@ impl Warehouse {
             self.check_text(Table::Goods, col, v, || what("barcodes"))?;
         }
         let mut p = Params::new()
-            .text(&good.code).text(b1).text(b2).text(&b3).text("").text("").text("")
-            .text(&good.name).text(&good.name).text(&good.measure).text(&good.measure).num(1.0)
-            .num(good.price_in).num(good.price_wholesale).num(good.price_retail);
+            .text(&good.code)
+            .text(b1)
+            .text(b2)
+            .text(&b3)
+            .text("")
+            .text("")
+            .text("")
+            .text(&good.name)
+            .text(&good.name)
+            .text(&good.measure)
+            .text(&good.measure)
+            .num(1.0)
+            .num(good.price_in)
+            .num(good.price_wholesale)
+            .num(good.price_retail);
         for _ in 3..=10 {
             p = p.num(0.0);
         }
@@ -295,12 +344,7 @@ impl Warehouse {
     /// Every live good with its price for the object's price group and its available quantity
     /// there, read in bound batches of `batch` rows and handed to `each` batch by batch (memory
     /// stays flat whatever the count). Text longer than its column is an error, never cut.
-    pub fn for_each_good_with_available(
-        &self,
-        object: &super::Object,
-        batch: usize,
-        each: impl FnMut(Vec<GoodStock>) -> Result<()>,
-    ) -> Result<()> {
+    pub fn for_each_good_with_available(&self, object: &super::Object, batch: usize, each: impl FnMut(Vec<GoodStock>) -> Result<()>) -> Result<()> {
         let sql = goods_with_available_sql(self.dialect(), price_column(object.price_group));
         let params = Params::new().int(object.id).int(object.id).int(object.id).int(SERVICE_ID);
         // The bound buffers are made for a whole batch, whatever comes: six texts of 1,021 bytes a
@@ -358,7 +402,9 @@ impl Warehouse {
     /// quantity read later is never older than the checksum stored beside it.
     pub fn quantities_checksum(&self, object_id: i32) -> Result<String> {
         let mut parts = Vec::new();
-        for (sql, params) in quantities_checksum_sql(self.dialect()).into_iter().zip([Params::new().int(object_id), Params::new().int(object_id).int(object_id)]) {
+        for (sql, params) in
+            quantities_checksum_sql(self.dialect()).into_iter().zip([Params::new().int(object_id), Params::new().int(object_id).int(object_id)])
+        {
             let row = self.query_one(&sql, params.as_slice(), |r| (1..=4).map(|i| Ok(r.opt_text(i)?.unwrap_or_default())).collect::<Result<Vec<String>>>())?;
             parts.push(row.unwrap_or_default().join(","));
         }
@@ -398,13 +444,7 @@ impl Warehouse {
         Ok(format!("{}|{}", goods.join("|"), vat.join("|")))
     }
 
-    fn read_goods_with_available(
-        &self,
-        sql: &str,
-        params: Params,
-        batch: usize,
-        mut each: impl FnMut(Vec<GoodStock>) -> Result<()>,
-    ) -> Result<()> {
+    fn read_goods_with_available(&self, sql: &str, params: Params, batch: usize, mut each: impl FnMut(Vec<GoodStock>) -> Result<()>) -> Result<()> {
         let context = "reading goods with available quantities";
         let cursor = self
             .connection()
@@ -415,7 +455,10 @@ impl Warehouse {
         let text = BufferDesc::Text { max_str_len: 255 * 4 };
         let descs = [
             BufferDesc::I32 { nullable: false },
-            text, text, text, text,
+            text,
+            text,
+            text,
+            text,
             text,
             text,
             BufferDesc::F64 { nullable: true },
@@ -437,9 +480,7 @@ impl Warehouse {
             let t = |col: usize, row: usize| -> Result<&str> {
                 match texts[col].get(row) {
                     None => Ok(""),
-                    Some(bytes) => std::str::from_utf8(bytes).map_err(|_| {
-                        WarehouseError::Invalid(format!("{context}: a good's text is not UTF-8"))
-                    }),
+                    Some(bytes) => std::str::from_utf8(bytes).map_err(|_| WarehouseError::Invalid(format!("{context}: a good's text is not UTF-8"))),
                 }
             };
             for ((row, p), (v, a)) in (0..n).zip(price).zip(vat.zip(avail)) {
@@ -520,7 +561,8 @@ pub const RESERVING_ROWS: &str = "SELECT {GoodID}, {Qtty} FROM {operations} WHER
 
 /// What open sales and restaurant orders hold of each good at an object (parameters: the
 /// object's ID twice; see [`RESERVING_ROWS`]).
-const OPEN_ORDERS_BY_GOOD: &str = "SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM (SELECT {GoodID}, {Qtty} FROM {operations} WHERE {OperType} = 19 AND {ObjectID} = ? \
+const OPEN_ORDERS_BY_GOOD: &str =
+    "SELECT {GoodID}, SUM({Qtty}) AS {Qtty} FROM (SELECT {GoodID}, {Qtty} FROM {operations} WHERE {OperType} = 19 AND {ObjectID} = ? \
      UNION ALL SELECT {GoodID}, {Qtty} FROM {operations} WHERE {OperType} = 33 AND {SrcDocID} = ?) {x} GROUP BY {GoodID}";
 
 /// The balance rows at an object: good and quantity (parameter: the object's ID).
@@ -618,25 +660,18 @@ pub fn goods_signature_sql(d: Dialect, price_column: &str) -> String {
         Dialect::Sqlite | Dialect::Access => {
             let len = if d == Dialect::Access { "LEN" } else { "LENGTH" };
             let modulo = if d == Dialect::Access { "{ID} MOD 997" } else { "{ID} % 997" };
-            let weighted: Vec<String> = texts
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("{} * {len}({})", 2 * i + 1, d.coalesce(&format!("{{{c}}}"), "''")))
-                .collect();
+            let weighted: Vec<String> =
+                texts.iter().enumerate().map(|(i, c)| format!("{} * {len}({})", 2 * i + 1, d.coalesce(&format!("{{{c}}}"), "''"))).collect();
             format!("SUM({})", d.decimal(&format!("({modulo} + 1) * ({})", weighted.join(" + "))))
         }
     };
-    d.sql(&format!(
-        "SELECT COUNT(*), MAX({{ID}}), SUM({{{price_column}}}), SUM({{TaxGroup}}), SUM({deleted}), {checksum} FROM {{goods}}"
-    ))
+    d.sql(&format!("SELECT COUNT(*), MAX({{ID}}), SUM({{{price_column}}}), SUM({{TaxGroup}}), SUM({deleted}), {checksum} FROM {{goods}}"))
 }
 
 /// The goods column holding a price group's price (0 wholesale, 1 retail, 2..9 groups 1..8).
 pub fn price_column(price_group: i32) -> &'static str {
-    const COLUMNS: [&str; 10] = [
-        "PriceOut1", "PriceOut2", "PriceOut3", "PriceOut4", "PriceOut5", "PriceOut6", "PriceOut7", "PriceOut8",
-        "PriceOut9", "PriceOut10",
-    ];
+    const COLUMNS: [&str; 10] =
+        ["PriceOut1", "PriceOut2", "PriceOut3", "PriceOut4", "PriceOut5", "PriceOut6", "PriceOut7", "PriceOut8", "PriceOut9", "PriceOut10"];
     COLUMNS[price_group.clamp(0, 9) as usize]
 }
 

@@ -80,13 +80,7 @@ impl Warehouse {
     /// The log entries of those of these orders from a source that were imported, by order id.
     pub fn imported_many(&self, source: &str, order_ids: &[&str]) -> Result<HashMap<String, Imported>> {
         let d = self.dialect();
-        let found = self.query_in(
-            |marks| imported_many_sql(d, marks),
-            || Params::new().text(source),
-            order_ids,
-            |p, id| p.text(id),
-            read,
-        )?;
+        let found = self.query_in(|marks| imported_many_sql(d, marks), || Params::new().text(source), order_ids, |p, id| p.text(id), read)?;
         Ok(found.into_iter().map(|i| (i.order_id.clone(), i)).collect())
     }
 
@@ -140,11 +134,5 @@ pub fn imported_count_sql(d: Dialect) -> String {
 }
 
 fn read(r: &mut super::db::Row<'_, '_>) -> Result<Imported> {
-    Ok(Imported {
-        order_id: r.text(1)?,
-        order_number: r.text(2)?,
-        oper_type: OperType(r.i32(3)?),
-        acct: r.i32(4)?,
-        acknowledged: r.i32(5)? != 0,
-    })
+    Ok(Imported { order_id: r.text(1)?, order_number: r.text(2)?, oper_type: OperType(r.i32(3)?), acct: r.i32(4)?, acknowledged: r.i32(5)? != 0 })
 }

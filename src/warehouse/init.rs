@@ -3,7 +3,6 @@
 //! objects "Централен Склад" and "Магазин", and stock. It refuses a database that already has a
 //! goods table.
 
-
 pub use super::bulk::{BulkCol, BulkValue};
 use super::db::{Params, Result, Warehouse, WarehouseError};
 use super::demo;
@@ -90,12 +89,8 @@ impl Warehouse {
         let d = self.dialect();
         let now = chrono::Local::now().naive_local();
         self.exec(&d.insert(Table::System, &["Version", "ProductID", "LastBackup"]), Params::new().text(SCHEMA_VERSION).int(1).time(now).as_slice())?;
-        let groups = [
-            (Table::GoodsGroups, "Стоки"),
-            (Table::PartnersGroups, "Партньори"),
-            (Table::ObjectsGroups, "Обекти"),
-            (Table::UsersGroups, "Потребители"),
-        ];
+        let groups =
+            [(Table::GoodsGroups, "Стоки"), (Table::PartnersGroups, "Партньори"), (Table::ObjectsGroups, "Обекти"), (Table::UsersGroups, "Потребители")];
         for (table, name) in groups {
             self.with_explicit_ids(table, || {
                 self.exec(&d.insert(table, &["ID", "Name", "Code"]), Params::new().int(1).text(name).text("AAA").as_slice())?;
@@ -104,8 +99,8 @@ impl Warehouse {
         }
         self.with_explicit_ids(Table::Users, || {
             let cols = ["ID", "Code", "Name", "Name2", "IsVeryUsed", "GroupID", "Password", "UserLevel", "Deleted", "CardNumber"];
-            let p = Params::new().int(SERVICE_ID).text("1").text("Служебен потребител").text("Служебен потребител")
-                .int(0).int(-1).text("").int(3).int(0).text("");
+            let p =
+                Params::new().int(SERVICE_ID).text("1").text("Служебен потребител").text("Служебен потребител").int(0).int(-1).text("").int(3).int(0).text("");
             self.exec(&d.insert(Table::Users, &cols), p.as_slice())?;
             Ok(())
         })?;
@@ -114,22 +109,76 @@ impl Warehouse {
             Ok(())
         })?;
         self.with_explicit_ids(Table::Partners, || {
-            let cols = ["ID", "Code", "Company", "Company2", "MOL", "PriceGroup", "Discount", "Type", "IsVeryUsed", "UserID", "GroupID", "Deleted", "PaymentDays"];
-            let p = Params::new().int(SERVICE_ID).text("1").text("Служебен партньор").text("Служебен партньор").text("")
-                .int(1).num(0.0).int(0).int(0).int(SERVICE_ID).int(-1).int(0).int(0);
+            let cols =
+                ["ID", "Code", "Company", "Company2", "MOL", "PriceGroup", "Discount", "Type", "IsVeryUsed", "UserID", "GroupID", "Deleted", "PaymentDays"];
+            let p = Params::new()
+                .int(SERVICE_ID)
+                .text("1")
+                .text("Служебен партньор")
+                .text("Служебен партньор")
+                .text("")
+                .int(1)
+                .num(0.0)
+                .int(0)
+                .int(0)
+                .int(SERVICE_ID)
+                .int(-1)
+                .int(0)
+                .int(0);
             self.exec(&d.insert(Table::Partners, &cols), p.as_slice())?;
             Ok(())
         })?;
         self.with_explicit_ids(Table::Goods, || {
-            let cols = ["ID", "Code", "Name", "Name2", "Measure1", "Measure2", "Ratio", "PriceIn", "PriceOut1", "PriceOut2", "Type", "IsRecipe", "TaxGroup", "IsVeryUsed", "GroupID", "Deleted", "BarCode1", "BarCode2", "BarCode3"];
-            let p = Params::new().int(SERVICE_ID).text("1").text("Служебна стока").text("Служебна стока").text("бр.").text("бр.")
-                .num(1.0).num(0.0).num(0.0).num(0.0).int(8).int(0).int(1).int(0).int(-1).int(0).text("").text("").text("");
+            let cols = [
+                "ID",
+                "Code",
+                "Name",
+                "Name2",
+                "Measure1",
+                "Measure2",
+                "Ratio",
+                "PriceIn",
+                "PriceOut1",
+                "PriceOut2",
+                "Type",
+                "IsRecipe",
+                "TaxGroup",
+                "IsVeryUsed",
+                "GroupID",
+                "Deleted",
+                "BarCode1",
+                "BarCode2",
+                "BarCode3",
+            ];
+            let p = Params::new()
+                .int(SERVICE_ID)
+                .text("1")
+                .text("Служебна стока")
+                .text("Служебна стока")
+                .text("бр.")
+                .text("бр.")
+                .num(1.0)
+                .num(0.0)
+                .num(0.0)
+                .num(0.0)
+                .int(8)
+                .int(0)
+                .int(1)
+                .int(0)
+                .int(-1)
+                .int(0)
+                .text("")
+                .text("")
+                .text("");
             self.exec(&d.insert(Table::Goods, &cols), p.as_slice())?;
             Ok(())
         })?;
         self.with_explicit_ids(Table::VatGroups, || {
             for (id, name, value) in [(1, "ДДС група А", 20.0), (2, "ДДС група Б (9%)", 9.0), (3, "Без ДДС", 0.0)] {
-                self.exec(&d.insert(Table::VatGroups, &["ID", "Code", "Name", "VATValue"]), Params::new().int(id).text(&id.to_string()).text(name).num(value).as_slice())?;
+                self.exec(
+                    &d.insert(Table::VatGroups, &["ID", "Code", "Name", "VATValue"]),
+                    Params::new().int(id).text(&id.to_string()).text(name).num(value).as_slice(),
+                )?;
             }
             Ok(())
         })?;
@@ -139,7 +188,10 @@ impl Warehouse {
                 BaseCurrency::Bgn => [(1, "BGN", "Български лев", 1.0), (2, "EUR", "Евро", BGN_PER_EUR)],
             };
             for (id, code, name, rate) in rows {
-                self.exec(&d.insert(Table::Currencies, &["ID", "Currency", "Description", "ExchangeRate", "Deleted"]), Params::new().int(id).text(code).text(name).num(rate).int(0).as_slice())?;
+                self.exec(
+                    &d.insert(Table::Currencies, &["ID", "Currency", "Description", "ExchangeRate", "Deleted"]),
+                    Params::new().int(id).text(code).text(name).num(rate).int(0).as_slice(),
+                )?;
             }
             Ok(())
         })?;
@@ -180,38 +232,79 @@ impl Warehouse {
         let all: Vec<demo::DemoGood> = (1..=goods as u64).map(demo::good).collect();
         let t = |n| BulkCol::Text(n);
         let cols = [
-            ("ID", BulkCol::Int), ("Code", t(255)), ("BarCode1", t(255)), ("BarCode2", t(255)), ("BarCode3", t(255)),
-            ("Name", t(255)), ("Name2", t(255)), ("Measure1", t(255)), ("Measure2", t(255)), ("Ratio", BulkCol::Num),
-            ("PriceIn", BulkCol::Num), ("PriceOut1", BulkCol::Num), ("PriceOut2", BulkCol::Num), ("Type", BulkCol::Int),
-            ("IsRecipe", BulkCol::Int), ("TaxGroup", BulkCol::Int), ("IsVeryUsed", BulkCol::Int), ("GroupID", BulkCol::Int),
-            ("Deleted", BulkCol::Int), ("Catalog1", t(255)), ("Description", t(255)),
+            ("ID", BulkCol::Int),
+            ("Code", t(255)),
+            ("BarCode1", t(255)),
+            ("BarCode2", t(255)),
+            ("BarCode3", t(255)),
+            ("Name", t(255)),
+            ("Name2", t(255)),
+            ("Measure1", t(255)),
+            ("Measure2", t(255)),
+            ("Ratio", BulkCol::Num),
+            ("PriceIn", BulkCol::Num),
+            ("PriceOut1", BulkCol::Num),
+            ("PriceOut2", BulkCol::Num),
+            ("Type", BulkCol::Int),
+            ("IsRecipe", BulkCol::Int),
+            ("TaxGroup", BulkCol::Int),
+            ("IsVeryUsed", BulkCol::Int),
+            ("GroupID", BulkCol::Int),
+            ("Deleted", BulkCol::Int),
+            ("Catalog1", t(255)),
+            ("Description", t(255)),
         ];
         self.with_explicit_ids(Table::Goods, || {
             self.bulk_insert(Table::Goods, &cols, all.len(), |i, row| {
                 let g = &all[i];
                 let b = |k: usize| g.barcodes.get(k).map(String::as_str).unwrap_or("");
                 row.extend([
-                    BulkValue::Int(SERVICE_ID + 1 + i as i32), BulkValue::Text(&g.code), BulkValue::Text(b(0)),
-                    BulkValue::Text(""), BulkValue::Text(b(1)), BulkValue::Text(&g.name), BulkValue::Text(&g.name),
-                    BulkValue::Text(g.measure), BulkValue::Text(g.measure), BulkValue::Num(1.0), BulkValue::Num(g.price_in),
-                    BulkValue::Num(g.price_wholesale), BulkValue::Num(g.price_retail), BulkValue::Int(0), BulkValue::Int(0),
-                    BulkValue::Int(g.vat_group_id), BulkValue::Int(0), BulkValue::Int(1), BulkValue::Int(0),
-                    BulkValue::Text(""), BulkValue::Text(""),
+                    BulkValue::Int(SERVICE_ID + 1 + i as i32),
+                    BulkValue::Text(&g.code),
+                    BulkValue::Text(b(0)),
+                    BulkValue::Text(""),
+                    BulkValue::Text(b(1)),
+                    BulkValue::Text(&g.name),
+                    BulkValue::Text(&g.name),
+                    BulkValue::Text(g.measure),
+                    BulkValue::Text(g.measure),
+                    BulkValue::Num(1.0),
+                    BulkValue::Num(g.price_in),
+                    BulkValue::Num(g.price_wholesale),
+                    BulkValue::Num(g.price_retail),
+                    BulkValue::Int(0),
+                    BulkValue::Int(0),
+                    BulkValue::Int(g.vat_group_id),
+                    BulkValue::Int(0),
+                    BulkValue::Int(1),
+                    BulkValue::Int(0),
+                    BulkValue::Text(""),
+                    BulkValue::Text(""),
                 ]);
             })
         })?;
         report.goods = all.len();
 
         let store_cols = [
-            ("ObjectID", BulkCol::Int), ("GoodID", BulkCol::Int), ("Qtty", BulkCol::Num), ("Price", BulkCol::Num),
-            ("Lot", t(250)), ("LotID", BulkCol::Int), ("LotOrder", BulkCol::Int),
+            ("ObjectID", BulkCol::Int),
+            ("GoodID", BulkCol::Int),
+            ("Qtty", BulkCol::Num),
+            ("Price", BulkCol::Num),
+            ("Lot", t(250)),
+            ("LotID", BulkCol::Int),
+            ("LotOrder", BulkCol::Int),
         ];
         self.bulk_insert(Table::Store, &store_cols, all.len() * 2, |i, row| {
             let g = &all[i / 2];
             let (object, qtty) = if i % 2 == 0 { (main_object, g.stock_main) } else { (shop_object, g.stock_shop) };
             row.extend([
-                BulkValue::Int(object), BulkValue::Int(SERVICE_ID + 1 + (i / 2) as i32), BulkValue::Num(qtty),
-                BulkValue::Num(g.price_in), BulkValue::Text(" "), BulkValue::Int(1), BulkValue::Int(1),
+                BulkValue::Int(object),
+                BulkValue::Int(SERVICE_ID + 1 + (i / 2) as i32),
+                BulkValue::Num(qtty),
+                BulkValue::Num(g.price_in),
+                BulkValue::Text(" "),
+                BulkValue::Int(1),
+                BulkValue::Int(1),
             ]);
         })?;
         report.store_rows = all.len() * 2;

@@ -26,9 +26,9 @@ pub mod schema;
 pub use db::{Params, Timeouts, Warehouse, WarehouseError};
 pub use dialect::{Dialect, Table};
 pub use document::{NewDocument, NewLine, Numbering, OperType, Paid, Stock, WrittenDocument};
+pub use goods::{Good, GoodStock, NewGood};
 pub use imports::NewImport;
 pub use lots::{LotOrder, StockMode};
-pub use goods::{Good, GoodStock, NewGood};
 pub use objects::{Currency, Object};
 pub use partners::{Partner, PartnerRole};
 

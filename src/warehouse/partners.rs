@@ -148,10 +148,39 @@ fn company_number_forms(bare: &str) -> [String; 2] {
 
 /// The columns a new partner is inserted with, in [`Warehouse::create_partner`]'s order.
 pub const NEW_PARTNER_COLUMNS: [&str; 33] = [
-    "Code", "Company", "Company2", "MOL", "MOL2", "City", "City2", "Address", "Address2", "Phone", "Phone2",
-    "Fax", "eMail", "TaxNo", "Bulstat", "BankName", "BankCode", "BankAcct", "BankVATName", "BankVATCode",
-    "BankVATAcct", "PriceGroup", "Discount", "Type", "IsVeryUsed", "UserID", "GroupID", "UserRealTime",
-    "Deleted", "CardNumber", "Note1", "Note2", "PaymentDays",
+    "Code",
+    "Company",
+    "Company2",
+    "MOL",
+    "MOL2",
+    "City",
+    "City2",
+    "Address",
+    "Address2",
+    "Phone",
+    "Phone2",
+    "Fax",
+    "eMail",
+    "TaxNo",
+    "Bulstat",
+    "BankName",
+    "BankCode",
+    "BankAcct",
+    "BankVATName",
+    "BankVATCode",
+    "BankVATAcct",
+    "PriceGroup",
+    "Discount",
+    "Type",
+    "IsVeryUsed",
+    "UserID",
+    "GroupID",
+    "UserRealTime",
+    "Deleted",
+    "CardNumber",
+    "Note1",
+    "Note2",
+    "PaymentDays",
 ];
 
 impl Warehouse {
@@ -249,20 +278,54 @@ impl Warehouse {
         self.ensure_writable()?;
         let who = if p.code.is_empty() { p.company.clone() } else { p.code.clone() };
         let fields: [(&'static str, &str); 10] = [
-            ("Code", &p.code), ("Company", &p.company), ("MOL", &p.contact), ("City", &p.city),
-            ("Address", &p.address), ("Phone", &p.phone), ("eMail", &p.email), ("TaxNo", &p.vat_number),
-            ("Bulstat", &p.company_number), ("Company2", &p.company),
+            ("Code", &p.code),
+            ("Company", &p.company),
+            ("MOL", &p.contact),
+            ("City", &p.city),
+            ("Address", &p.address),
+            ("Phone", &p.phone),
+            ("eMail", &p.email),
+            ("TaxNo", &p.vat_number),
+            ("Bulstat", &p.company_number),
+            ("Company2", &p.company),
         ];
         for (col, v) in fields {
             self.check_text(Table::Partners, col, v, || format!("the {col} of partner '{who}'"))?;
         }
         let params = Params::new()
-            .text(&p.code).text(&p.company).text(&p.company).text(&p.contact).text(&p.contact)
-            .text(&p.city).text(&p.city).text(&p.address).text(&p.address).text(&p.phone).text("")
-            .text("").text(&p.email).text(&p.vat_number).text(&p.company_number)
-            .text("").text("").text("").text("").text("").text("")
-            .int(p.price_group).num(p.discount).int(p.role.code()).int(0).int(SERVICE_ID).int(1)
-            .time(chrono::Local::now().naive_local()).int(0).text("").text("").text("").int(p.payment_days);
+            .text(&p.code)
+            .text(&p.company)
+            .text(&p.company)
+            .text(&p.contact)
+            .text(&p.contact)
+            .text(&p.city)
+            .text(&p.city)
+            .text(&p.address)
+            .text(&p.address)
+            .text(&p.phone)
+            .text("")
+            .text("")
+            .text(&p.email)
+            .text(&p.vat_number)
+            .text(&p.company_number)
+            .text("")
+            .text("")
+            .text("")
+            .text("")
+            .text("")
+            .text("")
+            .int(p.price_group)
+            .num(p.discount)
+            .int(p.role.code())
+            .int(0)
+            .int(SERVICE_ID)
+            .int(1)
+            .time(chrono::Local::now().naive_local())
+            .int(0)
+            .text("")
+            .text("")
+            .text("")
+            .int(p.payment_days);
         self.insert_returning_id(Table::Partners, &NEW_PARTNER_COLUMNS, params.as_slice())
     }
 }
@@ -270,7 +333,11 @@ impl Warehouse {
 /// Partners whose code starts with a prefix and whose role is not this one (parameters: the
 /// code pattern, the role's Type).
 pub fn partners_not_in_role_sql(d: Dialect) -> String {
-    d.sql(&format!("SELECT {{ID}}, {{Code}}, {{Company}}, {} FROM {{partners}} WHERE {{Code}} LIKE ? AND {} <> ? ORDER BY {{ID}}", d.coalesce(&d.quote("Type"), "0"), d.coalesce(&d.quote("Type"), "0")))
+    d.sql(&format!(
+        "SELECT {{ID}}, {{Code}}, {{Company}}, {} FROM {{partners}} WHERE {{Code}} LIKE ? AND {} <> ? ORDER BY {{ID}}",
+        d.coalesce(&d.quote("Type"), "0"),
+        d.coalesce(&d.quote("Type"), "0")
+    ))
 }
 
 impl Warehouse {

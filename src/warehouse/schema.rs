@@ -28,80 +28,221 @@ pub fn columns(table: Table) -> &'static [Column] {
     match table {
         Table::System => const { &[c("Version", Text(50)), c("ProductID", Int), c("LastBackup", DateTime)] },
         Table::Configuration => const { &[c("ID", Id), c("Key", T255), c("Value", T255), c("UserID", Int)] },
-        Table::Users => const { &[
-            c("ID", Id), c("Code", T255), c("Name", T255), c("Name2", T255), c("IsVeryUsed", Int),
-            c("GroupID", Int), c("Password", T255), c("UserLevel", Int), c("Deleted", Int),
-            c("CardNumber", T255),
-        ] },
-        Table::UsersGroups | Table::GoodsGroups | Table::PartnersGroups | Table::ObjectsGroups => {
-            const { &[c("ID", Id), c("Name", T255), c("Code", T255)] }
+        Table::Users => {
+            const {
+                &[
+                    c("ID", Id),
+                    c("Code", T255),
+                    c("Name", T255),
+                    c("Name2", T255),
+                    c("IsVeryUsed", Int),
+                    c("GroupID", Int),
+                    c("Password", T255),
+                    c("UserLevel", Int),
+                    c("Deleted", Int),
+                    c("CardNumber", T255),
+                ]
+            }
         }
+        Table::UsersGroups | Table::GoodsGroups | Table::PartnersGroups | Table::ObjectsGroups => const { &[c("ID", Id), c("Name", T255), c("Code", T255)] },
         Table::VatGroups => const { &[c("ID", Id), c("Code", T255), c("Name", T255), c("VATValue", Double)] },
-        Table::Currencies => const { &[
-            c("ID", Id), c("Currency", Text(3)), c("Description", T255), c("ExchangeRate", Double),
-            c("Deleted", Int),
-        ] },
+        Table::Currencies => const { &[c("ID", Id), c("Currency", Text(3)), c("Description", T255), c("ExchangeRate", Double), c("Deleted", Int)] },
         Table::PaymentTypes => const { &[c("ID", Id), c("Name", T255), c("PaymentMethod", Int)] },
         Table::OperationType => const { &[c("ID", Id), c("BG", T255), c("EN", T255)] },
-        Table::Goods => const { &[
-            c("ID", Id), c("Code", T255), c("BarCode1", T255), c("BarCode2", T255), c("BarCode3", T255),
-            c("Catalog1", T255), c("Catalog2", T255), c("Catalog3", T255), c("Name", T255),
-            c("Name2", T255), c("Measure1", T255), c("Measure2", T255), c("Ratio", Double),
-            c("PriceIn", Double), c("PriceOut1", Double), c("PriceOut2", Double), c("PriceOut3", Double),
-            c("PriceOut4", Double), c("PriceOut5", Double), c("PriceOut6", Double), c("PriceOut7", Double),
-            c("PriceOut8", Double), c("PriceOut9", Double), c("PriceOut10", Double), c("MinQtty", Double),
-            c("NormalQtty", Double), c("Description", T255), c("Type", Int), c("IsRecipe", Int),
-            c("TaxGroup", Int), c("IsVeryUsed", Int), c("GroupID", Int), c("Deleted", Int),
-        ] },
-        Table::Partners => const { &[
-            c("ID", Id), c("Code", T255), c("Company", T255), c("Company2", T255), c("MOL", T255),
-            c("MOL2", T255), c("City", T255), c("City2", T255), c("Address", T255), c("Address2", T255),
-            c("Phone", T255), c("Phone2", T255), c("Fax", T255), c("eMail", T255), c("TaxNo", T255),
-            c("Bulstat", T255), c("BankName", T255), c("BankCode", T255), c("BankAcct", T255),
-            c("BankVATName", T255), c("BankVATCode", T255), c("BankVATAcct", T255),
-            c("PriceGroup", Int), c("Discount", Double), c("Type", Int), c("IsVeryUsed", Int),
-            c("UserID", Int), c("GroupID", Int), c("UserRealTime", DateTime), c("Deleted", Int),
-            c("CardNumber", T255), c("Note1", T255), c("Note2", T255), c("PaymentDays", Int),
-        ] },
-        Table::Objects => const { &[
-            c("ID", Id), c("Code", T255), c("Name", T255), c("Name2", T255), c("PriceGroup", Int),
-            c("IsVeryUsed", Int), c("GroupID", Int), c("Deleted", Int),
-        ] },
-        Table::Store => const { &[
-            c("ID", Id), c("ObjectID", Int), c("GoodID", Int), c("Qtty", Double), c("Price", Double),
-            c("Lot", Text(250)), c("LotID", Int), c("LotOrder", Int),
-        ] },
-        Table::Lots => const { &[
-            c("ID", Id), c("SerialNo", T255), c("EndDate", DateTime), c("ProductionDate", DateTime), c("Location", T255),
-        ] },
-        Table::Operations => const { &[
-            c("ID", Id), c("OperType", Int), c("Acct", Int), c("GoodID", Int), c("PartnerID", Int),
-            c("ObjectID", Int), c("OperatorID", Int), c("Qtty", Double), c("Sign", Int),
-            c("PriceIn", Double), c("PriceOut", Double), c("VATIn", Double), c("VATOut", Double),
-            c("Discount", Double), c("CurrencyID", Int), c("CurrencyRate", Double), c("Date", Date),
-            c("Lot", Text(50)), c("LotID", Int), c("Note", T255), c("SrcDocID", Int), c("UserID", Int),
-            c("UserRealTime", DateTime),
-        ] },
-        Table::Payments => const { &[
-            c("ID", Id), c("Acct", Int), c("OperType", Int), c("PartnerID", Int), c("ObjectID", Int),
-            c("Qtty", Double), c("Mode", Int), c("Sign", Int), c("Date", Date), c("UserID", Int),
-            c("UserRealTime", DateTime), c("Type", Int), c("TransactionNumber", T255), c("EndDate", Date),
-        ] },
-        Table::Documents => const { &[
-            c("ID", Id), c("Acct", Int), c("InvoiceNumber", T255), c("OperType", Int),
-            c("InvoiceDate", Date), c("DocumentType", Int), c("ExternalInvoiceDate", Date),
-            c("ExternalInvoiceNumber", T255), c("PaymentType", Int), c("Recipient", T255),
-            c("EGN", T255), c("Provider", T255), c("TaxDate", Date), c("Reason", T255),
-            c("Description", T255), c("Place", T255),
-        ] },
+        Table::Goods => {
+            const {
+                &[
+                    c("ID", Id),
+                    c("Code", T255),
+                    c("BarCode1", T255),
+                    c("BarCode2", T255),
+                    c("BarCode3", T255),
+                    c("Catalog1", T255),
+                    c("Catalog2", T255),
+                    c("Catalog3", T255),
+                    c("Name", T255),
+                    c("Name2", T255),
+                    c("Measure1", T255),
+                    c("Measure2", T255),
+                    c("Ratio", Double),
+                    c("PriceIn", Double),
+                    c("PriceOut1", Double),
+                    c("PriceOut2", Double),
+                    c("PriceOut3", Double),
+                    c("PriceOut4", Double),
+                    c("PriceOut5", Double),
+                    c("PriceOut6", Double),
+                    c("PriceOut7", Double),
+                    c("PriceOut8", Double),
+                    c("PriceOut9", Double),
+                    c("PriceOut10", Double),
+                    c("MinQtty", Double),
+                    c("NormalQtty", Double),
+                    c("Description", T255),
+                    c("Type", Int),
+                    c("IsRecipe", Int),
+                    c("TaxGroup", Int),
+                    c("IsVeryUsed", Int),
+                    c("GroupID", Int),
+                    c("Deleted", Int),
+                ]
+            }
+        }
+        Table::Partners => {
+            const {
+                &[
+                    c("ID", Id),
+                    c("Code", T255),
+                    c("Company", T255),
+                    c("Company2", T255),
+                    c("MOL", T255),
+                    c("MOL2", T255),
+                    c("City", T255),
+                    c("City2", T255),
+                    c("Address", T255),
+                    c("Address2", T255),
+                    c("Phone", T255),
+                    c("Phone2", T255),
+                    c("Fax", T255),
+                    c("eMail", T255),
+                    c("TaxNo", T255),
+                    c("Bulstat", T255),
+                    c("BankName", T255),
+                    c("BankCode", T255),
+                    c("BankAcct", T255),
+                    c("BankVATName", T255),
+                    c("BankVATCode", T255),
+                    c("BankVATAcct", T255),
+                    c("PriceGroup", Int),
+                    c("Discount", Double),
+                    c("Type", Int),
+                    c("IsVeryUsed", Int),
+                    c("UserID", Int),
+                    c("GroupID", Int),
+                    c("UserRealTime", DateTime),
+                    c("Deleted", Int),
+                    c("CardNumber", T255),
+                    c("Note1", T255),
+                    c("Note2", T255),
+                    c("PaymentDays", Int),
+                ]
+            }
+        }
+        Table::Objects => {
+            const {
+                &[
+                    c("ID", Id),
+                    c("Code", T255),
+                    c("Name", T255),
+                    c("Name2", T255),
+                    c("PriceGroup", Int),
+                    c("IsVeryUsed", Int),
+                    c("GroupID", Int),
+                    c("Deleted", Int),
+                ]
+            }
+        }
+        Table::Store => {
+            const {
+                &[
+                    c("ID", Id),
+                    c("ObjectID", Int),
+                    c("GoodID", Int),
+                    c("Qtty", Double),
+                    c("Price", Double),
+                    c("Lot", Text(250)),
+                    c("LotID", Int),
+                    c("LotOrder", Int),
+                ]
+            }
+        }
+        Table::Lots => const { &[c("ID", Id), c("SerialNo", T255), c("EndDate", DateTime), c("ProductionDate", DateTime), c("Location", T255)] },
+        Table::Operations => {
+            const {
+                &[
+                    c("ID", Id),
+                    c("OperType", Int),
+                    c("Acct", Int),
+                    c("GoodID", Int),
+                    c("PartnerID", Int),
+                    c("ObjectID", Int),
+                    c("OperatorID", Int),
+                    c("Qtty", Double),
+                    c("Sign", Int),
+                    c("PriceIn", Double),
+                    c("PriceOut", Double),
+                    c("VATIn", Double),
+                    c("VATOut", Double),
+                    c("Discount", Double),
+                    c("CurrencyID", Int),
+                    c("CurrencyRate", Double),
+                    c("Date", Date),
+                    c("Lot", Text(50)),
+                    c("LotID", Int),
+                    c("Note", T255),
+                    c("SrcDocID", Int),
+                    c("UserID", Int),
+                    c("UserRealTime", DateTime),
+                ]
+            }
+        }
+        Table::Payments => {
+            const {
+                &[
+                    c("ID", Id),
+                    c("Acct", Int),
+                    c("OperType", Int),
+                    c("PartnerID", Int),
+                    c("ObjectID", Int),
+                    c("Qtty", Double),
+                    c("Mode", Int),
+                    c("Sign", Int),
+                    c("Date", Date),
+                    c("UserID", Int),
+                    c("UserRealTime", DateTime),
+                    c("Type", Int),
+                    c("TransactionNumber", T255),
+                    c("EndDate", Date),
+                ]
+            }
+        }
+        Table::Documents => {
+            const {
+                &[
+                    c("ID", Id),
+                    c("Acct", Int),
+                    c("InvoiceNumber", T255),
+                    c("OperType", Int),
+                    c("InvoiceDate", Date),
+                    c("DocumentType", Int),
+                    c("ExternalInvoiceDate", Date),
+                    c("ExternalInvoiceNumber", T255),
+                    c("PaymentType", Int),
+                    c("Recipient", T255),
+                    c("EGN", T255),
+                    c("Provider", T255),
+                    c("TaxDate", Date),
+                    c("Reason", T255),
+                    c("Description", T255),
+                    c("Place", T255),
+                ]
+            }
+        }
         Table::NextAcct => const { &[c("NextAcct", Text(50))] },
         // obmen's own: which shop order became which document (see warehouse::imports).
-        Table::ObmenImports => const {
-            &[
-                c("Source", Text(100)), c("OrderID", Text(100)), c("OrderNumber", Text(100)), c("OperType", Int),
-                c("Acct", Int), c("ImportedAt", DateTime), c("Acknowledged", Int),
-            ]
-        },
+        Table::ObmenImports => {
+            const {
+                &[
+                    c("Source", Text(100)),
+                    c("OrderID", Text(100)),
+                    c("OrderNumber", Text(100)),
+                    c("OperType", Int),
+                    c("Acct", Int),
+                    c("ImportedAt", DateTime),
+                    c("Acknowledged", Int),
+                ]
+            }
+        }
     }
 }
 
@@ -163,11 +304,7 @@ pub fn create_statements(d: Dialect) -> Vec<String> {
             Dialect::Mysql | Dialect::Sqlite => d.quote(&name.to_lowercase()),
             _ => d.quote(name),
         };
-        out.push(format!(
-            "CREATE {}INDEX {name} ON {} ({cols})",
-            if *unique { "UNIQUE " } else { "" },
-            d.quote(d.table(*table))
-        ));
+        out.push(format!("CREATE {}INDEX {name} ON {} ({cols})", if *unique { "UNIQUE " } else { "" }, d.quote(d.table(*table))));
     }
     out
 }
@@ -197,12 +334,7 @@ pub const OPERATION_TYPES: &[(i32, &str, &str)] = &[
 ];
 
 /// Payment types seeded in every database: (ID, name, PaymentMethod).
-pub const PAYMENT_TYPES: &[(i32, &str, i32)] = &[
-    (1, "В брой", 1),
-    (2, "Банков превод", 2),
-    (3, "Дебитна/Кредитна карта", 3),
-    (4, "Ваучер", 4),
-];
+pub const PAYMENT_TYPES: &[(i32, &str, i32)] = &[(1, "В брой", 1), (2, "Банков превод", 2), (3, "Дебитна/Кредитна карта", 3), (4, "Ваучер", 4)];
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,8 @@ const PASSWORD: &str = "pa55-w0rd-xyz";
 fn obmen(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_obmen"))
         .args(args)
-        .env("OBMEN_HOME", home).env("OBMEN_LANG", "en")
+        .env("OBMEN_HOME", home)
+        .env("OBMEN_LANG", "en")
         .env("SHOP_KEY", "a-key-from-the-environment")
         .env_remove("OBMEN_LANG")
         .env_remove("EDITOR")
@@ -90,7 +91,13 @@ fn the_example_servers_are_valid() {
     }
     assert!(n >= 1);
     // Their keys come from the environment, as a service's would.
-    let o = Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "validate"]).env("OBMEN_HOME", home.path()).env("OBMEN_LANG", "en").env("SHOPIKO_KEY", "k").output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_obmen"))
+        .args(["server", "validate"])
+        .env("OBMEN_HOME", home.path())
+        .env("OBMEN_LANG", "en")
+        .env("SHOPIKO_KEY", "k")
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{:?}", text(&o));
 }
 
@@ -159,7 +166,13 @@ fn new_show_edit_delete_round_trip() {
     }
     // The file holds the secrets (it is the configuration), and nothing printed does.
     assert!(std::fs::read_to_string(&file).unwrap().contains(KEY));
-    for args in [vec!["server", "show", "Shopiko"], vec!["server", "show", "Shopiko", "--json"], vec!["server", "list", "--json"], vec!["server", "list"], vec!["server", "show", "Shopiko", "--lang", "bg"]] {
+    for args in [
+        vec!["server", "show", "Shopiko"],
+        vec!["server", "show", "Shopiko", "--json"],
+        vec!["server", "list", "--json"],
+        vec!["server", "list"],
+        vec!["server", "show", "Shopiko", "--lang", "bg"],
+    ] {
         let o = obmen(h, &args);
         assert!(o.status.success(), "{args:?}");
         let (out, err) = text(&o);
@@ -234,7 +247,13 @@ fn exit_codes_follow_the_contract() {
     let file = h.join("servers/Shopiko.toml");
     let before = std::fs::read_to_string(&file).unwrap();
     let edit_with = |editor: &str| {
-        Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "edit", "Shopiko"]).env("OBMEN_HOME", h).env("OBMEN_LANG", "en").env("EDITOR", editor).output().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_obmen"))
+            .args(["server", "edit", "Shopiko"])
+            .env("OBMEN_HOME", h)
+            .env("OBMEN_LANG", "en")
+            .env("EDITOR", editor)
+            .output()
+            .unwrap()
     };
     let o = edit_with("sed -i s/on_start/sometimes/");
     assert_eq!(o.status.code(), Some(78), "{:?}", text(&o));
@@ -270,7 +289,15 @@ fn exit_codes_follow_the_contract() {
     std::fs::write(bin.path().join("nano"), "#!/bin/sh\nsed -i s/periodic/on_start/ \"$1\"\n").unwrap();
     std::fs::set_permissions(bin.path().join("nano"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let path = format!("{}:/usr/bin:/bin", bin.path().display());
-    let o = Command::new(env!("CARGO_BIN_EXE_obmen")).args(["server", "edit", "Shopiko"]).env("OBMEN_HOME", h).env("OBMEN_LANG", "en").env_remove("EDITOR").env_remove("VISUAL").env("PATH", &path).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_obmen"))
+        .args(["server", "edit", "Shopiko"])
+        .env("OBMEN_HOME", h)
+        .env("OBMEN_LANG", "en")
+        .env_remove("EDITOR")
+        .env_remove("VISUAL")
+        .env("PATH", &path)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(std::fs::read_to_string(&file).unwrap().contains("import = \"on_start\""));
 }
@@ -300,7 +327,8 @@ fn warehouse_init_connects_by_dsn() {
     std::fs::write(&ini, format!("[obmen_test_wh]\nDriver = SQLite3\nDatabase = {}\n", db.display())).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_obmen"))
         .args(["warehouse", "init", "--connection", "DSN=obmen_test_wh", "--dialect", "sqlite", "--demo-data", "3"])
-        .env("OBMEN_HOME", dir.path()).env("OBMEN_LANG", "en")
+        .env("OBMEN_HOME", dir.path())
+        .env("OBMEN_LANG", "en")
         .env("ODBCINI", &ini)
         .output()
         .unwrap();
@@ -335,12 +363,18 @@ fn utility_centers_words_are_understood_and_written_canonically() {
     let h = home.path();
     let mut args: Vec<String> = ["server", "new", "Shop", "--kind", "Warehouse Pro Import Export Shopiko"].iter().map(|s| s.to_string()).collect();
     args.extend(valid_sets());
-    args.extend(["--set", "rules.import=Не стартирай", "--set", "rules.export=При стартиране на сървъра", "--set", "rules.weekdays=пон-пет", "--set", "autostart=Да"].iter().map(|s| s.to_string()));
+    args.extend(
+        ["--set", "rules.import=Не стартирай", "--set", "rules.export=При стартиране на сървъра", "--set", "rules.weekdays=пон-пет", "--set", "autostart=Да"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = obmen(h, &args);
     assert!(o.status.success(), "{:?}", text(&o));
     let file = std::fs::read_to_string(h.join("servers/Shop.toml")).unwrap();
-    for written in ["kind = \"WarehousePro Import Export Shopiko\"", "import = \"never\"", "export = \"on_start\"", "weekdays = \"mon-fri\"", "autostart = true"] {
+    for written in
+        ["kind = \"WarehousePro Import Export Shopiko\"", "import = \"never\"", "export = \"on_start\"", "weekdays = \"mon-fri\"", "autostart = true"]
+    {
         assert!(file.contains(written), "{written}: {file}");
     }
     // A label written into the file by hand is refused with the value to write.

@@ -25,7 +25,8 @@ const KILLS: usize = 10;
 fn run_child(setup: &Setup) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_obmen"))
         .args(["run", "Shop", "--import"])
-        .env("OBMEN_HOME", setup.home.path()).env("OBMEN_LANG", "en")
+        .env("OBMEN_HOME", setup.home.path())
+        .env("OBMEN_LANG", "en")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -55,7 +55,11 @@ impl Daemon {
     pub fn wait_for(&self, limit: Duration, what: &str, mut f: impl FnMut(&Daemon) -> bool) {
         let start = Instant::now();
         while !f(self) {
-            assert!(start.elapsed() < limit, "waited {limit:?} for {what}; daemon said: {}", std::fs::read_to_string(self.home.join("daemon.stderr")).unwrap_or_default());
+            assert!(
+                start.elapsed() < limit,
+                "waited {limit:?} for {what}; daemon said: {}",
+                std::fs::read_to_string(self.home.join("daemon.stderr")).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -104,7 +108,11 @@ fn autostart_start_stop_and_run_now_through_the_socket_and_the_command_line() {
     // A second server on the same shop and database that does not start by itself.
     let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
     std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
-    std::fs::write(home.join("servers/Manual.toml"), text.replace("name = \"Shop\"", "name = \"Manual\"").replace("import = \"on_start\"", "import = \"never\"")).unwrap();
+    std::fs::write(
+        home.join("servers/Manual.toml"),
+        text.replace("name = \"Shop\"", "name = \"Manual\"").replace("import = \"on_start\"", "import = \"never\""),
+    )
+    .unwrap();
 
     // Without a daemon the command line says so.
     let o = obmen(home, &["start", "Shop"]);
@@ -510,12 +518,22 @@ fn a_new_server_is_checked_as_a_form_then_made_by_the_daemon_with_the_command_li
     let form = call(Method::POST, "/v1/servers?lang=bg", Some(serde_json::json!({ "name": "Варна", "kind": kind, "dry_run": true }))).unwrap();
     assert_eq!(form["valid"], false);
     let props: Vec<&Value> = form["groups"].as_array().unwrap().iter().flat_map(|g| g["properties"].as_array().unwrap()).collect();
-    let get = |props: &[&Value], key: &str| -> Value { props.iter().find(|p| p["key"] == key).map(|p| (*p).clone()).unwrap_or_else(|| panic!("{key} not in the form")) };
+    let get = |props: &[&Value], key: &str| -> Value {
+        props.iter().find(|p| p["key"] == key).map(|p| (*p).clone()).unwrap_or_else(|| panic!("{key} not in the form"))
+    };
     let missing: Vec<&str> = props.iter().filter(|p| p["missing"] == true).map(|p| p["key"].as_str().unwrap()).collect();
-    assert_eq!(missing, ["database.dialect", "database.connection", "rules.object", "shopiko.url", "shopiko.api_id", "shopiko.key", "shopiko.key_file", "shopiko.key_env"]);
+    assert_eq!(
+        missing,
+        ["database.dialect", "database.connection", "rules.object", "shopiko.url", "shopiko.api_id", "shopiko.key", "shopiko.key_file", "shopiko.key_env"]
+    );
     assert_eq!(get(&props, "rules.import_every_min")["value"], "15", "a default");
     assert_eq!(get(&props, "rules.import_every_min")["default"], true);
-    assert!(get(&props, "database.dialect")["error"].as_str().unwrap().contains("липсва") || get(&props, "database.dialect")["error"].as_str().unwrap().chars().any(|c| ('а'..='я').contains(&c)), "{}", get(&props, "database.dialect"));
+    assert!(
+        get(&props, "database.dialect")["error"].as_str().unwrap().contains("липсва")
+            || get(&props, "database.dialect")["error"].as_str().unwrap().chars().any(|c| ('а'..='я').contains(&c)),
+        "{}",
+        get(&props, "database.dialect")
+    );
     assert!(!home.join("servers/Варна.toml").exists());
     // A value of the wrong type and one out of range are each refused on their field, and the
     // rest of the form is still shown.

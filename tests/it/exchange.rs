@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use odbc_api::{Cursor, ResultSetMetadata};
 use obmen::config::{Home, ServerFile};
 use obmen::kinds::warehouse_pro_shopiko::Report;
 use obmen::kinds::{Details, Events, Job, RunContext, RunSummary, Server};
@@ -13,6 +12,7 @@ use obmen::shopiko::model::{CustomerType, Order};
 use obmen::shopiko::sim::SimConfig;
 use obmen::state::{Outcome, State};
 use obmen::warehouse::{Dialect, NewDocument, NewLine, Numbering, OperType, Params, Warehouse};
+use odbc_api::{Cursor, ResultSetMetadata};
 use sha2::{Digest, Sha256};
 
 use crate::shopiko::{start_sim, RunningSim, API_ID, KEY};
@@ -146,8 +146,13 @@ fn imports_every_kind_of_order_exactly_once(d: Dialect) {
     let s = Setup::new(d, 50, shop, &[]);
     let wh = s.db.open();
     let object = wh.find_object("Централен Склад").unwrap().unwrap();
-    let before: HashMap<String, f64> =
-        (1..=40).map(|i| obmen::warehouse::demo::good(i).code).map(|c| { let g = wh.goods_by_code(&c).unwrap().remove(0); (c, wh.balance(object.id, g.id).unwrap()) }).collect();
+    let before: HashMap<String, f64> = (1..=40)
+        .map(|i| obmen::warehouse::demo::good(i).code)
+        .map(|c| {
+            let g = wh.goods_by_code(&c).unwrap().remove(0);
+            (c, wh.balance(object.id, g.id).unwrap())
+        })
+        .collect();
 
     let summary = s.run(false);
     assert_eq!(summary.outcome, Outcome::Ok, "{summary:#?}");
@@ -209,7 +214,10 @@ fn imports_every_kind_of_order_exactly_once(d: Dialect) {
             }
             CustomerType::Company => {
                 assert_eq!(partner.company, o.customer.company_name);
-                assert_eq!(obmen::warehouse::partners::normalise_tax_number(&partner.vat_number), obmen::warehouse::partners::normalise_tax_number(&o.customer.vat_number));
+                assert_eq!(
+                    obmen::warehouse::partners::normalise_tax_number(&partner.vat_number),
+                    obmen::warehouse::partners::normalise_tax_number(&o.customer.vat_number)
+                );
             }
             CustomerType::Person => assert_eq!(partner.email.to_lowercase(), o.customer.email.to_lowercase()),
         }
@@ -303,9 +311,11 @@ on_both!(currency_sqlite, currency_mysql; a_database_in_euro_or_in_lev_takes_ord
 fn booked(wh: &Warehouse, order_id: &str) -> (f64, i32, f64) {
     let acct = acct_of(wh, order_id);
     let rows = wh
-        .query(&wh.dialect().sql("SELECT {PriceOut}, {VATOut}, {Qtty}, {CurrencyID}, {CurrencyRate} FROM {operations} WHERE {OperType} = 2 AND {Acct} = ?"), &acct, |r| {
-            Ok((r.f64(1)?, r.f64(2)?, r.f64(3)?, r.i32(4)?, r.f64(5)?))
-        })
+        .query(
+            &wh.dialect().sql("SELECT {PriceOut}, {VATOut}, {Qtty}, {CurrencyID}, {CurrencyRate} FROM {operations} WHERE {OperType} = 2 AND {Acct} = ?"),
+            &acct,
+            |r| Ok((r.f64(1)?, r.f64(2)?, r.f64(3)?, r.i32(4)?, r.f64(5)?)),
+        )
         .unwrap();
     let gross: f64 = rows.iter().map(|(p, v, q, _, _)| (p + v) * q).sum();
     assert!(rows.iter().all(|r| (r.3, r.4) == (rows[0].3, rows[0].4)), "one currency a document: {rows:?}");
@@ -463,19 +473,27 @@ fn a_lot_mode_database_sells_from_the_lots_its_mode_names_and_records_them(d: Di
         assert_eq!(r.imported.len(), 1, "mode {mode}: {r:#?}");
         assert!(r.quarantined[0].order == "SH-940002" && r.quarantined[0].reason.contains("5 available, 6 wanted"), "lots never go below zero: {r:#?}");
         let written: Vec<(String, i32, f64, f64, f64)> = wh
-            .query(&q("SELECT {Lot}, {LotID}, {Qtty}, {PriceIn}, {PriceOut} FROM {operations} WHERE {OperType} = 2 AND {Acct} = ? ORDER BY {ID}"), &acct_of(&wh, "940001"), |r| {
-                Ok((r.text(1)?, r.i32(2)?, r.f64(3)?, r.f64(4)?, r.f64(5)?))
-            })
+            .query(
+                &q("SELECT {Lot}, {LotID}, {Qtty}, {PriceIn}, {PriceOut} FROM {operations} WHERE {OperType} = 2 AND {Acct} = ? ORDER BY {ID}"),
+                &acct_of(&wh, "940001"),
+                |r| Ok((r.text(1)?, r.i32(2)?, r.f64(3)?, r.f64(4)?, r.f64(5)?)),
+            )
             .unwrap();
         let want: Vec<(String, i32, f64, f64, f64)> =
             lines.iter().map(|(lot, qtty, cost)| (lot.to_string(), 10 + lot[2..].parse::<i32>().unwrap(), *qtty, *cost, written[0].4)).collect();
         assert_eq!(written, want, "mode {mode}");
         let stored: Vec<(String, f64)> = wh
-            .query(&q("SELECT {Lot}, {Qtty} FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ? ORDER BY {Lot}"), Params::new().int(object.id).int(good.id).as_slice(), |r| Ok((r.text(1)?, r.f64(2)?)))
+            .query(
+                &q("SELECT {Lot}, {Qtty} FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ? ORDER BY {Lot}"),
+                Params::new().int(object.id).int(good.id).as_slice(),
+                |r| Ok((r.text(1)?, r.f64(2)?)),
+            )
             .unwrap();
         assert_eq!(stored, left.iter().map(|(l, q)| (l.to_string(), *q)).collect::<Vec<_>>(), "mode {mode}: emptied lots are deleted");
         // The payment is the order's, however many lines it took.
-        let due = wh.query_one(&q("SELECT {Qtty} FROM {payments} WHERE {OperType} = 2 AND {Mode} = -1 AND {Acct} = ?"), &acct_of(&wh, "940001"), |r| r.f64(1)).unwrap();
+        let due = wh
+            .query_one(&q("SELECT {Qtty} FROM {payments} WHERE {OperType} = 2 AND {Mode} = -1 AND {Acct} = ?"), &acct_of(&wh, "940001"), |r| r.f64(1))
+            .unwrap();
         assert_eq!(due, Some(36.0), "mode {mode}");
 
         let exported = s.run_job(Job { import: false, export: true, dry_run: false, full: false });
@@ -483,7 +501,18 @@ fn a_lot_mode_database_sells_from_the_lots_its_mode_names_and_records_them(d: Di
         assert_eq!(s.sim.sim.stock(&g.code), Some(5.0), "mode {mode}: the lots left");
 
         let tx = s.db.open();
-        let made = tx.transaction(|tx| tx.create_good(&obmen::warehouse::NewGood { code: "LOT-NEW".into(), name: "Нова".into(), measure: "бр.".into(), vat_group_id: 1, group_id: 1, ..Default::default() })).unwrap();
+        let made = tx
+            .transaction(|tx| {
+                tx.create_good(&obmen::warehouse::NewGood {
+                    code: "LOT-NEW".into(),
+                    name: "Нова".into(),
+                    measure: "бр.".into(),
+                    vat_group_id: 1,
+                    group_id: 1,
+                    ..Default::default()
+                })
+            })
+            .unwrap();
         assert_eq!(wh.scalar_i64(&q("SELECT COUNT(*) FROM {store} WHERE {GoodID} = ?"), &made).unwrap(), Some(0), "no empty lots for a new good");
     }
 }
@@ -499,7 +528,15 @@ fn shop_customers_become_clients_and_partners_written_before_are_repaired_on_req
     let wh = s.db.open();
     // Written by an earlier obmen: a person as 1 (a supplier to Warehouse Pro), a company as 0.
     let old = |code: &str, name: &str, vat: &str, t: i32| {
-        let id = wh.create_partner(&obmen::warehouse::Partner { code: code.into(), company: name.into(), vat_number: vat.into(), price_group: 1, ..Default::default() }).unwrap();
+        let id = wh
+            .create_partner(&obmen::warehouse::Partner {
+                code: code.into(),
+                company: name.into(),
+                vat_number: vat.into(),
+                price_group: 1,
+                ..Default::default()
+            })
+            .unwrap();
         wh.exec(&wh.dialect().sql("UPDATE {partners} SET {Type} = ? WHERE {ID} = ?"), Params::new().int(t).int(id).as_slice()).unwrap();
         id
     };
@@ -514,7 +551,9 @@ fn shop_customers_become_clients_and_partners_written_before_are_repaired_on_req
     assert!(r.notes.iter().any(|n| n.contains("2 partners obmen made") && n.contains("obmen repair Shop")), "{:?}", r.notes);
     // Every partner made from this run's customers is a client, companies and persons alike.
     let made: Vec<(String, String, i64)> = wh
-        .query(&wh.dialect().sql("SELECT {Code}, {TaxNo}, {Type} FROM {partners} WHERE {Code} LIKE 'SH-%' AND {Code} NOT LIKE 'SH-C-OLD-%'"), (), |r| Ok((r.text(1)?, r.text(2)?, r.f64(3)? as i64)))
+        .query(&wh.dialect().sql("SELECT {Code}, {TaxNo}, {Type} FROM {partners} WHERE {Code} LIKE 'SH-%' AND {Code} NOT LIKE 'SH-C-OLD-%'"), (), |r| {
+            Ok((r.text(1)?, r.text(2)?, r.f64(3)? as i64))
+        })
         .unwrap();
     assert!(made.iter().any(|(_, vat, _)| !vat.is_empty()) && made.iter().any(|(_, vat, _)| vat.is_empty()), "companies and persons both: {made:?}");
     assert!(made.iter().all(|(_, _, t)| *t == 2), "{made:?}");
@@ -522,11 +561,18 @@ fn shop_customers_become_clients_and_partners_written_before_are_repaired_on_req
     // The repair: a dry run shows and changes nothing; --apply makes it.
     let (code, out, err) = obmen_cli(&s, &["repair", "Shop"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("partner-roles (not made: pass --apply)") && out.contains("SH-C-OLD-1") && out.contains("SH-C-OLD-2") && !out.contains("P-SUP-1"), "{out}");
+    assert!(
+        out.contains("partner-roles (not made: pass --apply)") && out.contains("SH-C-OLD-1") && out.contains("SH-C-OLD-2") && !out.contains("P-SUP-1"),
+        "{out}"
+    );
     assert_eq!((role(person), role(company)), (Some(1), Some(0)), "a dry run changes nothing");
     let (_, out, _) = obmen_cli(&s, &["repair", "Shop", "--json"]);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!((json[0]["name"].as_str(), json[0]["applied"].as_bool(), json[0]["changes"].as_array().map(Vec::len)), (Some("partner-roles"), Some(false), Some(2)), "{json}");
+    assert_eq!(
+        (json[0]["name"].as_str(), json[0]["applied"].as_bool(), json[0]["changes"].as_array().map(Vec::len)),
+        (Some("partner-roles"), Some(false), Some(2)),
+        "{json}"
+    );
     let (code, out, _) = obmen_cli(&s, &["repair", "Shop", "--apply"]);
     assert_eq!(code, 0);
     assert!(out.contains("partner-roles (made)"), "{out}");
@@ -544,7 +590,16 @@ fn companies_are_known_by_their_vat_numbers_not_a_shared_email(d: Dialect) {
     let shop = SimConfig::new(API_ID, KEY);
     let s = Setup::new(d, 10, shop, &[("allow_negative_stock", "true")]);
     let wh = s.db.open();
-    let known = wh.create_partner(&obmen::warehouse::Partner { code: "P-ALFA".into(), company: "Алфа ООД".into(), email: "office@grupa.bg".into(), vat_number: "BG111111111".into(), price_group: 1, ..Default::default() }).unwrap();
+    let known = wh
+        .create_partner(&obmen::warehouse::Partner {
+            code: "P-ALFA".into(),
+            company: "Алфа ООД".into(),
+            email: "office@grupa.bg".into(),
+            vat_number: "BG111111111".into(),
+            price_group: 1,
+            ..Default::default()
+        })
+        .unwrap();
     let g = obmen::warehouse::demo::good(2);
     let company = |id: &str, name: &str, vat: &str| {
         let mut o = order(id, &g.code, "1", "2.00");
@@ -567,7 +622,8 @@ fn companies_are_known_by_their_vat_numbers_not_a_shared_email(d: Dialect) {
     assert!(r.notes.iter().filter(|n| n.contains("a new partner is made")).count() >= 2, "{:?}", r.notes);
     let partner_of = |id: &str| {
         let acct = acct_of(&wh, id);
-        let pid = wh.scalar_i64(&wh.dialect().sql("SELECT MAX({PartnerID}) FROM {operations} WHERE {OperType} = 2 AND {Acct} = ?"), &acct).unwrap().unwrap() as i32;
+        let pid =
+            wh.scalar_i64(&wh.dialect().sql("SELECT MAX({PartnerID}) FROM {operations} WHERE {OperType} = 2 AND {Acct} = ?"), &acct).unwrap().unwrap() as i32;
         wh.partner(pid).unwrap().unwrap()
     };
     assert_eq!(normalise(&partner_of("940001").vat_number), "222222222");
@@ -765,15 +821,14 @@ fn an_edit_of_a_good_with_empty_columns_is_seen(d: Dialect) {
     assert!(first.read_every_good && first.products_sent > 0);
     let quiet = export(&s, false);
     assert!(!quiet.read_every_good && quiet.products_sent == 0, "nothing changed: {quiet:?}");
-    wh.exec(&wh.dialect().sql("UPDATE {goods} SET {Name} = ? WHERE {ID} = ?"), (&odbc_api::IntoParameter::into_parameter("Ново име на стоката"), &g.id)).unwrap();
+    wh.exec(&wh.dialect().sql("UPDATE {goods} SET {Name} = ? WHERE {ID} = ?"), (&odbc_api::IntoParameter::into_parameter("Ново име на стоката"), &g.id))
+        .unwrap();
     let after = export(&s, false);
     assert!(after.read_every_good, "the signature saw the edit: {after:?}");
     assert_eq!(after.products_sent, 1, "{after:?}");
     let sent = s.sim.sim.products().into_iter().find(|p| p.sku == g.code).unwrap();
     assert_eq!(sent.name, "Ново име на стоката");
 }
-
-
 
 fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect) {
     let s = export_setup(d);
@@ -824,7 +879,11 @@ fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect)
     let g60 = wh.goods_by_code(&obmen::warehouse::demo::good(60).code).unwrap().remove(0);
     let g70 = wh.goods_by_code(&obmen::warehouse::demo::good(70).code).unwrap().remove(0);
     w.write_document(&sales_order(object.id, g60.id, 4.0)).unwrap();
-    wh.exec(&wh.dialect().sql("DELETE FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ?"), obmen::warehouse::Params::new().int(object.id).int(g70.id).as_slice()).unwrap();
+    wh.exec(
+        &wh.dialect().sql("DELETE FROM {store} WHERE {ObjectID} = ? AND {GoodID} = ?"),
+        obmen::warehouse::Params::new().int(object.id).int(g70.id).as_slice(),
+    )
+    .unwrap();
     let held = export(&s, false);
     assert_eq!((held.products_sent, held.stock_sent, held.read_every_good), (0, 2, false), "{held:#?}");
     assert_eq!(s.sim.sim.stock(&g60.code), Some(obmen::warehouse::demo::good(60).stock_main - 4.0));
@@ -838,7 +897,11 @@ fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect)
     assert!(p.price == "118.80" || p.price == "107.91", "99 with VAT: {}", p.price);
 
     // So does a name, and the next export goes by quantities again.
-    wh.exec(&wh.dialect().sql("UPDATE {goods} SET {Name} = ? WHERE {ID} = ?"), obmen::warehouse::Params::new().text("Чай мента 20 пакетчета").int(g60.id).as_slice()).unwrap();
+    wh.exec(
+        &wh.dialect().sql("UPDATE {goods} SET {Name} = ? WHERE {ID} = ?"),
+        obmen::warehouse::Params::new().text("Чай мента 20 пакетчета").int(g60.id).as_slice(),
+    )
+    .unwrap();
     let name = export(&s, false);
     assert_eq!((name.products_sent, name.stock_sent, name.read_every_good), (1, 0, true), "{name:#?}");
     assert_eq!(s.sim.sim.products().into_iter().find(|p| p.sku == g60.code).unwrap().name, "Чай мента 20 пакетчета");
@@ -847,8 +910,6 @@ fn exports_goods_partners_and_quantities_and_later_only_what_changed(d: Dialect)
 }
 
 on_both!(join_sqlite, join_mysql; two_systems_that_both_hold_data_are_joined_without_duplicates);
-
-
 
 fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     use obmen::shopiko::model::{Customer, CustomerType, Product};
@@ -863,7 +924,16 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     let mut shop_products: Vec<Product> = (1..=25)
         .map(|i| {
             let g = demo::good(i);
-            Product { sku: format!("SHOP-{i}"), name: format!("{} (магазин)", g.name), barcodes: g.barcodes.clone(), measure: "бр.".into(), price: "1.00".into(), vat_percent: "20".into(), active: true, updated_at: None }
+            Product {
+                sku: format!("SHOP-{i}"),
+                name: format!("{} (магазин)", g.name),
+                barcodes: g.barcodes.clone(),
+                measure: "бр.".into(),
+                price: "1.00".into(),
+                vat_percent: "20".into(),
+                active: true,
+                updated_at: None,
+            }
         })
         .collect();
     shop_products.extend((1..=5).map(|i| Product {
@@ -879,8 +949,34 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     // And two customers: one the warehouse knows (same e-mail), one it does not.
     let known = demo::partner(3);
     let customers = vec![
-        Customer { kind: CustomerType::Company, id: Some("C-1".into()), external_id: None, email: known.email.to_uppercase(), phone: String::new(), first_name: "А".into(), last_name: "Б".into(), company_name: known.name.clone(), vat_number: String::new(), company_number: String::new(), billing_address: None, delivery_address: None },
-        Customer { kind: CustomerType::Person, id: Some("C-2".into()), external_id: None, email: "nova.klientka@poshta.bg".into(), phone: String::new(), first_name: "Нова".into(), last_name: "Клиентка".into(), company_name: String::new(), vat_number: String::new(), company_number: String::new(), billing_address: None, delivery_address: None },
+        Customer {
+            kind: CustomerType::Company,
+            id: Some("C-1".into()),
+            external_id: None,
+            email: known.email.to_uppercase(),
+            phone: String::new(),
+            first_name: "А".into(),
+            last_name: "Б".into(),
+            company_name: known.name.clone(),
+            vat_number: String::new(),
+            company_number: String::new(),
+            billing_address: None,
+            delivery_address: None,
+        },
+        Customer {
+            kind: CustomerType::Person,
+            id: Some("C-2".into()),
+            external_id: None,
+            email: "nova.klientka@poshta.bg".into(),
+            phone: String::new(),
+            first_name: "Нова".into(),
+            last_name: "Клиентка".into(),
+            company_name: String::new(),
+            vat_number: String::new(),
+            company_number: String::new(),
+            billing_address: None,
+            delivery_address: None,
+        },
     ];
     // Made in the shop by its staff and customers, not through the API.
     s.sim.sim.edit_products_in_shop(shop_products);
@@ -910,7 +1006,11 @@ fn two_systems_that_both_hold_data_are_joined_without_duplicates(d: Dialect) {
     let shop1 = products.iter().find(|p| p.sku == "SHOP-1").unwrap();
     assert_eq!(shop1.name, demo::good(1).name, "the linked product now carries the warehouse's data");
     assert!(products.iter().all(|p| p.sku != demo::good(1).code), "and was not added again under the good's code");
-    assert_eq!(s.sim.sim.stats().customers as usize, 10 + 1, "10 warehouse partners (one joined to C-1), and the new shop customer joined to the partner made from it");
+    assert_eq!(
+        s.sim.sim.stats().customers as usize,
+        10 + 1,
+        "10 warehouse partners (one joined to C-1), and the new shop customer joined to the partner made from it"
+    );
     // The shop lists as made in the shop only what its staff and customers made, not obmen's
     // own export coming back (the 25 linked products obmen updated are left out too).
     let c = crate::shopiko::client(&s.sim.url, KEY, obmen::shopiko::RetryPolicy::default());
@@ -1040,7 +1140,13 @@ fn bulgarian_output_of_run_quarantine_list_and_errors() {
     assert!(out.contains("SH-710001") && out.contains("опитана 1 пъти, последно"), "{out}");
     let (code, out, _) = obmen_cli(&s, &["--lang", "bg", "check", "Shop"]);
     assert_eq!(code, 0, "{out}");
-    for line in ["✔ База данни на Склад Pro (sqlite): свързана", "✔ Таблици на Склад Pro: всички са налице", "✔ обект 'Централен Склад': намерен", "✔ основна валута: EUR", "✔ ключ за магазина: приет от"] {
+    for line in [
+        "✔ База данни на Склад Pro (sqlite): свързана",
+        "✔ Таблици на Склад Pro: всички са налице",
+        "✔ обект 'Централен Склад': намерен",
+        "✔ основна валута: EUR",
+        "✔ ключ за магазина: приет от",
+    ] {
         assert!(out.contains(line), "{line}: {out}");
     }
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "server", "list"]);

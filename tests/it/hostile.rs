@@ -195,7 +195,10 @@ fn a_customer_the_shop_refused_is_sent_again_next_run_as_a_product_would_be() {
         }
         if path == "/v1/customers/batch" {
             // This little server does not read the body: it refuses the same customer each time.
-            return (200, json!({ "created": 0, "updated": 0, "unchanged": 0, "errors": [ { "key": refuse, "message": "e-mail domain is blocked" } ] }).to_string());
+            return (
+                200,
+                json!({ "created": 0, "updated": 0, "unchanged": 0, "errors": [ { "key": refuse, "message": "e-mail domain is blocked" } ] }).to_string(),
+            );
         }
         (200, json!({ "updated": 0, "unknown_skus": [] }).to_string())
     });

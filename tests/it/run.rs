@@ -76,7 +76,8 @@ fn sigterm_stops_obmen_run_at_the_next_page_and_the_next_run_completes() {
     let obmen = || {
         Command::new(env!("CARGO_BIN_EXE_obmen"))
             .args(["run", "Shop", "--import"])
-            .env("OBMEN_HOME", s.home.path()).env("OBMEN_LANG", "en")
+            .env("OBMEN_HOME", s.home.path())
+            .env("OBMEN_LANG", "en")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -167,7 +168,8 @@ fn a_disk_that_fills_mid_run_gives_a_clear_error_no_panic_and_nothing_partial() 
     let limit_kib = (size.max(state_size) + 24 * 1024) / 1024;
     let out = Command::new("bash")
         .args(["-c", &format!("trap '' XFSZ; ulimit -f {limit_kib}; exec \"$0\" run Shop --import"), env!("CARGO_BIN_EXE_obmen")])
-        .env("OBMEN_HOME", s.home.path()).env("OBMEN_LANG", "en")
+        .env("OBMEN_HOME", s.home.path())
+        .env("OBMEN_LANG", "en")
         .output()
         .unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -176,7 +178,10 @@ fn a_disk_that_fills_mid_run_gives_a_clear_error_no_panic_and_nothing_partial() 
     let said = format!("{stdout}{stderr}").to_lowercase();
     assert!(said.contains("full") || said.contains("disk i/o") || said.contains("file too large"), "the cause is named: {stdout}{stderr}");
     assert!(!stderr.contains("\x1b["), "no colour codes outside a terminal");
-    assert!(!stdout.contains(" made,") || stdout.contains(" 0 made, 0 not matched; 10 partners linked, 0 made"), "nothing is reported made that a failed transaction did not make: {stdout}");
+    assert!(
+        !stdout.contains(" made,") || stdout.contains(" 0 made, 0 not matched; 10 partners linked, 0 made"),
+        "nothing is reported made that a failed transaction did not make: {stdout}"
+    );
     let done = wh.imported_count(API_ID).unwrap();
     assert_eq!(done % 200, 0, "whole pages only: {done}");
     nothing_partial(&wh, done as usize);

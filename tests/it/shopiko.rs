@@ -160,14 +160,7 @@ async fn paging_returns_ten_thousand_orders_exactly_once() {
 #[tokio::test]
 async fn with_faults_every_call_succeeds_or_fails_within_its_budget() {
     let faults = "5xx=0.2,timeout=0.1,429=0.1,drop=0.05".parse().unwrap();
-    let s = start_sim(SimConfig {
-        seed_orders: 40,
-        seed_products: 30,
-        faults,
-        timeout_delay: Duration::from_millis(1500),
-        ..sim_config()
-    })
-    .await;
+    let s = start_sim(SimConfig { seed_orders: 40, seed_products: 30, faults, timeout_delay: Duration::from_millis(1500), ..sim_config() }).await;
     let policy = RetryPolicy { budget: Duration::from_secs(6), ..fast_policy() };
     let c = client(&s.url, KEY, policy);
     let mut ok = 0;
@@ -284,7 +277,11 @@ async fn batches_upsert_products_and_stock_in_contract_sizes() {
     let again = c.upsert_products(&products).await.unwrap();
     assert_eq!((again.created, again.unchanged), (0, 1203), "sending the same again changes nothing");
     assert_eq!(status_count(&s.sim, "200"), 6, "1203 products in batches of 500: 3 requests, twice");
-    let levels: Vec<StockLevel> = products.iter().map(|p| StockLevel { sku: p.sku.clone(), quantity: "3.5".into() }).chain([StockLevel { sku: "NOPE".into(), quantity: "1".into() }]).collect();
+    let levels: Vec<StockLevel> = products
+        .iter()
+        .map(|p| StockLevel { sku: p.sku.clone(), quantity: "3.5".into() })
+        .chain([StockLevel { sku: "NOPE".into(), quantity: "1".into() }])
+        .collect();
     let st = c.set_stock(&levels).await.unwrap();
     assert_eq!(st.updated, 1203);
     assert_eq!(st.unknown_skus, vec!["NOPE".to_owned()]);
@@ -334,13 +331,7 @@ async fn the_key_is_never_sent_nor_logged() {
     let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let s = start_sim(SimConfig {
-        seed_orders: 30,
-        seed_products: 10,
-        faults: "5xx=0.3,429=0.1,retry_after=0".parse().unwrap(),
-        ..sim_config()
-    })
-    .await;
+    let s = start_sim(SimConfig { seed_orders: 30, seed_products: 10, faults: "5xx=0.3,429=0.1,retry_after=0".parse().unwrap(), ..sim_config() }).await;
     let c = client(&s.url, KEY, fast_policy());
     tracing::info!(client = ?c, "The client, as Debug.");
     let _ = c.ping().await;
@@ -440,8 +431,28 @@ fn check_goes_green_then_red_with_the_reason() {
     std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
     std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let key = format!("shopiko.key_file={}", key_file.display());
-    let o = obmen(h, &["server", "new", "Shop", "--kind", "warehouse_pro_shopiko", "--set", "database.dialect=sqlite", "--set", &conn,
-        "--set", "rules.object=Централен Склад", "--set", &url, "--set", &format!("shopiko.api_id={API_ID}"), "--set", &key]);
+    let o = obmen(
+        h,
+        &[
+            "server",
+            "new",
+            "Shop",
+            "--kind",
+            "warehouse_pro_shopiko",
+            "--set",
+            "database.dialect=sqlite",
+            "--set",
+            &conn,
+            "--set",
+            "rules.object=Централен Склад",
+            "--set",
+            &url,
+            "--set",
+            &format!("shopiko.api_id={API_ID}"),
+            "--set",
+            &key,
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let o = obmen(h, &["check", "Shop"]);
@@ -475,9 +486,28 @@ fn check_reports_a_skewed_clock() {
     let sim = SimProcess::start(&["--clock-offset-secs", "900"]);
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let o = obmen(h, &["server", "new", "Shop", "--kind", "warehouse_pro_shopiko", "--set", "database.dialect=sqlite",
-        "--set", &format!("database.connection={}", db.connection), "--set", "rules.object=1",
-        "--set", &format!("shopiko.url=http://{}/api", sim.addr), "--set", &format!("shopiko.api_id={API_ID}"), "--set", &format!("shopiko.key={KEY}")]);
+    let o = obmen(
+        h,
+        &[
+            "server",
+            "new",
+            "Shop",
+            "--kind",
+            "warehouse_pro_shopiko",
+            "--set",
+            "database.dialect=sqlite",
+            "--set",
+            &format!("database.connection={}", db.connection),
+            "--set",
+            "rules.object=1",
+            "--set",
+            &format!("shopiko.url=http://{}/api", sim.addr),
+            "--set",
+            &format!("shopiko.api_id={API_ID}"),
+            "--set",
+            &format!("shopiko.key={KEY}"),
+        ],
+    );
     assert!(o.status.success());
     let o = obmen(h, &["check", "Shop"]);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -539,9 +569,28 @@ fn check_names_what_it_found_about_the_database() {
     let home = dir.path().join("home");
     let server = |conn: &str, dialect: &str| {
         let _ = std::fs::remove_file(home.join("servers/Shop.toml"));
-        let o = obmen(&home, &["server", "new", "Shop", "--kind", "warehouse_pro_shopiko", "--set", &format!("database.dialect={dialect}"),
-            "--set", &format!("database.connection={conn}"), "--set", "rules.object=1",
-            "--set", "shopiko.url=http://127.0.0.1:9/api", "--set", &format!("shopiko.api_id={API_ID}"), "--set", &format!("shopiko.key={KEY}")]);
+        let o = obmen(
+            &home,
+            &[
+                "server",
+                "new",
+                "Shop",
+                "--kind",
+                "warehouse_pro_shopiko",
+                "--set",
+                &format!("database.dialect={dialect}"),
+                "--set",
+                &format!("database.connection={conn}"),
+                "--set",
+                "rules.object=1",
+                "--set",
+                "shopiko.url=http://127.0.0.1:9/api",
+                "--set",
+                &format!("shopiko.api_id={API_ID}"),
+                "--set",
+                &format!("shopiko.key={KEY}"),
+            ],
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     };
     let check = || {
@@ -566,7 +615,10 @@ fn check_names_what_it_found_about_the_database() {
     let o = obmen(&home, &["--lang", "bg", "check", "Shop"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("✘ Таблици на Склад Pro: това не е база данни на Склад Pro: няма таблица goods"), "{out}");
-    assert!(out.contains("✘ магазин на http://127.0.0.1:9/api: отказ от ping след") && out.contains("магазинът на http://127.0.0.1:9/api/v1/ping не отговаря"), "{out}");
+    assert!(
+        out.contains("✘ магазин на http://127.0.0.1:9/api: отказ от ping след") && out.contains("магазинът на http://127.0.0.1:9/api/v1/ping не отговаря"),
+        "{out}"
+    );
     // A driver that is not installed.
     server(&format!("Driver=NoSuchDriver;Database={}", other.display()), "sqlite");
     let out = check();
@@ -599,9 +651,28 @@ fn a_copied_home_is_whole() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     std::fs::write(home.join("shopiko.key"), format!("{KEY}\n")).unwrap();
     std::fs::set_permissions(home.join("shopiko.key"), std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    let o = obmen(&home, &["server", "new", "Shop", "--kind", "warehouse_pro_shopiko", "--set", "database.dialect=sqlite",
-        "--set", "database.connection=Driver=SQLite3;Database=warehouse.db;", "--set", "rules.object=Централен Склад",
-        "--set", "shopiko.url=http://127.0.0.1:9/api", "--set", &format!("shopiko.api_id={API_ID}"), "--set", "shopiko.key_file=shopiko.key"]);
+    let o = obmen(
+        &home,
+        &[
+            "server",
+            "new",
+            "Shop",
+            "--kind",
+            "warehouse_pro_shopiko",
+            "--set",
+            "database.dialect=sqlite",
+            "--set",
+            "database.connection=Driver=SQLite3;Database=warehouse.db;",
+            "--set",
+            "rules.object=Централен Склад",
+            "--set",
+            "shopiko.url=http://127.0.0.1:9/api",
+            "--set",
+            &format!("shopiko.api_id={API_ID}"),
+            "--set",
+            "shopiko.key_file=shopiko.key",
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let copy = dir.path().join("elsewhere/copy");
     std::fs::create_dir_all(copy.parent().unwrap()).unwrap();

@@ -83,7 +83,6 @@ pub fn sqlite_connection(path: &Path) -> String {
     format!("Driver=SQLite3;Database={};", path.display())
 }
 
-
 /// Runs each test body once on SQLite and once on MariaDB, as two tests in the two modules named.
 macro_rules! on_both {
     ($sqlite:ident, $mysql:ident; $($name:ident),* $(,)?) => {

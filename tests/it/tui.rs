@@ -376,7 +376,8 @@ fn the_quarantine_view_retries_and_drops_an_order_set_aside() {
 fn obmen_demo_prepares_a_home_whose_server_imports_when_started() {
     let home = tempfile::tempdir().unwrap();
     let _guard = DaemonGuard(home.path().to_owned());
-    let run = || std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(["--lang", "en", "demo", "--no-tui"]).env("OBMEN_HOME", home.path()).output().unwrap();
+    let run =
+        || std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(["--lang", "en", "demo", "--no-tui"]).env("OBMEN_HOME", home.path()).output().unwrap();
     let o = run();
     let said = String::from_utf8_lossy(&o.stdout).into_owned();
     let sim_pid: String = std::fs::read_to_string(home.path().join("shopiko-sim.pid")).unwrap_or_default();

@@ -3,10 +3,7 @@
 
 use chrono::NaiveDate;
 use obmen::warehouse::demo;
-use obmen::warehouse::{
-    Dialect, NewDocument, NewGood, NewLine, Numbering, OperType, Paid, Partner, PartnerRole, Warehouse,
-    WarehouseError,
-};
+use obmen::warehouse::{Dialect, NewDocument, NewGood, NewLine, Numbering, OperType, Paid, Partner, PartnerRole, Warehouse, WarehouseError};
 
 use crate::support::TestDb;
 
@@ -359,9 +356,7 @@ fn negative_stock_is_refused_unless_allowed(d: Dialect) {
 fn text_too_long_is_an_error_not_a_cut(d: Dialect) {
     let db = TestDb::with_demo(d, 0);
     let wh = db.open();
-    let err = wh
-        .create_good(&NewGood { code: "T".into(), name: "я".repeat(256), vat_group_id: 1, ..NewGood::default() })
-        .unwrap_err();
+    let err = wh.create_good(&NewGood { code: "T".into(), name: "я".repeat(256), vat_group_id: 1, ..NewGood::default() }).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("256 characters") && msg.contains("at most 255"), "{msg}");
     assert!(wh.goods_by_code("T").unwrap().is_empty());
@@ -420,11 +415,7 @@ fn access_reads_a_real_mdb_and_refuses_writes() {
     let connection = format!("Driver=MDBTools;DBQ={path};");
     let mut wh = Warehouse::connect(&connection, Dialect::Access).expect("MDBTools opens the .mdb");
     assert_eq!(wh.table_names().unwrap(), vec!["Monitor_Authenticate".to_owned()]);
-    let rows = wh
-        .query("SELECT ID, EMail_Address, Comment FROM Monitor_Authenticate", (), |r| {
-            Ok((r.i32(1)?, r.text(2)?, r.text(3)?))
-        })
-        .unwrap();
+    let rows = wh.query("SELECT ID, EMail_Address, Comment FROM Monitor_Authenticate", (), |r| Ok((r.i32(1)?, r.text(2)?, r.text(3)?))).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0, 1);
     assert_eq!(rows[0].1, "nobody@sunnyline.co.za");

@@ -248,9 +248,8 @@ impl StoredSnapshot {
 /// True when the links give every good the SKU the snapshot has for it: a link made since that
 /// names a good by its own code changes nothing, any other change of links needs every good read.
 fn links_agree(snapshot: &StoredSnapshot, links: &HashMap<i64, String>) -> bool {
-    let linked_now = links.iter().all(|(id, sku)| {
-        i32::try_from(*id).ok().and_then(|id| snapshot.ids.binary_search(&id).ok()).is_none_or(|i| snapshot.sku(i) == sku)
-    });
+    let linked_now =
+        links.iter().all(|(id, sku)| i32::try_from(*id).ok().and_then(|id| snapshot.ids.binary_search(&id).ok()).is_none_or(|i| snapshot.sku(i) == sku));
     let still_linked = snapshot.ids.iter().zip(&snapshot.flags).all(|(id, f)| f & LINKED == 0 || links.contains_key(&(*id as i64)));
     linked_now && still_linked
 }
@@ -599,7 +598,11 @@ impl Ctx<'_> {
             let batch: Vec<StockLevel> = chunk.iter().map(|(_, l)| l.clone()).collect();
             let r = self.shop_call(self.shop.set_stock(&batch))?;
             let unknown: HashSet<&str> = r.unknown_skus.iter().map(String::as_str).collect();
-            report.refused.extend(r.unknown_skus.iter().map(|s| Refused { item: ItemKind::Stock, key: s.clone(), reason: "the shop has no such product".into() }));
+            report.refused.extend(r.unknown_skus.iter().map(|s| Refused {
+                item: ItemKind::Stock,
+                key: s.clone(),
+                reason: "the shop has no such product".into(),
+            }));
             for (id, level) in chunk {
                 if !unknown.contains(level.sku.as_str()) {
                     if let Some(l) = snapshot.goods.get_mut(id) {
@@ -648,8 +651,7 @@ impl Ctx<'_> {
         if self.dry_run {
             return Ok(());
         }
-        let items: Vec<(String, String)> =
-            sent.iter().filter(|(k, _, _)| !refused.contains(*k)).map(|(k, _, fp)| (k.to_string(), fp.clone())).collect();
+        let items: Vec<(String, String)> = sent.iter().filter(|(k, _, _)| !refused.contains(*k)).map(|(k, _, fp)| (k.to_string(), fp.clone())).collect();
         self.rt.block_on(self.state.set_fingerprints(&self.settings.name, kind, &items))?;
         Ok(())
     }
@@ -723,7 +725,13 @@ impl Ctx<'_> {
                 company_name: if company { p.company.clone() } else { String::new() },
                 vat_number: p.vat_number.clone(),
                 company_number: p.company_number.clone(),
-                billing_address: Some(Address { name: p.company.clone(), line1: p.address.clone(), city: p.city.clone(), country: "BG".into(), ..Address::default() }),
+                billing_address: Some(Address {
+                    name: p.company.clone(),
+                    line1: p.address.clone(),
+                    city: p.city.clone(),
+                    country: "BG".into(),
+                    ..Address::default()
+                }),
                 delivery_address: None,
             };
             out.push((customer_key(&customer), customer));

@@ -32,8 +32,7 @@ use crate::shopiko::{ShopikoClient, ShopikoError};
 use crate::state::State;
 use crate::warehouse::partners::normalise_tax_number;
 use crate::warehouse::{
-    Good, NewDocument, NewGood, NewImport, NewLine, Numbering, Object, OperType, Paid, Partner, PartnerRole, Stock, Warehouse,
-    WarehouseError,
+    Good, NewDocument, NewGood, NewImport, NewLine, Numbering, Object, OperType, Paid, Partner, PartnerRole, Stock, Warehouse, WarehouseError,
 };
 
 /// The code of the service good that carries shipping.
@@ -444,11 +443,29 @@ pub(super) fn order_lines(p: &Parsed<'_>, goods: &[LineGood], main_vat: f64, dis
     }
     for (what, amount) in &p.discounts {
         let net = -amount / (1.0 + main_vat / 100.0);
-        lines.push(NewLine { good_id: discount_good, qtty: 1.0, price: round6(net), vat: round6(net * main_vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {what}") });
+        lines.push(NewLine {
+            good_id: discount_good,
+            qtty: 1.0,
+            price: round6(net),
+            vat: round6(net * main_vat / 100.0),
+            discount: 0.0,
+            price_in: 0.0,
+            moves_stock: false,
+            note: format!("{note}: {what}"),
+        });
     }
     if let Some((method, price, vat)) = &p.shipping {
         let net = price / (1.0 + vat / 100.0);
-        lines.push(NewLine { good_id: shipping_good, qtty: 1.0, price: round6(net), vat: round6(net * vat / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note: format!("{note}: {method}") });
+        lines.push(NewLine {
+            good_id: shipping_good,
+            qtty: 1.0,
+            price: round6(net),
+            vat: round6(net * vat / 100.0),
+            discount: 0.0,
+            price_in: 0.0,
+            moves_stock: false,
+            note: format!("{note}: {method}"),
+        });
     }
     lines
 }
@@ -582,7 +599,9 @@ fn match_partner(vat: &str, number: &str, email: &str, by_vat: &[Partner], by_nu
             [p] => Ok(Some(p.clone())),
             many => {
                 let partners = many.iter().map(name).collect::<Vec<_>>().join(", ");
-                Err(Match::Ambiguous(Msg::PartnersShareKey.with(lang, &[("count", &many.len()), ("what", &what.get(lang)), ("key", &key), ("partners", &partners)])))
+                Err(Match::Ambiguous(
+                    Msg::PartnersShareKey.with(lang, &[("count", &many.len()), ("what", &what.get(lang)), ("key", &key), ("partners", &partners)]),
+                ))
             }
         }
     };
@@ -613,7 +632,8 @@ fn match_partner(vat: &str, number: &str, email: &str, by_vat: &[Partner], by_nu
             (Some((p, _)), _) => Match::Found(p.id, p.company, None),
             (None, Some(e)) => {
                 let theirs = (normalise_tax_number(&e.vat_number), normalise_tax_number(&e.company_number));
-                let differs = (!vat.is_empty() && !theirs.0.is_empty() && theirs.0 != vat) || (!number.is_empty() && !theirs.1.is_empty() && theirs.1 != number);
+                let differs =
+                    (!vat.is_empty() && !theirs.0.is_empty() && theirs.0 != vat) || (!number.is_empty() && !theirs.1.is_empty() && theirs.1 != number);
                 if differs {
                     Match::New(Some(Msg::EmailNumbersDiffer.with(lang, &[("email", &email), ("partner", &name(&e))])))
                 } else {
@@ -823,7 +843,11 @@ impl Ctx<'_> {
         let mut ready = Vec::new();
         for order in todo {
             let currencies = self.currencies()?;
-            match currencies.of(&order.currency).and_then(|(id, rate)| parse(order, Limits::of(self.settings)).map(|p| p.in_base(id, rate))).and_then(|parsed| self.resolve(&parsed, links, &index).map(|(goods, partner)| Ready { parsed, goods, partner })) {
+            match currencies
+                .of(&order.currency)
+                .and_then(|(id, rate)| parse(order, Limits::of(self.settings)).map(|p| p.in_base(id, rate)))
+                .and_then(|parsed| self.resolve(&parsed, links, &index).map(|(goods, partner)| Ready { parsed, goods, partner }))
+            {
                 Ok(r) => ready.push(r),
                 Err(reason) => self.set_aside(order, reason, report)?,
             }
@@ -898,7 +922,8 @@ impl Ctx<'_> {
     }
 
     fn set_aside(&mut self, order: &Order, reason: String, report: &mut ImportReport) -> Result<(), RunError> {
-        let payload = serde_json::to_string(order).map_err(|e| RunError::Setup { message: format!("order {} could not be kept for a retry: {e}", order.number) })?;
+        let payload =
+            serde_json::to_string(order).map_err(|e| RunError::Setup { message: format!("order {} could not be kept for a retry: {e}", order.number) })?;
         self.record_set_aside(&order.id, order.number.clone(), reason, Some(&payload), report)
     }
 
@@ -1150,7 +1175,13 @@ impl Ctx<'_> {
                     *self.cache.guest.borrow_mut() = Some((p.id, p.company.clone()));
                     PartnerRef::Found(p.id, p.company)
                 }
-                None => PartnerRef::Make(Box::new(Partner { code: "SH-GUEST".into(), company: name.to_owned(), price_group: 1, role: self.settings.rules.partner_role.role(), ..Partner::default() })),
+                None => PartnerRef::Make(Box::new(Partner {
+                    code: "SH-GUEST".into(),
+                    company: name.to_owned(),
+                    price_group: 1,
+                    role: self.settings.rules.partner_role.role(),
+                    ..Partner::default()
+                })),
             }));
         }
         let (vat, number, email) = (normalise_tax_number(&c.vat_number), normalise_tax_number(&c.company_number), c.email.trim().to_lowercase());
@@ -1344,11 +1375,8 @@ impl Ctx<'_> {
             }
             let written = tx.insert_documents(&docs, stock)?;
             let orders: Vec<&Order> = ready.iter().zip(&accepted).filter(|(_, a)| a.is_ok()).map(|(r, _)| r.parsed.order).collect();
-            let records: Vec<NewImport<'_>> = orders
-                .iter()
-                .zip(&written)
-                .map(|(o, w)| NewImport { order_id: &o.id, order_number: &o.number, oper_type, acct: w.acct })
-                .collect();
+            let records: Vec<NewImport<'_>> =
+                orders.iter().zip(&written).map(|(o, w)| NewImport { order_id: &o.id, order_number: &o.number, oper_type, acct: w.acct }).collect();
             tx.record_imports(&source, &records)?;
             let mut written = written.into_iter();
             // One written document per accepted order, in order.
@@ -1385,7 +1413,8 @@ impl Ctx<'_> {
         let mut made_partners: Vec<&str> = Vec::new();
         for (r, draft) in ready.iter().zip(&drafts) {
             let p = &r.parsed;
-            if let Err(reason) = draft.as_ref().map_err(|e| e.clone()).and_then(|doc| stock.apply(doc).map_err(|e| stock_refusal(e, &names, &self.object.name))) {
+            if let Err(reason) = draft.as_ref().map_err(|e| e.clone()).and_then(|doc| stock.apply(doc).map_err(|e| stock_refusal(e, &names, &self.object.name)))
+            {
                 report.quarantined.push(SetAside { order: p.order.number.clone(), reason });
                 continue;
             }
@@ -1477,7 +1506,15 @@ fn service_good(tx: &Warehouse, code: &str, name: &str, flags: i32) -> Result<i3
     if let Some(g) = tx.goods_by_code(code)?.into_iter().next() {
         return Ok(g.id);
     }
-    tx.create_good(&NewGood { code: code.into(), name: name.into(), measure: "бр.".into(), vat_group_id: 1, group_id: 1, kind_flags: flags, ..NewGood::default() })
+    tx.create_good(&NewGood {
+        code: code.into(),
+        name: name.into(),
+        measure: "бр.".into(),
+        vat_group_id: 1,
+        group_id: 1,
+        kind_flags: flags,
+        ..NewGood::default()
+    })
 }
 
 /// The document type as the shop is told it.
@@ -1563,7 +1600,9 @@ mod tests {
     }
 
     fn line(n: u32, qty: &str, price: &str, discount: &str, vat: &str) -> String {
-        format!(r#"{{ "line_id": "{n}", "sku": "G{n}", "name": "Стока {n}", "quantity": "{qty}", "unit_price": "{price}", "discount_percent": "{discount}", "vat_percent": "{vat}" }}"#)
+        format!(
+            r#"{{ "line_id": "{n}", "sku": "G{n}", "name": "Стока {n}", "quantity": "{qty}", "unit_price": "{price}", "discount_percent": "{discount}", "vat_percent": "{vat}" }}"#
+        )
     }
 
     const LIMITS: Limits = Limits { amount: 1_000_000.0, quantity: 100_000.0 };
@@ -1589,9 +1628,25 @@ mod tests {
 
     /// The paths of an order's fields a shop fills, to put anything into.
     const ORDER_FIELDS: &[&str] = &[
-        "/id", "/number", "/created_at", "/currency", "/customer", "/customer/type", "/customer/email", "/lines",
-        "/lines/0", "/lines/0/quantity", "/lines/0/unit_price", "/lines/0/discount_percent", "/lines/0/vat_percent",
-        "/lines/0/sku", "/discounts", "/shipping", "/payment/paid_amount", "/payment/paid", "/totals/total",
+        "/id",
+        "/number",
+        "/created_at",
+        "/currency",
+        "/customer",
+        "/customer/type",
+        "/customer/email",
+        "/lines",
+        "/lines/0",
+        "/lines/0/quantity",
+        "/lines/0/unit_price",
+        "/lines/0/discount_percent",
+        "/lines/0/vat_percent",
+        "/lines/0/sku",
+        "/discounts",
+        "/shipping",
+        "/payment/paid_amount",
+        "/payment/paid",
+        "/totals/total",
     ];
 
     proptest::proptest! {
@@ -1630,7 +1685,15 @@ mod tests {
     }
 
     fn partner(id: i32, email: &str, vat: &str, number: &str) -> Partner {
-        Partner { id, code: format!("P{id}"), company: format!("Фирма {id}"), email: email.into(), vat_number: vat.into(), company_number: number.into(), ..Partner::default() }
+        Partner {
+            id,
+            code: format!("P{id}"),
+            company: format!("Фирма {id}"),
+            email: email.into(),
+            vat_number: vat.into(),
+            company_number: number.into(),
+            ..Partner::default()
+        }
     }
 
     #[test]
@@ -1673,7 +1736,10 @@ mod tests {
             (order(&line(1, "1", "1e300", "0", "20"), "", "null", "1e300"), "the price 1e300 is above the largest amount"),
             (order(&line(1, "200000", "1", "0", "20"), "", "null", "200000"), "the quantity 200000 is above the largest"),
             (order(&line(1, "1000", "2000", "0", "20"), "", "null", "2000000"), "the line's total 2000000 is above"),
-            (order(&line(1, "1", "1", "0", "20"), "", r#"{ "method": "m", "price": "5000000", "vat_percent": "20" }"#, "5000001"), "the shipping price 5000000 is above"),
+            (
+                order(&line(1, "1", "1", "0", "20"), "", r#"{ "method": "m", "price": "5000000", "vat_percent": "20" }"#, "5000001"),
+                "the shipping price 5000000 is above",
+            ),
             (order(&line(1, "1", "1", "0", "20"), "", r#"{ "method": "m", "price": "-5", "vat_percent": "20" }"#, "1"), "the shipping price -5 is below zero"),
         ];
         for (o, reason) in cases {
@@ -1689,7 +1755,13 @@ mod tests {
         assert!(parse(&o, LIMITS).is_ok(), "rounding is no overpayment");
         // An order of more lines than any shop order has.
         let mut o = order(&line(1, "1", "1", "0", "20"), "", "null", "1001");
-        o.lines = (0..=MAX_LINES_PER_ORDER).map(|i| { let mut l = o.lines[0].clone(); l.line_id = format!("{i}"); l }).collect();
+        o.lines = (0..=MAX_LINES_PER_ORDER)
+            .map(|i| {
+                let mut l = o.lines[0].clone();
+                l.line_id = format!("{i}");
+                l
+            })
+            .collect();
         let e = parse(&o, LIMITS).err().unwrap();
         assert!(e.contains("the order has 1001 lines, more than the 1000"), "{e}");
         // Limits are the server's: a wholesale shop may raise them.

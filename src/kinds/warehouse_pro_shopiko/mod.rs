@@ -148,7 +148,9 @@ async fn check_shop(server: &Server, lang: Lang) -> Vec<Check> {
         Err(e) => return vec![Check::failed(reach, e.to_string()), Check::failed(key, unreachable)],
     };
     match client.ping().await {
-        Ok(p) => vec![Check::ok(reach, reachable), Check::ok(key, Msg::CheckAccepted.with(lang, &[("shop", &p.shop), ("api_id", &server.settings.shopiko.api_id)]))],
+        Ok(p) => {
+            vec![Check::ok(reach, reachable), Check::ok(key, Msg::CheckAccepted.with(lang, &[("shop", &p.shop), ("api_id", &server.settings.shopiko.api_id)]))]
+        }
         Err(e) => match e.last() {
             ShopikoError::Unauthorized { .. } | ShopikoError::ClockSkew { .. } => {
                 vec![Check::ok(reach, reachable), Check::failed(key, e.last().to_string())]

@@ -69,16 +69,20 @@ impl Ctx<'_> {
         let link_partners = self.settings.rules.sync_nomenclature || self.settings.rules.partners_compare_by != PartnersKey::Email;
         if link_goods {
             let mut links = self.rt.block_on(self.state.links(&self.settings.name, "good"))?;
-            self.each_listing_page(PRODUCTS_CURSOR, |ctx, cursor| ctx.shop_call(ctx.shop.products_changed_in_shop(cursor, LIST_PAGE_MAX)), |ctx, page, _| {
-                ctx.link_goods_page(page, &mut links, report)
-            })?;
+            self.each_listing_page(
+                PRODUCTS_CURSOR,
+                |ctx, cursor| ctx.shop_call(ctx.shop.products_changed_in_shop(cursor, LIST_PAGE_MAX)),
+                |ctx, page, _| ctx.link_goods_page(page, &mut links, report),
+            )?;
         }
         self.check_cancel()?;
         if link_partners {
             let mut links = self.rt.block_on(self.state.links(&self.settings.name, "partner"))?;
-            self.each_listing_page(CUSTOMERS_CURSOR, |ctx, cursor| ctx.shop_call(ctx.shop.customers_changed_in_shop(cursor, LIST_PAGE_MAX)), |ctx, page, _| {
-                ctx.link_partners_page(page, &mut links, report)
-            })?;
+            self.each_listing_page(
+                CUSTOMERS_CURSOR,
+                |ctx, cursor| ctx.shop_call(ctx.shop.customers_changed_in_shop(cursor, LIST_PAGE_MAX)),
+                |ctx, page, _| ctx.link_partners_page(page, &mut links, report),
+            )?;
         }
         Ok(())
     }
@@ -174,7 +178,8 @@ impl Ctx<'_> {
         // What to make: the good, its SKU, and how the report names it once it is made.
         let mut to_make: Vec<(NewGood, String, String)> = Vec::new();
         for p in todo {
-            let candidates: Vec<&Good> = by_value.get(&value(p)).map(|v| v.iter().filter(|g| !links.contains_key(&(g.id as i64))).collect()).unwrap_or_default();
+            let candidates: Vec<&Good> =
+                by_value.get(&value(p)).map(|v| v.iter().filter(|g| !links.contains_key(&(g.id as i64))).collect()).unwrap_or_default();
             match candidates.len() {
                 1 => {
                     let g = candidates[0];
@@ -186,7 +191,10 @@ impl Ctx<'_> {
                     if coded.contains(&fold(&p.sku)) {
                         report.goods_unmatched.push(format!(
                             "{} {}: a good with code {} exists, but its {} differs; link them by making them agree",
-                            p.sku, p.name, p.sku, key.as_str()
+                            p.sku,
+                            p.name,
+                            p.sku,
+                            key.as_str()
                         ));
                         continue;
                     }
@@ -200,7 +208,9 @@ impl Ctx<'_> {
                 }
                 0 => report.goods_unmatched.push(format!(
                     "{} {}: no good matches it by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",
-                    p.sku, p.name, key.as_str()
+                    p.sku,
+                    p.name,
+                    key.as_str()
                 )),
                 n => report.goods_unmatched.push(format!(
                     "{} {}: {n} goods match it by {} ({}); keep one",
@@ -248,8 +258,11 @@ impl Ctx<'_> {
         for (c, link_key) in todo {
             let who = if c.company_name.is_empty() { format!("{} {}", c.first_name, c.last_name) } else { c.company_name.clone() };
             let v = value(c);
-            let found: Vec<&Partner> =
-                if v.is_empty() { Vec::new() } else { by_value.get(&v).map(|ps| ps.iter().filter(|p| !links.contains_key(&(p.id as i64))).collect()).unwrap_or_default() };
+            let found: Vec<&Partner> = if v.is_empty() {
+                Vec::new()
+            } else {
+                by_value.get(&v).map(|ps| ps.iter().filter(|p| !links.contains_key(&(p.id as i64))).collect()).unwrap_or_default()
+            };
             match found.len() {
                 1 => {
                     report.partners_linked.push(format!("{} -> {} ({})", link_key, found[0].company, found[0].code));
@@ -325,9 +338,14 @@ impl Ctx<'_> {
     fn good_from_product(&self, p: &Product) -> Result<NewGood, String> {
         let vat: f64 = match p.vat_percent.trim() {
             "" => 20.0,
-            v => v.parse().ok().filter(|v: &f64| v.is_finite() && (0.0..100.0).contains(v)).ok_or_else(|| format!("the VAT rate '{}' is not a percent", p.vat_percent))?,
+            v => v
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && (0.0..100.0).contains(v))
+                .ok_or_else(|| format!("the VAT rate '{}' is not a percent", p.vat_percent))?,
         };
-        let gross: f64 = p.price.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| format!("the price '{}' is not a number", p.price))?;
+        let gross: f64 =
+            p.price.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| format!("the price '{}' is not a number", p.price))?;
         let vat_group_id = self.vat_group(vat).map_err(|e| e.to_string())?;
         let net = (gross / (1.0 + vat / 100.0) * 1e6).round() / 1e6;
         Ok(NewGood {

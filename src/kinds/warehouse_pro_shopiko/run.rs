@@ -14,8 +14,8 @@ use super::nomenclature::NomenclatureReport;
 use super::{Server, Settings};
 use crate::config::Lang;
 use crate::i18n::Msg;
-use crate::kinds::{Details, FailureKind, Job, Phase, RunContext, RunError, RunEvent, RunSummary};
 use crate::kinds::run::RunLock;
+use crate::kinds::{Details, FailureKind, Job, Phase, RunContext, RunError, RunEvent, RunSummary};
 use crate::shopiko::model::Order;
 use crate::shopiko::{ShopikoClient, ShopikoError};
 use crate::state::{Outcome, Quarantined};
@@ -111,7 +111,8 @@ fn open(server: &Server, ctx: &RunContext) -> Result<Opened, RunError> {
 /// Runs a job (see [`crate::kinds::Server::run`]).
 pub async fn run(server: &Server, kind: &str, ctx: RunContext, job: Job) -> RunSummary {
     let name = server.settings.name.clone();
-    on_blocking_thread(server, kind, ctx, job, move |s, opened, cx, report, summary| run_phases(s, opened, cx, job, report, summary)).await
+    on_blocking_thread(server, kind, ctx, job, move |s, opened, cx, report, summary| run_phases(s, opened, cx, job, report, summary))
+        .await
         .unwrap_or_else(|e| failed_to_start(&name, kind, job, e))
 }
 
@@ -125,7 +126,9 @@ pub async fn retry(server: &Server, kind: &str, ctx: RunContext, entries: Vec<Qu
         for q in &entries {
             match serde_json::from_str::<Order>(&q.payload) {
                 Ok(o) => orders.push(o),
-                Err(e) => import.quarantined.push(super::import::SetAside { order: q.order_number.clone(), reason: format!("the stored order cannot be read: {e}") }),
+                Err(e) => {
+                    import.quarantined.push(super::import::SetAside { order: q.order_number.clone(), reason: format!("the stored order cannot be read: {e}") })
+                }
             }
         }
         let result = phase(summary, Phase::Import, cx, || ctx_for(s, opened, cx, Job::default(), &Cache::default(), |c| c.import_orders(&orders, &mut import)));
@@ -251,9 +254,9 @@ fn frame(server: &Server, kind: &str, ctx: &RunContext, job: Job, rt: &tokio::ru
             tracing::warn!(runs = interrupted, "Runs left unfinished by a process that died are marked interrupted.");
         }
         if !job.dry_run {
-            let id = rt.block_on(ctx.state.start_run(name, false)).map_err(|e| RunError::Setup {
-                message: format!("the run cannot be recorded in obmen's state, so it was not started: {e}"),
-            })?;
+            let id = rt
+                .block_on(ctx.state.start_run(name, false))
+                .map_err(|e| RunError::Setup { message: format!("the run cannot be recorded in obmen's state, so it was not started: {e}") })?;
             summary.run_id = Some(id);
             span.record("run_id", id);
         }

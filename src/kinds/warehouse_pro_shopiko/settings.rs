@@ -8,9 +8,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{current, Msg};
 use crate::config::schedule::{ClockTimes, Rule, Rules, StartMode, TimeWindow, Weekdays};
 use crate::config::{ConfigError, ConfigErrors, ServerFile};
+use crate::i18n::{current, Msg};
 use crate::secret::Secret;
 use crate::shopiko::{ClientConfig, RetryPolicy};
 use crate::warehouse::{Dialect, OperType};
@@ -450,7 +450,11 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
     if let (Some(dialect), Some(conn)) = (get("database", "dialect").and_then(|d| d.parse::<Dialect>().ok()), get("database", "connection")) {
         if let Some(guessed) = Dialect::guess(conn) {
             if guessed != dialect {
-                errors.push(ConfigError::field(path, "database.dialect", format!("is {dialect}, but the connection names a {guessed} driver: make them agree")));
+                errors.push(ConfigError::field(
+                    path,
+                    "database.dialect",
+                    format!("is {dialect}, but the connection names a {guessed} driver: make them agree"),
+                ));
             }
         }
     }

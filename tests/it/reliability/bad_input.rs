@@ -94,7 +94,12 @@ fn config_cases() -> (u64, Vec<String>, Vec<String>) {
     check("an emoji in the server's name", "Bad🛒", valid_file("Bad🛒").as_bytes(), Some("name"));
     check("the hours past midnight twice", "Bad", &with("import_every_min = 15", "import_every_min = 15\nhours = \"25:00-26:00\""), Some("rules.hours"));
     check("weekdays that are no days", "Bad", &with("import_every_min = 15", "import_every_min = 15\nweekdays = \"funday\""), Some("rules.weekdays"));
-    check("clock times without minutes", "Bad", &with("import_every_min = 15", "import_every_min = 15\nimport = \"at\"\nimport_at = \"6\""), Some("rules.import_at"));
+    check(
+        "clock times without minutes",
+        "Bad",
+        &with("import_every_min = 15", "import_every_min = 15\nimport = \"at\"\nimport_at = \"6\""),
+        Some("rules.import_at"),
+    );
     check("a shop timeout of a day", "Bad", &with("api_id =", "timeout_secs = 86400\napi_id ="), Some("shopiko.timeout_secs"));
     (cases, failures, outputs)
 }
@@ -214,14 +219,12 @@ fn order_cases(row: &mut Row) -> (u64, Vec<String>) {
     setup.sim.sim.place_raw(twice);
     setup.sim.sim.add_orders(2);
     let mut d = Daemon::start(home);
-    d.wait_for(Duration::from_secs(180), "the run over the bad orders", |d| d.status("Shop")["state"] == "waiting" && d.status("Shop")["counters"]["runs"].as_u64().unwrap_or(0) >= 1);
+    d.wait_for(Duration::from_secs(180), "the run over the bad orders", |d| {
+        d.status("Shop")["state"] == "waiting" && d.status("Shop")["counters"]["runs"].as_u64().unwrap_or(0) >= 1
+    });
     let set_aside: Vec<Value> = rt().block_on(d.client().call(Method::GET, "/v1/servers/Shop/quarantine", None)).unwrap();
     d.term();
-    let booked: HashSet<String> = wh
-        .query(&wh.dialect().sql("SELECT {OrderID} FROM {obmen_imports}"), (), |r| r.text(1))
-        .unwrap()
-        .into_iter()
-        .collect();
+    let booked: HashSet<String> = wh.query(&wh.dialect().sql("SELECT {OrderID} FROM {obmen_imports}"), (), |r| r.text(1)).unwrap().into_iter().collect();
     let mut failures = Vec::new();
     let mut aside_ids = HashSet::new();
     let mut readable = Vec::new();
@@ -232,7 +235,9 @@ fn order_cases(row: &mut Row) -> (u64, Vec<String>) {
         let number = o["number"].as_str().unwrap_or("");
         let entry = set_aside.iter().find(|e| {
             let (eid, enumber) = (e["order_id"].as_str().unwrap_or(""), e["order_number"].as_str().unwrap_or(""));
-            (!id.is_empty() && eid == id) || (id.is_empty() && !number.is_empty() && enumber == number) || (id.is_empty() && number.is_empty() && eid.starts_with("malformed-"))
+            (!id.is_empty() && eid == id)
+                || (id.is_empty() && !number.is_empty() && enumber == number)
+                || (id.is_empty() && number.is_empty() && eid.starts_with("malformed-"))
         });
         let fate = match (booked.contains(id) && !id.is_empty(), entry) {
             (true, _) => Fate::Booked,
@@ -256,11 +261,14 @@ fn order_cases(row: &mut Row) -> (u64, Vec<String>) {
         if !right {
             failures.push(format!("order '{label}': {fate:?}, wanted {expect:?}"));
         }
-        row.detail.push_str(&format!("{label}: {}; ", match &fate {
-            Fate::Booked => "booked".to_owned(),
-            Fate::SetAside(r) => format!("set aside ({})", r.chars().take(60).collect::<String>()),
-            Fate::Lost => "LOST".to_owned(),
-        }));
+        row.detail.push_str(&format!(
+            "{label}: {}; ",
+            match &fate {
+                Fate::Booked => "booked".to_owned(),
+                Fate::SetAside(r) => format!("set aside ({})", r.chars().take(60).collect::<String>()),
+                Fate::Lost => "LOST".to_owned(),
+            }
+        ));
     }
     let b = books::check(&setup, &wh, &before, &aside_ids, &readable);
     row.documents += b.documents;
@@ -279,8 +287,15 @@ fn order_cases(row: &mut Row) -> (u64, Vec<String>) {
     row.secrets_found += found;
     // The order of 5,000 lines is whole: 5,000 lines on its document.
     if let Some(big) = cases.iter().find(|c| c.0 == "an order of 5,000 lines").filter(|c| booked.contains(c.2["id"].as_str().unwrap())) {
-        let acct: Vec<i32> = wh.query(&wh.dialect().sql("SELECT {Acct} FROM {obmen_imports} WHERE {OrderID} = ?"), obmen::warehouse::Params::new().text(big.2["id"].as_str().unwrap()).as_slice(), |r| r.i32(1)).unwrap();
-        let lines: Vec<i32> = wh.query(&wh.dialect().sql("SELECT COUNT(*) FROM {operations} WHERE {OperType} = 2 AND {Acct} = ?"), &acct[0], |r| r.i32(1)).unwrap();
+        let acct: Vec<i32> = wh
+            .query(
+                &wh.dialect().sql("SELECT {Acct} FROM {obmen_imports} WHERE {OrderID} = ?"),
+                obmen::warehouse::Params::new().text(big.2["id"].as_str().unwrap()).as_slice(),
+                |r| r.i32(1),
+            )
+            .unwrap();
+        let lines: Vec<i32> =
+            wh.query(&wh.dialect().sql("SELECT COUNT(*) FROM {operations} WHERE {OperType} = 2 AND {Acct} = ?"), &acct[0], |r| r.i32(1)).unwrap();
         if lines[0] < 5000 {
             failures.push(format!("the order of 5,000 lines has {} lines in Warehouse Pro", lines[0]));
         }
@@ -298,7 +313,10 @@ fn answer_cases() -> (u64, Vec<String>) {
         ("a body that is not JSON", Box::new(|_, _| (200, "<html><body>Bad Gateway</body></html>".to_owned()))),
         ("an empty body", Box::new(|_, _| (200, String::new()))),
         ("JSON of another shape", Box::new(|_, _| (200, "[1, 2, 3]".to_owned()))),
-        ("a cursor that goes round", Box::new(|_, q| (200, json!({ "orders": [], "next_cursor": if q.contains("since=A") { "B" } else { "A" }, "has_more": true }).to_string()))),
+        (
+            "a cursor that goes round",
+            Box::new(|_, q| (200, json!({ "orders": [], "next_cursor": if q.contains("since=A") { "B" } else { "A" }, "has_more": true }).to_string())),
+        ),
         ("a 500 with HTML", Box::new(|_, _| (500, "<h1>Internal Server Error</h1>".to_owned()))),
         ("a 200 that carries an error", Box::new(|_, _| (200, json!({ "error": { "code": "maintenance", "message": "в профилактика" } }).to_string()))),
     ];
@@ -355,7 +373,8 @@ fn case_4_bad_input_from_a_user_or_a_shop_gets_its_reason_and_nothing_is_lost() 
     row.secrets_found += found;
     row.cases = config_n + order_n + answer_n;
     row.faults = row.cases;
-    row.detail = format!("{config_n} server files, {order_n} orders, {answer_n} shop answers; {} not as they should be. Orders: {}", failures.len(), row.detail);
+    row.detail =
+        format!("{config_n} server files, {order_n} orders, {answer_n} shop answers; {} not as they should be. Orders: {}", failures.len(), row.detail);
     let found = row.secrets_found;
     row.record(started);
     assert!(config_n + order_n + answer_n >= 60, "at least 60 cases");

@@ -55,7 +55,9 @@ pub fn check(setup: &Setup, wh: &Warehouse, before: &Before, set_aside: &HashSet
     orders.extend(raw.iter().cloned());
     b.documents = orders.len() as u64;
     let imports: Vec<(String, i32)> = wh
-        .query(&wh.dialect().sql("SELECT {OrderID}, {Acct} FROM {obmen_imports} WHERE {Source} = ?"), Params::new().text(API_ID).as_slice(), |r| Ok((r.text(1)?, r.i32(2)?)))
+        .query(&wh.dialect().sql("SELECT {OrderID}, {Acct} FROM {obmen_imports} WHERE {Source} = ?"), Params::new().text(API_ID).as_slice(), |r| {
+            Ok((r.text(1)?, r.i32(2)?))
+        })
         .unwrap();
     let booked: HashMap<&str, i32> = imports.iter().map(|(o, a)| (o.as_str(), *a)).collect();
     let accts: HashSet<i32> = imports.iter().map(|(_, a)| *a).collect();
@@ -109,6 +111,12 @@ pub fn check(setup: &Setup, wh: &Warehouse, before: &Before, set_aside: &HashSet
 impl Books {
     /// Fails the case with everything found, after its row was written.
     pub fn assert_right(&self, case: &str) {
-        assert!(self.lost == 0 && self.duplicated == 0 && self.problems.is_empty(), "{case}: {} lost, {} duplicated; {:?}", self.lost, self.duplicated, self.problems);
+        assert!(
+            self.lost == 0 && self.duplicated == 0 && self.problems.is_empty(),
+            "{case}: {} lost, {} duplicated; {:?}",
+            self.lost,
+            self.duplicated,
+            self.problems
+        );
     }
 }

@@ -116,7 +116,12 @@ fn case_2_a_shop_that_fails_half_its_calls_gets_everything_once_in_the_end() {
         seed,
         ..SimConfig::new(API_ID, KEY)
     };
-    let setup = Setup::new(Dialect::Mysql, 40, shop, &[("import", "\"on_start\""), ("export", "\"on_start\""), ("export_goods", "true"), ("allow_negative_stock", "true")]);
+    let setup = Setup::new(
+        Dialect::Mysql,
+        40,
+        shop,
+        &[("import", "\"on_start\""), ("export", "\"on_start\""), ("export_goods", "true"), ("allow_negative_stock", "true")],
+    );
     let home = setup.home.path();
     edit_server(home, |t| format!("autostart = true\n{t}timeout_secs = 5\n"));
     daemon_settings(home, "[daemon]\nretry_first_secs = 1\nretry_max_secs = 5\n");
@@ -129,7 +134,9 @@ fn case_2_a_shop_that_fails_half_its_calls_gets_everything_once_in_the_end() {
     assert_eq!(goods.len(), 40);
     let object = wh.find_object("Централен Склад").unwrap().unwrap().id;
     // A balance below zero goes to the shop as 0 (the case allows negative stock).
-    let exported = |wh: &obmen::warehouse::Warehouse| goods.iter().all(|g| setup.sim.sim.stock(&g.code).is_some_and(|s| (s - wh.balance(object, g.id).unwrap().max(0.0)).abs() < 1e-6));
+    let exported = |wh: &obmen::warehouse::Warehouse| {
+        goods.iter().all(|g| setup.sim.sim.stock(&g.code).is_some_and(|s| (s - wh.balance(object, g.id).unwrap().max(0.0)).abs() < 1e-6))
+    };
     // The first run, to its end: with half the calls failing it may end partly done (a call that
     // kept failing past its budget, an acknowledgement whose answer was lost). What it left, the
     // next run does, as the next periodic start, or an operator's "run now", would: asked for
@@ -147,7 +154,12 @@ fn case_2_a_shop_that_fails_half_its_calls_gets_everything_once_in_the_end() {
         rt().block_on(d.client().stream(Method::POST, "/v1/servers/Shop/run", Some(serde_json::json!({ "import": true, "export": true })), |_| true)).unwrap();
     }
     let complete = done(&wh);
-    let left = format!("after {next_runs} more runs: {} of {orders} imported, {} told to the shop, stock exported: {}", wh.imported_count(API_ID).unwrap_or(0), setup.sim.sim.stats().orders_acknowledged, exported(&wh));
+    let left = format!(
+        "after {next_runs} more runs: {} of {orders} imported, {} told to the shop, stock exported: {}",
+        wh.imported_count(API_ID).unwrap_or(0),
+        setup.sim.sim.stats().orders_acknowledged,
+        exported(&wh)
+    );
     let status = d.status("Shop");
     let history = runs(&d);
     d.term();
@@ -204,7 +216,9 @@ fn on_own(db: &OwnMariadb, orders: usize, seed: u64) -> Setup {
     test_db.open().init(60).unwrap();
     let shop = SimConfig { seed_orders: orders, seed_products: 60, record_requests: true, seed, ..SimConfig::new(API_ID, KEY) };
     let setup = Setup::on(test_db, shop, &[("import", "\"on_start\""), ("allow_negative_stock", "true")]);
-    edit_server(setup.home.path(), |t| format!("autostart = true\n{}", t.replace("[database]\n", "[database]\nquery_timeout_secs = 6\nlogin_timeout_secs = 3\n")));
+    edit_server(setup.home.path(), |t| {
+        format!("autostart = true\n{}", t.replace("[database]\n", "[database]\nquery_timeout_secs = 6\nlogin_timeout_secs = 3\n"))
+    });
     daemon_settings(setup.home.path(), "[daemon]\nretry_first_secs = 1\nretry_max_secs = 3\n");
     setup
 }

@@ -38,10 +38,26 @@ fn case_5_many_servers_on_one_daemon_never_overlap_a_run_keep_memory_flat_and_bo
     let mut setups = Vec::new();
     for i in 0..servers {
         let shop = SimConfig { seed_orders: 20, seed_products: 30, record_requests: true, seed: seed + i as u64, ..SimConfig::new(API_ID, KEY) };
-        let setup = Setup::new(Dialect::Mysql, 30, shop, &[("import", "\"periodic\""), ("import_every_min", "1"), ("export", "\"periodic\""), ("export_every_min", "1"), ("export_goods", "true"), ("allow_negative_stock", "true")]);
+        let setup = Setup::new(
+            Dialect::Mysql,
+            30,
+            shop,
+            &[
+                ("import", "\"periodic\""),
+                ("import_every_min", "1"),
+                ("export", "\"periodic\""),
+                ("export_every_min", "1"),
+                ("export_goods", "true"),
+                ("allow_negative_stock", "true"),
+            ],
+        );
         let text = std::fs::read_to_string(setup.home.path().join("servers/Shop.toml")).unwrap();
         let name = format!("S{i:02}");
-        std::fs::write(home.path().join(format!("servers/{name}.toml")), format!("autostart = true\n{}", text.replacen("name = \"Shop\"", &format!("name = \"{name}\""), 1))).unwrap();
+        std::fs::write(
+            home.path().join(format!("servers/{name}.toml")),
+            format!("autostart = true\n{}", text.replacen("name = \"Shop\"", &format!("name = \"{name}\""), 1)),
+        )
+        .unwrap();
         let before = Before::take(&setup.db.open());
         setups.push((name, setup, before));
     }
@@ -111,7 +127,8 @@ fn case_5_many_servers_on_one_daemon_never_overlap_a_run_keep_memory_flat_and_bo
     for (name, setup, before) in &setups {
         let runs: Vec<Value> = rt().block_on(d.client().call(Method::GET, &format!("/v1/servers/{}/runs?limit=10000", segment(name)), None)).unwrap();
         runs_total += runs.len();
-        let mut spans: Vec<(String, String)> = runs.iter().map(|r| (r["started_at"].as_str().unwrap_or("").to_owned(), r["ended_at"].as_str().unwrap_or("").to_owned())).collect();
+        let mut spans: Vec<(String, String)> =
+            runs.iter().map(|r| (r["started_at"].as_str().unwrap_or("").to_owned(), r["ended_at"].as_str().unwrap_or("").to_owned())).collect();
         spans.sort();
         for w in spans.windows(2) {
             if w[1].0 < w[0].1 {

@@ -64,7 +64,11 @@ impl OwnMariadb {
             if ping.status.success() {
                 return;
             }
-            assert!(start.elapsed() < Duration::from_secs(60), "MariaDB did not start: {}", std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default());
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "MariaDB did not start: {}",
+                std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
