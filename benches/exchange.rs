@@ -13,7 +13,7 @@
 use std::time::Instant;
 
 use obmen::config::{Home, ServerFile};
-use obmen::kinds::warehouse_pro_shopiko::Report;
+use obmen::kinds::warehouse_pro::Report;
 use obmen::kinds::{Details, Events, Job, RunContext, RunSummary, Server};
 use obmen::shopiko::sim::{Sim, SimConfig};
 use obmen::state::State;

@@ -13,6 +13,7 @@
 //! be handled.
 
 pub mod run;
+pub mod warehouse_pro;
 pub mod warehouse_pro_shopiko;
 
 use std::path::Path;
@@ -72,7 +73,7 @@ pub enum Details {
     /// Nothing ran.
     None,
     /// "WarehousePro Import Export Shopiko".
-    WarehouseProShopiko(Box<wps::Report>),
+    WarehouseProShopiko(Box<warehouse_pro::Report>),
 }
 
 impl Details {
@@ -186,14 +187,14 @@ impl Server {
     /// fails: what went wrong is in the summary (outcome, errors), and in a `Failed` event.
     pub async fn run(&self, ctx: RunContext, job: Job) -> RunSummary {
         match &self.settings {
-            Settings::WarehouseProShopiko(s) => wps::run::run(s, &self.kind_name, ctx, job).await,
+            Settings::WarehouseProShopiko(s) => wps::run(s, &self.kind_name, ctx, job).await,
         }
     }
 
     /// Imports these orders from the quarantine again now, outside the shop's cursor.
     pub async fn retry(&self, ctx: RunContext, entries: Vec<Quarantined>) -> RunSummary {
         match &self.settings {
-            Settings::WarehouseProShopiko(s) => wps::run::retry(s, &self.kind_name, ctx, entries).await,
+            Settings::WarehouseProShopiko(s) => wps::retry(s, &self.kind_name, ctx, entries).await,
         }
     }
 
@@ -210,5 +211,76 @@ impl Server {
     /// server has no open entry with this id.
     pub async fn drop_quarantined(&self, ctx: &RunContext, id: i64) -> Result<bool, RunError> {
         Ok(ctx.state.drop_quarantine(&self.name, id).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    /// The modules that belong to one kind or another: each kind's folder under `src/kinds/`
+    /// (the Warehouse Pro core among them) and each shop's client.
+    fn kind_modules(src: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(src.join("kinds"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.extend(["shopiko", "baselinker"].map(str::to_owned));
+        names.sort();
+        names
+    }
+
+    /// Where a line names one of `modules` as a path segment (`kinds::x`, `x::Y`, `crate::x`).
+    fn names_a_module(line: &str, modules: &[String]) -> Option<String> {
+        let code = line.split("//").next().unwrap_or("");
+        let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        modules.iter().find_map(|m| {
+            code.match_indices(m.as_str()).find_map(|(at, _)| {
+                let before = &code[..at];
+                let after = &code[at + m.len()..];
+                let whole = !before.ends_with(ident) && !after.starts_with(ident);
+                (whole && (before.ends_with("::") || after.starts_with("::"))).then(|| m.clone())
+            })
+        })
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The engine, the daemon, the control API and the TUI know kinds only through the Kind API:
+    /// none of their files names a kind's module or a shop's client.
+    #[test]
+    fn the_engine_daemon_control_and_tui_name_no_kinds_module() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let modules = kind_modules(&src);
+        assert!(modules.iter().any(|m| m == "warehouse_pro") && modules.iter().any(|m| m == "warehouse_pro_shopiko"), "{modules:?}");
+        // The check itself finds what it is for.
+        assert_eq!(names_a_module("use crate::kinds::warehouse_pro_shopiko::Report;", &modules).as_deref(), Some("warehouse_pro_shopiko"));
+        assert_eq!(names_a_module("let c = crate::shopiko::ShopikoClient::new(x);", &modules).as_deref(), Some("shopiko"));
+        assert_eq!(names_a_module(r#"let kind = "WarehousePro Import Export Shopiko"; // shopiko::x"#, &modules), None);
+        let mut files = Vec::new();
+        for room in ["engine", "daemon", "control", "tui"] {
+            rust_files(&src.join(room), &mut files);
+        }
+        assert!(files.len() >= 10, "{files:?}");
+        let mut found = Vec::new();
+        for file in files {
+            for (n, line) in std::fs::read_to_string(&file).unwrap().lines().enumerate() {
+                if let Some(m) = names_a_module(line, &modules) {
+                    found.push(format!("{}:{}: names {m}", file.display(), n + 1));
+                }
+            }
+        }
+        assert!(found.is_empty(), "{found:#?}");
     }
 }

@@ -4,7 +4,7 @@
 //! listing cursors. Migrations in `migrations/` run when the database is opened.
 //!
 //! The record that a shop order was imported is *not* here: it lives in the Warehouse Pro
-//! database, in the same transaction as the document (see `kinds::warehouse_pro_shopiko::import`).
+//! database, in the same transaction as the document (see `kinds::warehouse_pro::book`).
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -23,6 +23,21 @@ use super::dialect::{Dialect, Table};
 use super::lots::{StockMode, StoreRow, DEFAULT_LOT_ID};
 use super::SERVICE_ID;
 
+/// A payment's method (payments.Type = paymenttypes.ID), as Warehouse Pro's own rows have them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentType;
+
+impl PaymentType {
+    /// Cash, cash on delivery among it.
+    pub const CASH: i32 = 1;
+    /// Bank transfer.
+    pub const BANK: i32 = 2;
+    /// Card.
+    pub const CARD: i32 = 3;
+    /// Voucher.
+    pub const VOUCHER: i32 = 4;
+}
+
 /// An operation type (operations.OperType).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OperType(pub i32);

@@ -59,8 +59,29 @@ impl Good {
 
     /// True for goods that never move stock (Type flag 8).
     pub fn is_non_inventory(&self) -> bool {
-        self.kind_flags & 8 != 0
+        self.kind_flags & GoodFlags::NON_INVENTORY != 0
     }
+}
+
+/// goods.Type, a flag set (Warehouse Open's `GoodsType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoodFlags;
+
+impl GoodFlags {
+    /// A standard good.
+    pub const STANDARD: i32 = 0;
+    /// A good at a fixed price.
+    pub const FIXED_PRICE: i32 = 1;
+    /// A good whose price is given at sale.
+    pub const VARIABLE_PRICE: i32 = 2;
+    /// Made only by manual production.
+    pub const MANUAL_PRODUCTION: i32 = 4;
+    /// Never moves stock (a service).
+    pub const NON_INVENTORY: i32 = 8;
+    /// A charge distributed over a delivery.
+    pub const DISTRIBUTED_CHARGE: i32 = 16;
+    /// A discount item.
+    pub const DISCOUNT: i32 = 32;
 }
 
 /// A good to create.

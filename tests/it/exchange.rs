@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use obmen::config::{Home, ServerFile};
-use obmen::kinds::warehouse_pro_shopiko::Report;
+use obmen::kinds::warehouse_pro::Report;
 use obmen::kinds::{Details, Events, Job, RunContext, RunSummary, Server};
 use obmen::shopiko::model::{CustomerType, Order};
 use obmen::shopiko::sim::SimConfig;
@@ -802,7 +802,7 @@ fn export_setup(d: Dialect) -> Setup {
     )
 }
 
-fn export(s: &Setup, dry_run: bool) -> obmen::kinds::warehouse_pro_shopiko::export::ExportReport {
+fn export(s: &Setup, dry_run: bool) -> obmen::kinds::warehouse_pro::ExportReport {
     let summary = s.run_job(Job { import: false, export: true, dry_run, full: false });
     assert!(summary.errors.is_empty(), "{summary:#?}");
     summary.report().export.unwrap()

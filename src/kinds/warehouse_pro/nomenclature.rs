@@ -12,11 +12,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::import::{partner_from_customer, Ctx};
-use super::{GoodsKey, PartnersKey};
+use super::partner::partner_from_customer;
+use super::session::Ctx;
+use super::settings::{GoodsKey, PartnersKey};
+use super::shop::{Customer, Page, Product, Shop};
 use crate::kinds::{FailureKind, RunError};
-use crate::shopiko::client::LIST_PAGE_MAX;
-use crate::shopiko::model::{Customer, Page, Product};
 use crate::warehouse::partners::normalise_tax_number;
 use crate::warehouse::{Good, NewGood, Partner, Warehouse, WarehouseError};
 
@@ -55,23 +55,24 @@ const FULL_LISTING_EVERY_SECS: i64 = 24 * 3600;
 const PRODUCTS_CURSOR: &str = "nomenclature_products";
 const CUSTOMERS_CURSOR: &str = "nomenclature_customers";
 
-impl Ctx<'_> {
+impl<S: Shop> Ctx<'_, S> {
     /// Links (and, with nomenclature sync, makes) goods and partners. The shop's lists are read
     /// from where the last run left them (its listing cursors), a page at a time; each page's
     /// look-ups are one query per key (IN lists), its new goods or partners are made in one
     /// transaction, its links saved, and then its cursor. Only what was made or changed in the
     /// shop is listed (`origin=shop`): obmen's own export does not come back. Once a day the
     /// whole lists are read again.
-    pub fn sync_nomenclature(&mut self, report: &mut NomenclatureReport) -> Result<(), RunError> {
+    pub(crate) fn sync_nomenclature(&mut self, report: &mut NomenclatureReport) -> Result<(), RunError> {
         // With goods known by their code and nothing to make, a shop product's SKU is the good's
         // code already: there is nothing to link, and the listing is not read.
         let link_goods = self.settings.rules.sync_nomenclature || self.settings.rules.goods_compare_by != GoodsKey::Code;
-        let link_partners = self.settings.rules.sync_nomenclature || self.settings.rules.partners_compare_by != PartnersKey::Email;
+        let link_partners =
+            self.shop.capabilities().customers && (self.settings.rules.sync_nomenclature || self.settings.rules.partners_compare_by != PartnersKey::Email);
         if link_goods {
             let mut links = self.rt.block_on(self.state.links(&self.settings.name, "good"))?;
             self.each_listing_page(
                 PRODUCTS_CURSOR,
-                |ctx, cursor| ctx.shop_call(ctx.shop.products_changed_in_shop(cursor, LIST_PAGE_MAX)),
+                |ctx, cursor| ctx.shop_call(ctx.shop.products_changed(cursor)),
                 |ctx, page, _| ctx.link_goods_page(page, &mut links, report),
             )?;
         }
@@ -80,7 +81,7 @@ impl Ctx<'_> {
             let mut links = self.rt.block_on(self.state.links(&self.settings.name, "partner"))?;
             self.each_listing_page(
                 CUSTOMERS_CURSOR,
-                |ctx, cursor| ctx.shop_call(ctx.shop.customers_changed_in_shop(cursor, LIST_PAGE_MAX)),
+                |ctx, cursor| ctx.shop_call(ctx.shop.customers_changed(cursor)),
                 |ctx, page, _| ctx.link_partners_page(page, &mut links, report),
             )?;
         }
@@ -89,7 +90,7 @@ impl Ctx<'_> {
 
     /// Reads a listing from its cursor (or whole, once a day) a page at a time, handing each page
     /// to `each` with whether the listing is whole, and saving the cursor after each page.
-    fn each_listing_page<T>(
+    pub(super) fn each_listing_page<T>(
         &self,
         name: &str,
         fetch: impl Fn(&Self, Option<&str>) -> Result<Page<T>, RunError>,
@@ -133,7 +134,7 @@ impl Ctx<'_> {
 
     /// Links one page of shop products to goods: one look-up per key for the page, the goods to
     /// make made in one transaction, the links saved.
-    fn link_goods_page(&self, products: &[Product], links: &mut HashMap<i64, String>, report: &mut NomenclatureReport) -> Result<(), RunError> {
+    pub(super) fn link_goods_page(&self, products: &[Product], links: &mut HashMap<i64, String>, report: &mut NomenclatureReport) -> Result<(), RunError> {
         let linked_skus: HashSet<&str> = links.values().map(String::as_str).collect();
         let todo: Vec<&Product> = products.iter().filter(|p| !linked_skus.contains(p.sku.as_str())).collect();
         drop(linked_skus);
@@ -225,7 +226,7 @@ impl Ctx<'_> {
     }
 
     /// Links one page of shop customers to partners, as [`Ctx::link_goods_page`] does goods.
-    fn link_partners_page(&self, customers: &[Customer], links: &mut HashMap<i64, String>, report: &mut NomenclatureReport) -> Result<(), RunError> {
+    pub(super) fn link_partners_page(&self, customers: &[Customer], links: &mut HashMap<i64, String>, report: &mut NomenclatureReport) -> Result<(), RunError> {
         let linked_keys: HashSet<&str> = links.values().map(String::as_str).collect();
         let todo: Vec<(&Customer, String)> =
             customers.iter().filter_map(|c| customer_link_key(c).map(|k| (c, k))).filter(|(_, k)| !linked_keys.contains(k.as_str())).collect();
@@ -273,7 +274,7 @@ impl Ctx<'_> {
                     if to_make.iter().any(|(_, k, _)| *k == link_key) {
                         continue;
                     }
-                    to_make.push((partner_from_customer(c, self.settings.rules.partner_role.role()), link_key, who));
+                    to_make.push((partner_from_customer(c, self.settings.rules.partner_role.role(), self.shop.identity().partner_prefix), link_key, who));
                 }
                 0 => report.partners_unmatched.push(format!(
                     "{who} ({link_key}): no partner matches by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",
@@ -288,7 +289,7 @@ impl Ctx<'_> {
     /// The end of a page: what it needs made (record, shop key, how the report names it) made in
     /// one transaction and linked, then the page's links saved; reported as made only once the
     /// transaction committed. A dry run reports what would be made and writes nothing.
-    fn make_and_link<T>(
+    pub(super) fn make_and_link<T>(
         &self,
         kind: &str,
         to_make: Vec<(T, String, String)>,
@@ -316,7 +317,7 @@ impl Ctx<'_> {
     }
 
     /// The goods a shop product matches by the server's key.
-    fn goods_for(&self, p: &Product) -> Result<Vec<Good>, RunError> {
+    pub(super) fn goods_for(&self, p: &Product) -> Result<Vec<Good>, RunError> {
         Ok(match self.settings.rules.goods_compare_by {
             GoodsKey::Code => self.wh.goods_by_code(&p.sku)?,
             GoodsKey::Name => self.wh.goods_by_name(&p.name)?,
@@ -335,7 +336,7 @@ impl Ctx<'_> {
     }
 
     /// The good a shop product becomes; the error says why it cannot.
-    fn good_from_product(&self, p: &Product) -> Result<NewGood, String> {
+    pub(super) fn good_from_product(&self, p: &Product) -> Result<NewGood, String> {
         let vat: f64 = match p.vat_percent.trim() {
             "" => 20.0,
             v => v
@@ -361,9 +362,4 @@ impl Ctx<'_> {
             kind_flags: 0,
         })
     }
-}
-
-/// Shop SKU -> good ID, from the links.
-pub fn sku_index(links: &HashMap<i64, String>) -> HashMap<String, i32> {
-    links.iter().map(|(id, sku)| (sku.clone(), *id as i32)).collect()
 }

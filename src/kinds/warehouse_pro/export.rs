@@ -12,10 +12,10 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::import::{Ctx, DISCOUNT_CODE, SHIPPING_CODE};
+use super::session::Ctx;
+use super::settings::GoodsKey;
+use super::shop::{ExportCustomer, ExportProduct, Refusal, Shop, StockLevel};
 use crate::kinds::{Phase, RunError, RunEvent};
-use crate::shopiko::client::{STOCK_BATCH, UPSERT_BATCH};
-use crate::shopiko::model::{Address, Customer, CustomerType, Product, StockLevel};
 use crate::warehouse::Warehouse;
 
 /// What an export run did (or, in a dry run, would do).
@@ -42,15 +42,6 @@ pub struct ExportReport {
     pub skipped: Vec<String>,
 }
 
-/// The key obmen knows a customer it sends by: its external id (the partner's code), else its
-/// e-mail without case.
-fn customer_key(c: &Customer) -> String {
-    match c.external_id.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
-        Some(x) => format!("ext:{x}"),
-        None => format!("email:{}", c.email.trim().to_lowercase()),
-    }
-}
-
 /// What kind of record the shop refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -72,6 +63,13 @@ pub struct Refused {
     pub key: String,
     /// The shop's reason.
     pub reason: String,
+}
+
+impl Refused {
+    /// A shop's refusal of a record of this kind.
+    fn of(item: ItemKind, r: &Refusal) -> Refused {
+        Refused { item, key: r.key.clone(), reason: r.reason.clone() }
+    }
 }
 
 impl std::fmt::Display for Refused {
@@ -101,10 +99,6 @@ fn fingerprint<T: Serialize>(item: &T) -> String {
     // text is fingerprinted instead (a change, not a silent match).
     let json = serde_json::to_vec(item).unwrap_or_else(|e| e.to_string().into_bytes());
     hex::encode(&Sha256::digest(&json)[..12])
-}
-
-fn money(v: f64) -> String {
-    format!("{:.2}", (v * 100.0).round() / 100.0)
 }
 
 /// The stock levels the shop was last left with, and what they were read against: one document
@@ -321,12 +315,7 @@ fn milli(available: f64) -> i64 {
     (available.max(0.0) * 1000.0).round() as i64
 }
 
-/// A quantity in thousandths as the shop is told it: three decimals.
-fn quantity(milli: i64) -> String {
-    format!("{}.{:03}", milli / 1000, milli % 1000)
-}
-
-impl Ctx<'_> {
+impl<S: Shop> Ctx<'_, S> {
     /// Runs the export. When nothing about the goods changed since the last full export (their
     /// signature, the links and the settings are the same) and it was less than a day ago, only
     /// quantities are compared: first a checksum of the balance rows and open orders at the
@@ -334,14 +323,14 @@ impl Ctx<'_> {
     /// (numbers only) against the snapshot of what the shop was told; the goods whose quantity
     /// moved are read and sent. Otherwise every good is read, products and quantities compared
     /// and sent.
-    pub fn export(&mut self, report: &mut ExportReport) -> Result<(), RunError> {
+    pub(crate) fn export(&mut self, report: &mut ExportReport) -> Result<(), RunError> {
         let server = self.settings.name.clone();
         // Three things at once: the goods' signature (this connection); the quantities' checksum,
         // then the quantities themselves unless the snapshot has that checksum (a second
         // connection); and the snapshot of what the shop was last told (obmen's state), whose
         // checksum it hands to the second.
         let (connection, dialect, object_id) = (self.settings.database.connection.expose().to_owned(), self.settings.database.dialect, self.object.id);
-        let timeouts = super::run::timeouts(self.settings);
+        let timeouts = self.settings.timeouts();
         let now = chrono::Utc::now().timestamp();
         let (known_tx, known_rx) = std::sync::mpsc::channel::<Option<String>>();
         let span = tracing::Span::current();
@@ -435,7 +424,8 @@ impl Ctx<'_> {
     ) -> Result<(), RunError> {
         let server = self.settings.name.clone();
         // The goods, with price and quantity at the object, in bound batches.
-        let mut products: Vec<(String, Product)> = Vec::new();
+        let shop = self.shop.identity().clone();
+        let mut products: Vec<(String, ExportProduct)> = Vec::new();
         let mut levels: Vec<(i32, StockLevel)> = Vec::new();
         // Goods the shop will know by their code once exported: linked after it took them.
         let mut unlinked: Vec<(i64, String)> = Vec::new();
@@ -444,7 +434,7 @@ impl Ctx<'_> {
         self.wh.for_each_good_with_available(self.object, 5000, |batch| {
             for g in batch {
                 // obmen's own service goods (shipping, discounts) are no products.
-                if g.code == SHIPPING_CODE || g.code == DISCOUNT_CODE {
+                if g.code == shop.shipping.code || g.code == shop.discount.code {
                     continue;
                 }
                 let sku = Self::sku(links, g.id, &g.code);
@@ -458,19 +448,17 @@ impl Ctx<'_> {
                     continue;
                 }
                 if self.settings.rules.export_goods {
-                    let product = Product {
+                    let product = ExportProduct {
                         sku: sku.clone(),
                         name: g.name.clone(),
                         barcodes: g.barcodes.clone(),
                         measure: g.measure.clone(),
-                        price: money(g.price * (1.0 + g.vat_percent / 100.0)),
-                        vat_percent: format!("{}", g.vat_percent),
-                        active: true,
-                        updated_at: None,
+                        gross_price: g.price * (1.0 + g.vat_percent / 100.0),
+                        vat_percent: g.vat_percent,
                     };
                     products.push((sku.clone(), product));
                 }
-                levels.push((g.id, StockLevel { sku, quantity: quantity(qty) }));
+                levels.push((g.id, StockLevel { sku, thousandths: qty }));
             }
             Ok(())
         })?;
@@ -485,7 +473,7 @@ impl Ctx<'_> {
             report.products_sent = sent;
             report.products_unchanged = unchanged;
             // Known by code, a good's SKU is its code: a link would say nothing more.
-            if !self.dry_run && !unlinked.is_empty() && self.settings.rules.goods_compare_by != super::GoodsKey::Code {
+            if !self.dry_run && !unlinked.is_empty() && self.settings.rules.goods_compare_by != GoodsKey::Code {
                 let refused: HashSet<&str> = report.refused.iter().filter(|r| r.item == ItemKind::Product).map(|r| r.key.as_str()).collect();
                 unlinked.retain(|(_, sku)| !refused.contains(sku.as_str()));
                 self.rt.block_on(self.state.set_links(&server, "good", &unlinked))?;
@@ -545,12 +533,13 @@ impl Ctx<'_> {
         if !self.settings.rules.export_goods && !goods.is_empty() {
             known = Some(self.product_index()?.keys().cloned().collect());
         }
+        let shop = self.shop.identity();
         let mut levels = Vec::new();
         let mut found: HashSet<i32> = HashSet::new();
         for g in goods {
             found.insert(g.id);
             let qty = milli(g.available);
-            if g.code == SHIPPING_CODE || g.code == DISCOUNT_CODE {
+            if g.code == shop.shipping.code || g.code == shop.discount.code {
                 snapshot.goods.insert(g.id, Level { sku: String::new(), milli: qty, sent: false, linked: false });
                 continue;
             }
@@ -561,7 +550,7 @@ impl Ctx<'_> {
             if sku.trim().is_empty() || known.as_ref().is_some_and(|k| !k.contains(&sku)) {
                 continue;
             }
-            levels.push((g.id, StockLevel { sku, quantity: quantity(qty) }));
+            levels.push((g.id, StockLevel { sku, thousandths: qty }));
         }
         // Moved, but no live good (deleted, or a balance row of no good): nothing to tell the shop.
         for id in moved.into_iter().filter(|id| !found.contains(id)) {
@@ -593,16 +582,12 @@ impl Ctx<'_> {
             return Ok(());
         }
         let mut done = 0u64;
-        for chunk in changed.chunks(STOCK_BATCH) {
+        for chunk in changed.chunks(self.shop.stock_batch().max(1)) {
             self.check_cancel()?;
             let batch: Vec<StockLevel> = chunk.iter().map(|(_, l)| l.clone()).collect();
-            let r = self.shop_call(self.shop.set_stock(&batch))?;
-            let unknown: HashSet<&str> = r.unknown_skus.iter().map(String::as_str).collect();
-            report.refused.extend(r.unknown_skus.iter().map(|s| Refused {
-                item: ItemKind::Stock,
-                key: s.clone(),
-                reason: "the shop has no such product".into(),
-            }));
+            let refusals = self.shop_call(self.shop.set_stock(&batch))?;
+            let unknown: HashSet<&str> = refusals.iter().map(|r| r.key.as_str()).collect();
+            report.refused.extend(refusals.iter().map(|r| Refused::of(ItemKind::Stock, r)));
             for (id, level) in chunk {
                 if !unknown.contains(level.sku.as_str()) {
                     if let Some(l) = snapshot.goods.get_mut(id) {
@@ -631,8 +616,8 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Items whose fingerprint differs from what was last sent.
-    fn changed<'i, T: Serialize>(&self, kind: &str, items: &'i [(String, T)]) -> Result<(Changed<'i, T>, u64), RunError> {
+    /// Items whose fingerprint (of the shape they are sent in) differs from what was last sent.
+    fn changed<'i, T>(&self, kind: &str, items: &'i [(String, T)], fingerprint: impl Fn(&T) -> String) -> Result<(Changed<'i, T>, u64), RunError> {
         let last = if self.full { HashMap::new() } else { self.rt.block_on(self.state.fingerprints(&self.settings.name, kind))? };
         let mut changed = Vec::new();
         let mut unchanged = 0;
@@ -647,7 +632,7 @@ impl Ctx<'_> {
         Ok((changed, unchanged))
     }
 
-    fn record(&self, kind: &str, sent: &[(&str, &impl Serialize, String)], refused: &HashSet<String>) -> Result<(), RunError> {
+    fn record<T>(&self, kind: &str, sent: &[(&str, &T, String)], refused: &HashSet<String>) -> Result<(), RunError> {
         if self.dry_run {
             return Ok(());
         }
@@ -659,18 +644,18 @@ impl Ctx<'_> {
     /// Sends the items that changed, `batch` at a time, through `call`, which answers the keys the
     /// shop refused and what to report; records each accepted batch's fingerprints. Returns (sent,
     /// unchanged).
-    fn send<T: Serialize + Clone>(
+    fn send<T: Clone>(
         &self,
         kind: &str,
         items: &[(String, T)],
-        batch: usize,
+        fingerprint: impl Fn(&T) -> String,
         report: &mut ExportReport,
         call: impl Fn(&[T]) -> Result<(HashSet<String>, Vec<Refused>), RunError>,
     ) -> Result<(u64, u64), RunError> {
-        let (changed, unchanged) = self.changed(kind, items)?;
+        let (changed, unchanged) = self.changed(kind, items, fingerprint)?;
         if !self.dry_run {
             let mut done = 0u64;
-            for chunk in changed.chunks(batch) {
+            for chunk in changed.chunks(self.shop.upsert_batch().max(1)) {
                 self.check_cancel()?;
                 let values: Vec<T> = chunk.iter().map(|(_, item, _)| (*item).clone()).collect();
                 let (refused, items) = call(&values)?;
@@ -683,23 +668,27 @@ impl Ctx<'_> {
         Ok((changed.len() as u64, unchanged))
     }
 
-    fn send_products(&self, products: &[(String, Product)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
-        self.send("product", products, UPSERT_BATCH, report, |batch| {
-            let r = self.shop_call(self.shop.upsert_products(batch))?;
-            Ok((
-                r.errors.iter().map(|e| e.key.clone()).collect(),
-                r.errors.iter().map(|e| Refused { item: ItemKind::Product, key: e.key.clone(), reason: e.message.clone() }).collect(),
-            ))
-        })
+    fn send_products(&self, products: &[(String, ExportProduct)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
+        self.send(
+            "product",
+            products,
+            |p| fingerprint(&self.shop.wire_product(p)),
+            report,
+            |batch| {
+                let refusals = self.shop_call(self.shop.upsert_products(batch))?;
+                Ok((refusals.iter().map(|r| r.key.clone()).collect(), refusals.iter().map(|r| Refused::of(ItemKind::Product, r)).collect()))
+            },
+        )
     }
 
-    fn customers(&self, report: &mut ExportReport) -> Result<Vec<(String, Customer)>, RunError> {
+    fn customers(&self, report: &mut ExportReport) -> Result<Vec<(String, ExportCustomer)>, RunError> {
         let links: HashMap<i64, String> = self.rt.block_on(self.state.links(&self.settings.name, "partner"))?;
         let mut out = Vec::new();
         let guest = self.settings.rules.guest_partner.trim();
+        let guest_code = self.shop.identity().guest_code;
         for p in self.wh.partners()? {
             // The partner of guest orders stands for many people: no shop customer.
-            if p.company == guest || p.code == guest || p.code == "SH-GUEST" {
+            if p.company == guest || p.code == guest || p.code == guest_code {
                 continue;
             }
             let external = p.code.clone();
@@ -714,9 +703,8 @@ impl Ctx<'_> {
             };
             let (first, last) = p.contact.split_once(' ').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or((p.contact.clone(), String::new()));
             let company = p.is_company();
-            let customer = Customer {
-                kind: if company { CustomerType::Company } else { CustomerType::Person },
-                id: None,
+            let customer = ExportCustomer {
+                company,
                 external_id: (!external.trim().is_empty()).then_some(external),
                 email,
                 phone: p.phone.clone(),
@@ -725,42 +713,38 @@ impl Ctx<'_> {
                 company_name: if company { p.company.clone() } else { String::new() },
                 vat_number: p.vat_number.clone(),
                 company_number: p.company_number.clone(),
-                billing_address: Some(Address {
-                    name: p.company.clone(),
-                    line1: p.address.clone(),
-                    city: p.city.clone(),
-                    country: "BG".into(),
-                    ..Address::default()
-                }),
-                delivery_address: None,
+                addressee: p.company.clone(),
+                address: p.address.clone(),
+                city: p.city.clone(),
             };
-            out.push((customer_key(&customer), customer));
+            out.push((customer.key(), customer));
         }
         Ok(out)
     }
 
-    fn send_customers(&self, customers: &[(String, Customer)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
+    fn send_customers(&self, customers: &[(String, ExportCustomer)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
         // The shop names a refused customer by the key it matched it by (external id, else
         // e-mail); a refusal naming no customer of the batch holds the whole batch back, so that
         // every refused customer is sent again next run, as refused products are.
-        self.send("customer", customers, UPSERT_BATCH, report, |batch| {
-            let r = self.shop_call(self.shop.upsert_customers(batch))?;
-            let mut refused = HashSet::new();
-            for e in &r.errors {
-                let key = e.key.trim();
-                let named: Vec<String> = batch
-                    .iter()
-                    .filter(|c| !key.is_empty() && (c.external_id.as_deref() == Some(key) || c.email.trim().eq_ignore_ascii_case(key)))
-                    .map(customer_key)
-                    .collect();
-                if named.is_empty() {
-                    refused.extend(batch.iter().map(customer_key));
-                } else {
-                    refused.extend(named);
+        self.send(
+            "customer",
+            customers,
+            |c| fingerprint(&self.shop.wire_customer(c)),
+            report,
+            |batch| {
+                let refusals = self.shop_call(self.shop.upsert_customers(batch))?;
+                let mut refused = HashSet::new();
+                for r in &refusals {
+                    let named: Vec<String> = batch.iter().filter(|c| c.is_named(&r.key)).map(ExportCustomer::key).collect();
+                    if named.is_empty() {
+                        refused.extend(batch.iter().map(ExportCustomer::key));
+                    } else {
+                        refused.extend(named);
+                    }
                 }
-            }
-            Ok((refused, r.errors.iter().map(|e| Refused { item: ItemKind::Customer, key: e.key.clone(), reason: e.message.clone() }).collect()))
-        })
+                Ok((refused, refusals.iter().map(|r| Refused::of(ItemKind::Customer, r)).collect()))
+            },
+        )
     }
 }
 
@@ -810,12 +794,16 @@ mod tests {
         assert_eq!(moved_goods(&StoredSnapshot::default(), &[(1, 1.0)]), vec![1]);
     }
 
+    fn qty(thousandths: i64) -> String {
+        StockLevel { sku: String::new(), thousandths }.quantity()
+    }
+
     #[test]
     fn quantities_go_in_thousandths_never_below_zero() {
-        assert_eq!(quantity(milli(12.5)), "12.500");
-        assert_eq!(quantity(milli(0.0004)), "0.000");
-        assert_eq!(quantity(milli(0.0006)), "0.001");
-        assert_eq!(quantity(milli(-3.0)), "0.000");
-        assert_eq!(quantity(milli(1234.0675)), "1234.068");
+        assert_eq!(qty(milli(12.5)), "12.500");
+        assert_eq!(qty(milli(0.0004)), "0.000");
+        assert_eq!(qty(milli(0.0006)), "0.001");
+        assert_eq!(qty(milli(-3.0)), "0.000");
+        assert_eq!(qty(milli(1234.0675)), "1234.068");
     }
 }

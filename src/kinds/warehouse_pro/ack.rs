@@ -1,0 +1,95 @@
+//! The acknowledgement queue: orders imported (in this run, or in an earlier one that could not
+//! tell the shop) are told to the shop after their page commits, never before, several at a
+//! time and within a budget, and noted in the import log once the shop took them.
+
+use super::order::document_number;
+use super::pages::ImportReport;
+use super::session::Ctx;
+use super::shop::{Ack, Shop};
+use crate::warehouse::OperType;
+
+/// The most time one run spends telling the shop about imported orders.
+pub const ACK_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl<S: Shop> Ctx<'_, S> {
+    /// Adds an imported order to those the shop is told about at the end of the run (once).
+    pub(super) fn queue_ack(&self, order_id: &str, number: &str, oper_type: OperType, acct: i32) {
+        let mut queue = self.cache.to_acknowledge.borrow_mut();
+        if !queue.iter().any(|(id, ..)| id == order_id) {
+            queue.push((order_id.to_owned(), number.to_owned(), oper_type, acct));
+        }
+    }
+
+    /// Tells the shop about the orders imported in this run, several at a time, then notes in the
+    /// import log which ones it took. One that fails stays unacknowledged there and is sent again
+    /// next run; so does every one if the process dies first. Acknowledgements have a budget: a
+    /// few seconds each, and [`ACK_BUDGET`] for the whole run, so that a shop refusing them cannot
+    /// hold the run; past it the rest wait for the next run.
+    pub(super) fn acknowledge_queued(&mut self, report: &mut ImportReport) {
+        const AT_ONCE: usize = 8;
+        let queued = std::mem::take(&mut *self.cache.to_acknowledge.borrow_mut());
+        if queued.is_empty() {
+            return;
+        }
+        let deadline = *self.cache.ack_deadline.borrow_mut().get_or_insert_with(|| tokio::time::Instant::now() + ACK_BUDGET);
+        let shop = self.shop.clone();
+        for chunk in queued.chunks(AT_ONCE * 64) {
+            if tokio::time::Instant::now() >= deadline {
+                for (_, number, _, _) in chunk {
+                    report.ack_failures.push(format!("{number}: not sent, the shop refused acknowledgements for {} s this run", ACK_BUDGET.as_secs()));
+                }
+                continue;
+            }
+            let cancel = self.cancel.clone();
+            let results: Vec<Result<(), String>> = self.rt.block_on(async {
+                use tracing::Instrument;
+                let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
+                let mut tasks = Vec::new();
+                for (id, _, oper, acct) in chunk {
+                    let (shop, id, oper, acct, semaphore) = (shop.clone(), id.clone(), *oper, *acct, semaphore.clone());
+                    tasks.push(tokio::spawn(
+                        async move {
+                            let _permit = semaphore.acquire_owned().await;
+                            shop.acknowledge(Ack { order_id: id, document_number: document_number(acct), oper_type: oper }).await.map_err(|e| e.to_string())
+                        }
+                        .instrument(tracing::Span::current()),
+                    ));
+                }
+                let mut out = Vec::new();
+                for mut t in tasks {
+                    // A stopped run leaves the rest unacknowledged: the import log sends them next run.
+                    let result = tokio::select! {
+                        biased;
+                        () = cancel.cancelled() => {
+                            t.abort();
+                            Err("the run was stopped before the shop answered".to_owned())
+                        }
+                        () = tokio::time::sleep_until(deadline) => {
+                            t.abort();
+                            Err(format!("not sent, the shop refused acknowledgements for {} s this run", ACK_BUDGET.as_secs()))
+                        }
+                        r = &mut t => r.unwrap_or_else(|e| Err(e.to_string())),
+                    };
+                    out.push(result);
+                }
+                out
+            });
+            let mut taken = Vec::new();
+            for ((id, number, _, _), result) in chunk.iter().zip(results) {
+                match result {
+                    Ok(()) => taken.push((id.as_str(), number.as_str())),
+                    Err(e) => report.ack_failures.push(format!("{number}: {e}")),
+                }
+            }
+            let ids: Vec<&str> = taken.iter().map(|(id, _)| *id).collect();
+            match self.wh.mark_acknowledged_many(self.source(), &ids) {
+                Ok(()) => report.acknowledged += taken.len() as u64,
+                Err(e) => {
+                    for (_, number) in taken {
+                        report.ack_failures.push(format!("{number}: the shop was told, but noting it failed: {e}"));
+                    }
+                }
+            }
+        }
+    }
+}
