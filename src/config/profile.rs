@@ -202,6 +202,68 @@ fn strsim_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// A kind's profile as its file holds it: its own groups and properties, and the fragments it
+/// includes (the settings a family of kinds shares, e.g. `warehouse_pro`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    id: String,
+    kind: String,
+    label: Labels,
+    help: Labels,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exactly_one: Vec<Vec<String>>,
+    #[serde(default)]
+    groups: Vec<Group>,
+    #[serde(default)]
+    properties: Vec<Property>,
+}
+
+/// A fragment of profiles: groups and properties several kinds share.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fragment {
+    #[serde(default)]
+    exactly_one: Vec<Vec<String>>,
+    #[serde(default)]
+    groups: Vec<Group>,
+    #[serde(default)]
+    properties: Vec<Property>,
+}
+
+/// Reads a kind's profile: its fragments' groups and properties first, in their order, then the
+/// kind's own; a group or property the kind declares again (same id or key) replaces the
+/// fragment's in its place.
+pub fn load(text: &str, fragment: impl Fn(&str) -> Option<&'static str>) -> Result<Profile, String> {
+    let file: ProfileFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut groups: Vec<Group> = Vec::new();
+    let mut properties: Vec<Property> = Vec::new();
+    let mut exactly_one = Vec::new();
+    for name in &file.include {
+        let source = fragment(name).ok_or_else(|| format!("it includes '{name}', which is no fragment obmen has"))?;
+        let f: Fragment = toml::from_str(source).map_err(|e| format!("its fragment '{name}': {e}"))?;
+        groups.extend(f.groups);
+        properties.extend(f.properties);
+        exactly_one.extend(f.exactly_one);
+    }
+    for g in file.groups {
+        match groups.iter_mut().find(|x| x.id == g.id) {
+            Some(x) => *x = g,
+            None => groups.push(g),
+        }
+    }
+    for p in file.properties {
+        match properties.iter_mut().find(|x| x.key == p.key) {
+            Some(x) => *x = p,
+            None => properties.push(p),
+        }
+    }
+    exactly_one.extend(file.exactly_one);
+    Ok(Profile { id: file.id, kind: file.kind, label: file.label, help: file.help, exactly_one, groups, properties })
+}
+
 /// Every built-in profile. A broken built-in profile is a bug in obmen, caught by its tests.
 // The profiles are compiled in, and a test reads every one: a broken one never ships.
 #[allow(clippy::panic)]
@@ -211,7 +273,7 @@ pub fn profiles() -> &'static [Profile] {
         crate::kinds::Kind::ALL
             .iter()
             .map(|k| k.profile_source())
-            .map(|(file, text)| toml::from_str(text).unwrap_or_else(|e| panic!("built-in profile {file} is broken: {e}")))
+            .map(|(file, text)| load(text, crate::kinds::fragment_source).unwrap_or_else(|e| panic!("built-in profile {file} is broken: {e}")))
             .collect()
     })
 }
@@ -289,6 +351,61 @@ mod tests {
         }
         let have = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(have == want, "docs/configuration.md is out of date: run OBMEN_UPDATE_DOCS=1 cargo test --lib reference");
+    }
+
+    /// A kind's profile is its fragments' groups and properties, then its own; one it declares
+    /// again replaces the fragment's in its place; a fragment obmen lacks is an error.
+    #[test]
+    fn a_profile_includes_its_fragments_and_may_word_their_properties_its_own_way() {
+        let fragment = r#"
+            [[groups]]
+            id = "general"
+            label = { en = "1.0 General", bg = "1.0.Общи" }
+            [[properties]]
+            key = "a"
+            group = "general"
+            type = "string"
+            label = { en = "A", bg = "А" }
+            help = { en = "a", bg = "а" }
+            [[properties]]
+            key = "b"
+            group = "general"
+            type = "string"
+            default = "the shop"
+            label = { en = "B", bg = "Б" }
+            help = { en = "b", bg = "б" }
+        "#;
+        let kind = r#"
+            id = "k"
+            kind = "K"
+            label = { en = "K", bg = "К" }
+            help = { en = "k", bg = "к" }
+            include = ["shared"]
+            [[groups]]
+            id = "shop"
+            label = { en = "4.0 Shop", bg = "4.0.Магазин" }
+            [[properties]]
+            key = "c"
+            group = "shop"
+            type = "string"
+            label = { en = "C", bg = "В" }
+            help = { en = "c", bg = "в" }
+            [[properties]]
+            key = "b"
+            group = "general"
+            type = "string"
+            default = "Shopiko"
+            label = { en = "B", bg = "Б" }
+            help = { en = "b", bg = "б" }
+        "#;
+        let p = load(kind, |name| (name == "shared").then_some(fragment)).unwrap();
+        assert_eq!(p.groups.iter().map(|g| g.id.as_str()).collect::<Vec<_>>(), ["general", "shop"]);
+        assert_eq!(p.properties.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(p.property("b").unwrap().default, Some(toml::Value::String("Shopiko".into())));
+        let e = load(kind, |_| None).unwrap_err();
+        assert!(e.contains("'shared'"), "{e}");
+        // The built-in fragments are whole on their own.
+        assert!(crate::kinds::fragment_source("warehouse_pro").is_some_and(|f| toml::from_str::<Fragment>(f).is_ok()));
     }
 
     #[test]

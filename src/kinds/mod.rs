@@ -18,7 +18,7 @@ pub mod warehouse_pro_shopiko;
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use run::{Counts, Events, Failure, FailureKind, Job, Phase, RunContext, RunError, RunEvent, RunSummary};
 
@@ -59,6 +59,14 @@ impl Kind {
     }
 }
 
+/// A fragment of profiles that kinds include (`include = ["NAME"]`), built into the binary.
+pub fn fragment_source(name: &str) -> Option<&'static str> {
+    match name {
+        "warehouse_pro" => Some(include_str!("../../profiles/warehouse_pro.toml")),
+        _ => None,
+    }
+}
+
 /// A server's typed settings, of its kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Settings {
@@ -66,14 +74,38 @@ pub enum Settings {
     WarehouseProShopiko(Box<wps::Server>),
 }
 
-/// A kind's own report of a run, beside the kind-neutral counts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+/// A kind's own report of a run, beside the kind-neutral counts. Stored and sent tagged with the
+/// kind's profile id beside the report's own fields (`{"kind": "warehouse_pro_shopiko",
+/// "import": {...}, ...}`, `{"kind": "none"}`), so that with many kinds a stored report reads
+/// back as what it was; the untagged form an obmen of one kind wrote (the report itself, or
+/// null) still reads, as that kind's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(remote = "Self")]
 pub enum Details {
     /// Nothing ran.
     None,
     /// "WarehousePro Import Export Shopiko".
     WarehouseProShopiko(Box<warehouse_pro::Report>),
+}
+
+impl Serialize for Details {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Details::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Details {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Details, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value {
+            serde_json::Value::Null => Ok(Details::None),
+            serde_json::Value::Object(ref o) if o.contains_key("kind") => Details::deserialize(value).map_err(D::Error::custom),
+            // Written before reports were tagged, when Shopiko's was the only kind.
+            legacy => serde_json::from_value(legacy).map(|r| Details::WarehouseProShopiko(Box::new(r))).map_err(D::Error::custom),
+        }
+    }
 }
 
 impl Details {
@@ -217,6 +249,32 @@ impl Server {
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
+
+    use super::{warehouse_pro, Details};
+
+    /// A report is written tagged with its kind, reads back as what it was, and the untagged
+    /// form of an obmen that had one kind reads as that kind's; a kind this obmen does not know
+    /// is refused, never read as another's.
+    #[test]
+    fn a_report_is_tagged_by_kind_and_an_untagged_one_reads_as_shopikos() {
+        let report = warehouse_pro::Report { import: Some(warehouse_pro::ImportReport { already_imported: 7, ..Default::default() }), ..Default::default() };
+        let details = Details::WarehouseProShopiko(Box::new(report.clone()));
+        let json = serde_json::to_value(&details).unwrap();
+        assert_eq!(json["kind"], "warehouse_pro_shopiko");
+        assert_eq!(json["import"]["already_imported"], 7, "the report's own fields stay where they were: {json}");
+        assert_eq!(serde_json::from_value::<Details>(json).unwrap(), details);
+        let none = serde_json::to_value(Details::None).unwrap();
+        assert_eq!(none, serde_json::json!({ "kind": "none" }));
+        assert_eq!(serde_json::from_value::<Details>(none).unwrap(), Details::None);
+        // As an obmen before tagging wrote them.
+        let untagged = serde_json::json!({ "nomenclature": null, "import": { "imported": [], "already_imported": 7, "acknowledged": 0, "ack_failures": [],
+            "quarantined": [], "skipped": [], "goods_created": [], "partners_created": [], "planned": [], "notes": [] }, "export": null });
+        assert_eq!(serde_json::from_value::<Details>(untagged).unwrap(), details);
+        assert_eq!(serde_json::from_value::<Details>(serde_json::Value::Null).unwrap(), Details::None);
+        let unknown = serde_json::json!({ "kind": "warehouse_pro_nobody", "import": null });
+        let e = serde_json::from_value::<Details>(unknown).unwrap_err().to_string();
+        assert!(e.contains("warehouse_pro_nobody"), "{e}");
+    }
 
     /// The modules that belong to one kind or another: each kind's folder under `src/kinds/`
     /// (the Warehouse Pro core among them) and each shop's client.

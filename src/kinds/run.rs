@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
@@ -18,7 +18,7 @@ use crate::config::{ConfigErrors, Home};
 use crate::state::{Outcome, State, StateError};
 
 /// What a run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub struct Job {
     /// Import orders.
     pub import: bool,
@@ -31,7 +31,7 @@ pub struct Job {
 }
 
 /// A step of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Linking (and making) goods and partners across the two systems.
@@ -203,7 +203,7 @@ pub struct Counts {
 }
 
 /// What kind of failure ended a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// The server's configuration.
@@ -225,7 +225,7 @@ pub enum FailureKind {
 }
 
 /// A run's failure, as summaries and events carry it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Failure {
     /// Which phase met it, if one had begun.
     pub phase: Option<Phase>,
@@ -318,7 +318,7 @@ impl RunError {
 }
 
 /// What a run did, for any kind.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RunSummary {
     /// The server.
     pub server: String,
@@ -347,6 +347,11 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
+    /// A summary as the run history stores it (`runs.summary`), whichever obmen wrote it.
+    pub fn from_stored(json: &serde_json::Value) -> Result<RunSummary, serde_json::Error> {
+        RunSummary::deserialize(json)
+    }
+
     /// A summary of a run that has just begun.
     pub fn begin(server: &str, kind: &str, job: Job) -> RunSummary {
         let now = Utc::now();

@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod compat;
 mod config;
 mod crash;
 mod daemon;

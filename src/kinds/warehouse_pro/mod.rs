@@ -26,6 +26,7 @@ pub mod run;
 pub mod session;
 pub mod settings;
 pub mod shop;
+pub mod snapshot;
 
 pub use export::ExportReport;
 pub use nomenclature::NomenclatureReport;

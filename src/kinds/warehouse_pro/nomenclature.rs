@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::partner::partner_from_customer;
 use super::session::Ctx;
@@ -21,7 +21,7 @@ use crate::warehouse::partners::normalise_tax_number;
 use crate::warehouse::{Good, NewGood, Partner, Warehouse, WarehouseError};
 
 /// What linking found and did (or, in a dry run, would do).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NomenclatureReport {
     /// Shop products joined to existing goods: "SKU -> good code".
     pub goods_linked: Vec<String>,

@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::book::Ready;
 use super::order::{document_number, parse, Limits};
@@ -27,7 +27,7 @@ use crate::warehouse::WarehouseError;
 pub const MAX_ORDER_PAGES: u32 = 5_000;
 
 /// An order imported in this run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportedOrder {
     /// The shop's order number.
     pub order: String,
@@ -38,7 +38,7 @@ pub struct ImportedOrder {
 }
 
 /// An order set aside.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetAside {
     /// The shop's order number.
     pub order: String,
@@ -47,7 +47,7 @@ pub struct SetAside {
 }
 
 /// What an import run did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImportReport {
     /// Orders imported.
     pub imported: Vec<ImportedOrder>,

@@ -1,7 +1,7 @@
 //! A run's report on the Warehouse Pro side: what nomenclature linking, the import and the
 //! export each did, the kind-neutral counts drawn from it, and its text for a person.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::export::ExportReport;
 use super::nomenclature::NomenclatureReport;
@@ -10,7 +10,7 @@ use crate::config::Lang;
 use crate::i18n::Msg;
 
 /// A Warehouse Pro kind's own report of a run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// What linking found and made, before the import and export.
     pub nomenclature: Option<NomenclatureReport>,
