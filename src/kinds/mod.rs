@@ -296,8 +296,8 @@ mod tests {
         let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
         modules.iter().find_map(|m| {
             code.match_indices(m.as_str()).find_map(|(at, _)| {
-                let before = &code[..at];
-                let after = &code[at + m.len()..];
+                let before = code.get(..at).unwrap_or("");
+                let after = code.get(at + m.len()..).unwrap_or("");
                 let whole = !before.ends_with(ident) && !after.starts_with(ident);
                 (whole && (before.ends_with("::") || after.starts_with("::"))).then(|| m.clone())
             })
