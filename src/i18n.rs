@@ -557,6 +557,10 @@ catalogue! {
     LogOrderSetAside => "Order {order} set aside: {reason}", "Поръчка {order} е отделена: {reason}";
     LogRetry => "Retrying {what}: {error}", "Нов опит ({what}): {error}";
     LogRunEnded => "Run ended {outcome}: {imported} orders imported, {set_aside} set aside, {exported} records exported, {retries} retries, in {secs} s.", "Обменът завърши ({outcome}): внесени поръчки {imported}, отделени {set_aside}, изпратени записи {exported}, нови опити {retries}, за {secs} с.";
+    SnapshotUnreadable => "The last export's snapshot cannot be read; every good is read again.", "Снимката от последния експорт не може да се прочете; всички стоки се четат отново.";
+    PageCapReached => "This run read {pages} pages of orders, as many as one run may; the next run goes on from where it stopped.", "Този обмен прочете {pages} страници поръчки, колкото един обмен може; следващият продължава оттам, докъдето е стигнал.";
+    RepairOffer => "{count} partners obmen made from shop customers are not marked {role} in Warehouse Pro (an earlier obmen wrote persons as suppliers): `obmen repair {server}` shows them, `obmen repair {server} --apply` corrects them", "{count} партньора, създадени от obmen от клиенти на магазина, не са отбелязани като {role} в Склад Pro (по-стар obmen е записвал лицата като доставчици): `obmen repair {server}` ги показва, `obmen repair {server} --apply` ги поправя";
+    ShopNotToldSetAside => "Order {order} is in the quarantine, but the shop could not be told: {error}", "Поръчка {order} е в карантината, но магазинът не можа да бъде уведомен: {error}";
 }
 
 #[cfg(test)]

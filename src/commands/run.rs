@@ -257,6 +257,7 @@ async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool, lang: Lang) {
             },
             RunEvent::OrderSetAside { .. } => set_aside += 1,
             RunEvent::OrderImported { .. } => {}
+            RunEvent::Note { text, .. } => bar.println(text),
             RunEvent::Retry { what, error } => {
                 retries += 1;
                 bar.set_message(format!("{}: retrying {what} ({error}){}", label(phase), tail(retries, set_aside)));

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Clock, Command, EngineError, EngineEvent, ServerState, Shared, Unit};
 use crate::config::schedule::{Rule, StartMode};
 use crate::i18n::{current, Msg};
-use crate::kinds::{Events, Job, RunContext, RunEvent, RunSummary};
+use crate::kinds::{Events, Job, NoteLevel, RunContext, RunEvent, RunSummary};
 use crate::logs::Level;
 use crate::state::Outcome;
 
@@ -253,6 +253,13 @@ fn on_event(shared: &Shared, name: &str, job: Job, run_id: &mut Option<i64>, pro
         }
         RunEvent::OrderSetAside { order, reason } => {
             shared.log(Level::Warn, server, *run_id, "order_set_aside", Msg::LogOrderSetAside.with(lang, &[("order", order), ("reason", reason)]))
+        }
+        RunEvent::Note { level, text } => {
+            let level = match level {
+                NoteLevel::Info => Level::Info,
+                NoteLevel::Warn => Level::Warn,
+            };
+            shared.log(level, server, *run_id, "note", text.clone())
         }
         RunEvent::Retry { what, error } => shared.log(Level::Warn, server, *run_id, "retry", Msg::LogRetry.with(lang, &[("what", what), ("error", error)])),
         RunEvent::Finished { summary } | RunEvent::Failed { summary, .. } => {

@@ -20,7 +20,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use run::{Counts, Events, Failure, FailureKind, Job, Phase, RunContext, RunError, RunEvent, RunSummary};
+pub use run::{Counts, Events, Failure, FailureKind, Job, NoteLevel, Phase, RunContext, RunError, RunEvent, RunSummary};
 
 use crate::config::schedule::Rules;
 use crate::config::{ConfigError, ConfigErrors, ServerFile};

@@ -116,6 +116,30 @@ impl Events {
             Sink::Call(f) => f(&event),
         }
     }
+
+    /// The one way a kind says a thing to the operator while it runs (a partner matched against
+    /// a weaker key, a repair it offers, a page cap reached, a snapshot it could not read): a
+    /// [`RunEvent::Note`], which the daemon writes to the server's log (what `obmen log` and the
+    /// TUI show) and a foreground run shows on its terminal; it goes to the tracing output too.
+    /// The text is for a person, in the run's language.
+    pub fn say(&self, level: NoteLevel, text: impl Into<String>) {
+        let text = text.into();
+        match level {
+            NoteLevel::Info => tracing::info!("{text}"),
+            NoteLevel::Warn => tracing::warn!("{text}"),
+        }
+        self.send(RunEvent::Note { level, text });
+    }
+}
+
+/// How much a kind's note matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteLevel {
+    /// Worth knowing.
+    Info,
+    /// Worth looking at.
+    Warn,
 }
 
 /// What a run says while it runs, in this order: `Started`, then `Phase`s with their
@@ -160,6 +184,13 @@ pub enum RunEvent {
         order: String,
         /// Why, and what to do.
         reason: String,
+    },
+    /// What the kind says to the operator (see [`Events::say`]).
+    Note {
+        /// How much it matters.
+        level: NoteLevel,
+        /// What it says.
+        text: String,
     },
     /// A call to the shop or the database failed and is tried again.
     Retry {

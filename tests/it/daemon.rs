@@ -592,3 +592,30 @@ fn a_new_server_is_checked_as_a_form_then_made_by_the_daemon_with_the_command_li
     let logs = obmen(home, &["log", "daemon", "-n", "1000"]);
     assert!(!String::from_utf8_lossy(&logs.stdout).contains(KEY));
 }
+
+/// What a kind says to the operator while it runs (here the repair it offers for partners an
+/// earlier obmen wrote as suppliers) is a line of the server's log, as `obmen log` and the TUI
+/// show it, not only the daemon's stderr.
+#[test]
+fn what_a_kind_says_while_it_runs_is_in_the_servers_log() {
+    let shop = SimConfig { seed_orders: 3, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Sqlite, 30, shop, &[("import", "\"on_start\""), ("allow_negative_stock", "true")]);
+    let home = setup.home.path();
+    let wh = setup.db.open();
+    let id = wh
+        .create_partner(&obmen::warehouse::Partner { code: "SH-C-OLD-1".into(), company: "Стар Клиент".into(), price_group: 1, ..Default::default() })
+        .unwrap();
+    wh.exec(&wh.dialect().sql("UPDATE {partners} SET {Type} = 1 WHERE {ID} = ?"), obmen::warehouse::Params::new().int(id).as_slice()).unwrap();
+    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
+    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    let d = Daemon::start(home);
+    d.wait_for(Duration::from_secs(60), "the run's end", |_| {
+        String::from_utf8_lossy(&obmen(home, &["log", "Shop", "--grep", "Run ended"]).stdout).contains("Run ended")
+    });
+    let out = obmen(home, &["log", "Shop", "--json", "--grep", "obmen repair"]);
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert_eq!(lines.len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!((lines[0]["event"].as_str(), lines[0]["level"].as_str()), (Some("note"), Some("warn")), "{}", lines[0]);
+    assert!(lines[0]["msg"].as_str().unwrap().contains("1 partners obmen made from shop customers"), "{}", lines[0]);
+    assert!(lines[0]["run"].as_i64().is_some(), "the note belongs to its run: {}", lines[0]);
+}

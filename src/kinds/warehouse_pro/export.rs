@@ -136,11 +136,11 @@ impl<S: Shop> Ctx<'_, S> {
                 })
             });
             let span = tracing::Span::current();
-            let (state, rt) = (self.state, self.rt);
+            let (state, rt, events) = (self.state, self.rt, self.events);
             let server = &server;
             let read_state = scope.spawn(move || {
                 span.in_scope(|| {
-                    let read = read_snapshot(state, rt, server);
+                    let read = read_snapshot(state, rt, server, events);
                     // The checksum the quantities may be skipped by: only a snapshot that may serve,
                     // with nothing waiting to be sent.
                     let known = read.as_ref().ok().filter(|(links, s)| s.may_serve(now, links) && !s.waiting()).map(|(_, s)| s.quantities.clone());

@@ -19,7 +19,8 @@ use super::book::Ready;
 use super::order::{document_number, parse, Limits};
 use super::session::{sku_index, Ctx};
 use super::shop::{Order, Shop, Undecodable};
-use crate::kinds::{Phase, RunError, RunEvent};
+use crate::i18n::Msg;
+use crate::kinds::{NoteLevel, Phase, RunError, RunEvent};
 use crate::warehouse::WarehouseError;
 
 /// The most pages of orders one run reads; the rest wait for the next run. A shop whose cursor
@@ -152,7 +153,7 @@ impl<S: Shop> Ctx<'_, S> {
                 });
             }
             if pages >= MAX_ORDER_PAGES {
-                tracing::info!(pages, cursor = %next, "This run read as many pages of orders as one run may; the next run goes on from here.");
+                self.events.say(NoteLevel::Info, Msg::PageCapReached.with(crate::i18n::current(), &[("pages", &pages)]));
                 break;
             }
             cursor = Some(next);
@@ -165,14 +166,9 @@ impl<S: Shop> Ctx<'_, S> {
         let role = self.settings.rules.partner_role.role();
         let wrong = self.wh.partners_not_in_role(self.shop.identity().partner_prefix, role)?;
         if !wrong.is_empty() {
-            let note = format!(
-                "{} partners obmen made from shop customers are not marked {role:?} in Warehouse Pro (an earlier obmen wrote persons as suppliers): \
-                 `obmen repair {}` shows them, `obmen repair {} --apply` corrects them",
-                wrong.len(),
-                self.settings.name,
-                self.settings.name
-            );
-            tracing::warn!(partners = wrong.len(), "{note}");
+            let role = format!("{role:?}");
+            let note = Msg::RepairOffer.with(crate::i18n::current(), &[("count", &wrong.len()), ("role", &role), ("server", &self.settings.name)]);
+            self.events.say(NoteLevel::Warn, note.clone());
             report.notes.push(note);
         }
         Ok(())
@@ -343,7 +339,7 @@ impl<S: Shop> Ctx<'_, S> {
                 Ok(()) => {}
                 Err(RunError::Stopped) => return Err(RunError::Stopped),
                 // The order is in the quarantine, which is what counts; the shop hears of it next time.
-                Err(e) => tracing::warn!(order = %number, error = %e, "The shop could not be told that the order was set aside."),
+                Err(e) => self.events.say(NoteLevel::Warn, Msg::ShopNotToldSetAside.with(crate::i18n::current(), &[("order", &number), ("error", &e)])),
             }
         }
         tracing::warn!(order = %number, reason = %reason, "Order set aside in the quarantine.");

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::session::Ctx;
 use super::shop::{Customer, CustomerType, Order, Shop};
 use crate::i18n::Msg;
+use crate::kinds::NoteLevel;
 use crate::warehouse::partners::normalise_tax_number;
 use crate::warehouse::{Partner, PartnerRole, WarehouseError};
 
@@ -162,7 +163,7 @@ impl<S: Shop> Ctx<'_, S> {
         let note = |n: Option<String>| {
             if let Some(n) = n {
                 let n = format!("{}: {n}", order.number);
-                tracing::warn!(order = %order.number, "{n}");
+                self.events.say(NoteLevel::Warn, n.clone());
                 self.cache.partner_notes.borrow_mut().push(n);
             }
         };

@@ -14,8 +14,9 @@ use super::report::Report;
 use super::session::{Cache, Ctx};
 use super::settings::Base;
 use super::shop::Shop;
+use crate::i18n::Msg;
 use crate::kinds::run::RunLock;
-use crate::kinds::{Details, Events, Job, Phase, RunContext, RunError, RunEvent, RunSummary};
+use crate::kinds::{Details, Events, Job, NoteLevel, Phase, RunContext, RunError, RunEvent, RunSummary};
 use crate::state::{Outcome, Quarantined};
 use crate::warehouse::{Object, Warehouse};
 
@@ -221,7 +222,7 @@ fn frame<S: Shop>(runner: Runner<S>, ctx: &RunContext, job: Job, rt: &tokio::run
         let _lock = RunLock::take(&ctx.home, name)?;
         let interrupted = rt.block_on(ctx.state.mark_interrupted(name))?;
         if interrupted > 0 {
-            tracing::warn!(runs = interrupted, "Runs left unfinished by a process that died are marked interrupted.");
+            ctx.events.say(NoteLevel::Warn, Msg::LogRunsInterrupted.with(crate::i18n::current(), &[("count", &interrupted)]));
         }
         if !job.dry_run {
             let id = rt

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::kinds::RunError;
+use crate::i18n::Msg;
+use crate::kinds::{Events, NoteLevel, RunError};
 
 /// The stock levels the shop was last left with, and what they were read against: one document
 /// in obmen's state, so that an export compares every good's quantity against it without
@@ -195,13 +196,14 @@ pub(super) fn read_snapshot(
     state: &crate::state::State,
     rt: &tokio::runtime::Handle,
     server: &str,
+    events: &Events,
 ) -> Result<(HashMap<i64, String>, StoredSnapshot), RunError> {
     let links: HashMap<i64, String> = rt.block_on(state.links(server, "good"))?;
     let snapshot = match rt.block_on(state.snapshot(server, SNAPSHOT_KIND))? {
         Some(data) => match postcard::from_bytes::<StoredSnapshot>(&data) {
             Ok(s) if s.is_whole() => s,
             Ok(_) | Err(_) => {
-                tracing::warn!("The last export's snapshot cannot be read; every good is read again.");
+                events.say(NoteLevel::Warn, Msg::SnapshotUnreadable.get(crate::i18n::current()));
                 StoredSnapshot::default()
             }
         },
