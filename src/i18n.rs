@@ -16,7 +16,18 @@ static CURRENT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0
 
 /// Sets the process's language (the binary does, from [`resolve`]).
 pub fn set_current(lang: Lang) {
-    CURRENT.store(if lang == Lang::Bg { 1 } else { 0 }, std::sync::atomic::Ordering::Relaxed);
+    CURRENT.store(lang.index() as u8, std::sync::atomic::Ordering::Relaxed);
+}
+
+tokio::task_local! {
+    /// The language of the caller whose request this task answers ([`asked`]).
+    static ASKED: Lang;
+}
+
+/// Runs `f` with [`current`] answering `lang` in this task and what it awaits: the daemon
+/// answers each control request in its caller's language.
+pub async fn asked<F: std::future::Future>(lang: Lang, f: F) -> F::Output {
+    ASKED.scope(lang, f).await
 }
 
 thread_local! {
@@ -37,17 +48,19 @@ pub fn speaking<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
     f()
 }
 
-/// The language to word a message in: the work's ([`speaking`]), else the process's, English
-/// until [`set_current`] says otherwise.
+/// The language to word a message in: the work's ([`speaking`]), else the caller's whose
+/// request this task answers ([`asked`]), else the process's, English until [`set_current`]
+/// says otherwise. This is the one way code finds the language; the ways a person chooses it
+/// all end here: `--lang`, `OBMEN_LANG` or the locale for the command line ([`resolve`]), and a
+/// UI's `Accept-Language` for the daemon.
 pub fn current() -> Lang {
     if let Some(l) = SPEAKING.with(std::cell::Cell::get) {
         return l;
     }
-    if CURRENT.load(std::sync::atomic::Ordering::Relaxed) == 1 {
-        Lang::Bg
-    } else {
-        Lang::En
+    if let Ok(l) = ASKED.try_with(|l| *l) {
+        return l;
     }
+    Lang::ALL.get(usize::from(CURRENT.load(std::sync::atomic::Ordering::Relaxed))).copied().unwrap_or_default()
 }
 
 /// The language to speak: `--lang` (or `OBMEN_LANG`, which clap reads into it), else the
@@ -61,14 +74,14 @@ pub fn resolve(lang: Option<Lang>) -> Lang {
             if v.is_empty() {
                 continue;
             }
-            return if v.to_lowercase().starts_with("bg") { Lang::Bg } else { Lang::En };
+            return Lang::from_code(&v).unwrap_or_default();
         }
     }
     Lang::En
 }
 
 macro_rules! catalogue {
-    ($($key:ident => $en:literal, $bg:literal;)*) => {
+    ($($key:ident => $en:literal $(, $other:literal)*;)*) => {
         /// A message of obmen's own.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Msg {
@@ -82,14 +95,20 @@ macro_rules! catalogue {
             /// Every message, for the catalogue's own tests.
             pub const ALL: &'static [Msg] = &[$(Msg::$key,)*];
 
-            /// The text in a language, arguments unfilled.
-            pub fn text(self, lang: Lang) -> &'static str {
-                match (self, lang) {
+            /// The message's texts, one a language in the order of [`Lang::ALL`] (English first).
+            fn texts(self) -> &'static [&'static str] {
+                match self {
                     $(
-                        (Msg::$key, Lang::En) => $en,
-                        (Msg::$key, Lang::Bg) => $bg,
+                        Msg::$key => &[$en $(, $other)*],
                     )*
                 }
+            }
+
+            /// The text in a language, arguments unfilled; English where the catalogue has no
+            /// column for the language yet.
+            pub fn text(self, lang: Lang) -> &'static str {
+                let texts = self.texts();
+                texts.get(lang.index()).or(texts.first()).copied().unwrap_or("")
             }
         }
     };
@@ -154,6 +173,8 @@ catalogue! {
     Config => "CONFIG", "НАСТРОЙКИ";
     WhatItDoes => "WHAT IT DOES", "КАКВО ПРАВИ";
     Yes => "yes", "да";
+    YesValue => "Yes", "Да";
+    NoValue => "No", "Не";
     No => "no", "не";
     Ok => "ok", "наред";
     Invalid => "invalid ({count} problems: obmen server validate {server})", "невалиден ({count} проблема: obmen server validate {server})";
@@ -557,6 +578,9 @@ catalogue! {
     LogOrderSetAside => "Order {order} set aside: {reason}", "Поръчка {order} е отделена: {reason}";
     LogRetry => "Retrying {what}: {error}", "Нов опит ({what}): {error}";
     LogRunEnded => "Run ended {outcome}: {imported} orders imported, {set_aside} set aside, {exported} records exported, {retries} retries, in {secs} s.", "Обменът завърши ({outcome}): внесени поръчки {imported}, отделени {set_aside}, изпратени записи {exported}, нови опити {retries}, за {secs} с.";
+    ByDefault => "default", "по подразбиране";
+    NoAccountChoices => "server '{server}' reads no list '{source}' from its account", "сървър '{server}' не чете списък '{source}' от акаунта си";
+    NoChoicesFrom => "the setting '{key}' of server '{server}' takes no choices from its account", "настройката '{key}' на сървър '{server}' не взема избор от акаунта";
     SnapshotUnreadable => "The last export's snapshot cannot be read; every good is read again.", "Снимката от последния експорт не може да се прочете; всички стоки се четат отново.";
     PageCapReached => "This run read {pages} pages of orders, as many as one run may; the next run goes on from where it stopped.", "Този обмен прочете {pages} страници поръчки, колкото един обмен може; следващият продължава оттам, докъдето е стигнал.";
     RepairOffer => "{count} partners obmen made from shop customers are not marked {role} in Warehouse Pro (an earlier obmen wrote persons as suppliers): `obmen repair {server}` shows them, `obmen repair {server} --apply` corrects them", "{count} партньора, създадени от obmen от клиенти на магазина, не са отбелязани като {role} в Склад Pro (по-стар obmen е записвал лицата като доставчици): `obmen repair {server}` ги показва, `obmen repair {server} --apply` ги поправя";
@@ -577,11 +601,38 @@ mod tests {
     #[test]
     fn every_message_has_both_languages_with_the_same_arguments() {
         for m in Msg::ALL {
+            assert_eq!(m.texts().len(), Lang::ALL.len(), "{m:?}: a text for every language, in the order of Lang::ALL");
             let (en, bg) = (m.text(Lang::En), m.text(Lang::Bg));
             assert!(!en.trim().is_empty() && !bg.trim().is_empty(), "{m:?}");
             assert_eq!(arguments(en), arguments(bg), "{m:?}: {en} / {bg}");
         }
         assert_eq!(Msg::Tried.with(Lang::Bg, &[("count", &3), ("when", &"днес")]), "опитана 3 пъти, последно днес");
+    }
+
+    /// A language is found from its code or a locale, the switch goes round every language,
+    /// and a task answering a caller speaks the caller's language without touching the process's.
+    #[test]
+    fn languages_by_code_round_the_switch_and_per_caller() {
+        assert_eq!(Lang::from_code("bg_BG.UTF-8"), Some(Lang::Bg));
+        assert_eq!(Lang::from_code("bg-BG,bg;q=0.9"), Some(Lang::Bg));
+        assert_eq!(Lang::from_code("EN"), Some(Lang::En));
+        assert_eq!(Lang::from_code("xx"), None);
+        for l in Lang::ALL {
+            assert_eq!(Lang::from_code(l.code()), Some(*l));
+            assert!(!l.short().is_empty());
+        }
+        let mut seen = vec![Lang::En];
+        while seen.last().copied().map(Lang::next) != Some(Lang::En) {
+            seen.push(seen.last().copied().unwrap_or_default().next());
+        }
+        assert_eq!(seen, Lang::ALL);
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let before = current();
+        let (asked_bg, asked_en) = rt.block_on(async {
+            (asked(Lang::Bg, async { Msg::Yes.get(current()).to_owned() }).await, asked(Lang::En, async { Msg::Yes.get(current()).to_owned() }).await)
+        });
+        assert_eq!((asked_bg.as_str(), asked_en.as_str()), ("да", "yes"));
+        assert_eq!(current(), before);
     }
 
     #[test]

@@ -6,14 +6,12 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 use chrono::{DateTime, Local, Utc};
-use hyper::Method;
-use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::{out, runtime};
 use crate::cli::{LogArgs, ServiceAction, ServiceArgs};
 use crate::config::{Home, Lang};
-use crate::control::{client::segment, Client, ClientError};
+use crate::control::{Client, ClientError};
 use crate::daemon::service::{self, Scope};
 use crate::exit::CliError;
 use crate::i18n::Msg;
@@ -49,22 +47,25 @@ pub(super) fn start_stop(home: &Home, lang: Lang, name: &str, start: bool) -> Re
     super::server::load(home, name)?;
     let rt = runtime()?;
     let client = Client::new(&home.socket());
-    let action = if start { "start" } else { "stop" };
-    let v: Value = rt
+    let (done, status) = rt
         .block_on(async {
             // The daemon may not have seen a file made a moment ago.
-            let _ = client.call::<Value>(Method::POST, "/v1/reload", None).await;
-            client.call(Method::POST, &format!("/v1/servers/{}/{action}", segment(name)), None).await
+            let _ = client.reload().await;
+            if start {
+                client.start(name).await.map(|s| (s.started, s.status))
+            } else {
+                client.stop(name).await.map(|s| (s.stopped, s.status))
+            }
         })
         .map_err(client_error)?;
-    let state = v["status"]["state"].as_str().unwrap_or("");
-    let msg = match (start, v["started"].as_bool(), v["stopped"].as_bool()) {
-        (true, Some(true), _) => Msg::CliStarted,
-        (true, _, _) => Msg::CliAlreadyRunning,
-        (false, _, Some(true)) => Msg::CliStopped,
-        _ => Msg::CliStopLate,
+    let msg = match (start, done) {
+        (true, true) => Msg::CliStarted,
+        (true, false) => Msg::CliAlreadyRunning,
+        (false, true) => Msg::CliStopped,
+        (false, false) => Msg::CliStopLate,
     };
-    out(&format!("{}\n", msg.with(lang, &[("server", &name), ("state", &crate::control::status::state_word(state, lang))])))?;
+    let state = crate::control::status::state_word(status.as_ref().map(|s| &s.state), lang);
+    out(&format!("{}\n", msg.with(lang, &[("server", &name), ("state", &state)])))?;
     if msg == Msg::CliStopLate {
         return Err(CliError::failed(anyhow!("{}", Msg::CliStopLate.with(lang, &[("server", &name)]))));
     }

@@ -100,7 +100,7 @@ pub(super) fn run(home: &Home, lang: Lang, no_tui: bool) -> Result<(), CliError>
     let rt = runtime()?;
     let client = Client::new(&home.socket());
     rt.block_on(crate::tui::ensure_daemon(home, &client)).map_err(failed)?;
-    let _ = rt.block_on(client.call::<serde_json::Value>(hyper::Method::POST, "/v1/reload", None));
+    let _ = rt.block_on(client.reload());
     drop(rt);
     out(&format!(
         "{}\n",

@@ -83,33 +83,31 @@ pub(super) fn run(home: &Home, lang: Lang, name: &str, import: bool, export: boo
 /// Asks the home's daemon to run the server now and follows the run to its end. None when no
 /// daemon runs it (then the run is made here).
 async fn via_daemon(home: &Home, lang: Lang, name: &str, job: Job, json: bool) -> Result<Option<Result<(), CliError>>, CliError> {
-    use crate::control::{client::segment, Client, ClientError};
+    use crate::control::protocol::{RunRequest, RunStreamLine};
+    use crate::control::{Client, ClientError};
     if !home.socket().exists() {
         return Ok(None);
     }
     let client = Client::new(&home.socket());
-    let body = serde_json::json!({ "import": job.import, "export": job.export, "full": job.full });
-    let mut last: Option<serde_json::Value> = None;
-    let mut told = false;
+    let request = RunRequest { import: job.import, export: job.export, full: job.full };
+    let mut last: Option<RunSummary> = None;
     let result = client
-        .stream(hyper::Method::POST, &format!("/v1/servers/{}/run", segment(name)), Some(body), |v| {
-            if v["type"] == "accepted" && !told {
-                told = true;
+        .run(name, &request, |line| match line {
+            RunStreamLine::Accepted { .. } => {
                 eprintln!("{}", Msg::RunViaDaemon.with(lang, &[("server", &name)]));
+                true
             }
-            let event = &v["event"];
-            match event["event"].as_str() {
-                Some("retry") => {
-                    let (what, error) = (event["what"].as_str().unwrap_or(""), event["error"].as_str().unwrap_or(""));
+            RunStreamLine::Run { event, .. } => match *event {
+                RunEvent::Retry { what, error } => {
                     eprintln!("{}", Msg::Retrying.with(lang, &[("what", &what), ("error", &error)]));
                     true
                 }
-                Some("finished" | "failed") => {
-                    last = Some(event["summary"].clone());
+                RunEvent::Finished { summary } | RunEvent::Failed { summary, .. } => {
+                    last = Some(*summary);
                     false
                 }
                 _ => true,
-            }
+            },
         })
         .await;
     match result {
@@ -124,43 +122,32 @@ async fn via_daemon(home: &Home, lang: Lang, name: &str, job: Job, json: bool) -
     if json {
         out(&format!("{}\n", serde_json::to_string_pretty(&summary).map_err(CliError::failed)?))?;
     }
-    let outcome = summary["outcome"].as_str().unwrap_or("failed").to_owned();
-    let c = &summary["counts"];
-    let n = |k: &str| c[k].as_u64().unwrap_or(0);
+    let c = &summary.counts;
     if !json {
-        let secs = match (summary["started_at"].as_str(), summary["ended_at"].as_str()) {
-            (Some(a), Some(b)) => match (DateTime::parse_from_rfc3339(a), DateTime::parse_from_rfc3339(b)) {
-                (Ok(a), Ok(b)) => format!("{:.1}", (b - a).num_milliseconds() as f64 / 1000.0),
-                _ => String::new(),
-            },
-            _ => String::new(),
-        };
+        let secs = format!("{:.1}", (summary.ended_at - summary.started_at).num_milliseconds() as f64 / 1000.0);
         let mut t = Msg::LogRunEnded.with(
             lang,
             &[
-                ("outcome", &outcome),
-                ("imported", &n("imported")),
-                ("set_aside", &n("set_aside")),
-                ("exported", &n("exported")),
-                ("retries", &summary["retries"].as_u64().unwrap_or(0)),
+                ("outcome", &summary.outcome.as_str()),
+                ("imported", &c.imported),
+                ("set_aside", &c.set_aside),
+                ("exported", &c.exported),
+                ("retries", &summary.retries),
                 ("secs", &secs),
             ],
         );
         t.push('\n');
-        for e in summary["errors"].as_array().into_iter().flatten() {
-            t.push_str(&Msg::RunError.with(lang, &[("message", &e["message"].as_str().unwrap_or(""))]));
+        for e in &summary.errors {
+            t.push_str(&Msg::RunError.with(lang, &[("message", &e.message)]));
             t.push('\n');
         }
         out(&t)?;
     }
-    let errors: Vec<String> = summary["errors"].as_array().into_iter().flatten().filter_map(|e| e["message"].as_str().map(str::to_owned)).collect();
-    Ok(Some(match outcome.as_str() {
-        "ok" => Ok(()),
-        "partial" => {
-            let counts: crate::kinds::Counts = serde_json::from_value(summary["counts"].clone()).unwrap_or_default();
-            Err(CliError::partly(anyhow!("{}", partly(&counts, name, lang))))
-        }
-        "stopped" => Err(CliError::failed(anyhow!("{}", Msg::RunStopped.with(lang, &[("server", &name)])))),
+    let errors: Vec<&str> = summary.errors.iter().map(|e| e.message.as_str()).collect();
+    Ok(Some(match summary.outcome {
+        Outcome::Ok => Ok(()),
+        Outcome::Partial => Err(CliError::partly(anyhow!("{}", partly(c, name, lang)))),
+        Outcome::Stopped => Err(CliError::failed(anyhow!("{}", Msg::RunStopped.with(lang, &[("server", &name)])))),
         _ => Err(CliError::failed(anyhow!("{}", Msg::RunFailed.with(lang, &[("server", &name), ("errors", &errors.join("; "))])))),
     }))
 }

@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use anyhow::anyhow;
-use serde_json::{json, Value};
+use serde_json::json;
+
+use crate::control::protocol::{Counters, ServerEntry, ServerState};
 
 use super::out;
 use crate::cli::{Changes, ServerCommand};
@@ -47,31 +49,29 @@ fn no_such_server(home: &Home, name: &str) -> CliError {
 
 /// What the daemon says of each server (None without a daemon), and each server's counters
 /// from the state database (where it exists).
-fn live(home: &Home, names: &[String]) -> (Option<Vec<Value>>, Vec<Value>) {
+fn live(home: &Home, names: &[String]) -> (Option<Vec<ServerEntry>>, Vec<Option<Counters>>) {
     let Ok(rt) = super::runtime() else { return (None, Vec::new()) };
     rt.block_on(async {
         let client = crate::control::Client::new(&home.socket());
-        let statuses = if home.socket().exists() { client.call::<Vec<Value>>(hyper::Method::GET, "/v1/servers", None).await.ok() } else { None };
+        let statuses = if home.socket().exists() { client.servers().await.ok() } else { None };
         // The daemon's answer holds the counters of the servers it holds: state.db is read only
         // for the others (no daemon, or a file it could not load).
-        let from_daemon = |n: &str| statuses.as_ref()?.iter().find(|s| s["name"] == n).map(|s| s["counters"].clone()).filter(|c| !c.is_null());
-        let mut counters: Vec<Option<Value>> = names.iter().map(|n| from_daemon(n)).collect();
+        let from_daemon = |n: &str| statuses.as_ref()?.iter().find(|s| s.status.name == n).and_then(|s| s.counters.clone());
+        let mut counters: Vec<Option<Counters>> = names.iter().map(|n| from_daemon(n)).collect();
         if counters.iter().any(Option::is_none) && home.state_db().exists() {
             if let Ok(state) = crate::state::State::open(&home.state_db()).await {
                 for (n, c) in names.iter().zip(counters.iter_mut()).filter(|(_, c)| c.is_none()) {
-                    *c = state.counters(n).await.ok().and_then(|c| serde_json::to_value(c).ok());
+                    *c = state.counters(n).await.ok();
                 }
             }
         }
-        let counters: Vec<Value> = counters.into_iter().map(Option::unwrap_or_default).collect();
         (statuses, counters)
     })
 }
 
-fn last_run(c: &Value) -> String {
-    let at = |k: &str| c[k].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
-    let shown = |t: chrono::DateTime<chrono::FixedOffset>| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
-    match (at("last_success"), at("last_failure")) {
+fn last_run(c: Option<&Counters>) -> String {
+    let shown = |t: &chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+    match (c.and_then(|c| c.last_success.as_ref()), c.and_then(|c| c.last_failure.as_ref())) {
         (Some(s), Some(f)) if f > s => format!("{} ✗", shown(f)),
         (Some(s), _) => format!("{} ✓", shown(s)),
         (None, Some(f)) => format!("{} ✗", shown(f)),
@@ -88,25 +88,34 @@ fn list(home: &Home, lang: Lang, as_json: bool) -> Result<(), CliError> {
             (n.clone(), r)
         })
         .collect();
-    let (statuses, counters) = live(home, &names);
-    let status_of = |name: &str| -> Value {
-        match &statuses {
-            None => json!({ "state": "no_daemon" }),
-            Some(list) => list.iter().find(|s| s["name"] == name).cloned().unwrap_or_else(|| json!({ "state": "stopped" })),
-        }
+    let (statuses, mut counters) = live(home, &names);
+    counters.resize(rows.len(), None);
+    // None: no daemon answers; a server the daemon does not hold is stopped.
+    let state_of = |name: &str| -> Option<ServerState> {
+        let list = statuses.as_ref()?;
+        Some(list.iter().find(|s| s.status.name == name).map(|s| s.status.state.clone()).unwrap_or(ServerState::Stopped))
     };
     if as_json {
         let items: Vec<_> = rows
             .iter()
             .zip(&counters)
             .map(|((name, r), c)| {
-                let mut status = status_of(name);
-                if let Some(m) = status.as_object_mut() {
-                    m.remove("counters");
-                    m.remove("name");
-                    m.remove("kind");
-                    m.remove("autostart");
-                }
+                let status = match &statuses {
+                    None => json!({ "state": "no_daemon" }),
+                    Some(list) => match list.iter().find(|s| s.status.name == *name) {
+                        Some(s) => {
+                            let mut v = serde_json::to_value(&s.status).unwrap_or_default();
+                            if let Some(m) = v.as_object_mut() {
+                                for k in ["name", "kind", "autostart"] {
+                                    m.remove(k);
+                                }
+                            }
+                            v
+                        }
+                        None => json!({ "state": "stopped" }),
+                    },
+                };
+                let c = serde_json::to_value(c).unwrap_or_default();
                 match r {
                     Ok(s) => json!({ "name": name, "kind": s.profile.kind, "autostart": s.autostart, "file": s.path, "valid": true, "status": status, "counters": c }),
                     Err(e) => json!({ "name": name, "file": home.server_path(name), "valid": false, "errors": e.0.iter().map(|x| x.to_string()).collect::<Vec<_>>(), "status": status, "counters": c }),
@@ -123,10 +132,11 @@ fn list(home: &Home, lang: Lang, as_json: bool) -> Result<(), CliError> {
         .iter()
         .zip(&counters)
         .map(|((name, r), c)| {
-            let status = status_of(name);
-            let state = crate::control::status::state_word(status["state"].as_str().unwrap_or(""), lang);
-            let detail = crate::control::status::detail(&status, lang, 60);
-            let imported = c["imported"].as_u64().map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+            let status = state_of(name);
+            let state = crate::control::status::state_word(status.as_ref(), lang);
+            let detail = crate::control::status::detail(status.as_ref(), lang, 60);
+            let imported = c.as_ref().map(|c| c.imported.to_string()).unwrap_or_else(|| "-".into());
+            let c = c.as_ref();
             match r {
                 Ok(s) => vec![
                     name.clone(),
@@ -161,7 +171,7 @@ pub(super) fn tell_daemon(home: &Home) {
         return;
     }
     if let Ok(rt) = super::runtime() {
-        let _ = rt.block_on(crate::control::Client::new(&home.socket()).call::<Value>(hyper::Method::POST, "/v1/reload", None));
+        let _ = rt.block_on(crate::control::Client::new(&home.socket()).reload());
     }
 }
 

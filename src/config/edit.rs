@@ -194,12 +194,7 @@ pub fn parse_bool(raw: &str) -> Option<bool> {
     }
 }
 
-/// "Yes"/"No" in a language.
+/// "Yes"/"No" in a language, as a setting's value is shown.
 pub fn bool_word(b: bool, lang: Lang) -> &'static str {
-    match (b, lang) {
-        (true, Lang::En) => "Yes",
-        (false, Lang::En) => "No",
-        (true, Lang::Bg) => "Да",
-        (false, Lang::Bg) => "Не",
-    }
+    (if b { crate::i18n::Msg::YesValue } else { crate::i18n::Msg::NoValue }).get(lang)
 }

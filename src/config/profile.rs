@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A language for labels and help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -17,13 +17,44 @@ pub enum Lang {
     Bg,
 }
 
+/// Every language, with its code and its short name as a UI's switch shows it: a language
+/// more is one row here, one variant above, and one more column of the catalogue and of the
+/// profiles' labels.
+const LANGUAGES: &[(Lang, &str, &str)] = &[(Lang::En, "en", "EN"), (Lang::Bg, "bg", "БГ")];
+
 impl Lang {
-    /// Its code, as `--lang`, `OBMEN_LANG` and the control API's `?lang=` write it.
+    /// Every language, in the order a UI's switch goes through them.
+    pub const ALL: &'static [Lang] = &[Lang::En, Lang::Bg];
+
+    fn row(self) -> (Lang, &'static str, &'static str) {
+        LANGUAGES.iter().copied().find(|(l, _, _)| *l == self).unwrap_or((Lang::En, "en", "EN"))
+    }
+
+    /// Its code, as `--lang`, `OBMEN_LANG` and the control API's `Accept-Language` write it.
     pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Bg => "bg",
-        }
+        self.row().1
+    }
+
+    /// Its short name, as a UI's language switch shows it (`EN`, `БГ`).
+    pub fn short(self) -> &'static str {
+        self.row().2
+    }
+
+    /// The language of a code or locale (`bg`, `bg-BG`, `bg_BG.UTF-8`, `BG`), if obmen speaks it.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary: String = code.trim().chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_lowercase();
+        LANGUAGES.iter().find(|(_, c, _)| *c == primary).map(|(l, _, _)| *l)
+    }
+
+    /// The language after this one, round the list (a UI's switch).
+    pub fn next(self) -> Lang {
+        let i = Lang::ALL.iter().position(|l| *l == self).unwrap_or(0);
+        Lang::ALL.get(i + 1).copied().unwrap_or(Lang::En)
+    }
+
+    /// Its place in [`Lang::ALL`].
+    pub fn index(self) -> usize {
+        Lang::ALL.iter().position(|l| *l == self).unwrap_or(0)
     }
 }
 
@@ -48,7 +79,7 @@ impl Labels {
 }
 
 /// A property's type.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum PropType {
     /// Free text.
@@ -73,6 +104,14 @@ pub enum PropType {
     Weekdays,
     /// Times of day: "06:00, 14:30".
     ClockTimes,
+}
+
+impl std::str::FromStr for PropType {
+    type Err = String;
+    /// A type by its name, as profiles write it.
+    fn from_str(s: &str) -> Result<PropType, String> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| e.to_string())
+    }
 }
 
 impl PropType {
@@ -127,6 +166,13 @@ pub struct Property {
     pub min: Option<i64>,
     /// For integers: the largest allowed.
     pub max: Option<i64>,
+    /// The capability of its kind it needs to apply (`customers`); left out of kinds without it.
+    #[serde(default, skip_serializing)]
+    pub needs: Option<String>,
+    /// Where its choices come from when the account holds them (read through the server by
+    /// [`crate::kinds::Server::choices`]; the UI's pick list asks for them), e.g.
+    /// `order_statuses`: a value is then picked by name, never typed as a number.
+    pub choices_from: Option<String>,
     /// What it is called.
     pub label: Labels,
     /// What it means and what to put there.
@@ -170,6 +216,10 @@ pub struct Profile {
     /// Sets of keys of which exactly one must be set.
     #[serde(default)]
     pub exactly_one: Vec<Vec<String>>,
+    /// What the kind's shop can do beyond orders, goods and stock (`customers`): properties
+    /// that need what it cannot are not in its profile.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
     /// Groups, in display order.
     pub groups: Vec<Group>,
     /// Properties, in display order.
@@ -214,6 +264,8 @@ struct ProfileFile {
     #[serde(default)]
     include: Vec<String>,
     #[serde(default)]
+    capabilities: Vec<String>,
+    #[serde(default)]
     exactly_one: Vec<Vec<String>>,
     #[serde(default)]
     groups: Vec<Group>,
@@ -235,7 +287,8 @@ struct Fragment {
 
 /// Reads a kind's profile: its fragments' groups and properties first, in their order, then the
 /// kind's own; a group or property the kind declares again (same id or key) replaces the
-/// fragment's in its place.
+/// fragment's in its place; a property that needs a capability the kind does not list is left
+/// out (with it, from the sets of which exactly one is required).
 pub fn load(text: &str, fragment: impl Fn(&str) -> Option<&'static str>) -> Result<Profile, String> {
     let file: ProfileFile = toml::from_str(text).map_err(|e| e.to_string())?;
     let mut groups: Vec<Group> = Vec::new();
@@ -261,7 +314,12 @@ pub fn load(text: &str, fragment: impl Fn(&str) -> Option<&'static str>) -> Resu
         }
     }
     exactly_one.extend(file.exactly_one);
-    Ok(Profile { id: file.id, kind: file.kind, label: file.label, help: file.help, exactly_one, groups, properties })
+    let (kept, left_out): (Vec<Property>, Vec<Property>) = properties.into_iter().partition(|p| p.needs.as_ref().is_none_or(|n| file.capabilities.contains(n)));
+    for set in &mut exactly_one {
+        set.retain(|k| !left_out.iter().any(|p| &p.key == k));
+    }
+    exactly_one.retain(|set| !set.is_empty());
+    Ok(Profile { id: file.id, kind: file.kind, label: file.label, help: file.help, exactly_one, capabilities: file.capabilities, groups, properties: kept })
 }
 
 /// Every built-in profile. A broken built-in profile is a bug in obmen, caught by its tests.
@@ -404,6 +462,17 @@ mod tests {
         assert_eq!(p.property("b").unwrap().default, Some(toml::Value::String("Shopiko".into())));
         let e = load(kind, |_| None).unwrap_err();
         assert!(e.contains("'shared'"), "{e}");
+        // A property that needs what the kind's shop cannot do is not in its profile.
+        let needy =
+            fragment.replace("key = \"a\"\n            group = \"general\"", "key = \"a\"\n            group = \"general\"\n            needs = \"customers\"");
+        assert_ne!(needy, fragment);
+        let without = load(kind, |_| Some(needy.as_str()).map(|s| &*Box::leak(s.to_owned().into_boxed_str()))).unwrap();
+        assert_eq!(without.properties.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["b", "c"]);
+        let with = load(&kind.replace("include = [\"shared\"]", "include = [\"shared\"]\n            capabilities = [\"customers\"]"), |_| {
+            Some(&*Box::leak(needy.clone().into_boxed_str()))
+        })
+        .unwrap();
+        assert_eq!(with.properties.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
         // The built-in fragments are whole on their own.
         assert!(crate::kinds::fragment_source("warehouse_pro").is_some_and(|f| toml::from_str::<Fragment>(f).is_ok()));
     }

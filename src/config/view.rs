@@ -1,6 +1,7 @@
 //! Showing a server: its properties by group, labelled in a language, with secrets masked; as
 //! text for people and as JSON for scripts. Nothing here ever prints a secret.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::edit::bool_word;
@@ -60,50 +61,120 @@ pub fn shown_in(profile: &'static super::profile::Profile, table: &toml::Table, 
     out
 }
 
+/// A group of a server's settings as a UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormGroup {
+    /// The group's id in its profile.
+    pub id: String,
+    /// Its label in the language asked for.
+    pub label: String,
+    /// Its properties, in the profile's order.
+    pub properties: Vec<FormProperty>,
+}
+
+/// One setting as a UI shows and edits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormProperty {
+    /// Its dotted key (`rules.import`).
+    pub key: String,
+    /// Its label.
+    pub label: String,
+    /// The value as shown (secrets masked; enum values by their label).
+    pub value: String,
+    /// True when the default applies (or the file says the default).
+    pub default: bool,
+    /// Must be set.
+    pub required: bool,
+    /// Required (or one of a set of which one is required) and not set.
+    pub missing: bool,
+    /// What validation found wrong with it.
+    pub error: Option<String>,
+    /// Never shown as it is.
+    pub secret: bool,
+    /// Its type as a person reads it (`whole number 1..600`).
+    #[serde(rename = "type")]
+    pub type_words: String,
+    /// Its type.
+    pub ty: PropType,
+    /// The value as the file holds it (null for a secret or an unset one).
+    pub raw: Value,
+    /// For whole numbers: the smallest allowed.
+    pub min: Option<i64>,
+    /// For whole numbers: the largest allowed.
+    pub max: Option<i64>,
+    /// For choices: each value with its label.
+    pub choices: Vec<Choice>,
+    /// Where its choices are read from the account, through the server (`order_statuses`):
+    /// a UI asks `GET /v1/servers/NAME/choices/KEY` for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices_from: Option<String>,
+    /// What it means and what to put there.
+    pub help: String,
+}
+
+/// One choice of a setting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    /// As the file writes it.
+    pub value: String,
+    /// As a person reads it.
+    pub label: String,
+}
+
+impl FormProperty {
+    /// The raw value as text, as an editor starts from (empty where unset or secret).
+    pub fn raw_text(&self) -> String {
+        match &self.raw {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// A server's settings as a UI shows them: the kind's groups in order, each property with its
 /// label, the value as shown (secrets masked, never their value), whether it is the default,
 /// whether it is required and still missing, the problem validation found with it, and its help
 /// line, in a language. `all` lists unset properties without a default too (a new server's form);
 /// `errors` are validation's (field, message) pairs.
-pub fn grid(profile: &'static super::profile::Profile, table: &toml::Table, lang: Lang, all: bool, errors: &[(String, String)]) -> Value {
+pub fn grid(profile: &'static super::profile::Profile, table: &toml::Table, lang: Lang, all: bool, errors: &[(String, String)]) -> Vec<FormGroup> {
     let shown = shown_in(profile, table, lang, all);
     // Of a set of which exactly one must be set, none is: each is still missing.
     let unset_sets: Vec<&String> = profile.exactly_one.iter().filter(|set| set.iter().all(|k| super::lookup(table, k).is_none())).flatten().collect();
-    let groups: Vec<Value> = profile
+    profile
         .groups
         .iter()
         .map(|g| {
-            let props: Vec<Value> = shown
+            let properties = shown
                 .iter()
                 .filter(|(p, _)| p.group == g.id)
-                .map(|(p, s)| {
-                    let error = errors.iter().find(|(f, _)| *f == p.key).map(|(_, m)| m.clone());
-                    let missing = s.is_none() && (p.required || unset_sets.contains(&&p.key));
-                    json!({
-                        "key": p.key,
-                        "label": p.label.get(lang),
-                        "value": s.as_ref().map(|s| s.display.clone()).unwrap_or_default(),
-                        // The default applies, or is what the file says (a new server's file
-                        // writes every default out).
-                        "default": s.as_ref().is_some_and(|s| s.is_default) || (p.default.is_some() && super::lookup(table, &p.key) == p.default.as_ref()),
-                        "required": p.required,
-                        "missing": missing,
-                        "error": error,
-                        "secret": p.is_secret(),
-                        "type": crate::i18n::Msg::type_word(p, lang),
-                        "ty": p.ty.id(),
-                        "raw": match s { Some(s) if !p.is_secret() => s.json.clone(), _ => Value::Null },
-                        "min": p.min,
-                        "max": p.max,
-                        "choices": p.values.iter().map(|v| json!({ "value": v.value, "label": v.label.get(lang) })).collect::<Vec<_>>(),
-                        "help": p.help.get(lang),
-                    })
+                .map(|(p, s)| FormProperty {
+                    key: p.key.clone(),
+                    label: p.label.get(lang).to_owned(),
+                    value: s.as_ref().map(|s| s.display.clone()).unwrap_or_default(),
+                    // The default applies, or is what the file says (a new server's file writes
+                    // every default out).
+                    default: s.as_ref().is_some_and(|s| s.is_default) || (p.default.is_some() && super::lookup(table, &p.key) == p.default.as_ref()),
+                    required: p.required,
+                    missing: s.is_none() && (p.required || unset_sets.contains(&&p.key)),
+                    error: errors.iter().find(|(f, _)| *f == p.key).map(|(_, m)| m.clone()),
+                    secret: p.is_secret(),
+                    type_words: crate::i18n::Msg::type_word(p, lang),
+                    ty: p.ty,
+                    raw: match s {
+                        Some(s) if !p.is_secret() => s.json.clone(),
+                        _ => Value::Null,
+                    },
+                    min: p.min,
+                    max: p.max,
+                    choices: p.values.iter().map(|v| Choice { value: v.value.clone(), label: v.label.get(lang).to_owned() }).collect(),
+                    choices_from: p.choices_from.clone(),
+                    help: p.help.get(lang).to_owned(),
                 })
                 .collect();
-            json!({ "id": g.id, "label": g.label.get(lang), "properties": props })
+            FormGroup { id: g.id.clone(), label: g.label.get(lang).to_owned(), properties }
         })
-        .collect();
-    Value::Array(groups)
+        .collect()
 }
 
 /// The server as text: groups with their labels, then `label  value` lines.
@@ -120,14 +191,7 @@ pub fn render_text(server: &ServerFile, lang: Lang) -> String {
         for s in in_group {
             let label = s.prop.label.get(lang);
             let pad = width - label.chars().count();
-            let default = if s.is_default {
-                match lang {
-                    Lang::En => "  (default)",
-                    Lang::Bg => "  (по подразбиране)",
-                }
-            } else {
-                ""
-            };
+            let default = if s.is_default { format!("  ({})", crate::i18n::Msg::ByDefault.get(lang)) } else { String::new() };
             out.push_str(&format!("  {label}{}  {}{default}\n", " ".repeat(pad), s.display));
         }
     }

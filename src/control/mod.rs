@@ -8,8 +8,8 @@
 //! - `PATCH /v1/servers/NAME` (body `{"set": {"rules.import": "periodic"}}`): changes settings
 //!   as `server edit --set` does, checked by the same validation; refused with each field's
 //!   reason (422), or saved atomically and applied to that server alone.
-//! - `GET  /v1/kinds?lang=bg`: the kinds a server can be, with their labels.
-//! - `POST /v1/servers?lang=bg` (body `{"name": .., "kind": .., "set": {..}, "dry_run": true}`):
+//! - `GET  /v1/kinds`: the kinds a server can be, with their labels.
+//! - `POST /v1/servers` (body `{"name": .., "kind": .., "set": {..}, "dry_run": true}`):
 //!   a new server from its kind's defaults and the settings given, checked by `server new`'s
 //!   validation. A dry run answers the form as it stands (every property, what is still
 //!   required, each field's problem); without it the server is made (201) or refused with each
@@ -23,14 +23,20 @@
 //! - `GET  /v1/servers/NAME/quarantine[?all=true]`; `POST /v1/servers/NAME/quarantine/ID/retry|drop`:
 //!   the orders set aside; one imported again now (its run's summary), or dropped.
 //! - `POST /v1/servers/NAME/check`: its connection tests, each passed or failed with the reason.
-//! - `GET  /v1/servers/NAME/properties?lang=bg`: its settings in its kind's groups, as a UI
-//!   shows them (secrets masked), with labels and help in the language.
+//! - `GET  /v1/servers/NAME/properties`: its settings in its kind's groups, as a UI shows them
+//!   (secrets masked), with labels and help in the caller's language.
+//! - `GET  /v1/servers/NAME/choices/KEY`: the choices of a setting that the account holds (its
+//!   property's `choices_from`), read through the server.
 //! - `GET  /v1/events`: every status change, run event and log line, as JSON lines.
 //! - `POST /v1/reload`: reads the server files again (the daemon also watches them).
 //!
-//! Errors are `{"error": words, "code": word}` with 400, 403, 404 or 409.
+//! Every request carries its caller's language in `Accept-Language` (or `?lang=`): what the
+//! daemon words for it is in that language (the daemon's own where none is given). The bodies and answers are the
+//! types of [`protocol`]; errors are [`protocol::ApiError`] (`{"error": words, "code": word}`)
+//! with 400, 403, 404, 409 or 422. `docs/control-api.md` describes each endpoint.
 
 pub mod client;
+pub mod protocol;
 pub mod status;
 pub mod transport;
 
@@ -46,7 +52,6 @@ use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
@@ -70,7 +75,7 @@ pub struct Api {
     /// The engine.
     pub engine: Engine,
     /// Reads the server files again; answers what changed.
-    pub reload: Box<dyn Fn() -> Pin<Box<dyn Future<Output = Value> + Send>> + Send + Sync>,
+    pub reload: Box<dyn Fn() -> Pin<Box<dyn Future<Output = protocol::Reloaded> + Send>> + Send + Sync>,
     /// When the daemon started.
     pub started: chrono::DateTime<chrono::Local>,
     /// How long a stop may take.
@@ -110,6 +115,14 @@ fn full(status: StatusCode, v: &Value) -> Response<Body> {
     r
 }
 
+/// An answer of the protocol's.
+fn answer_with<T: serde::Serialize>(status: StatusCode, body: &T) -> Response<Body> {
+    match serde_json::to_value(body) {
+        Ok(v) => full(status, &v),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e),
+    }
+}
+
 fn error(status: StatusCode, code: &str, message: impl std::fmt::Display) -> Response<Body> {
     full(status, &json!({ "error": message.to_string(), "code": code }))
 }
@@ -130,16 +143,17 @@ fn lines(rx: mpsc::Receiver<Value>) -> Response<Body> {
     r
 }
 
-/// A job as a run request's body gives it.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct RunBody {
-    import: bool,
-    export: bool,
-    full: bool,
+/// Answers one request in its caller's language: `?lang=` where a request names it (a script
+/// with curl), else `Accept-Language` (obmen's own client sends it on every request), else the
+/// daemon's.
+async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Response<Body> {
+    let query = form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned());
+    let header = req.headers().get(protocol::LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let lang = query.or(header).as_deref().and_then(crate::config::Lang::from_code).unwrap_or_else(current);
+    crate::i18n::asked(lang, answer(api, peer, owner, req)).await
 }
 
-async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Response<Body> {
+async fn answer(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Response<Body> {
     if peer != Peer::Owner {
         let who = match peer {
             Peer::Other(uid) => uid.to_string(),
@@ -155,33 +169,38 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let engine = &api.engine;
     match (&method, parts.as_slice()) {
-        (&Method::GET, ["v1", "health"]) => full(
+        (&Method::GET, ["v1", "health"]) => answer_with(
             StatusCode::OK,
-            &json!({ "version": env!("CARGO_PKG_VERSION"), "api": VERSION, "pid": std::process::id(), "home": engine.home().root, "started": api.started, "servers": engine.names().len() }),
+            &protocol::Health {
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                api: VERSION.to_owned(),
+                pid: std::process::id(),
+                home: engine.home().root.clone(),
+                started: api.started,
+                servers: engine.names().len(),
+            },
         ),
         (&Method::GET, ["v1", "servers"]) => {
             let mut out = Vec::new();
             for status in engine.list() {
-                out.push(with_counters(engine, serde_json::to_value(&status).unwrap_or_default(), &status.name).await);
+                out.push(with_counters(engine, status).await);
             }
-            full(StatusCode::OK, &Value::Array(out))
+            answer_with(StatusCode::OK, &out)
         }
         (&Method::GET, ["v1", "servers", name]) => match engine.status(name) {
-            Some(status) => full(StatusCode::OK, &with_counters(engine, serde_json::to_value(&status).unwrap_or_default(), name).await),
+            Some(status) => answer_with(StatusCode::OK, &with_counters(engine, status).await),
             None => engine_error(EngineError::NoSuchServer(Msg::EngineNoServer.with(current(), &[("server", name)]))),
         },
         (&Method::PATCH, ["v1", "servers", name]) => {
             let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-            let set: std::collections::BTreeMap<String, String> = match serde_json::from_slice::<Value>(&body).map(|v| serde_json::from_value(v["set"].clone()))
-            {
-                Ok(Ok(m)) => m,
-                _ => return error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiBadSetBody.get(current())),
+            let Ok(change) = serde_json::from_slice::<protocol::ChangeServer>(&body) else {
+                return error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiBadSetBody.get(current()));
             };
-            let changed = crate::i18n::speaking(lang_of(&query), || change_server(engine.home(), name, &set));
-            match changed {
+            let lang = current();
+            match crate::i18n::speaking(lang, || change_server(engine.home(), name, &change.set)) {
                 Ok(()) => {
-                    let report = (api.reload)().await;
-                    full(StatusCode::OK, &json!({ "saved": true, "reload": report }))
+                    let reload = (api.reload)().await;
+                    answer_with(StatusCode::OK, &protocol::Saved { saved: true, name: None, file: None, reload })
                 }
                 Err(resp) => *resp,
             }
@@ -200,23 +219,23 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
                         "server_removed",
                         Msg::DeletedServer.with(current(), &[("server", name), ("file", &kept.display())]),
                     );
-                    full(StatusCode::OK, &json!({ "deleted": true, "kept": kept }))
+                    answer_with(StatusCode::OK, &protocol::Deleted { deleted: true, kept })
                 }
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "delete", e),
             }
         }
         (&Method::POST, ["v1", "servers", name, "start"]) => match engine.start(name) {
-            Ok(started) => full(StatusCode::OK, &json!({ "started": started, "status": engine.status(name) })),
+            Ok(started) => answer_with(StatusCode::OK, &protocol::Started { started, status: engine.status(name) }),
             Err(e) => engine_error(e),
         },
         (&Method::POST, ["v1", "servers", name, "stop"]) => match engine.stop(name, api.stop_deadline).await {
-            Ok(ended) => full(StatusCode::OK, &json!({ "stopped": ended, "status": engine.status(name) })),
+            Ok(stopped) => answer_with(StatusCode::OK, &protocol::Stopped { stopped, status: engine.status(name) }),
             Err(e) => engine_error(e),
         },
         (&Method::POST, ["v1", "servers", name, "run"]) => {
             let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-            let run: RunBody = if body.iter().all(u8::is_ascii_whitespace) {
-                RunBody::default()
+            let run: protocol::RunRequest = if body.iter().all(u8::is_ascii_whitespace) {
+                protocol::RunRequest::default()
             } else {
                 match serde_json::from_slice(&body) {
                     Ok(r) => r,
@@ -225,25 +244,26 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             };
             run_now(engine, name, run).await
         }
-        (&Method::GET, ["v1", "servers", name, "properties"]) => properties(engine, name, lang_of(&query)),
+        (&Method::GET, ["v1", "servers", name, "properties"]) => properties(engine, name, current()),
+        (&Method::GET, ["v1", "servers", name, "choices", key]) => choices(engine, name, key).await,
         (&Method::GET, ["v1", "kinds"]) => {
-            let lang = lang_of(&query);
-            let kinds: Vec<Value> = crate::config::profile::profiles()
+            let lang = current();
+            let kinds: Vec<protocol::KindEntry> = crate::config::profile::profiles()
                 .iter()
-                .map(|p| json!({ "kind": p.kind, "id": p.id, "label": p.label.get(lang), "help": p.help.get(lang) }))
+                .map(|p| protocol::KindEntry { kind: p.kind.clone(), id: p.id.clone(), label: p.label.get(lang).to_owned(), help: p.help.get(lang).to_owned() })
                 .collect();
-            full(StatusCode::OK, &Value::Array(kinds))
+            answer_with(StatusCode::OK, &kinds)
         }
         (&Method::POST, ["v1", "servers"]) => {
             let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-            let lang = lang_of(&query);
-            match serde_json::from_slice::<NewBody>(&body) {
+            let lang = current();
+            match serde_json::from_slice::<protocol::NewServer>(&body) {
                 Ok(new) => new_server(api, new, lang).await,
                 Err(_) => error(StatusCode::BAD_REQUEST, "bad_request", Msg::ApiBadNewBody.get(lang)),
             }
         }
         (&Method::POST, ["v1", "servers", name, "check"]) => match load_server(engine, name) {
-            Ok(server) => full(StatusCode::OK, &serde_json::to_value(server.check(current()).await).unwrap_or_default()),
+            Ok(server) => answer_with(StatusCode::OK, &server.check(current()).await),
             Err(refused) => *refused,
         },
         (&Method::GET, ["v1", "servers", name, "log"]) => {
@@ -260,7 +280,7 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             let dir = engine.home().logs_dir();
             let read = tokio::task::spawn_blocking(move || crate::logs::read(&dir, server.as_deref(), &filter, n)).await;
             match read {
-                Ok(Ok(lines)) => full(StatusCode::OK, &serde_json::to_value(lines).unwrap_or_default()),
+                Ok(Ok(lines)) => answer_with(StatusCode::OK, &lines),
                 Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, "log", e),
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "log", e),
             }
@@ -268,7 +288,7 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
         (&Method::GET, ["v1", "servers", name, "quarantine"]) => {
             let all = form_urlencoded::parse(query.as_bytes()).any(|(k, v)| k == "all" && v == "true");
             match engine.state().quarantined(name, all).await {
-                Ok(entries) => full(StatusCode::OK, &Value::Array(entries.iter().map(crate::state::Quarantined::to_json).collect())),
+                Ok(entries) => answer_with(StatusCode::OK, &entries.iter().map(crate::state::Quarantined::to_entry).collect::<Vec<_>>()),
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
             }
         }
@@ -277,14 +297,14 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             let limit =
                 form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(50).clamp(1, 10_000);
             match engine.state().runs(name, limit).await {
-                Ok(runs) => full(StatusCode::OK, &serde_json::to_value(runs).unwrap_or_default()),
+                Ok(runs) => answer_with(StatusCode::OK, &runs),
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
             }
         }
         (&Method::GET, ["v1", "events"]) => {
             let mut events = engine.subscribe();
             let (tx, rx) = mpsc::channel(256);
-            let hello = json!({ "type": "hello", "servers": engine.list() });
+            let hello = serde_json::to_value(protocol::Hello { kind: protocol::HelloTag::Hello, servers: engine.list() }).unwrap_or_default();
             tokio::spawn(async move {
                 if tx.send(hello).await.is_err() {
                     return;
@@ -292,7 +312,9 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
                 loop {
                     let v = match events.recv().await {
                         Ok(e) => serde_json::to_value(&e).unwrap_or_default(),
-                        Err(broadcast::error::RecvError::Lagged(n)) => json!({ "type": "lagged", "missed": n }),
+                        Err(broadcast::error::RecvError::Lagged(missed)) => {
+                            serde_json::to_value(protocol::Lagged { kind: protocol::LaggedTag::Lagged, missed }).unwrap_or_default()
+                        }
                         Err(broadcast::error::RecvError::Closed) => return,
                     };
                     if tx.send(v).await.is_err() {
@@ -302,42 +324,23 @@ async fn route(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Res
             });
             lines(rx)
         }
-        (&Method::POST, ["v1", "reload"]) => full(StatusCode::OK, &(api.reload)().await),
+        (&Method::POST, ["v1", "reload"]) => answer_with(StatusCode::OK, &(api.reload)().await),
         _ => error(StatusCode::NOT_FOUND, "no_such_path", Msg::ApiNoSuchPath.with(current(), &[("method", &method), ("path", &path), ("version", &VERSION)])),
     }
 }
 
-/// The language a request asks for (`?lang=bg`), else the daemon's.
-fn lang_of(query: &str) -> crate::config::Lang {
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "lang")
-        .map(|(_, v)| if v == "bg" { crate::config::Lang::Bg } else { crate::config::Lang::En })
-        .unwrap_or(current())
-}
-
-/// A new server, as `POST /v1/servers` takes it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewBody {
-    name: String,
-    kind: String,
-    #[serde(default)]
-    set: std::collections::BTreeMap<String, String>,
-    #[serde(default)]
-    dry_run: bool,
-}
-
 /// A new server's form checked (a dry run), or the server made: the same text and validation as
 /// `obmen server new`, worded in the asking UI's language.
-async fn new_server(api: &Api, new: NewBody, lang: crate::config::Lang) -> Response<Body> {
+async fn new_server(api: &Api, new: protocol::NewServer, lang: crate::config::Lang) -> Response<Body> {
     use crate::config::edit::{self, Change};
     let home = api.engine.home();
     let Some(profile) = crate::config::profile::find(&new.kind) else {
         let known = crate::config::profile::kind_names().iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
         let m = Msg::NotAKnownKind.with(lang, &[("kind", &new.kind), ("known", &known)]);
-        return full(
+        let fields = vec![protocol::FieldProblem { field: "kind".into(), message: m.clone() }];
+        return answer_with(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &json!({ "error": format!("kind: {m}"), "code": "invalid", "fields": [{ "field": "kind", "message": m }] }),
+            &protocol::ApiError { error: format!("kind: {m}"), code: "invalid".into(), fields, groups: Vec::new() },
         );
     };
     let (errors, table, text) = crate::i18n::speaking(lang, || {
@@ -372,10 +375,10 @@ async fn new_server(api: &Api, new: NewBody, lang: crate::config::Lang) -> Respo
         }
         (errors, table, text)
     });
-    let fields: Vec<Value> = errors.iter().map(|(f, m)| json!({ "field": f, "message": m })).collect();
+    let fields: Vec<protocol::FieldProblem> = errors.iter().map(|(f, m)| protocol::FieldProblem { field: f.clone(), message: m.clone() }).collect();
     let groups = crate::config::view::grid(profile, &table, lang, true, &errors);
     if new.dry_run {
-        return full(StatusCode::OK, &json!({ "name": new.name, "kind": profile.kind, "valid": errors.is_empty(), "fields": fields, "groups": groups }));
+        return answer_with(StatusCode::OK, &protocol::Form { name: new.name, kind: profile.kind.clone(), valid: errors.is_empty(), fields, groups });
     }
     if !errors.is_empty() {
         let message = errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
@@ -384,10 +387,8 @@ async fn new_server(api: &Api, new: NewBody, lang: crate::config::Lang) -> Respo
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        return full(
-            status,
-            &json!({ "error": message, "code": if status == StatusCode::CONFLICT { "exists" } else { "invalid" }, "fields": fields, "groups": groups }),
-        );
+        let code = if status == StatusCode::CONFLICT { "exists" } else { "invalid" };
+        return answer_with(status, &protocol::ApiError { error: message, code: code.to_owned(), fields, groups });
     }
     let path = home.server_path(&new.name);
     if let Err(e) = home.ensure() {
@@ -402,8 +403,8 @@ async fn new_server(api: &Api, new: NewBody, lang: crate::config::Lang) -> Respo
         "server_made",
         Msg::MadeServer.with(current(), &[("server", &new.name), ("kind", &profile.kind), ("file", &path.display())]),
     );
-    let report = (api.reload)().await;
-    full(StatusCode::CREATED, &json!({ "saved": true, "name": new.name, "file": path, "reload": report }))
+    let reload = (api.reload)().await;
+    answer_with(StatusCode::CREATED, &protocol::Saved { saved: true, name: Some(new.name), file: Some(path), reload })
 }
 
 /// Changes a server's file by `--set`'s rules; the error response names each field and why.
@@ -417,11 +418,9 @@ fn change_server(home: &crate::config::Home, name: &str, set: &std::collections:
         .ok_or_else(|| Box::new(error(StatusCode::CONFLICT, "invalid_file", Msg::ApiUnknownKind.with(current(), &[("kind", &kind)]))))?;
     let changes: Vec<Change> = set.iter().map(|(k, v)| Change::Set(k.clone(), v.clone())).collect();
     let refused = |fields: Vec<(String, String)>| {
-        let message = fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
-        Box::new(full(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &json!({ "error": message, "code": "invalid", "fields": fields.iter().map(|(f, m)| json!({ "field": f, "message": m })).collect::<Vec<_>>() }),
-        ))
+        let error = fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
+        let fields = fields.into_iter().map(|(field, message)| protocol::FieldProblem { field, message }).collect();
+        Box::new(answer_with(StatusCode::UNPROCESSABLE_ENTITY, &protocol::ApiError { error, code: "invalid".into(), fields, groups: Vec::new() }))
     };
     let text = edit::apply(profile, &original, &changes).map_err(refused)?;
     crate::config::validate::validate_text(&path, &text)
@@ -439,7 +438,7 @@ fn properties(engine: &Engine, name: &str, lang: crate::config::Lang) -> Respons
         Err(refused) => return *refused,
     };
     let groups = crate::config::view::grid(file.profile, &file.table, lang, false, &[]);
-    full(StatusCode::OK, &json!({ "name": file.name, "kind": file.profile.kind, "groups": groups }))
+    answer_with(StatusCode::OK, &protocol::Properties { name: file.name, kind: file.profile.kind.clone(), groups })
 }
 
 /// Retries or drops one order set aside, through the Kind API (a retry takes the server's run
@@ -460,7 +459,7 @@ async fn quarantine_action(engine: &Engine, name: &str, id: &str, action: &str) 
     };
     if action == "drop" {
         return match server.drop_quarantined(&ctx, id).await {
-            Ok(dropped) => full(StatusCode::OK, &json!({ "dropped": dropped })),
+            Ok(dropped) => answer_with(StatusCode::OK, &protocol::Dropped { dropped }),
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
         };
     }
@@ -472,7 +471,7 @@ async fn quarantine_action(engine: &Engine, name: &str, id: &str, action: &str) 
         return error(StatusCode::NOT_FOUND, "no_such_entry", Msg::NoSuchSetAside.with(current(), &[("server", &name), ("order", &id)]));
     };
     let summary = server.retry(ctx, vec![entry]).await;
-    full(StatusCode::OK, &serde_json::to_value(summary).unwrap_or_default())
+    answer_with(StatusCode::OK, &summary)
 }
 
 /// A server's file, read by the daemon for a UI: a missing one is 404, an invalid one 409 with
@@ -485,20 +484,38 @@ fn load_file(engine: &Engine, name: &str) -> Result<crate::config::ServerFile, B
     crate::config::ServerFile::load(&path).map_err(|e| Box::new(error(StatusCode::CONFLICT, "invalid_file", e)))
 }
 
+/// The choices of a server's setting that its account holds, read through the server.
+async fn choices(engine: &Engine, name: &str, key: &str) -> Response<Body> {
+    let file = match load_file(engine, name) {
+        Ok(f) => f,
+        Err(refused) => return *refused,
+    };
+    let Some(source) = file.profile.property(key).and_then(|p| p.choices_from.clone()) else {
+        return error(StatusCode::NOT_FOUND, "no_choices", Msg::NoChoicesFrom.with(current(), &[("key", &key), ("server", &name)]));
+    };
+    let server = match crate::kinds::Server::load(&file) {
+        Ok(s) => s,
+        Err(e) => return error(StatusCode::CONFLICT, "invalid_file", e),
+    };
+    match server.choices(&source).await {
+        Ok(choices) => answer_with(StatusCode::OK, &protocol::Choices { key: key.to_owned(), choices }),
+        Err(e) if e.is_transient() => error(StatusCode::BAD_GATEWAY, "unreachable", e),
+        Err(e) => error(StatusCode::CONFLICT, "refused", e),
+    }
+}
+
 /// A server of its kind, from its file (as [`load_file`] refuses).
 fn load_server(engine: &Engine, name: &str) -> Result<crate::kinds::Server, Box<Response<Body>>> {
     crate::kinds::Server::load(&load_file(engine, name)?).map_err(|e| Box::new(error(StatusCode::CONFLICT, "invalid_file", e)))
 }
 
-async fn with_counters(engine: &Engine, mut status: Value, name: &str) -> Value {
-    if let Ok(c) = engine.state().counters(name).await {
-        status["counters"] = serde_json::to_value(c).unwrap_or_default();
-    }
-    status
+async fn with_counters(engine: &Engine, status: protocol::Status) -> protocol::ServerEntry {
+    let counters = engine.state().counters(&status.name).await.ok();
+    protocol::ServerEntry { status, counters }
 }
 
 /// Asks the server to run now; streams its run's events until it ends.
-async fn run_now(engine: &Engine, name: &str, run: RunBody) -> Response<Body> {
+async fn run_now(engine: &Engine, name: &str, run: protocol::RunRequest) -> Response<Body> {
     // Subscribed before asking, so that the run's first event is heard.
     let mut events = engine.subscribe();
     let job = if run.import || run.export {
@@ -516,14 +533,15 @@ async fn run_now(engine: &Engine, name: &str, run: RunBody) -> Response<Body> {
     let (tx, rx) = mpsc::channel(256);
     let name = name.to_owned();
     tokio::spawn(async move {
-        if tx.send(json!({ "type": "accepted", "server": name, "job": job })).await.is_err() {
+        let accepted = protocol::RunStreamLine::Accepted { server: name.clone(), job };
+        if tx.send(serde_json::to_value(accepted).unwrap_or_default()).await.is_err() {
             return;
         }
         loop {
             match events.recv().await {
                 Ok(EngineEvent::Run { server, run_id, event }) if server == name => {
                     let end = matches!(*event, RunEvent::Finished { .. } | RunEvent::Failed { .. });
-                    let v = json!({ "type": "run", "server": server, "run_id": run_id, "event": event });
+                    let v = serde_json::to_value(protocol::RunStreamLine::Run { server, run_id, event }).unwrap_or_default();
                     if tx.send(v).await.is_err() || end {
                         return;
                     }

@@ -1,59 +1,62 @@
-//! A server's status, as the control API gives it (JSON), in words: the one reading the command
-//! line's `server list` and the TUI's list share.
+//! A server's status, as the control API gives it, in words: the one reading the command line's
+//! `server list` and the TUI's list share.
 
-use chrono::{DateTime, Local};
-use serde_json::Value;
+use chrono::{DateTime, Local, TimeZone};
 
+use super::protocol::ServerState;
 use crate::config::Lang;
 use crate::i18n::Msg;
 
-/// A state's word (`stopped`, `waiting`, `running`, `failed`; anything else: no daemon).
-pub fn state_word(state: &str, lang: Lang) -> String {
+/// A state's word (`None`: no daemon answers for the server).
+pub fn state_word(state: Option<&ServerState>, lang: Lang) -> String {
     match state {
-        "stopped" => Msg::StateStopped,
-        "waiting" => Msg::StateWaiting,
-        "running" => Msg::StateRunning,
-        "failed" => Msg::StateFailed,
-        _ => Msg::StateNoDaemon,
+        Some(ServerState::Stopped) => Msg::StateStopped,
+        Some(ServerState::Waiting { .. }) => Msg::StateWaiting,
+        Some(ServerState::Running { .. }) => Msg::StateRunning,
+        Some(ServerState::Failed { .. }) => Msg::StateFailed,
+        None => Msg::StateNoDaemon,
     }
     .get(lang)
     .to_owned()
 }
 
 /// A moment as a list shows it: HH:MM today, with its date on another day.
-pub fn when(v: &Value) -> Option<String> {
-    let t = DateTime::parse_from_rfc3339(v.as_str()?).ok()?.with_timezone(&Local);
+pub fn when<Tz: TimeZone>(t: Option<&DateTime<Tz>>) -> Option<String> {
+    let t = t?.with_timezone(&Local);
     Some(if t.date_naive() == Local::now().date_naive() { t.format("%H:%M").to_string() } else { t.format("%Y-%m-%d %H:%M").to_string() })
+}
+
+/// A moment written as RFC 3339, as a list shows it.
+pub fn when_text(t: &str) -> Option<String> {
+    when(DateTime::parse_from_rfc3339(t).ok().as_ref())
 }
 
 /// What a status says after its state: until when it waits, how far its run is, why it failed
 /// (the reason cut to `reason_chars` characters) and when it is tried again. Empty for a
 /// stopped server.
-pub fn detail(status: &Value, lang: Lang, reason_chars: usize) -> String {
-    match status["state"].as_str().unwrap_or("") {
-        "waiting" => match when(&status["next"]) {
+pub fn detail(state: Option<&ServerState>, lang: Lang, reason_chars: usize) -> String {
+    match state {
+        Some(ServerState::Waiting { next, .. }) => match when(next.as_ref()) {
             Some(t) => Msg::DetailWaitingUntil.with(lang, &[("time", &t)]),
             None => Msg::DetailWaitingNothing.get(lang).to_owned(),
         },
-        "running" => {
-            let Some(phase) = status["phase"].as_str().map(|p| Msg::phase_word(p, lang)) else { return Msg::DetailStarting.get(lang).to_owned() };
-            let done = status["done"].as_u64().unwrap_or(0);
-            match status["total"].as_u64() {
-                Some(total) => Msg::DetailRunningOf.with(lang, &[("phase", &phase), ("done", &done), ("total", &total)]),
-                None => Msg::DetailRunning.with(lang, &[("phase", &phase), ("done", &done)]),
+        Some(ServerState::Running { phase, done, total, .. }) => {
+            let Some(phase) = phase.map(|p| Msg::phase_word(p.as_str(), lang)) else { return Msg::DetailStarting.get(lang).to_owned() };
+            match total {
+                Some(total) => Msg::DetailRunningOf.with(lang, &[("phase", &phase), ("done", done), ("total", total)]),
+                None => Msg::DetailRunning.with(lang, &[("phase", &phase), ("done", done)]),
             }
         }
-        "failed" => {
-            let reason = status["reason"].as_str().unwrap_or("");
+        Some(ServerState::Failed { reason, retry_at }) => {
             let mut short: String = reason.chars().take(reason_chars).collect();
             if reason.chars().count() > reason_chars {
                 short.push('…');
             }
-            match when(&status["retry_at"]) {
+            match when(retry_at.as_ref()) {
                 Some(t) => Msg::DetailFailedRetry.with(lang, &[("reason", &short), ("time", &t)]),
                 None => short,
             }
         }
-        _ => String::new(),
+        Some(ServerState::Stopped) | None => String::new(),
     }
 }

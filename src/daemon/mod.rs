@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
 pub use settings::DaemonSettings;
@@ -60,7 +59,7 @@ fn seen(home: &Home) -> Seen {
 /// changed ones get their new settings (a running one restarts at the end of its run), deleted
 /// ones are stopped and removed. A file that became invalid is logged with its file and field,
 /// and the server keeps its last good settings.
-pub async fn reload(engine: &Engine, home: &Home, deadline: Duration) -> Value {
+pub async fn reload(engine: &Engine, home: &Home, deadline: Duration) -> crate::control::protocol::Reloaded {
     let names = home.server_names().unwrap_or_default();
     let (mut added, mut changed, mut invalid) = (Vec::new(), Vec::new(), Vec::new());
     let before: Vec<String> = engine.names();
@@ -81,7 +80,7 @@ pub async fn reload(engine: &Engine, home: &Home, deadline: Duration) -> Value {
             Err(e) => {
                 let text = e.to_string();
                 engine.log(Level::Error, Some(name), "invalid_file", Msg::LogInvalidFile.with(current(), &[("server", name), ("errors", &text)]));
-                invalid.push(json!({ "server": name, "error": text }));
+                invalid.push(crate::control::protocol::InvalidFile { server: name.clone(), error: text });
             }
         }
     }
@@ -91,7 +90,7 @@ pub async fn reload(engine: &Engine, home: &Home, deadline: Duration) -> Value {
         engine.log(Level::Info, None, "server_removed", Msg::LogServerRemoved.with(current(), &[("server", name)]));
         removed.push(name.clone());
     }
-    json!({ "added": added, "changed": changed, "removed": removed, "invalid": invalid })
+    crate::control::protocol::Reloaded { added, changed, removed, invalid }
 }
 
 /// Runs the daemon until SIGTERM or Ctrl-C (or `stop`); returns the servers it stopped and

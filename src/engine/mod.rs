@@ -83,7 +83,7 @@ impl Unit {
 }
 
 /// What a server is doing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ServerState {
     /// Not running in the daemon.
@@ -137,7 +137,7 @@ impl ServerState {
 }
 
 /// A server's status.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Status {
     /// Its name.
     pub name: String,
@@ -153,7 +153,7 @@ pub struct Status {
 }
 
 /// What the engine tells those who listen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineEvent {
     /// A server's status changed.

@@ -12,6 +12,7 @@
 //! no boxed futures for the async methods, and the compiler lists every place a new kind must
 //! be handled.
 
+pub mod account;
 pub mod run;
 pub mod warehouse_pro;
 pub mod warehouse_pro_shopiko;
@@ -147,7 +148,7 @@ pub struct Repair {
 }
 
 /// The outcome of one connection test: a green or red line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// What was tested, e.g. "Warehouse Pro database".
     pub what: String,
@@ -237,6 +238,21 @@ impl Server {
         match &self.settings {
             Settings::WarehouseProShopiko(s) => wps::repair(s, ctx, apply).await,
         }
+    }
+
+    /// The choices of a setting that the account holds (its property's `choices_from`, e.g.
+    /// `order_statuses`), read through the server, each value with its label: a UI picks them
+    /// by name, never types a number.
+    pub async fn choices(&self, source: &str) -> Result<Vec<crate::config::view::Choice>, RunError> {
+        match &self.settings {
+            Settings::WarehouseProShopiko(s) => wps::choices(s, source).await,
+        }
+    }
+
+    /// What the kind's shop can do beyond orders, goods and stock (its profile's
+    /// `capabilities`, e.g. `customers`).
+    pub fn capabilities(&self) -> &'static [String] {
+        crate::config::profile::find(self.kind.profile_id()).map(|p| p.capabilities.as_slice()).unwrap_or(&[])
     }
 
     /// Drops an order from the quarantine: kept in the history, never imported. False when the

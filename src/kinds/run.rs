@@ -133,7 +133,7 @@ impl Events {
 }
 
 /// How much a kind's note matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NoteLevel {
     /// Worth knowing.
@@ -144,7 +144,7 @@ pub enum NoteLevel {
 
 /// What a run says while it runs, in this order: `Started`, then `Phase`s with their
 /// `Progress` and per-order events, then `Finished` (with the summary) or `Failed`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum RunEvent {
     /// The run took its lock and opened what it needs; `run_id` is its record in the history

@@ -221,7 +221,7 @@ fn time(text: &str) -> DateTime<Utc> {
 }
 
 /// A run as recorded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     /// Its id.
     pub id: i64,
@@ -238,7 +238,7 @@ pub struct RunRecord {
 }
 
 /// A server's counters over its history: what an integration dashboard shows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counters {
     /// Runs recorded.
     pub runs: u64,
@@ -258,6 +258,28 @@ pub struct Counters {
     pub last_failure: Option<DateTime<Utc>>,
     /// Why.
     pub last_failure_reason: Option<String>,
+}
+
+/// An order set aside, as the command line and the control API give it (without the order
+/// itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarantineEntry {
+    /// Its id in the quarantine.
+    pub id: i64,
+    /// The shop's order id.
+    pub order_id: String,
+    /// The number the customer sees.
+    pub order_number: String,
+    /// Why, and what to do.
+    pub reason: String,
+    /// `open`, `resolved` or `dropped`.
+    pub state: String,
+    /// How many times it was tried.
+    pub attempts: i64,
+    /// When it was first set aside (RFC 3339).
+    pub first_seen: String,
+    /// When it was last tried (RFC 3339).
+    pub last_seen: String,
 }
 
 /// A quarantined shop order.
@@ -287,16 +309,21 @@ impl Quarantined {
     /// The entry as the command line's and the control API's JSON give it, without the order
     /// itself (`payload`).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "order_id": self.order_id,
-            "order_number": self.order_number,
-            "reason": self.reason,
-            "state": self.state.as_str(),
-            "attempts": self.attempts,
-            "first_seen": self.first_seen.to_rfc3339(),
-            "last_seen": self.last_seen.to_rfc3339(),
-        })
+        serde_json::to_value(self.to_entry()).unwrap_or_default()
+    }
+
+    /// The entry as the command line and the control API give it.
+    pub fn to_entry(&self) -> QuarantineEntry {
+        QuarantineEntry {
+            id: self.id,
+            order_id: self.order_id.clone(),
+            order_number: self.order_number.clone(),
+            reason: self.reason.clone(),
+            state: self.state.as_str().to_owned(),
+            attempts: self.attempts,
+            first_seen: self.first_seen.to_rfc3339(),
+            last_seen: self.last_seen.to_rfc3339(),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! symbol, a word and a colour), the selected server's properties on the right in its kind's
 //! groups with the selected property's help, and a status bar. Every word from the catalogue.
 
-use chrono::{DateTime, Local};
+use chrono::Local;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -11,17 +11,19 @@ use ratatui::Frame;
 
 use super::state::{App, Mode, TOOLBAR};
 use crate::config::Lang;
-use crate::control::status::{detail, state_word, when};
+use crate::control::protocol::ServerState;
+use crate::control::status::{detail, when, when_text};
 use crate::i18n::Msg;
 
 /// A state's symbol, word and colour: readable without colour too.
 pub fn state_look(state: &str, lang: Lang) -> (&'static str, String, Color) {
-    match state {
-        "waiting" => ("◷", state_word(state, lang), Color::Green),
-        "running" => ("▶", state_word(state, lang), Color::Cyan),
-        "failed" => ("✗", state_word(state, lang), Color::Red),
-        _ => ("■", state_word("stopped", lang), Color::DarkGray),
-    }
+    let (symbol, word, colour) = match state {
+        "waiting" => ("◷", Msg::StateWaiting, Color::Green),
+        "running" => ("▶", Msg::StateRunning, Color::Cyan),
+        "failed" => ("✗", Msg::StateFailed, Color::Red),
+        _ => ("■", Msg::StateStopped, Color::DarkGray),
+    };
+    (symbol, word.get(lang).to_owned(), colour)
 }
 
 /// The toolbar's items as shown in a width: "s Start " each, and where they do not all fit, the
@@ -108,10 +110,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Span::styled(format!(" ○ {} ", Msg::TuiNotConnected.get(lang)), Style::new().fg(Color::Red))
     };
     let counts = Msg::TuiCounts.with(lang, &[("running", &app.running()), ("failed", &app.failed()), ("total", &app.rows.len())]);
-    let lang_word = match lang {
-        Lang::En => "EN",
-        Lang::Bg => "БГ",
-    };
+    let lang_word = lang.short();
     let message = app.message.clone().or_else(|| app.lost.clone()).unwrap_or_default();
     let line = Line::from(vec![daemon, Span::raw(format!("│ {counts} │ {lang_word} │ ")), Span::styled(message, Style::new().fg(Color::Yellow))]);
     f.render_widget(Paragraph::new(line), bottom);
@@ -125,7 +124,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         }
         Mode::New(ref v) => new_popup(f, v, lang),
         Mode::Quarantine(ref v) => {
-            let order = v.entries.get(v.selected).and_then(|e| e["order_number"].as_str()).unwrap_or("");
+            let order = v.entries.get(v.selected).map(|e| e.order_number.as_str()).unwrap_or("");
             match v.asking {
                 Some(super::state::QuarantineAsk::Retry) => popup(f, Msg::ActQuarantine.get(lang), &Msg::TuiAskRetry.with(lang, &[("order", &order)])),
                 Some(super::state::QuarantineAsk::Drop) => popup(f, Msg::ActQuarantine.get(lang), &Msg::TuiAskDrop.with(lang, &[("order", &order)])),
@@ -148,12 +147,13 @@ fn servers(f: &mut Frame, app: &App, area: Rect) {
         .enumerate()
         .map(|(i, r)| {
             let (symbol, word, colour) = state_look(r.state(), lang);
-            let last = when(&r.0["counters"]["last_run"]).or_else(|| when(&r.0["counters"]["last_success"])).unwrap_or_default();
+            let c = r.0.counters.as_ref();
+            let last = when(c.and_then(|c| c.last_success.max(c.last_failure)).as_ref()).unwrap_or_default();
             let style = if i == app.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
             // The whole reason: the table cuts it to its column.
-            let mut detail_line = Line::from(detail(&r.0, lang, usize::MAX));
+            let mut detail_line = Line::from(detail(Some(r.server_state()), lang, usize::MAX));
             // A run whose total is known: a gauge before its words.
-            if let (Some(done), Some(total)) = (r.0["done"].as_u64(), r.0["total"].as_u64().filter(|t| *t > 0 && r.state() == "running")) {
+            if let ServerState::Running { done, total: Some(total), .. } = *r.server_state() {
                 let mut spans = gauge(done, total, 8);
                 spans.push(Span::raw(" "));
                 spans.extend(detail_line.spans);
@@ -353,36 +353,33 @@ fn runs_view(f: &mut Frame, v: &super::state::RunsView, lang: Lang, area: Rect) 
         f.render_widget(Paragraph::new(Msg::TuiNoRuns.get(lang)), table);
         return;
     }
-    let time = |s: &serde_json::Value| s.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
     let rows: Vec<TableRow> = v
         .runs
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let s = &r["summary"];
-            let n = |k: &str| s["counts"][k].as_u64().unwrap_or(0).to_string();
-            let took = match (time(&r["started_at"]), time(&r["ended_at"])) {
-                (Some(a), Some(b)) => format!("{:.1} s", (b - a).num_milliseconds() as f64 / 1000.0),
-                _ => String::new(),
-            };
-            let started = time(&r["started_at"]).map(|t| t.with_timezone(&Local).format("%d.%m %H:%M:%S").to_string()).unwrap_or_default();
-            let outcome = r["outcome"].as_str().unwrap_or("").to_owned();
-            let colour = match outcome.as_str() {
-                "ok" => Color::Green,
-                "partial" => Color::Yellow,
-                "failed" | "interrupted" => Color::Red,
+            // The summary as stored: read by the one reading every obmen's runs have.
+            let s = crate::kinds::RunSummary::from_stored(&r.summary).ok();
+            let n = |f: fn(&crate::kinds::Counts) -> u64| s.as_ref().map(|s| f(&s.counts)).unwrap_or(0).to_string();
+            let took = r.ended_at.map(|b| format!("{:.1} s", (b - r.started_at).num_milliseconds() as f64 / 1000.0)).unwrap_or_default();
+            let started = r.started_at.with_timezone(&Local).format("%d.%m %H:%M:%S").to_string();
+            let outcome = r.outcome.as_str().to_owned();
+            let colour = match r.outcome {
+                crate::state::Outcome::Ok => Color::Green,
+                crate::state::Outcome::Partial => Color::Yellow,
+                crate::state::Outcome::Failed | crate::state::Outcome::Interrupted => Color::Red,
                 _ => Color::Reset,
             };
             let style = if i == v.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
             TableRow::new(vec![
-                Line::from(r["id"].to_string()),
+                Line::from(r.id.to_string()),
                 Line::from(started),
                 Line::from(took),
                 Line::from(Span::styled(outcome, Style::new().fg(colour))),
-                Line::from(n("imported")),
-                Line::from(n("set_aside")),
-                Line::from(n("exported")),
-                Line::from(s["errors"][0]["message"].as_str().unwrap_or("").to_owned()),
+                Line::from(n(|c| c.imported)),
+                Line::from(n(|c| c.set_aside)),
+                Line::from(n(|c| c.exported)),
+                Line::from(s.as_ref().and_then(|s| s.errors.first()).map(|e| e.message.clone()).unwrap_or_default()),
             ])
             .style(style)
         })
@@ -424,12 +421,12 @@ fn quarantine_view(f: &mut Frame, v: &super::state::QuarantineView, lang: Lang, 
         if i == v.selected {
             selected_line = lines.len();
         }
-        let tried = Msg::Tried.with(lang, &[("count", &e["attempts"].as_i64().unwrap_or(0)), ("when", &when(&e["last_seen"]).unwrap_or_default())]);
+        let tried = Msg::Tried.with(lang, &[("count", &e.attempts), ("when", &when_text(&e.last_seen).unwrap_or_default())]);
         lines.push(Line::from(vec![
-            Span::styled(format!("{:>4}  {}", e["id"], e["order_number"].as_str().unwrap_or("")), style.add_modifier(Modifier::BOLD)),
+            Span::styled(format!("{:>4}  {}", e.id, e.order_number), style.add_modifier(Modifier::BOLD)),
             Span::raw(format!("  {tried}")),
         ]));
-        lines.push(Line::from(Span::styled(format!("      {}", e["reason"].as_str().unwrap_or("")), Style::new().fg(Color::Yellow))));
+        lines.push(Line::from(Span::styled(format!("      {}", e.reason), Style::new().fg(Color::Yellow))));
     }
     let skip = selected_line.saturating_sub(usize::from(list.height).saturating_sub(2));
     f.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).wrap(Wrap { trim: false }), list);
@@ -462,7 +459,7 @@ fn edit_popup(f: &mut Frame, app: &App, v: &super::state::EditView) {
 }
 
 /// The connection tests, each a green or red square with what was found or what is wrong.
-fn checks_popup(f: &mut Frame, server: &str, checks: Option<&[serde_json::Value]>, lang: Lang) {
+fn checks_popup(f: &mut Frame, server: &str, checks: Option<&[crate::kinds::Check]>, lang: Lang) {
     let area = f.area();
     let w = area.width.saturating_sub(6).min(100);
     let lines: Vec<Line> = match checks {
@@ -470,15 +467,15 @@ fn checks_popup(f: &mut Frame, server: &str, checks: Option<&[serde_json::Value]
         Some(cs) => cs
             .iter()
             .map(|c| {
-                let (colour, mark) = match (c["ok"].as_bool(), c["warning"].as_bool()) {
-                    (Some(true), Some(true)) => (Color::Yellow, "■"),
-                    (Some(true), _) => (Color::Green, "■"),
-                    _ => (Color::Red, "■"),
+                let colour = match (c.ok, c.warning) {
+                    (true, true) => Color::Yellow,
+                    (true, false) => Color::Green,
+                    (false, _) => Color::Red,
                 };
                 Line::from(vec![
-                    Span::styled(format!("{mark} "), Style::new().fg(colour)),
-                    Span::styled(format!("{}: ", c["what"].as_str().unwrap_or("")), Style::new().add_modifier(Modifier::BOLD)),
-                    Span::raw(c["detail"].as_str().unwrap_or("").to_owned()),
+                    Span::styled("■ ", Style::new().fg(colour)),
+                    Span::styled(format!("{}: ", c.what), Style::new().add_modifier(Modifier::BOLD)),
+                    Span::raw(c.detail.clone()),
                 ])
             })
             .collect(),
@@ -536,7 +533,7 @@ mod tests {
             value: value.into(),
             help: help.into(),
             key: label.into(),
-            ty: ty.into(),
+            ty: ty.parse().unwrap(),
             raw: value.into(),
             choices: Vec::new(),
             min: Some(1),
@@ -549,12 +546,12 @@ mod tests {
 
     fn app(lang: Lang) -> App {
         let mut a = App::new(lang);
-        a.update(Action::Connected(vec![
+        a.update(Action::Connected(crate::tui::fixtures::entries(vec![
             json!({ "name": "Archive", "state": "stopped", "counters": {} }),
             json!({ "name": "Plovdiv", "state": "failed", "reason": "the database is down: Can't connect to server on '127.0.0.1'", "retry_at": null, "counters": {} }),
             json!({ "name": "Shopiko", "state": "running", "phase": "import", "done": 120, "total": 400, "counters": {} }),
             json!({ "name": "Sofia", "state": "waiting", "next": null, "counters": {} }),
-        ]));
+        ])));
         let (g1, g3) = match lang {
             Lang::En => ("1.0 General", "3.0 Exchange rules"),
             Lang::Bg => ("1.0.Общи", "3.0.Правила за обмен"),
@@ -590,10 +587,10 @@ mod tests {
         a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('t'), crossterm::event::KeyModifiers::NONE)));
         a.update(Action::Checks(
             "Archive".into(),
-            vec![
+            crate::tui::fixtures::checks(vec![
                 json!({ "what": "Warehouse Pro database (sqlite)", "ok": true, "warning": false, "detail": "connected" }),
                 json!({ "what": "Object 'Централен Склад'", "ok": false, "warning": false, "detail": "not found: the objects are 'Магазин'" }),
-            ],
+            ]),
         ));
         insta::assert_snapshot!("checks_en_80x24", screen(&a, 80, 24));
         // The grid in edit with an invalid value.
@@ -644,17 +641,15 @@ mod tests {
         a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('r'), crossterm::event::KeyModifiers::NONE)));
         a.update(Action::Runs(
             "Archive".into(),
-            vec![
+            crate::tui::fixtures::runs(vec![
                 json!({ "id": 12, "outcome": "failed", "summary": { "counts": {}, "errors": [{ "message": "the database is down" }] } }),
                 json!({ "id": 11, "outcome": "ok", "summary": { "counts": { "imported": 40, "exported": 120 } } }),
-            ],
+            ]),
         ));
         insta::assert_snapshot!("runs_bg_80x24", screen(&a, 80, 24));
         let mut a = app(Lang::En);
         a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('u'), crossterm::event::KeyModifiers::NONE)));
-        a.update(Action::Quarantined(
-            "Archive".into(),
-            vec![json!({ "id": 4, "order_number": "SH-100026", "attempts": 2, "last_seen": null, "reason": "line 1: SKU 'X-404' is not a good in Warehouse Pro and nomenclature sync is off: make the good, or turn rules.sync_nomenclature on" })],
+        a.update(Action::Quarantined("Archive".into(), crate::tui::fixtures::quarantine(vec![json!({ "id": 4, "order_number": "SH-100026", "attempts": 2, "last_seen": null, "reason": "line 1: SKU 'X-404' is not a good in Warehouse Pro and nomenclature sync is off: make the good, or turn rules.sync_nomenclature on" })]),
         ));
         a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('D'), crossterm::event::KeyModifiers::NONE)));
         insta::assert_snapshot!("quarantine_drop_en_80x24", screen(&a, 80, 24));

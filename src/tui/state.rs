@@ -4,22 +4,27 @@
 //! function.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde_json::Value;
 
+use crate::config::profile::PropType;
 use crate::config::Lang;
+use crate::control::protocol::{Check, EngineEvent, FormProperty, QuarantineEntry, RunEvent, RunRecord, ServerEntry, ServerState};
 
-/// One server as the list shows it: its status and counters from the daemon, as JSON.
+/// One server as the list shows it: its status and counters, as the daemon gives them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row(pub Value);
+pub struct Row(pub ServerEntry);
 
 impl Row {
     /// Its name.
     pub fn name(&self) -> &str {
-        self.0["name"].as_str().unwrap_or("")
+        &self.0.status.name
     }
     /// Its state's word (`stopped`, `waiting`, `running`, `failed`).
-    pub fn state(&self) -> &str {
-        self.0["state"].as_str().unwrap_or("")
+    pub fn state(&self) -> &'static str {
+        self.0.status.state.word()
+    }
+    /// Its state.
+    pub fn server_state(&self) -> &ServerState {
+        &self.0.status.state
     }
 }
 
@@ -36,8 +41,8 @@ pub struct Prop {
     pub help: String,
     /// Its key (`rules.import`).
     pub key: String,
-    /// Its type, as profiles write it (`integer`, `enum`, `secret`, ...).
-    pub ty: String,
+    /// Its type.
+    pub ty: PropType,
     /// Its value as the file holds it (empty for secrets, never shown back).
     pub raw: String,
     /// For choices: each value and its label.
@@ -57,7 +62,37 @@ pub struct Prop {
 impl Prop {
     /// True when its value must never be shown.
     pub fn secret(&self) -> bool {
-        matches!(self.ty.as_str(), "secret" | "connection")
+        matches!(self.ty, PropType::Secret | PropType::Connection)
+    }
+
+    /// A property of a form the daemon sent, in its group; a yes/no one offers both words.
+    pub fn of(group: &str, p: &FormProperty, lang: Lang) -> Prop {
+        let choices = match p.ty {
+            PropType::Bool => {
+                vec![("true".into(), crate::i18n::Msg::Yes.get(lang).to_owned()), ("false".into(), crate::i18n::Msg::No.get(lang).to_owned())]
+            }
+            _ => p.choices.iter().map(|c| (c.value.clone(), c.label.clone())).collect(),
+        };
+        Prop {
+            group: group.to_owned(),
+            label: p.label.clone(),
+            value: p.value.clone(),
+            help: p.help.clone(),
+            key: p.key.clone(),
+            ty: p.ty,
+            raw: p.raw_text(),
+            choices,
+            min: p.min,
+            max: p.max,
+            required: p.required,
+            missing: p.missing,
+            error: p.error.clone(),
+        }
+    }
+
+    /// Every property of a form's groups, in order.
+    pub fn all(groups: &[crate::control::protocol::FormGroup], lang: Lang) -> Vec<Prop> {
+        groups.iter().flat_map(|g| g.properties.iter().map(move |p| Prop::of(&g.label, p, lang))).collect()
     }
 }
 
@@ -135,17 +170,17 @@ impl Draft {
 /// Checks a value as it is typed, by the same parsers the server files are read with.
 pub fn check_typed(p: &Prop, text: &str, lang: Lang) -> Option<String> {
     use crate::config::schedule::{ClockTimes, TimeWindow, Weekdays};
-    match p.ty.as_str() {
-        "integer" => match text.trim().parse::<i64>() {
+    match p.ty {
+        PropType::Integer => match text.trim().parse::<i64>() {
             Err(_) => Some(crate::i18n::Msg::NotWholeNumber.with(lang, &[("value", &text)])),
             Ok(n) if p.min.is_some_and(|m| n < m) || p.max.is_some_and(|m| n > m) => {
                 Some(crate::i18n::Msg::OutOfRange.with(lang, &[("n", &n), ("min", &p.min.unwrap_or(i64::MIN)), ("max", &p.max.unwrap_or(i64::MAX))]))
             }
             Ok(_) => None,
         },
-        "time_window" => text.parse::<TimeWindow>().err(),
-        "weekdays" => text.parse::<Weekdays>().err(),
-        "clock_times" => text.parse::<ClockTimes>().err(),
+        PropType::TimeWindow => text.parse::<TimeWindow>().err(),
+        PropType::Weekdays => text.parse::<Weekdays>().err(),
+        PropType::ClockTimes => text.parse::<ClockTimes>().err(),
         _ => None,
     }
 }
@@ -203,8 +238,8 @@ impl LogView {
 pub struct RunsView {
     /// Whose.
     pub server: String,
-    /// The runs, newest first (the API's JSON).
-    pub runs: Vec<Value>,
+    /// The runs, newest first.
+    pub runs: Vec<RunRecord>,
     /// The selected one.
     pub selected: usize,
 }
@@ -223,8 +258,8 @@ pub enum QuarantineAsk {
 pub struct QuarantineView {
     /// Whose.
     pub server: String,
-    /// The entries (the API's JSON).
-    pub entries: Vec<Value>,
+    /// The entries.
+    pub entries: Vec<QuarantineEntry>,
     /// The selected one.
     pub selected: usize,
     /// A question being asked.
@@ -241,7 +276,7 @@ pub enum Mode {
     /// Delete the named server? (Enter or y: yes.)
     ConfirmDelete(String),
     /// A server's connection tests: running (None), or each passed or failed with its reason.
-    Checks(String, Option<Vec<Value>>),
+    Checks(String, Option<Vec<Check>>),
     /// The keys.
     Help,
     /// A server's log.
@@ -268,11 +303,11 @@ pub enum Action {
     /// A click on a row of the list.
     ClickRow(usize),
     /// The daemon answered: every server's status.
-    Connected(Vec<Value>),
+    Connected(Vec<ServerEntry>),
     /// The daemon cannot be reached (why).
     Lost(String),
     /// An event from the daemon's stream.
-    Event(Value),
+    Event(EngineEvent),
     /// A server's properties, in the current language.
     Properties(String, Vec<Prop>),
     /// A message to show in the status line (an answer or an error).
@@ -280,11 +315,11 @@ pub enum Action {
     /// A server's log lines, oldest first.
     LogLines(String, Vec<crate::logs::Line>),
     /// A server's runs, newest first.
-    Runs(String, Vec<Value>),
+    Runs(String, Vec<RunRecord>),
     /// A server's orders set aside.
-    Quarantined(String, Vec<Value>),
+    Quarantined(String, Vec<QuarantineEntry>),
     /// A server's connection tests, done.
-    Checks(String, Vec<Value>),
+    Checks(String, Vec<Check>),
     /// A change was saved.
     Saved(String),
     /// A change was refused, with the reason.
@@ -631,13 +666,14 @@ impl App {
         }
     }
 
-    fn event(&mut self, e: &Value) {
-        if let (Some("log"), Mode::Log(v)) = (e["type"].as_str(), &mut self.mode) {
-            if let Ok(line) = serde_json::from_value::<crate::logs::Line>(e["line"].clone()) {
+    fn event(&mut self, e: &EngineEvent) {
+        match e {
+            EngineEvent::Log { line } => {
+                let Mode::Log(v) = &mut self.mode else { return };
                 let passes =
                     line.server.as_deref() == Some(v.server.as_str()) && v.level.is_none_or(|l| line.level >= l) && v.run.is_none_or(|r| line.run == Some(r));
                 if passes {
-                    v.lines.push(line);
+                    v.lines.push(line.clone());
                     // Scrolled up: the view stays on the same lines.
                     if v.offset > 0 {
                         v.offset += 1;
@@ -650,55 +686,40 @@ impl App {
                     }
                 }
             }
-            return;
-        }
-        match e["type"].as_str() {
-            Some("removed") => {
-                let Some(name) = e["server"].as_str() else { return };
-                self.rows.retain(|r| r.name() != name);
+            EngineEvent::Removed { server } => {
+                self.rows.retain(|r| r.name() != server);
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
                 if self.rows.is_empty() {
                     self.props.clear();
                     self.props_of = None;
                 }
             }
-            Some("status") => {
-                let status = &e["status"];
-                let Some(name) = status["name"].as_str() else { return };
-                match self.rows.iter_mut().find(|r| r.name() == name) {
-                    Some(row) => {
-                        // Counters are not in a status event: kept from the last list.
-                        let counters = row.0["counters"].clone();
-                        row.0 = status.clone();
-                        row.0["counters"] = counters;
-                    }
-                    None => {
-                        self.rows.push(Row(status.clone()));
-                        self.rows.sort_by(|a, b| a.name().cmp(b.name()));
-                    }
+            EngineEvent::Status { status } => match self.rows.iter_mut().find(|r| r.name() == status.name) {
+                // Counters are not in a status event: kept from the last list.
+                Some(row) => row.0.status = status.clone(),
+                None => {
+                    self.rows.push(Row(ServerEntry { status: status.clone(), counters: None }));
+                    self.rows.sort_by(|a, b| a.name().cmp(b.name()));
                 }
-            }
-            Some("run") => {
+            },
+            EngineEvent::Run { server, event, .. } => {
                 // A finished run's counts are added to the row's counters, so the list stays true
                 // without asking the daemon again.
-                let event = &e["event"];
-                if event["event"] == "finished" || event["event"] == "failed" {
-                    let Some(name) = e["server"].as_str() else { return };
-                    if let Some(row) = self.rows.iter_mut().find(|r| r.name() == name) {
-                        let add = |row: &mut Row, key: &str, n: u64| {
-                            let now = row.0["counters"][key].as_u64().unwrap_or(0);
-                            row.0["counters"][key] = Value::from(now + n);
-                        };
-                        let c = &event["summary"]["counts"];
-                        add(row, "runs", 1);
-                        add(row, "imported", c["imported"].as_u64().unwrap_or(0));
-                        add(row, "set_aside", c["set_aside"].as_u64().unwrap_or(0));
-                        row.0["counters"]["last_run"] = event["summary"]["ended_at"].clone();
-                        row.0["counters"]["last_outcome"] = event["summary"]["outcome"].clone();
+                let (RunEvent::Finished { summary } | RunEvent::Failed { summary, .. }) = event.as_ref() else { return };
+                if let Some(row) = self.rows.iter_mut().find(|r| r.name() == *server) {
+                    let c = row.0.counters.get_or_insert_with(Default::default);
+                    c.runs += 1;
+                    c.imported += summary.counts.imported;
+                    c.set_aside += summary.counts.set_aside;
+                    match summary.error() {
+                        Some(e) => {
+                            c.last_failure = Some(summary.ended_at);
+                            c.last_failure_reason = Some(e.message.clone());
+                        }
+                        None => c.last_success = Some(summary.ended_at),
                     }
                 }
             }
-            _ => {}
         }
     }
 
@@ -843,10 +864,7 @@ impl App {
                 Vec::new()
             }
             KeyCode::Char('L') => {
-                self.lang = match self.lang {
-                    Lang::En => Lang::Bg,
-                    Lang::Bg => Lang::En,
-                };
+                self.lang = self.lang.next();
                 // The grid's words come from the daemon in the new language.
                 self.props_of = None;
                 self.follow_selection()
@@ -1097,7 +1115,7 @@ impl App {
 
     fn quarantine_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let Mode::Quarantine(v) = &mut self.mode else { return Vec::new() };
-        let id = v.entries.get(v.selected).and_then(|e| e["id"].as_i64());
+        let id = v.entries.get(v.selected).map(|e| e.id);
         if let Some(ask) = v.asking.take() {
             // Confirmed with Enter or y; anything else cancels.
             return match (k.code, id) {
@@ -1127,7 +1145,7 @@ impl App {
             KeyCode::Down | KeyCode::Char('j') => v.selected = (v.selected + 1).min(v.runs.len().saturating_sub(1)),
             KeyCode::Enter => {
                 // That run's log lines.
-                let run = v.runs.get(v.selected).and_then(|r| r["id"].as_i64());
+                let run = v.runs.get(v.selected).map(|r| r.id);
                 let view = LogView::new(v.server.clone(), run);
                 let fx = vec![view.load()];
                 self.mode = Mode::Log(Box::new(view));
@@ -1154,10 +1172,10 @@ mod tests {
 
     fn app() -> App {
         let mut a = App::new(Lang::En);
-        let fx = a.update(Action::Connected(vec![
+        let fx = a.update(Action::Connected(crate::tui::fixtures::entries(vec![
             json!({ "name": "Shop", "state": "waiting", "counters": { "runs": 3, "imported": 40 } }),
             json!({ "name": "Archive", "state": "stopped", "counters": { "runs": 0 } }),
-        ]));
+        ])));
         assert_eq!(fx, [Effect::LoadProperties("Archive".into(), Lang::En)], "sorted: Archive first");
         a
     }
@@ -1181,7 +1199,7 @@ mod tests {
         assert_eq!(a.update(code(KeyCode::F(6))), [Effect::Stop("Archive".into())]);
         assert_eq!(a.update(key('t')), [Effect::Test("Archive".into())]);
         assert_eq!(a.mode, Mode::Checks("Archive".into(), None), "shown as running");
-        a.update(Action::Checks("Archive".into(), vec![json!({ "what": "db", "ok": true })]));
+        a.update(Action::Checks("Archive".into(), crate::tui::fixtures::checks(vec![json!({ "what": "db", "ok": true })])));
         assert!(matches!(&a.mode, Mode::Checks(_, Some(c)) if c.len() == 1));
         a.update(key('z'));
         assert_eq!(a.mode, Mode::Main);
@@ -1196,19 +1214,21 @@ mod tests {
     #[test]
     fn status_events_change_the_row_and_keep_its_counters() {
         let mut a = app();
-        a.update(Action::Event(json!({ "type": "status", "status": { "name": "Shop", "state": "running", "phase": "import", "done": 5 } })));
+        a.update(Action::Event(crate::tui::fixtures::event(
+            json!({ "type": "status", "status": { "name": "Shop", "state": "running", "phase": "import", "done": 5 } }),
+        )));
         let shop = &a.rows[1];
         assert_eq!(shop.state(), "running");
-        assert_eq!(shop.0["counters"]["imported"], 40);
-        a.update(Action::Event(json!({ "type": "run", "server": "Shop", "event": { "event": "finished", "summary": { "counts": { "imported": 7, "set_aside": 1 }, "outcome": "partial", "ended_at": "2026-12-01T10:00:00Z" } } })));
-        assert_eq!(a.rows[1].0["counters"]["imported"], 47);
-        assert_eq!(a.rows[1].0["counters"]["runs"], 4);
+        assert_eq!(shop.0.counters.as_ref().map(|c| c.imported), Some(40));
+        a.update(Action::Event(crate::tui::fixtures::event(json!({ "type": "run", "server": "Shop", "event": { "event": "finished", "summary": { "counts": { "imported": 7, "set_aside": 1 }, "outcome": "partial", "ended_at": "2026-12-01T10:00:00Z" } } }))));
+        assert_eq!(a.rows[1].0.counters.as_ref().map(|c| c.imported), Some(47));
+        assert_eq!(a.rows[1].0.counters.as_ref().map(|c| c.runs), Some(4));
         // A server the list did not have appears, in order.
-        a.update(Action::Event(json!({ "type": "status", "status": { "name": "Beta", "state": "stopped" } })));
+        a.update(Action::Event(crate::tui::fixtures::event(json!({ "type": "status", "status": { "name": "Beta", "state": "stopped" } }))));
         assert_eq!(a.rows.iter().map(Row::name).collect::<Vec<_>>(), ["Archive", "Beta", "Shop"]);
         // A deleted one goes; the selection moves to a server still there, with its properties.
         a.update(code(KeyCode::End));
-        let fx = a.update(Action::Event(json!({ "type": "removed", "server": "Shop" })));
+        let fx = a.update(Action::Event(crate::tui::fixtures::event(json!({ "type": "removed", "server": "Shop" }))));
         assert_eq!(a.rows.iter().map(Row::name).collect::<Vec<_>>(), ["Archive", "Beta"]);
         assert_eq!(fx, [Effect::LoadProperties("Beta".into(), Lang::En)]);
     }
@@ -1231,7 +1251,7 @@ mod tests {
         assert!(a.done);
         // Nothing running: q leaves at once.
         let mut a = App::new(Lang::En);
-        a.update(Action::Connected(vec![json!({ "name": "A", "state": "stopped" })]));
+        a.update(Action::Connected(crate::tui::fixtures::entries(vec![json!({ "name": "A", "state": "stopped" })])));
         assert_eq!(a.update(key('q')), [Effect::Quit { stop: false }]);
     }
 
@@ -1243,7 +1263,10 @@ mod tests {
         assert!(!a.connected);
         assert_eq!(a.lost.as_deref(), Some("no daemon"));
         assert_eq!(a.rows.len(), 2, "the last known list stays shown");
-        let fx = a.update(Action::Connected(vec![json!({ "name": "Shop", "state": "waiting" }), json!({ "name": "Archive", "state": "stopped" })]));
+        let fx = a.update(Action::Connected(crate::tui::fixtures::entries(vec![
+            json!({ "name": "Shop", "state": "waiting" }),
+            json!({ "name": "Archive", "state": "stopped" }),
+        ])));
         assert!(a.connected && a.lost.is_none());
         assert_eq!(a.selected_name().as_deref(), Some("Shop"), "the selection follows the server, not the row number");
         assert_eq!(fx, [], "its properties are loaded already");
@@ -1266,14 +1289,16 @@ mod tests {
         };
         assert_eq!(view(&a).lines.len(), 50);
         // New lines of this server arrive and are followed; another server's are not shown.
-        a.update(Action::Event(json!({ "type": "log", "line": line("line 50", Level::Info, None) })));
-        a.update(Action::Event(json!({ "type": "log", "line": crate::logs::Line::now(Level::Info, Some("Shop"), None, "x", "other") })));
+        a.update(Action::Event(crate::tui::fixtures::event(json!({ "type": "log", "line": line("line 50", Level::Info, None) }))));
+        a.update(Action::Event(crate::tui::fixtures::event(
+            json!({ "type": "log", "line": crate::logs::Line::now(Level::Info, Some("Shop"), None, "x", "other") }),
+        )));
         assert_eq!(view(&a).lines.len(), 51);
         assert_eq!(view(&a).offset, 0);
         // Scrolled up, the view stays on its lines when more come.
         a.update(code(KeyCode::PageUp));
         assert_eq!(view(&a).offset, PAGE);
-        a.update(Action::Event(json!({ "type": "log", "line": line("line 51", Level::Info, None) })));
+        a.update(Action::Event(crate::tui::fixtures::event(json!({ "type": "log", "line": line("line 51", Level::Info, None) }))));
         assert_eq!(view(&a).offset, PAGE + 1);
         a.update(code(KeyCode::End));
         assert_eq!(view(&a).offset, 0);
@@ -1326,7 +1351,7 @@ mod tests {
         // Followed, the view keeps what it asked for and not much more.
         a.update(code(KeyCode::End));
         for i in 0..(3 * LogView::LOAD) {
-            a.update(Action::Event(json!({ "type": "log", "line": line(&format!("new {i}"), crate::logs::Level::Info, None) })));
+            a.update(Action::Event(crate::tui::fixtures::event(json!({ "type": "log", "line": line(&format!("new {i}"), crate::logs::Level::Info, None) }))));
         }
         let Mode::Log(v) = &a.mode else { panic!() };
         assert!(v.lines.len() <= v.asked + 2 * LogView::LOAD, "{}", v.lines.len());
@@ -1337,7 +1362,10 @@ mod tests {
     fn the_runs_view_opens_a_runs_log_lines() {
         let mut a = app();
         assert_eq!(a.update(key('r')), [Effect::LoadRuns("Archive".into())]);
-        a.update(Action::Runs("Archive".into(), vec![json!({ "id": 9, "outcome": "ok" }), json!({ "id": 8, "outcome": "failed" })]));
+        a.update(Action::Runs(
+            "Archive".into(),
+            crate::tui::fixtures::runs(vec![json!({ "id": 9, "outcome": "ok" }), json!({ "id": 8, "outcome": "failed" })]),
+        ));
         a.update(code(KeyCode::Down));
         assert_eq!(a.update(code(KeyCode::Enter)), [Effect::LoadLog { server: "Archive".into(), level: None, run: Some(8), n: LogView::LOAD }]);
         assert!(matches!(&a.mode, Mode::Log(v) if v.run == Some(8)));
@@ -1348,7 +1376,10 @@ mod tests {
         let mut a = app();
         assert_eq!(a.update(key('u')), [Effect::LoadQuarantine("Archive".into())]);
         assert_eq!(a.update(key('R')), [], "nothing to retry yet");
-        a.update(Action::Quarantined("Archive".into(), vec![json!({ "id": 3, "order_number": "SH-1" }), json!({ "id": 5, "order_number": "SH-2" })]));
+        a.update(Action::Quarantined(
+            "Archive".into(),
+            crate::tui::fixtures::quarantine(vec![json!({ "id": 3, "order_number": "SH-1" }), json!({ "id": 5, "order_number": "SH-2" })]),
+        ));
         a.update(code(KeyCode::Down));
         assert_eq!(a.update(code(KeyCode::Enter)), [], "asks first");
         assert!(matches!(&a.mode, Mode::Quarantine(v) if v.asking == Some(QuarantineAsk::Retry)));
@@ -1369,7 +1400,7 @@ mod tests {
             value: raw.into(),
             help: String::new(),
             key: key.into(),
-            ty: ty.into(),
+            ty: ty.parse().unwrap(),
             raw: raw.into(),
             choices: choices.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect(),
             min: Some(1),
@@ -1516,7 +1547,7 @@ mod tests {
         a.update(code(KeyCode::Enter));
         a.update(Action::DraftChecked { name: "Shop2".into(), props: form(&[]), valid: true, problems: Vec::new() });
         // The list's other events leave the form alone.
-        a.update(Action::Event(json!({ "type": "status", "status": { "name": "Shop", "state": "running" } })));
+        a.update(Action::Event(crate::tui::fixtures::event(json!({ "type": "status", "status": { "name": "Shop", "state": "running" } }))));
         assert_eq!(a.mode, Mode::Draft);
         assert_eq!(
             a.update(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL).into_action()),
@@ -1529,7 +1560,7 @@ mod tests {
         // Made: the form goes; the new server is selected when the daemon lists it.
         assert_eq!(a.update(Action::Created("Shop2".into())), []);
         assert!(a.draft.is_none() && a.mode == Mode::Main);
-        let fx = a.update(Action::Event(json!({ "type": "status", "status": { "name": "Shop2", "state": "stopped" } })));
+        let fx = a.update(Action::Event(crate::tui::fixtures::event(json!({ "type": "status", "status": { "name": "Shop2", "state": "stopped" } }))));
         assert_eq!(a.selected_name().as_deref(), Some("Shop2"));
         assert_eq!(fx, [Effect::LoadProperties("Shop2".into(), Lang::En)]);
     }

@@ -1193,7 +1193,7 @@ fn a_run_waiting_on_a_shop_that_is_down_says_so_while_it_waits() {
 }
 
 /// The shape of a JSON document: every path with its type, arrays by their first element, sorted.
-fn json_shape(v: &serde_json::Value) -> String {
+pub fn json_shape(v: &serde_json::Value) -> String {
     fn walk(v: &serde_json::Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
         match v {
             serde_json::Value::Object(m) => {

@@ -9,6 +9,7 @@ mod support;
 
 mod compat;
 mod config;
+mod control_api;
 mod crash;
 mod daemon;
 mod exchange;

@@ -45,6 +45,11 @@ pub async fn repair(server: &Server, _ctx: &RunContext, apply: bool) -> Result<V
     core::repair(server.base(), PARTNER_CODE_PREFIX, apply).await
 }
 
+/// The choices a Shopiko account holds: none (every choice of this kind is in its profile).
+pub async fn choices(server: &Server, source: &str) -> Result<Vec<crate::config::view::Choice>, RunError> {
+    Err(RunError::Setup { message: crate::i18n::Msg::NoAccountChoices.with(crate::i18n::current(), &[("source", &source), ("server", &server.settings.name)]) })
+}
+
 /// The connection tests: database, object, shop reachable, key accepted.
 pub async fn check(server: &Server, lang: Lang) -> Vec<Check> {
     core::check(&server.base(), ShopikoShop::for_check(server, lang), lang).await

@@ -276,6 +276,18 @@ mod tests {
         assert_eq!(retry.budget, std::time::Duration::from_secs(240));
     }
 
+    /// What the shop says it can do is what the kind's profile says: the profile shows the
+    /// settings the shop can act on, and no others.
+    #[test]
+    fn the_shops_capabilities_are_the_profiles() {
+        use crate::kinds::warehouse_pro::shop::Shop;
+        let profile = profile::find("WarehousePro Import Export Shopiko").unwrap();
+        let server = Server { settings: minimal(), key: Secret::new("k"), path: "S.toml".into() };
+        let shop = super::super::ShopikoShop::open(&server, None).unwrap();
+        assert_eq!(shop.capabilities().customers, profile.capabilities.iter().any(|c| c == "customers"));
+        assert!(profile.property("rules.export_partners").is_some(), "a shop that takes customers is offered partners' export");
+    }
+
     #[test]
     fn a_value_outside_the_choices_fails_to_load() {
         let bad = r#"
