@@ -8,10 +8,12 @@
 //! - [`commands`]: what each command does, between the command line and the rooms below.
 //! - [`config`]: the home, server files and kind profiles: load, validate (file and field in every
 //!   error), change with `--set`, save atomically with mode 0600, show with secrets masked.
-//! - [`control`]: the control API over the home's socket (server and client).
+//! - [`control`]: the control API over the home's socket: its protocol (every body and answer),
+//!   the server and the typed client.
 //! - [`daemon`]: `obmen daemon` (engine, socket, file watch, log sweep, safe stop) and the systemd unit.
 //! - [`engine`]: the supervisor: one task per running server, its rules, retries, stop, status.
-//! - [`kinds`]: one module per server kind: typed settings, connection checks (later: the exchange).
+//! - [`kinds`]: the Kind API and the run contract; `warehouse_pro`, the Warehouse Pro core every
+//!   "WarehousePro Import Export X" shares behind its `Shop` trait; one adapter per kind.
 //! - [`warehouse`]: Warehouse Pro over ODBC: dialects, nomenclature, documents, schema init.
 //! - [`shopiko`]: the shop: its written contract, the signed client and the simulator.
 //! - [`state`]: obmen's own state in SQLite (sqlx): runs, quarantine, fingerprints, links, cursors.
@@ -20,6 +22,8 @@
 //! - [`tui`]: the terminal UI, a client of the daemon (state and reducer, render).
 //! - [`exit`]: exit codes and the error type at the binary's edge.
 //! - [`i18n`]: the one catalogue of obmen's own words, in English and Bulgarian.
+//!
+//! `docs/architecture.md` says what may call what, the run contract, and how a kind is added.
 
 pub mod cli;
 pub mod commands;

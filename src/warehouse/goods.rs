@@ -2,6 +2,7 @@
 //! list) or name, creating them (with a zero balance row in every object), and reading all of them
 //! with their available quantity at an object in bound batches, for the export.
 
+use super::codes;
 use odbc_api::buffers::{BufferDesc, ColumnarDynBuffer};
 use odbc_api::Cursor;
 
@@ -107,6 +108,41 @@ pub struct NewGood {
     pub group_id: i32,
     /// goods.Type flags: 0 standard, 8 non-inventory, 32 discount item.
     pub kind_flags: i32,
+}
+
+impl NewGood {
+    /// A good to sell, made from a shop's product or order line: at its price without VAT (retail
+    /// and wholesale alike, no purchase price yet), in the root group, a standard good; in
+    /// pieces where no measure is given.
+    pub fn for_sale(code: &str, name: &str, barcodes: Vec<String>, measure: &str, net_price: f64, vat_group_id: i32) -> NewGood {
+        let net = (net_price * 1e6).round() / 1e6;
+        NewGood {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            barcodes,
+            measure: if measure.trim().is_empty() { codes::MEASURE_PIECE.into() } else { measure.to_owned() },
+            price_in: 0.0,
+            price_wholesale: net,
+            price_retail: net,
+            vat_group_id,
+            group_id: codes::ROOT_GROUP,
+            kind_flags: GoodFlags::STANDARD,
+        }
+    }
+
+    /// A service good obmen makes to carry a kind of line (shipping, a discount): no price, the
+    /// first VAT group, these flags.
+    pub fn service(code: &str, name: &str, kind_flags: i32) -> NewGood {
+        NewGood {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            measure: codes::MEASURE_PIECE.into(),
+            vat_group_id: codes::FIRST_VAT_GROUP,
+            group_id: codes::ROOT_GROUP,
+            kind_flags,
+            ..NewGood::default()
+        }
+    }
 }
 
 /// A good with its available quantity at one object and its price there: one export row.
@@ -297,6 +333,19 @@ impl Warehouse {
         found.retain(|g| g.id != SERVICE_ID);
         found.sort_by_key(|g| g.id);
         found.dedup_by_key(|g| g.id);
+        Ok(found)
+    }
+
+    /// Live goods that carry any of these barcodes, each good once.
+    pub fn goods_by_barcodes(&self, barcodes: &[String]) -> Result<Vec<Good>> {
+        let mut found: Vec<Good> = Vec::new();
+        for b in barcodes {
+            for g in self.goods_by_barcode(b)? {
+                if !found.iter().any(|f| f.id == g.id) {
+                    found.push(g);
+                }
+            }
+        }
         Ok(found)
     }
 

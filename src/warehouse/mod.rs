@@ -7,10 +7,12 @@
 //! - [`document`]: numbering (Acct + nextacct), lines, store moves and payments in one transaction.
 //! - [`imports`]: the import log (shop order -> document), committed with each document.
 //! - [`init`], [`demo`]: `obmen warehouse init` and its deterministic demo data.
+//! - [`codes`]: the fixed IDs and words of Warehouse Pro's own rows that obmen writes with.
 //!
 //! Nothing here knows about shops, servers or the TUI.
 
 pub mod bulk;
+pub mod codes;
 pub mod db;
 pub mod demo;
 pub mod dialect;

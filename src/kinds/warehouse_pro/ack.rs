@@ -6,6 +6,7 @@ use super::order::document_number;
 use super::pages::ImportReport;
 use super::session::Ctx;
 use super::shop::{Ack, Shop};
+use crate::i18n::Msg;
 use crate::warehouse::OperType;
 
 /// The most time one run spends telling the shop about imported orders.
@@ -33,10 +34,11 @@ impl<S: Shop> Ctx<'_, S> {
         }
         let deadline = *self.cache.ack_deadline.borrow_mut().get_or_insert_with(|| tokio::time::Instant::now() + ACK_BUDGET);
         let shop = self.shop.clone();
+        let lang = crate::i18n::current();
         for chunk in queued.chunks(AT_ONCE * 64) {
             if tokio::time::Instant::now() >= deadline {
                 for (_, number, _, _) in chunk {
-                    report.ack_failures.push(format!("{number}: not sent, the shop refused acknowledgements for {} s this run", ACK_BUDGET.as_secs()));
+                    report.ack_failures.push(format!("{number}: {}", Msg::AckBudgetSpent.with(crate::i18n::current(), &[("secs", &ACK_BUDGET.as_secs())])));
                 }
                 continue;
             }
@@ -62,11 +64,11 @@ impl<S: Shop> Ctx<'_, S> {
                         biased;
                         () = cancel.cancelled() => {
                             t.abort();
-                            Err("the run was stopped before the shop answered".to_owned())
+                            Err(Msg::AckStopped.get(lang).to_owned())
                         }
                         () = tokio::time::sleep_until(deadline) => {
                             t.abort();
-                            Err(format!("not sent, the shop refused acknowledgements for {} s this run", ACK_BUDGET.as_secs()))
+                            Err(Msg::AckBudgetSpent.with(lang, &[("secs", &ACK_BUDGET.as_secs())]))
                         }
                         r = &mut t => r.unwrap_or_else(|e| Err(e.to_string())),
                     };
@@ -86,7 +88,7 @@ impl<S: Shop> Ctx<'_, S> {
                 Ok(()) => report.acknowledged += taken.len() as u64,
                 Err(e) => {
                     for (_, number) in taken {
-                        report.ack_failures.push(format!("{number}: the shop was told, but noting it failed: {e}"));
+                        report.ack_failures.push(format!("{number}: {}", Msg::AckNotNoted.with(lang, &[("error", &e)])));
                     }
                 }
             }

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::order::{check_total, order_lines, round6, LineGood, Parsed, ParsedLine};
+use super::order::{check_total, order_lines, LineGood, Parsed, ParsedLine};
 use super::pages::{ImportReport, SetAside};
 use super::partner::{PartnerIndex, PartnerRef};
 use super::session::Ctx;
@@ -16,7 +16,7 @@ use super::shop::{Order, Shop};
 use crate::i18n::Msg;
 use crate::kinds::RunError;
 use crate::warehouse::partners::normalise_tax_number;
-use crate::warehouse::{Good, GoodFlags, NewDocument, NewGood, NewImport, Numbering, OperType, Partner, Stock, Warehouse, WarehouseError};
+use crate::warehouse::{codes, Good, GoodFlags, NewDocument, NewGood, NewImport, Numbering, OperType, Partner, Stock, Warehouse, WarehouseError};
 
 /// A good of a line: found, or to be made.
 pub(super) enum GoodRef {
@@ -120,15 +120,7 @@ impl<S: Shop> Ctx<'_, S> {
         let products = self.product_index().map_err(|e| e.to_string())?;
         let product = products.get(line.sku);
         if key == GoodsKey::Barcode {
-            let mut found: Vec<Good> = Vec::new();
-            for b in product.map(|p| p.barcodes.as_slice()).unwrap_or(&[]) {
-                for g in self.wh.goods_by_barcode(b).map_err(db)? {
-                    if !found.iter().any(|f| f.id == g.id) {
-                        found.push(g);
-                    }
-                }
-            }
-            return Ok(found);
+            return self.wh.goods_by_barcodes(product.map(|p| p.barcodes.as_slice()).unwrap_or(&[])).map_err(db);
         }
         self.wh.goods_by_name(product.map(|p| p.name.as_str()).unwrap_or(line.name)).map_err(db)
     }
@@ -136,18 +128,7 @@ impl<S: Shop> Ctx<'_, S> {
     pub(super) fn new_good(&self, line: &ParsedLine<'_>) -> Result<NewGood, WarehouseError> {
         let vat_group_id = self.vat_group(line.vat_percent)?;
         let net = line.unit_gross / (1.0 + line.vat_percent / 100.0);
-        Ok(NewGood {
-            code: line.sku.to_owned(),
-            name: line.name.to_owned(),
-            barcodes: vec![],
-            measure: "бр.".into(),
-            price_in: 0.0,
-            price_wholesale: round6(net),
-            price_retail: round6(net),
-            vat_group_id,
-            group_id: 1,
-            kind_flags: 0,
-        })
+        Ok(NewGood::for_sale(line.sku, line.name, Vec::new(), "", net, vat_group_id))
     }
 
     /// An order's document, before the transaction: goods and partners still to be made carry
@@ -211,7 +192,7 @@ impl<S: Shop> Ctx<'_, S> {
             oper_type,
             object_id: self.object.id,
             partner_id,
-            user_id: 1,
+            user_id: codes::FIRST_USER,
             date: p.date,
             lines,
             due: sale.then_some(p.date),
@@ -353,7 +334,8 @@ impl<S: Shop> Ctx<'_, S> {
         let mut stock = Stock::new(self.object.id);
         self.wh.lock_stock(&mut stock, stock_goods)?;
         let names = good_names(ready, &to_make);
-        let kind = if self.settings.rules.oper_type() == OperType::SALES_ORDER { "sales order" } else { "sale" };
+        let lang = crate::i18n::current();
+        let kind = if self.settings.rules.oper_type() == OperType::SALES_ORDER { Msg::PlanSalesOrder } else { Msg::PlanSale }.get(lang);
         let mut made_goods: Vec<&str> = Vec::new();
         let mut made_partners: Vec<&str> = Vec::new();
         for (r, draft) in ready.iter().zip(&drafts) {
@@ -364,23 +346,27 @@ impl<S: Shop> Ctx<'_, S> {
                 continue;
             }
             let who = match &r.partner {
-                PartnerRef::Found(id, name) => format!("partner '{name}' (ID {id})"),
-                PartnerRef::Make(np) => format!("a new partner '{}'", np.company),
+                PartnerRef::Found(id, name) => Msg::PlanPartnerFound.with(lang, &[("name", name), ("id", id)]),
+                PartnerRef::Make(np) => Msg::PlanPartnerNew.with(lang, &[("name", &np.company)]),
             };
-            let mut text = format!("{}: a {kind} at '{}' to {who}, total {}:", p.order.number, self.object.name, p.order.total);
+            let mut text = Msg::PlanHeader
+                .with(lang, &[("order", &p.order.number), ("kind", &kind), ("object", &self.object.name), ("who", &who), ("total", &p.order.total)]);
             for (line, g) in p.lines.iter().zip(&r.goods) {
                 let (code, new) = match g {
                     GoodRef::Found(g) => (g.code.clone(), ""),
-                    GoodRef::Make(n) => (n.code.clone(), " (new good)"),
+                    GoodRef::Make(n) => (n.code.clone(), Msg::PlanNewGood.get(lang)),
                 };
-                let stock = if self.settings.rules.oper_type() == OperType::SALE { format!(", stock -{}", line.qty) } else { String::new() };
-                text.push_str(&format!("\n    {} x {code}{new} at {:.2} with VAT, discount {}%{stock}", line.qty, line.unit_gross, line.discount));
+                let stock = if self.settings.rules.oper_type() == OperType::SALE { Msg::PlanStock.with(lang, &[("qty", &line.qty)]) } else { String::new() };
+                let price = format!("{:.2}", line.unit_gross);
+                let shown = Msg::PlanLine
+                    .with(lang, &[("qty", &line.qty), ("code", &code), ("new", &new), ("price", &price), ("discount", &line.discount), ("stock", &stock)]);
+                text.push_str(&format!("\n    {shown}"));
             }
             for (what, amount) in &p.discounts {
                 text.push_str(&format!("\n    {what}: -{amount:.2}"));
             }
             if let Some((method, price, _)) = &p.shipping {
-                text.push_str(&format!("\n    shipping, {method}: {price:.2}"));
+                text.push_str(&format!("\n    {}", Msg::PlanShipping.with(lang, &[("method", method), ("price", &format!("{price:.2}"))])));
             }
             report.planned.push(text);
             for g in &r.goods {
@@ -429,15 +415,7 @@ fn service_good(tx: &Warehouse, code: &str, name: &str, flags: i32) -> Result<i3
     if let Some(g) = tx.goods_by_code(code)?.into_iter().next() {
         return Ok(g.id);
     }
-    tx.create_good(&NewGood {
-        code: code.into(),
-        name: name.into(),
-        measure: "бр.".into(),
-        vat_group_id: 1,
-        group_id: 1,
-        kind_flags: flags,
-        ..NewGood::default()
-    })
+    tx.create_good(&NewGood::service(code, name, flags))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use super::session::Ctx;
 use super::settings::GoodsKey;
 use super::shop::{ExportCustomer, ExportProduct, Refusal, Shop, StockLevel};
 use super::snapshot::{milli, moved_goods, read_snapshot, Level, StockSnapshot, StoredSnapshot, SENT, SNAPSHOT_KIND};
+use crate::i18n::Msg;
 use crate::kinds::{Phase, RunError, RunEvent};
 use crate::warehouse::Warehouse;
 
@@ -76,11 +77,11 @@ impl Refused {
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let what = match self.item {
-            ItemKind::Product => "product",
-            ItemKind::Customer => "customer",
-            ItemKind::Stock => "stock of",
+            ItemKind::Product => Msg::RefusedProduct,
+            ItemKind::Customer => Msg::RefusedCustomer,
+            ItemKind::Stock => Msg::RefusedStock,
         };
-        write!(f, "{what} {}: {}", self.key, self.reason)
+        f.write_str(&what.with(crate::i18n::current(), &[("key", &self.key), ("reason", &self.reason)]))
     }
 }
 
@@ -401,7 +402,8 @@ impl<S: Shop> Ctx<'_, S> {
         }
         // postcard: a compact binary form, read and written in a few milliseconds for 100,000
         // goods (JSON took 60-80 ms each way).
-        let data = postcard::to_stdvec(stored).map_err(|e| RunError::Setup { message: format!("the export's snapshot could not be written: {e}") })?;
+        let data =
+            postcard::to_stdvec(stored).map_err(|e| RunError::Setup { message: Msg::SnapshotNotWritten.with(crate::i18n::current(), &[("error", &e)]) })?;
         self.rt.block_on(self.state.set_snapshot(&self.settings.name, SNAPSHOT_KIND, &data))?;
         Ok(())
     }
@@ -483,7 +485,7 @@ impl<S: Shop> Ctx<'_, S> {
             }
             let external = p.code.clone();
             if external.trim().is_empty() && p.email.trim().is_empty() {
-                report.skipped.push(format!("partner '{}' (ID {}) has no code and no e-mail to be known by in the shop", p.company, p.id));
+                report.skipped.push(Msg::PartnerNoKey.with(crate::i18n::current(), &[("name", &p.company), ("id", &p.id)]));
                 continue;
             }
             // A partner linked to a shop customer goes by that customer's e-mail, so the shop joins them.

@@ -64,7 +64,14 @@ pub async fn repair(settings: Base, partner_prefix: &'static str, apply: bool) -
         let wrong = wh.partners_not_in_role(partner_prefix, role)?;
         let mut out = Vec::new();
         if !wrong.is_empty() {
-            let changes: Vec<String> = wrong.iter().map(|(id, code, name, was)| format!("partner {code} '{name}' (ID {id}): {was:?} -> {role:?}")).collect();
+            let lang = crate::i18n::current();
+            let role_word = format!("{role:?}");
+            let changes: Vec<String> = wrong
+                .iter()
+                .map(|(id, code, name, was)| {
+                    Msg::RepairPartnerChange.with(lang, &[("code", code), ("name", name), ("id", id), ("was", &format!("{was:?}")), ("role", &role_word)])
+                })
+                .collect();
             if apply {
                 let ids: Vec<i32> = wrong.iter().map(|(id, ..)| *id).collect();
                 wh.set_partner_roles(&ids, role)?;
@@ -74,10 +81,7 @@ pub async fn repair(settings: Base, partner_prefix: &'static str, apply: bool) -
             }
             out.push(Repair {
                 name: "partner-roles".into(),
-                what: format!(
-                    "{} partners obmen made from shop customers have partners.Type other than {role:?} (an earlier obmen wrote persons as 1, which Warehouse Pro reads as supplier): set them to {role:?} (rules.partner_role)",
-                    wrong.len()
-                ),
+                what: Msg::RepairPartnerRoles.with(lang, &[("count", &wrong.len()), ("role", &role_word)]),
                 changes,
                 applied: apply,
             });
@@ -86,7 +90,7 @@ pub async fn repair(settings: Base, partner_prefix: &'static str, apply: bool) -
         Ok(out)
     })
     .await
-    .map_err(|e| RunError::Setup { message: format!("the repair stopped unexpectedly: {e}") })?
+    .map_err(|e| RunError::Setup { message: Msg::RepairDied.with(crate::i18n::current(), &[("error", &e)]) })?
 }
 
 /// The connection tests: database, object, then the shop's own (reachable, key accepted).
@@ -120,7 +124,7 @@ pub(crate) fn database_file(dialect: Dialect, connection: &str) -> Option<std::p
 /// an empty one and report missing tables).
 pub(crate) fn missing_database_file(dialect: Dialect, connection: &str) -> Option<String> {
     let file = database_file(dialect, connection)?;
-    (!file.exists()).then(|| format!("the database file {} does not exist: check database.connection", file.display()))
+    (!file.exists()).then(|| Msg::NoDatabaseFile.with(crate::i18n::current(), &[("file", &file.display())]))
 }
 
 fn check_database(dialect: Dialect, connection: &str, object: &str, timeouts: Timeouts, lang: Lang) -> Vec<Check> {

@@ -16,6 +16,7 @@ use super::partner::partner_from_customer;
 use super::session::Ctx;
 use super::settings::{GoodsKey, PartnersKey};
 use super::shop::{Customer, Page, Product, Shop};
+use crate::i18n::Msg;
 use crate::kinds::{FailureKind, RunError};
 use crate::warehouse::partners::normalise_tax_number;
 use crate::warehouse::{Good, NewGood, Partner, Warehouse, WarehouseError};
@@ -120,7 +121,7 @@ impl<S: Shop> Ctx<'_, S> {
                 Some(next) if seen.insert(next.clone()) => cursor = Some(next),
                 next => {
                     return Err(RunError::Shop {
-                        message: format!("the shop's {name} listing does not move on (cursor {next:?} again, or none): its paging would never end"),
+                        message: Msg::ListingStuck.with(crate::i18n::current(), &[("name", &name), ("cursor", &format!("{next:?}"))]),
                         kind: FailureKind::ShopRefused,
                     })
                 }
@@ -142,6 +143,7 @@ impl<S: Shop> Ctx<'_, S> {
             return Ok(());
         }
         let key = self.settings.rules.goods_compare_by;
+        let lang = crate::i18n::current();
         let fold = |s: &str| s.trim().to_lowercase();
         // The candidates of each product, by the key's folded value (barcodes: one look-up each).
         let mut by_value: HashMap<String, Vec<Good>> = HashMap::new();
@@ -190,13 +192,7 @@ impl<S: Shop> Ctx<'_, S> {
                 }
                 0 if self.settings.rules.sync_nomenclature => {
                     if coded.contains(&fold(&p.sku)) {
-                        report.goods_unmatched.push(format!(
-                            "{} {}: a good with code {} exists, but its {} differs; link them by making them agree",
-                            p.sku,
-                            p.name,
-                            p.sku,
-                            key.as_str()
-                        ));
+                        report.goods_unmatched.push(Msg::GoodCodeDiffers.with(lang, &[("sku", &p.sku), ("name", &p.name), ("key", &key.as_str())]));
                         continue;
                     }
                     if to_make.iter().any(|(_, sku, _)| *sku == p.sku) {
@@ -207,19 +203,13 @@ impl<S: Shop> Ctx<'_, S> {
                         Err(reason) => report.goods_unmatched.push(format!("{} {}: {reason}", p.sku, p.name)),
                     }
                 }
-                0 => report.goods_unmatched.push(format!(
-                    "{} {}: no good matches it by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",
-                    p.sku,
-                    p.name,
-                    key.as_str()
-                )),
-                n => report.goods_unmatched.push(format!(
-                    "{} {}: {n} goods match it by {} ({}); keep one",
-                    p.sku,
-                    p.name,
-                    key.as_str(),
-                    candidates.iter().map(|g| g.code.as_str()).collect::<Vec<_>>().join(", ")
-                )),
+                0 => report.goods_unmatched.push(Msg::GoodNoMatch.with(lang, &[("sku", &p.sku), ("name", &p.name), ("key", &key.as_str())])),
+                n => {
+                    let codes = candidates.iter().map(|g| g.code.as_str()).collect::<Vec<_>>().join(", ");
+                    report
+                        .goods_unmatched
+                        .push(Msg::GoodManyMatch.with(lang, &[("sku", &p.sku), ("name", &p.name), ("count", &n), ("key", &key.as_str()), ("codes", &codes)]))
+                }
             }
         }
         self.make_and_link("good", to_make, |tx, g| tx.create_good(g), new_links, links, &mut report.goods_created)
@@ -235,6 +225,7 @@ impl<S: Shop> Ctx<'_, S> {
             return Ok(());
         }
         let key = self.settings.rules.partners_compare_by;
+        let lang = crate::i18n::current();
         let value = |c: &Customer| match key {
             PartnersKey::Email => c.email.trim().to_lowercase(),
             PartnersKey::VatNumber => normalise_tax_number(&c.vat_number),
@@ -276,11 +267,11 @@ impl<S: Shop> Ctx<'_, S> {
                     }
                     to_make.push((partner_from_customer(c, self.settings.rules.partner_role.role(), self.shop.identity().partner_prefix), link_key, who));
                 }
-                0 => report.partners_unmatched.push(format!(
-                    "{who} ({link_key}): no partner matches by {}; make it in Warehouse Pro or turn rules.sync_nomenclature on",
-                    if key == PartnersKey::Email { "e-mail" } else { "VAT number" }
-                )),
-                n => report.partners_unmatched.push(format!("{who} ({link_key}): {n} partners match; keep one")),
+                0 => {
+                    let by = if key == PartnersKey::Email { Msg::ByEmail } else { Msg::ByVatNumber }.get(lang);
+                    report.partners_unmatched.push(Msg::PartnerNoMatch.with(lang, &[("who", &who), ("key", &link_key), ("by", &by)]))
+                }
+                n => report.partners_unmatched.push(Msg::PartnerManyMatch.with(lang, &[("who", &who), ("key", &link_key), ("count", &n)])),
             }
         }
         self.make_and_link("partner", to_make, |tx, p| tx.create_partner(p), new_links, links, &mut report.partners_created)
@@ -321,17 +312,7 @@ impl<S: Shop> Ctx<'_, S> {
         Ok(match self.settings.rules.goods_compare_by {
             GoodsKey::Code => self.wh.goods_by_code(&p.sku)?,
             GoodsKey::Name => self.wh.goods_by_name(&p.name)?,
-            GoodsKey::Barcode => {
-                let mut found: Vec<Good> = Vec::new();
-                for b in &p.barcodes {
-                    for g in self.wh.goods_by_barcode(b)? {
-                        if !found.iter().any(|f| f.id == g.id) {
-                            found.push(g);
-                        }
-                    }
-                }
-                found
-            }
+            GoodsKey::Barcode => self.wh.goods_by_barcodes(&p.barcodes)?,
         })
     }
 
@@ -343,23 +324,16 @@ impl<S: Shop> Ctx<'_, S> {
                 .parse()
                 .ok()
                 .filter(|v: &f64| v.is_finite() && (0.0..100.0).contains(v))
-                .ok_or_else(|| format!("the VAT rate '{}' is not a percent", p.vat_percent))?,
+                .ok_or_else(|| Msg::VatNotPercent.with(crate::i18n::current(), &[("rate", &p.vat_percent)]))?,
         };
-        let gross: f64 =
-            p.price.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| format!("the price '{}' is not a number", p.price))?;
+        let gross: f64 = p
+            .price
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| Msg::PriceNotNumber.with(crate::i18n::current(), &[("price", &p.price)]))?;
         let vat_group_id = self.vat_group(vat).map_err(|e| e.to_string())?;
-        let net = (gross / (1.0 + vat / 100.0) * 1e6).round() / 1e6;
-        Ok(NewGood {
-            code: p.sku.clone(),
-            name: p.name.clone(),
-            barcodes: p.barcodes.clone(),
-            measure: if p.measure.is_empty() { "бр.".into() } else { p.measure.clone() },
-            price_in: 0.0,
-            price_wholesale: net,
-            price_retail: net,
-            vat_group_id,
-            group_id: 1,
-            kind_flags: 0,
-        })
+        Ok(NewGood::for_sale(&p.sku, &p.name, p.barcodes.clone(), &p.measure, gross / (1.0 + vat / 100.0), vat_group_id))
     }
 }

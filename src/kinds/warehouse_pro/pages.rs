@@ -142,13 +142,13 @@ impl<S: Shop> Ctx<'_, S> {
             }
             let Some(next) = page.next_cursor.filter(|_| advanced) else {
                 return Err(RunError::Shop {
-                    message: format!("the shop says there are more orders after cursor {cursor:?} but gives no new cursor; paging would never end"),
+                    message: Msg::CursorNoNext.with(crate::i18n::current(), &[("cursor", &format!("{cursor:?}"))]),
                     kind: crate::kinds::FailureKind::ShopRefused,
                 });
             };
             if !seen.insert(next.clone()) {
                 return Err(RunError::Shop {
-                    message: format!("the shop's order cursor came back to '{next}', which this run has read already: its paging goes round in a circle. Orders read so far are imported; tell the shop's support"),
+                    message: Msg::CursorCircle.with(crate::i18n::current(), &[("cursor", &next)]),
                     kind: crate::kinds::FailureKind::ShopRefused,
                 });
             }
@@ -231,7 +231,7 @@ impl<S: Shop> Ctx<'_, S> {
                 continue;
             }
             if let Some(document) = &order.acknowledged_as {
-                report.skipped.push(format!("{}: already acknowledged in the shop as document {document}, not by this server", order.number));
+                report.skipped.push(Msg::AckedElsewhere.with(crate::i18n::current(), &[("order", &order.number), ("document", document)]));
                 continue;
             }
             todo.push(*order);
@@ -351,6 +351,7 @@ impl<S: Shop> Ctx<'_, S> {
 
 /// An order kept in the quarantine, decoded again by its shop; the error is why it cannot be.
 pub(super) fn decode_stored<S: Shop>(shop: &S, payload: &str) -> Result<Order, String> {
-    let raw: serde_json::Value = serde_json::from_str(payload).map_err(|e| format!("the stored order cannot be read: {e}"))?;
-    shop.decode_order(&raw).map_err(|bad| format!("the stored order cannot be read: {}", bad.reason))
+    let unreadable = |error: &dyn std::fmt::Display| Msg::StoredOrderUnreadable.with(crate::i18n::current(), &[("error", error)]);
+    let raw: serde_json::Value = serde_json::from_str(payload).map_err(|e| unreadable(&e))?;
+    shop.decode_order(&raw).map_err(|bad| unreadable(&bad.reason))
 }

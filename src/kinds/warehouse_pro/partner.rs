@@ -11,7 +11,7 @@ use super::shop::{Customer, CustomerType, Order, Shop};
 use crate::i18n::Msg;
 use crate::kinds::NoteLevel;
 use crate::warehouse::partners::normalise_tax_number;
-use crate::warehouse::{Partner, PartnerRole, WarehouseError};
+use crate::warehouse::{codes, Partner, PartnerRole, WarehouseError};
 
 /// The partner of an order: found, or to be made.
 pub(super) enum PartnerRef {
@@ -151,7 +151,7 @@ impl<S: Shop> Ctx<'_, S> {
                 None => PartnerRef::Make(Box::new(Partner {
                     code: self.shop.identity().guest_code.into(),
                     company: name.to_owned(),
-                    price_group: 1,
+                    price_group: codes::RETAIL_PRICE_GROUP,
                     role: self.settings.rules.partner_role.role(),
                     ..Partner::default()
                 })),
@@ -198,7 +198,7 @@ pub(crate) fn partner_from_customer(c: &Customer, role: PartnerRole, prefix: &st
         email: c.email.clone(),
         vat_number: c.vat_number.clone(),
         company_number: c.company_number.clone(),
-        price_group: 1,
+        price_group: codes::RETAIL_PRICE_GROUP,
         role,
         ..Partner::default()
     }

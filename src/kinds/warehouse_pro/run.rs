@@ -54,7 +54,7 @@ fn open<S: Shop>(server: &Base, open_shop: OpenShop<S>, ctx: &RunContext) -> Res
             crate::config::ConfigError::field(
                 &server.path,
                 "database.connection",
-                format!("this is not a Warehouse Pro database: it has no table {}", missing.join(", ")),
+                Msg::NotWarehouseProDatabase.with(crate::i18n::current(), &[("tables", &missing.join(", "))]),
             )
             .into(),
         ));
@@ -66,7 +66,7 @@ fn open<S: Shop>(server: &Base, open_shop: OpenShop<S>, ctx: &RunContext) -> Res
             crate::config::ConfigError::field(
                 &server.path,
                 "rules.object",
-                format!("'{}' is no object in the Warehouse Pro database: `obmen check {}` lists the objects there", settings.rules.object, settings.name),
+                Msg::NoSuchObject.with(crate::i18n::current(), &[("object", &settings.rules.object), ("server", &settings.name)]),
             )
             .into(),
         )
@@ -106,7 +106,7 @@ pub(crate) async fn retry<S: Shop>(runner: Runner<S>, ctx: RunContext, entries: 
 
 fn failed_to_start(name: &str, kind: &str, job: Job, e: String) -> RunSummary {
     let mut summary = RunSummary::begin(name, kind, job);
-    summary.errors.push(RunError::Setup { message: format!("the run stopped unexpectedly: {e}") }.failure(None));
+    summary.errors.push(RunError::Setup { message: Msg::RunDied.with(crate::i18n::current(), &[("error", &e)]) }.failure(None));
     summary.settle(false);
     summary
 }
@@ -227,7 +227,7 @@ fn frame<S: Shop>(runner: Runner<S>, ctx: &RunContext, job: Job, rt: &tokio::run
         if !job.dry_run {
             let id = rt
                 .block_on(ctx.state.start_run(name, false))
-                .map_err(|e| RunError::Setup { message: format!("the run cannot be recorded in obmen's state, so it was not started: {e}") })?;
+                .map_err(|e| RunError::Setup { message: Msg::RunNotRecorded.with(crate::i18n::current(), &[("error", &e)]) })?;
             summary.run_id = Some(id);
             span.record("run_id", id);
         }
@@ -261,7 +261,7 @@ fn frame<S: Shop>(runner: Runner<S>, ctx: &RunContext, job: Job, rt: &tokio::run
     if let Some(id) = summary.run_id {
         let json = serde_json::to_value(&summary).unwrap_or_default();
         if let Err(e) = rt.block_on(ctx.state.finish_run(id, summary.outcome, &json)) {
-            summary.errors.push(RunError::State(e).failure(None).with_message(|m| format!("the run's end could not be recorded: {m}")));
+            summary.errors.push(RunError::State(e).failure(None).with_message(|m| Msg::RunEndNotRecorded.with(crate::i18n::current(), &[("error", &m)])));
             summary.settle(stopped);
         }
     }

@@ -68,7 +68,7 @@ impl<S: Shop> Ctx<'_, S> {
             *self.cache.products.borrow_mut() = Some(all.into_iter().map(|p| (p.sku.clone(), p)).collect());
         }
         std::cell::Ref::filter_map(self.cache.products.borrow(), |p| p.as_ref())
-            .map_err(|_| RunError::Setup { message: "the shop's product list was read but is not there".into() })
+            .map_err(|_| RunError::Setup { message: crate::i18n::Msg::ProductListGone.get(crate::i18n::current()).to_owned() })
     }
 
     /// A good this run found by its code before.

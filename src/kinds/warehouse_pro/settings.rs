@@ -298,7 +298,7 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
                 errors.push(ConfigError::field(
                     path,
                     "database.dialect",
-                    format!("is {dialect}, but the connection names a {guessed} driver: make them agree"),
+                    Msg::DialectDisagrees.with(current(), &[("dialect", &dialect), ("guessed", &guessed)]),
                 ));
             }
         }

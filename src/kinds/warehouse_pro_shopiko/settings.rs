@@ -141,10 +141,10 @@ fn resolve_key(path: &Path, shop: &Shopiko) -> Result<Secret, ConfigErrors> {
         }
     };
     if key.trim().is_empty() {
-        return Err(ConfigError::field(path, field, "the key is empty").into());
+        return Err(ConfigError::field(path, field, Msg::KeyEmpty.get(current())).into());
     }
     if key.chars().any(char::is_control) {
-        return Err(ConfigError::field(path, field, "the key holds control characters: paste the key exactly as the shop's add-on shows it").into());
+        return Err(ConfigError::field(path, field, Msg::KeyControlChars.get(current())).into());
     }
     Ok(Secret::new(key))
 }

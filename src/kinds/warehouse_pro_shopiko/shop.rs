@@ -123,9 +123,7 @@ pub fn decode(raw: &serde_json::Value) -> Result<Order, Undecodable> {
             };
             let id = text("id").unwrap_or_else(|| Undecodable::digest_id(&raw.to_string()));
             let number = text("number").unwrap_or_else(|| id.clone());
-            let reason = format!(
-                "the shop sent this order in a shape obmen cannot read ({e}); it is kept as it came. Ask the shop to correct it; a corrected order it sends again is imported by itself"
-            );
+            let reason = Msg::OrderUndecodable.with(crate::i18n::current(), &[("error", &e)]);
             Err(Undecodable { id, number, reason })
         }
     }
@@ -314,7 +312,8 @@ impl Shop for ShopikoShop {
     async fn set_stock(&self, batch: &[StockLevel]) -> Result<Vec<Refusal>, RunError> {
         let wire: Vec<model::StockLevel> = batch.iter().map(|l| model::StockLevel { sku: l.sku.clone(), quantity: l.quantity() }).collect();
         let r = self.client.set_stock(&wire).await?;
-        Ok(r.unknown_skus.into_iter().map(|key| Refusal { key, reason: "the shop has no such product".into() }).collect())
+        let reason = Msg::ShopHasNoProduct.get(crate::i18n::current());
+        Ok(r.unknown_skus.into_iter().map(|key| Refusal { key, reason: reason.to_owned() }).collect())
     }
 
     async fn check(&self, lang: Lang) -> Vec<Check> {
