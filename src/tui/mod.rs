@@ -4,12 +4,16 @@
 //! daemon is shown and reconnected to. The terminal is restored on exit and on panic
 //! (ratatui's `init` installs the hook).
 //!
-//! [`state`] holds the state and its reducer (tested without a terminal), [`render`] draws it.
+//! [`state`] holds the app's state and its reducer (tested without a terminal), [`views`] the
+//! views it routes to (each with its state, keys and drawing), [`toolbar`] the toolbar's layout,
+//! and [`render`] draws the screen.
 
 #[cfg(test)]
 mod fixtures;
 pub mod render;
 pub mod state;
+pub mod toolbar;
+pub mod views;
 
 use std::time::Duration;
 
