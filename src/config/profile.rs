@@ -252,36 +252,20 @@ fn strsim_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// A kind's profile as its file holds it: its own groups and properties, and the fragments it
-/// includes (the settings a family of kinds shares, e.g. `warehouse_pro`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A profile as its file holds it: a kind's (with its id, name, label and help, the fragments it
+/// includes and its shop's capabilities), or a fragment of profiles that several kinds share
+/// (groups and properties only, e.g. `warehouse_pro`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 struct ProfileFile {
     id: String,
     kind: String,
     label: Labels,
     help: Labels,
-    #[serde(default)]
     include: Vec<String>,
-    #[serde(default)]
     capabilities: Vec<String>,
-    #[serde(default)]
     exactly_one: Vec<Vec<String>>,
-    #[serde(default)]
     groups: Vec<Group>,
-    #[serde(default)]
-    properties: Vec<Property>,
-}
-
-/// A fragment of profiles: groups and properties several kinds share.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Fragment {
-    #[serde(default)]
-    exactly_one: Vec<Vec<String>>,
-    #[serde(default)]
-    groups: Vec<Group>,
-    #[serde(default)]
     properties: Vec<Property>,
 }
 
@@ -291,12 +275,18 @@ struct Fragment {
 /// out (with it, from the sets of which exactly one is required).
 pub fn load(text: &str, fragment: impl Fn(&str) -> Option<&'static str>) -> Result<Profile, String> {
     let file: ProfileFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    if file.id.is_empty() || file.kind.is_empty() {
+        return Err("it names no kind (id and kind are required)".into());
+    }
     let mut groups: Vec<Group> = Vec::new();
     let mut properties: Vec<Property> = Vec::new();
     let mut exactly_one = Vec::new();
     for name in &file.include {
         let source = fragment(name).ok_or_else(|| format!("it includes '{name}', which is no fragment obmen has"))?;
-        let f: Fragment = toml::from_str(source).map_err(|e| format!("its fragment '{name}': {e}"))?;
+        let f: ProfileFile = toml::from_str(source).map_err(|e| format!("its fragment '{name}': {e}"))?;
+        if !f.id.is_empty() || !f.include.is_empty() {
+            return Err(format!("its fragment '{name}' is a kind's profile, not a fragment"));
+        }
         groups.extend(f.groups);
         properties.extend(f.properties);
         exactly_one.extend(f.exactly_one);
@@ -415,47 +405,25 @@ mod tests {
     /// again replaces the fragment's in its place; a fragment obmen lacks is an error.
     #[test]
     fn a_profile_includes_its_fragments_and_may_word_their_properties_its_own_way() {
-        let fragment = r#"
-            [[groups]]
-            id = "general"
-            label = { en = "1.0 General", bg = "1.0.Общи" }
-            [[properties]]
-            key = "a"
-            group = "general"
-            type = "string"
-            label = { en = "A", bg = "А" }
-            help = { en = "a", bg = "а" }
-            [[properties]]
-            key = "b"
-            group = "general"
-            type = "string"
-            default = "the shop"
-            label = { en = "B", bg = "Б" }
-            help = { en = "b", bg = "б" }
-        "#;
-        let kind = r#"
-            id = "k"
-            kind = "K"
-            label = { en = "K", bg = "К" }
-            help = { en = "k", bg = "к" }
-            include = ["shared"]
-            [[groups]]
-            id = "shop"
-            label = { en = "4.0 Shop", bg = "4.0.Магазин" }
-            [[properties]]
-            key = "c"
-            group = "shop"
-            type = "string"
-            label = { en = "C", bg = "В" }
-            help = { en = "c", bg = "в" }
-            [[properties]]
-            key = "b"
-            group = "general"
-            type = "string"
-            default = "Shopiko"
-            label = { en = "B", bg = "Б" }
-            help = { en = "b", bg = "б" }
-        "#;
+        // One property as a profile writes it, with what else it carries.
+        let prop = |key: &str, group: &str, more: &str| {
+            format!("{{ key = \"{key}\", group = \"{group}\", type = \"string\", label = {{ en = \"{key}\", bg = \"{key}\" }}, help = {{ en = \"{key}\", bg = \"{key}\" }}{more} }}")
+        };
+        let fragment: &'static str = Box::leak(
+            format!(
+                "groups = [{{ id = \"general\", label = {{ en = \"1.0 General\", bg = \"1.0.Общи\" }} }}]\nproperties = [{}, {}]\n",
+                prop("a", "general", ""),
+                prop("b", "general", ", default = \"the shop\"")
+            )
+            .into_boxed_str(),
+        );
+        let kind = format!(
+            "id = \"k\"\nkind = \"K\"\nlabel = {{ en = \"K\", bg = \"К\" }}\nhelp = {{ en = \"k\", bg = \"к\" }}\ninclude = [\"shared\"]\n\
+             groups = [{{ id = \"shop\", label = {{ en = \"4.0 Shop\", bg = \"4.0.Магазин\" }} }}]\nproperties = [{}, {}]\n",
+            prop("c", "shop", ""),
+            prop("b", "general", ", default = \"Shopiko\"")
+        );
+        let kind = kind.as_str();
         let p = load(kind, |name| (name == "shared").then_some(fragment)).unwrap();
         assert_eq!(p.groups.iter().map(|g| g.id.as_str()).collect::<Vec<_>>(), ["general", "shop"]);
         assert_eq!(p.properties.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
@@ -463,18 +431,17 @@ mod tests {
         let e = load(kind, |_| None).unwrap_err();
         assert!(e.contains("'shared'"), "{e}");
         // A property that needs what the kind's shop cannot do is not in its profile.
-        let needy =
-            fragment.replace("key = \"a\"\n            group = \"general\"", "key = \"a\"\n            group = \"general\"\n            needs = \"customers\"");
+        let needy = fragment.replace("key = \"a\", group = \"general\",", "key = \"a\", group = \"general\", needs = \"customers\",");
         assert_ne!(needy, fragment);
         let without = load(kind, |_| Some(needy.as_str()).map(|s| &*Box::leak(s.to_owned().into_boxed_str()))).unwrap();
         assert_eq!(without.properties.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["b", "c"]);
-        let with = load(&kind.replace("include = [\"shared\"]", "include = [\"shared\"]\n            capabilities = [\"customers\"]"), |_| {
+        let with = load(&kind.replace("include = [\"shared\"]", "include = [\"shared\"]\ncapabilities = [\"customers\"]"), |_| {
             Some(&*Box::leak(needy.clone().into_boxed_str()))
         })
         .unwrap();
         assert_eq!(with.properties.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
         // The built-in fragments are whole on their own.
-        assert!(crate::kinds::fragment_source("warehouse_pro").is_some_and(|f| toml::from_str::<Fragment>(f).is_ok()));
+        assert!(crate::kinds::fragment_source("warehouse_pro").is_some_and(|f| toml::from_str::<ProfileFile>(f).is_ok_and(|f| f.id.is_empty())));
     }
 
     #[test]

@@ -36,7 +36,7 @@ fn refused(client: &Client, method: Method, path: &str, body: Option<Value>) -> 
 fn every_endpoints_answer_keeps_its_shape_and_reads_as_the_protocols_type() {
     let shop = SimConfig { seed_orders: 2, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
     let s = Setup::new(Dialect::Sqlite, 12, shop, &[("sync_nomenclature", "false"), ("import", "\"never\"")]);
-    s.sim.sim.place(order("720001", "GONE-1", "1", "2.00"));
+    s.shop().place(&order("720001", "GONE-1", "1", "2.00"));
     let home = s.home.path();
     let d = Daemon::start(home);
     let c = d.client();

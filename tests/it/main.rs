@@ -13,6 +13,7 @@ mod control_api;
 mod crash;
 mod daemon;
 mod exchange;
+mod harness;
 mod hostile;
 mod reliability;
 mod run;

@@ -247,7 +247,7 @@ fn a_state_file_that_cannot_be_written_is_named_with_what_to_run_and_a_fix_is_pi
     // Read-only, then (where the tests can make it so) another user's, as after `sudo obmen run`.
     let cases: &[(&str, &str)] = if as_root() { &[("read-only", "chmod u+rw "), ("root's", "sudo chown $(id -un) ")] } else { &[("read-only", "chmod u+rw ")] };
     for (n, (what, fix)) in cases.iter().enumerate() {
-        s.sim.sim.place(crate::exchange::order(&format!("95000{n}"), &obmen::warehouse::demo::good(1).code, "1", "2.00"));
+        s.shop().place(&crate::exchange::order(&format!("95000{n}"), &obmen::warehouse::demo::good(1).code, "1", "2.00"));
         if *what == "read-only" {
             chmod(&state, 0o400);
         } else {

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::session::Ctx;
 use super::settings::GoodsKey;
-use super::shop::{ExportCustomer, ExportProduct, Refusal, Shop, StockLevel};
+use super::shop::{Contact, ExportCustomer, ExportProduct, Refusal, Shop, StockLevel};
 use super::snapshot::{milli, moved_goods, read_snapshot, Level, StockSnapshot, StoredSnapshot, SENT, SNAPSHOT_KIND};
 use crate::i18n::Msg;
 use crate::kinds::{Phase, RunError, RunEvent};
@@ -498,13 +498,15 @@ impl<S: Shop> Ctx<'_, S> {
             let customer = ExportCustomer {
                 company,
                 external_id: (!external.trim().is_empty()).then_some(external),
-                email,
-                phone: p.phone.clone(),
-                first_name: first,
-                last_name: last,
-                company_name: if company { p.company.clone() } else { String::new() },
-                vat_number: p.vat_number.clone(),
-                company_number: p.company_number.clone(),
+                contact: Contact {
+                    email,
+                    phone: p.phone.clone(),
+                    first_name: first,
+                    last_name: last,
+                    company_name: if company { p.company.clone() } else { String::new() },
+                    vat_number: p.vat_number.clone(),
+                    company_number: p.company_number.clone(),
+                },
                 addressee: p.company.clone(),
                 address: p.address.clone(),
                 city: p.city.clone(),

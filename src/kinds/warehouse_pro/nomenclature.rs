@@ -40,8 +40,8 @@ pub struct NomenclatureReport {
 
 /// The key a shop customer is linked by: its e-mail, else its shop id.
 pub fn customer_link_key(c: &Customer) -> Option<String> {
-    if !c.email.trim().is_empty() {
-        Some(c.email.trim().to_lowercase())
+    if !c.contact.email.trim().is_empty() {
+        Some(c.contact.email.trim().to_lowercase())
     } else {
         c.id.as_ref().map(|id| format!("id:{id}"))
     }
@@ -227,19 +227,19 @@ impl<S: Shop> Ctx<'_, S> {
         let key = self.settings.rules.partners_compare_by;
         let lang = crate::i18n::current();
         let value = |c: &Customer| match key {
-            PartnersKey::Email => c.email.trim().to_lowercase(),
-            PartnersKey::VatNumber => normalise_tax_number(&c.vat_number),
+            PartnersKey::Email => c.contact.email.trim().to_lowercase(),
+            PartnersKey::VatNumber => normalise_tax_number(&c.contact.vat_number),
         };
         let mut by_value: HashMap<String, Vec<Partner>> = HashMap::new();
         match key {
             PartnersKey::Email => {
-                let emails: Vec<&str> = todo.iter().map(|(c, _)| c.email.as_str()).collect();
+                let emails: Vec<&str> = todo.iter().map(|(c, _)| c.contact.email.as_str()).collect();
                 for p in self.wh.partners_by_emails(&emails)? {
                     by_value.entry(p.email.trim().to_lowercase()).or_default().push(p);
                 }
             }
             PartnersKey::VatNumber => {
-                let vats: Vec<&str> = todo.iter().map(|(c, _)| c.vat_number.as_str()).collect();
+                let vats: Vec<&str> = todo.iter().map(|(c, _)| c.contact.vat_number.as_str()).collect();
                 for p in self.wh.partners_by_vat_numbers(&vats)? {
                     by_value.entry(normalise_tax_number(&p.vat_number)).or_default().push(p);
                 }
@@ -248,7 +248,8 @@ impl<S: Shop> Ctx<'_, S> {
         let mut new_links: Vec<(i64, String)> = Vec::new();
         let mut to_make: Vec<(Partner, String, String)> = Vec::new();
         for (c, link_key) in todo {
-            let who = if c.company_name.is_empty() { format!("{} {}", c.first_name, c.last_name) } else { c.company_name.clone() };
+            let who =
+                if c.contact.company_name.is_empty() { format!("{} {}", c.contact.first_name, c.contact.last_name) } else { c.contact.company_name.clone() };
             let v = value(c);
             let found: Vec<&Partner> = if v.is_empty() {
                 Vec::new()

@@ -276,32 +276,19 @@ pub(crate) fn order_lines(p: &Parsed<'_>, goods: &[LineGood], main_vat: f64, dis
         });
     }
     for (what, amount) in &p.discounts {
-        let net = -amount / (1.0 + main_vat / 100.0);
-        lines.push(NewLine {
-            good_id: discount_good,
-            qtty: 1.0,
-            price: round6(net),
-            vat: round6(net * main_vat / 100.0),
-            discount: 0.0,
-            price_in: 0.0,
-            moves_stock: false,
-            note: format!("{note}: {what}"),
-        });
+        lines.push(service_line(discount_good, -amount, main_vat, format!("{note}: {what}")));
     }
     if let Some((method, price, vat)) = &p.shipping {
-        let net = price / (1.0 + vat / 100.0);
-        lines.push(NewLine {
-            good_id: shipping_good,
-            qtty: 1.0,
-            price: round6(net),
-            vat: round6(net * vat / 100.0),
-            discount: 0.0,
-            price_in: 0.0,
-            moves_stock: false,
-            note: format!("{note}: {method}"),
-        });
+        lines.push(service_line(shipping_good, *price, *vat, format!("{note}: {method}")));
     }
     lines
+}
+
+/// A line of a service good (a discount, shipping): one of it at this price with VAT, its VAT
+/// per unit at this rate, no stock moved.
+fn service_line(good_id: i32, gross: f64, vat_percent: f64, note: String) -> NewLine {
+    let net = gross / (1.0 + vat_percent / 100.0);
+    NewLine { good_id, qtty: 1.0, price: round6(net), vat: round6(net * vat_percent / 100.0), discount: 0.0, price_in: 0.0, moves_stock: false, note }
 }
 
 /// How far the lines' total may be from the shop's before the order is questioned: rounding of

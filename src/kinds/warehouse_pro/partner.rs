@@ -121,11 +121,11 @@ impl<S: Shop> Ctx<'_, S> {
             return Ok(index);
         }
         // Every key of every customer: keys that disagree must be seen, not only the first match.
-        let emails: Vec<&str> = customers.iter().map(|c| c.email.as_str()).collect();
+        let emails: Vec<&str> = customers.iter().map(|c| c.contact.email.as_str()).collect();
         PartnerIndex::add(&mut index.by_email, self.wh.partners_by_emails(&emails)?, |p| p.email.trim().to_lowercase());
-        let vats: Vec<&str> = customers.iter().map(|c| c.vat_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
+        let vats: Vec<&str> = customers.iter().map(|c| c.contact.vat_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
         PartnerIndex::add(&mut index.by_vat_number, self.wh.partners_by_vat_numbers(&vats)?, |p| normalise_tax_number(&p.vat_number));
-        let numbers: Vec<&str> = customers.iter().map(|c| c.company_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
+        let numbers: Vec<&str> = customers.iter().map(|c| c.contact.company_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
         PartnerIndex::add(&mut index.by_company_number, self.wh.partners_by_company_numbers(&numbers)?, |p| normalise_tax_number(&p.company_number));
         Ok(index)
     }
@@ -157,7 +157,8 @@ impl<S: Shop> Ctx<'_, S> {
                 })),
             }));
         }
-        let (vat, number, email) = (normalise_tax_number(&c.vat_number), normalise_tax_number(&c.company_number), c.email.trim().to_lowercase());
+        let (vat, number, email) =
+            (normalise_tax_number(&c.contact.vat_number), normalise_tax_number(&c.contact.company_number), c.contact.email.trim().to_lowercase());
         let get = |map: &HashMap<String, Vec<Partner>>, k: &str| if k.is_empty() { Vec::new() } else { map.get(k).cloned().unwrap_or_default() };
         let m = match_partner(&vat, &number, &email, &get(&index.by_vat_number, &vat), &get(&index.by_company_number, &number), &get(&index.by_email, &email));
         let note = |n: Option<String>| {
@@ -185,19 +186,19 @@ impl<S: Shop> Ctx<'_, S> {
 /// company numbers) or a person (their name), with the shop's address of the customer; its code
 /// the shop's prefix and the customer's id.
 pub(crate) fn partner_from_customer(c: &Customer, role: PartnerRole, prefix: &str) -> Partner {
-    let person = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
+    let person = format!("{} {}", c.contact.first_name, c.contact.last_name).trim().to_owned();
     let billing = &c.address;
     let address = [billing.line1.as_str(), billing.line2.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ");
     Partner {
         code: c.id.as_ref().map(|id| format!("{prefix}{id}")).unwrap_or_default(),
-        company: if c.kind == CustomerType::Company && !c.company_name.is_empty() { c.company_name.clone() } else { person.clone() },
+        company: if c.kind == CustomerType::Company && !c.contact.company_name.is_empty() { c.contact.company_name.clone() } else { person.clone() },
         contact: person,
         city: billing.city.clone(),
         address,
-        phone: c.phone.clone(),
-        email: c.email.clone(),
-        vat_number: c.vat_number.clone(),
-        company_number: c.company_number.clone(),
+        phone: c.contact.phone.clone(),
+        email: c.contact.email.clone(),
+        vat_number: c.contact.vat_number.clone(),
+        company_number: c.contact.company_number.clone(),
         price_group: codes::RETAIL_PRICE_GROUP,
         role,
         ..Partner::default()

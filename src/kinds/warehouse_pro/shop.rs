@@ -71,8 +71,6 @@ pub struct Order {
     pub number: String,
     /// When it was placed (RFC 3339).
     pub created_at: String,
-    /// ISO currency code.
-    pub currency: String,
     /// Who ordered.
     pub customer: Customer,
     /// Its product lines.
@@ -83,6 +81,8 @@ pub struct Order {
     pub shipping: Option<Shipping>,
     /// How it is paid.
     pub payment: Payment,
+    /// The currency of every amount (ISO code).
+    pub currency: String,
     /// What the customer pays, with VAT.
     pub total: String,
     /// The document number another system already told the shop this order is, if any.
@@ -178,13 +178,10 @@ pub enum CustomerType {
     Guest,
 }
 
-/// A shop customer: of an order, or in the shop's customer listing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Customer {
-    /// Company, person or guest.
-    pub kind: CustomerType,
-    /// The shop's id of the customer; none for guests.
-    pub id: Option<String>,
+/// How to reach a customer and who they are: what an order's customer, a listed customer and a
+/// partner sent to the shop all carry.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Contact {
     /// E-mail.
     pub email: String,
     /// Phone.
@@ -193,12 +190,23 @@ pub struct Customer {
     pub first_name: String,
     /// Last name.
     pub last_name: String,
-    /// Company name.
+    /// Company name (empty for a person).
     pub company_name: String,
     /// VAT number.
     pub vat_number: String,
     /// Company number (EIK / Bulstat, NIP).
     pub company_number: String,
+}
+
+/// A shop customer: of an order, or in the shop's customer listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Customer {
+    /// Company, person or guest.
+    pub kind: CustomerType,
+    /// The shop's id of the customer; none for guests.
+    pub id: Option<String>,
+    /// Who they are and how to reach them.
+    pub contact: Contact,
     /// The address a partner is made with: billing, else delivery.
     pub address: Address,
 }
@@ -255,20 +263,8 @@ pub struct ExportCustomer {
     pub company: bool,
     /// The partner's code, which the shop keeps as the customer's external id.
     pub external_id: Option<String>,
-    /// E-mail (a linked customer's, where linked by e-mail).
-    pub email: String,
-    /// Phone.
-    pub phone: String,
-    /// The contact's first name.
-    pub first_name: String,
-    /// The contact's last name.
-    pub last_name: String,
-    /// Company name (empty for a person).
-    pub company_name: String,
-    /// VAT number.
-    pub vat_number: String,
-    /// Company number.
-    pub company_number: String,
+    /// Who they are (the e-mail a linked customer's, where linked by e-mail).
+    pub contact: Contact,
     /// The partner's name, as its address names it.
     pub addressee: String,
     /// Street and number.
@@ -283,14 +279,14 @@ impl ExportCustomer {
     pub fn key(&self) -> String {
         match self.external_id.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
             Some(x) => format!("ext:{x}"),
-            None => format!("email:{}", self.email.trim().to_lowercase()),
+            None => format!("email:{}", self.contact.email.trim().to_lowercase()),
         }
     }
 
     /// True when a shop naming a customer by `key` (its external id or e-mail) names this one.
     pub fn is_named(&self, key: &str) -> bool {
         let key = key.trim();
-        !key.is_empty() && (self.external_id.as_deref() == Some(key) || self.email.trim().eq_ignore_ascii_case(key))
+        !key.is_empty() && (self.external_id.as_deref() == Some(key) || self.contact.email.trim().eq_ignore_ascii_case(key))
     }
 }
 

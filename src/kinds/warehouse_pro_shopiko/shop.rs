@@ -6,8 +6,8 @@
 use crate::config::Lang;
 use crate::i18n::Msg;
 use crate::kinds::warehouse_pro::shop::{
-    Ack, Address, Capabilities, Customer, CustomerType, Discount, DiscountKind, ExportCustomer, ExportProduct, Identity, Order, OrderLine, Page, Payment,
-    PaymentMethod, Product, Refusal, ServiceGood, Shipping, Shop, StockLevel, Undecodable,
+    Ack, Address, Capabilities, Contact, Customer, CustomerType, Discount, DiscountKind, ExportCustomer, ExportProduct, Identity, Order, OrderLine, Page,
+    Payment, PaymentMethod, Product, Refusal, ServiceGood, Shipping, Shop, StockLevel, Undecodable,
 };
 use crate::kinds::{Check, Events, FailureKind, RunError, RunEvent};
 use crate::shopiko::client::{RetryHook, LIST_PAGE_MAX, ORDERS_PAGE_MAX, STOCK_BATCH, UPSERT_BATCH};
@@ -181,14 +181,18 @@ fn order(o: model::Order, raw: String) -> Order {
 
 fn customer(c: model::Customer) -> Customer {
     // The partner's address: billing, else delivery.
-    let a = c.billing_address.or(c.delivery_address).unwrap_or_default();
-    Customer {
-        kind: match c.kind {
-            model::CustomerType::Company => CustomerType::Company,
-            model::CustomerType::Person => CustomerType::Person,
-            model::CustomerType::Guest => CustomerType::Guest,
-        },
-        id: c.id,
+    let a = c.billing_address.clone().or(c.delivery_address.clone()).unwrap_or_default();
+    let kind = match c.kind {
+        model::CustomerType::Company => CustomerType::Company,
+        model::CustomerType::Person => CustomerType::Person,
+        model::CustomerType::Guest => CustomerType::Guest,
+    };
+    Customer { kind, id: c.id.clone(), contact: contact(c), address: Address { line1: a.line1, line2: a.line2, city: a.city } }
+}
+
+/// Who a Shopiko customer is.
+fn contact(c: model::Customer) -> Contact {
+    Contact {
         email: c.email,
         phone: c.phone,
         first_name: c.first_name,
@@ -196,7 +200,42 @@ fn customer(c: model::Customer) -> Customer {
         company_name: c.company_name,
         vat_number: c.vat_number,
         company_number: c.company_number,
-        address: Address { line1: a.line1, line2: a.line2, city: a.city },
+    }
+}
+
+/// A Shopiko customer of this kind, shop id, external id, contact and billing address.
+pub fn wire_customer(kind: CustomerType, id: Option<String>, external_id: Option<String>, c: &Contact, billing: Option<model::Address>) -> model::Customer {
+    model::Customer {
+        kind: match kind {
+            CustomerType::Company => model::CustomerType::Company,
+            CustomerType::Person => model::CustomerType::Person,
+            CustomerType::Guest => model::CustomerType::Guest,
+        },
+        id,
+        external_id,
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        company_name: c.company_name.clone(),
+        vat_number: c.vat_number.clone(),
+        company_number: c.company_number.clone(),
+        billing_address: billing,
+        delivery_address: None,
+    }
+}
+
+/// A product as Shopiko lists and takes it.
+pub fn wire_listed_product(p: &Product) -> model::Product {
+    model::Product {
+        sku: p.sku.clone(),
+        name: p.name.clone(),
+        barcodes: p.barcodes.clone(),
+        measure: p.measure.clone(),
+        price: p.price.clone(),
+        vat_percent: p.vat_percent.clone(),
+        active: true,
+        updated_at: None,
     }
 }
 
@@ -264,39 +303,22 @@ impl Shop for ShopikoShop {
     }
 
     fn wire_product(&self, p: &ExportProduct) -> model::Product {
-        model::Product {
+        let listed = Product {
             sku: p.sku.clone(),
             name: p.name.clone(),
             barcodes: p.barcodes.clone(),
             measure: p.measure.clone(),
             price: money(p.gross_price),
             vat_percent: format!("{}", p.vat_percent),
-            active: true,
-            updated_at: None,
-        }
+        };
+        wire_listed_product(&listed)
     }
 
     fn wire_customer(&self, c: &ExportCustomer) -> model::Customer {
-        model::Customer {
-            kind: if c.company { model::CustomerType::Company } else { model::CustomerType::Person },
-            id: None,
-            external_id: c.external_id.clone(),
-            email: c.email.clone(),
-            phone: c.phone.clone(),
-            first_name: c.first_name.clone(),
-            last_name: c.last_name.clone(),
-            company_name: c.company_name.clone(),
-            vat_number: c.vat_number.clone(),
-            company_number: c.company_number.clone(),
-            billing_address: Some(model::Address {
-                name: c.addressee.clone(),
-                line1: c.address.clone(),
-                city: c.city.clone(),
-                country: "BG".into(),
-                ..model::Address::default()
-            }),
-            delivery_address: None,
-        }
+        let kind = if c.company { CustomerType::Company } else { CustomerType::Person };
+        let billing =
+            model::Address { name: c.addressee.clone(), line1: c.address.clone(), city: c.city.clone(), country: "BG".into(), ..model::Address::default() };
+        wire_customer(kind, None, c.external_id.clone(), &c.contact, Some(billing))
     }
 
     async fn upsert_products(&self, batch: &[ExportProduct]) -> Result<Vec<Refusal>, RunError> {
