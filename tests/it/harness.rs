@@ -72,7 +72,12 @@ fn wire_order(o: &Order) -> model::Order {
         number: o.number.clone(),
         created_at: o.created_at.clone(),
         currency: o.currency.clone(),
-        customer: wire_customer(c, Some(name)),
+        // An order's customer is delivered to where they are billed, as the seed's are.
+        customer: {
+            let mut wire = wire_customer(c, Some(name));
+            wire.delivery_address = wire.billing_address.clone();
+            wire
+        },
         lines: o
             .lines
             .iter()
