@@ -129,6 +129,10 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 Ok(kinds) => Some(Action::Kinds(kinds.into_iter().map(|k| (k.kind, k.label)).collect())),
                 Err(e) => Some(Action::Say(e.to_string())),
             },
+            Effect::LoadChoices { server, key } => match client.choices(&server, &key).await {
+                Ok(c) => Some(Action::Choices { server, key, choices: c.choices.into_iter().map(|c| (c.value, c.label)).collect() }),
+                Err(e) => Some(Action::Say(e.to_string())),
+            },
             Effect::CheckDraft { name, kind, set } => Some(check_draft(&client, name, kind, set, lang).await),
             Effect::Create { name, kind, set } => {
                 match client.create(&NewServer { name: name.clone(), kind: kind.clone(), set: set.clone(), dry_run: false }).await {

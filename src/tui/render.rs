@@ -169,6 +169,7 @@ mod tests {
             key: label.into(),
             ty: ty.parse().unwrap(),
             raw: value.into(),
+            choices_from: None,
             choices: Vec::new(),
             min: Some(1),
             max: Some(10_080),

@@ -57,6 +57,9 @@ pub struct Prop {
     pub raw: String,
     /// For choices: each value and its label.
     pub choices: Vec<(String, String)>,
+    /// Where its choices are read from the server's account (`order_statuses`), when they are
+    /// not in the profile: the editor asks the daemon for them.
+    pub choices_from: Option<String>,
     /// For numbers: the bounds.
     pub min: Option<i64>,
     /// For numbers: the bounds.
@@ -92,6 +95,7 @@ impl Prop {
             ty: p.ty,
             raw: p.raw_text(),
             choices,
+            choices_from: p.choices_from.clone(),
             min: p.min,
             max: p.max,
             required: p.required,
@@ -160,6 +164,15 @@ pub enum Action {
     Quarantined(String, Vec<QuarantineEntry>),
     /// A server's connection tests, done.
     Checks(String, Vec<Check>),
+    /// The choices of a server's setting, read from its account: (value, label).
+    Choices {
+        /// Whose.
+        server: String,
+        /// Which setting.
+        key: String,
+        /// Each value and its label.
+        choices: Vec<(String, String)>,
+    },
     /// A change was saved.
     Saved(String),
     /// A change was refused, with the reason.
@@ -208,6 +221,13 @@ pub enum Effect {
     LoadProperties(String, Lang),
     /// Load the kinds a server can be.
     LoadKinds,
+    /// Read the choices of a server's setting from its account.
+    LoadChoices {
+        /// Whose.
+        server: String,
+        /// Which setting.
+        key: String,
+    },
     /// Check a new server's form (a dry run).
     CheckDraft {
         /// Its name.
@@ -382,6 +402,21 @@ impl App {
                 if let Mode::Log(v) = &mut self.mode {
                     if v.server == server {
                         v.loaded(lines);
+                    }
+                }
+                Vec::new()
+            }
+            Action::Choices { server, key, choices } => {
+                if self.props_of.as_deref() == Some(server.as_str()) {
+                    if let Some(p) = self.props.iter_mut().find(|p| p.key == key) {
+                        p.choices = choices;
+                        // The editor open on it picks the value the file holds.
+                        if let Mode::Edit(v) = &mut self.mode {
+                            if !v.draft && self.props.get(v.prop).is_some_and(|q| q.key == key) {
+                                let p = &self.props[v.prop];
+                                v.choice = p.choices.iter().position(|(value, _)| *value == p.raw).unwrap_or(0);
+                            }
+                        }
                     }
                 }
                 Vec::new()
@@ -631,8 +666,13 @@ impl App {
             },
             KeyCode::Char('e') | KeyCode::Enter | KeyCode::F(4) => {
                 let (Some(server), Some(p)) = (name, self.props.get(self.prop_selected)) else { return Vec::new() };
+                // Choices the account holds are read through the server, then picked by name.
+                let fx = match &p.choices_from {
+                    Some(_) if p.choices.is_empty() => vec![Effect::LoadChoices { server: server.clone(), key: p.key.clone() }],
+                    _ => Vec::new(),
+                };
                 self.mode = Mode::Edit(Box::new(EditView::open(server, self.prop_selected, p, false)));
-                Vec::new()
+                fx
             }
             KeyCode::Char('n') | KeyCode::F(3) | KeyCode::Insert => {
                 // A form left unsaved (Esc asked) is gone; a new one starts.

@@ -241,6 +241,7 @@ fn prop(key: &str, ty: &str, raw: &str, choices: &[(&str, &str)]) -> Prop {
         ty: ty.parse().unwrap(),
         raw: raw.into(),
         choices: choices.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect(),
+        choices_from: None,
         min: Some(1),
         max: Some(10_080),
         required: false,
@@ -464,4 +465,31 @@ fn the_language_switches_at_run_time_and_reloads_the_grid() {
     assert_eq!(a.mode, Mode::Help);
     a.update(key('z'));
     assert_eq!(a.mode, Mode::Main);
+}
+
+/// A setting whose choices the account holds (an order status, say): opening its editor asks
+/// the daemon for them, and the value is then picked by name, the file's own picked first.
+#[test]
+fn choices_the_account_holds_are_read_then_picked_by_name() {
+    let mut a = app();
+    let mut status = prop("rules.status_after_import", "string", "7", &[]);
+    status.choices_from = Some("order_statuses".into());
+    a.update(Action::Properties("Archive".into(), vec![status]));
+    assert_eq!(a.update(key('e')), [Effect::LoadChoices { server: "Archive".into(), key: "rules.status_after_import".into() }]);
+    a.update(Action::Choices {
+        server: "Archive".into(),
+        key: "rules.status_after_import".into(),
+        choices: vec![("5".into(), "Нова".into()), ("7".into(), "Внесена в склада".into())],
+    });
+    assert!(matches!(&a.mode, Mode::Edit(v) if v.choice == 1), "the file's value picked: {:?}", a.mode);
+    a.update(code(KeyCode::Up));
+    assert_eq!(
+        a.update(code(KeyCode::Enter)),
+        [Effect::Save { server: "Archive".into(), key: "rules.status_after_import".into(), value: "5".into() }],
+        "picked by its name, saved as its value"
+    );
+    // Read once: the editor opened again has them.
+    a.update(code(KeyCode::Esc));
+    a.mode = Mode::Main;
+    assert_eq!(a.update(key('e')), [], "{:?}", a.props);
 }
