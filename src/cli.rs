@@ -103,6 +103,9 @@ pub enum Command {
     },
     /// Run the Shopiko simulator: the shop's API on this machine, for the demo and tests.
     ShopikoSim(SimArgs),
+    /// Run the BaseLinker simulator: its API (connector.php) on this machine, for the demo and
+    /// tests.
+    BaselinkerSim(BaseLinkerSimArgs),
     /// Make a ready demo home (a SQLite Warehouse Pro database with Cyrillic goods, a Shopiko
     /// simulator placing a few orders a minute, the server "Shopiko demo"), start the daemon,
     /// and open the UI.
@@ -280,6 +283,35 @@ pub struct SimArgs {
     /// Run the shop's clock this many seconds off this machine's (to see clock-skew errors).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub clock_offset_secs: i64,
+}
+
+/// `obmen baselinker-sim`.
+#[derive(Debug, Args)]
+pub struct BaseLinkerSimArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8950; the API is at /connector.php.
+    #[arg(long, default_value = "127.0.0.1:8950")]
+    pub listen: String,
+    /// The token the simulated account accepts (or OBMEN_SIM_TOKEN, off the command line).
+    #[arg(long, env = "OBMEN_SIM_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// Confirmed orders at start.
+    #[arg(long, default_value_t = 0)]
+    pub seed_orders: usize,
+    /// Unconfirmed orders at start (part of their products).
+    #[arg(long, default_value_t = 0)]
+    pub seed_unconfirmed: usize,
+    /// Faults to inject per request: "5xx=0.2".
+    #[arg(long, default_value = "")]
+    pub faults: String,
+    /// The token's limit in any 60 seconds (0: none).
+    #[arg(long, default_value_t = 100)]
+    pub requests_per_minute: u32,
+    /// How long a token that exceeded the limit stays blocked, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub block_secs: u64,
+    /// Answer the order journal empty, as an account that has not had it activated.
+    #[arg(long)]
+    pub no_journal: bool,
 }
 
 /// `obmen server ...`.

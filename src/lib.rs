@@ -16,6 +16,8 @@
 //!   "WarehousePro Import Export X" shares behind its `Shop` trait; one adapter per kind.
 //! - [`warehouse`]: Warehouse Pro over ODBC: dialects, nomenclature, documents, schema init.
 //! - [`shopiko`]: the shop: its written contract, the signed client and the simulator.
+//! - [`baselinker`]: BaseLinker's public API: the client (the token's shared limit) and the
+//!   simulator.
 //! - [`state`]: obmen's own state in SQLite (sqlx): runs, quarantine, fingerprints, links, cursors.
 //! - [`logs`]: the log files (JSON lines per server and day, retention, a cap) and their reader.
 //! - [`secret`]: values that never print.
@@ -25,6 +27,7 @@
 //!
 //! `docs/architecture.md` says what may call what, the run contract, and how a kind is added.
 
+pub mod baselinker;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -28,6 +28,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Warehouse(cmd) => warehouse::run(cmd),
         Command::Check { name, json } => check::run(&home, lang, &name, json),
         Command::ShopikoSim(args) => sim::run(args),
+        Command::BaselinkerSim(args) => sim::baselinker(args),
         Command::Run { name, import, export, dry_run, full, json } => run::run(&home, lang, &name, import, export, dry_run, full, json),
         Command::Quarantine { name, action } => run::quarantine(&home, lang, &name, action),
         Command::Kinds { action } => kinds::run(lang, action),

@@ -1,4 +1,5 @@
-//! `obmen shopiko-sim`: the Shopiko simulator in the foreground until Ctrl-C or SIGTERM.
+//! `obmen shopiko-sim` and `obmen baselinker-sim`: a shop's simulator in the foreground until
+//! Ctrl-C or SIGTERM.
 
 use std::time::Duration;
 
@@ -67,6 +68,47 @@ pub(super) fn run(args: SimArgs) -> Result<(), CliError> {
                 }
             });
         }
+        sim.serve(listener, shutdown_signal()).await.map_err(CliError::failed)
+    })
+}
+
+/// `obmen baselinker-sim`.
+pub(super) fn baselinker(args: crate::cli::BaseLinkerSimArgs) -> Result<(), CliError> {
+    use crate::baselinker::sim::{Sim as BlSim, SimConfig as BlConfig};
+    let mut server_errors = 0.0;
+    for part in args.faults.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('=') {
+            Some(("5xx", v)) => {
+                server_errors = v
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| (0.0..=1.0).contains(v))
+                    .ok_or_else(|| CliError::usage(anyhow!("--faults: 5xx={v} is not a share from 0 to 1")))?
+            }
+            _ => return Err(CliError::usage(anyhow!("--faults: '{part}': the BaseLinker simulator knows 5xx=SHARE"))),
+        }
+    }
+    if args.token.trim().is_empty() {
+        return Err(CliError::usage(anyhow!("the token is empty: give --token (or OBMEN_SIM_TOKEN)")));
+    }
+    let config = BlConfig {
+        token: args.token.trim().to_owned(),
+        seed_orders: args.seed_orders,
+        seed_unconfirmed: args.seed_unconfirmed,
+        requests_per_minute: (args.requests_per_minute > 0).then_some(args.requests_per_minute),
+        block: Duration::from_secs(args.block_secs),
+        server_errors,
+        journal: !args.no_journal,
+    };
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| CliError::failed(anyhow!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener.local_addr().map_err(CliError::failed)?;
+        let sim = BlSim::new(config);
+        let stats = sim.stats();
+        let banner = crate::i18n::Msg::BlSimBanner.with(crate::i18n::current(), &[("addr", &addr), ("orders", &stats.orders), ("confirmed", &stats.confirmed)]);
+        out(&format!("{banner}\n"))?;
         sim.serve(listener, shutdown_signal()).await.map_err(CliError::failed)
     })
 }
