@@ -182,6 +182,81 @@ pub struct ExtraField {
     pub name: String,
 }
 
+/// A catalogue (inventory) of the account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// Its id.
+    pub inventory_id: i64,
+    /// Its name.
+    pub name: String,
+}
+
+/// A warehouse of the catalogues, whose id stock goes to (`bl_123`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InventoryWarehouse {
+    /// Its type (`bl`: BaseLinker's own).
+    pub warehouse_type: String,
+    /// Its number.
+    pub warehouse_id: i64,
+    /// Its name.
+    pub name: String,
+}
+
+impl InventoryWarehouse {
+    /// The id stock is given under: `bl_123`.
+    pub fn key(&self) -> String {
+        format!("{}_{}", self.warehouse_type, self.warehouse_id)
+    }
+}
+
+/// A price group of the catalogues, with its currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceGroup {
+    /// Its id.
+    pub price_group_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its currency (ISO code).
+    pub currency: String,
+}
+
+/// A product of a catalogue, as a listing gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListedProduct {
+    /// Its id.
+    pub id: i64,
+    /// Its SKU.
+    #[serde(default)]
+    pub sku: String,
+    /// Its EAN.
+    #[serde(default)]
+    pub ean: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A product to add to a catalogue, or (with `product_id`) to update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewProduct {
+    /// The product to update; none to add one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<i64>,
+    /// Its SKU.
+    pub sku: String,
+    /// Its EAN.
+    pub ean: String,
+    /// Its name.
+    pub name: String,
+    /// Its VAT rate in percent.
+    pub tax_rate: f64,
+    /// Its gross price in each price group, by the group's id.
+    pub prices: std::collections::BTreeMap<String, f64>,
+}
+
+/// The most products one stock or price update takes.
+pub const UPDATE_BATCH: usize = 1000;
+
 /// An event of the order journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalEntry {
@@ -361,6 +436,94 @@ impl BaseLinkerClient {
         let fields = serde_json::Map::from_iter([(extra_field_id.to_string(), json!(value))]);
         self.call("setOrderFields", json!({ "order_id": order_id, "custom_extra_fields": fields })).await.map(|_| ())
     }
+
+    /// The account's catalogues.
+    pub async fn get_inventories(&self) -> Result<Vec<Inventory>, BaseLinkerError> {
+        let v = self.call("getInventories", json!({})).await?;
+        decode("getInventories", &v["inventories"])
+    }
+
+    /// The catalogues' warehouses.
+    pub async fn get_inventory_warehouses(&self) -> Result<Vec<InventoryWarehouse>, BaseLinkerError> {
+        let v = self.call("getInventoryWarehouses", json!({})).await?;
+        decode("getInventoryWarehouses", &v["warehouses"])
+    }
+
+    /// The catalogues' price groups, each with its currency.
+    pub async fn get_inventory_price_groups(&self) -> Result<Vec<PriceGroup>, BaseLinkerError> {
+        let v = self.call("getInventoryPriceGroups", json!({})).await?;
+        decode("getInventoryPriceGroups", &v["price_groups"])
+    }
+
+    /// A page (from 1) of a catalogue's products, 1,000 at most.
+    pub async fn get_inventory_products_list(&self, inventory_id: i64, page: u32) -> Result<Vec<ListedProduct>, BaseLinkerError> {
+        let v = self.call("getInventoryProductsList", json!({ "inventory_id": inventory_id, "page": page })).await?;
+        let map: std::collections::BTreeMap<String, ListedProduct> = decode("getInventoryProductsList", &v["products"])?;
+        Ok(map.into_values().collect())
+    }
+
+    /// Adds a product to a catalogue, or updates one: its id, and the warnings BaseLinker gave.
+    pub async fn add_inventory_product(&self, inventory_id: i64, product: &NewProduct) -> Result<(i64, Vec<String>), BaseLinkerError> {
+        let mut p = json!({
+            "inventory_id": inventory_id,
+            "sku": product.sku,
+            "ean": product.ean,
+            "tax_rate": product.tax_rate,
+            "prices": product.prices,
+            "text_fields": { "name": product.name },
+        });
+        if let Some(id) = product.product_id {
+            p["product_id"] = json!(id.to_string());
+        }
+        let v = self.call("addInventoryProduct", p).await?;
+        let id = v["product_id"].as_i64().or_else(|| v["product_id"].as_str().and_then(|s| s.parse().ok()));
+        let id = id.ok_or_else(|| BaseLinkerError::Decode { method: "addInventoryProduct".into(), detail: "no product_id".into() })?;
+        Ok((id, warnings(&v["warnings"])))
+    }
+
+    /// Sets stock in one warehouse (`bl_123`) for up to [`UPDATE_BATCH`] products: the warnings by
+    /// product id.
+    pub async fn update_inventory_products_stock(
+        &self,
+        inventory_id: i64,
+        warehouse: &str,
+        stock: &[(i64, f64)],
+    ) -> Result<Vec<(String, String)>, BaseLinkerError> {
+        let products: serde_json::Map<String, Value> = stock.iter().map(|(id, qty)| (id.to_string(), json!({ warehouse: qty }))).collect();
+        let v = self.call("updateInventoryProductsStock", json!({ "inventory_id": inventory_id, "products": products })).await?;
+        Ok(keyed_warnings(&v["warnings"]))
+    }
+
+    /// Sets prices in one price group for up to [`UPDATE_BATCH`] products: the warnings by
+    /// product id.
+    pub async fn update_inventory_products_prices(
+        &self,
+        inventory_id: i64,
+        price_group: i64,
+        prices: &[(i64, f64)],
+    ) -> Result<Vec<(String, String)>, BaseLinkerError> {
+        let products: serde_json::Map<String, Value> = prices.iter().map(|(id, price)| (id.to_string(), json!({ price_group.to_string(): price }))).collect();
+        let v = self.call("updateInventoryProductsPrices", json!({ "inventory_id": inventory_id, "products": products })).await?;
+        Ok(keyed_warnings(&v["warnings"]))
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(method: &str, v: &Value) -> Result<T, BaseLinkerError> {
+    serde_json::from_value(v.clone()).map_err(|e| BaseLinkerError::Decode { method: method.to_owned(), detail: e.to_string() })
+}
+
+/// Warnings as a list of words (an object of them, or an array).
+fn warnings(v: &Value) -> Vec<String> {
+    match v {
+        Value::Object(m) => m.values().map(|w| w.as_str().map(str::to_owned).unwrap_or_else(|| w.to_string())).collect(),
+        Value::Array(a) => a.iter().map(|w| w.as_str().map(str::to_owned).unwrap_or_else(|| w.to_string())).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Warnings by the product they are about.
+fn keyed_warnings(v: &Value) -> Vec<(String, String)> {
+    v.as_object().map(|m| m.iter().map(|(k, w)| (k.clone(), w.as_str().map(str::to_owned).unwrap_or_else(|| w.to_string()))).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

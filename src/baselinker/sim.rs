@@ -91,6 +91,10 @@ struct State {
     blocked: Option<(Instant, DateTime<Utc>)>,
     stats: SimStats,
     rng: fastrand::Rng,
+    /// The catalogue's products by id: SKU, EAN, name, VAT rate, prices by group, stock by
+    /// warehouse.
+    products: BTreeMap<i64, Value>,
+    next_product: i64,
     next_order: i64,
     next_log: i64,
 }
@@ -105,6 +109,11 @@ const POLISH_NAMES: &[&str] = &[
     "Oliwa z oliwek 0,5 l",
     "Świeca zapachowa",
 ];
+
+/// The simulated account's catalogue, its warehouse and its price groups (with currencies).
+const INVENTORY: (i64, &str) = (301, "Katalog główny");
+const WAREHOUSE: (&str, i64, &str) = ("bl", 401, "Magazyn główny");
+const PRICE_GROUPS: &[(i64, &str, &str)] = &[(105, "Detal PLN", "PLN"), (106, "Detal EUR", "EUR")];
 
 /// The statuses of the simulated account.
 const STATUSES: &[(i64, &str)] = &[(1001, "Nowe zamówienia"), (1002, "Wprowadzono do magazynu"), (1003, "Błąd importu"), (1004, "Wysłane")];
@@ -125,6 +134,8 @@ impl Sim {
             blocked: None,
             stats: SimStats::default(),
             rng: fastrand::Rng::with_seed(7),
+            products: BTreeMap::new(),
+            next_product: 700_001,
             next_order: 5_000_001,
             next_log: 1,
             config: config.clone(),
@@ -178,6 +189,11 @@ impl Sim {
     /// An order as `getOrders` gives it.
     pub fn order(&self, id: i64) -> Option<Value> {
         self.state().orders.get(&id).cloned()
+    }
+
+    /// The catalogue's products, by id.
+    pub fn products(&self) -> Vec<Value> {
+        self.state().products.values().cloned().collect()
     }
 
     /// Confirms an unconfirmed order now (its products completed), as a buyer finishing it.
@@ -335,6 +351,94 @@ impl State {
                     o["custom_extra_fields"][k] = v;
                 }
                 ok(json!({}))
+            }
+            "getInventories" => ok(
+                json!({ "inventories": [{ "inventory_id": INVENTORY.0, "name": INVENTORY.1, "description": "", "languages": ["pl"], "default_language": "pl", "price_groups": PRICE_GROUPS.iter().map(|g| g.0).collect::<Vec<_>>(), "default_price_group": PRICE_GROUPS[0].0, "warehouses": [format!("{}_{}", WAREHOUSE.0, WAREHOUSE.1)], "default_warehouse": format!("{}_{}", WAREHOUSE.0, WAREHOUSE.1), "reservations": false, "is_default": true }] }),
+            ),
+            "getInventoryWarehouses" => ok(
+                json!({ "warehouses": [{ "warehouse_type": WAREHOUSE.0, "warehouse_id": WAREHOUSE.1, "name": WAREHOUSE.2, "description": "", "stock_edition": true, "is_default": true }] }),
+            ),
+            "getInventoryPriceGroups" => ok(
+                json!({ "price_groups": PRICE_GROUPS.iter().map(|(id, name, currency)| json!({ "price_group_id": id, "name": name, "description": "", "currency": currency, "is_default": *id == PRICE_GROUPS[0].0 })).collect::<Vec<_>>() }),
+            ),
+            "getInventoryProductsList" => {
+                if p["inventory_id"].as_i64() != Some(INVENTORY.0) {
+                    return self.error("ERROR_INVENTORY_NOT_FOUND", "No such catalog");
+                }
+                let page = p["page"].as_u64().unwrap_or(1).max(1) as usize;
+                let listed: serde_json::Map<String, Value> = self
+                    .products
+                    .values()
+                    .skip((page - 1) * 1000)
+                    .take(1000)
+                    .map(|pr| {
+                        (
+                            pr["id"].to_string(),
+                            json!({ "id": pr["id"], "ean": pr["ean"], "sku": pr["sku"], "name": pr["name"], "prices": pr["prices"], "stock": pr["stock"] }),
+                        )
+                    })
+                    .collect();
+                ok(json!({ "products": listed }))
+            }
+            "addInventoryProduct" => {
+                if p["inventory_id"].as_i64() != Some(INVENTORY.0) && p["inventory_id"].as_str() != Some(&INVENTORY.0.to_string()) {
+                    return self.error("ERROR_INVENTORY_NOT_FOUND", "No such catalog");
+                }
+                let mut warnings = serde_json::Map::new();
+                let mut prices = serde_json::Map::new();
+                for (group, price) in p["prices"].as_object().cloned().unwrap_or_default() {
+                    if PRICE_GROUPS.iter().any(|g| g.0.to_string() == group) {
+                        prices.insert(group, price);
+                    } else {
+                        warnings.insert(format!("prices.{group}"), json!(format!("No such price group {group}")));
+                    }
+                }
+                let id = match p["product_id"].as_str().and_then(|s| s.parse::<i64>().ok()).or_else(|| p["product_id"].as_i64()) {
+                    Some(id) if self.products.contains_key(&id) => id,
+                    Some(_) => return self.error("ERROR_PRODUCT_NOT_FOUND", "No such product"),
+                    None => {
+                        let id = self.next_product;
+                        self.next_product += 1;
+                        id
+                    }
+                };
+                let stock = self.products.get(&id).map(|pr| pr["stock"].clone()).unwrap_or(json!({}));
+                let product = json!({
+                    "id": id,
+                    "sku": p["sku"],
+                    "ean": p["ean"],
+                    "name": p["text_fields"]["name"],
+                    "tax_rate": p["tax_rate"],
+                    "prices": prices,
+                    "stock": stock,
+                });
+                self.products.insert(id, product);
+                ok(json!({ "product_id": id, "warnings": warnings }))
+            }
+            "updateInventoryProductsStock" | "updateInventoryProductsPrices" => {
+                let products = p["products"].as_object().cloned().unwrap_or_default();
+                if products.len() > super::client::UPDATE_BATCH {
+                    return self.error("ERROR_PRODUCTS_LIMIT", "Up to 1000 products at once");
+                }
+                let stock = method == "updateInventoryProductsStock";
+                let mut warnings = serde_json::Map::new();
+                let mut counter = 0;
+                for (id, values) in products {
+                    let Some(product) = id.parse::<i64>().ok().and_then(|i| self.products.get_mut(&i)) else {
+                        warnings.insert(id.clone(), json!("No such product"));
+                        continue;
+                    };
+                    for (key, value) in values.as_object().cloned().unwrap_or_default() {
+                        let known = if stock { key == format!("{}_{}", WAREHOUSE.0, WAREHOUSE.1) } else { PRICE_GROUPS.iter().any(|g| g.0.to_string() == key) };
+                        if !known {
+                            warnings.insert(id.clone(), json!(format!("No such {} {key}", if stock { "warehouse" } else { "price group" })));
+                            continue;
+                        }
+                        product[if stock { "stock" } else { "prices" }][key] = value;
+                    }
+                    counter += 1;
+                }
+                ok(json!({ "counter": counter, "warnings": warnings }))
             }
             other => self.error("ERROR_UNKNOWN_METHOD", &format!("Unknown method {other}")),
         }
@@ -556,6 +660,41 @@ mod tests {
         let e = client(&url, "wrong", 100, Duration::from_secs(5)).get_order_status_list().await.unwrap_err();
         assert!(matches!(e, BaseLinkerError::BadToken { .. }), "{e:?}");
         assert!(!e.is_retryable());
+    }
+
+    /// The catalogue: its warehouse and price groups (with currencies); a product added and then
+    /// updated by its id, stock and prices set in batches, and what the account lacks said as
+    /// warnings, per product, never an error of the call.
+    #[tokio::test]
+    async fn the_catalogue_takes_products_stock_and_prices_with_warnings_per_product() {
+        let (sim, url, _stop) = start(SimConfig { requests_per_minute: None, ..SimConfig::new("t") }).await;
+        let c = client(&url, "t", 100, Duration::from_secs(5));
+        let inventory = c.get_inventories().await.unwrap()[0].inventory_id;
+        let warehouse = c.get_inventory_warehouses().await.unwrap()[0].key();
+        assert_eq!(warehouse, "bl_401");
+        let groups = c.get_inventory_price_groups().await.unwrap();
+        assert_eq!(groups.iter().map(|g| g.currency.as_str()).collect::<Vec<_>>(), ["PLN", "EUR"]);
+        let mut product = crate::baselinker::client::NewProduct {
+            product_id: None,
+            sku: "100001".into(),
+            ean: "3800000000010".into(),
+            name: "Кафе на зърна".into(),
+            tax_rate: 20.0,
+            prices: [("105".to_owned(), 12.5), ("999".to_owned(), 1.0)].into(),
+        };
+        let (id, warnings) = c.add_inventory_product(inventory, &product).await.unwrap();
+        assert_eq!(warnings.len(), 1, "the price group the account lacks: {warnings:?}");
+        product.product_id = Some(id);
+        product.name = "Кафе на зърна 1 кг".into();
+        let (same, _) = c.add_inventory_product(inventory, &product).await.unwrap();
+        assert_eq!(same, id, "updated by its id, not added again");
+        let listed = c.get_inventory_products_list(inventory, 1).await.unwrap();
+        assert_eq!((listed.len(), listed[0].name.as_str()), (1, "Кафе на зърна 1 кг"));
+        let w = c.update_inventory_products_stock(inventory, &warehouse, &[(id, 7.0), (1, 2.0)]).await.unwrap();
+        assert_eq!(w, [("1".to_owned(), "No such product".to_owned())]);
+        assert!(c.update_inventory_products_prices(inventory, 106, &[(id, 3.2)]).await.unwrap().is_empty());
+        let p = &sim.products()[0];
+        assert_eq!((p["stock"]["bl_401"].as_f64(), p["prices"]["106"].as_f64()), (Some(7.0), Some(3.2)));
     }
 
     /// Two users of one token sharing its limiter never exceed its limit; a third that does
