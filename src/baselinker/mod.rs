@@ -5,6 +5,7 @@
 //!
 //! - [`client`]: the client: the form, the token, the limit (a limiter the caller shares among
 //!   every user of one token), retries, errors that say what to do.
+//! - [`model`]: orders as `getOrders` returns them, typed, reading BaseLinker's loose types.
 //! - [`sim`]: the simulator that serves the methods obmen calls as the documentation describes
 //!   them, on loopback, with the limit and faults (`obmen baselinker-sim`).
 //!
@@ -13,6 +14,7 @@
 //! Pro, servers or the TUI.
 
 pub mod client;
+pub mod model;
 pub mod sim;
 
 pub use client::{BaseLinkerClient, BaseLinkerError, ClientConfig, Limiter};

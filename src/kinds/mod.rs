@@ -15,6 +15,7 @@
 pub mod account;
 pub mod run;
 pub mod warehouse_pro;
+pub mod warehouse_pro_baselinker;
 pub mod warehouse_pro_shopiko;
 
 use std::path::Path;

@@ -66,27 +66,33 @@ impl<S: Shop> Ctx<'_, S> {
     pub(super) fn resolve(&self, p: &Parsed<'_>, links: &HashMap<String, i32>, index: &PartnerIndex) -> Result<(Vec<GoodRef>, PartnerRef), String> {
         let db = |e: WarehouseError| e.to_string();
         let mut goods: Vec<GoodRef> = Vec::new();
-        let mut made: HashMap<&str, usize> = HashMap::new();
+        let mut made: HashMap<std::borrow::Cow<'_, str>, usize> = HashMap::new();
         for line in &p.lines {
-            if let Some(&i) = made.get(line.sku) {
+            let key = line.good_key();
+            if let Some(&i) = made.get(&key) {
                 goods.push(match &goods[i] {
                     GoodRef::Make(n) => GoodRef::Make(n.clone()),
                     GoodRef::Found(g) => GoodRef::Found(g.clone()),
                 });
                 continue;
             }
-            let found = match self.cached_good(line.sku) {
+            let found = match self.cached_good(&key) {
                 Some(g) => vec![g],
                 None => {
                     let found = self.find_goods(line, links)?;
                     if let [g] = found.as_slice() {
-                        self.cache.goods.borrow_mut().insert(line.sku.to_owned(), g.clone());
+                        self.cache.goods.borrow_mut().insert(key.clone().into_owned(), g.clone());
                     }
                     found
                 }
             };
             let r = match found.as_slice() {
                 [g] => GoodRef::Found(g.clone()),
+                [] if !line.linked && line.sku.is_empty() => {
+                    return Err(
+                        Msg::UnlinkedLineUnknown.with(crate::i18n::current(), &[("name", &line.name), ("ean", &line.ean), ("server", &self.settings.name)])
+                    )
+                }
                 [] if self.settings.rules.sync_nomenclature => GoodRef::Make(self.new_good(line).map_err(db)?),
                 [] => {
                     return Err(Msg::UnknownSku.with(
@@ -100,18 +106,35 @@ impl<S: Shop> Ctx<'_, S> {
                     return Err(Msg::SkuMatchesMany.with(crate::i18n::current(), &[("sku", &line.sku), ("count", &n), ("codes", &codes.join(", "))]));
                 }
             };
-            made.insert(line.sku, goods.len());
+            made.insert(key, goods.len());
             goods.push(r);
         }
         let partner = self.resolve_partner(p.order, index).map_err(db)??;
         Ok((goods, partner))
     }
 
-    /// The goods a line's SKU names: by its link, else by the server's key.
+    /// The goods a line names. A linked line: by its SKU's link, else by the server's key (a
+    /// barcode the shop's product does not list: the line's own EAN). A line not linked to the
+    /// shop's catalogue: by its SKU's link or code, then its EAN, then its name, the first that
+    /// finds any.
     pub(super) fn find_goods(&self, line: &ParsedLine<'_>, links: &HashMap<String, i32>) -> Result<Vec<Good>, String> {
         let db = |e: WarehouseError| e.to_string();
-        if let Some(&id) = links.get(line.sku) {
-            return Ok(self.wh.good(id).map_err(db)?.into_iter().collect());
+        if !line.sku.is_empty() {
+            if let Some(&id) = links.get(line.sku) {
+                return Ok(self.wh.good(id).map_err(db)?.into_iter().collect());
+            }
+        }
+        let own_ean = || if line.ean.is_empty() { Vec::new() } else { vec![line.ean.to_owned()] };
+        if !line.linked {
+            let by_code = if line.sku.is_empty() { Vec::new() } else { self.wh.goods_by_code(line.sku).map_err(db)? };
+            if !by_code.is_empty() {
+                return Ok(by_code);
+            }
+            let by_ean = self.wh.goods_by_barcodes(&own_ean()).map_err(db)?;
+            if !by_ean.is_empty() || line.name.trim().is_empty() {
+                return Ok(by_ean);
+            }
+            return self.wh.goods_by_name(line.name.trim()).map_err(db);
         }
         let key = self.settings.rules.goods_compare_by;
         if key == GoodsKey::Code {
@@ -120,7 +143,8 @@ impl<S: Shop> Ctx<'_, S> {
         let products = self.product_index().map_err(|e| e.to_string())?;
         let product = products.get(line.sku);
         if key == GoodsKey::Barcode {
-            return self.wh.goods_by_barcodes(product.map(|p| p.barcodes.as_slice()).unwrap_or(&[])).map_err(db);
+            let barcodes = product.map(|p| p.barcodes.clone()).filter(|b| !b.is_empty()).unwrap_or_else(own_ean);
+            return self.wh.goods_by_barcodes(&barcodes).map_err(db);
         }
         self.wh.goods_by_name(product.map(|p| p.name.as_str()).unwrap_or(line.name)).map_err(db)
     }
@@ -128,7 +152,8 @@ impl<S: Shop> Ctx<'_, S> {
     pub(super) fn new_good(&self, line: &ParsedLine<'_>) -> Result<NewGood, WarehouseError> {
         let vat_group_id = self.vat_group(line.vat_percent)?;
         let net = line.unit_gross / (1.0 + line.vat_percent / 100.0);
-        Ok(NewGood::for_sale(line.sku, line.name, Vec::new(), "", net, vat_group_id))
+        let barcodes = if line.ean.is_empty() { Vec::new() } else { vec![line.ean.to_owned()] };
+        Ok(NewGood::for_sale(line.sku, line.name, barcodes, "", net, vat_group_id))
     }
 
     /// An order's document, before the transaction: goods and partners still to be made carry

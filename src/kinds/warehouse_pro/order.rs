@@ -36,11 +36,25 @@ pub(crate) struct Parsed<'o> {
 
 pub(crate) struct ParsedLine<'o> {
     pub(crate) sku: &'o str,
+    pub(crate) ean: &'o str,
+    pub(crate) linked: bool,
     pub(crate) name: &'o str,
     pub(crate) qty: f64,
     pub(crate) unit_gross: f64,
     pub(crate) discount: f64,
     pub(crate) vat_percent: f64,
+}
+
+impl ParsedLine<'_> {
+    /// The key the line's good is found and remembered by within a run: its SKU when the line
+    /// is linked to the shop's catalogue; else everything it is matched by.
+    pub(crate) fn good_key(&self) -> std::borrow::Cow<'_, str> {
+        if self.linked {
+            std::borrow::Cow::Borrowed(self.sku)
+        } else {
+            std::borrow::Cow::Owned(format!("\u{0}unlinked\u{1f}{}\u{1f}{}\u{1f}{}", self.sku, self.ean, self.name.trim()))
+        }
+    }
 }
 
 fn number(what: &str, text: &str) -> Result<f64, String> {
@@ -130,7 +144,7 @@ pub(crate) fn parse(order: &Order, limits: Limits) -> Result<Parsed<'_>, String>
             return Err(Msg::DiscountNotPercent.with(lang, &[("n", n), ("discount", &discount)]));
         }
         let vat_percent = number(&Msg::LineVat.with(lang, &[("n", n)]), &l.vat_percent)?;
-        lines.push(ParsedLine { sku: l.sku.trim(), name: &l.name, qty, unit_gross, discount, vat_percent });
+        lines.push(ParsedLine { sku: l.sku.trim(), ean: l.ean.trim(), linked: l.linked, name: &l.name, qty, unit_gross, discount, vat_percent });
     }
     if lines.is_empty() {
         return Err(Msg::AllLinesZero.get(lang).to_owned());

@@ -96,8 +96,13 @@ pub struct Order {
 pub struct OrderLine {
     /// The line's id within the order, as messages name it.
     pub line_id: String,
-    /// The product's SKU.
+    /// The product's SKU (may be empty on a line not linked to the shop's catalogue).
     pub sku: String,
+    /// The product's EAN, where the line carries one.
+    pub ean: String,
+    /// False when the line names no product of the shop's catalogue (BaseLinker allows that):
+    /// such a line is matched by SKU, then EAN, then name, whatever the server compares by.
+    pub linked: bool,
     /// The product's name.
     pub name: String,
     /// Quantity.

@@ -142,6 +142,8 @@ fn order(o: model::Order, raw: String) -> Order {
             .map(|l| OrderLine {
                 line_id: l.line_id,
                 sku: l.sku,
+                ean: String::new(),
+                linked: true,
                 name: l.name,
                 quantity: l.quantity,
                 unit_price: l.unit_price,

@@ -1,0 +1,8 @@
+//! The server kind "WarehousePro Import Export BaseLinker": a Warehouse Pro database on one
+//! side, a BaseLinker (Base.com) account on the other. An adapter over the Warehouse Pro core
+//! ([`crate::kinds::warehouse_pro`]), speaking to BaseLinker with [`crate::baselinker`]'s client.
+//!
+//! Built so far: [`order`], BaseLinker's orders read as the core's neutral orders. Not yet
+//! registered as a kind (its settings, its `Shop` and its profile follow).
+
+pub mod order;
