@@ -418,6 +418,29 @@ fn validation_errors_in_bulgarian() {
     assert!(err.contains("Shop.toml: rules.import: 'weekly' не е сред възможностите: never, on_start, delayed, periodic"), "{err}");
 }
 
+/// The shop's currency is three capital letters; anything else names the file and the field.
+#[test]
+fn a_shop_currency_that_is_no_code_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(new_server(h, "Shop").status.success());
+    let file = h.join("servers/Shop.toml");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let line = "\ncurrency = \"EUR\"  # Shop currency / Валута на магазина\n";
+    assert!(good.contains(line), "a new server says its shop's currency: {good}");
+    for (code, ok) in [("BGN", true), ("eur", false), ("лв.", false), ("EURO", false), ("", false)] {
+        std::fs::write(&file, good.replace(line, &format!("\ncurrency = \"{code}\"\n"))).unwrap();
+        let o = obmen(h, &["server", "validate", "Shop"]);
+        let err = text(&o).1;
+        if ok {
+            assert!(o.status.success(), "{code}: {err}");
+        } else {
+            assert_eq!(o.status.code(), Some(78), "{code}: {err}");
+            assert!(err.contains(&format!("Shop.toml: shopiko.currency: '{code}' is no currency code")), "{err}");
+        }
+    }
+}
+
 /// Generated files beside the corpus: Cyrillic, emoji, control characters, invalid UTF-8 and a
 /// megabyte value, each in a valid file's place. `validate`, `show` and `list` give exit 78 (or
 /// 0 for `list`) naming the file, and the field where there is one; nothing panics (exit 101).

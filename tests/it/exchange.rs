@@ -811,7 +811,51 @@ fn export(s: &Setup, dry_run: bool) -> obmen::kinds::warehouse_pro::ExportReport
     summary.report().export.unwrap()
 }
 
-on_both!(export_sqlite, export_mysql; exports_goods_partners_and_quantities_and_later_only_what_changed, an_edit_of_a_good_with_empty_columns_is_seen);
+on_both!(export_sqlite, export_mysql; exports_goods_partners_and_quantities_and_later_only_what_changed, an_edit_of_a_good_with_empty_columns_is_seen, prices_leave_in_the_shops_currency);
+
+/// Prices leave in the shop's currency. A lev database exporting to a euro shop (the default)
+/// sends 20.83 for a good whose price with VAT is 40.74 BGN, never 40.74. A shop in a currency
+/// the database lacks gets no price (no product goes, the refusal says why, and what the shop
+/// has stays as it was); once the database holds the currency, prices go at its rate.
+fn prices_leave_in_the_shops_currency(d: Dialect) {
+    use obmen::warehouse::init::{BaseCurrency, BGN_PER_EUR};
+    let db = crate::support::TestDb::empty(d);
+    db.open().init_with(30, BaseCurrency::Bgn).unwrap();
+    let sets = [("export_goods", "true"), ("import", "\"never\""), ("export", "\"on_start\"")];
+    let s = Setup::on(db, seed(0, 0), &sets);
+    let in_currency = |code: &str| {
+        s.write_server(&sets);
+        let path = s.home.path().join("servers/Shop.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{}\ncurrency = \"{code}\"\n", text.trim_end())).unwrap();
+    };
+    let g7 = obmen::warehouse::demo::good(7);
+    let bgn = g7.price_retail * 1.09;
+    let price = || s.shop().products().into_iter().find(|p| p.sku == g7.code).unwrap().price;
+
+    let eur = export(&s, false);
+    assert!(eur.refused.is_empty(), "{eur:#?}");
+    assert_eq!(price(), format!("{:.2}", bgn / BGN_PER_EUR), "{bgn:.2} BGN in euro");
+    assert_ne!(price(), format!("{bgn:.2}"));
+
+    in_currency("CZK");
+    let czk = export(&s, false);
+    assert_eq!(czk.products_sent, 0, "{czk:#?}");
+    let refusal = czk.refused.iter().find(|r| r.key == "CZK").unwrap_or_else(|| panic!("{czk:#?}"));
+    assert!(refusal.reason.contains("no currency CZK") && refusal.reason.contains("BGN"), "{}", refusal.reason);
+    assert_eq!(price(), format!("{:.2}", bgn / BGN_PER_EUR), "what the shop has stays as it was");
+
+    let wh = s.db.open();
+    wh.exec(
+        &wh.dialect().sql("INSERT INTO {currencies} ({ID}, {Currency}, {Description}, {ExchangeRate}, {Deleted}) VALUES (?, ?, ?, ?, 0)"),
+        obmen::warehouse::Params::new().int(3).text("CZK").text("Чешка крона").num(0.08).as_slice(),
+    )
+    .unwrap();
+    let held = export(&s, false);
+    assert!(held.refused.is_empty(), "{held:#?}");
+    assert_eq!(held.products_sent, 30, "every product again, in its new currency: {held:#?}");
+    assert_eq!(price(), format!("{:.2}", bgn / 0.08));
+}
 
 /// A good whose texts hold NULLs (BarCode3 is NULL in most real databases) still takes part in
 /// the goods' signature: its name edit is exported by the next run, not left to the daily full one.

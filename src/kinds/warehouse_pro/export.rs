@@ -189,13 +189,27 @@ impl<S: Shop> Ctx<'_, S> {
     /// its price group, and whether goods are exported. (Links are checked against the snapshot
     /// itself: see [`links_agree`].)
     fn export_signature(&self) -> Result<String, RunError> {
+        let price = match self.price_factor()? {
+            Some(Ok(factor)) => format!("{} x{factor}", self.shop.identity().price_currency),
+            Some(Err(_)) => format!("{} none", self.shop.identity().price_currency),
+            None => String::new(),
+        };
         Ok(format!(
-            "{}|object {} group {}|goods {}",
+            "{}|object {} group {}|goods {}|price {price}",
             self.wh.goods_signature(self.object)?,
             self.object.id,
             self.object.price_group,
             self.settings.rules.export_goods
         ))
+    }
+
+    /// With `export_goods`: what a price in the database's base currency is multiplied by to be
+    /// in the shop's currency, or why no price can be sent.
+    fn price_factor(&self) -> Result<Option<Result<f64, String>>, RunError> {
+        if !self.settings.rules.export_goods {
+            return Ok(None);
+        }
+        Ok(Some(self.currencies()?.price_factor(&self.shop.identity().price_currency)))
     }
 
     /// The SKU a good goes by: its link, else its code.
@@ -222,6 +236,7 @@ impl<S: Shop> Ctx<'_, S> {
         let mut unlinked: Vec<(i64, String)> = Vec::new();
         // Every good considered, with what it would be told (the snapshot to come).
         let mut considered: HashMap<i32, Level> = HashMap::new();
+        let price_factor = self.price_factor()?;
         self.wh.for_each_good_with_available(self.object, 5000, |batch| {
             for g in batch {
                 // obmen's own service goods (shipping, discounts) are no products.
@@ -238,13 +253,13 @@ impl<S: Shop> Ctx<'_, S> {
                 if sku.trim().is_empty() {
                     continue;
                 }
-                if self.settings.rules.export_goods {
+                if let Some(Ok(factor)) = price_factor {
                     let product = ExportProduct {
                         sku: sku.clone(),
                         name: g.name.clone(),
                         barcodes: g.barcodes.clone(),
                         measure: g.measure.clone(),
-                        gross_price: g.price * (1.0 + g.vat_percent / 100.0),
+                        gross_price: g.price * (1.0 + g.vat_percent / 100.0) * factor,
                         vat_percent: g.vat_percent,
                     };
                     products.push((sku.clone(), product));
@@ -259,7 +274,10 @@ impl<S: Shop> Ctx<'_, S> {
             levels.retain(|(_, l)| known.contains_key(&l.sku));
         }
 
-        if self.settings.rules.export_goods {
+        if let Some(Err(reason)) = &price_factor {
+            // No price can be told in the shop's currency: no product goes, and none is linked.
+            report.refused.push(Refused { item: ItemKind::Product, key: self.shop.identity().price_currency.clone(), reason: reason.clone() });
+        } else if self.settings.rules.export_goods {
             let (sent, unchanged) = self.send_products(&products, report)?;
             report.products_sent = sent;
             report.products_unchanged = unchanged;

@@ -255,6 +255,29 @@ impl Currencies {
     }
 }
 
+impl Currencies {
+    /// What an amount in the base currency is multiplied by to be in `code`: at the database's
+    /// own rate, and between the euro and the lev at their fixed 1.95583 whatever the database
+    /// says. The error (a currency the database does not hold, or holds without a usable rate)
+    /// is why no price can be sent.
+    pub fn price_factor(&self, code: &str) -> Result<f64, String> {
+        use crate::warehouse::init::BGN_PER_EUR;
+        let code = code.trim().to_uppercase();
+        let lang = crate::i18n::current();
+        match (self.base.code.as_str(), code.as_str()) {
+            (base, shop) if base == shop => return Ok(1.0),
+            ("BGN", "EUR") => return Ok(1.0 / BGN_PER_EUR),
+            ("EUR", "BGN") => return Ok(BGN_PER_EUR),
+            _ => {}
+        }
+        match self.all.iter().find(|c| c.code == code) {
+            Some(c) if c.rate.is_finite() && c.rate > 0.0 => Ok(1.0 / c.rate),
+            Some(c) => Err(Msg::PriceCurrencyBadRate.with(lang, &[("code", &code), ("rate", &c.rate)])),
+            None => Err(Msg::PriceCurrencyMissing.with(lang, &[("code", &code), ("base", &self.base.code)])),
+        }
+    }
+}
+
 /// What a line's good brings to its line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct LineGood {
@@ -325,4 +348,35 @@ pub fn document_number(acct: i32) -> String {
 
 pub(crate) fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Currencies;
+    use crate::warehouse::Currency;
+
+    fn db(base: &str, others: &[(&str, f64)]) -> Currencies {
+        let base = Currency { id: 1, code: base.into(), rate: 1.0 };
+        let mut all = vec![base.clone()];
+        all.extend(others.iter().enumerate().map(|(i, (code, rate))| Currency { id: i as i32 + 2, code: (*code).into(), rate: *rate }));
+        Currencies { base, all }
+    }
+
+    /// A price leaves in the shop's currency: as it is in the base; between the lev and the euro
+    /// at their fixed rate whatever the database holds (or lacks); otherwise at the database's
+    /// rate; never for a currency the database lacks or holds without a rate.
+    #[test]
+    fn a_price_is_converted_to_the_shops_currency_at_the_databases_rate() {
+        let bgn = db("BGN", &[("EUR", 1.9), ("USD", 1.8), ("PLN", 0.0)]);
+        assert_eq!(bgn.price_factor("BGN"), Ok(1.0));
+        // 40.74 BGN is 20.83 EUR, not 40.74.
+        let eur = 40.74 * bgn.price_factor("eur").unwrap();
+        assert_eq!(format!("{eur:.2}"), "20.83");
+        assert_eq!(format!("{:.2}", 20.83 * db("EUR", &[]).price_factor("BGN").unwrap()), "40.74", "no BGN row needed");
+        assert_eq!(format!("{:.4}", 18.0 * bgn.price_factor("USD").unwrap()), "10.0000", "at the database's own rate");
+        let missing = bgn.price_factor("CZK").unwrap_err();
+        assert!(missing.contains("CZK") && missing.contains("BGN"), "{missing}");
+        let no_rate = bgn.price_factor("PLN").unwrap_err();
+        assert!(no_rate.contains("PLN") && no_rate.contains('0'), "{no_rate}");
+    }
 }

@@ -33,6 +33,8 @@ pub struct Identity {
     pub shipping: ServiceGood,
     /// The service good that carries vouchers and promo codes.
     pub discount: ServiceGood,
+    /// The currency the shop's prices are in (ISO code): prices leave converted to it.
+    pub price_currency: String,
 }
 
 /// A non-inventory good obmen makes to carry a kind of order line.
@@ -255,7 +257,7 @@ pub struct ExportProduct {
     pub barcodes: Vec<String>,
     /// Measure.
     pub measure: String,
-    /// Price with VAT, in the database's base currency.
+    /// Price with VAT, in the shop's currency ([`Identity::price_currency`]).
     pub gross_price: f64,
     /// VAT rate in percent.
     pub vat_percent: f64,

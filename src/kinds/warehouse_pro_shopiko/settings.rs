@@ -53,6 +53,10 @@ fn default_shop_timeout() -> u32 {
     30
 }
 
+fn default_currency() -> String {
+    "EUR".into()
+}
+
 /// `[shopiko]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +68,9 @@ pub struct Shopiko {
     /// How long one request may take.
     #[serde(default = "default_shop_timeout")]
     pub timeout_secs: u32,
+    /// The currency of the shop's prices (ISO code): prices leave converted to it.
+    #[serde(default = "default_currency")]
+    pub currency: String,
     /// The key itself (never sent, serialised masked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<Secret>,
@@ -178,6 +185,11 @@ fn read_key_file(path: &Path, file: &str) -> Result<String, ConfigErrors> {
 pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
     let mut errors = Vec::new();
     let get = |section: &str, key: &str| table.get(section).and_then(|s| s.get(key)).and_then(|v| v.as_str());
+    if let Some(code) = get("shopiko", "currency") {
+        if !(code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())) {
+            errors.push(ConfigError::field(path, "shopiko.currency", Msg::CurrencyCodeSetting.with(current(), &[("code", &code)])));
+        }
+    }
     if let Some(id) = get("shopiko", "api_id") {
         if !id.is_empty() && !id.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
             errors.push(ConfigError::field(path, "shopiko.api_id", Msg::ApiIdNotHeader.get(current())));
@@ -193,6 +205,7 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
             url: String::new(),
             api_id: String::new(),
             timeout_secs: default_shop_timeout(),
+            currency: default_currency(),
             key: get("shopiko", "key").map(Secret::new),
             key_file: get("shopiko", "key_file").map(str::to_owned),
             key_env: get("shopiko", "key_env").map(str::to_owned),

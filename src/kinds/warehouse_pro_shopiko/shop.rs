@@ -65,6 +65,7 @@ impl ShopikoShop {
             guest_code: "SH-GUEST",
             shipping: ServiceGood { code: "SHOPIKO-SHIPPING", name: "Доставка (Shopiko)" },
             discount: ServiceGood { code: "SHOPIKO-DISCOUNT", name: "Отстъпка (Shopiko)" },
+            price_currency: server.settings.shopiko.currency.clone(),
         };
         ShopikoShop { client, acks, identity, url: server.settings.shopiko.url.clone() }
     }
