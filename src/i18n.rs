@@ -311,6 +311,9 @@ catalogue! {
     CheckCurrencyFound => "{code} (currencies ID {id})", "{code} (ID във валутите {id})";
     CheckStockMode => "stock mode", "начин на водене на склада";
     CheckShopAt => "shop at {url}", "магазин на {url}";
+    BlCheckToken => "BaseLinker token", "токен за BaseLinker";
+    BlCheckAccepted => "accepted (catalogue '{catalogue}')", "приет (каталог '{catalogue}')";
+    BlNotAnOrderId => "'{id}' is no BaseLinker order id (BaseLinker's are numbers)", "'{id}' не е номер на поръчка в BaseLinker (там те са числа)";
     CheckReachable => "reachable", "отговаря";
     CheckShopKey => "shop key", "ключ за магазина";
     CheckAccepted => "accepted by '{shop}' (API ID {api_id})", "приет от '{shop}' (API идентификатор {api_id})";
