@@ -69,7 +69,7 @@ fn run(rt: &tokio::runtime::Runtime, home: &Home, state: &State, file: &ServerFi
     let summary = rt.block_on(server.run(ctx, job));
     assert!(summary.errors.is_empty(), "{:?}", summary.errors);
     let report = match &summary.details {
-        Details::WarehouseProShopiko(r) => (**r).clone(),
+        Details::WarehouseProShopiko(r) | Details::WarehouseProBaselinker(r) => (**r).clone(),
         Details::None => panic!("nothing ran"),
     };
     (summary, report)

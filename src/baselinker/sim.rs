@@ -191,6 +191,17 @@ impl Sim {
         self.state().orders.get(&id).cloned()
     }
 
+    /// Changes an order as someone in BaseLinker's panel would (a test's way to shape one).
+    pub fn edit_order(&self, id: i64, edit: impl FnOnce(&mut Value)) -> bool {
+        match self.state().orders.get_mut(&id) {
+            Some(o) => {
+                edit(o);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The catalogue's products, by id.
     pub fn products(&self) -> Vec<Value> {
         self.state().products.values().cloned().collect()

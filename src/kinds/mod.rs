@@ -89,6 +89,8 @@ pub enum Details {
     None,
     /// "WarehousePro Import Export Shopiko".
     WarehouseProShopiko(Box<warehouse_pro::Report>),
+    /// "WarehousePro Import Export BaseLinker".
+    WarehouseProBaselinker(Box<warehouse_pro::Report>),
 }
 
 impl Serialize for Details {
@@ -115,7 +117,7 @@ impl Details {
     pub fn render(&self, dry_run: bool, lang: crate::config::Lang) -> String {
         match self {
             Details::None => String::new(),
-            Details::WarehouseProShopiko(r) => r.render(dry_run, lang),
+            Details::WarehouseProShopiko(r) | Details::WarehouseProBaselinker(r) => r.render(dry_run, lang),
         }
     }
 }

@@ -29,7 +29,7 @@ pub trait KindReport {
 impl KindReport for RunSummary {
     fn report(&self) -> Report {
         match &self.details {
-            Details::WarehouseProShopiko(r) => (**r).clone(),
+            Details::WarehouseProShopiko(r) | Details::WarehouseProBaselinker(r) => (**r).clone(),
             Details::None => Report::default(),
         }
     }

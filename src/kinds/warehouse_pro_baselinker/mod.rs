@@ -10,3 +10,6 @@
 pub mod feed;
 pub mod order;
 pub mod shop;
+
+#[cfg(test)]
+mod exchange_tests;
