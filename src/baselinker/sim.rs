@@ -573,6 +573,29 @@ fn poland_summer(t: DateTime<Utc>) -> bool {
     }
 }
 
+/// A simulator serving on a free loopback port until dropped: what tests and benches start.
+pub struct Running {
+    /// Its state, to shape and inspect.
+    pub sim: Sim,
+    /// Its `connector.php` address.
+    pub url: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Running {
+    /// Starts one on the current runtime.
+    pub async fn start(config: SimConfig) -> std::io::Result<Running> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/connector.php", listener.local_addr()?);
+        let sim = Sim::new(config);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(sim.clone().serve(listener, async move {
+            let _ = rx.await;
+        }));
+        Ok(Running { sim, url, _stop: tx })
+    }
+}
+
 fn reply(status: StatusCode, v: &Value) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(v.to_string())));
     *r.status_mut() = status;
@@ -588,15 +611,9 @@ mod tests {
     use crate::baselinker::client::{limiter, BaseLinkerClient, BaseLinkerError, ClientConfig};
     use crate::secret::Secret;
 
-    async fn start(config: SimConfig) -> (Sim, String, tokio::sync::oneshot::Sender<()>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/connector.php", listener.local_addr().unwrap());
-        let sim = Sim::new(config);
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(sim.clone().serve(listener, async move {
-            let _ = rx.await;
-        }));
-        (sim, url, tx)
+    async fn start(config: SimConfig) -> (Sim, String, Running) {
+        let running = Running::start(config).await.unwrap();
+        (running.sim.clone(), running.url.clone(), running)
     }
 
     fn client(url: &str, token: &str, per_minute: u32, budget: Duration) -> BaseLinkerClient {

@@ -1,20 +1,16 @@
 //! The BaseLinker shop through the Warehouse Pro core, on a real SQLite database through its ODBC
 //! driver and the simulator on loopback: what the kind's registration will run.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use super::shop::{Account, BaseLinkerShop};
-use crate::baselinker::client::{limiter, ClientConfig};
-use crate::baselinker::sim::{Sim, SimConfig};
-use crate::baselinker::BaseLinkerClient;
+use super::testing::{account, client, identity};
+use crate::baselinker::sim::{Running, Sim, SimConfig};
 use crate::config::Home;
 use crate::kinds::warehouse_pro::run::{run, Runner};
 use crate::kinds::warehouse_pro::settings::{Base, Database, RuleSettings};
-use crate::kinds::warehouse_pro::shop::{Identity, ServiceGood};
 use crate::kinds::warehouse_pro::Report;
 use crate::kinds::{Details, Events, Job, RunContext, RunSummary};
 use crate::secret::Secret;
@@ -25,8 +21,7 @@ struct Setup {
     dir: tempfile::TempDir,
     connection: String,
     sim: Sim,
-    url: String,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    running: Running,
 }
 
 impl Setup {
@@ -34,14 +29,8 @@ impl Setup {
         let dir = tempfile::tempdir().unwrap();
         let connection = format!("Driver=SQLite3;Database={};", dir.path().join("wh.db").display());
         Warehouse::connect(&connection, Dialect::Sqlite).unwrap().init(40).unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/connector.php", listener.local_addr().unwrap());
-        let sim = Sim::new(config);
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(sim.clone().serve(listener, async move {
-            let _ = rx.await;
-        }));
-        Setup { dir, connection, sim, url, _stop: tx }
+        let running = Running::start(config).await.unwrap();
+        Setup { dir, connection, sim: running.sim.clone(), running }
     }
 
     async fn run(&self, dry_run: bool) -> (RunSummary, Report) {
@@ -56,27 +45,10 @@ impl Setup {
                 ..RuleSettings::default()
             },
         };
-        let config = ClientConfig { url: self.url.clone(), token: Secret::new("t"), request_timeout: Duration::from_secs(5), budget: Duration::from_secs(20) };
-        let client = BaseLinkerClient::new(config, Arc::new(limiter(100))).unwrap();
-        let identity = Identity {
-            name: "BaseLinker",
-            source: "baselinker:test".into(),
-            partner_prefix: "BL-",
-            guest_code: "BL-GUEST",
-            shipping: ServiceGood { code: "BASELINKER-SHIPPING", name: "Доставка (BaseLinker)" },
-            discount: ServiceGood { code: "BASELINKER-DISCOUNT", name: "Отстъпка (BaseLinker)" },
-            price_currency: "EUR".into(),
-        };
-        let account = Account {
-            inventory_id: 301,
-            warehouse: "bl_401".into(),
-            price_group: 106,
-            import_statuses: vec![],
-            status_after_import: Some(1002),
-            status_on_error: Some(1003),
-            document_field: Some(501),
-        };
-        let shop = BaseLinkerShop::new(client, &self.url, identity, account);
+        // Every confirmed order, whatever its status.
+        let account = Account { import_statuses: vec![], ..account() };
+        let url = &self.running.url;
+        let shop = BaseLinkerShop::new(client(url, "t", Duration::from_secs(20)), url, identity(), account);
         let runner = Runner {
             base,
             kind: "WarehousePro Import Export BaseLinker".into(),

@@ -105,28 +105,13 @@ pub async fn page(client: &BaseLinkerClient, cursor: Option<&str>, statuses: &[i
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::sync::Arc;
     use std::time::Duration;
 
     use serde_json::json;
-    use tokio::net::TcpListener;
 
     use super::*;
-    use crate::baselinker::client::{limiter, ClientConfig};
-    use crate::baselinker::sim::{Sim, SimConfig};
-    use crate::secret::Secret;
-
-    async fn start(config: SimConfig) -> (Sim, BaseLinkerClient, tokio::sync::oneshot::Sender<()>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/connector.php", listener.local_addr().unwrap());
-        let sim = Sim::new(config);
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(sim.clone().serve(listener, async move {
-            let _ = rx.await;
-        }));
-        let config = ClientConfig { url, token: Secret::new("t"), request_timeout: Duration::from_secs(5), budget: Duration::from_secs(10) };
-        (sim, BaseLinkerClient::new(config, Arc::new(limiter(100))).unwrap(), tx)
-    }
+    use crate::baselinker::sim::{Running, SimConfig};
+    use crate::kinds::warehouse_pro_baselinker::testing::client;
 
     /// Reads every page from `cursor`, as the core does, returning the orders by id (how many
     /// times each came) and the cursor it ends at.
@@ -192,7 +177,8 @@ mod tests {
     /// confirmed, and then once, with all its products.
     #[tokio::test]
     async fn every_confirmed_order_comes_once_and_an_unconfirmed_one_when_confirmed() {
-        let (sim, c, _stop) = start(SimConfig { seed_orders: 250, seed_unconfirmed: 3, requests_per_minute: None, ..SimConfig::new("t") }).await;
+        let running = Running::start(SimConfig { seed_orders: 250, seed_unconfirmed: 3, requests_per_minute: None, ..SimConfig::new("t") }).await.unwrap();
+        let (sim, c) = (&running.sim, client(&running.url, "t", Duration::from_secs(10)));
         let (seen, cursor) = read_all(&c, None, &[]).await;
         assert_eq!(seen.len(), 250);
         assert!(seen.values().all(|n| *n == 1), "{seen:?}");

@@ -13,3 +13,5 @@ pub mod shop;
 
 #[cfg(test)]
 mod exchange_tests;
+#[cfg(test)]
+mod testing;

@@ -310,47 +310,15 @@ impl Shop for BaseLinkerShop {
 mod tests {
     use std::time::Duration;
 
-    use tokio::net::TcpListener;
-
     use super::*;
-    use crate::baselinker::client::{limiter, ClientConfig};
-    use crate::baselinker::sim::{Sim, SimConfig};
-    use crate::kinds::warehouse_pro::shop::ServiceGood;
-    use crate::secret::Secret;
+    use crate::baselinker::sim::{Running, Sim, SimConfig};
+    use crate::kinds::warehouse_pro_baselinker::testing::{account, client, identity};
     use crate::warehouse::OperType;
 
-    fn account() -> Account {
-        Account {
-            inventory_id: 301,
-            warehouse: "bl_401".into(),
-            price_group: 106,
-            import_statuses: vec![1001],
-            status_after_import: Some(1002),
-            status_on_error: Some(1003),
-            document_field: Some(501),
-        }
-    }
-
-    async fn start(config: SimConfig, account: Account) -> (Sim, BaseLinkerShop, tokio::sync::oneshot::Sender<()>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/connector.php", listener.local_addr().unwrap());
-        let sim = Sim::new(config);
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(sim.clone().serve(listener, async move {
-            let _ = rx.await;
-        }));
-        let config = ClientConfig { url: url.clone(), token: Secret::new("t"), request_timeout: Duration::from_secs(5), budget: Duration::from_secs(10) };
-        let client = BaseLinkerClient::new(config, Arc::new(limiter(100))).unwrap();
-        let identity = Identity {
-            name: "BaseLinker",
-            source: "baselinker:test".into(),
-            partner_prefix: "BL-",
-            guest_code: "BL-GUEST",
-            shipping: ServiceGood { code: "BASELINKER-SHIPPING", name: "Доставка (BaseLinker)" },
-            discount: ServiceGood { code: "BASELINKER-DISCOUNT", name: "Отстъпка (BaseLinker)" },
-            price_currency: "EUR".into(),
-        };
-        (sim, BaseLinkerShop::new(client, &url, identity, account), tx)
+    async fn start(config: SimConfig, account: Account) -> (Sim, BaseLinkerShop, Running) {
+        let running = Running::start(config).await.unwrap();
+        let shop = BaseLinkerShop::new(client(&running.url, "t", Duration::from_secs(10)), &running.url, identity(), account);
+        (running.sim.clone(), shop, running)
     }
 
     fn product(sku: &str, ean: &str, name: &str, gross: f64) -> ExportProduct {
@@ -429,18 +397,10 @@ mod tests {
         let (_sim, shop, _stop) = start(SimConfig { requests_per_minute: None, ..SimConfig::new("t") }, account()).await;
         let checks = shop.check(Lang::En).await;
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
-        let config =
-            ClientConfig { url: shop.url.clone(), token: Secret::new("wrong"), request_timeout: Duration::from_secs(5), budget: Duration::from_secs(5) };
-        let bad = BaseLinkerShop::new(BaseLinkerClient::new(config, Arc::new(limiter(100))).unwrap(), &shop.url, shop.identity.clone(), account());
+        let bad = BaseLinkerShop::new(client(&shop.url, "wrong", Duration::from_secs(5)), &shop.url, identity(), account());
         let checks = bad.check(Lang::En).await;
         assert_eq!(checks.iter().map(|c| c.ok).collect::<Vec<_>>(), [true, false], "{checks:?}");
-        let config = ClientConfig {
-            url: "http://127.0.0.1:9/connector.php".into(),
-            token: Secret::new("t"),
-            request_timeout: Duration::from_secs(2),
-            budget: Duration::from_secs(2),
-        };
-        let gone = BaseLinkerShop::new(BaseLinkerClient::new(config, Arc::new(limiter(100))).unwrap(), "http://127.0.0.1:9", shop.identity.clone(), account());
+        let gone = BaseLinkerShop::new(client("http://127.0.0.1:9/connector.php", "t", Duration::from_secs(2)), "http://127.0.0.1:9", identity(), account());
         let checks = gone.check(Lang::En).await;
         assert_eq!(checks.iter().map(|c| c.ok).collect::<Vec<_>>(), [false, false], "{checks:?}");
     }
