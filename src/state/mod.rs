@@ -485,9 +485,10 @@ impl State {
     pub async fn quarantine(&self, server: &str, order_id: &str, order_number: &str, reason: &str, payload: &str) -> Result<i64> {
         let t = now();
         sqlx::query(
-            "INSERT INTO quarantine (server, order_id, order_number, reason, payload, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?) \
+            "INSERT INTO quarantine (server, order_id, order_number, reason, payload, first_seen, last_seen, shop_told) VALUES (?, ?, ?, ?, ?, ?, ?, 0) \
              ON CONFLICT (server, order_id) DO UPDATE SET reason = excluded.reason, payload = excluded.payload, \
-             last_seen = excluded.last_seen, attempts = quarantine.attempts + 1, state = 'open'",
+             last_seen = excluded.last_seen, attempts = quarantine.attempts + 1, \
+             shop_told = CASE WHEN quarantine.state = 'open' THEN quarantine.shop_told ELSE 0 END, state = 'open'",
         )
         .bind(server)
         .bind(order_id)
@@ -505,6 +506,28 @@ impl State {
             .fetch_one(&self.pool)
             .await
             .map_err(|e| self.err(e))
+    }
+
+    /// True when the shop has not yet been told this open entry is set aside.
+    pub async fn quarantine_untold(&self, server: &str, order_id: &str) -> Result<bool> {
+        let told: Option<i64> = sqlx::query_scalar("SELECT shop_told FROM quarantine WHERE server = ? AND order_id = ? AND state = 'open'")
+            .bind(server)
+            .bind(order_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(told == Some(0))
+    }
+
+    /// Records that the shop was told an entry is set aside.
+    pub async fn quarantine_told(&self, server: &str, order_id: &str) -> Result<()> {
+        sqlx::query("UPDATE quarantine SET shop_told = 1 WHERE server = ? AND order_id = ?")
+            .bind(server)
+            .bind(order_id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     /// A server's quarantine; with `all`, resolved and dropped entries too.
@@ -651,6 +674,25 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shop is told an order is set aside once while it stays set aside; set aside again
+    /// after it went through or was dropped, it is told again.
+    #[tokio::test]
+    async fn the_shop_is_told_of_a_set_aside_order_once_while_it_stays_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(&dir.path().join("state.db")).await.unwrap();
+        st.quarantine("S", "7", "7", "no PLN", "{}").await.unwrap();
+        assert!(st.quarantine_untold("S", "7").await.unwrap());
+        st.quarantine_told("S", "7").await.unwrap();
+        assert!(!st.quarantine_untold("S", "7").await.unwrap());
+        st.quarantine("S", "7", "7", "still no PLN", "{}").await.unwrap();
+        assert!(!st.quarantine_untold("S", "7").await.unwrap(), "tried again: already told");
+        st.resolve_quarantine("S", "7").await.unwrap();
+        assert!(!st.quarantine_untold("S", "7").await.unwrap(), "resolved: nothing to tell");
+        st.quarantine("S", "7", "7", "no PLN again", "{}").await.unwrap();
+        assert!(st.quarantine_untold("S", "7").await.unwrap(), "set aside anew: told anew");
+        assert!(!st.quarantine_untold("S", "8").await.unwrap(), "not in the quarantine");
+    }
 
     #[tokio::test]
     async fn quarantine_cursor_fingerprints_and_links() {

@@ -334,12 +334,16 @@ impl<S: Shop> Ctx<'_, S> {
         report: &mut ImportReport,
     ) -> Result<(), RunError> {
         if let (false, Some(payload)) = (self.dry_run, payload) {
-            self.rt.block_on(self.state.quarantine(&self.settings.name, id, &number, &reason, payload))?;
-            match self.shop_call(self.shop.set_aside(id, &reason)) {
-                Ok(()) => {}
-                Err(RunError::Stopped) => return Err(RunError::Stopped),
-                // The order is in the quarantine, which is what counts; the shop hears of it next time.
-                Err(e) => self.events.say(NoteLevel::Warn, Msg::ShopNotToldSetAside.with(crate::i18n::current(), &[("order", &number), ("error", &e)])),
+            let server = self.settings.name.clone();
+            self.rt.block_on(self.state.quarantine(&server, id, &number, &reason, payload))?;
+            // Told once, not on each try of the quarantine: a telling costs a request of the shop's budget.
+            if self.rt.block_on(self.state.quarantine_untold(&server, id))? {
+                match self.shop_call(self.shop.set_aside(id, &reason)) {
+                    Ok(()) => self.rt.block_on(self.state.quarantine_told(&server, id))?,
+                    Err(RunError::Stopped) => return Err(RunError::Stopped),
+                    // The order is in the quarantine, which is what counts; the shop hears of it next time.
+                    Err(e) => self.events.say(NoteLevel::Warn, Msg::ShopNotToldSetAside.with(crate::i18n::current(), &[("order", &number), ("error", &e)])),
+                }
             }
         }
         tracing::warn!(order = %number, reason = %reason, "Order set aside in the quarantine.");

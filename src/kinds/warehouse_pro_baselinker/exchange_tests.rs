@@ -100,8 +100,10 @@ async fn baselinker_orders_are_booked_once_and_told_after_the_commit() {
     assert!(unlinked, "the seed has a booked order with a line linked to no catalogue product");
     assert!(import.goods_created.is_empty(), "every line found in the database, unlinked ones by their SKU: {:?}", import.goods_created);
 
+    let told = s.sim.stats().status_changes.len();
     let (_, again) = s.run(false).await;
     let again = again.import.unwrap();
+    assert_eq!(s.sim.stats().status_changes.len(), told, "orders still set aside are not told again");
     assert!(again.imported.is_empty(), "{again:#?}");
     // The quarantine is tried again each run: the same orders, still set aside, nothing booked.
     let mut still: Vec<String> = again.quarantined.iter().map(|q| q.order.clone()).collect();
