@@ -282,6 +282,16 @@ pub struct QuarantineEntry {
     pub last_seen: String,
 }
 
+/// An order just set aside: its entry's id, and whether the shop was already told of it (it
+/// stayed set aside since it was told).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetAsideEntry {
+    /// Its id in the quarantine.
+    pub id: i64,
+    /// True when the shop was told of it while it stayed set aside.
+    pub shop_told: bool,
+}
+
 /// A quarantined shop order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quarantined {
@@ -481,14 +491,16 @@ impl State {
         Ok(())
     }
 
-    /// Sets an order aside (or records another failed try of one already set aside).
-    pub async fn quarantine(&self, server: &str, order_id: &str, order_number: &str, reason: &str, payload: &str) -> Result<i64> {
+    /// Sets an order aside (or records another failed try of one already set aside): its entry,
+    /// and whether the shop was already told of it while it stays set aside.
+    pub async fn quarantine(&self, server: &str, order_id: &str, order_number: &str, reason: &str, payload: &str) -> Result<SetAsideEntry> {
         let t = now();
-        sqlx::query(
+        let row = sqlx::query(
             "INSERT INTO quarantine (server, order_id, order_number, reason, payload, first_seen, last_seen, shop_told) VALUES (?, ?, ?, ?, ?, ?, ?, 0) \
              ON CONFLICT (server, order_id) DO UPDATE SET reason = excluded.reason, payload = excluded.payload, \
              last_seen = excluded.last_seen, attempts = quarantine.attempts + 1, \
-             shop_told = CASE WHEN quarantine.state = 'open' THEN quarantine.shop_told ELSE 0 END, state = 'open'",
+             shop_told = CASE WHEN quarantine.state = 'open' THEN quarantine.shop_told ELSE 0 END, state = 'open' \
+             RETURNING id, shop_told",
         )
         .bind(server)
         .bind(order_id)
@@ -497,26 +509,10 @@ impl State {
         .bind(payload)
         .bind(&t)
         .bind(&t)
-        .execute(&self.pool)
+        .fetch_one(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        sqlx::query_scalar("SELECT id FROM quarantine WHERE server = ? AND order_id = ?")
-            .bind(server)
-            .bind(order_id)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| self.err(e))
-    }
-
-    /// True when the shop has not yet been told this open entry is set aside.
-    pub async fn quarantine_untold(&self, server: &str, order_id: &str) -> Result<bool> {
-        let told: Option<i64> = sqlx::query_scalar("SELECT shop_told FROM quarantine WHERE server = ? AND order_id = ? AND state = 'open'")
-            .bind(server)
-            .bind(order_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok(told == Some(0))
+        Ok(SetAsideEntry { id: row.get(0), shop_told: row.get::<i64, _>(1) != 0 })
     }
 
     /// Records that the shop was told an entry is set aside.
@@ -681,30 +677,33 @@ mod tests {
     async fn the_shop_is_told_of_a_set_aside_order_once_while_it_stays_set_aside() {
         let dir = tempfile::tempdir().unwrap();
         let st = State::open(&dir.path().join("state.db")).await.unwrap();
-        st.quarantine("S", "7", "7", "no PLN", "{}").await.unwrap();
-        assert!(st.quarantine_untold("S", "7").await.unwrap());
+        let first = st.quarantine("S", "7", "7", "no PLN", "{}").await.unwrap();
+        assert!(!first.shop_told);
+        let again = st.quarantine("S", "7", "7", "no PLN", "{}").await.unwrap();
+        assert_eq!(again, first, "tried again before it was told: still to tell, the same entry");
         st.quarantine_told("S", "7").await.unwrap();
-        assert!(!st.quarantine_untold("S", "7").await.unwrap());
-        st.quarantine("S", "7", "7", "still no PLN", "{}").await.unwrap();
-        assert!(!st.quarantine_untold("S", "7").await.unwrap(), "tried again: already told");
+        let told = st.quarantine("S", "7", "7", "still no PLN", "{}").await.unwrap();
+        assert!(told.shop_told, "tried again: already told");
+        assert_eq!(told.id, first.id);
         st.resolve_quarantine("S", "7").await.unwrap();
-        assert!(!st.quarantine_untold("S", "7").await.unwrap(), "resolved: nothing to tell");
-        st.quarantine("S", "7", "7", "no PLN again", "{}").await.unwrap();
-        assert!(st.quarantine_untold("S", "7").await.unwrap(), "set aside anew: told anew");
-        assert!(!st.quarantine_untold("S", "8").await.unwrap(), "not in the quarantine");
+        let anew = st.quarantine("S", "7", "7", "no PLN again", "{}").await.unwrap();
+        assert!(!anew.shop_told, "set aside anew after it went through: told anew");
+        st.quarantine_told("S", "7").await.unwrap();
+        st.drop_quarantine("S", anew.id).await.unwrap();
+        assert!(!st.quarantine("S", "7", "7", "back", "{}").await.unwrap().shop_told, "set aside anew after it was dropped: told anew");
     }
 
     #[tokio::test]
     async fn quarantine_cursor_fingerprints_and_links() {
         let dir = tempfile::tempdir().unwrap();
         let st = State::open(&dir.path().join("state.db")).await.unwrap();
-        let id = st.quarantine("S", "1001", "SH-1001", "unknown product X", "{}").await.unwrap();
+        let id = st.quarantine("S", "1001", "SH-1001", "unknown product X", "{}").await.unwrap().id;
         // The database and the -wal file beside it hold customers' orders: owner only.
         for name in ["state.db", "state.db-wal"] {
             let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(dir.path().join(name)).unwrap().permissions());
             assert_eq!(mode & 0o777, 0o600, "{name}");
         }
-        let again = st.quarantine("S", "1001", "SH-1001", "still unknown", "{}").await.unwrap();
+        let again = st.quarantine("S", "1001", "SH-1001", "still unknown", "{}").await.unwrap().id;
         assert_eq!(id, again);
         let q = st.quarantined("S", false).await.unwrap();
         assert_eq!((q.len(), q[0].attempts, q[0].reason.as_str()), (1, 2, "still unknown"));

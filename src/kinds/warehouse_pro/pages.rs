@@ -335,9 +335,9 @@ impl<S: Shop> Ctx<'_, S> {
     ) -> Result<(), RunError> {
         if let (false, Some(payload)) = (self.dry_run, payload) {
             let server = self.settings.name.clone();
-            self.rt.block_on(self.state.quarantine(&server, id, &number, &reason, payload))?;
+            let entry = self.rt.block_on(self.state.quarantine(&server, id, &number, &reason, payload))?;
             // Told once, not on each try of the quarantine: a telling costs a request of the shop's budget.
-            if self.rt.block_on(self.state.quarantine_untold(&server, id))? {
+            if !entry.shop_told {
                 match self.shop_call(self.shop.set_aside(id, &reason)) {
                     Ok(()) => self.rt.block_on(self.state.quarantine_told(&server, id))?,
                     Err(RunError::Stopped) => return Err(RunError::Stopped),
