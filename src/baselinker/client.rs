@@ -254,6 +254,9 @@ pub struct NewProduct {
     pub prices: std::collections::BTreeMap<String, f64>,
 }
 
+/// The most products one page of `getInventoryProductsList` holds.
+pub const PRODUCTS_PAGE: usize = 1000;
+
 /// The most products one stock or price update takes.
 pub const UPDATE_BATCH: usize = 1000;
 
@@ -455,7 +458,7 @@ impl BaseLinkerClient {
         decode("getInventoryPriceGroups", &v["price_groups"])
     }
 
-    /// A page (from 1) of a catalogue's products, 1,000 at most.
+    /// A page (from 1) of a catalogue's products, [`PRODUCTS_PAGE`] at most.
     pub async fn get_inventory_products_list(&self, inventory_id: i64, page: u32) -> Result<Vec<ListedProduct>, BaseLinkerError> {
         let v = self.call("getInventoryProductsList", json!({ "inventory_id": inventory_id, "page": page })).await?;
         let map: std::collections::BTreeMap<String, ListedProduct> = decode("getInventoryProductsList", &v["products"])?;

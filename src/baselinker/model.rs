@@ -47,9 +47,6 @@ pub struct Order {
     /// Its status (`getOrderStatusList`).
     #[serde(default)]
     pub order_status_id: Text,
-    /// True once the buyer finished it; only confirmed orders are imported.
-    #[serde(default)]
-    pub confirmed: Option<serde_json::Value>,
     /// When it was confirmed (Unix seconds).
     #[serde(default)]
     pub date_confirmed: Text,
@@ -126,17 +123,24 @@ pub struct Order {
     pub products: Vec<OrderProduct>,
 }
 
-impl Order {
-    /// True when BaseLinker says the order is confirmed.
-    pub fn is_confirmed(&self) -> bool {
-        match &self.confirmed {
-            Some(serde_json::Value::Bool(b)) => *b,
-            Some(serde_json::Value::Number(n)) => n.as_i64() == Some(1),
-            Some(serde_json::Value::String(s)) => matches!(s.trim(), "1" | "true"),
-            _ => false,
-        }
+/// True when BaseLinker says an order, as sent, is confirmed (`true`, 1, "1" or "true"): read
+/// from the order before it is decoded, as paging reads it.
+pub fn is_confirmed(order: &serde_json::Value) -> bool {
+    match order.get("confirmed") {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::Number(n)) => n.as_i64() == Some(1),
+        Some(serde_json::Value::String(s)) => matches!(s.trim(), "1" | "true"),
+        _ => false,
     }
+}
 
+/// A whole number of an order, as sent, whether a JSON number or text (`order_id`,
+/// `date_confirmed`, `order_status_id`): read before the order is decoded, as paging reads it.
+pub fn whole_number(order: &serde_json::Value, key: &str) -> Option<i64> {
+    order.get(key).and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
+}
+
+impl Order {
     /// The value of one of the account's extra fields, trimmed (empty: none).
     pub fn extra_field(&self, id: i64) -> String {
         let v = self.custom_extra_fields.as_ref().and_then(|m| m.get(id.to_string()));

@@ -380,8 +380,8 @@ impl State {
                 let listed: serde_json::Map<String, Value> = self
                     .products
                     .values()
-                    .skip((page - 1) * 1000)
-                    .take(1000)
+                    .skip((page - 1).saturating_mul(super::client::PRODUCTS_PAGE))
+                    .take(super::client::PRODUCTS_PAGE)
                     .map(|pr| {
                         (
                             pr["id"].to_string(),

@@ -186,8 +186,8 @@ impl<S: Shop> Ctx<'_, S> {
     }
 
     /// What the goods are exported with: the goods' own signature, the VAT rates, the object and
-    /// its price group, and whether goods are exported. (Links are checked against the snapshot
-    /// itself: see [`links_agree`].)
+    /// its price group, whether goods are exported, and the currency their prices go in at its
+    /// factor. (Links are checked against the snapshot itself: see [`links_agree`].)
     fn export_signature(&self) -> Result<String, RunError> {
         let price = match self.price_factor()? {
             Some(Ok(factor)) => format!("{} x{factor}", self.shop.identity().price_currency),

@@ -93,6 +93,11 @@ pub struct Order {
     pub raw: String,
 }
 
+/// An amount as a neutral record carries it: text with two decimals, rounded to the cent.
+pub fn money(v: f64) -> String {
+    format!("{:.2}", crate::warehouse::document::round2(v))
+}
+
 /// One product line of an order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderLine {

@@ -13,6 +13,7 @@
 //! position moves past them: an order moved into a chosen status later is not seen this way.
 
 use crate::baselinker::client::ORDERS_PAGE;
+use crate::baselinker::model;
 use crate::baselinker::{BaseLinkerClient, BaseLinkerError};
 use crate::kinds::warehouse_pro::shop::Page;
 
@@ -43,19 +44,7 @@ impl Position {
 }
 
 fn id_of(o: &serde_json::Value) -> Option<i64> {
-    o.get("order_id").and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
-}
-
-fn second_of(o: &serde_json::Value) -> i64 {
-    o.get("date_confirmed").and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))).unwrap_or(0)
-}
-
-fn is_confirmed(o: &serde_json::Value) -> bool {
-    matches!(o.get("confirmed"), Some(serde_json::Value::Bool(true))) || o.get("confirmed").and_then(|v| v.as_i64()) == Some(1)
-}
-
-fn status_of(o: &serde_json::Value) -> Option<i64> {
-    o.get("order_status_id").and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
+    model::whole_number(o, "order_id")
 }
 
 /// What a page of `getOrders` from `from` yields: the orders to import (confirmed, not read
@@ -65,7 +54,7 @@ pub fn after(from: &Position, raw: Vec<serde_json::Value>, statuses: &[i64]) -> 
     let mut next = from.clone();
     let mut items = Vec::new();
     for o in raw {
-        let second = second_of(&o);
+        let second = model::whole_number(&o, "date_confirmed").unwrap_or(0);
         let id = id_of(&o);
         if second > next.second {
             next = Position { second, taken: Vec::new() };
@@ -79,10 +68,10 @@ pub fn after(from: &Position, raw: Vec<serde_json::Value>, statuses: &[i64]) -> 
             continue;
         }
         // An order the journal or a retry might show unconfirmed is never imported here.
-        if !is_confirmed(&o) {
+        if !model::is_confirmed(&o) {
             continue;
         }
-        if !statuses.is_empty() && !status_of(&o).is_some_and(|s| statuses.contains(&s)) {
+        if !statuses.is_empty() && !model::whole_number(&o, "order_status_id").is_some_and(|s| statuses.contains(&s)) {
             continue;
         }
         items.push(o);

@@ -24,7 +24,7 @@ use chrono::{TimeZone, Utc};
 use crate::baselinker::model;
 use crate::i18n::Msg;
 use crate::kinds::warehouse_pro::shop::{
-    Address, Contact, Customer, CustomerType, Discount, DiscountKind, Order, OrderLine, Payment, PaymentMethod, Shipping, Undecodable,
+    money, Address, Contact, Customer, CustomerType, Discount, DiscountKind, Order, OrderLine, Payment, PaymentMethod, Shipping, Undecodable,
 };
 use crate::warehouse::partners::normalise_tax_number;
 
@@ -49,11 +49,6 @@ pub fn decode(raw: &serde_json::Value, document_field: Option<i64>) -> Result<Or
 /// A number BaseLinker wrote, where it is one.
 fn amount(t: &model::Text) -> Option<f64> {
     t.as_str().parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-/// An amount in the shop's currency, to the cent.
-fn money(v: f64) -> String {
-    format!("{:.2}", (v * 100.0).round() / 100.0)
 }
 
 /// Unix seconds as RFC 3339 (UTC).

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::baselinker::client::{NewProduct, UPDATE_BATCH};
+use crate::baselinker::client::{NewProduct, PRODUCTS_PAGE, UPDATE_BATCH};
 use crate::baselinker::{BaseLinkerClient, BaseLinkerError};
 use crate::config::Lang;
 use crate::i18n::Msg;
@@ -16,14 +16,11 @@ use crate::kinds::warehouse_pro::shop::{
     Ack, Capabilities, Customer, ExportCustomer, ExportProduct, Identity, Order, Page, Product, Refusal, Shop, StockLevel, Undecodable,
 };
 use crate::kinds::{Check, FailureKind, RunError};
+use crate::warehouse::document::round2;
 
 impl From<BaseLinkerError> for RunError {
     fn from(e: BaseLinkerError) -> Self {
-        let last = match &e {
-            BaseLinkerError::GaveUp { last, .. } => last.as_ref(),
-            e => e,
-        };
-        let kind = match last {
+        let kind = match e.last() {
             BaseLinkerError::BadToken { .. } => FailureKind::ShopUnauthorized,
             BaseLinkerError::Unreachable { .. } | BaseLinkerError::Timeout { .. } | BaseLinkerError::Server { .. } | BaseLinkerError::Blocked { .. } => {
                 FailureKind::ShopUnreachable
@@ -136,17 +133,12 @@ impl BaseLinkerShop {
             let got = self.client.get_inventory_products_list(self.account.inventory_id, page).await?;
             let n = got.len();
             all.extend(got);
-            if n < 1000 {
+            if n < PRODUCTS_PAGE {
                 break;
             }
         }
         Ok(all)
     }
-}
-
-/// A gross price as BaseLinker takes it: to the cent.
-fn cents(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
 }
 
 impl Shop for BaseLinkerShop {
@@ -232,7 +224,7 @@ impl Shop for BaseLinkerShop {
             ean: p.barcodes.first().cloned().unwrap_or_default(),
             name: p.name.clone(),
             tax_rate: p.vat_percent,
-            prices: [(self.account.price_group.to_string(), cents(p.gross_price))].into_iter().collect(),
+            prices: [(self.account.price_group.to_string(), round2(p.gross_price))].into_iter().collect(),
         }
     }
 

@@ -6,8 +6,8 @@
 use crate::config::Lang;
 use crate::i18n::Msg;
 use crate::kinds::warehouse_pro::shop::{
-    Ack, Address, Capabilities, Contact, Customer, CustomerType, Discount, DiscountKind, ExportCustomer, ExportProduct, Identity, Order, OrderLine, Page,
-    Payment, PaymentMethod, Product, Refusal, ServiceGood, Shipping, Shop, StockLevel, Undecodable,
+    money, Ack, Address, Capabilities, Contact, Customer, CustomerType, Discount, DiscountKind, ExportCustomer, ExportProduct, Identity, Order, OrderLine,
+    Page, Payment, PaymentMethod, Product, Refusal, ServiceGood, Shipping, Shop, StockLevel, Undecodable,
 };
 use crate::kinds::{Check, Events, FailureKind, RunError, RunEvent};
 use crate::shopiko::client::{RetryHook, LIST_PAGE_MAX, ORDERS_PAGE_MAX, STOCK_BATCH, UPSERT_BATCH};
@@ -99,11 +99,6 @@ fn document_type(oper: OperType) -> &'static str {
     } else {
         "sale"
     }
-}
-
-/// An amount as the shop writes it: two decimals.
-fn money(v: f64) -> String {
-    format!("{:.2}", (v * 100.0).round() / 100.0)
 }
 
 /// A page of Shopiko's, as the core's.
