@@ -353,6 +353,17 @@ pub enum ServerCommand {
         /// The server's name.
         name: String,
     },
+    /// The choices of a setting that the server's account holds (e.g. rules.status_after_import:
+    /// the account's order statuses), read from the account: each value and its name.
+    Choices {
+        /// The server's name.
+        name: String,
+        /// The setting, e.g. rules.status_after_import.
+        key: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check server files against their kinds; exit 78 if any is invalid.
     Validate {
         /// One server; all of them when left out.

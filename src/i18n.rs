@@ -313,6 +313,16 @@ catalogue! {
     CheckShopAt => "shop at {url}", "магазин на {url}";
     BlCheckToken => "BaseLinker token", "токен за BaseLinker";
     BlCheckAccepted => "accepted (catalogue '{catalogue}')", "приет (каталог '{catalogue}')";
+    BlCheckSettings => "BaseLinker catalogue, warehouse, price group, statuses and field", "каталог, склад, ценова група, статуси и поле в BaseLinker";
+    BlCheckSettingsFound => "catalogue '{catalogue}', warehouse {warehouse}, price group {price_group} ({currency}); the statuses and field found", "каталог '{catalogue}', склад {warehouse}, ценова група {price_group} ({currency}); статусите и полето са намерени";
+    BlCheckTokenFirst => "the token is not accepted", "токенът не е приет";
+    BlNotInAccount => "the BaseLinker account has no {what} '{value}': pick one of {names}", "в акаунта в BaseLinker няма {what} '{value}': изберете от {names}";
+    BlNoCatalogue => "the BaseLinker account has no catalogue: make one in BaseLinker (Products > Catalogs), then run again", "акаунтът в BaseLinker няма каталог: създайте каталог в BaseLinker (Продукти > Каталози) и стартирайте отново";
+    BlWhatCatalogue => "catalogue", "каталог";
+    BlWhatWarehouse => "warehouse in the catalogue", "склад в каталога";
+    BlWhatPriceGroup => "price group in the catalogue", "ценова група в каталога";
+    BlWhatStatus => "order status", "статус на поръчка";
+    BlWhatField => "order extra field", "допълнително поле на поръчка";
     BlNotAnOrderId => "'{id}' is no BaseLinker order id (BaseLinker's are numbers)", "'{id}' не е номер на поръчка в BaseLinker (там те са числа)";
     CheckReachable => "reachable", "отговаря";
     CheckShopKey => "shop key", "ключ за магазина";
@@ -409,7 +419,9 @@ catalogue! {
     KeyFileOpen => "{file} may be read by other users (mode {mode}): run `chmod 600 {file}`", "{file} може да се чете от други потребители (права {mode}): изпълнете `chmod 600 {file}`";
     KeyFileUnreadable => "cannot read {file}: {error}", "{file} не може да се прочете: {error}";
     KeyFileNotText => "{file} is not a text file: put the key on its first line", "{file} не е текстов файл: поставете ключа на първия му ред";
+    TokenFileNotText => "{file} is not a text file: put the token on its first line", "{file} не е текстов файл: поставете токена на първия му ред";
     KeyFileEmpty => "{file} is empty: put the key on its first line", "{file} е празен: поставете ключа на първия му ред";
+    TokenFileEmpty => "{file} is empty: put the token on its first line", "{file} е празен: поставете токена на първия му ред";
     ApiIdNotHeader => "holds characters an HTTP header cannot carry (spaces, Cyrillic, control characters): paste the API ID exactly as the shop's add-on shows it", "съдържа знаци, които HTTP заглавка не може да носи (интервали, кирилица, управляващи знаци): поставете API идентификатора точно както го показва добавката на магазина";
     SetNeedsKeyValue => "--set takes key=value, not '{arg}'", "--set приема ключ=стойност, а не '{arg}'";
     SetNoKey => "--set '{arg}' has no key", "--set '{arg}' няма ключ";
@@ -632,7 +644,9 @@ catalogue! {
     SnapshotNotWritten => "the export's snapshot could not be written: {error}", "снимката на експорта не можа да се запише: {error}";
     OrderUndecodable => "the shop sent this order in a shape obmen cannot read ({error}); it is kept as it came. Ask the shop to correct it; a corrected order it sends again is imported by itself", "магазинът изпрати тази поръчка във вид, който obmen не може да прочете ({error}); пазена е както е дошла. Помолете магазина да я поправи; поправената поръчка, изпратена отново, се внася сама";
     KeyEmpty => "the key is empty", "ключът е празен";
+    TokenEmpty => "the token is empty", "токенът е празен";
     KeyControlChars => "the key holds control characters: paste the key exactly as the shop's add-on shows it", "ключът съдържа управляващи знаци: поставете ключа точно както го показва добавката на магазина";
+    TokenControlChars => "the token holds control characters: paste the token exactly as BaseLinker shows it", "токенът съдържа управляващи знаци: поставете токена точно както го показва BaseLinker";
     DialectDisagrees => "is {dialect}, but the connection names a {guessed} driver: make them agree", "е {dialect}, но връзката посочва драйвер за {guessed}: уеднаквете ги";
     BlUnreachable => "BaseLinker at {url} cannot be reached: {detail}. Check the network and baselinker.url; obmen tries again", "BaseLinker на {url} не може да бъде достигнат: {detail}. Проверете мрежата и baselinker.url; obmen опитва отново";
     BlTimeout => "BaseLinker at {url} did not answer in {secs} s; obmen tries again", "BaseLinker на {url} не отговори за {secs} с; obmen опитва отново";

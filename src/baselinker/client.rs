@@ -189,6 +189,21 @@ pub struct Inventory {
     pub inventory_id: i64,
     /// Its name.
     pub name: String,
+    /// Its price groups' ids.
+    #[serde(default)]
+    pub price_groups: Vec<i64>,
+    /// The price group its prices go to unless told otherwise.
+    #[serde(default)]
+    pub default_price_group: i64,
+    /// Its warehouses' ids (`bl_401`).
+    #[serde(default)]
+    pub warehouses: Vec<String>,
+    /// The warehouse its stock goes to unless told otherwise.
+    #[serde(default)]
+    pub default_warehouse: String,
+    /// True for the account's default catalogue.
+    #[serde(default)]
+    pub is_default: bool,
 }
 
 /// A warehouse of the catalogues, whose id stock goes to (`bl_123`).

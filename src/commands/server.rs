@@ -1,4 +1,4 @@
-//! `obmen server list|show|new|edit|delete|validate`.
+//! `obmen server list|show|new|edit|delete|validate|choices`.
 
 use std::path::Path;
 
@@ -30,7 +30,27 @@ pub(super) fn run(home: &Home, lang: Lang, cmd: ServerCommand) -> Result<(), Cli
         ServerCommand::Edit { name, changes } => edit(home, &name, &changes).inspect(|()| tell_daemon(home)),
         ServerCommand::Delete { name } => delete(home, &name).inspect(|()| tell_daemon(home)),
         ServerCommand::Validate { name, json } => validate_servers(home, name.as_deref(), json),
+        ServerCommand::Choices { name, key, json } => choices(home, &name, &key, json),
     }
+}
+
+/// The choices of a setting that the server's account holds, read through the server as a UI
+/// reads them: each value as the file writes it, and its name.
+fn choices(home: &Home, name: &str, key: &str, json: bool) -> Result<(), CliError> {
+    let file = load(home, name)?;
+    let Some(source) = file.profile.property(key).and_then(|p| p.choices_from.clone()) else {
+        return Err(CliError::usage(anyhow!("{}", Msg::NoChoicesFrom.with(crate::i18n::current(), &[("key", &key), ("server", &name)]))));
+    };
+    let server = crate::kinds::Server::load(&file).map_err(CliError::config)?;
+    let found = super::runtime()?.block_on(server.choices(&source)).map_err(|e| match e {
+        crate::kinds::RunError::Config(errors) => CliError::config(errors),
+        other => CliError::failed(anyhow!("{other}")),
+    })?;
+    if json {
+        return out(&format!("{}\n", serde_json::to_string_pretty(&found).map_err(CliError::failed)?));
+    }
+    let width = found.iter().map(|c| c.value.chars().count()).max().unwrap_or(0);
+    out(&found.iter().map(|c| format!("{:width$}  {}\n", c.value, c.label)).collect::<String>())
 }
 
 /// Loads a server by name: a missing one is a failure (exit 1), an invalid one a configuration

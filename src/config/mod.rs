@@ -5,6 +5,7 @@
 pub mod edit;
 pub mod profile;
 pub mod schedule;
+pub mod secrets;
 pub mod validate;
 pub mod view;
 
@@ -227,6 +228,20 @@ impl ServerFile {
         lookup(&self.table, key)
     }
 
+    /// Every key as written, with the profile's default in the place of each key not written:
+    /// what a kind reads its typed settings from, so that a default is its profile's (a kind may
+    /// word a shared default its own way) and never a struct's.
+    pub fn table_with_defaults(&self) -> toml::Table {
+        let mut table = self.table.clone();
+        for prop in &self.profile.properties {
+            if let Some(default) = &prop.default {
+                // A key under a value that is no table (validation refused such a file) is left.
+                let _ = fill(&mut table, &prop.key, default);
+            }
+        }
+        table
+    }
+
     /// A string value, or the profile's default, or "".
     pub fn str(&self, key: &str) -> String {
         self.get(key).or_else(|| self.profile.property(key).and_then(|p| p.default.as_ref())).and_then(|v| v.as_str()).unwrap_or("").to_owned()
@@ -240,6 +255,17 @@ impl ServerFile {
     /// A bool value, or the profile's default, or false.
     pub fn bool(&self, key: &str) -> bool {
         self.get(key).or_else(|| self.profile.property(key).and_then(|p| p.default.as_ref())).and_then(|v| v.as_bool()).unwrap_or(false)
+    }
+}
+
+/// Sets a dotted key of a table to `value` where it is not set.
+fn fill(table: &mut toml::Table, key: &str, value: &toml::Value) -> Option<()> {
+    match key.split_once('.') {
+        None => {
+            table.entry(key.to_owned()).or_insert_with(|| value.clone());
+            Some(())
+        }
+        Some((first, rest)) => fill(table.entry(first.to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new())).as_table_mut()?, rest, value),
     }
 }
 

@@ -28,6 +28,7 @@ use crate::config::schedule::Rules;
 use crate::config::{ConfigError, ConfigErrors, ServerFile};
 use crate::state::Quarantined;
 
+use warehouse_pro_baselinker as wpb;
 use warehouse_pro_shopiko as wps;
 
 /// The kinds obmen knows.
@@ -35,16 +36,19 @@ use warehouse_pro_shopiko as wps;
 pub enum Kind {
     /// "WarehousePro Import Export Shopiko".
     WarehouseProShopiko,
+    /// "WarehousePro Import Export BaseLinker".
+    WarehouseProBaselinker,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: &'static [Kind] = &[Kind::WarehouseProShopiko];
+    pub const ALL: &'static [Kind] = &[Kind::WarehouseProShopiko, Kind::WarehouseProBaselinker];
 
     /// The id of its profile (`profiles/ID.toml`).
     pub fn profile_id(self) -> &'static str {
         match self {
             Kind::WarehouseProShopiko => "warehouse_pro_shopiko",
+            Kind::WarehouseProBaselinker => "warehouse_pro_baselinker",
         }
     }
 
@@ -52,6 +56,7 @@ impl Kind {
     pub fn profile_source(self) -> (&'static str, &'static str) {
         match self {
             Kind::WarehouseProShopiko => ("profiles/warehouse_pro_shopiko.toml", include_str!("../../profiles/warehouse_pro_shopiko.toml")),
+            Kind::WarehouseProBaselinker => ("profiles/warehouse_pro_baselinker.toml", include_str!("../../profiles/warehouse_pro_baselinker.toml")),
         }
     }
 
@@ -74,6 +79,8 @@ pub fn fragment_source(name: &str) -> Option<&'static str> {
 pub enum Settings {
     /// "WarehousePro Import Export Shopiko".
     WarehouseProShopiko(Box<wps::Server>),
+    /// "WarehousePro Import Export BaseLinker".
+    WarehouseProBaselinker(Box<wpb::Server>),
 }
 
 /// A kind's own report of a run, beside the kind-neutral counts. Stored and sent tagged with the
@@ -182,6 +189,7 @@ impl Check {
 pub fn validate(profile_id: &str, path: &Path, table: &toml::Table) -> Vec<ConfigError> {
     match Kind::from_profile_id(profile_id) {
         Some(Kind::WarehouseProShopiko) => wps::settings::validate(path, table),
+        Some(Kind::WarehouseProBaselinker) => wpb::settings::validate(path, table),
         None => vec![ConfigError::field(path, "kind", format!("obmen has a profile '{profile_id}' but no code for it"))],
     }
 }
@@ -194,6 +202,7 @@ impl Server {
             .ok_or_else(|| ConfigError::field(&file.path, "kind", format!("obmen cannot run servers of kind '{}'", file.profile.kind)))?;
         let settings = match kind {
             Kind::WarehouseProShopiko => Settings::WarehouseProShopiko(Box::new(wps::Server::from_file(file)?)),
+            Kind::WarehouseProBaselinker => Settings::WarehouseProBaselinker(Box::new(wpb::Server::from_file(file)?)),
         };
         Ok(Server { name: file.name.clone(), kind, kind_name: file.profile.kind.clone(), autostart: file.autostart, settings })
     }
@@ -202,6 +211,7 @@ impl Server {
     pub fn rules(&self) -> Rules {
         match &self.settings {
             Settings::WarehouseProShopiko(s) => s.settings.rules.rules(),
+            Settings::WarehouseProBaselinker(s) => s.settings.rules.common.rules(),
         }
     }
 
@@ -216,6 +226,7 @@ impl Server {
     pub async fn check(&self, lang: crate::config::Lang) -> Vec<Check> {
         match &self.settings {
             Settings::WarehouseProShopiko(s) => wps::check(s, lang).await,
+            Settings::WarehouseProBaselinker(s) => wpb::check(s, lang).await,
         }
     }
 
@@ -224,6 +235,7 @@ impl Server {
     pub async fn run(&self, ctx: RunContext, job: Job) -> RunSummary {
         match &self.settings {
             Settings::WarehouseProShopiko(s) => wps::run(s, &self.kind_name, ctx, job).await,
+            Settings::WarehouseProBaselinker(s) => wpb::run(s, &self.kind_name, ctx, job).await,
         }
     }
 
@@ -231,6 +243,7 @@ impl Server {
     pub async fn retry(&self, ctx: RunContext, entries: Vec<Quarantined>) -> RunSummary {
         match &self.settings {
             Settings::WarehouseProShopiko(s) => wps::retry(s, &self.kind_name, ctx, entries).await,
+            Settings::WarehouseProBaselinker(s) => wpb::retry(s, &self.kind_name, ctx, entries).await,
         }
     }
 
@@ -240,6 +253,7 @@ impl Server {
     pub async fn repair(&self, ctx: &RunContext, apply: bool) -> Result<Vec<Repair>, RunError> {
         match &self.settings {
             Settings::WarehouseProShopiko(s) => wps::repair(s, ctx, apply).await,
+            Settings::WarehouseProBaselinker(s) => wpb::repair(s, ctx, apply).await,
         }
     }
 
@@ -249,6 +263,7 @@ impl Server {
     pub async fn choices(&self, source: &str) -> Result<Vec<crate::config::view::Choice>, RunError> {
         match &self.settings {
             Settings::WarehouseProShopiko(s) => wps::choices(s, source).await,
+            Settings::WarehouseProBaselinker(s) => wpb::choices(s, source).await,
         }
     }
 

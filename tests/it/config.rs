@@ -96,6 +96,7 @@ fn the_example_servers_are_valid() {
         .env("OBMEN_HOME", home.path())
         .env("OBMEN_LANG", "en")
         .env("SHOPIKO_KEY", "k")
+        .env("BASELINKER_TOKEN", "t")
         .output()
         .unwrap();
     assert!(o.status.success(), "{:?}", text(&o));

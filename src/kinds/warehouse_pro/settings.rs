@@ -13,6 +13,15 @@ use crate::i18n::{current, Msg};
 use crate::secret::Secret;
 use crate::warehouse::{Dialect, OperType};
 
+/// How obmen talks to the shop: one choice today, as in Utility Center.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub enum Interface {
+    /// Shopiko's HTTP API.
+    #[default]
+    #[serde(rename = "HTTP")]
+    Http,
+}
+
 /// The Warehouse Pro side of a server, as the core reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Base {

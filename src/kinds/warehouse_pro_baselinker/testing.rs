@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::shop::Account;
 use crate::baselinker::client::{limiter, ClientConfig};
 use crate::baselinker::BaseLinkerClient;
-use crate::kinds::warehouse_pro::shop::{Identity, ServiceGood};
+use crate::kinds::warehouse_pro::shop::Identity;
 use crate::secret::Secret;
 
 /// A client of `url` with this token, giving up after `budget`.
@@ -18,15 +18,7 @@ pub(super) fn client(url: &str, token: &str, budget: Duration) -> BaseLinkerClie
 
 /// The shop as the core names it, prices in euro.
 pub(super) fn identity() -> Identity {
-    Identity {
-        name: "BaseLinker",
-        source: "baselinker:test".into(),
-        partner_prefix: "BL-",
-        guest_code: "BL-GUEST",
-        shipping: ServiceGood { code: "BASELINKER-SHIPPING", name: "Доставка (BaseLinker)" },
-        discount: ServiceGood { code: "BASELINKER-DISCOUNT", name: "Отстъпка (BaseLinker)" },
-        price_currency: "EUR".into(),
-    }
+    super::identity(&super::resolve::Resolved { account: account(), currency: "EUR".into(), catalogue: "Katalog główny".into() })
 }
 
 /// The simulated account's catalogue, warehouse, euro price group, statuses and document field.

@@ -10,10 +10,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::secrets::{Noun, SecretFields};
 use crate::config::{ConfigError, ConfigErrors, ServerFile};
 use crate::i18n::{current, Msg};
 use crate::kinds::warehouse_pro::settings::{absolute_database, Base};
-pub use crate::kinds::warehouse_pro::settings::{Database, RuleSettings};
+pub use crate::kinds::warehouse_pro::settings::{Database, Interface, RuleSettings};
 use crate::secret::Secret;
 use crate::shopiko::{ClientConfig, RetryPolicy};
 
@@ -38,15 +39,6 @@ pub struct Settings {
     pub rules: RuleSettings,
     /// The shop.
     pub shopiko: Shopiko,
-}
-
-/// How obmen talks to the shop: one choice today, as in Utility Center.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-pub enum Interface {
-    /// Shopiko's HTTP API.
-    #[default]
-    #[serde(rename = "HTTP")]
-    Http,
 }
 
 fn default_shop_timeout() -> u32 {
@@ -98,12 +90,12 @@ impl Server {
     /// fit the typed settings, or the key cannot be had (its file cannot be read, its variable is
     /// not set): each error names the file and the field.
     pub fn from_file(file: &ServerFile) -> Result<Server, ConfigErrors> {
-        let mut settings = Settings::deserialize(toml::Value::Table(file.table.clone()))
+        let mut settings = Settings::deserialize(toml::Value::Table(file.table_with_defaults()))
             .map_err(|e| ConfigError::file(&file.path, format!("does not fit the settings of its kind: {}", e.message())))?;
         if let Some(connection) = absolute_database(&file.path, settings.database.dialect, settings.database.connection.expose()) {
             settings.database.connection = Secret::new(connection);
         }
-        let key = resolve_key(&file.path, &settings.shopiko)?;
+        let key = crate::config::secrets::resolve(&file.path, settings.shopiko.key_fields())?;
         Ok(Server { settings, key, path: file.path.clone() })
     }
 
@@ -129,54 +121,11 @@ impl Server {
     }
 }
 
-/// The Shopiko key from `shopiko.key`, `shopiko.key_file` (its first line) or `shopiko.key_env`.
-/// A key file others may read is refused, as ssh refuses such a private key; so is a key that
-/// is empty or holds what no key holds (control characters, bytes that are not text).
-fn resolve_key(path: &Path, shop: &Shopiko) -> Result<Secret, ConfigErrors> {
-    let (field, key) = if let Some(key) = &shop.key {
-        ("shopiko.key", key.expose().to_owned())
-    } else if let Some(file) = &shop.key_file {
-        ("shopiko.key_file", read_key_file(path, file)?)
-    } else {
-        let var = shop.key_env.clone().unwrap_or_default();
-        match std::env::var_os(&var) {
-            Some(v) if !v.is_empty() => match v.into_string() {
-                Ok(v) => ("shopiko.key_env", v.trim().to_owned()),
-                Err(_) => return Err(ConfigError::field(path, "shopiko.key_env", Msg::KeyEnvNotText.with(current(), &[("var", &var)])).into()),
-            },
-            _ => return Err(ConfigError::field(path, "shopiko.key_env", Msg::KeyEnvUnset.with(current(), &[("var", &var)])).into()),
-        }
-    };
-    if key.trim().is_empty() {
-        return Err(ConfigError::field(path, field, Msg::KeyEmpty.get(current())).into());
+impl Shopiko {
+    /// Where the key is set.
+    fn key_fields(&self) -> SecretFields<'_> {
+        SecretFields { noun: Noun::Key, key: "shopiko.key", value: self.key.as_ref(), file: self.key_file.as_deref(), env: self.key_env.as_deref() }
     }
-    if key.chars().any(char::is_control) {
-        return Err(ConfigError::field(path, field, Msg::KeyControlChars.get(current())).into());
-    }
-    Ok(Secret::new(key))
-}
-
-/// The first line of a key file, refusing one that group or others may read.
-fn read_key_file(path: &Path, file: &str) -> Result<String, ConfigErrors> {
-    let full = crate::config::relative_to(path, file);
-    let err = |m: String| -> ConfigErrors { ConfigError::field(path, "shopiko.key_file", m).into() };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(&full) {
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Err(err(Msg::KeyFileOpen.with(current(), &[("file", &full.display()), ("mode", &format!("{mode:03o}"))])));
-            }
-        }
-    }
-    let bytes = std::fs::read(&full).map_err(|e| err(Msg::KeyFileUnreadable.with(current(), &[("file", &full.display()), ("error", &e)])))?;
-    let text = String::from_utf8(bytes).map_err(|_| err(Msg::KeyFileNotText.with(current(), &[("file", &full.display())])))?;
-    let key = text.lines().next().unwrap_or("").trim().to_owned();
-    if key.is_empty() {
-        return Err(err(Msg::KeyFileEmpty.with(current(), &[("file", &full.display())])));
-    }
-    Ok(key)
 }
 
 /// The checks of this kind that the profile cannot express: the dialect agrees with the driver
@@ -195,25 +144,7 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
             errors.push(ConfigError::field(path, "shopiko.api_id", Msg::ApiIdNotHeader.get(current())));
         }
     }
-    // The key, where exactly one way to it is set and its file (if any) exists: the profile
-    // reports the rest.
-    let ways = ["key", "key_file", "key_env"].iter().filter(|k| get("shopiko", k).is_some()).count();
-    let file_missing = get("shopiko", "key_file").is_some_and(|f| !crate::config::relative_to(path, f).is_file());
-    let key_empty = get("shopiko", "key").is_some_and(|k| k.trim().is_empty());
-    if ways == 1 && !file_missing && !key_empty {
-        let shop = Shopiko {
-            url: String::new(),
-            api_id: String::new(),
-            timeout_secs: default_shop_timeout(),
-            currency: default_currency(),
-            key: get("shopiko", "key").map(Secret::new),
-            key_file: get("shopiko", "key_file").map(str::to_owned),
-            key_env: get("shopiko", "key_env").map(str::to_owned),
-        };
-        if let Err(e) = resolve_key(path, &shop) {
-            errors.extend(e.0);
-        }
-    }
+    errors.extend(crate::config::secrets::validate(path, table, "shopiko.key", Noun::Key));
     errors.extend(crate::kinds::warehouse_pro::settings::validate(path, table));
     errors
 }
