@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod baselinker;
 mod compat;
 mod config;
 mod control_api;
