@@ -49,6 +49,6 @@ demo: build
 	$(CURDIR)/target/release/obmen --home "$(DEMO_HOME)" demo $(DEMO_ARGS)
 
 clean-demo:
-	-@[ -f "$(DEMO_HOME)/shopiko-sim.pid" ] && kill $$(cat "$(DEMO_HOME)/shopiko-sim.pid") 2>/dev/null || true
+	-@for sim in shopiko-sim baselinker-sim; do [ -f "$(DEMO_HOME)/$$sim.pid" ] && kill $$(cat "$(DEMO_HOME)/$$sim.pid") 2>/dev/null; done; true
 	-@pkill -f -- "--home $(DEMO_HOME) daemon" 2>/dev/null || true
 	rm -rf "$(DEMO_HOME)"

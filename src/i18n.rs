@@ -479,6 +479,7 @@ catalogue! {
     TuiChecksTitle => "Tests of {server} (any key: back)", "Проверки на {server} (клавиш: назад)";
     ActDelete => "Delete", "Изтриване";
     TuiAskDelete => "Delete server '{server}'? It is stopped first; a copy of its file is kept in servers/deleted/.\nEnter/y: yes   any other key: no", "Да се изтрие ли сървър '{server}'? Първо се спира; копие на файла му остава в servers/deleted/.\nEnter/y: да   друг клавиш: не";
+    DemoReadyBaseLinker => "Beside it, the server '{server}' takes the orders of a BaseLinker account simulated at {url} (its token in {token}) into the same database.", "До него сървърът '{server}' внася в същата база данни поръчките на акаунт в BaseLinker, симулиран на {url} (токенът му е в {token}).";
     DemoReady => "The demo is ready in {home}:\n  Warehouse Pro database (SQLite): {db}\n  Shopiko simulator: {url} (a new order every 20 s)\n  server '{server}': {file}\n  shop key (0600): {key}\n  the daemon runs; in the UI press s to start the server, l for its log.\n  (`obmen --home {home}` opens the UI again.)", "Демото е готово в {home}:\n  база данни на Склад Pro (SQLite): {db}\n  симулатор на Shopiko: {url} (нова поръчка на всеки 20 с)\n  сървър '{server}': {file}\n  ключ на магазина (0600): {key}\n  демонът работи; в интерфейса натиснете s за старт на сървъра, l за лога му.\n  (`obmen --home {home}` отваря интерфейса отново.)";
     ActQuarantine => "Quarantine", "Карантина";
     TuiQuarantineTitle => "Orders of {server} set aside", "Отделени поръчки на {server}";

@@ -381,6 +381,7 @@ fn obmen_demo_prepares_a_home_whose_server_imports_when_started() {
     let o = run();
     let said = String::from_utf8_lossy(&o.stdout).into_owned();
     let sim_pid: String = std::fs::read_to_string(home.path().join("shopiko-sim.pid")).unwrap_or_default();
+    let bl_pid: String = std::fs::read_to_string(home.path().join("baselinker-sim.pid")).unwrap_or_default();
     struct Kill(String);
     impl Drop for Kill {
         fn drop(&mut self) {
@@ -388,8 +389,9 @@ fn obmen_demo_prepares_a_home_whose_server_imports_when_started() {
         }
     }
     let _sim = Kill(sim_pid);
+    let _bl = Kill(bl_pid);
     assert!(o.status.success(), "{said}{}", String::from_utf8_lossy(&o.stderr));
-    assert!(said.contains("Shopiko demo") && said.contains("warehouse.db"), "{said}");
+    assert!(said.contains("Shopiko demo") && said.contains("warehouse.db") && said.contains("BaseLinker demo"), "{said}");
     assert!(daemon_pid(home.path()).is_some());
     // Started, it imports the shop's 20 orders and exports the goods within seconds.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -404,9 +406,28 @@ fn obmen_demo_prepares_a_home_whose_server_imports_when_started() {
         assert!(start.elapsed() < Duration::from_secs(60), "{st}");
         std::thread::sleep(Duration::from_millis(200));
     }
-    // Run again, the home is reused: the same simulator, the same database.
+    // The BaseLinker server beside it books its account's confirmed orders in EUR and BGN into
+    // the same database, and sets aside the PLN ones; then it sends the 500 goods, one request
+    // each at the token's 100 a minute (minutes): its import is done once it is at the export.
+    let _: Value = rt.block_on(client.call(Method::POST, "/v1/servers/BaseLinker%20demo/start", None)).unwrap();
+    loop {
+        let st: Value = rt.block_on(client.call(Method::GET, "/v1/servers/BaseLinker%20demo", None)).unwrap();
+        if st["phase"] == "export" || st["counters"]["imported"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "{st}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let db = format!("Driver=SQLite3;Database={};", home.path().join("warehouse.db").display());
+    let wh = obmen::warehouse::Warehouse::connect(&db, obmen::warehouse::Dialect::Sqlite).unwrap();
+    assert!(wh.imported_count("baselinker:301").unwrap() > 0, "the BaseLinker orders are in the database");
+    drop(wh);
+    let _: Value = rt.block_on(client.call(Method::POST, "/v1/servers/BaseLinker%20demo/stop", None)).unwrap();
+    // Run again, the home is reused: the same simulators, the same database.
     let o = run();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let list = std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(["check", "Shopiko demo"]).env("OBMEN_HOME", home.path()).output().unwrap();
-    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stdout));
+    for server in ["Shopiko demo", "BaseLinker demo"] {
+        let list = std::process::Command::new(env!("CARGO_BIN_EXE_obmen")).args(["check", server]).env("OBMEN_HOME", home.path()).output().unwrap();
+        assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stdout));
+    }
 }
