@@ -18,7 +18,7 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo 2>/dev/null
   echo "a ratio or a median measured within one run, never a timed test. Earlier runs, with what was"
   echo "learnt from them: docs/BENCHMARKS-history.md."
 } >"$tmp"
-for bench in warehouse shopiko exchange daemon; do
+for bench in warehouse shopiko baselinker exchange daemon; do
   echo "obmen: cargo bench --bench $bench" >&2
   {
     echo
