@@ -68,9 +68,9 @@ fn identity(resolved: &Resolved) -> Identity {
 }
 
 /// The account of a server, opened: its settings found in its lists.
-async fn open(server: &Server, config: ClientConfig) -> Result<(BaseLinkerShop, Resolved), RunError> {
+async fn open(server: &Server, config: ClientConfig, for_orders: bool) -> Result<(BaseLinkerShop, Resolved), RunError> {
     let client = client(server, config)?;
-    let resolved = resolve::resolve(&client, server).await?;
+    let resolved = resolve::resolve(&client, server, for_orders).await?;
     Ok((BaseLinkerShop::new(client, &server.settings.baselinker.url, identity(&resolved), resolved.account.clone()), resolved))
 }
 
@@ -81,13 +81,13 @@ fn runner(server: &Server, kind: &str, opened: Result<BaseLinkerShop, RunError>)
 
 /// Runs a job (see [`crate::kinds::Server::run`]).
 pub async fn run(server: &Server, kind: &str, ctx: RunContext, job: Job) -> RunSummary {
-    let opened = open(server, server.client_config()).await.map(|(shop, _)| shop);
+    let opened = open(server, server.client_config(), job.import).await.map(|(shop, _)| shop);
     core::run::run(runner(server, kind, opened), ctx, job).await
 }
 
 /// Imports orders from the quarantine again (see [`crate::kinds::Server::retry`]).
 pub async fn retry(server: &Server, kind: &str, ctx: RunContext, entries: Vec<Quarantined>) -> RunSummary {
-    let opened = open(server, server.client_config()).await.map(|(shop, _)| shop);
+    let opened = open(server, server.client_config(), true).await.map(|(shop, _)| shop);
     core::run::retry(runner(server, kind, opened), ctx, entries).await
 }
 
@@ -108,7 +108,7 @@ pub async fn check(server: &Server, lang: Lang) -> Vec<Check> {
     let settings_line = Msg::BlCheckSettings.get(lang).to_owned();
     let (shop, found) = match client(server, server.quick_client_config()) {
         Ok(c) => {
-            let found = resolve::resolve(&c, server).await;
+            let found = resolve::resolve(&c, server, true).await;
             let resolved = found.as_ref().ok().cloned().unwrap_or_else(|| Resolved {
                 account: shop::Account {
                     inventory_id: 0,

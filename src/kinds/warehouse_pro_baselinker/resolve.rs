@@ -129,9 +129,11 @@ fn price_group(server: &Server, inventory: &Inventory, list: &[PriceGroup]) -> R
     Ok((id, currency))
 }
 
-/// Reads the account's lists and finds every setting in them.
-pub async fn resolve(client: &BaseLinkerClient, server: &Server) -> Result<Resolved, RunError> {
-    let rules = &server.settings.rules.account;
+/// Reads the account's lists and finds every setting in them; the orders' statuses and field
+/// only `for_orders` (a run that imports no orders needs neither, and saves the two requests).
+pub async fn resolve(client: &BaseLinkerClient, server: &Server, for_orders: bool) -> Result<Resolved, RunError> {
+    let none = super::settings::AccountRules::default();
+    let rules = if for_orders { &server.settings.rules.account } else { &none };
     let inventories = client.get_inventories().await?;
     let inventory = catalogue(server, &inventories)?;
     let warehouse = warehouse(server, inventory, &client.get_inventory_warehouses().await?)?;
@@ -224,7 +226,7 @@ mod tests {
     async fn settings_are_found_by_id_or_name_and_empty_ones_are_the_defaults() {
         let running = Running::start(SimConfig { requests_per_minute: None, ..SimConfig::new("t") }).await.unwrap();
         let c = client(&running.url, "t", Duration::from_secs(5));
-        let defaults = resolve(&c, &server(&running.url, "", "")).await.unwrap();
+        let defaults = resolve(&c, &server(&running.url, "", ""), true).await.unwrap();
         assert_eq!(
             defaults.account,
             Account {
@@ -243,7 +245,7 @@ mod tests {
             "inventory = \"katalog GŁÓWNY\"\nwarehouse = \"Magazyn główny\"\nprice_group = \"Detal EUR\"",
             "import_statuses = \"Nowe zamówienia, 1004\"\nstatus_after_import = \"Wprowadzono do magazynu\"\nstatus_on_error = \"1003\"\ndocument_field = \"Numer dokumentu Warehouse Pro\"",
         );
-        let found = resolve(&c, &named).await.unwrap();
+        let found = resolve(&c, &named, true).await.unwrap();
         assert_eq!(
             found.account,
             Account {
@@ -258,7 +260,7 @@ mod tests {
         );
         assert_eq!(found.currency, "EUR");
         let by_ids = server(&running.url, "inventory = \"301\"\nwarehouse = \"401\"\nprice_group = \"106\"", "document_field = \"502\"");
-        let found = resolve(&c, &by_ids).await.unwrap();
+        let found = resolve(&c, &by_ids, true).await.unwrap();
         assert_eq!((found.account.warehouse.as_str(), found.account.price_group, found.account.document_field), ("bl_401", 106, Some(502)));
     }
 
@@ -277,7 +279,7 @@ mod tests {
             ("", "status_on_error = \"Błąd\"", "rules.status_on_error", "'Błąd importu' (1003)"),
             ("", "document_field = \"Faktura\"", "rules.document_field", "'Uwagi magazynu' (502)"),
         ] {
-            let e = resolve(&c, &server(&running.url, baselinker, rules)).await.unwrap_err();
+            let e = resolve(&c, &server(&running.url, baselinker, rules), true).await.unwrap_err();
             assert!(matches!(e, RunError::Config(_)), "{field}: {e:?}");
             let text = e.to_string();
             assert!(text.contains(field) && text.contains(listed), "{field}: {text}");
