@@ -314,3 +314,37 @@ pub fn validate(path: &Path, table: &toml::Table) -> Vec<ConfigError> {
     }
     errors
 }
+
+/// What each kind's settings test asks: the profile of `kind` and the typed settings (`every`:
+/// settings with every optional key set, serialised) list the same keys, but for `not_in_profile`
+/// (keys of the core's struct that the kind's profile leaves out), and the struct's defaults are
+/// the profile's, but for `own_default` (a shared default the kind words its own way in its
+/// profile, filled in from the profile when the file is read).
+#[cfg(test)]
+pub(crate) fn assert_settings_match_profile(kind: &str, every: &toml::Value, not_in_profile: &[&str], own_default: &[&str]) {
+    fn leaves(value: &toml::Value, prefix: &str, out: &mut Vec<(String, toml::Value)>) {
+        if let toml::Value::Table(t) = value {
+            for (k, v) in t {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                match v {
+                    toml::Value::Table(_) => leaves(v, &key, out),
+                    _ => out.push((key, v.clone())),
+                }
+            }
+        }
+    }
+    let profile = crate::config::profile::find(kind).unwrap();
+    let mut found = Vec::new();
+    leaves(every, "", &mut found);
+    let mut struct_keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).filter(|k| !not_in_profile.contains(k)).collect();
+    let mut profile_keys: Vec<&str> = profile.properties.iter().map(|p| p.key.as_str()).collect();
+    struct_keys.sort_unstable();
+    profile_keys.sort_unstable();
+    assert_eq!(struct_keys, profile_keys);
+    for prop in profile.properties.iter().filter(|p| !own_default.contains(&p.key.as_str())) {
+        if let Some(default) = &prop.default {
+            let (_, value) = found.iter().find(|(k, _)| *k == prop.key).unwrap();
+            assert_eq!(value, default, "the default of {}", prop.key);
+        }
+    }
+}

@@ -206,19 +206,6 @@ pub fn validate(path: &std::path::Path, table: &toml::Table) -> Vec<ConfigError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::profile;
-
-    fn leaves(value: &toml::Value, prefix: &str, out: &mut Vec<(String, toml::Value)>) {
-        if let toml::Value::Table(t) = value {
-            for (k, v) in t {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                match v {
-                    toml::Value::Table(_) => leaves(v, &key, out),
-                    _ => out.push((key, v.clone())),
-                }
-            }
-        }
-    }
 
     fn minimal() -> Settings {
         let text = r#"
@@ -237,27 +224,16 @@ mod tests {
     /// profile's where the core's rules do not word them for Shopiko.
     #[test]
     fn the_profile_and_the_settings_have_the_same_keys_and_defaults() {
-        let profile = profile::find("WarehousePro Import Export BaseLinker").unwrap();
         let mut every = minimal();
         every.baselinker.token_file = Some("t.txt".into());
         every.baselinker.token_env = Some("T".into());
-        let mut found = Vec::new();
-        leaves(&toml::Value::try_from(&every).unwrap(), "", &mut found);
-        let mut struct_keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
-        let mut profile_keys: Vec<&str> = profile.properties.iter().map(|p| p.key.as_str()).collect();
-        struct_keys.sort_unstable();
-        profile_keys.sort_unstable();
         // The partners' settings need a shop that lists customers: not this one.
-        struct_keys.retain(|k| !["rules.export_partners", "rules.partners_compare_by"].contains(k));
-        assert_eq!(struct_keys, profile_keys);
-        for prop in &profile.properties {
-            if let Some(default) = &prop.default {
-                let (_, value) = found.iter().find(|(k, _)| *k == prop.key).unwrap();
-                if prop.key != "rules.guest_partner" {
-                    assert_eq!(value, default, "the default of {}", prop.key);
-                }
-            }
-        }
+        crate::kinds::warehouse_pro::settings::assert_settings_match_profile(
+            "WarehousePro Import Export BaseLinker",
+            &toml::Value::try_from(&every).unwrap(),
+            &["rules.export_partners", "rules.partners_compare_by"],
+            &["rules.guest_partner"],
+        );
     }
 
     /// The account's rules sit in `[rules]` beside the core's; a key neither knows fails to load.

@@ -156,18 +156,6 @@ mod tests {
     use crate::config::schedule::StartMode;
     use crate::kinds::warehouse_pro::settings::ModeName;
 
-    fn leaves(value: &toml::Value, prefix: &str, out: &mut Vec<(String, toml::Value)>) {
-        if let toml::Value::Table(t) = value {
-            for (k, v) in t {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                match v {
-                    toml::Value::Table(_) => leaves(v, &key, out),
-                    _ => out.push((key, v.clone())),
-                }
-            }
-        }
-    }
-
     fn minimal() -> Settings {
         let text = r#"
             name = "S"
@@ -186,24 +174,16 @@ mod tests {
     /// profile's: a key added to one and not the other fails here.
     #[test]
     fn the_profile_and_the_settings_have_the_same_keys_and_defaults() {
-        let profile = profile::find("WarehousePro Import Export Shopiko").unwrap();
         let mut every = minimal();
         every.shopiko.key = Some(Secret::new("k"));
         every.shopiko.key_file = Some("k.txt".into());
         every.shopiko.key_env = Some("K".into());
-        let mut found = Vec::new();
-        leaves(&toml::Value::try_from(&every).unwrap(), "", &mut found);
-        let mut struct_keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
-        let mut profile_keys: Vec<&str> = profile.properties.iter().map(|p| p.key.as_str()).collect();
-        struct_keys.sort_unstable();
-        profile_keys.sort_unstable();
-        assert_eq!(struct_keys, profile_keys);
-        for prop in &profile.properties {
-            if let Some(default) = &prop.default {
-                let (_, value) = found.iter().find(|(k, _)| *k == prop.key).unwrap();
-                assert_eq!(value, default, "the default of {}", prop.key);
-            }
-        }
+        crate::kinds::warehouse_pro::settings::assert_settings_match_profile(
+            "WarehousePro Import Export Shopiko",
+            &toml::Value::try_from(&every).unwrap(),
+            &[],
+            &[],
+        );
     }
 
     #[test]
