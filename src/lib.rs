@@ -40,6 +40,7 @@ pub mod kinds;
 pub mod logs;
 pub mod secret;
 pub mod shopiko;
+pub mod simulator;
 pub mod state;
 pub mod tui;
 pub mod warehouse;

@@ -158,23 +158,11 @@ impl Sim {
 
     /// Serves until `shutdown` resolves.
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                _ = &mut shutdown => return Ok(()),
-                accepted = listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
-                    let sim = self.clone();
-                    tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |req| {
-                            let sim = sim.clone();
-                            async move { Ok::<_, std::io::Error>(sim.handle(req).await) }
-                        });
-                        let _ = hyper::server::conn::http1::Builder::new().serve_connection(hyper_util::rt::TokioIo::new(stream), service).await;
-                    });
-                }
-            }
-        }
+        crate::simulator::serve(listener, shutdown, move |req| {
+            let sim = self.clone();
+            async move { Ok::<_, std::io::Error>(sim.handle(req).await) }
+        })
+        .await
     }
 
     /// The counters.

@@ -228,35 +228,13 @@ impl Sim {
         Ok(sim)
     }
 
-    /// Serves until `shutdown` completes. Each connection is served on its own task; a broken
-    /// connection never stops the listener.
+    /// Serves until `shutdown` completes (see [`crate::simulator::serve`]).
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                _ = &mut shutdown => return Ok(()),
-                accepted = listener.accept() => {
-                    let (stream, _) = match accepted {
-                        Ok(a) => a,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "Simulator could not accept a connection.");
-                            continue;
-                        }
-                    };
-                    let sim = self.clone();
-                    tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |req| {
-                            let sim = sim.clone();
-                            async move { Ok::<_, std::io::Error>(cut_if_marked(sim.handle(req).await?).await) }
-                        });
-                        let io = hyper_util::rt::TokioIo::new(stream);
-                        if let Err(e) = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await {
-                            tracing::debug!(error = %e, "Simulator connection ended.");
-                        }
-                    });
-                }
-            }
-        }
+        crate::simulator::serve(listener, shutdown, move |req| {
+            let sim = self.clone();
+            async move { Ok::<_, std::io::Error>(cut_if_marked(sim.handle(req).await?).await) }
+        })
+        .await
     }
 
     /// The counters `GET /_sim/stats` shows.
