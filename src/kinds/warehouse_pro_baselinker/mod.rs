@@ -109,19 +109,8 @@ pub async fn check(server: &Server, lang: Lang) -> Vec<Check> {
     let (shop, found) = match client(server, server.quick_client_config()) {
         Ok(c) => {
             let found = resolve::resolve(&c, server, true).await;
-            let resolved = found.as_ref().ok().cloned().unwrap_or_else(|| Resolved {
-                account: shop::Account {
-                    inventory_id: 0,
-                    warehouse: String::new(),
-                    price_group: 0,
-                    import_statuses: Vec::new(),
-                    status_after_import: None,
-                    status_on_error: None,
-                    document_field: None,
-                },
-                currency: String::new(),
-                catalogue: String::new(),
-            });
+            // The shop's own checks (reachable, token) need no account; where it is not found, none.
+            let resolved = found.as_ref().ok().cloned().unwrap_or_default();
             (Ok(BaseLinkerShop::new(c, url, identity(&resolved), resolved.account)), Some(found))
         }
         Err(e) => (Err(vec![Check::failed(Msg::CheckShopAt.with(lang, &[("url", url)]), e.to_string())]), None),

@@ -16,7 +16,7 @@ use super::settings::Server;
 use super::shop::Account;
 
 /// An account's settings as ids, and what the server's goods are priced in.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resolved {
     /// The ids.
     pub account: Account,
@@ -70,17 +70,14 @@ fn fields(list: &[ExtraField]) -> Vec<(String, String)> {
 /// The catalogue a server names, or the account's default one (else its first).
 fn catalogue<'a>(server: &Server, list: &'a [Inventory]) -> Result<&'a Inventory, RunError> {
     let written = server.settings.baselinker.inventory.trim();
-    if written.is_empty() {
-        return list
-            .iter()
-            .find(|i| i.is_default)
-            .or(list.first())
-            .ok_or_else(|| RunError::Config(ConfigError::field(&server.path, "baselinker.inventory", Msg::BlNoCatalogue.get(current())).into()));
-    }
-    let named =
-        Named { what: Msg::BlWhatCatalogue, field: "baselinker.inventory", items: list.iter().map(|i| (i.inventory_id.to_string(), i.name.clone())).collect() };
-    let id = number(&named.find(server, written)?);
-    Ok(list.iter().find(|i| i.inventory_id == id).unwrap_or(&list[0]))
+    let found = if written.is_empty() {
+        list.iter().find(|i| i.is_default).or(list.first())
+    } else {
+        let items = list.iter().map(|i| (i.inventory_id.to_string(), i.name.clone())).collect();
+        let id = number(&Named { what: Msg::BlWhatCatalogue, field: "baselinker.inventory", items }.find(server, written)?);
+        list.iter().find(|i| i.inventory_id == id)
+    };
+    found.ok_or_else(|| RunError::Config(ConfigError::field(&server.path, "baselinker.inventory", Msg::BlNoCatalogue.get(current())).into()))
 }
 
 /// The warehouse a server names (by its id `bl_401`, its number or its name), or the catalogue's default.

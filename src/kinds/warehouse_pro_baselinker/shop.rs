@@ -33,7 +33,7 @@ impl From<BaseLinkerError> for RunError {
 
 /// What a server uses of its BaseLinker account, by the account's own ids (its settings name
 /// them by name or id; they are resolved against the account's lists before a run).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Account {
     /// The catalogue goods go to.
     pub inventory_id: i64,
