@@ -29,6 +29,14 @@ fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// Requests by method.
+type Requests = std::collections::BTreeMap<String, u64>;
+
+/// How many requests of these methods.
+fn of(used: &Requests, methods: &[&str]) -> u64 {
+    methods.iter().filter_map(|m| used.get(*m)).sum()
+}
+
 fn report(details: &Details) -> Report {
     match details {
         Details::WarehouseProShopiko(r) | Details::WarehouseProBaselinker(r) => (**r).clone(),
@@ -68,58 +76,40 @@ fn main() {
     let server = Server::load(&ServerFile::load(&path).unwrap()).unwrap();
     let home = Home { root: dir.path().to_owned() };
     let state = rt.block_on(State::open(&dir.path().join("state.db"))).unwrap();
-    let requests = || sim.sim.stats().requests;
-    let total = |m: &std::collections::BTreeMap<String, u64>| m.values().sum::<u64>();
+    // A run's summary, its seconds, and the requests it made by method.
     let run = |job: Job| {
+        let before = sim.sim.stats().requests;
         let ctx = RunContext { home: home.clone(), state: state.clone(), cancel: Default::default(), events: Events::none() };
         let started = Instant::now();
         let summary = rt.block_on(server.run(ctx, job));
-        (summary, started.elapsed().as_secs_f64())
+        let secs = started.elapsed().as_secs_f64();
+        let used: Requests = sim.sim.stats().requests.into_iter().map(|(m, n)| (m.clone(), n - before.get(&m).copied().unwrap_or(0))).collect();
+        (summary, secs, used)
     };
+    let total = |m: &Requests| m.values().sum::<u64>();
+    const CATALOGUE_LISTS: &[&str] = &["getInventories", "getInventoryWarehouses", "getInventoryPriceGroups"];
+    const ORDER_LISTS: &[&str] = &["getOrderStatusList", "getOrderExtraFields"];
 
-    let before = requests();
-    let (summary, import_secs) = run(Job { import: true, export: false, dry_run: false, full: false });
-    let after = requests();
+    let (summary, import_secs, used) = run(Job { import: true, export: false, dry_run: false, full: false });
     let import = report(&summary.details).import.unwrap();
     let (booked, set_aside) = (import.imported.len() as u64, import.quarantined.len() as u64);
-    let used: std::collections::BTreeMap<String, u64> = after.iter().map(|(m, n)| (m.clone(), n - before.get(m).copied().unwrap_or(0))).collect();
     let import_used = total(&used);
     // The fewest: the pages (one more to learn there is no more), a document number and a status
     // for each booked order, a status for each one set aside, and the account's lists.
     let pages = (orders as u64).div_ceil(ORDERS_PAGE as u64) + 1;
-    let lists = used
-        .iter()
-        .filter(|(m, _)| m.starts_with("getInventor") || m.starts_with("getOrderStatus") || m.starts_with("getOrderExtra"))
-        .map(|(_, n)| n)
-        .sum::<u64>();
-    let import_fewest = pages + 2 * booked + set_aside + lists;
+    let import_fewest = pages + 2 * booked + set_aside + of(&used, CATALOGUE_LISTS) + of(&used, ORDER_LISTS);
 
-    let before = requests();
-    let (summary, export_secs) = run(Job { import: false, export: true, dry_run: false, full: false });
-    let after = requests();
+    let (summary, export_secs, used_export) = run(Job { import: false, export: true, dry_run: false, full: false });
     let export = report(&summary.details).export.unwrap();
-    let used_export: std::collections::BTreeMap<String, u64> = after.iter().map(|(m, n)| (m.clone(), n - before.get(m).copied().unwrap_or(0))).collect();
     let export_used = total(&used_export);
     // The fewest: one addInventoryProduct a good (BaseLinker takes one product a call, its price
     // with it), a listing of the empty catalogue, stock in batches of 1,000, and the lists.
-    let export_lists = used_export
-        .iter()
-        .filter(|(m, _)| m.starts_with("getInventories") || m.starts_with("getInventoryWarehouses") || m.starts_with("getInventoryPriceGroups"))
-        .map(|(_, n)| n)
-        .sum::<u64>();
-    let export_fewest = goods as u64 + 1 + (goods as u64).div_ceil(UPDATE_BATCH as u64) + export_lists;
-    let again_before = requests();
-    let (_, again_secs) = run(Job { import: false, export: true, dry_run: false, full: false });
-    let again: std::collections::BTreeMap<String, u64> = requests().iter().map(|(m, n)| (m.clone(), n - again_before.get(m).copied().unwrap_or(0))).collect();
+    let export_fewest = goods as u64 + 1 + (goods as u64).div_ceil(UPDATE_BATCH as u64) + of(&used_export, CATALOGUE_LISTS);
+    let (_, again_secs, again) = run(Job { import: false, export: true, dry_run: false, full: false });
     let again_used = total(&again);
     // The fewest: the catalogue's lists alone (nothing changed, nothing sent).
-    let again_fewest = again
-        .iter()
-        .filter(|(m, _)| m.starts_with("getInventories") || m.starts_with("getInventoryWarehouses") || m.starts_with("getInventoryPriceGroups"))
-        .map(|(_, n)| n)
-        .sum::<u64>();
-    let per_method =
-        |m: &std::collections::BTreeMap<String, u64>| m.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
+    let again_fewest = of(&again, CATALOGUE_LISTS);
+    let per_method = |m: &Requests| m.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
     println!("## BaseLinker simulator over HTTP on loopback: {orders} orders, {goods} goods (SQLite)");
     println!();
     println!("| work | requests used | fewest the documented sizes allow | ratio | at 100 a minute | here (unlimited) |");
