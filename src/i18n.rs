@@ -219,6 +219,9 @@ catalogue! {
     // A run's report (the WarehousePro Import Export Shopiko kind).
     ExportLine => "Export: {products} products sent ({products_same} unchanged), {stock} stock levels sent ({stock_same} unchanged), {customers} customers sent ({customers_same} unchanged).", "Експорт: изпратени {products} стоки ({products_same} без промяна), {stock} количества ({stock_same} без промяна), {customers} клиенти ({customers_same} без промяна).";
     ExportDryLine => "Export (nothing sent): {products} products would be sent ({products_same} unchanged), {stock} stock levels would be sent ({stock_same} unchanged), {customers} customers would be sent ({customers_same} unchanged).", "Експорт (нищо не е изпратено): биха се изпратили {products} стоки ({products_same} без промяна), {stock} количества ({stock_same} без промяна), {customers} клиенти ({customers_same} без промяна).";
+    ExportPricesLine => "Prices alone: {prices} sent.", "Само цени: изпратени {prices}.";
+    ExportPricesDryLine => "Prices alone: {prices} would be sent.", "Само цени: биха се изпратили {prices}.";
+    ShopTakesNoPrices => "the shop takes no prices apart from their products", "магазинът не приема цени отделно от стоките";
     RefusedByShop => "  Refused by the shop: {item}", "  Отказано от магазина: {item}";
     NotExported => "  Not exported: {item}", "  Не е изпратено: {item}";
     NomenclatureLine => "Nomenclature: {goods_linked} goods linked, {goods_made} made, {goods_unmatched} not matched; {partners_linked} partners linked, {partners_made} made, {partners_unmatched} not matched.", "Номенклатура: {goods_linked} стоки свързани, {goods_made} създадени, {goods_unmatched} без съответствие; {partners_linked} партньори свързани, {partners_made} създадени, {partners_unmatched} без съответствие.";
@@ -616,6 +619,7 @@ catalogue! {
     PartnerNoKey => "partner '{name}' (ID {id}) has no code and no e-mail to be known by in the shop", "партньор '{name}' (ID {id}) няма код и e-mail, по които магазинът да го познае";
     RefusedProduct => "product {key}: {reason}", "стока {key}: {reason}";
     RefusedCustomer => "customer {key}: {reason}", "клиент {key}: {reason}";
+    RefusedPrice => "price of {key}: {reason}", "цена на {key}: {reason}";
     RefusedStock => "stock of {key}: {reason}", "наличност на {key}: {reason}";
     ShopHasNoProduct => "the shop has no such product", "магазинът няма такава стока";
     RepairPartnerRoles => "{count} partners obmen made from shop customers have partners.Type other than {role} (an earlier obmen wrote persons as 1, which Warehouse Pro reads as supplier): set them to {role} (rules.partner_role)", "{count} партньора, създадени от obmen от клиенти на магазина, имат partners.Type, различен от {role} (по-стар obmen е записвал лицата като 1, което Склад Pro чете като доставчик): задаване на {role} (rules.partner_role)";

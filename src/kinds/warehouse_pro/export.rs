@@ -36,6 +36,9 @@ pub struct ExportReport {
     pub customers_unchanged: u64,
     /// Stock levels sent.
     pub stock_sent: u64,
+    /// Prices sent apart from their products (a shop that takes them so), changed alone.
+    #[serde(default)]
+    pub prices_sent: u64,
     /// Stock levels unchanged, not sent.
     pub stock_unchanged: u64,
     /// Items the shop refused or does not have, with why.
@@ -54,6 +57,8 @@ pub enum ItemKind {
     Customer,
     /// A stock level.
     Stock,
+    /// A price sent apart from its product.
+    Price,
 }
 
 /// One record the shop refused, as the client returned it.
@@ -80,6 +85,7 @@ impl std::fmt::Display for Refused {
             ItemKind::Product => Msg::RefusedProduct,
             ItemKind::Customer => Msg::RefusedCustomer,
             ItemKind::Stock => Msg::RefusedStock,
+            ItemKind::Price => Msg::RefusedPrice,
         };
         f.write_str(&what.with(crate::i18n::current(), &[("key", &self.key), ("reason", &self.reason)]))
     }
@@ -91,6 +97,17 @@ impl ExportReport {
         !self.refused.is_empty()
     }
 }
+
+/// What [`Ctx::send`] did: how many items changed (sent, or in a dry run to be sent), how many
+/// had not, and the keys the shop took.
+struct Sent {
+    sent: u64,
+    unchanged: u64,
+    accepted: HashSet<String>,
+}
+
+/// The fingerprints of prices sent apart from their products.
+const PRICE_KIND: &str = "price";
 
 /// Items to send: (key, item, its fingerprint).
 type Changed<'i, T> = Vec<(&'i str, &'i T, String)>;
@@ -452,43 +469,72 @@ impl<S: Shop> Ctx<'_, S> {
     }
 
     /// Sends the items that changed, `batch` at a time, through `call`, which answers the keys the
-    /// shop refused and what to report; records each accepted batch's fingerprints. Returns (sent,
-    /// unchanged).
+    /// shop refused and what to report; records each accepted batch's fingerprints.
     fn send<T: Clone>(
         &self,
         kind: &str,
         items: &[(String, T)],
         fingerprint: impl Fn(&T) -> String,
+        batch: usize,
         report: &mut ExportReport,
         call: impl Fn(&[T]) -> Result<(HashSet<String>, Vec<Refused>), RunError>,
-    ) -> Result<(u64, u64), RunError> {
+    ) -> Result<Sent, RunError> {
         let (changed, unchanged) = self.changed(kind, items, fingerprint)?;
-        if !self.dry_run {
+        let mut accepted = HashSet::new();
+        if self.dry_run {
+            // As if the shop took every one.
+            accepted.extend(changed.iter().map(|(k, _, _)| k.to_string()));
+        } else {
             let mut done = 0u64;
-            for chunk in changed.chunks(self.shop.upsert_batch().max(1)) {
+            for chunk in changed.chunks(batch.max(1)) {
                 self.check_cancel()?;
                 let values: Vec<T> = chunk.iter().map(|(_, item, _)| (*item).clone()).collect();
                 let (refused, items) = call(&values)?;
                 report.refused.extend(items);
                 self.record(kind, chunk, &refused)?;
+                accepted.extend(chunk.iter().map(|(k, _, _)| k.to_string()).filter(|k| !refused.contains(k)));
                 done += chunk.len() as u64;
                 self.events.send(RunEvent::Progress { phase: Phase::Export, done, total: Some(changed.len() as u64) });
             }
         }
-        Ok((changed.len() as u64, unchanged))
+        Ok(Sent { sent: changed.len() as u64, unchanged, accepted })
     }
 
+    /// Sends the products that changed. Where the shop takes prices apart, a product's
+    /// fingerprint leaves its price out and the prices that changed go after the products, in
+    /// batches; a product just added or updated went with its price, which is recorded as sent.
     fn send_products(&self, products: &[(String, ExportProduct)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
-        self.send(
-            "product",
-            products,
-            |p| fingerprint(&self.shop.wire_product(p)),
-            report,
-            |batch| {
-                let refusals = self.shop_call(self.shop.upsert_products(batch))?;
-                Ok((refusals.iter().map(|r| r.key.clone()).collect(), refusals.iter().map(|r| Refused::of(ItemKind::Product, r)).collect()))
-            },
-        )
+        let apart = self.shop.prices_apart();
+        let upsert = |batch: &[ExportProduct]| {
+            let refusals = self.shop_call(self.shop.upsert_products(batch))?;
+            Ok((refusals.iter().map(|r| r.key.clone()).collect(), refusals.iter().map(|r| Refused::of(ItemKind::Product, r)).collect()))
+        };
+        let sent = if apart {
+            let priceless = |p: &ExportProduct| fingerprint(&self.shop.wire_product(&ExportProduct { gross_price: 0.0, ..p.clone() }));
+            self.send("product", products, priceless, self.shop.upsert_batch(), report, upsert)?
+        } else {
+            self.send("product", products, |p| fingerprint(&self.shop.wire_product(p)), self.shop.upsert_batch(), report, upsert)?
+        };
+        if apart {
+            self.send_prices(products, &sent.accepted, report)?;
+        }
+        Ok((sent.sent, sent.unchanged))
+    }
+
+    /// The prices that changed, for a shop that takes them apart: those of products accepted this
+    /// run went with them and are only recorded; the rest go [`Shop::stock_batch`] at a time.
+    fn send_prices(&self, products: &[(String, ExportProduct)], with_product: &HashSet<String>, report: &mut ExportReport) -> Result<(), RunError> {
+        let price = |p: &ExportProduct| format!("{:.2}", crate::warehouse::document::round2(p.gross_price));
+        let (changed, _) = self.changed(PRICE_KIND, products, price)?;
+        let (went, to_send): (Vec<_>, Vec<_>) = changed.into_iter().partition(|(k, _, _)| with_product.contains(*k));
+        self.record(PRICE_KIND, &went, &HashSet::new())?;
+        let to_send: Vec<(String, ExportProduct)> = to_send.into_iter().map(|(k, p, _)| (k.to_owned(), p.clone())).collect();
+        let sent = self.send(PRICE_KIND, &to_send, price, self.shop.stock_batch(), report, |batch| {
+            let refusals = self.shop_call(self.shop.set_prices(batch))?;
+            Ok((refusals.iter().map(|r| r.key.clone()).collect(), refusals.iter().map(|r| Refused::of(ItemKind::Price, r)).collect()))
+        })?;
+        report.prices_sent = sent.sent;
+        Ok(())
     }
 
     fn customers(&self, report: &mut ExportReport) -> Result<Vec<(String, ExportCustomer)>, RunError> {
@@ -542,6 +588,7 @@ impl<S: Shop> Ctx<'_, S> {
             "customer",
             customers,
             |c| fingerprint(&self.shop.wire_customer(c)),
+            self.shop.upsert_batch(),
             report,
             |batch| {
                 let refusals = self.shop_call(self.shop.upsert_customers(batch))?;
@@ -557,5 +604,6 @@ impl<S: Shop> Ctx<'_, S> {
                 Ok((refused, refusals.iter().map(|r| Refused::of(ItemKind::Customer, r)).collect()))
             },
         )
+        .map(|s| (s.sent, s.unchanged))
     }
 }

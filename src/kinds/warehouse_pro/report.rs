@@ -35,7 +35,7 @@ impl Report {
             c.created += (i.goods_created.len() + i.partners_created.len()) as u64;
         }
         if let Some(e) = &self.export {
-            c.exported = e.products_sent + e.stock_sent + e.customers_sent;
+            c.exported = e.products_sent + e.prices_sent + e.stock_sent + e.customers_sent;
             c.refused = e.refused.len() as u64;
         }
         c
@@ -64,6 +64,11 @@ impl Report {
                 ],
             ));
             t.push('\n');
+            if e.prices_sent > 0 {
+                let line = if dry_run { Msg::ExportPricesDryLine } else { Msg::ExportPricesLine };
+                t.push_str(&line.with(lang, &[("prices", &e.prices_sent)]));
+                t.push('\n');
+            }
             for r in &e.refused {
                 t.push_str(&Msg::RefusedByShop.with(lang, &[("item", r)]));
                 t.push('\n');

@@ -15,6 +15,7 @@ use std::future::Future;
 use serde::Serialize;
 
 use crate::config::Lang;
+use crate::i18n::Msg;
 use crate::kinds::{Check, RunError};
 use crate::warehouse::OperType;
 
@@ -403,6 +404,18 @@ pub(crate) trait Shop: Clone + Send + Sync + 'static {
     fn upsert_customers(&self, batch: &[ExportCustomer]) -> impl Future<Output = Result<Vec<Refusal>, RunError>> + Send;
     /// Sets available quantities; what the shop refused (a SKU it does not have).
     fn set_stock(&self, batch: &[StockLevel]) -> impl Future<Output = Result<Vec<Refusal>, RunError>> + Send;
+    /// True when the shop takes prices apart from the rest of a product, [`Shop::stock_batch`] at a
+    /// time ([`Shop::set_prices`]): a product whose price alone changed then costs a share of one
+    /// call, not a call of its own. A product is still added with its price.
+    fn prices_apart(&self) -> bool {
+        false
+    }
+    /// With [`Shop::prices_apart`]: sets the products' prices (their gross price, in the shop's
+    /// currency); what the shop refused, by SKU.
+    fn set_prices(&self, batch: &[ExportProduct]) -> impl Future<Output = Result<Vec<Refusal>, RunError>> + Send {
+        let refused = batch.iter().map(|p| Refusal { key: p.sku.clone(), reason: Msg::ShopTakesNoPrices.get(crate::i18n::current()).to_owned() }).collect();
+        async move { Ok(refused) }
+    }
 
     /// The shop's connection tests (reachable, key accepted), each a green or red line.
     fn check(&self, lang: Lang) -> impl Future<Output = Vec<Check>> + Send;

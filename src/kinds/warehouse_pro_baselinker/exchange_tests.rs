@@ -34,6 +34,10 @@ impl Setup {
     }
 
     async fn run(&self, dry_run: bool) -> (RunSummary, Report) {
+        self.run_job(Job { import: true, export: false, dry_run, full: false }).await
+    }
+
+    async fn run_job(&self, job: Job) -> (RunSummary, Report) {
         let base = Base {
             name: "BL".into(),
             path: self.dir.path().join("servers/BL.toml"),
@@ -42,6 +46,7 @@ impl Setup {
                 object: "Централен Склад".into(),
                 allow_negative_stock: true,
                 guest_partner: "Клиент от BaseLinker".into(),
+                export_goods: true,
                 ..RuleSettings::default()
             },
         };
@@ -57,7 +62,7 @@ impl Setup {
         };
         let state = State::open(&self.dir.path().join("state.db")).await.unwrap();
         let ctx = RunContext { home: Home { root: self.dir.path().to_owned() }, state, cancel: CancellationToken::new(), events: Events::none() };
-        let summary = run(runner, ctx, Job { import: true, export: false, dry_run, full: false }).await;
+        let summary = run(runner, ctx, job).await;
         let Details::WarehouseProBaselinker(report) = &summary.details else { panic!("{summary:#?}") };
         let report = (**report).clone();
         (summary, report)
@@ -154,4 +159,57 @@ async fn unlinked_lines_are_found_by_sku_then_ean_then_name() {
     assert!(set_aside.reason.contains("'Nothing like it'") && set_aside.reason.contains("0000000000000"), "{}", set_aside.reason);
     assert_eq!(s.sim.order(5_000_003).unwrap()["order_status_id"], 1003);
     assert!(import.goods_created.is_empty(), "{:?}", import.goods_created);
+}
+
+/// Goods go to the catalogue once, each with its price (no price request on its own); a price
+/// changed alone goes with the others in one `updateInventoryProductsPrices`, never a product
+/// request each, a dry run counts it and sends nothing; a name
+/// changed goes as a product, with no price request; nothing changed, nothing goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_price_changed_alone_goes_in_one_batch_of_prices() {
+    let s = Setup::new(SimConfig { requests_per_minute: None, ..SimConfig::new("t") }).await;
+    let export = |dry_run| Job { import: false, export: true, dry_run, full: false };
+    let calls = |method: &str| s.sim.stats().requests.get(method).copied().unwrap_or(0);
+    let (summary, report) = s.run_job(export(false)).await;
+    assert!(summary.errors.is_empty(), "{summary:#?}");
+    let first = report.export.unwrap();
+    assert!(first.refused.is_empty(), "{:?}", first.refused);
+    assert_eq!(first.products_sent, 40, "{first:#?}");
+    assert_eq!((first.prices_sent, calls("addInventoryProduct"), calls("updateInventoryProductsPrices")), (0, 40, 0));
+
+    let wh = Warehouse::connect(&s.connection, Dialect::Sqlite).unwrap();
+    let goods: Vec<_> = (1..=3).map(|i| wh.goods_by_code(&crate::warehouse::demo::good(i).code).unwrap().remove(0)).collect();
+    for g in &goods {
+        wh.exec(&wh.dialect().sql("UPDATE {goods} SET {PriceOut2} = 99 WHERE {ID} = ?"), &g.id).unwrap();
+    }
+    let (_, dry) = s.run_job(export(true)).await;
+    let dry = dry.export.unwrap();
+    assert_eq!((dry.products_sent, dry.prices_sent), (0, 3), "{dry:#?}");
+    assert_eq!(calls("updateInventoryProductsPrices"), 0, "a dry run sends nothing");
+
+    let (summary, report) = s.run_job(export(false)).await;
+    assert!(summary.errors.is_empty(), "{summary:#?}");
+    let priced = report.export.unwrap();
+    assert_eq!((priced.products_sent, priced.prices_sent), (0, 3), "{priced:#?}");
+    assert_eq!((calls("addInventoryProduct"), calls("updateInventoryProductsPrices")), (40, 1), "one request for the three");
+    for g in &goods {
+        let p = s.sim.products().into_iter().find(|p| p["sku"] == g.code.as_str()).unwrap();
+        // The database's base currency is the euro, as the price group's.
+        let gross = crate::warehouse::document::round2(99.0 * (1.0 + g.vat_percent / 100.0));
+        assert_eq!(p["prices"]["106"].as_f64(), Some(gross), "99 with VAT: {p}");
+    }
+
+    wh.exec(
+        &wh.dialect().sql("UPDATE {goods} SET {Name} = ? WHERE {ID} = ?"),
+        crate::warehouse::Params::new().text("Чай мента 20 пакетчета").int(goods[0].id).as_slice(),
+    )
+    .unwrap();
+    let (_, named) = s.run_job(export(false)).await;
+    let named = named.export.unwrap();
+    assert_eq!((named.products_sent, named.prices_sent), (1, 0), "{named:#?}");
+    assert_eq!((calls("addInventoryProduct"), calls("updateInventoryProductsPrices")), (41, 1));
+    let (_, quiet) = s.run_job(export(false)).await;
+    let quiet = quiet.export.unwrap();
+    assert_eq!((quiet.products_sent, quiet.prices_sent), (0, 0), "{quiet:#?}");
+    assert_eq!((calls("addInventoryProduct"), calls("updateInventoryProductsPrices")), (41, 1));
 }

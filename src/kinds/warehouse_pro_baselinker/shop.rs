@@ -127,6 +127,36 @@ impl BaseLinkerShop {
         Ok(guard)
     }
 
+    /// Values by SKU sent by product id, [`UPDATE_BATCH`] a call through `send`: a SKU the
+    /// catalogue lacks is refused unsent, and a warning is keyed back to its SKU.
+    async fn by_product_id<F, Fut>(&self, values: &[(String, f64)], send: F) -> Result<Vec<Refusal>, RunError>
+    where
+        F: Fn(Vec<(i64, f64)>) -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<(String, String)>, BaseLinkerError>>,
+    {
+        let guard = self.catalogue().await?;
+        let catalogue = guard.as_ref().map(|c| &c.by_sku);
+        let no_product = Msg::ShopHasNoProduct.get(crate::i18n::current());
+        let mut refused = Vec::new();
+        let mut known: Vec<(i64, f64)> = Vec::new();
+        let mut sku_of: HashMap<String, String> = HashMap::new();
+        for (sku, value) in values {
+            match catalogue.and_then(|c| c.get(sku.trim())) {
+                Some(id) => {
+                    known.push((*id, *value));
+                    sku_of.insert(id.to_string(), sku.clone());
+                }
+                None => refused.push(Refusal { key: sku.clone(), reason: no_product.to_owned() }),
+            }
+        }
+        drop(guard);
+        for chunk in known.chunks(UPDATE_BATCH) {
+            let warnings = send(chunk.to_vec()).await?;
+            refused.extend(warnings.into_iter().map(|(id, reason)| Refusal { key: sku_of.get(&id).cloned().unwrap_or(id), reason }));
+        }
+        Ok(refused)
+    }
+
     async fn list_products(&self) -> Result<Vec<crate::baselinker::client::ListedProduct>, BaseLinkerError> {
         let mut all = Vec::new();
         for page in 1.. {
@@ -256,27 +286,20 @@ impl Shop for BaseLinkerShop {
     }
 
     async fn set_stock(&self, batch: &[StockLevel]) -> Result<Vec<Refusal>, RunError> {
-        let guard = self.catalogue().await?;
-        let catalogue = guard.as_ref().map(|c| &c.by_sku);
-        let no_product = Msg::ShopHasNoProduct.get(crate::i18n::current());
-        let mut refused = Vec::new();
-        let mut known: Vec<(i64, f64)> = Vec::new();
-        let mut sku_of: HashMap<String, String> = HashMap::new();
-        for level in batch {
-            match catalogue.and_then(|c| c.get(level.sku.trim())) {
-                Some(id) => {
-                    known.push((*id, level.thousandths as f64 / 1000.0));
-                    sku_of.insert(id.to_string(), level.sku.clone());
-                }
-                None => refused.push(Refusal { key: level.sku.clone(), reason: no_product.to_owned() }),
-            }
-        }
-        drop(guard);
-        for chunk in known.chunks(UPDATE_BATCH) {
-            let warnings = self.client.update_inventory_products_stock(self.account.inventory_id, &self.account.warehouse, chunk).await?;
-            refused.extend(warnings.into_iter().map(|(id, reason)| Refusal { key: sku_of.get(&id).cloned().unwrap_or(id), reason }));
-        }
-        Ok(refused)
+        let levels: Vec<(String, f64)> = batch.iter().map(|l| (l.sku.clone(), l.thousandths as f64 / 1000.0)).collect();
+        let warehouse = self.account.warehouse.as_str();
+        self.by_product_id(&levels, |chunk| async move { self.client.update_inventory_products_stock(self.account.inventory_id, warehouse, &chunk).await })
+            .await
+    }
+
+    fn prices_apart(&self) -> bool {
+        true
+    }
+
+    async fn set_prices(&self, batch: &[ExportProduct]) -> Result<Vec<Refusal>, RunError> {
+        let levels: Vec<(String, f64)> = batch.iter().map(|p| (p.sku.clone(), round2(p.gross_price))).collect();
+        let group = self.account.price_group;
+        self.by_product_id(&levels, |chunk| async move { self.client.update_inventory_products_prices(self.account.inventory_id, group, &chunk).await }).await
     }
 
     async fn check(&self, lang: Lang) -> Vec<Check> {
