@@ -272,6 +272,10 @@ pub struct NewProduct {
 /// The most products one page of `getInventoryProductsList` holds.
 pub const PRODUCTS_PAGE: usize = 1000;
 
+/// The most events one `getJournalList` answer holds (our reading: the documentation gives no
+/// number; see `docs/baselinker.md`).
+pub const JOURNAL_PAGE: usize = 100;
+
 /// The most products one stock or price update takes.
 pub const UPDATE_BATCH: usize = 1000;
 

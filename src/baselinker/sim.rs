@@ -211,6 +211,18 @@ impl Sim {
         true
     }
 
+    /// Moves an order to a status as someone in BaseLinker's panel would: the journal records it
+    /// (type 18), and the API's status changes do not count it.
+    pub fn move_to_status(&self, id: i64, status: i64) -> bool {
+        let mut s = self.state();
+        let (now, log) = (Utc::now().timestamp(), s.next_log);
+        let Some(o) = s.orders.get_mut(&id) else { return false };
+        o["order_status_id"] = json!(status);
+        s.journal.push((log, id, 18, status, now));
+        s.next_log += 1;
+        true
+    }
+
     /// More confirmed orders, confirmed now.
     pub fn add_orders(&self, n: usize) -> Vec<i64> {
         let mut s = self.state();
@@ -312,7 +324,7 @@ impl State {
                     .iter()
                     .filter(|(id, ..)| *id > after)
                     .filter(|(_, _, t, ..)| types.is_empty() || types.contains(t))
-                    .take(100)
+                    .take(super::client::JOURNAL_PAGE)
                     .map(|(id, order, t, object, date)| json!({ "id": id, "order_id": order, "log_type": t, "object_id": object, "date": date }))
                     .collect();
                 ok(json!({ "logs": logs }))

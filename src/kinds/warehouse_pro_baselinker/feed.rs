@@ -9,10 +9,17 @@
 //! one second (more than a hundred orders confirmed in one second: the rest are not read; see
 //! `docs/baselinker.md`).
 //!
-//! Orders outside the server's chosen statuses are passed over and not read again, as the
-//! position moves past them: an order moved into a chosen status later is not seen this way.
+//! Orders outside the server's chosen statuses are passed over as the position moves past them.
+//! An order moved into a chosen status later is found through the order journal
+//! (`getJournalList`, where the account has it activated): once paging has caught up, the
+//! journal's status changes (type 18) since its saved event id name the orders moved into a
+//! chosen status, and those that paging has already passed are read one by one. The journal's
+//! position is taken at its end the first time (events before it are in what paging then reads),
+//! and saved with the date's: `d:SECOND:ID,…;j:EVENT`. An account without the journal answers
+//! it empty: paging alone, as before. Why paging and not the journal finds new orders: see
+//! `docs/baselinker.md`.
 
-use crate::baselinker::client::ORDERS_PAGE;
+use crate::baselinker::client::{JOURNAL_PAGE, ORDERS_PAGE};
 use crate::baselinker::model;
 use crate::baselinker::{BaseLinkerClient, BaseLinkerError};
 use crate::kinds::warehouse_pro::shop::Page;
@@ -83,12 +90,106 @@ pub fn after(from: &Position, raw: Vec<serde_json::Value>, statuses: &[i64]) -> 
     (items, next, has_more)
 }
 
-/// The next page of orders from a cursor.
+/// The journal's type for a status change (its object: the new status).
+const STATUS_CHANGED: i64 = 18;
+
+/// Where reading stands by date and in the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cursor {
+    /// By confirmation date.
+    pub date: Position,
+    /// The last journal event read; none before the journal was first read.
+    pub journal: Option<i64>,
+    /// True while the journal is read on after paging caught up (its pages were full): the next
+    /// page reads the journal only, and paging goes on next run.
+    pub in_journal: bool,
+}
+
+impl Cursor {
+    /// The cursor a saved one names (one without the journal's part: none read yet).
+    pub fn parse(cursor: Option<&str>) -> Cursor {
+        let Some((date, journal)) = cursor.and_then(|c| c.split_once(';')) else {
+            return Cursor { date: Position::parse(cursor), ..Cursor::default() };
+        };
+        let (journal, in_journal) = match (journal.strip_prefix("j:"), journal.strip_prefix("J:")) {
+            (Some(j), _) => (j.trim().parse::<i64>().ok(), false),
+            (_, Some(j)) => (j.trim().parse::<i64>().ok(), true),
+            _ => (None, false),
+        };
+        Cursor { date: Position::parse(Some(date)), journal, in_journal: in_journal && journal.is_some() }
+    }
+
+    /// As saved.
+    pub fn saved(&self) -> String {
+        match self.journal {
+            Some(j) => format!("{};{}:{j}", self.date.cursor(), if self.in_journal { 'J' } else { 'j' }),
+            None => self.date.cursor(),
+        }
+    }
+}
+
+/// The id of the journal's last event: read to its end (a few pages at most, as it keeps three
+/// days of events).
+async fn journal_end(client: &BaseLinkerClient, mut last: i64) -> Result<i64, BaseLinkerError> {
+    loop {
+        let events = client.get_journal_list(last, &[STATUS_CHANGED]).await?;
+        let Some(end) = events.iter().map(|e| e.id).max().filter(|end| *end > last) else { return Ok(last) };
+        last = end;
+        if events.len() < JOURNAL_PAGE {
+            return Ok(last);
+        }
+    }
+}
+
+/// True when paging by date from `position` still comes to an order confirmed in `second`.
+fn ahead(position: &Position, second: i64, id: i64) -> bool {
+    second > position.second || (second == position.second && !position.taken.contains(&id))
+}
+
+/// The next page of orders from a cursor: by date while pages are full; once paging has caught
+/// up, the orders the journal says were moved into a chosen status that paging has passed.
 pub async fn page(client: &BaseLinkerClient, cursor: Option<&str>, statuses: &[i64]) -> Result<Page<serde_json::Value>, BaseLinkerError> {
-    let from = Position::parse(cursor);
-    let raw = client.get_orders(from.second, None).await?;
-    let (items, next, has_more) = after(&from, raw, statuses);
-    Ok(Page { items, next_cursor: Some(next.cursor()), has_more })
+    let mut at = Cursor::parse(cursor);
+    // With no chosen statuses, a status change brings no order: no journal.
+    if statuses.is_empty() {
+        at.journal = None;
+    } else if at.journal.is_none() {
+        // Before the first page: what happened before it is in what paging reads from here.
+        at.journal = Some(journal_end(client, 0).await?);
+        at.in_journal = false;
+        let raw = client.get_orders(at.date.second, None).await?;
+        let (items, date, more) = after(&at.date, raw, statuses);
+        at.date = date;
+        return Ok(Page { items, next_cursor: Some(at.saved()), has_more: more });
+    }
+    let mut items = Vec::new();
+    if !at.in_journal {
+        let raw = client.get_orders(at.date.second, None).await?;
+        let (got, date, more) = after(&at.date, raw, statuses);
+        at.date = date;
+        items = got;
+        if more || at.journal.is_none() {
+            return Ok(Page { items, next_cursor: Some(at.saved()), has_more: more });
+        }
+    }
+    let Some(journal) = at.journal else { return Ok(Page { items, next_cursor: Some(at.saved()), has_more: false }) };
+    let events = client.get_journal_list(journal, &[STATUS_CHANGED]).await?;
+    at.in_journal = events.len() >= JOURNAL_PAGE;
+    at.journal = Some(events.iter().map(|e| e.id).max().unwrap_or(journal).max(journal));
+    let mut moved: Vec<i64> = events.iter().filter(|e| e.log_type == STATUS_CHANGED && statuses.contains(&e.object_id)).map(|e| e.order_id).collect();
+    moved.sort_unstable();
+    moved.dedup();
+    moved.retain(|id| !items.iter().any(|o| id_of(o) == Some(*id)));
+    for id in moved {
+        let Some(o) = client.get_order(id).await? else { continue };
+        let second = model::whole_number(&o, "date_confirmed").unwrap_or(0);
+        let chosen = model::whole_number(&o, "order_status_id").is_some_and(|s| statuses.contains(&s));
+        // Unconfirmed, moved on again, or still ahead of paging (which brings it): not from here.
+        if model::is_confirmed(&o) && chosen && !ahead(&at.date, second, id) {
+            items.push(o);
+        }
+    }
+    Ok(Page { items, next_cursor: Some(at.saved()), has_more: at.in_journal })
 }
 
 #[cfg(test)]
@@ -118,6 +219,26 @@ mod tests {
             }
         }
         panic!("more than 50 pages");
+    }
+
+    #[test]
+    fn a_cursor_holds_the_date_and_the_journal_and_a_foreign_one_starts_both() {
+        let date = Position { second: 17, taken: vec![3] };
+        for c in [
+            Cursor { date: date.clone(), journal: None, in_journal: false },
+            Cursor { date: date.clone(), journal: Some(0), in_journal: false },
+            Cursor { date: date.clone(), journal: Some(812), in_journal: true },
+        ] {
+            assert_eq!(Cursor::parse(Some(&c.saved())), c, "{}", c.saved());
+        }
+        assert_eq!(Cursor { date: date.clone(), journal: Some(9), in_journal: true }.saved(), "d:17:3;J:9");
+        // A date position alone (saved before the journal was read): the journal not read yet.
+        assert_eq!(Cursor::parse(Some("d:17:3")), Cursor { date: date.clone(), journal: None, in_journal: false });
+        for foreign in [None, Some(""), Some("d:17:3;x:1"), Some("d:17:3;J:"), Some("abc;j:5")] {
+            let c = Cursor::parse(foreign);
+            assert!(c.journal.is_none() || c.date == Position::default(), "{foreign:?}: {c:?}");
+            assert!(!c.in_journal, "{foreign:?}");
+        }
     }
 
     #[test]
@@ -181,5 +302,63 @@ mod tests {
         let order = sim.order(unconfirmed).unwrap();
         assert_eq!(order["products"], order["_all_products"], "confirmed, it holds all its products");
         assert_eq!(sim.stats().confirmed, 251);
+    }
+
+    /// With chosen statuses, an order that paging passed over in another status and that is moved
+    /// into a chosen one later comes through the journal, once; moved into another status, or
+    /// unconfirmed, it does not; a status change before the first read is in what paging reads.
+    /// With the journal not activated, such an order is not seen (paging alone), and nothing
+    /// else changes. Reading again with nothing new costs two requests.
+    #[tokio::test]
+    async fn an_order_moved_into_a_chosen_status_comes_through_the_journal_once() {
+        for journal in [true, false] {
+            let config = SimConfig { seed_orders: 150, seed_unconfirmed: 2, journal, requests_per_minute: None, ..SimConfig::new("t") };
+            let running = Running::start(config).await.unwrap();
+            let (sim, c) = (&running.sim, client(&running.url, "t", Duration::from_secs(10)));
+            // Before the first read: three orders leave the chosen status, one of them returns.
+            for id in [5_000_001, 5_000_002, 5_000_003] {
+                assert!(sim.move_to_status(id, 1004));
+            }
+            assert!(sim.move_to_status(5_000_003, 1001));
+            let (seen, cursor) = read_all(&c, None, &[1001]).await;
+            assert_eq!(seen.len(), 148, "{journal}");
+            assert!(!seen.contains_key(&5_000_001) && seen.contains_key(&5_000_003), "{journal}");
+            assert!(cursor.as_deref().is_some_and(|c| c.contains(";j:")), "{cursor:?}");
+
+            // Passed over, then moved into the chosen status; another into a status not chosen; an
+            // unconfirmed one into the chosen status; the first moved on again before it is read.
+            assert!(sim.move_to_status(5_000_001, 1001));
+            assert!(sim.move_to_status(5_000_002, 1001));
+            assert!(sim.move_to_status(5_000_002, 1004));
+            assert!(sim.move_to_status(5_000_010, 1003));
+            assert!(sim.move_to_status(5_000_151, 1001));
+            let (late, cursor) = read_all(&c, cursor, &[1001]).await;
+            let expected: Vec<(i64, usize)> = if journal { vec![(5_000_001, 1)] } else { vec![] };
+            assert_eq!(late.into_iter().collect::<Vec<_>>(), expected, "journal {journal}");
+            let before = sim.stats().requests.values().sum::<u64>();
+            let (again, _) = read_all(&c, cursor, &[1001]).await;
+            assert!(again.is_empty(), "{again:?}");
+            assert_eq!(sim.stats().requests.values().sum::<u64>() - before, 2, "one page by date, one of the journal");
+        }
+    }
+
+    /// A journal of more than a page (every booked order moved to the status after import makes
+    /// an event) is read on in the pages after paging caught up, without reading by date again.
+    #[tokio::test]
+    async fn a_long_journal_is_read_on_without_paging_again() {
+        let running = Running::start(SimConfig { seed_orders: 3, requests_per_minute: None, ..SimConfig::new("t") }).await.unwrap();
+        let (sim, c) = (&running.sim, client(&running.url, "t", Duration::from_secs(10)));
+        let (_, cursor) = read_all(&c, None, &[1001]).await;
+        for _ in 0..(2 * JOURNAL_PAGE + 10) {
+            assert!(sim.move_to_status(5_000_002, 1002));
+        }
+        assert!(sim.move_to_status(5_000_002, 1001));
+        let by_date = sim.stats().requests.get("getOrders").copied().unwrap_or(0);
+        let (late, _) = read_all(&c, cursor, &[1001]).await;
+        // 5000002 is read by its id once the journal names it: the only getOrders after the first.
+        assert_eq!(late.into_iter().collect::<Vec<_>>(), [(5_000_002, 1)]);
+        let stats = sim.stats();
+        assert_eq!(stats.requests["getOrders"] - by_date, 2, "one page by date, one order by id");
+        assert_eq!(stats.requests["getJournalList"], 1 + 3, "the first read's end, then three pages");
     }
 }
