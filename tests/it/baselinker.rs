@@ -19,24 +19,24 @@ use crate::daemon::Daemon;
 use crate::exchange::KindReport;
 use crate::support::TestDb;
 
-const TOKEN: &str = "5001-0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+pub const TOKEN: &str = "5001-0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 /// The import log's source: the simulated account's catalogue.
-const SOURCE: &str = "baselinker:301";
+pub const SOURCE: &str = "baselinker:301";
 const KIND: &str = "WarehousePro Import Export BaseLinker";
 const NEW: i64 = 1001;
-const BOOKED: i64 = 1002;
-const SET_ASIDE: i64 = 1003;
+pub const BOOKED: i64 = 1002;
+pub const SET_ASIDE: i64 = 1003;
 
 /// A Warehouse Pro database, a BaseLinker account, and servers joining them.
-struct BlSetup {
-    db: TestDb,
-    home: tempfile::TempDir,
-    sim: Running,
+pub struct BlSetup {
+    pub db: TestDb,
+    pub home: tempfile::TempDir,
+    pub sim: Running,
     rt: tokio::runtime::Runtime,
 }
 
 /// The account's rules every test uses, by the account's own names.
-const RULES: &[(&str, &str)] = &[
+pub const RULES: &[(&str, &str)] = &[
     ("object", "\"Централен Склад\""),
     ("allow_negative_stock", "true"),
     ("import_statuses", "\"Nowe zamówienia\""),
@@ -46,14 +46,14 @@ const RULES: &[(&str, &str)] = &[
 ];
 
 impl BlSetup {
-    fn new(db: TestDb, config: SimConfig) -> BlSetup {
+    pub fn new(db: TestDb, config: SimConfig) -> BlSetup {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let sim = rt.block_on(Running::start(config)).unwrap();
         BlSetup { db, home: tempfile::tempdir().unwrap(), sim, rt }
     }
 
     /// Writes servers/NAME.toml: these rules, and `[baselinker]` with these lines more.
-    fn write_server(&self, name: &str, rules: &[(&str, &str)], baselinker: &str) {
+    pub fn write_server(&self, name: &str, rules: &[(&str, &str)], baselinker: &str) {
         let rules: String = rules.iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
         let text = format!(
             "name = \"{name}\"\nkind = \"{KIND}\"\n\n[database]\ndialect = \"{}\"\nconnection = \"{}\"\n\n[rules]\n{rules}\n[baselinker]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\nprice_group = \"Detal EUR\"\n{baselinker}\n",
@@ -82,12 +82,12 @@ impl BlSetup {
         self.run("Shop", Job { import: true, export: false, dry_run, full: false })
     }
 
-    fn order(&self, id: i64) -> Value {
+    pub fn order(&self, id: i64) -> Value {
         self.sim.sim.order(id).unwrap_or_else(|| panic!("no order {id}"))
     }
 
     /// Every order the simulator holds: (id, confirmed, currency).
-    fn orders(&self) -> Vec<(i64, bool, String)> {
+    pub fn orders(&self) -> Vec<(i64, bool, String)> {
         let stats = self.sim.sim.stats();
         (0..stats.orders as i64)
             .map(|n| 5_000_001 + n)
