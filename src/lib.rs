@@ -23,7 +23,7 @@
 //! - [`secret`]: values that never print.
 //! - [`tui`]: the terminal UI, a client of the daemon (state and reducer, render).
 //! - [`exit`]: exit codes and the error type at the binary's edge.
-//! - [`i18n`]: the one catalogue of obmen's own words, in English and Bulgarian.
+//! - [`i18n`]: the one catalogue of obmen's own words, in English, Bulgarian and Polish.
 //!
 //! `docs/architecture.md` says what may call what, the run contract, and how a kind is added.
 

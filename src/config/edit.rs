@@ -176,20 +176,22 @@ fn typed(prop: &super::profile::Property, raw: &str) -> Result<Item, String> {
     }
 }
 
-/// The choice a text names: its value or a label in English or Bulgarian, any case or spacing.
+/// The choice a text names: its value or its label in any language, any case or spacing.
 pub fn enum_value<'p>(prop: &'p super::profile::Property, raw: &str) -> Option<&'p str> {
     let wanted = super::profile::normalise(raw);
     prop.values
         .iter()
-        .find(|v| [v.value.as_str(), v.label.en.as_str(), v.label.bg.as_str()].iter().any(|name| super::profile::normalise(name) == wanted))
+        .find(|v| {
+            [v.value.as_str(), v.label.en.as_str(), v.label.bg.as_str(), v.label.pl.as_str()].iter().any(|name| super::profile::normalise(name) == wanted)
+        })
         .map(|v| v.value.as_str())
 }
 
-/// Reads yes/no in English and Bulgarian.
+/// Reads yes/no in English, Bulgarian and Polish.
 pub fn parse_bool(raw: &str) -> Option<bool> {
     match raw.trim().to_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "on" | "да" => Some(true),
-        "false" | "no" | "n" | "0" | "off" | "не" => Some(false),
+        "true" | "yes" | "y" | "1" | "on" | "да" | "tak" => Some(true),
+        "false" | "no" | "n" | "0" | "off" | "не" | "nie" => Some(false),
         _ => None,
     }
 }

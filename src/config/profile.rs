@@ -1,6 +1,6 @@
 //! Kind profiles: one file per server kind in `profiles/`, built into the binary (each kind names
 //! its own: [`crate::kinds::Kind::profile_source`]). A profile lists
-//! a kind's properties with their groups, types, defaults, labels (en, bg) and help; validation,
+//! a kind's properties with their groups, types, defaults, labels (en, bg, pl) and help; validation,
 //! `server show` and the TUI's forms are all driven by it.
 
 use std::sync::OnceLock;
@@ -15,16 +15,18 @@ pub enum Lang {
     En,
     /// Bulgarian (Utility Center's own words).
     Bg,
+    /// Polish (BaseLinker's home market: its statuses and names are Polish).
+    Pl,
 }
 
 /// Every language, with its code and its short name as a UI's switch shows it: a language
 /// more is one row here, one variant above, and one more column of the catalogue and of the
 /// profiles' labels.
-const LANGUAGES: &[(Lang, &str, &str)] = &[(Lang::En, "en", "EN"), (Lang::Bg, "bg", "БГ")];
+const LANGUAGES: &[(Lang, &str, &str)] = &[(Lang::En, "en", "EN"), (Lang::Bg, "bg", "БГ"), (Lang::Pl, "pl", "PL")];
 
 impl Lang {
     /// Every language, in the order a UI's switch goes through them.
-    pub const ALL: &'static [Lang] = &[Lang::En, Lang::Bg];
+    pub const ALL: &'static [Lang] = &[Lang::En, Lang::Bg, Lang::Pl];
 
     fn row(self) -> (Lang, &'static str, &'static str) {
         LANGUAGES.iter().copied().find(|(l, _, _)| *l == self).unwrap_or((Lang::En, "en", "EN"))
@@ -58,7 +60,8 @@ impl Lang {
     }
 }
 
-/// A text in English and Bulgarian.
+/// A text in every language obmen speaks (each required: a profile missing one is a build-time
+/// test failure, never a label shown in another language).
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Labels {
@@ -66,6 +69,8 @@ pub struct Labels {
     pub en: String,
     /// Bulgarian.
     pub bg: String,
+    /// Polish.
+    pub pl: String,
 }
 
 impl Labels {
@@ -74,6 +79,7 @@ impl Labels {
         match lang {
             Lang::En => &self.en,
             Lang::Bg => &self.bg,
+            Lang::Pl => &self.pl,
         }
     }
 }
@@ -407,19 +413,19 @@ mod tests {
     fn a_profile_includes_its_fragments_and_may_word_their_properties_its_own_way() {
         // One property as a profile writes it, with what else it carries.
         let prop = |key: &str, group: &str, more: &str| {
-            format!("{{ key = \"{key}\", group = \"{group}\", type = \"string\", label = {{ en = \"{key}\", bg = \"{key}\" }}, help = {{ en = \"{key}\", bg = \"{key}\" }}{more} }}")
+            format!("{{ key = \"{key}\", group = \"{group}\", type = \"string\", label = {{ en = \"{key}\", bg = \"{key}\", pl = \"{key}\" }}, help = {{ en = \"{key}\", bg = \"{key}\", pl = \"{key}\" }}{more} }}")
         };
         let fragment: &'static str = Box::leak(
             format!(
-                "groups = [{{ id = \"general\", label = {{ en = \"1.0 General\", bg = \"1.0.Общи\" }} }}]\nproperties = [{}, {}]\n",
+                "groups = [{{ id = \"general\", label = {{ en = \"1.0 General\", bg = \"1.0.Общи\", pl = \"1.0.Общи\" }} }}]\nproperties = [{}, {}]\n",
                 prop("a", "general", ""),
                 prop("b", "general", ", default = \"the shop\"")
             )
             .into_boxed_str(),
         );
         let kind = format!(
-            "id = \"k\"\nkind = \"K\"\nlabel = {{ en = \"K\", bg = \"К\" }}\nhelp = {{ en = \"k\", bg = \"к\" }}\ninclude = [\"shared\"]\n\
-             groups = [{{ id = \"shop\", label = {{ en = \"4.0 Shop\", bg = \"4.0.Магазин\" }} }}]\nproperties = [{}, {}]\n",
+            "id = \"k\"\nkind = \"K\"\nlabel = {{ en = \"K\", bg = \"К\", pl = \"К\" }}\nhelp = {{ en = \"k\", bg = \"к\", pl = \"к\" }}\ninclude = [\"shared\"]\n\
+             groups = [{{ id = \"shop\", label = {{ en = \"4.0 Shop\", bg = \"4.0.Магазин\", pl = \"4.0.Магазин\" }} }}]\nproperties = [{}, {}]\n",
             prop("c", "shop", ""),
             prop("b", "general", ", default = \"Shopiko\"")
         );
@@ -450,10 +456,21 @@ mod tests {
             for prop in &p.properties {
                 assert!(p.groups.iter().any(|g| g.id == prop.group), "{}: unknown group {}", prop.key, prop.group);
                 assert!(!(prop.required && prop.default.is_some()), "{}: required with a default", prop.key);
-                assert!(!prop.label.en.is_empty() && !prop.label.bg.is_empty(), "{}: labels", prop.key);
-                assert!(!prop.help.en.is_empty() && !prop.help.bg.is_empty(), "{}: help", prop.key);
+                for lang in Lang::ALL {
+                    assert!(!prop.label.get(*lang).trim().is_empty(), "{}: label in {lang:?}", prop.key);
+                    assert!(!prop.help.get(*lang).trim().is_empty(), "{}: help in {lang:?}", prop.key);
+                    for v in &prop.values {
+                        assert!(!v.label.get(*lang).trim().is_empty(), "{} = {}: label in {lang:?}", prop.key, v.value);
+                    }
+                }
                 if prop.ty == PropType::Enum {
                     assert!(!prop.values.is_empty(), "{}: enum without values", prop.key);
+                }
+            }
+            for lang in Lang::ALL {
+                assert!(!p.label.get(*lang).trim().is_empty() && !p.help.get(*lang).trim().is_empty(), "{}: the kind's label and help in {lang:?}", p.id);
+                for g in &p.groups {
+                    assert!(!g.label.get(*lang).trim().is_empty(), "{}: group {} in {lang:?}", p.id, g.id);
                 }
             }
             for set in &p.exactly_one {

@@ -190,6 +190,7 @@ mod tests {
         let (g1, g3) = match lang {
             Lang::En => ("1.0 General", "3.0 Exchange rules"),
             Lang::Bg => ("1.0.Общи", "3.0.Правила за обмен"),
+            Lang::Pl => ("1.0 Ogólne", "3.0 Zasady wymiany"),
         };
         a.update(Action::Properties(
             "Archive".into(),
@@ -204,9 +205,10 @@ mod tests {
     }
 
     #[test]
-    fn the_main_screen_with_every_state_in_both_languages_and_two_sizes() {
+    fn the_main_screen_with_every_state_in_every_language_and_two_sizes() {
         insta::assert_snapshot!("main_en_80x24", screen(&app(Lang::En), 80, 24));
         insta::assert_snapshot!("main_bg_80x24", screen(&app(Lang::Bg), 80, 24));
+        insta::assert_snapshot!("main_pl_80x24", screen(&app(Lang::Pl), 80, 24));
         insta::assert_snapshot!("main_en_200x50", screen(&app(Lang::En), 200, 50));
     }
 
@@ -309,6 +311,7 @@ mod tests {
             let (g1, g2) = match lang {
                 Lang::En => ("1.0 General", "2.0 Database"),
                 Lang::Bg => ("1.0.Общи", "2.0.База данни"),
+                Lang::Pl => ("1.0 Ogólne", "2.0 Baza danych"),
             };
             let mut dialect = prop(g2, "Dialect", "", "Which database Warehouse Pro runs on.", "enum");
             dialect.missing = true;
@@ -338,7 +341,7 @@ mod tests {
 
     #[test]
     fn toolbar_spans_follow_the_labels_widths_and_fit_the_line() {
-        for lang in [Lang::En, Lang::Bg] {
+        for lang in Lang::ALL.iter().copied() {
             for width in [40u16, 80, 200] {
                 let spans = toolbar_spans(lang, width);
                 assert_eq!(spans.len(), TOOLBAR.len());

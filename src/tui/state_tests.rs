@@ -461,6 +461,11 @@ fn the_language_switches_at_run_time_and_reloads_the_grid() {
     let mut a = app();
     assert_eq!(a.update(key('L')), [Effect::LoadProperties("Archive".into(), Lang::Bg)]);
     assert_eq!(a.lang, Lang::Bg);
+    // Round the three: Bulgarian, Polish, English again.
+    assert_eq!(a.update(key('L')), [Effect::LoadProperties("Archive".into(), Lang::Pl)]);
+    assert_eq!(a.lang, Lang::Pl);
+    assert_eq!(a.update(key('L')), [Effect::LoadProperties("Archive".into(), Lang::En)]);
+    assert_eq!(a.lang, Lang::En);
     assert_eq!(a.update(key('?')), []);
     assert_eq!(a.mode, Mode::Help);
     a.update(key('z'));
