@@ -480,6 +480,7 @@ catalogue! {
     PhaseNomenclature => "nomenclature", "номенклатура", "nomenklatura";
     TuiSaved => "The settings of '{server}' were saved; the daemon applies them to it alone.", "Настройките на '{server}' са записани; демонът ги прилага само към него.", "Ustawienia '{server}' zapisano; demon stosuje je tylko do niego.";
     TuiEditKeys => "Enter: save   Esc: cancel   (choices: ↑↓)", "Enter: запис   Esc: отказ   (избор: ↑↓)", "Enter: zapisz   Esc: anuluj   (wybór: ↑↓)";
+    TuiEditKeysMany => "Space: pick or drop   Enter: save the picked   Esc: cancel   (↑↓ move)", "Интервал: избор или отказ   Enter: запис на избраните   Esc: отказ   (↑↓ движение)", "Spacja: zaznacz lub odznacz   Enter: zapisz zaznaczone   Esc: anuluj   (↑↓ ruch)";
     TuiTesting => "Testing the connections...", "Проверка на връзките...", "Sprawdzanie połączeń...";
     TuiChecksTitle => "Tests of {server} (any key: back)", "Проверки на {server} (клавиш: назад)", "Testy {server} (dowolny klawisz: wstecz)";
     ActDelete => "Delete", "Изтриване", "Usuń";

@@ -296,6 +296,9 @@ pub struct JournalEntry {
     pub date: i64,
 }
 
+/// Told of each call tried again: the method, and why it was.
+pub type RetryHook = Arc<dyn Fn(&str, &BaseLinkerError) + Send + Sync>;
+
 /// A client of one BaseLinker token.
 #[derive(Clone)]
 pub struct BaseLinkerClient {
@@ -306,6 +309,7 @@ pub struct BaseLinkerClient {
     request_timeout: Duration,
     budget: Duration,
     retries: Arc<AtomicU64>,
+    on_retry: Option<RetryHook>,
 }
 
 impl std::fmt::Debug for BaseLinkerClient {
@@ -331,7 +335,15 @@ impl BaseLinkerClient {
             request_timeout: config.request_timeout,
             budget: config.budget,
             retries: Arc::new(AtomicU64::new(0)),
+            on_retry: None,
         })
+    }
+
+    /// The client telling `hook` of each call it tries again (a run's log says so while it
+    /// waits, e.g. for a blocked token).
+    pub fn with_retry_hook(mut self, hook: RetryHook) -> Self {
+        self.on_retry = Some(hook);
+        self
     }
 
     /// Calls tried again, over every clone of this client.
@@ -406,6 +418,9 @@ impl BaseLinkerClient {
             }
             tracing::debug!(method, attempt = attempts, wait_ms = wait.as_millis() as u64, error = %e, "BaseLinker call tried again.");
             self.retries.fetch_add(1, Ordering::Relaxed);
+            if let Some(hook) = &self.on_retry {
+                hook(method, &e);
+            }
             tokio::time::sleep(wait).await;
             delay = (delay * 2).min(Duration::from_secs(5));
         }

@@ -745,12 +745,21 @@ mod tests {
         assert!(sim.stats().errors.is_empty(), "{:?}", sim.stats().errors);
         // A user with a limiter of its own, far above the token's budget, is blocked and waits.
         let unlimited = governor::Quota::per_second(std::num::NonZeroU32::new(1000).unwrap());
-        let greedy = make(Arc::new(governor::RateLimiter::direct(unlimited)));
+        let told = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let hook_told = told.clone();
+        let hook: crate::baselinker::client::RetryHook = Arc::new(move |method: &str, e: &crate::baselinker::BaseLinkerError| {
+            hook_told.lock().unwrap().push(format!("{method}: {e}"));
+        });
+        let greedy = make(Arc::new(governor::RateLimiter::direct(unlimited))).with_retry_hook(hook);
         for _ in 0..25 {
             greedy.get_order_status_list().await.unwrap();
         }
         let stats = sim.stats();
         assert!(stats.errors.get(BLOCKED).copied().unwrap_or(0) >= 1, "{stats:?}");
         assert!(greedy.retries() >= 1, "the wait counted as a retry");
+        // Each wait was told, naming the method and the block, never the token.
+        let told = told.lock().unwrap().clone();
+        assert_eq!(told.len() as u64, greedy.retries(), "{told:?}");
+        assert!(told.iter().all(|t| t.starts_with("getOrderStatusList: ") && t.contains("blocked") && !t.contains("\"t\"")), "{told:?}");
     }
 }

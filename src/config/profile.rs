@@ -179,6 +179,10 @@ pub struct Property {
     /// [`crate::kinds::Server::choices`]; the UI's pick list asks for them), e.g.
     /// `order_statuses`: a value is then picked by name, never typed as a number.
     pub choices_from: Option<String>,
+    /// With choices: several may be picked, written separated by commas (the statuses whose
+    /// orders are imported, say); none picked is the empty text.
+    #[serde(default)]
+    pub multiple: bool,
     /// What it is called.
     pub label: Labels,
     /// What it means and what to put there.

@@ -108,6 +108,9 @@ pub struct FormProperty {
     /// a UI asks `GET /v1/servers/NAME/choices/KEY` for them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub choices_from: Option<String>,
+    /// Several of its choices may be picked, written separated by commas.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multiple: bool,
     /// What it means and what to put there.
     pub help: String,
 }
@@ -169,6 +172,7 @@ pub fn grid(profile: &'static super::profile::Profile, table: &toml::Table, lang
                     max: p.max,
                     choices: p.values.iter().map(|v| Choice { value: v.value.clone(), label: v.label.get(lang).to_owned() }).collect(),
                     choices_from: p.choices_from.clone(),
+                    multiple: p.multiple,
                     help: p.help.get(lang).to_owned(),
                 })
                 .collect();

@@ -170,6 +170,7 @@ mod tests {
             ty: ty.parse().unwrap(),
             raw: value.into(),
             choices_from: None,
+            multiple: false,
             choices: Vec::new(),
             min: Some(1),
             max: Some(10_080),

@@ -60,6 +60,8 @@ pub struct Prop {
     /// Where its choices are read from the server's account (`order_statuses`), when they are
     /// not in the profile: the editor asks the daemon for them.
     pub choices_from: Option<String>,
+    /// Several choices may be picked (Space picks or drops one), saved separated by commas.
+    pub multiple: bool,
     /// For numbers: the bounds.
     pub min: Option<i64>,
     /// For numbers: the bounds.
@@ -96,6 +98,7 @@ impl Prop {
             raw: p.raw_text(),
             choices,
             choices_from: p.choices_from.clone(),
+            multiple: p.multiple,
             min: p.min,
             max: p.max,
             required: p.required,
@@ -410,11 +413,10 @@ impl App {
                 if self.props_of.as_deref() == Some(server.as_str()) {
                     if let Some(p) = self.props.iter_mut().find(|p| p.key == key) {
                         p.choices = choices;
-                        // The editor open on it picks the value the file holds.
+                        // The editor open on it picks the value (or values) the file holds.
                         if let Mode::Edit(v) = &mut self.mode {
                             if !v.draft && self.props.get(v.prop).is_some_and(|q| q.key == key) {
-                                let p = &self.props[v.prop];
-                                v.choice = p.choices.iter().position(|(value, _)| *value == p.raw).unwrap_or(0);
+                                v.pick_from_file(&self.props[v.prop]);
                             }
                         }
                     }

@@ -242,6 +242,7 @@ fn prop(key: &str, ty: &str, raw: &str, choices: &[(&str, &str)]) -> Prop {
         raw: raw.into(),
         choices: choices.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect(),
         choices_from: None,
+        multiple: false,
         min: Some(1),
         max: Some(10_080),
         required: false,
@@ -497,4 +498,37 @@ fn choices_the_account_holds_are_read_then_picked_by_name() {
     a.update(code(KeyCode::Esc));
     a.mode = Mode::Main;
     assert_eq!(a.update(key('e')), [], "{:?}", a.props);
+}
+
+/// A setting that takes several of the account's choices (the statuses whose orders are
+/// imported): the file's own are picked, by id or by name; Space picks or drops the one under
+/// the cursor; Enter saves the picked values in the list's order, separated by commas; none
+/// picked saves the empty text.
+#[test]
+fn several_choices_are_picked_with_space_and_saved_together() {
+    let mut a = app();
+    let mut statuses = prop("rules.import_statuses", "string", "1003, nowe zamówienia", &[]);
+    statuses.choices_from = Some("order_statuses".into());
+    statuses.multiple = true;
+    a.update(Action::Properties("Archive".into(), vec![statuses]));
+    assert_eq!(a.update(key('e')), [Effect::LoadChoices { server: "Archive".into(), key: "rules.import_statuses".into() }]);
+    a.update(Action::Choices {
+        server: "Archive".into(),
+        key: "rules.import_statuses".into(),
+        choices: vec![("1001".into(), "Nowe zamówienia".into()), ("1002".into(), "Wprowadzono".into()), ("1003".into(), "Błąd importu".into())],
+    });
+    assert!(matches!(&a.mode, Mode::Edit(v) if v.picked == [0, 2] && v.choice == 0), "the file's two, by name and by id: {:?}", a.mode);
+    // Drop the first, pick the second.
+    a.update(key(' '));
+    a.update(code(KeyCode::Down));
+    a.update(key(' '));
+    assert!(matches!(&a.mode, Mode::Edit(v) if v.picked == [1, 2] && v.choice == 1), "{:?}", a.mode);
+    assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Save { server: "Archive".into(), key: "rules.import_statuses".into(), value: "1002, 1003".into() }]);
+    // Opened again on a file with none: Space on each picked one drops it; Enter saves nothing picked.
+    a.mode = Mode::Main;
+    a.props[0].raw = "1002".into();
+    a.update(key('e'));
+    assert!(matches!(&a.mode, Mode::Edit(v) if v.picked == [1] && v.choice == 1), "{:?}", a.mode);
+    a.update(key(' '));
+    assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Save { server: "Archive".into(), key: "rules.import_statuses".into(), value: String::new() }]);
 }

@@ -24,13 +24,13 @@ use std::sync::Arc;
 pub use settings::{Server, Settings};
 pub use shop::BaseLinkerShop;
 
-use crate::baselinker::client::{limiter, ClientConfig, Limiter};
-use crate::baselinker::BaseLinkerClient;
+use crate::baselinker::client::{limiter, ClientConfig, Limiter, RetryHook};
+use crate::baselinker::{BaseLinkerClient, BaseLinkerError};
 use crate::config::Lang;
 use crate::i18n::Msg;
 use crate::kinds::warehouse_pro::shop::{Identity, ServiceGood};
 use crate::kinds::warehouse_pro::{self as core, Report};
-use crate::kinds::{Check, Details, Job, Repair, RunContext, RunError, RunSummary};
+use crate::kinds::{Check, Details, Events, Job, Repair, RunContext, RunError, RunEvent, RunSummary};
 use crate::state::Quarantined;
 use resolve::Resolved;
 
@@ -67,9 +67,13 @@ fn identity(resolved: &Resolved) -> Identity {
     }
 }
 
-/// The account of a server, opened: its settings found in its lists.
-async fn open(server: &Server, config: ClientConfig, for_orders: bool) -> Result<(BaseLinkerShop, Resolved), RunError> {
-    let client = client(server, config)?;
+/// The account of a server, opened for a run: its settings found in its lists, each call tried
+/// again told to the run's events.
+async fn open(server: &Server, config: ClientConfig, for_orders: bool, events: &Events) -> Result<(BaseLinkerShop, Resolved), RunError> {
+    let events = events.clone();
+    let hook: RetryHook =
+        Arc::new(move |method: &str, e: &BaseLinkerError| events.send(RunEvent::Retry { what: format!("BaseLinker: {method}"), error: e.to_string() }));
+    let client = client(server, config)?.with_retry_hook(hook);
     let resolved = resolve::resolve(&client, server, for_orders).await?;
     Ok((BaseLinkerShop::new(client, &server.settings.baselinker.url, identity(&resolved), resolved.account.clone()), resolved))
 }
@@ -81,13 +85,13 @@ fn runner(server: &Server, kind: &str, opened: Result<BaseLinkerShop, RunError>)
 
 /// Runs a job (see [`crate::kinds::Server::run`]).
 pub async fn run(server: &Server, kind: &str, ctx: RunContext, job: Job) -> RunSummary {
-    let opened = open(server, server.client_config(), job.import).await.map(|(shop, _)| shop);
+    let opened = open(server, server.client_config(), job.import, &ctx.events).await.map(|(shop, _)| shop);
     core::run::run(runner(server, kind, opened), ctx, job).await
 }
 
 /// Imports orders from the quarantine again (see [`crate::kinds::Server::retry`]).
 pub async fn retry(server: &Server, kind: &str, ctx: RunContext, entries: Vec<Quarantined>) -> RunSummary {
-    let opened = open(server, server.client_config(), true).await.map(|(shop, _)| shop);
+    let opened = open(server, server.client_config(), true, &ctx.events).await.map(|(shop, _)| shop);
     core::run::retry(runner(server, kind, opened), ctx, entries).await
 }
 

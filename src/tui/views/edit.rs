@@ -21,8 +21,10 @@ pub struct EditView {
     pub prop: usize,
     /// The text typed.
     pub input: String,
-    /// For choices: the one picked.
+    /// For choices: the one under the cursor (picked, for a single choice).
     pub choice: usize,
+    /// For several choices: those picked, by their place in the list.
+    pub picked: Vec<usize>,
     /// Why the value cannot be saved, as typed or as the daemon said.
     pub error: Option<String>,
     /// A property of the new server's form ([`crate::tui::state::App::draft`]), not of a saved server.
@@ -34,8 +36,26 @@ impl EditView {
     /// as the file holds it, or empty for a secret (never shown back); the current choice picked.
     pub fn open(server: String, prop: usize, p: &Prop, draft: bool) -> EditView {
         let input = if p.secret() { String::new() } else { p.raw.clone() };
-        let choice = p.choices.iter().position(|(v, _)| *v == p.raw).unwrap_or(0);
-        EditView { server, prop, input, choice, error: None, draft }
+        let mut v = EditView { server, prop, input, choice: 0, picked: Vec::new(), error: None, draft };
+        v.pick_from_file(p);
+        v
+    }
+
+    /// Picks what the file holds: a choice named by its value or its label (any case; a file
+    /// may name an account's status by name or id), several separated by commas.
+    pub fn pick_from_file(&mut self, p: &Prop) {
+        let names = |text: &str| -> Option<usize> {
+            let text = text.trim().to_lowercase();
+            p.choices.iter().position(|(v, l)| v.to_lowercase() == text || l.trim().to_lowercase() == text)
+        };
+        if p.multiple {
+            self.picked = p.raw.split(',').filter_map(names).collect();
+            self.picked.sort_unstable();
+            self.picked.dedup();
+            self.choice = self.picked.first().copied().unwrap_or(0);
+        } else {
+            self.choice = names(&p.raw).unwrap_or(0);
+        }
     }
 }
 
@@ -73,9 +93,25 @@ impl EditView {
         match k.code {
             KeyCode::Esc => return Edited::Back,
             KeyCode::Up if choices => self.choice = self.choice.checked_sub(1).unwrap_or(p.choices.len() - 1),
+            KeyCode::Char(' ') if choices && p.multiple => match self.picked.iter().position(|i| *i == self.choice) {
+                Some(at) => {
+                    self.picked.remove(at);
+                }
+                None => {
+                    self.picked.push(self.choice);
+                    self.picked.sort_unstable();
+                }
+            },
             KeyCode::Down | KeyCode::Char(' ') if choices => self.choice = (self.choice + 1) % p.choices.len(),
             KeyCode::Enter => {
-                let value = if choices { p.choices.get(self.choice).map(|(v, _)| v.clone()).unwrap_or_default() } else { self.input.clone() };
+                let value = if choices && p.multiple {
+                    // In the list's order; none picked: the empty text.
+                    self.picked.iter().filter_map(|i| p.choices.get(*i).map(|(v, _)| v.as_str())).collect::<Vec<_>>().join(", ")
+                } else if choices {
+                    p.choices.get(self.choice).map(|(v, _)| v.clone()).unwrap_or_default()
+                } else {
+                    self.input.clone()
+                };
                 // In a new server's form an empty value takes the setting back to its default.
                 let cleared = self.draft && value.is_empty() && !choices;
                 if !choices && !cleared {
@@ -131,13 +167,21 @@ pub fn draw(f: &mut Frame, v: &EditView, p: &Prop, lang: Lang) {
     } else {
         for (i, (_, label)) in p.choices.iter().enumerate() {
             let style = if i == v.choice { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
-            lines.push(Line::from(Span::styled(format!("  {label}  "), style)));
+            let mark = match (p.multiple, v.picked.contains(&i)) {
+                (false, _) => "",
+                (true, true) => "[x] ",
+                (true, false) => "[ ] ",
+            };
+            lines.push(Line::from(Span::styled(format!("  {mark}{label}  "), style)));
         }
     }
     lines.push(Line::from(""));
     match &v.error {
         Some(e) => lines.push(Line::from(Span::styled(format!("✗ {e}"), Style::new().fg(Color::Red)))),
-        None => lines.push(Line::from(Span::styled(Msg::TuiEditKeys.get(lang), Style::new().fg(Color::DarkGray)))),
+        None => {
+            let keys = if p.multiple && !p.choices.is_empty() { Msg::TuiEditKeysMany } else { Msg::TuiEditKeys };
+            lines.push(Line::from(Span::styled(keys.get(lang), Style::new().fg(Color::DarkGray))));
+        }
     }
     let area = f.area();
     let w = area.width.saturating_sub(6).min(90);
