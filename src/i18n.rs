@@ -607,7 +607,7 @@ catalogue! {
     ByDefault => "default", "по подразбиране", "domyślnie";
     NoAccountChoices => "server '{server}' reads no list '{source}' from its account", "сървър '{server}' не чете списък '{source}' от акаунта си", "serwer '{server}' nie czyta ze swojego konta listy '{source}'";
     NoChoicesFrom => "the setting '{key}' of server '{server}' takes no choices from its account", "настройката '{key}' на сървър '{server}' не взема избор от акаунта", "ustawienie '{key}' serwera '{server}' nie bierze wyboru ze swojego konta";
-    AckBudgetSpent => "not sent, the shop refused acknowledgements for {secs} s this run", "не е изпратено: магазинът отказваше потвържденията {secs} с в този обмен", "nie wysłano, sklep odrzucał potwierdzenia przez {secs} s tej wymiany";
+    AckBudgetSpent => "not sent: telling the shop took all of this run's {secs} s for it (the shop refused or was slow); it is told next run", "не е изпратено: уведомяването на магазина зае всичките {secs} с на този обмен за него (магазинът отказваше или бавеше); ще бъде уведомен при следващия обмен", "nie wysłano: powiadamianie sklepu zajęło cały czas tej wymiany na to, {secs} s (sklep odrzucał lub zwlekał); zostanie powiadomiony przy następnej wymianie";
     AckStopped => "the run was stopped before the shop answered", "обменът беше спрян, преди магазинът да отговори", "wymianę zatrzymano, zanim sklep odpowiedział";
     AckNotNoted => "the shop was told, but noting it failed: {error}", "магазинът е уведомен, но отбелязването не успя: {error}", "sklep został powiadomiony, ale zapisanie tego się nie powiodło: {error}";
     PlanPartnerFound => "partner '{name}' (ID {id})", "партньор '{name}' (ID {id})", "kontrahent '{name}' (ID {id})";

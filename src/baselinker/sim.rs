@@ -45,6 +45,8 @@ pub struct SimConfig {
     pub server_errors: f64,
     /// True when the order journal is activated for the account (else it answers empty).
     pub journal: bool,
+    /// The currencies the seed's orders go round (PLN, EUR and BGN by default).
+    pub currencies: Vec<&'static str>,
 }
 
 impl SimConfig {
@@ -58,6 +60,7 @@ impl SimConfig {
             block: Duration::from_secs(10),
             server_errors: 0.0,
             journal: true,
+            currencies: vec!["PLN", "EUR", "BGN"],
         }
     }
 }
@@ -221,6 +224,44 @@ impl Sim {
         s.journal.push((log, id, 18, status, now));
         s.next_log += 1;
         true
+    }
+
+    /// Places an order as `getOrders` gives it, confirmed now (its id kept where it has one not
+    /// taken, else the next): its id.
+    pub fn place(&self, mut order: Value) -> i64 {
+        let mut s = self.state();
+        let now = Utc::now().timestamp();
+        let id = match order["order_id"].as_i64() {
+            Some(id) if !s.orders.contains_key(&id) => id,
+            _ => {
+                let id = s.next_order;
+                s.next_order += 1;
+                id
+            }
+        };
+        order["order_id"] = json!(id);
+        order["confirmed"] = json!(true);
+        order["date_confirmed"] = json!(now);
+        if order["order_status_id"].is_null() {
+            order["order_status_id"] = json!(STATUSES[0].0);
+        }
+        let log = s.next_log;
+        s.journal.push((log, id, 2, 0, now));
+        s.next_log += 1;
+        s.orders.insert(id, order);
+        id
+    }
+
+    /// Puts products in the catalogue as someone in BaseLinker's panel would: each keyed by a
+    /// new id.
+    pub fn add_products(&self, products: Vec<Value>) {
+        let mut s = self.state();
+        for mut p in products {
+            let id = s.next_product;
+            s.next_product += 1;
+            p["id"] = json!(id);
+            s.products.insert(id, p);
+        }
     }
 
     /// More confirmed orders, confirmed now.
@@ -462,7 +503,8 @@ impl State {
         self.next_order += 1;
         let n = id as u64;
         let r = &mut self.rng;
-        let currency = ["PLN", "EUR", "BGN"][(n % 3) as usize];
+        let currencies = if self.config.currencies.is_empty() { vec!["EUR"] } else { self.config.currencies.clone() };
+        let currency = currencies[(n % currencies.len() as u64) as usize];
         let polish = currency == "PLN";
         let lines = 1 + (n % 3) as usize;
         let mut products = Vec::new();
@@ -487,7 +529,16 @@ impl State {
                 "quantity": 1 + r.u32(0..3),
             }));
         }
+        // Every fifth order has a promo code, as shops send one: a line below zero.
+        if n.is_multiple_of(5) {
+            products.push(json!({
+                "storage": "", "storage_id": 0, "order_product_id": id * 10 + 9, "product_id": "", "variant_id": "0",
+                "name": format!("Kod rabatowy LATO{}", n % 100), "sku": "", "ean": "", "price_brutto": -2.5, "tax_rate": 20, "quantity": 1,
+            }));
+        }
         let company = n.is_multiple_of(4);
+        // Every seventh one who is no company left no e-mail: a guest.
+        let guest = !company && n.is_multiple_of(7);
         let cod = n.is_multiple_of(3);
         let total: f64 = products.iter().map(|p| p["price_brutto"].as_f64().unwrap_or(0.0) * p["quantity"].as_f64().unwrap_or(0.0)).sum::<f64>() + 9.99;
         let (first, last, city) = if polish { ("Zofia", "Wójcik", "Kraków") } else { ("Мария", "Петрова", "София") };
@@ -503,7 +554,7 @@ impl State {
             "date_add": confirmed.unwrap_or_else(|| Utc::now().timestamp()) - 600,
             "user_login": format!("buyer{id}"),
             "phone": "+48 600 100 200",
-            "email": format!("buyer{id}@example.pl"),
+            "email": if guest { String::new() } else { format!("buyer{id}@example.pl") },
             "currency": currency,
             "payment_method": if cod { "Płatność przy odbiorze" } else { "Przelew" },
             "payment_method_cod": if cod { "1" } else { "0" },

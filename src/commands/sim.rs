@@ -100,6 +100,7 @@ pub(super) fn baselinker(args: crate::cli::BaseLinkerSimArgs) -> Result<(), CliE
         block: Duration::from_secs(args.block_secs),
         server_errors,
         journal: !args.no_journal,
+        ..BlConfig::new("")
     };
     let rt = runtime()?;
     rt.block_on(async move {

@@ -1,10 +1,10 @@
 //! The shop harness: what the exchange tests need of a shop, whatever its kind. A test places
 //! orders and shop-made products and customers in the core's neutral records, asks what the shop
 //! holds in the same records, and knows the kind only through [`ShopHarness`]: Shopiko's
-//! simulator implements it here; another kind's simulator implements it beside its own, and the
-//! same exchange tests run against it.
+//! simulator and BaseLinker's ([`BlShop`]) implement it here, and the same exchange tests run
+//! against each.
 
-use obmen::kinds::warehouse_pro::shop::{Customer, DiscountKind, Order, PaymentMethod, Product};
+use obmen::kinds::warehouse_pro::shop::{Customer, CustomerType, DiscountKind, Order, PaymentMethod, Product};
 use obmen::kinds::warehouse_pro_shopiko::shop::{self as shopiko_kind, decode};
 use obmen::shopiko::model;
 use obmen::shopiko::sim::SimConfig;
@@ -15,8 +15,23 @@ use crate::shopiko::{RunningSim, API_ID, KEY};
 pub trait ShopHarness {
     /// The kind of the servers that talk to it, as server files write it.
     fn kind(&self) -> &'static str;
+    /// The shop's name as documents' notes give it (`Shopiko 100001`).
+    fn name(&self) -> &'static str;
+    /// The import log's source of its orders.
+    fn source(&self) -> String;
+    /// The partner orders of guests go to by the kind's default.
+    fn guest_partner(&self) -> &'static str;
+    /// Rules the kind's servers need to talk to this shop (`[rules]` keys and TOML values).
+    fn rules(&self) -> Vec<(&'static str, String)>;
     /// The server file's section for this shop (its address and key).
     fn section(&self) -> String;
+    /// Every order a customer finished (confirmed, where the shop knows unconfirmed ones), by id.
+    fn order_ids(&self) -> Vec<String>;
+    /// True when the shop's seed tells vouchers from promo codes (else every discount is a promo
+    /// code).
+    fn has_vouchers(&self) -> bool;
+    /// True when the shop's seed has customers who are the demo database's partners (by e-mail).
+    fn knows_demo_partners(&self) -> bool;
     /// Places an order, as a customer would.
     fn place(&self, order: &Order);
     /// An order as the shop holds it now (acknowledged or not), decoded as the kind decodes it.
@@ -42,9 +57,6 @@ pub trait ShopHarness {
 
 /// How the kind under test tells its shop an order became a sales order.
 pub const SALES_ORDER: &str = "sales_order";
-
-/// The import log's source of the kind under test (Shopiko's: its API ID).
-pub const SOURCE: &str = API_ID;
 
 /// A complete order as the seed of the kind under test makes them.
 pub fn sample_order() -> Order {
@@ -154,6 +166,36 @@ impl ShopHarness for RunningSim {
         "WarehousePro Import Export Shopiko"
     }
 
+    fn name(&self) -> &'static str {
+        "Shopiko"
+    }
+
+    fn source(&self) -> String {
+        API_ID.to_owned()
+    }
+
+    fn guest_partner(&self) -> &'static str {
+        "Клиент от Shopiko"
+    }
+
+    fn rules(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    fn order_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.sim.orders().into_iter().map(|o| o.id).collect();
+        ids.sort_by_key(|id| (id.len(), id.clone()));
+        ids
+    }
+
+    fn has_vouchers(&self) -> bool {
+        true
+    }
+
+    fn knows_demo_partners(&self) -> bool {
+        true
+    }
+
     fn section(&self) -> String {
         format!("[shopiko]\nurl = \"{}\"\napi_id = \"{API_ID}\"\nkey = \"{KEY}\"\n", self.url)
     }
@@ -196,5 +238,180 @@ impl ShopHarness for RunningSim {
 
     fn edit_customers_in_shop(&self, customers: Vec<Customer>) {
         self.sim.edit_customers_in_shop(customers.iter().map(|c| wire_customer(c, None)).collect());
+    }
+}
+
+/// A BaseLinker account's simulator, as the exchange tests drive it: its orders read as the kind
+/// reads them (the document number from the server's document field), its servers moving booked
+/// orders to a status and writing the number to that field.
+pub struct BlShop {
+    /// The simulator.
+    pub running: obmen::baselinker::sim::Running,
+}
+
+/// The simulated account's document field, as its servers name it and by its id.
+const BL_FIELD: (&str, i64) = ("Numer dokumentu Warehouse Pro", 501);
+
+impl BlShop {
+    /// A simulator with `orders` confirmed orders, all in euro (the demo database's own
+    /// currency: the shared tests compare amounts as booked), on the test's runtime.
+    pub async fn start(orders: usize) -> BlShop {
+        use obmen::baselinker::sim::{Running, SimConfig};
+        let config = SimConfig { seed_orders: orders, requests_per_minute: None, currencies: vec!["EUR"], ..SimConfig::new(crate::baselinker::TOKEN) };
+        BlShop { running: Running::start(config).await.unwrap() }
+    }
+
+    fn decoded(raw: &serde_json::Value) -> Order {
+        obmen::kinds::warehouse_pro_baselinker::order::decode(raw, Some(BL_FIELD.1)).unwrap_or_else(|e| panic!("the simulator's order: {}", e.reason))
+    }
+
+    /// A neutral order as `getOrders` gives it.
+    fn wire_order(o: &Order) -> serde_json::Value {
+        use serde_json::json;
+        let mut products: Vec<serde_json::Value> = o
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| {
+                let price: f64 = l.unit_price.parse().unwrap_or(0.0) * (1.0 - l.discount_percent.parse::<f64>().unwrap_or(0.0) / 100.0);
+                json!({ "storage": "db", "storage_id": 1, "order_product_id": k, "product_id": (k + 1).to_string(), "variant_id": "0",
+                    "name": l.name, "sku": l.sku, "ean": "", "price_brutto": price, "tax_rate": l.vat_percent.parse::<f64>().unwrap_or(20.0), "quantity": l.quantity })
+            })
+            .collect();
+        for d in &o.discounts {
+            products.push(json!({ "storage": "", "storage_id": 0, "order_product_id": 99, "product_id": "", "variant_id": "0",
+                "name": d.code, "sku": "", "ean": "", "price_brutto": -d.amount.parse::<f64>().unwrap_or(0.0), "tax_rate": 20, "quantity": 1 }));
+        }
+        let c = &o.customer.contact;
+        let company = o.customer.kind == CustomerType::Company;
+        let cod = o.payment.method == PaymentMethod::CashOnDelivery;
+        json!({
+            "order_id": o.id.parse::<i64>().map(serde_json::Value::from).unwrap_or_else(|_| json!(o.id)),
+            "order_status_id": 1001,
+            "date_add": 1_796_540_000,
+            "email": c.email,
+            "phone": c.phone,
+            "currency": o.currency,
+            "payment_method": if cod { "Płatność przy odbiorze" } else { "Przelew" },
+            "payment_method_cod": if cod { "1" } else { "0" },
+            "payment_done": if o.payment.paid { o.payment.paid_amount.parse::<f64>().unwrap_or(0.0) } else { 0.0 },
+            "delivery_method": o.shipping.as_ref().map(|s| s.method.clone()).unwrap_or_default(),
+            "delivery_price": o.shipping.as_ref().map(|s| s.price.parse::<f64>().unwrap_or(0.0)).unwrap_or(0.0),
+            "delivery_fullname": format!("{} {}", c.first_name, c.last_name).trim(),
+            "delivery_address": o.customer.address.line1,
+            "delivery_city": o.customer.address.city,
+            "invoice_fullname": if company { String::new() } else { format!("{} {}", c.first_name, c.last_name).trim().to_owned() },
+            "invoice_company": if company { c.company_name.clone() } else { String::new() },
+            "invoice_nip": if company { c.vat_number.clone() } else { String::new() },
+            "invoice_address": o.customer.address.line1,
+            "invoice_city": o.customer.address.city,
+            "custom_extra_fields": match &o.acknowledged_as { Some(d) => json!({ BL_FIELD.1.to_string(): d }), None => json!({}) },
+            "products": products,
+        })
+    }
+}
+
+impl ShopHarness for BlShop {
+    fn kind(&self) -> &'static str {
+        "WarehousePro Import Export BaseLinker"
+    }
+
+    fn name(&self) -> &'static str {
+        "BaseLinker"
+    }
+
+    fn source(&self) -> String {
+        crate::baselinker::SOURCE.to_owned()
+    }
+
+    fn guest_partner(&self) -> &'static str {
+        "Клиент от BaseLinker"
+    }
+
+    fn rules(&self) -> Vec<(&'static str, String)> {
+        crate::baselinker::RULES.iter().filter(|(k, _)| !matches!(*k, "object" | "allow_negative_stock")).map(|(k, v)| (*k, v.to_string())).collect()
+    }
+
+    fn section(&self) -> String {
+        format!("[baselinker]\nurl = \"{}\"\ntoken = \"{}\"\nprice_group = \"Detal EUR\"\n", self.running.url, crate::baselinker::TOKEN)
+    }
+
+    fn order_ids(&self) -> Vec<String> {
+        let n = self.running.sim.stats().orders as i64;
+        (5_000_001..5_000_001 + n).filter(|id| self.running.sim.order(*id).is_some_and(|o| o["confirmed"] == true)).map(|id| id.to_string()).collect()
+    }
+
+    fn has_vouchers(&self) -> bool {
+        false
+    }
+
+    fn knows_demo_partners(&self) -> bool {
+        false
+    }
+
+    fn place(&self, order: &Order) {
+        self.running.sim.place(Self::wire_order(order));
+    }
+
+    fn order(&self, id: &str) -> Option<Order> {
+        self.running.sim.order(id.parse().ok()?).map(|o| Self::decoded(&o))
+    }
+
+    fn told_as(&self, id: &str) -> Option<(String, String)> {
+        let o = self.running.sim.order(id.parse().ok()?)?;
+        let number = o["custom_extra_fields"][BL_FIELD.1.to_string()].as_str()?.to_owned();
+        Some((number, o["order_status_id"].to_string()))
+    }
+
+    fn acknowledged(&self) -> u64 {
+        let n = self.running.sim.stats().orders as i64;
+        (5_000_001..5_000_001 + n)
+            .filter_map(|id| self.running.sim.order(id))
+            .filter(|o| o["custom_extra_fields"].get(BL_FIELD.1.to_string()).is_some() && o["order_status_id"] == crate::baselinker::BOOKED)
+            .count() as u64
+    }
+
+    fn add_orders(&self, n: usize) {
+        self.running.sim.add_orders(n);
+    }
+
+    fn products(&self) -> Vec<Product> {
+        self.running
+            .sim
+            .products()
+            .into_iter()
+            .map(|p| Product {
+                sku: p["sku"].as_str().unwrap_or("").to_owned(),
+                name: p["name"].as_str().unwrap_or("").to_owned(),
+                barcodes: p["ean"].as_str().filter(|e| !e.is_empty()).map(|e| vec![e.to_owned()]).unwrap_or_default(),
+                measure: String::new(),
+                price: p["prices"]["106"].as_f64().map(|v| format!("{v:.2}")).unwrap_or_default(),
+                vat_percent: p["tax_rate"].as_f64().map(|v| v.to_string()).unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    fn customer_count(&self) -> u64 {
+        // BaseLinker keeps buyers on orders only.
+        0
+    }
+
+    fn stock(&self, sku: &str) -> Option<f64> {
+        self.running.sim.products().into_iter().find(|p| p["sku"] == sku)?["stock"]["bl_401"].as_f64()
+    }
+
+    fn edit_products_in_shop(&self, products: Vec<Product>) {
+        let wire = products
+            .into_iter()
+            .map(|p| {
+                serde_json::json!({ "sku": p.sku, "ean": p.barcodes.first().cloned().unwrap_or_default(), "name": p.name,
+                "tax_rate": p.vat_percent.parse::<f64>().unwrap_or(20.0), "prices": { "106": p.price.parse::<f64>().unwrap_or(0.0) }, "stock": {} })
+            })
+            .collect();
+        self.running.sim.add_products(wire);
+    }
+
+    fn edit_customers_in_shop(&self, _customers: Vec<Customer>) {
+        panic!("BaseLinker keeps no customer list: a test of customers made in the shop is not one for this kind");
     }
 }

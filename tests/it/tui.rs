@@ -170,11 +170,16 @@ fn the_tui_starts_a_daemon_starts_and_stops_a_server_and_hides_leaving_it_runnin
     assert_eq!(std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap(), file, "nothing saved");
     tui.press("\x1b");
     tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
-    // Bulgarian at run time.
+    // Bulgarian at run time, then Polish, then English again.
     tui.press("L");
     tui.wait_for("Правила за обмен", Duration::from_secs(10));
     tui.wait_for("спрян", Duration::from_secs(10));
+    // Polish next, then round to English.
     tui.press("L");
+    tui.wait_for("Zasady wymiany", Duration::from_secs(10));
+    tui.wait_for("zatrzymany", Duration::from_secs(10));
+    tui.press("L");
+    tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
     tui.press("s");
     tui.wait_for("next run at", Duration::from_secs(30));
     // h: the window goes; the server keeps running in the daemon.

@@ -9,7 +9,8 @@ use super::shop::{Ack, Shop};
 use crate::i18n::Msg;
 use crate::warehouse::OperType;
 
-/// The most time one run spends telling the shop about imported orders.
+/// The most time one run spends telling the shop about imported orders, beyond the time the
+/// shop's own pace needs for them ([`Shop::ack_time`]).
 pub const ACK_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl<S: Shop> Ctx<'_, S> {
@@ -24,21 +25,33 @@ impl<S: Shop> Ctx<'_, S> {
     /// Tells the shop about the orders imported in this run, several at a time, then notes in the
     /// import log which ones it took. One that fails stays unacknowledged there and is sent again
     /// next run; so does every one if the process dies first. Acknowledgements have a budget: a
-    /// few seconds each, and [`ACK_BUDGET`] for the whole run, so that a shop refusing them cannot
-    /// hold the run; past it the rest wait for the next run.
+    /// few seconds each, and [`ACK_BUDGET`] for the whole run (more where the shop paces its
+    /// requests: the time its pace needs for them), so that a shop refusing them cannot hold the
+    /// run; past it the rest wait for the next run.
     pub(super) fn acknowledge_queued(&mut self, report: &mut ImportReport) {
         const AT_ONCE: usize = 8;
         let queued = std::mem::take(&mut *self.cache.to_acknowledge.borrow_mut());
         if queued.is_empty() {
             return;
         }
-        let deadline = *self.cache.ack_deadline.borrow_mut().get_or_insert_with(|| tokio::time::Instant::now() + ACK_BUDGET);
+        // The run's budget: ACK_BUDGET once, and the time the shop's pace needs for each order
+        // queued, whichever page queued it.
+        let (started, deadline) = {
+            let mut cached = self.cache.ack_deadline.borrow_mut();
+            let (started, deadline) = cached.get_or_insert_with(|| {
+                let now = tokio::time::Instant::now();
+                (now, now + ACK_BUDGET)
+            });
+            *deadline += self.shop.ack_time(queued.len());
+            (*started, *deadline)
+        };
+        let secs = deadline.saturating_duration_since(started).as_secs();
         let shop = self.shop.clone();
         let lang = crate::i18n::current();
         for chunk in queued.chunks(AT_ONCE * 64) {
             if tokio::time::Instant::now() >= deadline {
                 for (_, number, _, _) in chunk {
-                    report.ack_failures.push(format!("{number}: {}", Msg::AckBudgetSpent.with(crate::i18n::current(), &[("secs", &ACK_BUDGET.as_secs())])));
+                    report.ack_failures.push(format!("{number}: {}", Msg::AckBudgetSpent.with(crate::i18n::current(), &[("secs", &secs)])));
                 }
                 continue;
             }
@@ -68,7 +81,7 @@ impl<S: Shop> Ctx<'_, S> {
                         }
                         () = tokio::time::sleep_until(deadline) => {
                             t.abort();
-                            Err(Msg::AckBudgetSpent.with(lang, &[("secs", &ACK_BUDGET.as_secs())]))
+                            Err(Msg::AckBudgetSpent.with(lang, &[("secs", &secs)]))
                         }
                         r = &mut t => r.unwrap_or_else(|e| Err(e.to_string())),
                     };

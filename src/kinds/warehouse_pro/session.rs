@@ -139,8 +139,9 @@ pub(crate) struct Cache {
     pub(super) currencies: std::cell::RefCell<Option<Currencies>>,
     /// What partner matching had to decide against a weaker key, one line an order.
     pub(super) partner_notes: std::cell::RefCell<Vec<String>>,
-    /// When this run stops trying to acknowledge orders (set at the first acknowledgement).
-    pub(super) ack_deadline: std::cell::RefCell<Option<tokio::time::Instant>>,
+    /// When this run began acknowledging orders and when it stops trying (set at the first
+    /// acknowledgement, moved on by the shop's pace for each order queued).
+    pub(super) ack_deadline: std::cell::RefCell<Option<(tokio::time::Instant, tokio::time::Instant)>>,
 }
 
 /// What the shop's products are, by SKU (read once per run, only when the key is not the code).

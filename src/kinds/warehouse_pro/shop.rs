@@ -383,6 +383,12 @@ pub(crate) trait Shop: Clone + Send + Sync + 'static {
     fn decode_order(&self, raw: &serde_json::Value) -> Result<Order, Undecodable>;
     /// Tells the shop an order is in Warehouse Pro. Telling it twice is harmless.
     fn acknowledge(&self, ack: Ack) -> impl Future<Output = Result<(), RunError>> + Send;
+    /// How long telling the shop about `n` orders takes at the least where its requests are
+    /// paced (a limit of requests a minute): the core gives acknowledgements that time beyond
+    /// its own budget for a shop that refuses them. None where the shop sets no pace.
+    fn ack_time(&self, _n: usize) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
     /// Tells the shop an order was set aside, with why (a shop that has no place for it: nothing).
     fn set_aside(&self, order_id: &str, reason: &str) -> impl Future<Output = Result<(), RunError>> + Send;
 

@@ -75,7 +75,9 @@ async fn open(server: &Server, config: ClientConfig, for_orders: bool, events: &
         Arc::new(move |method: &str, e: &BaseLinkerError| events.send(RunEvent::Retry { what: format!("BaseLinker: {method}"), error: e.to_string() }));
     let client = client(server, config)?.with_retry_hook(hook);
     let resolved = resolve::resolve(&client, server, for_orders).await?;
-    Ok((BaseLinkerShop::new(client, &server.settings.baselinker.url, identity(&resolved), resolved.account.clone()), resolved))
+    let shop = BaseLinkerShop::new(client, &server.settings.baselinker.url, identity(&resolved), resolved.account.clone())
+        .paced(server.settings.baselinker.requests_per_minute);
+    Ok((shop, resolved))
 }
 
 /// What the core needs to run a server of this kind, the account opened (or why not).

@@ -285,18 +285,26 @@ mod tests {
         assert_eq!(decode(&v, None).unwrap().lines[0].unit_price, "abc");
     }
 
-    /// Every order the simulator makes reads, and what it says adds up.
+    /// Every order the simulator makes reads, and what it says adds up; among them promo codes
+    /// (lines below zero), guests, companies and persons.
     #[test]
     fn the_simulators_orders_read() {
         use crate::baselinker::sim::{Sim, SimConfig};
         let sim = Sim::new(SimConfig { seed_orders: 30, ..SimConfig::new("t") });
+        let mut kinds = std::collections::BTreeSet::new();
+        let mut discounted = 0;
         for raw in (5_000_001..=5_000_030).map(|id| sim.order(id).unwrap()) {
             let o = decode(&raw, None).unwrap_or_else(|e| panic!("{}: {raw}", e.reason));
             assert!(!o.lines.is_empty());
             let sum: f64 = o.lines.iter().map(|l| l.unit_price.parse::<f64>().unwrap() * l.quantity.parse::<f64>().unwrap()).sum::<f64>()
-                + o.shipping.as_ref().map_or(0.0, |s| s.price.parse::<f64>().unwrap());
+                + o.shipping.as_ref().map_or(0.0, |s| s.price.parse::<f64>().unwrap())
+                - o.discounts.iter().map(|d| d.amount.parse::<f64>().unwrap()).sum::<f64>();
             assert_eq!(o.total, money(sum));
             assert!(["PLN", "EUR", "BGN"].contains(&o.currency.as_str()), "{}", o.currency);
+            kinds.insert(format!("{:?}", o.customer.kind));
+            discounted += usize::from(!o.discounts.is_empty());
         }
+        assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["Company", "Guest", "Person"]);
+        assert_eq!(discounted, 6, "every fifth order");
     }
 }

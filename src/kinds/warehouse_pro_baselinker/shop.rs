@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::baselinker::client::{NewProduct, PRODUCTS_PAGE, UPDATE_BATCH};
+use crate::baselinker::client::{NewProduct, PRODUCTS_PAGE, REQUESTS_PER_MINUTE, UPDATE_BATCH};
 use crate::baselinker::{BaseLinkerClient, BaseLinkerError};
 use crate::config::Lang;
 use crate::i18n::Msg;
@@ -93,6 +93,8 @@ pub struct BaseLinkerShop {
     url: String,
     /// The catalogue, read once a run when first needed.
     catalogue: Arc<tokio::sync::Mutex<Option<Catalogue>>>,
+    /// The requests a minute the server's token may use (its pace).
+    requests_per_minute: u32,
 }
 
 impl std::fmt::Debug for BaseLinkerShop {
@@ -105,7 +107,18 @@ impl BaseLinkerShop {
     /// The account behind a client, as `identity` names it (its source, service goods and the
     /// price group's currency), using `account`.
     pub fn new(client: BaseLinkerClient, url: &str, identity: Identity, account: Account) -> BaseLinkerShop {
-        BaseLinkerShop { client, account, identity, url: url.to_owned(), catalogue: Arc::default() }
+        BaseLinkerShop { client, account, identity, url: url.to_owned(), catalogue: Arc::default(), requests_per_minute: REQUESTS_PER_MINUTE }
+    }
+
+    /// The shop paced at the server's `requests_per_minute` (BaseLinker's own limit unless set).
+    pub fn paced(mut self, requests_per_minute: u32) -> BaseLinkerShop {
+        self.requests_per_minute = requests_per_minute.clamp(1, REQUESTS_PER_MINUTE);
+        self
+    }
+
+    /// The requests telling BaseLinker of one booked order takes: the document number, the status.
+    fn requests_per_ack(&self) -> u32 {
+        u32::from(self.account.document_field.is_some()) + u32::from(self.account.status_after_import.is_some())
     }
 
     fn order_id(id: &str) -> Result<i64, RunError> {
@@ -214,6 +227,12 @@ impl Shop for BaseLinkerShop {
             self.client.set_order_status(id, status).await?;
         }
         Ok(())
+    }
+
+    fn ack_time(&self, n: usize) -> std::time::Duration {
+        // At the token's pace: a minute for each requests_per_minute requests.
+        let requests = n as u64 * u64::from(self.requests_per_ack());
+        std::time::Duration::from_millis(requests * 60_000 / u64::from(self.requests_per_minute.max(1)))
     }
 
     async fn set_aside(&self, order_id: &str, _reason: &str) -> Result<(), RunError> {
@@ -404,6 +423,19 @@ mod tests {
         let refused = wrong.set_stock(&levels[..1]).await.unwrap();
         assert_eq!(refused.len(), 1);
         assert!(refused[0].key == "B-1" && refused[0].reason.contains("bl_9"), "{refused:?}");
+    }
+
+    /// Telling BaseLinker of booked orders takes the token's pace: two requests each (number and
+    /// status), a minute for each hundred at 100 a minute; none where nothing is told.
+    #[test]
+    fn acknowledgements_are_given_the_time_the_tokens_pace_needs() {
+        let c = client("http://127.0.0.1:9/connector.php", "t", Duration::from_secs(1));
+        let shop = BaseLinkerShop::new(c.clone(), "http://127.0.0.1:9", identity(), account());
+        assert_eq!(shop.ack_time(50), Duration::from_secs(60));
+        assert_eq!(shop.clone().paced(50).ack_time(50), Duration::from_secs(120));
+        assert_eq!(shop.clone().paced(1_000).ack_time(50), Duration::from_secs(60), "never faster than BaseLinker's limit");
+        let quiet = Account { status_after_import: None, document_field: None, ..account() };
+        assert_eq!(BaseLinkerShop::new(c, "http://127.0.0.1:9", identity(), quiet).ack_time(50), Duration::ZERO);
     }
 
     /// The checks: reachable and the token accepted, or which of the two failed.
