@@ -60,9 +60,9 @@ impl Setup<RunningSim> {
 
 impl Setup<BlShop> {
     /// A BaseLinker account with `orders` confirmed orders in euro, and a server joining it to a
-    /// demo database of `goods` goods.
+    /// demo database of `goods` goods (40 at least: the account's seed sells the demo's first 40).
     pub fn baselinker(d: Dialect, goods: usize, orders: usize, sets: &[(&str, &str)]) -> Setup<BlShop> {
-        Setup::with(TestDb::with_demo(d, goods), |rt| rt.block_on(BlShop::start(orders)), sets)
+        Setup::with(TestDb::with_demo(d, goods.max(40)), |rt| rt.block_on(BlShop::start(orders)), sets)
     }
 }
 
@@ -138,6 +138,8 @@ on_both!(sqlite, mysql;
     baselinker_imports_every_kind_of_order_exactly_once,
     bad_orders_are_set_aside_and_the_rest_go_on,
     a_dry_run_changes_nothing_anywhere,
+    baselinker_bad_orders_are_set_aside_and_the_rest_go_on,
+    baselinker_a_dry_run_changes_nothing_anywhere,
 );
 
 /// A sales order of one line at an object: it holds stock without moving it.
@@ -692,8 +694,22 @@ fn normalise(v: &str) -> String {
 }
 
 fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
-    let shop = seed(5, 20);
-    let s = Setup::new(d, 30, shop, &[("sync_nomenclature", "false")]);
+    orders_set_aside_and_the_rest_go_on(&Setup::new(d, 30, seed(5, 20), &[("sync_nomenclature", "false")]));
+}
+
+fn baselinker_bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
+    orders_set_aside_and_the_rest_go_on(&Setup::baselinker(d, 30, 5, &[("sync_nomenclature", "false")]));
+}
+
+/// Orders of an unknown SKU, a price that is no number, a quantity below zero and more than the
+/// stock, placed beside five good ones: each set aside with its reason, the rest booked; once
+/// stock arrives the next run takes the last from the quarantine, and a dropped one stays out;
+/// with nomenclature sync on, an unknown product becomes a new good, rolled back with its order
+/// while the order cannot be booked.
+fn orders_set_aside_and_the_rest_go_on<H: ShopHarness>(s: &Setup<H>) {
+    let source = s.shop().source();
+    // The number each order is known by in the report and the quarantine.
+    let num = |id: &str| s.shop().order(id).unwrap_or_else(|| panic!("no order {id}")).number;
     let g3 = obmen::warehouse::demo::good(3);
     s.shop().place(&order("900001", "NO-SUCH-SKU", "1", "5.00"));
     s.shop().place(&order("900002", &g3.code, "1", "12,50"));
@@ -705,12 +721,17 @@ fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
     assert_eq!(report.imported.len(), 5, "{report:#?}");
     let reasons: HashMap<String, String> = report.quarantined.iter().map(|q| (q.order.clone(), q.reason.clone())).collect();
     assert_eq!(reasons.len(), 4);
-    assert!(reasons["SH-900001"].contains("unknown product SKU 'NO-SUCH-SKU'") && reasons["SH-900001"].contains("nomenclature sync is off"), "{reasons:?}");
-    assert!(reasons["SH-900002"].contains("the price '12,50' is not a number"), "{reasons:?}");
-    assert!(reasons["SH-900003"].contains("below zero"), "{reasons:?}");
-    assert!(reasons["SH-900004"].contains("not enough stock") && reasons["SH-900004"].contains(&g3.code), "{reasons:?}");
+    let (n1, n2, n3, n4) = (num("900001"), num("900002"), num("900003"), num("900004"));
+    assert!(reasons[&n1].contains("unknown product SKU 'NO-SUCH-SKU'") && reasons[&n1].contains("nomenclature sync is off"), "{reasons:?}");
+    assert!(reasons[&n2].contains("the price '12,50' is not a number"), "{reasons:?}");
+    assert!(reasons[&n3].contains("below zero"), "{reasons:?}");
+    assert!(reasons[&n4].contains("not enough stock") && reasons[&n4].contains(&g3.code), "{reasons:?}");
     let wh = s.db.open();
-    assert!(wh.imported(SOURCE, "900004").unwrap().is_none(), "a refused order leaves nothing");
+    assert!(wh.imported(&source, "900004").unwrap().is_none(), "a refused order leaves nothing");
+    // Where the shop has a place for it, each is told it was set aside.
+    for id in ["900001", "900002", "900003", "900004"] {
+        assert_ne!(s.shop().told_set_aside(id), Some(false), "order {id}");
+    }
     let state = s.state();
     let listed = s.rt.block_on(state.quarantined("Shop", false)).unwrap();
     assert_eq!(listed.len(), 4);
@@ -720,28 +741,30 @@ fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
     let good = wh.goods_by_code(&g3.code).unwrap().remove(0);
     let w = s.db.open();
     w.transaction(|tx| tx.move_stock(object.id, good.id, 10.0, false)).unwrap();
-    let unknown = listed.iter().find(|q| q.order_number == "SH-900001").unwrap().id;
+    let unknown = listed.iter().find(|q| q.order_number == n1).unwrap().id;
     assert!(s.rt.block_on(state.drop_quarantine("Shop", unknown)).unwrap());
     let next = s.run(false);
     let r = next.report().import.unwrap();
-    assert_eq!(r.imported.iter().map(|i| i.order.as_str()).collect::<Vec<_>>(), vec!["SH-900004"]);
+    assert_eq!(r.imported.iter().map(|i| i.order.as_str()).collect::<Vec<_>>(), vec![n4.as_str()]);
     assert_eq!(r.quarantined.len(), 2, "the bad price and the negative quantity stay set aside");
-    assert!(wh.imported(SOURCE, "900001").unwrap().is_none(), "a dropped order is never imported");
+    assert!(wh.imported(&source, "900001").unwrap().is_none(), "a dropped order is never imported");
     let all = s.rt.block_on(state.quarantined("Shop", true)).unwrap();
     let st: HashMap<&str, &str> = all.iter().map(|q| (q.order_number.as_str(), q.state.as_str())).collect();
-    assert_eq!((st["SH-900001"], st["SH-900004"], st["SH-900002"]), ("dropped", "resolved", "open"));
+    assert_eq!((st[n1.as_str()], st[n4.as_str()], st[n2.as_str()]), ("dropped", "resolved", "open"));
 
     // With nomenclature sync on, an unknown product becomes a new good; it has no stock yet, so
     // while negative stock is refused the order is set aside and the new good rolls back with it.
     s.write_server(&[("sync_nomenclature", "true")]);
     s.shop().place(&order("900006", "NEW-SKU-0", "1", "3.60"));
     let r = s.run(false).report().import.unwrap();
-    assert!(r.quarantined.iter().any(|q| q.order == "SH-900006" && q.reason.contains("not enough stock of good 'NEW-SKU-0'")), "{r:#?}");
+    let n6 = num("900006");
+    assert!(r.quarantined.iter().any(|q| q.order == n6 && q.reason.contains("not enough stock of good 'NEW-SKU-0'")), "{r:#?}");
     assert!(wh.goods_by_code("NEW-SKU-0").unwrap().is_empty(), "the new good went back with the order");
     s.write_server(&[("sync_nomenclature", "true"), ("allow_negative_stock", "true")]);
     s.shop().place(&order("900005", "NEW-SKU-1", "2", "3.60"));
     let r = s.run(false).report().import.unwrap();
-    assert!(r.imported.iter().any(|i| i.order == "SH-900005") && r.imported.iter().any(|i| i.order == "SH-900006"), "{r:#?}");
+    let n5 = num("900005");
+    assert!(r.imported.iter().any(|i| i.order == n5) && r.imported.iter().any(|i| i.order == n6), "{r:#?}");
     let made = wh.goods_by_code("NEW-SKU-1").unwrap();
     assert_eq!(made.len(), 1);
     assert!(r.goods_created.iter().any(|g| g.starts_with("NEW-SKU-1")), "{r:#?}");
@@ -788,8 +811,16 @@ fn state_content(p: &Path) -> Option<String> {
 }
 
 fn a_dry_run_changes_nothing_anywhere(d: Dialect) {
-    let shop = seed(15, 20);
-    let s = Setup::new(d, 25, shop, &[]);
+    dry_runs_change_nothing_anywhere(&Setup::new(d, 25, seed(15, 20), &[]));
+}
+
+fn baselinker_a_dry_run_changes_nothing_anywhere(d: Dialect) {
+    dry_runs_change_nothing_anywhere(&Setup::baselinker(d, 25, 15, &[]));
+}
+
+/// A dry run before any real one and one after it: each says what it would do (and what it
+/// would set aside), and leaves the database, obmen's state and the shop as they were.
+fn dry_runs_change_nothing_anywhere<H: ShopHarness>(s: &Setup<H>) {
     s.shop().place(&order("900009", "NO-SUCH-SKU-2", "1", "5.00"));
     let wh = s.db.open();
     let before = checksum(&wh);
@@ -803,12 +834,14 @@ fn a_dry_run_changes_nothing_anywhere(d: Dialect) {
     assert!(report.planned[0].contains("a sale at 'Централен Склад'"), "{}", report.planned[0]);
     assert_eq!(checksum(&wh), before, "the Warehouse Pro database is byte for byte the same");
     assert_eq!(s.shop().acknowledged(), 0, "the shop was told nothing");
+    assert_ne!(s.shop().told_set_aside("900009"), Some(true), "not even of the order it would set aside");
     let state_before = state_content(&state_db);
 
     // After a real run, a dry run still changes nothing, and says everything is imported.
     let real = s.run(false);
     assert_eq!(real.report().import.as_ref().unwrap().imported.len(), 15, "as the dry run said");
     assert_eq!(real.report().import.as_ref().unwrap().quarantined.len(), 1);
+    assert_ne!(s.shop().told_set_aside("900009"), Some(false), "the real run tells it");
     let after_real = checksum(&wh);
     let state_after_real = state_content(&state_db);
     let dry = s.run(true).report().import.unwrap();

@@ -41,6 +41,8 @@ pub trait ShopHarness {
     fn told_as(&self, id: &str) -> Option<(String, String)>;
     /// How many orders the shop was told are in Warehouse Pro.
     fn acknowledged(&self) -> u64;
+    /// Whether the shop was told an order was set aside; None where the shop has no place for it.
+    fn told_set_aside(&self, id: &str) -> Option<bool>;
     /// More seeded orders.
     fn add_orders(&self, n: usize);
     /// Every product the shop has, as the kind reads it.
@@ -216,6 +218,11 @@ impl ShopHarness for RunningSim {
         self.sim.stats().orders_acknowledged
     }
 
+    fn told_set_aside(&self, _id: &str) -> Option<bool> {
+        // Shopiko's contract has no place for it.
+        None
+    }
+
     fn add_orders(&self, n: usize) {
         self.sim.add_orders(n);
     }
@@ -273,7 +280,11 @@ impl BlShop {
             .iter()
             .enumerate()
             .map(|(k, l)| {
-                let price: f64 = l.unit_price.parse().unwrap_or(0.0) * (1.0 - l.discount_percent.parse::<f64>().unwrap_or(0.0) / 100.0);
+                // A price or quantity that is no number goes as the text it is, as a shop may send it.
+                let price = match l.unit_price.parse::<f64>() {
+                    Ok(p) => json!(p * (1.0 - l.discount_percent.parse::<f64>().unwrap_or(0.0) / 100.0)),
+                    Err(_) => json!(l.unit_price),
+                };
                 json!({ "storage": "db", "storage_id": 1, "order_product_id": k, "product_id": (k + 1).to_string(), "variant_id": "0",
                     "name": l.name, "sku": l.sku, "ean": "", "price_brutto": price, "tax_rate": l.vat_percent.parse::<f64>().unwrap_or(20.0), "quantity": l.quantity })
             })
@@ -369,6 +380,10 @@ impl ShopHarness for BlShop {
             .filter_map(|id| self.running.sim.order(id))
             .filter(|o| o["custom_extra_fields"].get(BL_FIELD.1.to_string()).is_some() && o["order_status_id"] == crate::baselinker::BOOKED)
             .count() as u64
+    }
+
+    fn told_set_aside(&self, id: &str) -> Option<bool> {
+        Some(self.running.sim.order(id.parse().ok()?)?["order_status_id"] == crate::baselinker::SET_ASIDE)
     }
 
     fn add_orders(&self, n: usize) {
