@@ -386,17 +386,19 @@ fn utility_centers_words_are_understood_and_written_canonically() {
 
     let o = obmen(h, &["kinds"]);
     assert!(o.status.success() && text(&o).0.contains("warehouse_pro_shopiko"), "{:?}", text(&o));
-    let profile = obmen::config::profile::find("warehouse_pro_shopiko").unwrap();
-    for lang in ["en", "bg"] {
-        let o = obmen(h, &["--lang", lang, "kinds", "show", "WAREHOUSEPRO import export shopiko"]);
-        let (out, err) = text(&o);
-        assert!(o.status.success(), "{err}");
-        for prop in &profile.properties {
-            assert!(out.contains(&format!("  {}  ", prop.key)), "{lang}: {} missing", prop.key);
-            let help = if lang == "bg" { &prop.help.bg } else { &prop.help.en };
-            assert!(out.contains(help.as_str()), "{lang}: help of {}", prop.key);
+    for (id, kind) in [("warehouse_pro_shopiko", "WAREHOUSEPRO import export shopiko"), ("warehouse_pro_baselinker", "warehouseprO Import Export baselinker")] {
+        let profile = obmen::config::profile::find(id).unwrap();
+        for lang in obmen::config::Lang::ALL {
+            let o = obmen(h, &["--lang", lang.code(), "kinds", "show", kind]);
+            let (out, err) = text(&o);
+            assert!(o.status.success(), "{err}");
+            for prop in &profile.properties {
+                assert!(out.contains(&format!("  {}  ", prop.key)), "{lang:?}: {} missing", prop.key);
+                assert!(out.contains(prop.help.get(*lang)), "{lang:?}: help of {}", prop.key);
+            }
         }
     }
+    let profile = obmen::config::profile::find("warehouse_pro_shopiko").unwrap();
     let o = obmen(h, &["kinds", "show", "warehouse_pro_shopiko", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["properties"].as_array().map(Vec::len), Some(profile.properties.len()));

@@ -254,6 +254,9 @@ impl ShopHarness for RunningSim {
 pub struct BlShop {
     /// The simulator.
     pub running: obmen::baselinker::sim::Running,
+    /// Its token: one of its own, so that tests running at once do not share one token's
+    /// limit in this process.
+    token: String,
 }
 
 /// The simulated account's document field, as its servers name it and by its id.
@@ -264,8 +267,10 @@ impl BlShop {
     /// currency: the shared tests compare amounts as booked), on the test's runtime.
     pub async fn start(orders: usize) -> BlShop {
         use obmen::baselinker::sim::{Running, SimConfig};
-        let config = SimConfig { seed_orders: orders, requests_per_minute: None, currencies: vec!["EUR"], ..SimConfig::new(crate::baselinker::TOKEN) };
-        BlShop { running: Running::start(config).await.unwrap() }
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let token = format!("{}-{}", crate::baselinker::TOKEN, N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let config = SimConfig { seed_orders: orders, requests_per_minute: None, currencies: vec!["EUR"], ..SimConfig::new(&token) };
+        BlShop { running: Running::start(config).await.unwrap(), token }
     }
 
     fn decoded(raw: &serde_json::Value) -> Order {
@@ -344,7 +349,7 @@ impl ShopHarness for BlShop {
     }
 
     fn section(&self) -> String {
-        format!("[baselinker]\nurl = \"{}\"\ntoken = \"{}\"\nprice_group = \"Detal EUR\"\n", self.running.url, crate::baselinker::TOKEN)
+        format!("[baselinker]\nurl = \"{}\"\ntoken = \"{}\"\nprice_group = \"Detal EUR\"\n", self.running.url, self.token)
     }
 
     fn order_ids(&self) -> Vec<String> {
