@@ -42,20 +42,54 @@ fn ints(wh: &Warehouse, sql: &str) -> Vec<i32> {
     wh.query(&wh.dialect().sql(sql), (), |r| r.i32(1)).unwrap()
 }
 
+/// The object's starting balances, by good.
+fn starting_stock(wh: &Warehouse) -> (i32, HashMap<i32, f64>) {
+    let object = wh.find_object("Централен Склад").unwrap().unwrap();
+    let start = wh
+        .query(&wh.dialect().sql("SELECT {GoodID}, {Qtty} FROM {store} WHERE {ObjectID} = ?"), &object.id, |r| Ok((r.i32(1)?, r.f64(2)?)))
+        .unwrap()
+        .into_iter()
+        .collect();
+    (object.id, start)
+}
+
+/// The kill moments' seed (OBMEN_CRASH_SEED, else `default`) and its generator.
+fn crash_seed(default: u64) -> (u64, fastrand::Rng) {
+    let seed: u64 = std::env::var("OBMEN_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(default);
+    (seed, fastrand::Rng::with_seed(seed))
+}
+
+/// `orders` documents, one an order in the import log; every document line, payment and number
+/// reservation belongs to a logged document, and back.
+fn every_document_whole(wh: &Warehouse, orders: usize, seed: u64) {
+    let logged = ints(wh, "SELECT {Acct} FROM {obmen_imports}");
+    let unique: HashSet<i32> = logged.iter().copied().collect();
+    assert_eq!(unique.len(), orders, "each order has its own document");
+    let docs: HashSet<i32> = ints(wh, "SELECT DISTINCT {Acct} FROM {operations} WHERE {OperType} = 2 AND {Acct} > 0").into_iter().collect();
+    assert_eq!(docs, unique, "no orphan lines, and no document without lines (seed {seed})");
+    let paid: HashSet<i32> = ints(wh, "SELECT DISTINCT {Acct} FROM {payments} WHERE {OperType} = 2").into_iter().collect();
+    assert_eq!(paid, unique, "no orphan payments (seed {seed})");
+    let reserved = ints(wh, "SELECT COUNT(*) FROM {nextacct}")[0];
+    assert_eq!(reserved as usize, orders, "no number reserved without its document");
+}
+
+/// Each good's balance at the object is its start less what was sold of it.
+fn stock_moved_by(wh: &Warehouse, object: i32, start: &HashMap<i32, f64>, sold: HashMap<String, f64>, seed: u64) {
+    for (sku, qty) in sold {
+        let g = wh.goods_by_code(&sku).unwrap().remove(0);
+        let now = wh.balance(object, g.id).unwrap();
+        assert!((now - (start[&g.id] - qty)).abs() < 1e-6, "good {sku}: {now} != {} - {qty} (seed {seed})", start[&g.id]);
+    }
+}
+
 fn crash(d: Dialect) {
     let batch = ORDERS / KILLS;
     let shop = SimConfig { seed_orders: batch, seed_products: 120, ..SimConfig::new(API_ID, KEY) };
     let setup = Setup::new(d, 120, shop, &[("allow_negative_stock", "true")]);
     let wh = setup.db.open();
-    let object = wh.find_object("Централен Склад").unwrap().unwrap();
-    let start: HashMap<i32, f64> = wh
-        .query(&wh.dialect().sql("SELECT {GoodID}, {Qtty} FROM {store} WHERE {ObjectID} = ?"), &object.id, |r| Ok((r.i32(1)?, r.f64(2)?)))
-        .unwrap()
-        .into_iter()
-        .collect();
+    let (object, start) = starting_stock(&wh);
 
-    let seed: u64 = std::env::var("OBMEN_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_201);
-    let mut rng = fastrand::Rng::with_seed(seed);
+    let (seed, mut rng) = crash_seed(20_261_201);
     // First the run's first page commits (orders move), then the kill lands within the time the
     // rest of a run takes: in the second page's transaction, its acknowledgements or its record.
     let killed_mid_run = kill_runs(
@@ -73,18 +107,9 @@ fn crash(d: Dialect) {
 
     // Every order once.
     assert_eq!(wh.imported_count(API_ID).unwrap(), ORDERS as i64, "seed {seed}");
-    let logged = ints(&wh, "SELECT {Acct} FROM {obmen_imports}");
-    let unique: HashSet<i32> = logged.iter().copied().collect();
-    assert_eq!(unique.len(), ORDERS, "each order has its own document");
-    // Every document line, payment and reservation belongs to a logged document, and back.
-    let docs: HashSet<i32> = ints(&wh, "SELECT DISTINCT {Acct} FROM {operations} WHERE {OperType} = 2 AND {Acct} > 0").into_iter().collect();
-    assert_eq!(docs, unique, "no orphan lines, and no document without lines (seed {seed})");
-    let paid: HashSet<i32> = ints(&wh, "SELECT DISTINCT {Acct} FROM {payments} WHERE {OperType} = 2").into_iter().collect();
-    assert_eq!(paid, unique, "no orphan payments (seed {seed})");
+    every_document_whole(&wh, ORDERS, seed);
     let dues = ints(&wh, "SELECT COUNT(*) FROM {payments} WHERE {OperType} = 2 AND {Mode} = -1")[0];
     assert_eq!(dues as usize, ORDERS, "one due payment each");
-    let reserved = ints(&wh, "SELECT COUNT(*) FROM {nextacct}")[0];
-    assert_eq!(reserved as usize, ORDERS, "no number reserved without its document");
     // The shop was told about every one.
     assert_eq!(setup.sim.sim.stats().orders_acknowledged, ORDERS as u64);
 
@@ -96,11 +121,7 @@ fn crash(d: Dialect) {
             *sold.entry(l.sku.clone()).or_default() += l.quantity.parse::<f64>().unwrap();
         }
     }
-    for (sku, qty) in sold {
-        let g = wh.goods_by_code(&sku).unwrap().remove(0);
-        let now = wh.balance(object.id, g.id).unwrap();
-        assert!((now - (start[&g.id] - qty)).abs() < 1e-6, "good {sku}: {now} != {} - {qty} (seed {seed})", start[&g.id]);
-    }
+    stock_moved_by(&wh, object, &start, sold, seed);
 }
 
 #[test]
@@ -174,14 +195,8 @@ fn crash_baselinker(d: Dialect) {
     );
     s.write_server("Shop", RULES, "");
     let wh = s.db.open();
-    let object = wh.find_object("Централен Склад").unwrap().unwrap();
-    let start: HashMap<i32, f64> = wh
-        .query(&wh.dialect().sql("SELECT {GoodID}, {Qtty} FROM {store} WHERE {ObjectID} = ?"), &object.id, |r| Ok((r.i32(1)?, r.f64(2)?)))
-        .unwrap()
-        .into_iter()
-        .collect();
-    let seed: u64 = std::env::var("OBMEN_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_206);
-    let mut rng = fastrand::Rng::with_seed(seed);
+    let (object, start) = starting_stock(&wh);
+    let (seed, mut rng) = crash_seed(20_261_206);
     let killed = kill_runs(
         s.home.path(),
         BL_KILLS,
@@ -219,20 +234,9 @@ fn crash_baselinker(d: Dialect) {
         assert_eq!(s.order(*id)["order_status_id"], SET_ASIDE, "order {id} (seed {seed})");
     }
     // No line, payment or reservation without its document, and no document twice.
-    let logged = ints(&wh, "SELECT {Acct} FROM {obmen_imports}");
-    let unique: HashSet<i32> = logged.iter().copied().collect();
-    assert_eq!(unique.len(), bookable.len(), "each order has its own document");
-    let docs: HashSet<i32> = ints(&wh, "SELECT DISTINCT {Acct} FROM {operations} WHERE {OperType} = 2 AND {Acct} > 0").into_iter().collect();
-    assert_eq!(docs, unique, "no orphan lines, and no document without lines (seed {seed})");
-    let paid: HashSet<i32> = ints(&wh, "SELECT DISTINCT {Acct} FROM {payments} WHERE {OperType} = 2").into_iter().collect();
-    assert_eq!(paid, unique, "no orphan payments (seed {seed})");
-    assert_eq!(ints(&wh, "SELECT COUNT(*) FROM {nextacct}")[0] as usize, bookable.len(), "no number reserved without its document");
+    every_document_whole(&wh, bookable.len(), seed);
     // Stock: the start minus what the booked orders sold.
-    for (sku, qty) in sold {
-        let g = wh.goods_by_code(&sku).unwrap().remove(0);
-        let now = wh.balance(object.id, g.id).unwrap();
-        assert!((now - (start[&g.id] - qty)).abs() < 1e-6, "good {sku}: {now} != {} - {qty} (seed {seed})", start[&g.id]);
-    }
+    stock_moved_by(&wh, object, &start, sold, seed);
 }
 
 #[test]
