@@ -309,6 +309,8 @@ pub struct BaseLinkerClient {
     request_timeout: Duration,
     budget: Duration,
     retries: Arc<AtomicU64>,
+    /// Requests sent (each try), by this client and its clones.
+    requests: Arc<AtomicU64>,
     on_retry: Option<RetryHook>,
 }
 
@@ -335,6 +337,7 @@ impl BaseLinkerClient {
             request_timeout: config.request_timeout,
             budget: config.budget,
             retries: Arc::new(AtomicU64::new(0)),
+            requests: Arc::new(AtomicU64::new(0)),
             on_retry: None,
         })
     }
@@ -351,9 +354,15 @@ impl BaseLinkerClient {
         self.retries.load(Ordering::Relaxed)
     }
 
+    /// The counter of requests sent (each try, each a round trip), over every clone.
+    pub fn request_counter(&self) -> Arc<AtomicU64> {
+        self.requests.clone()
+    }
+
     /// One request, as sent and answered: the answer's fields, or why not.
     async fn once(&self, method: &str, parameters: &Value) -> Result<Value, BaseLinkerError> {
         self.limiter.until_ready().await;
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let form = form_urlencoded::Serializer::new(String::new()).append_pair("method", method).append_pair("parameters", &parameters.to_string()).finish();
         let sent = self
             .http

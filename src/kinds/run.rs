@@ -373,6 +373,12 @@ pub struct RunSummary {
     pub retries: u64,
     /// How long each phase took, in milliseconds.
     pub phase_ms: BTreeMap<Phase, u64>,
+    /// The SQL statements (and commits) each phase sent to the database: its round trips there.
+    #[serde(default)]
+    pub statements: BTreeMap<Phase, u64>,
+    /// The requests each phase sent to the shop (each try): its round trips there.
+    #[serde(default)]
+    pub shop_requests: BTreeMap<Phase, u64>,
     /// The kind's own report.
     pub details: super::Details,
 }
@@ -398,6 +404,8 @@ impl RunSummary {
             errors: Vec::new(),
             retries: 0,
             phase_ms: BTreeMap::new(),
+            statements: BTreeMap::new(),
+            shop_requests: BTreeMap::new(),
             details: super::Details::None,
         }
     }

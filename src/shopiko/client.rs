@@ -203,6 +203,8 @@ pub struct ShopikoClient {
     retry: RetryPolicy,
     /// Calls tried again, over every clone of this client.
     retries: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Requests sent (each try), by this client and its clones.
+    requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Told of every retry (a run turns them into events).
     on_retry: Option<RetryHook>,
     /// Not before this, over every clone: a 429's Retry-After holds every call to the shop, not
@@ -246,6 +248,7 @@ impl ShopikoClient {
             key: config.key,
             retry: config.retry,
             retries: Default::default(),
+            requests: Default::default(),
             on_retry: None,
             hold_until: Default::default(),
         })
@@ -266,6 +269,11 @@ impl ShopikoClient {
     /// How many calls were tried again, by this client and its clones.
     pub fn retries(&self) -> u64 {
         self.retries.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The counter of requests sent (each try, each a round trip), by this client and its clones.
+    pub fn request_counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.requests.clone()
     }
 
     /// The base address.
@@ -370,6 +378,7 @@ impl ShopikoClient {
             req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.to_vec());
         }
         let url_text = url.as_str().to_owned();
+        self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let response = req.send().await.map_err(|e| self.transport_error(&url_text, timeout, e))?;
         let status = response.status();
         let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(parse_retry_after);

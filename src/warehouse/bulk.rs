@@ -137,6 +137,7 @@ impl Warehouse {
                     }
                 }
             }
+            self.count_statement();
             inserter.execute().map_err(|e| self.odbc_error(&context, e))?;
             start += n;
         }

@@ -140,6 +140,9 @@ pub struct Warehouse {
     timeouts: Timeouts,
     /// Transactions tried again after a deadlock or a busy lock, since the connection opened.
     retries: std::sync::atomic::AtomicU64,
+    /// Statements sent (and commits), each a round trip to the database: shared with the other
+    /// connections of one run where [`Warehouse::counting_into`] says so.
+    statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Set to stop waiting between tries of a transaction (a run that was stopped).
     cancel: Option<tokio_util::sync::CancellationToken>,
     /// How the database keeps stock, once read ([`Warehouse::stock_mode`]).
@@ -207,9 +210,32 @@ impl Warehouse {
             secrets,
             timeouts,
             retries: Default::default(),
+            statements: Default::default(),
             cancel: None,
             stock_mode: Default::default(),
         })
+    }
+
+    /// The connection counting its statements into `counter` (another connection's, so that a
+    /// run's connections count as one).
+    pub fn counting_into(mut self, counter: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Warehouse {
+        self.statements = counter;
+        self
+    }
+
+    /// The counter of statements sent through this connection (and any counting into it).
+    pub fn statement_counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.statements.clone()
+    }
+
+    /// Statements sent (and commits) so far: the database's round trips.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counts one statement sent.
+    pub(crate) fn count_statement(&self) {
+        self.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Closes the connection, saying why when it cannot be closed cleanly (the database's own
@@ -312,6 +338,7 @@ impl Warehouse {
         if let Some(secs) = self.query_timeout() {
             stmt.set_query_timeout_sec(secs).map_err(|e| self.odbc_error("setting the query timeout", e))?;
         }
+        self.count_statement();
         stmt.execute(sql, params).map_err(|e| self.odbc_error(statement_context(sql), e))?;
         Ok(stmt.row_count().map_err(|e| self.odbc_error(statement_context(sql), e))?.unwrap_or(0))
     }
@@ -359,6 +386,7 @@ impl Warehouse {
     pub fn query<T>(&self, sql: &str, params: impl ParameterCollectionRef, mut map: impl FnMut(&mut Row<'_, '_>) -> Result<T>) -> Result<Vec<T>> {
         self.within_budget(sql)?;
         let mut out = Vec::new();
+        self.count_statement();
         let cursor = self.conn.execute(sql, params, self.query_timeout()).map_err(|e| self.odbc_error(statement_context(sql), e))?;
         let Some(mut cursor) = cursor else { return Ok(out) };
         let mut buf = Vec::with_capacity(256);
@@ -408,6 +436,7 @@ impl Warehouse {
                 None => Ok(()),
             };
             let result = locked.and_then(|()| work(self)).and_then(|value| {
+                self.count_statement();
                 self.conn.commit().map_err(|e| self.odbc_error("committing the transaction", e))?;
                 Ok(value)
             });
@@ -453,6 +482,7 @@ impl Warehouse {
         self.ensure_writable()?;
         self.conn.set_autocommit(false).map_err(|e| self.odbc_error("starting a transaction", e))?;
         let result = work(self).and_then(|v| {
+            self.count_statement();
             self.conn.commit().map_err(|e| self.odbc_error("committing the transaction", e))?;
             Ok(v)
         });

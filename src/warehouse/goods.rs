@@ -485,6 +485,7 @@ impl Warehouse {
     fn id_sums(&self, sql: &str, params: Params) -> Result<Vec<(i32, f64)>> {
         let context = "reading quantities by good";
         let mut out = Vec::new();
+        self.count_statement();
         let Some(cursor) = self.connection().execute(sql, params.as_slice(), self.query_timeout()).map_err(|e| self.odbc_error(context, e))? else {
             return Ok(out);
         };
@@ -516,6 +517,7 @@ impl Warehouse {
 
     fn read_goods_with_available(&self, sql: &str, params: Params, batch: usize, mut each: impl FnMut(Vec<GoodStock>) -> Result<()>) -> Result<()> {
         let context = "reading goods with available quantities";
+        self.count_statement();
         let cursor = self
             .connection()
             .execute(sql, params.as_slice(), None)

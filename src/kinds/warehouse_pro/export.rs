@@ -138,6 +138,7 @@ impl<S: Shop> Ctx<'_, S> {
         // connection); and the snapshot of what the shop was last told (obmen's state), whose
         // checksum it hands to the second.
         let (connection, dialect, object_id) = (self.settings.database.connection.expose().to_owned(), self.settings.database.dialect, self.object.id);
+        let counter = self.wh.statement_counter();
         let timeouts = self.settings.timeouts();
         let now = chrono::Utc::now().timestamp();
         let (known_tx, known_rx) = std::sync::mpsc::channel::<Option<String>>();
@@ -145,7 +146,7 @@ impl<S: Shop> Ctx<'_, S> {
         let (signature, quantities, state) = std::thread::scope(|scope| {
             let quantities = scope.spawn(move || {
                 span.in_scope(|| -> Result<Quantities, crate::warehouse::WarehouseError> {
-                    let wh = Warehouse::connect_with(&connection, dialect, timeouts)?;
+                    let wh = Warehouse::connect_with(&connection, dialect, timeouts)?.counting_into(counter);
                     // The checksum first: quantities read after it are never older than it.
                     let checksum = wh.quantities_checksum(object_id)?;
                     let known = known_rx.recv().ok().flatten();

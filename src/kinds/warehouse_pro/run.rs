@@ -96,7 +96,9 @@ pub(crate) async fn retry<S: Shop>(runner: Runner<S>, ctx: RunContext, entries: 
                 Err(reason) => import.quarantined.push(SetAside { order: q.order_number.clone(), reason }),
             }
         }
-        let result = phase(summary, Phase::Import, cx, || ctx_for(s, opened, cx, Job::default(), &Cache::default(), |c| c.import_orders(&orders, &mut import)));
+        let meter = Meter::of(opened);
+        let result =
+            phase(summary, Phase::Import, cx, &meter, || ctx_for(s, opened, cx, Job::default(), &Cache::default(), |c| c.import_orders(&orders, &mut import)));
         report.import = Some(import);
         result
     })
@@ -122,21 +124,22 @@ fn run_phases<S: Shop>(
     summary: &mut RunSummary,
 ) -> Result<(), RunError> {
     let cache = Cache::default();
+    let meter = Meter::of(opened);
     let mut nomenclature = NomenclatureReport::default();
-    let result = phase(summary, Phase::Nomenclature, ctx, || ctx_for(server, opened, ctx, job, &cache, |c| c.sync_nomenclature(&mut nomenclature)));
+    let result = phase(summary, Phase::Nomenclature, ctx, &meter, || ctx_for(server, opened, ctx, job, &cache, |c| c.sync_nomenclature(&mut nomenclature)));
     report.nomenclature = Some(nomenclature);
     result?;
     // The import and the export are independent: a failed import is recorded and the export
     // still runs; a stop ends the run at once.
     if job.import {
         let mut import = ImportReport::default();
-        let result = phase(summary, Phase::Import, ctx, || ctx_for(server, opened, ctx, job, &cache, |c| c.run(&mut import)));
+        let result = phase(summary, Phase::Import, ctx, &meter, || ctx_for(server, opened, ctx, job, &cache, |c| c.run(&mut import)));
         report.import = Some(import);
         independent(summary, Phase::Import, result)?;
     }
     if job.export {
         let mut export = ExportReport::default();
-        let result = phase(summary, Phase::Export, ctx, || ctx_for(server, opened, ctx, job, &cache, |c| c.export(&mut export)));
+        let result = phase(summary, Phase::Export, ctx, &meter, || ctx_for(server, opened, ctx, job, &cache, |c| c.export(&mut export)));
         report.export = Some(export);
         independent(summary, Phase::Export, result)?;
     }
@@ -175,17 +178,43 @@ fn ctx_for<S: Shop, T>(server: &Base, opened: &mut Opened<S>, ctx: &RunContext, 
     work(&mut c)
 }
 
-/// One phase: announced, timed, its result logged.
-fn phase(summary: &mut RunSummary, which: Phase, ctx: &RunContext, work: impl FnOnce() -> Result<(), RunError>) -> Result<(), RunError> {
+/// A run's round trips, counted as they go: statements to the database (every connection of the
+/// run counts into its main one's counter) and requests to the shop.
+struct Meter {
+    statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Meter {
+    fn of<S: Shop>(opened: &Opened<S>) -> Meter {
+        Meter { statements: opened.wh.statement_counter(), requests: opened.shop.request_counter() }
+    }
+
+    /// (statements, requests) so far.
+    fn read(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.statements.load(Relaxed), self.requests.load(Relaxed))
+    }
+}
+
+/// One phase: announced, timed, its round trips counted, its result logged.
+fn phase(summary: &mut RunSummary, which: Phase, ctx: &RunContext, meter: &Meter, work: impl FnOnce() -> Result<(), RunError>) -> Result<(), RunError> {
     ctx.events.send(RunEvent::Phase { phase: which });
     let t = std::time::Instant::now();
+    let (statements, requests) = meter.read();
     let result = work();
     let ms = t.elapsed().as_millis() as u64;
+    let (statements, requests) = {
+        let (s, r) = meter.read();
+        (s.saturating_sub(statements), r.saturating_sub(requests))
+    };
     summary.phase_ms.insert(which, ms);
+    summary.statements.insert(which, statements);
+    summary.shop_requests.insert(which, requests);
     match &result {
-        Ok(()) => tracing::info!(phase = which.as_str(), ms, "Phase done."),
-        Err(RunError::Stopped) => tracing::info!(phase = which.as_str(), ms, "Phase stopped."),
-        Err(e) => tracing::warn!(phase = which.as_str(), ms, error = %e, "Phase failed."),
+        Ok(()) => tracing::info!(phase = which.as_str(), ms, statements, requests, "Phase done."),
+        Err(RunError::Stopped) => tracing::info!(phase = which.as_str(), ms, statements, requests, "Phase stopped."),
+        Err(e) => tracing::warn!(phase = which.as_str(), ms, statements, requests, error = %e, "Phase failed."),
     }
     result
 }

@@ -376,6 +376,8 @@ pub(crate) trait Shop: Clone + Send + Sync + 'static {
     fn stock_batch(&self) -> usize;
     /// Retries made so far by this shop's calls.
     fn retries(&self) -> u64;
+    /// The counter of requests this shop's calls sent (each a round trip).
+    fn request_counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64>;
 
     /// A page of orders from an opaque cursor (none: from the start), each as sent.
     fn orders(&self, cursor: Option<&str>) -> impl Future<Output = Result<Page<serde_json::Value>, RunError>> + Send;

@@ -81,8 +81,14 @@ async fn baselinker_orders_are_booked_once_and_told_after_the_commit() {
     assert!(report.import.unwrap().imported.is_empty());
     assert!(s.sim.stats().status_changes.is_empty(), "a dry run tells the shop nothing");
 
+    let before = s.sim.stats().requests.values().sum::<u64>();
     let (summary, report) = s.run(false).await;
     assert!(summary.errors.is_empty(), "{summary:#?}");
+    // Its round trips, counted: every request the simulator took is in the run's phases (this
+    // shop was opened without reading the account's lists), and the database was sent statements.
+    let during: u64 = summary.shop_requests.values().sum();
+    assert_eq!(during, s.sim.stats().requests.values().sum::<u64>() - before, "{:?}", summary.shop_requests);
+    assert!(summary.statements.get(&crate::kinds::Phase::Import).is_some_and(|n| *n > 12), "{:?}", summary.statements);
     let import = report.import.unwrap();
     let ids = 5_000_001..=5_000_012;
     let pln: Vec<i64> = ids.clone().filter(|id| s.sim.order(*id).unwrap()["currency"] == "PLN").collect();

@@ -209,6 +209,10 @@ impl Shop for BaseLinkerShop {
         self.client.retries()
     }
 
+    fn request_counter(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        self.client.request_counter()
+    }
+
     async fn orders(&self, cursor: Option<&str>) -> Result<Page<serde_json::Value>, RunError> {
         Ok(super::feed::page(&self.client, cursor, &self.account.import_statuses).await?)
     }

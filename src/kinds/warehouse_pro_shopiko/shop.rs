@@ -269,6 +269,10 @@ impl Shop for ShopikoShop {
         self.client.retries()
     }
 
+    fn request_counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.client.request_counter()
+    }
+
     async fn orders(&self, cursor: Option<&str>) -> Result<Page<serde_json::Value>, RunError> {
         Ok(page(self.client.orders_raw(cursor, ORDERS_PAGE_MAX).await?, |o| o))
     }
