@@ -91,9 +91,21 @@ fn main() {
     let file = server_file(home.path(), &db, &url, "allow_negative_stock = true\nsync_nomenclature = false");
     let h = Home { root: home.path().to_owned() };
     let state = rt.block_on(State::open(&h.state_db())).unwrap();
+    // MariaDB's own count of the statements its clients sent, beside obmen's (the bench runs alone
+    // against its throwaway server; the driver's own queries at connecting are in MariaDB's only).
+    let probe = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
+    let questions = || -> i64 {
+        let v = probe.query_one("SHOW GLOBAL STATUS LIKE 'Questions'", (), |r| r.opt_text(2)).unwrap().flatten().unwrap_or_default();
+        v.trim().parse().unwrap_or(0)
+    };
+    let questions_before = questions();
     let t = Instant::now();
     let (summary, report) = run(&rt, &h, &state, &file, Job { import: true, export: false, dry_run: false, full: false });
     let import_secs = t.elapsed().as_secs_f64();
+    // Less the probe's own statement.
+    let mariadb_statements = questions() - questions_before - 1;
+    let statements: u64 = summary.statements.values().sum();
+    let requests: u64 = summary.shop_requests.values().sum();
     eprintln!("import phases (ms): {:?}", summary.phase_ms);
     let report = report.import.expect("the import ran");
     assert_eq!(report.imported.len(), orders, "{:?}", report.quarantined.first());
@@ -160,6 +172,13 @@ fn main() {
         import_secs / bare_secs,
         if rate >= 1000.0 { "met" } else { "NOT met" }
     );
+    println!();
+    println!("| round trips of the import | counted by obmen | per order | counted by MariaDB (Questions) |");
+    println!("|---|---|---|---|");
+    println!("| SQL statements (and commits, autocommit switches) | {statements} | {:.2} | {mariadb_statements} |", statements as f64 / orders as f64);
+    println!("| shop requests | {requests} | {:.3} | - |", requests as f64 / orders as f64);
+    println!();
+    println!("By phase: statements {:?}; shop requests {:?}.", summary.statements, summary.shop_requests);
     println!();
 
     // Export, with the profile's defaults (nomenclature sync on) and the export on.

@@ -238,6 +238,13 @@ impl Warehouse {
         self.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// The connection, one statement counted: for the driver's own round trips (autocommit on
+    /// or off, a rollback).
+    fn counted(&self) -> &odbc_api::Connection<'static> {
+        self.count_statement();
+        &self.conn
+    }
+
     /// Closes the connection, saying why when it cannot be closed cleanly (the database's own
     /// words, such as "disk I/O error"): what was not committed is rolled back by the database.
     pub fn close(mut self) -> Result<()> {
@@ -430,7 +437,7 @@ impl Warehouse {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.conn.set_autocommit(false).map_err(|e| self.odbc_error("starting a transaction", e))?;
+            self.counted().set_autocommit(false).map_err(|e| self.odbc_error("starting a transaction", e))?;
             let locked = match self.dialect.write_lock_statement() {
                 Some(sql) => self.exec(&sql, ()).map(|_| ()),
                 None => Ok(()),
@@ -443,9 +450,9 @@ impl Warehouse {
             if result.is_err() {
                 // A failed rollback on a dead connection changes nothing: the server drops the
                 // transaction with the connection.
-                let _ = self.conn.rollback();
+                let _ = self.counted().rollback();
             }
-            let restore = self.conn.set_autocommit(true).map_err(|e| self.odbc_error("ending a transaction", e));
+            let restore = self.counted().set_autocommit(true).map_err(|e| self.odbc_error("ending a transaction", e));
             match result {
                 Ok(value) => {
                     restore?;
@@ -480,16 +487,16 @@ impl Warehouse {
     /// commits parameter arrays row by row otherwise): for bulk loads.
     pub fn bulk<T>(&self, work: impl FnOnce(&Warehouse) -> Result<T>) -> Result<T> {
         self.ensure_writable()?;
-        self.conn.set_autocommit(false).map_err(|e| self.odbc_error("starting a transaction", e))?;
+        self.counted().set_autocommit(false).map_err(|e| self.odbc_error("starting a transaction", e))?;
         let result = work(self).and_then(|v| {
             self.count_statement();
             self.conn.commit().map_err(|e| self.odbc_error("committing the transaction", e))?;
             Ok(v)
         });
         if result.is_err() {
-            let _ = self.conn.rollback();
+            let _ = self.counted().rollback();
         }
-        self.conn.set_autocommit(true).map_err(|e| self.odbc_error("ending a transaction", e))?;
+        self.counted().set_autocommit(true).map_err(|e| self.odbc_error("ending a transaction", e))?;
         result
     }
 
