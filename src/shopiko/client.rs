@@ -26,6 +26,8 @@ pub const LIST_PAGE_MAX: u32 = 500;
 pub const UPSERT_BATCH: usize = 500;
 /// The most stock levels one request may carry.
 pub const STOCK_BATCH: usize = 1000;
+/// The most acknowledgements one batch may carry.
+pub const ACK_BATCH: usize = 100;
 
 /// How hard the client tries.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,7 +70,7 @@ impl RetryPolicy {
 }
 
 /// What can go wrong between obmen and the shop. Each says what to do.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ShopikoError {
     /// No connection could be made, or it broke.
     #[error("{}", Msg::ShopUnreachable.with(current(), &[("url", url), ("detail", detail)]))]
@@ -205,6 +207,9 @@ pub struct ShopikoClient {
     retries: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Requests sent (each try), by this client and its clones.
     requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Set once the shop answered that it has no batch acknowledgement (an older add-on): the
+    /// one-order call is used from then on, by this client and its clones.
+    no_ack_batch: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Told of every retry (a run turns them into events).
     on_retry: Option<RetryHook>,
     /// Not before this, over every clone: a 429's Retry-After holds every call to the shop, not
@@ -249,6 +254,7 @@ impl ShopikoClient {
             retry: config.retry,
             retries: Default::default(),
             requests: Default::default(),
+            no_ack_batch: Default::default(),
             on_retry: None,
             hold_until: Default::default(),
         })
@@ -492,6 +498,63 @@ impl ShopikoClient {
         let path = format!("/v1/orders/{}/acknowledge", encode_segment(order_id));
         let body = Acknowledgement { document_number: document_number.to_owned(), document_type: document_type.to_owned(), at: None };
         self.post("acknowledge", &path, &body).await
+    }
+
+    /// Acknowledges up to [`ACK_BATCH`] orders in one request, each answered on its own (in the
+    /// order given). A shop without the batch (404 or 405 for the endpoint, or an answer that is
+    /// no batch answer) is told one order at a time, from then on too; an error of the whole
+    /// request is every order's.
+    pub async fn acknowledge_many(&self, acks: &[BatchAck]) -> Vec<Result<AckResult>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if acks.is_empty() {
+            return Vec::new();
+        }
+        if !self.no_ack_batch.load(Relaxed) {
+            #[derive(serde::Deserialize)]
+            struct Answer {
+                results: Vec<BatchAckResult>,
+            }
+            let mut out = Vec::new();
+            for chunk in acks.chunks(ACK_BATCH) {
+                let body = serde_json::json!({ "acknowledgements": chunk });
+                match self.post::<_, Answer>("acknowledgements", "/v1/acknowledgements/batch", &body).await {
+                    // Answered in the order given, one for each.
+                    Ok(answer) => out.extend(chunk.iter().enumerate().map(|(i, a)| {
+                        let Some(r) = answer.results.get(i).filter(|r| r.order_id == a.order_id) else {
+                            return Err(ShopikoError::Decode { what: "acknowledgements".into(), detail: format!("no answer for order {}", a.order_id) });
+                        };
+                        match &r.error {
+                            None if r.acknowledged => Ok(AckResult { acknowledged: true, first_time: r.first_time }),
+                            None => Err(ShopikoError::Decode {
+                                what: "acknowledgements".into(),
+                                detail: format!("order {} neither acknowledged nor refused", a.order_id),
+                            }),
+                            Some(e) => Err(ShopikoError::Rejected {
+                                status: if e.status == 0 { 422 } else { e.status },
+                                code: e.code.clone(),
+                                message: e.message.clone(),
+                            }),
+                        }
+                    })),
+                    // A shop without the batch: 404 or 405 for the endpoint, or an answer that is no
+                    // batch answer (a shop that answers any path alike). Telling again one by one
+                    // is harmless: the same number again is no change.
+                    Err(ShopikoError::Rejected { status: 404 | 405, .. } | ShopikoError::Decode { .. }) if out.is_empty() => {
+                        self.no_ack_batch.store(true, Relaxed);
+                        break;
+                    }
+                    Err(e) => out.extend(chunk.iter().map(|_| Err(e.clone()))),
+                }
+            }
+            if !self.no_ack_batch.load(Relaxed) {
+                return out;
+            }
+        }
+        let mut out = Vec::with_capacity(acks.len());
+        for a in acks {
+            out.push(self.acknowledge(&a.order_id, &a.document_number, &a.document_type).await);
+        }
+        out
     }
 
     /// One page of products after a cursor.

@@ -324,6 +324,45 @@ pub struct AckResult {
     pub first_time: bool,
 }
 
+/// One acknowledgement of a batch (`POST /v1/acknowledgements/batch`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchAck {
+    /// The order.
+    pub order_id: String,
+    /// The document it became.
+    pub document_number: String,
+    /// What kind of document (`sale`, `sales_order`).
+    pub document_type: String,
+}
+
+/// What the shop answered for one order of a batch acknowledgement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchAckResult {
+    /// The order.
+    pub order_id: String,
+    /// True when the shop holds the acknowledgement (now or from before, with the same number).
+    pub acknowledged: bool,
+    /// False when the order already had this document number.
+    #[serde(default)]
+    pub first_time: bool,
+    /// Why not, where it was not: the error the one-order call would have answered.
+    #[serde(default)]
+    pub error: Option<ApiError>,
+}
+
+/// An error as the shop words it (`{"code", "message"}`), with its HTTP status where it stands
+/// alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// The status the one-order call would have answered.
+    #[serde(default)]
+    pub status: u16,
+    /// The shop's code (`already_acknowledged`, `not_found`, `invalid`).
+    pub code: String,
+    /// The shop's words.
+    pub message: String,
+}
+
 /// The answer to a ping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ping {

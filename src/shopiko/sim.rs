@@ -100,6 +100,9 @@ pub struct SimConfig {
     pub record_requests: bool,
     /// How far the shop's clock is from this machine's, in seconds (a shop with a wrong clock).
     pub clock_offset_secs: i64,
+    /// True when the shop takes acknowledgements in batches (`POST /v1/acknowledgements/batch`);
+    /// false: an older add-on, which answers 404 there.
+    pub ack_batch: bool,
 }
 
 impl SimConfig {
@@ -117,6 +120,7 @@ impl SimConfig {
             seed: 7,
             record_requests: false,
             clock_offset_secs: 0,
+            ack_batch: true,
         }
     }
 }
@@ -522,6 +526,7 @@ impl Sim {
                 page_json("orders", items.iter().map(|(s, v)| (*s, v)).collect(), since, n)
             }
             ("POST", ["orders", id, "acknowledge"]) => self.acknowledge(id, body),
+            ("POST", ["acknowledgements", "batch"]) if self.config.ack_batch => self.acknowledge_batch(body),
             ("GET", ["products"]) => {
                 let st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let skip = (query.get("origin").map(String::as_str) == Some("shop")).then_some(&st.data.api_changes);
@@ -545,32 +550,76 @@ impl Sim {
             Ok(a) => a,
             Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("the body is not an acknowledgement: {e}")),
         };
+        match self.ack_one(&id, ack) {
+            Ok(first_time) => {
+                if first_time {
+                    let _ = self.save();
+                }
+                ok_json(&AckResult { acknowledged: true, first_time })
+            }
+            Err(e) => error(StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY), &e.code, &e.message),
+        }
+    }
+
+    /// Acknowledges one order: whether it was the first time, or the error the one-order call
+    /// answers.
+    fn ack_one(&self, id: &str, ack: Acknowledgement) -> Result<bool, ApiError> {
+        let refuse = |status: StatusCode, code: &str, message: String| ApiError { status: status.as_u16(), code: code.into(), message };
         if ack.document_number.trim().is_empty() {
-            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "document_number is empty");
+            return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "document_number is empty".into()));
         }
         let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(seq) = st.order_ids.get(&id).copied() else {
-            return error(StatusCode::NOT_FOUND, "not_found", &format!("no order {id}"));
+        let Some(order) = st.order_ids.get(id).copied().and_then(|seq| st.data.orders.get_mut(&seq)) else {
+            return Err(refuse(StatusCode::NOT_FOUND, "not_found", format!("no order {id}")));
         };
-        let Some(order) = st.data.orders.get_mut(&seq) else {
-            return error(StatusCode::NOT_FOUND, "not_found", &format!("no order {id}"));
-        };
-        let first_time = match &order.acknowledged {
-            Some(existing) if existing.document_number == ack.document_number => false,
-            Some(existing) => {
-                let msg = format!("order {id} is already acknowledged as document {}", existing.document_number);
-                return error(StatusCode::CONFLICT, "already_acknowledged", &msg);
-            }
+        match &order.acknowledged {
+            Some(existing) if existing.document_number == ack.document_number => Ok(false),
+            Some(existing) => Err(refuse(
+                StatusCode::CONFLICT,
+                "already_acknowledged",
+                format!("order {id} is already acknowledged as document {}", existing.document_number),
+            )),
             None => {
                 order.acknowledged = Some(Acknowledgement { at: Some(now_rfc3339()), ..ack });
-                true
+                Ok(true)
             }
+        }
+    }
+
+    /// Up to [`ACK_BATCH`](crate::shopiko::client::ACK_BATCH) acknowledgements in one request,
+    /// each answered on its own; more is refused whole (422 `too_many`).
+    fn acknowledge_batch(&self, body: &[u8]) -> Response<Full<Bytes>> {
+        #[derive(Deserialize)]
+        struct Batch {
+            acknowledgements: Vec<BatchAck>,
+        }
+        let batch: Batch = match serde_json::from_slice(body) {
+            Ok(b) => b,
+            Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("the body is not a batch of acknowledgements: {e}")),
         };
-        drop(st);
-        if first_time {
+        if batch.acknowledgements.len() > crate::shopiko::client::ACK_BATCH {
+            let msg = format!("at most {} acknowledgements a batch", crate::shopiko::client::ACK_BATCH);
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "too_many", &msg);
+        }
+        let mut any_first = false;
+        let results: Vec<BatchAckResult> = batch
+            .acknowledgements
+            .into_iter()
+            .map(|a| {
+                let ack = Acknowledgement { document_number: a.document_number, document_type: a.document_type, at: None };
+                match self.ack_one(&a.order_id, ack) {
+                    Ok(first_time) => {
+                        any_first |= first_time;
+                        BatchAckResult { order_id: a.order_id, acknowledged: true, first_time, error: None }
+                    }
+                    Err(e) => BatchAckResult { order_id: a.order_id, acknowledged: false, first_time: false, error: Some(e) },
+                }
+            })
+            .collect();
+        if any_first {
             let _ = self.save();
         }
-        ok_json(&AckResult { acknowledged: true, first_time })
+        ok_json(&serde_json::json!({ "results": results }))
     }
 
     fn upsert_products(&self, body: &[u8]) -> Response<Full<Bytes>> {

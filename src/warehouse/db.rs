@@ -91,6 +91,12 @@ impl WarehouseError {
         matches!(self, WarehouseError::Odbc { retryable: true, .. })
     }
 
+    /// True when the connection to the database was lost or timed out: a run that met it may
+    /// succeed once the database answers again.
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, WarehouseError::Odbc { state, native, .. } if connection_lost(state, *native))
+    }
+
     /// True when the error is a duplicate key (a unique index refused a row).
     pub fn is_duplicate_key(&self) -> bool {
         match self {
@@ -546,13 +552,20 @@ impl Warehouse {
     }
 }
 
+/// True when a driver's error says the connection was lost or timed out: SQLSTATE class 08,
+/// HYT00/HYT01, or MySQL's "server has gone away" and "lost connection" numbers (2006, 2013,
+/// 2055), which its driver reports under other states too (HY000, HY001). One test, for the words
+/// a user reads and for whether the run is tried again.
+pub(crate) fn connection_lost(state: &str, native: i32) -> bool {
+    state.starts_with("08") || matches!(native, 2006 | 2013 | 2055) || state == "HYT00" || state == "HYT01"
+}
+
 /// A short description of a statement for error messages: its first words.
 /// A failed statement in words: where the connection itself was lost (SQLSTATE class 08, or
 /// MySQL's "server has gone away" and "lost connection" numbers), that first, with what obmen
 /// does about it and what to check; else what obmen was doing and the driver's words.
 fn odbc_words(context: &str, message: &str, state: &str, native: i32) -> String {
-    let lost = state.starts_with("08") || matches!(native, 2006 | 2013 | 2055) || state == "HYT00" || state == "HYT01";
-    if lost {
+    if connection_lost(state, native) {
         Msg::WhConnectionLost.with(current(), &[("message", &message), ("state", &state), ("context", &context)])
     } else {
         format!("{context}: {message} (SQLSTATE {state})")
@@ -747,5 +760,30 @@ mod tests {
         }
         let said = odbc_words("running `SELEC 1`", "You have an error in your SQL syntax", "42000", 1064);
         assert_eq!(said, "running `SELEC 1`: You have an error in your SQL syntax (SQLSTATE 42000)");
+    }
+
+    /// What the words say is what the run does: a lost connection under any state (MariaDB's
+    /// driver reports "server has gone away" as HY001 at the start of a transaction) is tried
+    /// again by itself; a syntax error needs a person.
+    #[test]
+    fn a_lost_connection_under_any_state_is_tried_again_and_said_so() {
+        use super::WarehouseError;
+        use crate::kinds::RunError;
+        let odbc = |state: &str, native: i32| WarehouseError::Odbc {
+            context: "starting a transaction".into(),
+            message: "Server has gone away".into(),
+            state: state.into(),
+            native,
+            retryable: false,
+        };
+        for (state, native) in [("HY001", 2006), ("HY000", 2013), ("08S01", 0), ("HYT00", 0), ("HY000", 2055)] {
+            let e = odbc(state, native);
+            assert!(e.is_connection_lost(), "{state} {native}");
+            let run: RunError = e.into();
+            assert!(run.is_transient(), "{state} {native}: {run}");
+            assert!(run.to_string().contains("tries again by itself"), "{run}");
+        }
+        let syntax: RunError = odbc("42000", 1064).into();
+        assert!(!syntax.is_transient(), "{syntax}");
     }
 }

@@ -690,3 +690,43 @@ fn a_copied_home_is_whole() {
     assert!(out.contains("✔ object 'Централен Склад'"), "{out}");
     assert!(!std::path::Path::new("/warehouse.db").exists(), "no database made where obmen was started");
 }
+
+/// Acknowledgements in a batch: each order answered on its own (new, the same again, another
+/// number for one already told, an order the shop lacks), in one request per hundred; a shop
+/// without the batch (an older add-on, 404) is told one order at a time, from then on without
+/// asking again.
+#[tokio::test]
+async fn acknowledgements_go_in_batches_each_answered_on_its_own_and_one_by_one_where_the_shop_lacks_them() {
+    use obmen::shopiko::client::ACK_BATCH;
+    use obmen::shopiko::model::BatchAck;
+    let ack = |id: &str, number: &str| BatchAck { order_id: id.into(), document_number: number.into(), document_type: "sale".into() };
+    let total = |sim: &Sim| sim.stats().requests_by_status.values().sum::<u64>();
+    for batch in [true, false] {
+        let s = start_sim(SimConfig { seed_orders: 250, ack_batch: batch, ..sim_config() }).await;
+        let c = client(&s.url, KEY, fast_policy());
+        c.acknowledge("100002", "0000000077", "sale").await.unwrap();
+        let before = total(&s.sim);
+        let mixed = [ack("100001", "0000000001"), ack("100002", "0000000077"), ack("100003", "0000000003"), ack("100003", "0000000099"), ack("NO-SUCH", "1")];
+        let results = c.acknowledge_many(&mixed).await;
+        assert_eq!(results.len(), 5);
+        assert!(results[0].as_ref().is_ok_and(|r| r.first_time), "{results:?}");
+        assert!(results[1].as_ref().is_ok_and(|r| !r.first_time), "the same number again is harmless: {results:?}");
+        assert!(results[2].is_ok(), "{results:?}");
+        let conflict = results[3].as_ref().unwrap_err().to_string();
+        assert!(conflict.contains("already_acknowledged") && conflict.contains("0000000003"), "{conflict}");
+        assert!(results[4].as_ref().unwrap_err().to_string().contains("not_found"), "{results:?}");
+        let used = total(&s.sim) - before;
+        if batch {
+            assert_eq!(used, 1, "one request for the five");
+        } else {
+            assert_eq!(used, 1 + 5, "one to learn the shop lacks the batch, then one each");
+        }
+        // 240 more: three batches of at most a hundred; one by one where the shop lacks them.
+        let more: Vec<BatchAck> = (10..250).map(|i| ack(&format!("{}", 100_000 + i), &format!("{i:010}"))).collect();
+        let before = total(&s.sim);
+        assert!(c.acknowledge_many(&more).await.iter().all(Result::is_ok));
+        let expected = if batch { more.len().div_ceil(ACK_BATCH) as u64 } else { more.len() as u64 };
+        assert_eq!(total(&s.sim) - before, expected);
+        assert_eq!(s.sim.stats().orders_acknowledged, 3 + 240);
+    }
+}

@@ -56,36 +56,52 @@ impl<S: Shop> Ctx<'_, S> {
                 continue;
             }
             let cancel = self.cancel.clone();
+            // A batch a request where the shop takes them, several requests at once.
+            let per_request = shop.ack_batch().max(1);
             let results: Vec<Result<(), String>> = self.rt.block_on(async {
                 use tracing::Instrument;
                 let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
                 let mut tasks = Vec::new();
-                for (id, _, oper, acct) in chunk {
-                    let (shop, id, oper, acct, semaphore) = (shop.clone(), id.clone(), *oper, *acct, semaphore.clone());
-                    tasks.push(tokio::spawn(
+                for batch in chunk.chunks(per_request) {
+                    let acks: Vec<Ack> = batch
+                        .iter()
+                        .map(|(id, _, oper, acct)| Ack { order_id: id.clone(), document_number: document_number(*acct), oper_type: *oper })
+                        .collect();
+                    let (shop, semaphore, n) = (shop.clone(), semaphore.clone(), batch.len());
+                    let task = tokio::spawn(
                         async move {
                             let _permit = semaphore.acquire_owned().await;
-                            shop.acknowledge(Ack { order_id: id, document_number: document_number(acct), oper_type: oper }).await.map_err(|e| e.to_string())
+                            shop.acknowledge_many(acks).await.into_iter().map(|r| r.map_err(|e| e.to_string())).collect::<Vec<_>>()
                         }
                         .instrument(tracing::Span::current()),
-                    ));
+                    );
+                    tasks.push((task, n));
                 }
                 let mut out = Vec::new();
-                for mut t in tasks {
+                for (mut t, n) in tasks {
                     // A stopped run leaves the rest unacknowledged: the import log sends them next run.
-                    let result = tokio::select! {
+                    let every = |e: String| (0..n).map(|_| Err(e.clone())).collect::<Vec<_>>();
+                    let results = tokio::select! {
                         biased;
                         () = cancel.cancelled() => {
                             t.abort();
-                            Err(Msg::AckStopped.get(lang).to_owned())
+                            every(Msg::AckStopped.get(lang).to_owned())
                         }
                         () = tokio::time::sleep_until(deadline) => {
                             t.abort();
-                            Err(Msg::AckBudgetSpent.with(lang, &[("secs", &secs)]))
+                            every(Msg::AckBudgetSpent.with(lang, &[("secs", &secs)]))
                         }
-                        r = &mut t => r.unwrap_or_else(|e| Err(e.to_string())),
+                        r = &mut t => match r {
+                            // An answer for each: one the shop left out stays unacknowledged.
+                            Ok(mut results) => {
+                                let none = Msg::ShopDecode.with(lang, &[("what", &"acknowledgements"), ("detail", &"no answer for this order")]);
+                                results.resize_with(n, || Err(none.clone()));
+                                results
+                            }
+                            Err(e) => every(e.to_string()),
+                        },
                     };
-                    out.push(result);
+                    out.extend(results);
                 }
                 out
             });

@@ -44,8 +44,9 @@ impl From<WarehouseError> for RunError {
     fn from(e: WarehouseError) -> Self {
         let transient = match &e {
             WarehouseError::Connect { .. } => true,
-            // Connection lost (08xxx), timeouts (HYT00/HYT01), deadlocks and busy locks.
-            WarehouseError::Odbc { state, retryable, .. } => *retryable || state.starts_with("08") || state == "HYT00" || state == "HYT01",
+            // Connection lost (08xxx, or MySQL's "gone away" under any state), timeouts
+            // (HYT00/HYT01), deadlocks and busy locks.
+            WarehouseError::Odbc { retryable, .. } => *retryable || e.is_connection_lost(),
             _ => false,
         };
         match e {

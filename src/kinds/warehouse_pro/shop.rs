@@ -385,6 +385,23 @@ pub(crate) trait Shop: Clone + Send + Sync + 'static {
     fn decode_order(&self, raw: &serde_json::Value) -> Result<Order, Undecodable>;
     /// Tells the shop an order is in Warehouse Pro. Telling it twice is harmless.
     fn acknowledge(&self, ack: Ack) -> impl Future<Output = Result<(), RunError>> + Send;
+    /// How many orders one [`Shop::acknowledge_many`] tells the shop of in one request (1: a
+    /// request an order, as [`Shop::acknowledge`]).
+    fn ack_batch(&self) -> usize {
+        1
+    }
+    /// Tells the shop of several orders, each answered on its own, in the order given: one
+    /// request for up to [`Shop::ack_batch`] of them where the shop takes a batch, else one each.
+    fn acknowledge_many(&self, acks: Vec<Ack>) -> impl Future<Output = Vec<Result<(), RunError>>> + Send {
+        let shop = self.clone();
+        async move {
+            let mut out = Vec::with_capacity(acks.len());
+            for ack in acks {
+                out.push(shop.acknowledge(ack).await);
+            }
+            out
+        }
+    }
     /// How long telling the shop about `n` orders takes at the least where its requests are
     /// paced (a limit of requests a minute): the core gives acknowledgements that time beyond
     /// its own budget for a shop that refuses them. None where the shop sets no pace.

@@ -10,7 +10,8 @@ use crate::kinds::warehouse_pro::shop::{
     Page, Payment, PaymentMethod, Product, Refusal, ServiceGood, Shipping, Shop, StockLevel, Undecodable,
 };
 use crate::kinds::{Check, Events, FailureKind, RunError, RunEvent};
-use crate::shopiko::client::{RetryHook, LIST_PAGE_MAX, ORDERS_PAGE_MAX, STOCK_BATCH, UPSERT_BATCH};
+use crate::shopiko::client::{RetryHook, ACK_BATCH, LIST_PAGE_MAX, ORDERS_PAGE_MAX, STOCK_BATCH, UPSERT_BATCH};
+use crate::shopiko::model::BatchAck;
 use crate::shopiko::{model, ClientConfig, RetryPolicy, ShopikoClient, ShopikoError};
 use crate::warehouse::OperType;
 
@@ -284,6 +285,18 @@ impl Shop for ShopikoShop {
     async fn acknowledge(&self, ack: Ack) -> Result<(), RunError> {
         self.acks.acknowledge(&ack.order_id, &ack.document_number, document_type(ack.oper_type)).await?;
         Ok(())
+    }
+
+    fn ack_batch(&self) -> usize {
+        ACK_BATCH
+    }
+
+    async fn acknowledge_many(&self, acks: Vec<Ack>) -> Vec<Result<(), RunError>> {
+        let batch: Vec<BatchAck> = acks
+            .into_iter()
+            .map(|a| BatchAck { order_id: a.order_id, document_number: a.document_number, document_type: document_type(a.oper_type).to_owned() })
+            .collect();
+        self.acks.acknowledge_many(&batch).await.into_iter().map(|r| r.map(|_| ()).map_err(RunError::from)).collect()
     }
 
     async fn set_aside(&self, _order_id: &str, _reason: &str) -> Result<(), RunError> {

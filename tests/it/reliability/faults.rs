@@ -45,9 +45,9 @@ fn runs_text(home: &std::path::Path) -> String {
 fn case_1_the_daemon_killed_at_random_moments_of_an_import_leaves_every_order_once() {
     let seed = seed(20_261_201);
     let (mut row, started) = Row::new("1. crash: the daemon SIGKILLed during an import", seed);
-    // Each round imports two pages (400 orders: a page is 200), so that a kill after the first
-    // page's commit lands in the run.
-    let (orders, kills) = (pick(1200, 8000), pick(3, 20));
+    // Each round imports five pages (1,000 orders: a page is 200; acknowledgements go a hundred
+    // a request), so that a kill after the first page's commit lands in the run.
+    let (orders, kills) = (pick(3000, 20000), pick(3, 20));
     let batch = orders / kills;
     let shop = SimConfig { seed_orders: batch, seed_products: 120, record_requests: true, ..SimConfig::new(API_ID, KEY) };
     let setup = Setup::new(Dialect::Mysql, 120, shop, &[("import", "\"on_start\""), ("allow_negative_stock", "true")]);
