@@ -5,12 +5,19 @@
 //!   full run exporting 100,000 goods with quantities, a run after 1% of quantities changed, and
 //!   a run with nothing new (rows sent and seconds, as shares of the full one).
 //!
+//! - the import again with the database and the shop away: through a relay on loopback that holds
+//!   every byte 2 ms on the way to the database and 10 ms to the shop (a LAN and the internet),
+//!   then 25 ms and 50 ms (a VPN), beside loopback (orders/s, and round trips per order).
+//!
 //! OBMEN_BENCH_ORDERS and OBMEN_BENCH_EXPORT_GOODS change the counts.
 
 // A benchmark stops at a broken set-up: unwrap and expect are its way of saying so.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+#[path = "support/relay.rs"]
+mod relay;
 
 use obmen::config::{Home, ServerFile};
 use obmen::kinds::warehouse_pro::Report;
@@ -35,7 +42,9 @@ struct Db {
 
 impl Db {
     fn new(server: &str, goods: usize) -> Db {
-        let name = format!("obmen_bench_x{}_{goods}", std::process::id());
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("obmen_bench_x{}_{goods}_{n}", std::process::id());
         let admin = Warehouse::connect(server, Dialect::Mysql).unwrap();
         admin.exec(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"), ()).unwrap();
         let connection = format!("{server}Database={name};");
@@ -73,6 +82,37 @@ fn run(rt: &tokio::runtime::Runtime, home: &Home, state: &State, file: &ServerFi
         Details::None => panic!("nothing ran"),
     };
     (summary, report)
+}
+
+/// The import of `orders` orders with the database `db_ms` and the shop `shop_ms` away, one way
+/// (0: straight, on loopback): its seconds and its summary.
+fn import_away(rt: &tokio::runtime::Runtime, server: &str, orders: usize, db_ms: u64, shop_ms: u64) -> (f64, RunSummary) {
+    let mut db = Db::new(server, 1000);
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let shop_addr = listener.local_addr().unwrap();
+    let sim = Sim::new(SimConfig { seed_orders: orders, seed_products: 1000, ..SimConfig::new(API_ID, KEY) }).unwrap();
+    rt.spawn(sim.clone().serve(listener, std::future::pending()));
+    let mut relays = Vec::new();
+    let mut url = format!("http://{shop_addr}/api");
+    if db_ms > 0 || shop_ms > 0 {
+        let port: u16 =
+            db.connection.split(';').find_map(|p| p.trim().strip_prefix("Port=")).and_then(|p| p.parse().ok()).expect("a Port= in OBMEN_TEST_MYSQL");
+        let db_relay = rt.block_on(relay::Relay::start(([127, 0, 0, 1], port).into(), Duration::from_millis(db_ms)));
+        let shop_relay = rt.block_on(relay::Relay::start(shop_addr, Duration::from_millis(shop_ms)));
+        db.connection = db.connection.replace(&format!("Port={port};"), &format!("Port={};", db_relay.addr.port()));
+        url = format!("http://{}/api", shop_relay.addr);
+        relays.extend([db_relay, shop_relay]);
+    }
+    let home = tempfile::tempdir().unwrap();
+    let file = server_file(home.path(), &db, &url, "allow_negative_stock = true\nsync_nomenclature = false");
+    let h = Home { root: home.path().to_owned() };
+    let state = rt.block_on(State::open(&h.state_db())).unwrap();
+    let t = Instant::now();
+    let (summary, report) = run(rt, &h, &state, &file, Job { import: true, export: false, dry_run: false, full: false });
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(report.import.map(|i| i.imported.len()), Some(orders), "every order imported");
+    drop(relays);
+    (secs, summary)
 }
 
 fn main() {
@@ -179,6 +219,29 @@ fn main() {
     println!("| shop requests | {requests} | {:.3} | - |", requests as f64 / orders as f64);
     println!();
     println!("By phase: statements {:?}; shop requests {:?}.", summary.statements, summary.shop_requests);
+    println!();
+
+    // The import with the database and the shop away.
+    let away: Vec<(&str, usize, u64, u64)> = vec![("loopback", 500, 0, 0), ("2 ms / 10 ms", 500, 2, 10), ("25 ms / 50 ms", 100, 25, 50)];
+    println!("## Import with the database and the shop away (a relay on loopback holding each byte the one-way time)");
+    println!();
+    println!("| database / shop, one way | orders | seconds | orders/s | statements per order | shop requests per order |");
+    println!("|---|---|---|---|---|---|");
+    let mut lan_rate = 0.0;
+    for (label, n, db_ms, shop_ms) in away {
+        let (secs, summary) = import_away(&rt, &server, n, db_ms, shop_ms);
+        if (db_ms, shop_ms) == (2, 10) {
+            lan_rate = n as f64 / secs;
+        }
+        let statements: u64 = summary.statements.values().sum();
+        let requests: u64 = summary.shop_requests.values().sum();
+        println!("| {label} | {n} | {secs:.2} | {:.0} | {:.2} | {:.3} |", n as f64 / secs, statements as f64 / n as f64, requests as f64 / n as f64);
+    }
+    println!();
+    println!(
+        "Each statement costs a round trip to the database (twice its one-way time), each request one to the shop: the import's rate away is bounded by its round trips per order. Target: at least 500 orders/s at 2 ms / 10 ms: {} ({lan_rate:.0} orders/s).",
+        if lan_rate >= 500.0 { "met" } else { "NOT met" }
+    );
     println!();
 
     // Export, with the profile's defaults (nomenclature sync on) and the export on.
