@@ -532,14 +532,18 @@ async fn run_now(engine: &Engine, name: &str, run: protocol::RunRequest) -> Resp
     }
     let (tx, rx) = mpsc::channel(256);
     let name = name.to_owned();
+    let state = engine.state().clone();
+    let asked_at = chrono::Utc::now() - chrono::Duration::seconds(1);
     tokio::spawn(async move {
         let accepted = protocol::RunStreamLine::Accepted { server: name.clone(), job };
         if tx.send(serde_json::to_value(accepted).unwrap_or_default()).await.is_err() {
             return;
         }
+        let mut this_run: Option<i64> = None;
         loop {
             match events.recv().await {
                 Ok(EngineEvent::Run { server, run_id, event }) if server == name => {
+                    this_run = this_run.or(run_id);
                     let end = matches!(*event, RunEvent::Finished { .. } | RunEvent::Failed { .. });
                     let v = serde_json::to_value(protocol::RunStreamLine::Run { server, run_id, event }).unwrap_or_default();
                     if tx.send(v).await.is_err() || end {
@@ -547,10 +551,37 @@ async fn run_now(engine: &Engine, name: &str, run: protocol::RunRequest) -> Resp
                     }
                 }
                 Ok(_) => {}
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                // Events were dropped (many servers at once outran this listener): the run's end
+                // may be among them. A run records its end before it says so, so the record tells.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if let Some((run_id, event)) = ended_run(&state, &name, this_run, asked_at).await {
+                        let v = serde_json::to_value(protocol::RunStreamLine::Run { server: name.clone(), run_id: Some(run_id), event: Box::new(event) })
+                            .unwrap_or_default();
+                        let _ = tx.send(v).await;
+                        return;
+                    }
+                }
                 Err(broadcast::error::RecvError::Closed) => return,
             }
         }
     });
     lines(rx)
+}
+
+/// The end of the run a stream follows, where the history has it: the run `run_id`, else the
+/// latest one of `server` started since `since`; its end as the run said it (finished, or failed
+/// with its error).
+async fn ended_run(state: &crate::state::State, server: &str, run_id: Option<i64>, since: chrono::DateTime<chrono::Utc>) -> Option<(i64, RunEvent)> {
+    let runs = state.runs(server, 5).await.ok()?;
+    let record = match run_id {
+        Some(id) => runs.into_iter().find(|r| r.id == id)?,
+        None => runs.into_iter().find(|r| r.started_at >= since)?,
+    };
+    record.ended_at?;
+    let summary = crate::kinds::RunSummary::from_stored(&record.summary).ok()?;
+    let event = match summary.error().cloned() {
+        Some(error) => RunEvent::Failed { error, summary: Box::new(summary) },
+        None => RunEvent::Finished { summary: Box::new(summary) },
+    };
+    Some((record.id, event))
 }
