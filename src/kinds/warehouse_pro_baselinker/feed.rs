@@ -150,17 +150,15 @@ fn ahead(position: &Position, second: i64, id: i64) -> bool {
 /// up, the orders the journal says were moved into a chosen status that paging has passed.
 pub async fn page(client: &BaseLinkerClient, cursor: Option<&str>, statuses: &[i64]) -> Result<Page<serde_json::Value>, BaseLinkerError> {
     let mut at = Cursor::parse(cursor);
-    // With no chosen statuses, a status change brings no order: no journal.
+    // The journal's first read: its end is taken before the first page, so that what happened
+    // before it is in what paging reads from here.
+    let first = !statuses.is_empty() && at.journal.is_none();
     if statuses.is_empty() {
-        at.journal = None;
-    } else if at.journal.is_none() {
-        // Before the first page: what happened before it is in what paging reads from here.
+        // With no chosen statuses, a status change brings no order: no journal.
+        at = Cursor { date: at.date, ..Cursor::default() };
+    } else if first {
         at.journal = Some(journal_end(client, 0).await?);
         at.in_journal = false;
-        let raw = client.get_orders(at.date.second, None).await?;
-        let (items, date, more) = after(&at.date, raw, statuses);
-        at.date = date;
-        return Ok(Page { items, next_cursor: Some(at.saved()), has_more: more });
     }
     let mut items = Vec::new();
     if !at.in_journal {
@@ -168,7 +166,7 @@ pub async fn page(client: &BaseLinkerClient, cursor: Option<&str>, statuses: &[i
         let (got, date, more) = after(&at.date, raw, statuses);
         at.date = date;
         items = got;
-        if more || at.journal.is_none() {
+        if more || first || at.journal.is_none() {
             return Ok(Page { items, next_cursor: Some(at.saved()), has_more: more });
         }
     }
@@ -340,6 +338,18 @@ mod tests {
             assert!(again.is_empty(), "{again:?}");
             assert_eq!(sim.stats().requests.values().sum::<u64>() - before, 2, "one page by date, one of the journal");
         }
+    }
+
+    /// A cursor saved mid-journal by a server whose chosen statuses were then emptied reads by
+    /// date at once: no journal, and no page lost to it.
+    #[tokio::test]
+    async fn a_cursor_left_in_the_journal_reads_by_date_once_no_status_is_chosen() {
+        let running = Running::start(SimConfig { seed_orders: 3, requests_per_minute: None, ..SimConfig::new("t") }).await.unwrap();
+        let c = client(&running.url, "t", Duration::from_secs(10));
+        let p = page(&c, Some("d:0:;J:5"), &[]).await.unwrap();
+        assert_eq!(p.items.len(), 3);
+        assert!(p.next_cursor.as_deref().is_some_and(|c| !c.contains(';')), "{:?}", p.next_cursor);
+        assert_eq!(running.sim.stats().requests.get("getJournalList"), None);
     }
 
     /// A journal of more than a page (every booked order moved to the status after import makes
