@@ -234,11 +234,6 @@ impl Warehouse {
         self.statements.clone()
     }
 
-    /// Statements sent (and commits) so far: the database's round trips.
-    pub fn statements(&self) -> u64 {
-        self.statements.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
     /// Counts one statement sent.
     pub(crate) fn count_statement(&self) {
         self.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -449,8 +444,7 @@ impl Warehouse {
                 None => Ok(()),
             };
             let result = locked.and_then(|()| work(self)).and_then(|value| {
-                self.count_statement();
-                self.conn.commit().map_err(|e| self.odbc_error("committing the transaction", e))?;
+                self.counted().commit().map_err(|e| self.odbc_error("committing the transaction", e))?;
                 Ok(value)
             });
             if result.is_err() {
@@ -495,8 +489,7 @@ impl Warehouse {
         self.ensure_writable()?;
         self.counted().set_autocommit(false).map_err(|e| self.odbc_error("starting a transaction", e))?;
         let result = work(self).and_then(|v| {
-            self.count_statement();
-            self.conn.commit().map_err(|e| self.odbc_error("committing the transaction", e))?;
+            self.counted().commit().map_err(|e| self.odbc_error("committing the transaction", e))?;
             Ok(v)
         });
         if result.is_err() {

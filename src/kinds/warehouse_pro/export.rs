@@ -109,6 +109,11 @@ struct Sent {
 /// The fingerprints of prices sent apart from their products.
 const PRICE_KIND: &str = "price";
 
+/// The keys a shop refused, and the refusals as the report says them.
+fn refused_keys(item: ItemKind, refusals: &[Refusal]) -> (HashSet<String>, Vec<Refused>) {
+    (refusals.iter().map(|r| r.key.clone()).collect(), refusals.iter().map(|r| Refused::of(item, r)).collect())
+}
+
 /// Items to send: (key, item, its fingerprint).
 type Changed<'i, T> = Vec<(&'i str, &'i T, String)>;
 
@@ -506,16 +511,16 @@ impl<S: Shop> Ctx<'_, S> {
     /// batches; a product just added or updated went with its price, which is recorded as sent.
     fn send_products(&self, products: &[(String, ExportProduct)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
         let apart = self.shop.prices_apart();
-        let upsert = |batch: &[ExportProduct]| {
-            let refusals = self.shop_call(self.shop.upsert_products(batch))?;
-            Ok((refusals.iter().map(|r| r.key.clone()).collect(), refusals.iter().map(|r| Refused::of(ItemKind::Product, r)).collect()))
+        let product_fingerprint = |p: &ExportProduct| {
+            if apart {
+                fingerprint(&self.shop.wire_product(&ExportProduct { gross_price: 0.0, ..p.clone() }))
+            } else {
+                fingerprint(&self.shop.wire_product(p))
+            }
         };
-        let sent = if apart {
-            let priceless = |p: &ExportProduct| fingerprint(&self.shop.wire_product(&ExportProduct { gross_price: 0.0, ..p.clone() }));
-            self.send("product", products, priceless, self.shop.upsert_batch(), report, upsert)?
-        } else {
-            self.send("product", products, |p| fingerprint(&self.shop.wire_product(p)), self.shop.upsert_batch(), report, upsert)?
-        };
+        let sent = self.send("product", products, product_fingerprint, self.shop.upsert_batch(), report, |batch| {
+            Ok(refused_keys(ItemKind::Product, &self.shop_call(self.shop.upsert_products(batch))?))
+        })?;
         if apart {
             self.send_prices(products, &sent.accepted, report)?;
         }
@@ -531,8 +536,7 @@ impl<S: Shop> Ctx<'_, S> {
         self.record(PRICE_KIND, &went, &HashSet::new())?;
         let to_send: Vec<(String, ExportProduct)> = to_send.into_iter().map(|(k, p, _)| (k.to_owned(), p.clone())).collect();
         let sent = self.send(PRICE_KIND, &to_send, price, self.shop.stock_batch(), report, |batch| {
-            let refusals = self.shop_call(self.shop.set_prices(batch))?;
-            Ok((refusals.iter().map(|r| r.key.clone()).collect(), refusals.iter().map(|r| Refused::of(ItemKind::Price, r)).collect()))
+            Ok(refused_keys(ItemKind::Price, &self.shop_call(self.shop.set_prices(batch))?))
         })?;
         report.prices_sent = sent.sent;
         Ok(())
