@@ -84,10 +84,22 @@ fn run(rt: &tokio::runtime::Runtime, home: &Home, state: &State, file: &ServerFi
     (summary, report)
 }
 
+/// An import run, and what it cost.
+struct Imported {
+    secs: f64,
+    summary: RunSummary,
+    /// MariaDB's own count of the statements its clients sent meanwhile (the bench runs alone
+    /// against its throwaway server; the driver's own queries at connecting are in it too).
+    mariadb_statements: i64,
+    /// The database it imported into (reached straight, without the relay).
+    db: Db,
+}
+
 /// The import of `orders` orders with the database `db_ms` and the shop `shop_ms` away, one way
-/// (0: straight, on loopback): its seconds and its summary.
-fn import_away(rt: &tokio::runtime::Runtime, server: &str, orders: usize, db_ms: u64, shop_ms: u64) -> (f64, RunSummary) {
+/// (0: straight, on loopback).
+fn import_away(rt: &tokio::runtime::Runtime, server: &str, orders: usize, db_ms: u64, shop_ms: u64) -> Imported {
     let mut db = Db::new(server, 1000);
+    let direct = db.connection.clone();
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let shop_addr = listener.local_addr().unwrap();
     let sim = Sim::new(SimConfig { seed_orders: orders, seed_products: 1000, ..SimConfig::new(API_ID, KEY) }).unwrap();
@@ -107,12 +119,22 @@ fn import_away(rt: &tokio::runtime::Runtime, server: &str, orders: usize, db_ms:
     let file = server_file(home.path(), &db, &url, "allow_negative_stock = true\nsync_nomenclature = false");
     let h = Home { root: home.path().to_owned() };
     let state = rt.block_on(State::open(&h.state_db())).unwrap();
+    let probe = Warehouse::connect(&direct, Dialect::Mysql).unwrap();
+    let questions = || -> i64 {
+        let v = probe.query_one("SHOW GLOBAL STATUS LIKE 'Questions'", (), |r| r.opt_text(2)).unwrap().flatten().unwrap_or_default();
+        v.trim().parse().unwrap_or(0)
+    };
+    let questions_before = questions();
     let t = Instant::now();
     let (summary, report) = run(rt, &h, &state, &file, Job { import: true, export: false, dry_run: false, full: false });
     let secs = t.elapsed().as_secs_f64();
-    assert_eq!(report.import.map(|i| i.imported.len()), Some(orders), "every order imported");
+    // Less the probe's own statement.
+    let mariadb_statements = questions() - questions_before - 1;
+    let import = report.import.expect("the import ran");
+    assert_eq!(import.imported.len(), orders, "{:?}", import.quarantined.first());
     drop(relays);
-    (secs, summary)
+    db.connection = direct;
+    Imported { secs, summary, mariadb_statements, db }
 }
 
 fn main() {
@@ -122,33 +144,10 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
 
     // Import.
-    let db = Db::new(&server, 1000);
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let url = format!("http://{}/api", listener.local_addr().unwrap());
-    let sim = Sim::new(SimConfig { seed_orders: orders, seed_products: 1000, ..SimConfig::new(API_ID, KEY) }).unwrap();
-    rt.spawn(sim.clone().serve(listener, std::future::pending()));
-    let home = tempfile::tempdir().unwrap();
-    let file = server_file(home.path(), &db, &url, "allow_negative_stock = true\nsync_nomenclature = false");
-    let h = Home { root: home.path().to_owned() };
-    let state = rt.block_on(State::open(&h.state_db())).unwrap();
-    // MariaDB's own count of the statements its clients sent, beside obmen's (the bench runs alone
-    // against its throwaway server; the driver's own queries at connecting are in MariaDB's only).
-    let probe = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
-    let questions = || -> i64 {
-        let v = probe.query_one("SHOW GLOBAL STATUS LIKE 'Questions'", (), |r| r.opt_text(2)).unwrap().flatten().unwrap_or_default();
-        v.trim().parse().unwrap_or(0)
-    };
-    let questions_before = questions();
-    let t = Instant::now();
-    let (summary, report) = run(&rt, &h, &state, &file, Job { import: true, export: false, dry_run: false, full: false });
-    let import_secs = t.elapsed().as_secs_f64();
-    // Less the probe's own statement.
-    let mariadb_statements = questions() - questions_before - 1;
+    let Imported { secs: import_secs, summary, mariadb_statements, db } = import_away(&rt, &server, orders, 0, 0);
     let statements: u64 = summary.statements.values().sum();
     let requests: u64 = summary.shop_requests.values().sum();
     eprintln!("import phases (ms): {:?}", summary.phase_ms);
-    let report = report.import.expect("the import ran");
-    assert_eq!(report.imported.len(), orders, "{:?}", report.quarantined.first());
     let wh = Warehouse::connect(&db.connection, Dialect::Mysql).unwrap();
     let rows: Vec<Vec<f64>> = wh
         .query(
@@ -229,7 +228,7 @@ fn main() {
     println!("|---|---|---|---|---|---|");
     let mut lan_rate = 0.0;
     for (label, n, db_ms, shop_ms) in away {
-        let (secs, summary) = import_away(&rt, &server, n, db_ms, shop_ms);
+        let Imported { secs, summary, .. } = import_away(&rt, &server, n, db_ms, shop_ms);
         if (db_ms, shop_ms) == (2, 10) {
             lan_rate = n as f64 / secs;
         }
