@@ -177,6 +177,12 @@ impl Sim {
         stats
     }
 
+    /// Every order, confirmed or not, by id, as `getOrders` gives it (with the simulator's own
+    /// keys).
+    pub fn orders(&self) -> Vec<Value> {
+        self.state().orders.values().cloned().collect()
+    }
+
     /// An order as `getOrders` gives it.
     pub fn order(&self, id: i64) -> Option<Value> {
         self.state().orders.get(&id).cloned()

@@ -88,10 +88,10 @@ impl BlSetup {
 
     /// Every order the simulator holds: (id, confirmed, currency).
     pub fn orders(&self) -> Vec<(i64, bool, String)> {
-        let stats = self.sim.sim.stats();
-        (0..stats.orders as i64)
-            .map(|n| 5_000_001 + n)
-            .filter_map(|id| self.sim.sim.order(id))
+        self.sim
+            .sim
+            .orders()
+            .into_iter()
             .map(|o| (o["order_id"].as_i64().unwrap(), o["confirmed"] == true, o["currency"].as_str().unwrap_or("").to_owned()))
             .collect()
     }

@@ -353,8 +353,7 @@ impl ShopHarness for BlShop {
     }
 
     fn order_ids(&self) -> Vec<String> {
-        let n = self.running.sim.stats().orders as i64;
-        (5_000_001..5_000_001 + n).filter(|id| self.running.sim.order(*id).is_some_and(|o| o["confirmed"] == true)).map(|id| id.to_string()).collect()
+        self.running.sim.orders().iter().filter(|o| o["confirmed"] == true).map(|o| o["order_id"].to_string()).collect()
     }
 
     fn has_vouchers(&self) -> bool {
@@ -380,11 +379,8 @@ impl ShopHarness for BlShop {
     }
 
     fn acknowledged(&self) -> u64 {
-        let n = self.running.sim.stats().orders as i64;
-        (5_000_001..5_000_001 + n)
-            .filter_map(|id| self.running.sim.order(id))
-            .filter(|o| o["custom_extra_fields"].get(BL_FIELD.1.to_string()).is_some() && o["order_status_id"] == crate::baselinker::BOOKED)
-            .count() as u64
+        let told = |o: &&serde_json::Value| o["custom_extra_fields"].get(BL_FIELD.1.to_string()).is_some() && o["order_status_id"] == crate::baselinker::BOOKED;
+        self.running.sim.orders().iter().filter(told).count() as u64
     }
 
     fn told_set_aside(&self, id: &str) -> Option<bool> {
