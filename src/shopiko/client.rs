@@ -521,13 +521,16 @@ impl ShopikoClient {
                     // Answered in the order given, one for each.
                     Ok(answer) => out.extend(chunk.iter().enumerate().map(|(i, a)| {
                         let Some(r) = answer.results.get(i).filter(|r| r.order_id == a.order_id) else {
-                            return Err(ShopikoError::Decode { what: "acknowledgements".into(), detail: format!("no answer for order {}", a.order_id) });
+                            return Err(ShopikoError::Decode {
+                                what: "acknowledgements".into(),
+                                detail: Msg::AckNoAnswer.with(current(), &[("order", &a.order_id)]),
+                            });
                         };
                         match &r.error {
                             None if r.acknowledged => Ok(AckResult { acknowledged: true, first_time: r.first_time }),
                             None => Err(ShopikoError::Decode {
                                 what: "acknowledgements".into(),
-                                detail: format!("order {} neither acknowledged nor refused", a.order_id),
+                                detail: Msg::AckNeither.with(current(), &[("order", &a.order_id)]),
                             }),
                             Some(e) => Err(ShopikoError::Rejected {
                                 status: if e.status == 0 { 422 } else { e.status },

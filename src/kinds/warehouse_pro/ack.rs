@@ -67,7 +67,8 @@ impl<S: Shop> Ctx<'_, S> {
                         .iter()
                         .map(|(id, _, oper, acct)| Ack { order_id: id.clone(), document_number: document_number(*acct), oper_type: *oper })
                         .collect();
-                    let (shop, semaphore, n) = (shop.clone(), semaphore.clone(), batch.len());
+                    let (shop, semaphore) = (shop.clone(), semaphore.clone());
+                    let ids: Vec<String> = batch.iter().map(|(id, ..)| id.clone()).collect();
                     let task = tokio::spawn(
                         async move {
                             let _permit = semaphore.acquire_owned().await;
@@ -75,10 +76,11 @@ impl<S: Shop> Ctx<'_, S> {
                         }
                         .instrument(tracing::Span::current()),
                     );
-                    tasks.push((task, n));
+                    tasks.push((task, ids));
                 }
                 let mut out = Vec::new();
-                for (mut t, n) in tasks {
+                for (mut t, batch_ids) in tasks {
+                    let n = batch_ids.len();
                     // A stopped run leaves the rest unacknowledged: the import log sends them next run.
                     let every = |e: String| (0..n).map(|_| Err(e.clone())).collect::<Vec<_>>();
                     let results = tokio::select! {
@@ -92,10 +94,11 @@ impl<S: Shop> Ctx<'_, S> {
                             every(Msg::AckBudgetSpent.with(lang, &[("secs", &secs)]))
                         }
                         r = &mut t => match r {
-                            // An answer for each: one the shop left out stays unacknowledged.
+                            // An answer for each, in order: one the shop left out stays unacknowledged.
                             Ok(mut results) => {
-                                let none = Msg::ShopDecode.with(lang, &[("what", &"acknowledgements"), ("detail", &"no answer for this order")]);
-                                results.resize_with(n, || Err(none.clone()));
+                                results.truncate(n);
+                                let answered = results.len();
+                                results.extend(batch_ids[answered..].iter().map(|id| Err(Msg::AckNoAnswer.with(lang, &[("order", id)]))));
                                 results
                             }
                             Err(e) => every(e.to_string()),
