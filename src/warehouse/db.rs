@@ -430,6 +430,57 @@ impl Warehouse {
         }
     }
 
+    /// Inserts rows and returns the IDs the database gave them, in the rows' order: where the
+    /// dialect takes multi-row INSERTs, in three statements whatever their number (the highest ID
+    /// before, the rows, and the rows above it read back; two on MySQL, whose first new ID is
+    /// known after the INSERT), else one row at a time. Each row comes
+    /// with its values of the `identity` columns (text, as written): the rows read back are
+    /// matched to the rows written by those values, so that a row another writer added meanwhile
+    /// is never taken for one of ours; rows with the same values are the same to the caller.
+    /// A row that cannot be found again is an error (the transaction is rolled back). Call it
+    /// inside [`Warehouse::transaction`].
+    pub fn insert_returning_ids(&self, table: Table, columns: &[&str], rows: Vec<(Params, Vec<String>)>, identity: &[&str]) -> Result<Vec<i32>> {
+        if rows.len() <= 1 || self.dialect.rows_per_insert(columns.len()) == 1 {
+            return rows.into_iter().map(|(p, _)| self.insert_returning_id(table, columns, p.as_slice())).collect();
+        }
+        let d = self.dialect;
+        let cols: Vec<String> = identity.iter().map(|c| d.quote(c)).collect();
+        let select = format!("SELECT {{ID}}, {} FROM {} WHERE {{ID}} ", cols.join(", "), d.quote(d.table(table)));
+        let read = |r: &mut Row<'_, '_>| {
+            let id = r.i32(1)?;
+            let values = (0..identity.len()).map(|i| r.opt_text(2 + i as u16).map(Option::unwrap_or_default)).collect::<Result<Vec<_>>>()?;
+            Ok(Some((id, values)))
+        };
+        let (params, wanted): (Vec<Params>, Vec<Vec<String>>) = rows.into_iter().unzip();
+        let mut found: Vec<Option<(i32, Vec<String>)>> = if d == Dialect::Mysql && params.len() <= d.rows_per_insert(columns.len()) {
+            // One INSERT: MySQL's LAST_INSERT_ID() is the first row's ID, and every row's is at
+            // least that (consecutive or not, whatever the auto-increment lock mode).
+            self.insert_many(table, columns, params)?;
+            self.query(&d.sql(&format!("{select}>= LAST_INSERT_ID() ORDER BY {{ID}}")), (), read)?
+        } else {
+            let before = self.scalar_i64(&d.sql(&format!("SELECT MAX({{ID}}) FROM {}", d.quote(d.table(table)))), ())?.unwrap_or(0);
+            self.insert_many(table, columns, params)?;
+            let before = i32::try_from(before).unwrap_or(i32::MAX);
+            self.query(&d.sql(&format!("{select}> ? ORDER BY {{ID}}")), &before, read)?
+        };
+        let same = |a: &[String], b: &[String]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.trim_end() == y.trim_end());
+        let mut ids = Vec::with_capacity(wanted.len());
+        for w in &wanted {
+            let slot = found.iter_mut().find(|f| f.as_ref().is_some_and(|(_, v)| same(v, w)));
+            match slot.and_then(Option::take) {
+                Some((id, _)) => ids.push(id),
+                None => {
+                    return Err(WarehouseError::Invalid(format!(
+                        "a row just added to {} could not be found again ({}): nothing of this page was written",
+                        d.table(table),
+                        w.first().map(String::as_str).unwrap_or("")
+                    )))
+                }
+            }
+        }
+        Ok(ids)
+    }
+
     /// Runs `work` in one transaction: all of it commits, or none of it. Where the database reports
     /// a deadlock or a busy lock, the transaction is rolled back and run again (a few times, with
     /// a growing pause); any other error rolls back and is returned.

@@ -178,6 +178,17 @@ impl Dialect {
         }
     }
 
+    /// The most branches one `UNION ALL` of look-ups carries ([`super::Warehouse::goods_for`]):
+    /// SQLite refuses more than 500 (its compound-select limit); SQL Server plans each branch,
+    /// and a few hundred keep its compile time small; Access has no such batching here: one.
+    pub fn max_union_branches(self) -> usize {
+        match self {
+            Dialect::Mysql => 500,
+            Dialect::Mssql | Dialect::Sqlite => 200,
+            Dialect::Access => 1,
+        }
+    }
+
     /// How the id of the row just inserted is read back, after the INSERT, on the same connection.
     /// On MSSQL `SCOPE_IDENTITY()` in a separate batch returns NULL, so an `OUTPUT` clause is used
     /// instead: see [`Dialect::insert_returning_id`].

@@ -25,6 +25,53 @@ pub fn by_names_condition(marks: &str) -> String {
 /// The where clause of a barcode look-up (parameters: the code twice, then '%code%').
 pub const BY_BARCODE: &str = "g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode3} LIKE ?";
 
+/// One good look-up, as one query would make it: the batched [`Warehouse::goods_for`] answers
+/// each exactly as [`Warehouse::good`], [`Warehouse::goods_by_code`],
+/// [`Warehouse::goods_by_barcode`] and [`Warehouse::goods_by_name`] would.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GoodQuery {
+    /// By ID, deleted or not (a link names it).
+    Id(i32),
+    /// Live goods with this code.
+    Code(String),
+    /// Live goods carrying this barcode.
+    Barcode(String),
+    /// Live goods with exactly this name.
+    Name(String),
+}
+
+impl GoodQuery {
+    /// The condition of one look-up and its parameters (text trimmed, as the single look-ups do).
+    fn condition(&self) -> (&'static str, Params) {
+        match self {
+            GoodQuery::Id(id) => ("g.{ID} = ?", Params::new().int(*id)),
+            GoodQuery::Code(c) => (BY_CODE, Params::new().text(c.trim())),
+            GoodQuery::Barcode(b) => {
+                let b = b.trim();
+                (BY_BARCODE, Params::new().text(b).text(b).text(&format!("%{b}%")))
+            }
+            GoodQuery::Name(n) => (BY_NAME, Params::new().text(n.trim())),
+        }
+    }
+
+    /// True when the look-up cannot find anything (a blank key), without asking.
+    fn is_blank(&self) -> bool {
+        match self {
+            GoodQuery::Id(_) => false,
+            GoodQuery::Code(_) | GoodQuery::Name(_) => false,
+            GoodQuery::Barcode(b) => b.trim().is_empty(),
+        }
+    }
+
+    /// How many parameters its condition carries.
+    fn parameters(&self) -> usize {
+        match self {
+            GoodQuery::Barcode(_) => 3,
+            _ => 1,
+        }
+    }
+}
+
 /// A Warehouse Pro good.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Good {
@@ -255,6 +302,15 @@ pub fn new_good_store_rows_sql(d: Dialect) -> String {
     )
 }
 
+/// A zero balance row for each of some new goods in every object but the service one, at each
+/// good's purchase price (parameters: the service ID, then the goods' IDs for `marks`).
+pub fn new_goods_store_rows_sql(d: Dialect, marks: &str) -> String {
+    d.sql(&format!(
+        "INSERT INTO {{store}} ({{ObjectID}}, {{GoodID}}, {{Qtty}}, {{Price}}, {{Lot}}, {{LotID}}, {{LotOrder}}) \
+         SELECT o.{{ID}}, g.{{ID}}, 0, g.{{PriceIn}}, ' ', 1, 1 FROM {{objects}} o, {{goods}} g WHERE o.{{ID}} <> ? AND g.{{ID}} IN ({marks})"
+    ))
+}
+
 /// The columns a new good is inserted with, in [`Warehouse::create_good`]'s order.
 pub const NEW_GOOD_COLUMNS: [&str; 32] = [
     "Code",
@@ -362,6 +418,70 @@ impl Warehouse {
         Ok(found.into_iter().filter(|g| g.barcodes.iter().any(|b| b == barcode)).collect())
     }
 
+    /// Many look-ups in as few statements as the dialect allows: each look-up a branch of one
+    /// `UNION ALL`, tagged with its place, so that every answer is the one its own query would
+    /// give whatever the database's collation (a case- or accent-blind `Code = ?` finds here what
+    /// it finds alone). A page of orders costs one statement for its goods, not one a good.
+    pub fn goods_for(&self, queries: &[GoodQuery]) -> Result<std::collections::HashMap<GoodQuery, Vec<Good>>> {
+        let mut out: std::collections::HashMap<GoodQuery, Vec<Good>> = std::collections::HashMap::new();
+        let mut asked: Vec<&GoodQuery> = Vec::new();
+        for q in queries {
+            if out.contains_key(q) {
+                continue;
+            }
+            out.insert(q.clone(), Vec::new());
+            if !q.is_blank() {
+                asked.push(q);
+            }
+        }
+        let d = self.dialect();
+        let budget = d.max_parameters();
+        let mut rest = asked.as_slice();
+        while !rest.is_empty() {
+            // As many branches as fit the parameter budget and the dialect's compound limit.
+            let mut n = 0;
+            let mut marks = 0;
+            while n < rest.len() && n < d.max_union_branches() && marks + rest[n].parameters() <= budget {
+                marks += rest[n].parameters();
+                n += 1;
+            }
+            let n = n.max(1);
+            let (chunk, tail) = rest.split_at(n);
+            rest = tail;
+            let mut params = Params::new();
+            let mut branches = Vec::with_capacity(n);
+            for (k, q) in chunk.iter().enumerate() {
+                let (condition, p) = q.condition();
+                let select = if matches!(q, GoodQuery::Id(_)) { good_by_id_sql(d) } else { good_select_sql(d, condition) };
+                // The branch's place as a last column: read_good reads the first 22.
+                branches.push(select.replacen(" FROM ", &format!(", {k} FROM "), 1));
+                params = params.extend(p);
+            }
+            let sql = branches.join(" UNION ALL ");
+            for (k, good) in self.query(&sql, params.as_slice(), |r| Ok((r.i32(23)?, read_good(r)?)))? {
+                if let Some(q) = usize::try_from(k).ok().and_then(|k| chunk.get(k)) {
+                    if let Some(found) = out.get_mut(*q) {
+                        found.push(good);
+                    }
+                }
+            }
+        }
+        for (q, found) in out.iter_mut() {
+            found.sort_by_key(|g| g.id);
+            found.dedup_by_key(|g| g.id);
+            match q {
+                GoodQuery::Id(_) => {}
+                GoodQuery::Barcode(b) => {
+                    // LIKE finds '123' inside '41234': keep only whole entries.
+                    let b = b.trim();
+                    found.retain(|g| g.id != SERVICE_ID && g.barcodes.iter().any(|x| x == b));
+                }
+                GoodQuery::Code(_) | GoodQuery::Name(_) => found.retain(|g| g.id != SERVICE_ID),
+            }
+        }
+        Ok(out)
+    }
+
     /// Live goods with exactly this name.
     pub fn goods_by_name(&self, name: &str) -> Result<Vec<Good>> {
         let sql = good_select_sql(self.dialect(), BY_NAME);
@@ -373,42 +493,66 @@ impl Warehouse {
     /// writes); returns its ID. Call it inside [`Warehouse::transaction`] so that both land
     /// together.
     pub fn create_good(&self, good: &NewGood) -> Result<i32> {
+        self.create_goods(&[good])?.pop().ok_or_else(|| WarehouseError::Invalid(format!("good '{}' was not made", good.code)))
+    }
+
+    /// Creates goods as [`Warehouse::create_good`] does, in as few statements as the dialect
+    /// allows (see [`Warehouse::insert_returning_ids`]; their balance rows in one more); returns
+    /// their IDs in order. Text that does not fit its column is an error, before anything is
+    /// written.
+    pub fn create_goods(&self, goods: &[&NewGood]) -> Result<Vec<i32>> {
         self.ensure_writable()?;
-        let what = |field: &str| format!("the {field} of good '{}'", good.code);
-        self.check_text(Table::Goods, "Code", &good.code, || what("code"))?;
-        self.check_text(Table::Goods, "Name", &good.name, || what("name"))?;
-        self.check_text(Table::Goods, "Measure1", &good.measure, || what("measure"))?;
-        let b1 = good.barcodes.first().map(String::as_str).unwrap_or("");
-        let b2 = good.barcodes.get(1).map(String::as_str).unwrap_or("");
-        let b3 = good.barcodes.get(2..).map(|rest| rest.join(",")).unwrap_or_default();
-        for (col, v) in [("BarCode1", b1), ("BarCode2", b2), ("BarCode3", b3.as_str())] {
-            self.check_text(Table::Goods, col, v, || what("barcodes"))?;
+        let mut rows = Vec::with_capacity(goods.len());
+        for good in goods {
+            let what = |field: &str| format!("the {field} of good '{}'", good.code);
+            self.check_text(Table::Goods, "Code", &good.code, || what("code"))?;
+            self.check_text(Table::Goods, "Name", &good.name, || what("name"))?;
+            self.check_text(Table::Goods, "Measure1", &good.measure, || what("measure"))?;
+            let b1 = good.barcodes.first().map(String::as_str).unwrap_or("");
+            let b2 = good.barcodes.get(1).map(String::as_str).unwrap_or("");
+            let b3 = good.barcodes.get(2..).map(|rest| rest.join(",")).unwrap_or_default();
+            for (col, v) in [("BarCode1", b1), ("BarCode2", b2), ("BarCode3", b3.as_str())] {
+                self.check_text(Table::Goods, col, v, || what("barcodes"))?;
+            }
+            let mut p = Params::new()
+                .text(&good.code)
+                .text(b1)
+                .text(b2)
+                .text(&b3)
+                .text("")
+                .text("")
+                .text("")
+                .text(&good.name)
+                .text(&good.name)
+                .text(&good.measure)
+                .text(&good.measure)
+                .num(1.0)
+                .num(good.price_in)
+                .num(good.price_wholesale)
+                .num(good.price_retail);
+            for _ in 3..=10 {
+                p = p.num(0.0);
+            }
+            let p = p.num(0.0).num(0.0).text("").int(good.kind_flags).int(0).int(good.vat_group_id).int(0).int(good.group_id.max(1)).int(0);
+            let identity = vec![good.code.clone(), good.name.clone(), good.measure.clone(), b1.to_owned(), b2.to_owned(), b3];
+            rows.push((p, identity));
         }
-        let mut p = Params::new()
-            .text(&good.code)
-            .text(b1)
-            .text(b2)
-            .text(&b3)
-            .text("")
-            .text("")
-            .text("")
-            .text(&good.name)
-            .text(&good.name)
-            .text(&good.measure)
-            .text(&good.measure)
-            .num(1.0)
-            .num(good.price_in)
-            .num(good.price_wholesale)
-            .num(good.price_retail);
-        for _ in 3..=10 {
-            p = p.num(0.0);
+        let ids = self.insert_returning_ids(Table::Goods, &NEW_GOOD_COLUMNS, rows, &["Code", "Name", "Measure1", "BarCode1", "BarCode2", "BarCode3"])?;
+        if !ids.is_empty() && !self.stock_mode()?.uses_lots() {
+            let d = self.dialect();
+            match (ids.as_slice(), goods) {
+                ([id], [good]) => {
+                    self.exec(&new_good_store_rows_sql(d), Params::new().int(*id).num(good.price_in).int(SERVICE_ID).as_slice())?;
+                }
+                _ => {
+                    for chunk in ids.chunks(d.rows_per_statement(1, 1)) {
+                        let params = chunk.iter().fold(Params::new().int(SERVICE_ID), |p, id| p.int(*id));
+                        self.exec(&new_goods_store_rows_sql(d, &Dialect::marks(chunk.len())), params.as_slice())?;
+                    }
+                }
+            }
         }
-        let p = p.num(0.0).num(0.0).text("").int(good.kind_flags).int(0).int(good.vat_group_id).int(0).int(good.group_id.max(1)).int(0);
-        let id = self.insert_returning_id(Table::Goods, &NEW_GOOD_COLUMNS, p.as_slice())?;
-        if !self.stock_mode()?.uses_lots() {
-            self.exec(&new_good_store_rows_sql(self.dialect()), Params::new().int(id).num(good.price_in).int(SERVICE_ID).as_slice())?;
-        }
-        Ok(id)
+        Ok(ids)
     }
 
     /// Every live good with its price for the object's price group and its available quantity

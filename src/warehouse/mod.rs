@@ -28,7 +28,7 @@ pub mod schema;
 pub use db::{Params, Timeouts, Warehouse, WarehouseError};
 pub use dialect::{Dialect, Table};
 pub use document::{NewDocument, NewLine, Numbering, OperType, Paid, PaymentType, Stock, WrittenDocument};
-pub use goods::{Good, GoodFlags, GoodStock, NewGood};
+pub use goods::{Good, GoodFlags, GoodQuery, GoodStock, NewGood};
 pub use imports::NewImport;
 pub use lots::{LotOrder, StockMode};
 pub use objects::{Currency, Object};

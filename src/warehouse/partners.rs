@@ -258,6 +258,43 @@ impl Warehouse {
         Ok(found.into_iter().filter(|p| bare.contains(&normalise_tax_number(&p.company_number))).collect())
     }
 
+    /// The live partners of many customers by all three keys at once, as
+    /// ([`Warehouse::partners_by_emails`], [`Warehouse::partners_by_vat_numbers`],
+    /// [`Warehouse::partners_by_company_numbers`]) would find them: in one statement where the
+    /// keys fit its parameter budget, else one a key.
+    pub fn partners_by_keys(&self, emails: &[&str], vats: &[&str], numbers: &[&str]) -> Result<(Vec<Partner>, Vec<Partner>, Vec<Partner>)> {
+        let d = self.dialect();
+        let wanted_emails: std::collections::HashSet<String> = emails.iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
+        let email_values: Vec<String> = emails.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect();
+        let bare_vats: std::collections::HashSet<String> = vats.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
+        let vat_values: Vec<String> = bare_vats.iter().flat_map(|b| vat_forms(b)).collect();
+        let bare_numbers: std::collections::HashSet<String> = numbers.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
+        let number_values: Vec<String> = bare_numbers.iter().flat_map(|b| company_number_forms(b)).collect();
+        let lists = [&email_values, &vat_values, &number_values];
+        let total: usize = lists.iter().map(|l| l.len()).sum();
+        let one_statement = lists.iter().all(|l| l.len() <= d.rows_per_statement(1, 0)) && total <= d.max_parameters();
+        if total == 0 || !one_statement {
+            return Ok((self.partners_by_emails(emails)?, self.partners_by_vat_numbers(vats)?, self.partners_by_company_numbers(numbers)?));
+        }
+        let mut conditions = Vec::new();
+        let mut params = Params::new();
+        let conds: [&dyn Fn(&str) -> String; 3] = [&|m| by_email_condition(d, m), &by_vat_number_condition, &by_company_number_condition];
+        for (values, condition) in lists.iter().zip(conds) {
+            if !values.is_empty() {
+                conditions.push(format!("({})", condition(&Dialect::marks(values.len()))));
+                params = values.iter().fold(params, |p, v| p.text(v));
+            }
+        }
+        let found = self.partners_where(&conditions.join(" OR "), params)?;
+        let pick = |keep: &dyn Fn(&Partner) -> bool| found.iter().filter(|p| keep(p)).cloned().collect::<Vec<_>>();
+        // The same filters as the single look-ups: whatever the collation, only these match.
+        Ok((
+            pick(&|p| wanted_emails.contains(&p.email.trim().to_lowercase())),
+            pick(&|p| bare_vats.contains(&normalise_tax_number(&p.vat_number))),
+            pick(&|p| bare_numbers.contains(&normalise_tax_number(&p.company_number))),
+        ))
+    }
+
     /// Live partners with exactly this name (partners.Company).
     pub fn partners_by_name(&self, name: &str) -> Result<Vec<Partner>> {
         self.partners_where("{Company} = ?", Params::new().text(name.trim()))
@@ -275,59 +312,78 @@ impl Warehouse {
 
     /// Creates a partner; returns its ID. Text that does not fit its column is an error.
     pub fn create_partner(&self, p: &Partner) -> Result<i32> {
-        self.ensure_writable()?;
-        let who = if p.code.is_empty() { p.company.clone() } else { p.code.clone() };
-        let fields: [(&'static str, &str); 10] = [
-            ("Code", &p.code),
-            ("Company", &p.company),
-            ("MOL", &p.contact),
-            ("City", &p.city),
-            ("Address", &p.address),
-            ("Phone", &p.phone),
-            ("eMail", &p.email),
-            ("TaxNo", &p.vat_number),
-            ("Bulstat", &p.company_number),
-            ("Company2", &p.company),
-        ];
-        for (col, v) in fields {
-            self.check_text(Table::Partners, col, v, || format!("the {col} of partner '{who}'"))?;
-        }
-        let params = Params::new()
-            .text(&p.code)
-            .text(&p.company)
-            .text(&p.company)
-            .text(&p.contact)
-            .text(&p.contact)
-            .text(&p.city)
-            .text(&p.city)
-            .text(&p.address)
-            .text(&p.address)
-            .text(&p.phone)
-            .text("")
-            .text("")
-            .text(&p.email)
-            .text(&p.vat_number)
-            .text(&p.company_number)
-            .text("")
-            .text("")
-            .text("")
-            .text("")
-            .text("")
-            .text("")
-            .int(p.price_group)
-            .num(p.discount)
-            .int(p.role.code())
-            .int(0)
-            .int(SERVICE_ID)
-            .int(1)
-            .time(chrono::Local::now().naive_local())
-            .int(0)
-            .text("")
-            .text("")
-            .text("")
-            .int(p.payment_days);
-        self.insert_returning_id(Table::Partners, &NEW_PARTNER_COLUMNS, params.as_slice())
+        self.create_partners(&[p])?.pop().ok_or_else(|| super::WarehouseError::Invalid(format!("partner '{}' was not made", p.company)))
     }
+
+    /// Creates partners, in as few statements as the dialect allows (see
+    /// [`Warehouse::insert_returning_ids`]); returns their IDs in order. Text that does not fit
+    /// its column is an error, before anything is written.
+    pub fn create_partners(&self, partners: &[&Partner]) -> Result<Vec<i32>> {
+        self.ensure_writable()?;
+        let mut rows = Vec::with_capacity(partners.len());
+        for p in partners {
+            let who = if p.code.is_empty() { p.company.clone() } else { p.code.clone() };
+            let fields: [(&'static str, &str); 10] = [
+                ("Code", &p.code),
+                ("Company", &p.company),
+                ("MOL", &p.contact),
+                ("City", &p.city),
+                ("Address", &p.address),
+                ("Phone", &p.phone),
+                ("eMail", &p.email),
+                ("TaxNo", &p.vat_number),
+                ("Bulstat", &p.company_number),
+                ("Company2", &p.company),
+            ];
+            for (col, v) in fields {
+                self.check_text(Table::Partners, col, v, || format!("the {col} of partner '{who}'"))?;
+            }
+            let identity = fields[..9].iter().map(|(_, v)| (*v).to_owned()).collect();
+            rows.push((partner_params(p), identity));
+        }
+        self.insert_returning_ids(Table::Partners, &NEW_PARTNER_COLUMNS, rows, &PARTNER_IDENTITY)
+    }
+}
+
+/// The columns a partner just made is found again by, in [`Warehouse::create_partners`]' order.
+const PARTNER_IDENTITY: [&str; 9] = ["Code", "Company", "MOL", "City", "Address", "Phone", "eMail", "TaxNo", "Bulstat"];
+
+/// A new partner's values, in [`NEW_PARTNER_COLUMNS`]' order.
+fn partner_params(p: &Partner) -> Params {
+    Params::new()
+        .text(&p.code)
+        .text(&p.company)
+        .text(&p.company)
+        .text(&p.contact)
+        .text(&p.contact)
+        .text(&p.city)
+        .text(&p.city)
+        .text(&p.address)
+        .text(&p.address)
+        .text(&p.phone)
+        .text("")
+        .text("")
+        .text(&p.email)
+        .text(&p.vat_number)
+        .text(&p.company_number)
+        .text("")
+        .text("")
+        .text("")
+        .text("")
+        .text("")
+        .text("")
+        .int(p.price_group)
+        .num(p.discount)
+        .int(p.role.code())
+        .int(0)
+        .int(SERVICE_ID)
+        .int(1)
+        .time(chrono::Local::now().naive_local())
+        .int(0)
+        .text("")
+        .text("")
+        .text("")
+        .int(p.payment_days)
 }
 
 /// Partners whose code starts with a prefix and whose role is not this one (parameters: the

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use obmen::warehouse::demo;
-use obmen::warehouse::{Dialect, NewDocument, NewGood, NewLine, Numbering, OperType, Paid, Partner, PartnerRole, Warehouse, WarehouseError};
+use obmen::warehouse::{Dialect, GoodQuery, NewDocument, NewGood, NewLine, Numbering, OperType, Paid, Partner, PartnerRole, Warehouse, WarehouseError};
 
 use crate::support::TestDb;
 
@@ -21,6 +21,7 @@ on_both!(sqlite, mysql;
     text_too_long_is_an_error_not_a_cut,
     goods_with_available_reads_everything_in_batches,
     numbering_skips_reserved_numbers,
+    batched_lookups_and_inserts_answer_as_one_at_a_time,
 );
 
 fn date() -> chrono::NaiveDateTime {
@@ -435,4 +436,105 @@ fn a_wrong_password_is_a_clear_error_without_the_password() {
     assert!(msg.contains("cannot connect to the mysql database"), "{msg}");
     assert!(msg.contains("Access denied"), "{msg}");
     assert!(!msg.contains("wrong-secret-42"), "the password leaked: {msg}");
+}
+
+/// What a page of orders asks at once (goods by every key, partners by three keys, new goods and
+/// partners in multi-row INSERTs) answers exactly what each look-up or insert would alone, whatever
+/// the database compares text by: MariaDB's collation finds 'case-a' as 'CASE-A', SQLite's does not.
+fn batched_lookups_and_inserts_answer_as_one_at_a_time(d: Dialect) {
+    let db = TestDb::with_demo(d, 20);
+    let wh = db.open();
+    let made = wh
+        .transaction(|tx| {
+            tx.create_goods(&[
+                &NewGood { code: "Case-A".into(), name: "Главни".into(), barcodes: vec!["5550001".into()], vat_group_id: 1, ..NewGood::default() },
+                &NewGood {
+                    code: "case-a".into(),
+                    name: "Малки".into(),
+                    barcodes: vec!["5550002".into(), "x".into(), "5550001".into()],
+                    vat_group_id: 1,
+                    ..NewGood::default()
+                },
+                &NewGood { code: "Twin".into(), name: "Близнак".into(), vat_group_id: 1, ..NewGood::default() },
+                &NewGood { code: "Twin".into(), name: "Близнак".into(), vat_group_id: 1, ..NewGood::default() },
+            ])
+        })
+        .unwrap();
+    assert_eq!(made.len(), 4);
+    let mut distinct = made.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4, "each good its own ID: {made:?}");
+    for (id, (code, name)) in made.iter().zip([("Case-A", "Главни"), ("case-a", "Малки"), ("Twin", "Близнак"), ("Twin", "Близнак")]) {
+        let g = wh.good(*id).unwrap().unwrap();
+        assert_eq!((g.code.as_str(), g.name.as_str()), (code, name));
+        let rows = wh.scalar_i64(&wh.dialect().sql("SELECT COUNT(*) FROM {store} WHERE {GoodID} = ?"), id).unwrap().unwrap();
+        assert_eq!(rows, count(&wh, "objects") - 1, "a zero balance row in every object but the service one");
+    }
+    let g5 = demo::good(5);
+    let queries = vec![
+        GoodQuery::Code(g5.code.clone()),
+        GoodQuery::Code(demo::good(7).code),
+        GoodQuery::Code("case-a".into()),
+        GoodQuery::Code("CASE-A".into()),
+        GoodQuery::Code(" Twin ".into()),
+        GoodQuery::Code("no such code".into()),
+        GoodQuery::Code("1".into()),
+        GoodQuery::Barcode(g5.barcodes[0].clone()),
+        GoodQuery::Barcode(g5.barcodes[1].clone()),
+        GoodQuery::Barcode(g5.barcodes[1][1..].to_owned()),
+        GoodQuery::Barcode("5550001".into()),
+        GoodQuery::Barcode("  ".into()),
+        GoodQuery::Name(demo::good(7).name),
+        GoodQuery::Name("главни".into()),
+        GoodQuery::Id(made[1]),
+        GoodQuery::Id(987_654),
+    ];
+    let alone = |q: &GoodQuery| -> Vec<i32> {
+        let found = match q {
+            GoodQuery::Id(id) => wh.good(*id).unwrap().into_iter().collect(),
+            GoodQuery::Code(c) => wh.goods_by_code(c).unwrap(),
+            GoodQuery::Barcode(b) => wh.goods_by_barcode(b).unwrap(),
+            GoodQuery::Name(n) => wh.goods_by_name(n).unwrap(),
+        };
+        let mut ids: Vec<i32> = found.iter().map(|g| g.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    let before = wh.statement_counter().load(std::sync::atomic::Ordering::Relaxed);
+    let together = wh.goods_for(&queries).unwrap();
+    let spent = wh.statement_counter().load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert_eq!(spent, 1, "{} look-ups in one statement", queries.len());
+    for q in &queries {
+        let ids: Vec<i32> = together[q].iter().map(|g| g.id).collect();
+        assert_eq!(ids, alone(q), "{q:?}");
+    }
+    let case_blind = d == Dialect::Mysql;
+    assert_eq!(together[&GoodQuery::Code("CASE-A".into())].len(), if case_blind { 2 } else { 0 }, "the database's own comparison");
+    assert_eq!(together[&GoodQuery::Code("case-a".into())].len(), if case_blind { 2 } else { 1 }, "the database's own comparison");
+    assert_eq!(together[&GoodQuery::Barcode("5550001".into())].len(), 2, "in BarCode1 and in the BarCode3 list");
+
+    // Partners by all three keys at once, as by each key alone; new partners in one INSERT.
+    let company = demo::partner(1);
+    let person = demo::partner(2);
+    let emails = [company.email.to_uppercase(), person.email.clone(), "nobody@nowhere.bg".into(), String::new()];
+    let emails: Vec<&str> = emails.iter().map(String::as_str).collect();
+    let vats = [company.vat_number[2..].to_owned(), "BG999".into()];
+    let vats: Vec<&str> = vats.iter().map(String::as_str).collect();
+    let numbers = [company.company_number.clone()];
+    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let ids = |ps: Vec<Partner>| ps.into_iter().map(|p| p.id).collect::<Vec<_>>();
+    let before = wh.statement_counter().load(std::sync::atomic::Ordering::Relaxed);
+    let (by_email, by_vat, by_number) = wh.partners_by_keys(&emails, &vats, &numbers).unwrap();
+    assert_eq!(wh.statement_counter().load(std::sync::atomic::Ordering::Relaxed) - before, 1);
+    assert_eq!(ids(by_email), ids(wh.partners_by_emails(&emails).unwrap()));
+    assert_eq!(ids(by_vat.clone()), ids(wh.partners_by_vat_numbers(&vats).unwrap()));
+    assert_eq!(ids(by_number), ids(wh.partners_by_company_numbers(&numbers).unwrap()));
+    assert_eq!(by_vat.len(), 1);
+    let new = |name: &str, email: &str| Partner { company: name.into(), email: email.into(), role: PartnerRole::Client, price_group: 1, ..Partner::default() };
+    let (a, b, twin) = (new("Анна", "anna@x.bg"), new("Борис", "boris@x.bg"), new("Без имейл", ""));
+    let made = wh.transaction(|tx| tx.create_partners(&[&a, &twin, &b, &twin])).unwrap();
+    let names: Vec<String> = made.iter().map(|id| wh.partner(*id).unwrap().unwrap().company).collect();
+    assert_eq!(names, ["Анна", "Без имейл", "Борис", "Без имейл"]);
+    assert_ne!(made[1], made[3], "two rows alike are two partners");
 }

@@ -16,7 +16,7 @@ use super::shop::{Order, Shop};
 use crate::i18n::Msg;
 use crate::kinds::RunError;
 use crate::warehouse::partners::normalise_tax_number;
-use crate::warehouse::{codes, Good, GoodFlags, NewDocument, NewGood, NewImport, Numbering, OperType, Partner, Stock, Warehouse, WarehouseError};
+use crate::warehouse::{codes, Good, GoodFlags, GoodQuery, NewDocument, NewGood, NewImport, Numbering, OperType, Partner, Stock, Warehouse, WarehouseError};
 
 /// A good of a line: found, or to be made.
 pub(super) enum GoodRef {
@@ -61,10 +61,43 @@ pub(super) struct PageWritten {
     pub(super) service_goods: Vec<(&'static str, i32)>,
 }
 
+/// The goods a page's lines find, every look-up asked once for the whole page (see
+/// [`Ctx::page_goods`]).
+pub(super) type PageGoods = HashMap<GoodQuery, Vec<Good>>;
+
 impl<S: Shop> Ctx<'_, S> {
-    /// Finds the goods and the partner (read-only). The error is the quarantine reason.
-    pub(super) fn resolve(&self, p: &Parsed<'_>, links: &HashMap<String, i32>, index: &PartnerIndex) -> Result<(Vec<GoodRef>, PartnerRef), String> {
-        let db = |e: WarehouseError| e.to_string();
+    /// Everything the lines of a page's orders look goods up by, asked in as few statements as
+    /// the dialect allows: the look-ups each line would make (by link, code, barcode or name, as
+    /// [`Ctx::find_goods`] chooses them) are gathered first, with none found, which asks every
+    /// key a line could fall back to, then asked together. Goods this run found before are not
+    /// asked again.
+    pub(super) fn page_goods(&self, parsed: &[&Parsed<'_>], links: &HashMap<String, i32>) -> Result<PageGoods, RunError> {
+        let mut queries: Vec<GoodQuery> = Vec::new();
+        for p in parsed {
+            for line in &p.lines {
+                if self.cached_good(&line.good_key()).is_some() {
+                    continue;
+                }
+                self.find_goods(line, links, &mut |q| {
+                    queries.push(q);
+                    Ok(Vec::new())
+                })?;
+            }
+        }
+        queries.sort_unstable();
+        queries.dedup();
+        Ok(self.wh.goods_for(&queries)?)
+    }
+
+    /// Finds the goods (from the page's look-ups) and the partner. The outer error stops the run
+    /// (the database or the shop failed); the inner one is the order's quarantine reason.
+    pub(super) fn resolve(
+        &self,
+        p: &Parsed<'_>,
+        links: &HashMap<String, i32>,
+        found: &PageGoods,
+        index: &PartnerIndex,
+    ) -> Result<Result<(Vec<GoodRef>, PartnerRef), String>, RunError> {
         let mut goods: Vec<GoodRef> = Vec::new();
         let mut made: HashMap<std::borrow::Cow<'_, str>, usize> = HashMap::new();
         for line in &p.lines {
@@ -79,7 +112,11 @@ impl<S: Shop> Ctx<'_, S> {
             let found = match self.cached_good(&key) {
                 Some(g) => vec![g],
                 None => {
-                    let found = self.find_goods(line, links)?;
+                    let found = self.find_goods(line, links, &mut |q| match found.get(&q) {
+                        Some(goods) => Ok(goods.clone()),
+                        // Not gathered for the page (it cannot be): asked alone.
+                        None => Ok(self.wh.goods_for(std::slice::from_ref(&q))?.remove(&q).unwrap_or_default()),
+                    })?;
                     if let [g] = found.as_slice() {
                         self.cache.goods.borrow_mut().insert(key.clone().into_owned(), g.clone());
                     }
@@ -89,64 +126,82 @@ impl<S: Shop> Ctx<'_, S> {
             let r = match found.as_slice() {
                 [g] => GoodRef::Found(g.clone()),
                 [] if !line.linked && line.sku.is_empty() => {
-                    return Err(
+                    return Ok(Err(
                         Msg::UnlinkedLineUnknown.with(crate::i18n::current(), &[("name", &line.name), ("ean", &line.ean), ("server", &self.settings.name)])
-                    )
+                    ))
                 }
-                [] if self.settings.rules.sync_nomenclature => GoodRef::Make(self.new_good(line).map_err(db)?),
+                [] if self.settings.rules.sync_nomenclature => GoodRef::Make(self.new_good(line)?),
                 [] => {
-                    return Err(Msg::UnknownSku.with(
+                    return Ok(Err(Msg::UnknownSku.with(
                         crate::i18n::current(),
                         &[("sku", &line.sku), ("name", &line.name), ("key", &self.settings.rules.goods_compare_by.as_str()), ("server", &self.settings.name)],
-                    ))
+                    )))
                 }
                 many => {
                     let n = many.len();
                     let codes: Vec<String> = many.iter().map(|g| format!("'{}'", g.code)).collect();
-                    return Err(Msg::SkuMatchesMany.with(crate::i18n::current(), &[("sku", &line.sku), ("count", &n), ("codes", &codes.join(", "))]));
+                    return Ok(Err(Msg::SkuMatchesMany.with(crate::i18n::current(), &[("sku", &line.sku), ("count", &n), ("codes", &codes.join(", "))])));
                 }
             };
             made.insert(key, goods.len());
             goods.push(r);
         }
-        let partner = self.resolve_partner(p.order, index).map_err(db)??;
-        Ok((goods, partner))
+        Ok(self.resolve_partner(p.order, index)?.map(|partner| (goods, partner)))
     }
 
-    /// The goods a line names. A linked line: by its SKU's link, else by the server's key (a
-    /// barcode the shop's product does not list: the line's own EAN). A line not linked to the
-    /// shop's catalogue: by its SKU's link or code, then its EAN, then its name, the first that
-    /// finds any.
-    pub(super) fn find_goods(&self, line: &ParsedLine<'_>, links: &HashMap<String, i32>) -> Result<Vec<Good>, String> {
-        let db = |e: WarehouseError| e.to_string();
+    /// The goods a line names, through `look` (one look-up at a time). A linked line: by its
+    /// SKU's link, else by the server's key (a barcode the shop's product does not list: the
+    /// line's own EAN). A line not linked to the shop's catalogue: by its SKU's link or code,
+    /// then its EAN, then its name, the first that finds any.
+    pub(super) fn find_goods(
+        &self,
+        line: &ParsedLine<'_>,
+        links: &HashMap<String, i32>,
+        look: &mut dyn FnMut(GoodQuery) -> Result<Vec<Good>, RunError>,
+    ) -> Result<Vec<Good>, RunError> {
         if !line.sku.is_empty() {
             if let Some(&id) = links.get(line.sku) {
-                return Ok(self.wh.good(id).map_err(db)?.into_iter().collect());
+                return look(GoodQuery::Id(id));
             }
         }
+        let by_barcodes = |barcodes: Vec<String>, look: &mut dyn FnMut(GoodQuery) -> Result<Vec<Good>, RunError>| -> Result<Vec<Good>, RunError> {
+            // Each barcode's goods, each good once, in the barcodes' order.
+            let mut found: Vec<Good> = Vec::new();
+            for b in barcodes {
+                for g in look(GoodQuery::Barcode(b))? {
+                    if !found.iter().any(|f| f.id == g.id) {
+                        found.push(g);
+                    }
+                }
+            }
+            Ok(found)
+        };
         let own_ean = || if line.ean.is_empty() { Vec::new() } else { vec![line.ean.to_owned()] };
         if !line.linked {
-            let by_code = if line.sku.is_empty() { Vec::new() } else { self.wh.goods_by_code(line.sku).map_err(db)? };
+            let by_code = if line.sku.is_empty() { Vec::new() } else { look(GoodQuery::Code(line.sku.to_owned()))? };
             if !by_code.is_empty() {
                 return Ok(by_code);
             }
-            let by_ean = self.wh.goods_by_barcodes(&own_ean()).map_err(db)?;
+            let by_ean = by_barcodes(own_ean(), look)?;
             if !by_ean.is_empty() || line.name.trim().is_empty() {
                 return Ok(by_ean);
             }
-            return self.wh.goods_by_name(line.name.trim()).map_err(db);
+            return look(GoodQuery::Name(line.name.trim().to_owned()));
         }
         let key = self.settings.rules.goods_compare_by;
         if key == GoodsKey::Code {
-            return self.wh.goods_by_code(line.sku).map_err(db);
+            return look(GoodQuery::Code(line.sku.to_owned()));
         }
-        let products = self.product_index().map_err(|e| e.to_string())?;
+        let products = self.product_index()?;
         let product = products.get(line.sku);
         if key == GoodsKey::Barcode {
             let barcodes = product.map(|p| p.barcodes.clone()).filter(|b| !b.is_empty()).unwrap_or_else(own_ean);
-            return self.wh.goods_by_barcodes(&barcodes).map_err(db);
+            drop(products);
+            return by_barcodes(barcodes, look);
         }
-        self.wh.goods_by_name(product.map(|p| p.name.as_str()).unwrap_or(line.name)).map_err(db)
+        let name = product.map(|p| p.name.clone()).unwrap_or_else(|| line.name.to_owned());
+        drop(products);
+        look(GoodQuery::Name(name))
     }
 
     pub(super) fn new_good(&self, line: &ParsedLine<'_>) -> Result<NewGood, WarehouseError> {
@@ -273,55 +328,59 @@ impl<S: Shop> Ctx<'_, S> {
                     Ok(doc) => trial.apply(doc).map(|()| doc).map_err(&refusal),
                 })
                 .collect();
-            // Make what the accepted documents use, once each; patch their stand-in IDs.
-            let mut good_ids: HashMap<i32, i32> = HashMap::new();
-            let mut good_id = |stand: i32| -> Result<i32, WarehouseError> {
-                if stand > 0 {
+            // Make what the accepted documents use, once each (in the order they are first
+            // used, together), and patch their stand-in IDs.
+            let used = accepted.iter().flatten();
+            let mut goods_used: Vec<i32> = Vec::new();
+            let mut partners_used: Vec<i32> = Vec::new();
+            for doc in used.clone() {
+                for line in &doc.lines {
+                    if line.good_id < 0 && !goods_used.contains(&line.good_id) {
+                        goods_used.push(line.good_id);
+                    }
+                }
+                if doc.partner_id < 0 && !partners_used.contains(&doc.partner_id) {
+                    partners_used.push(doc.partner_id);
+                }
+            }
+            let mut ids: HashMap<i32, i32> = HashMap::new();
+            for stand in goods_used.iter().filter(|s| matches!(**s, DISCOUNT_STAND_IN | SHIPPING_STAND_IN)) {
+                let (good, flags) = if *stand == DISCOUNT_STAND_IN {
+                    (shop.discount, GoodFlags::NON_INVENTORY | GoodFlags::DISCOUNT)
+                } else {
+                    (shop.shipping, GoodFlags::NON_INVENTORY)
+                };
+                let id = service_good(tx, good.code, good.name, flags)?;
+                service_used.push((good.code, id));
+                ids.insert(*stand, id);
+            }
+            let new_goods: Vec<(i32, &NewGood)> =
+                goods_used.iter().filter(|s| !matches!(**s, DISCOUNT_STAND_IN | SHIPPING_STAND_IN)).map(|s| (*s, &to_make.goods[(-1 - s) as usize])).collect();
+            let made = tx.create_goods(&new_goods.iter().map(|(_, n)| *n).collect::<Vec<_>>())?;
+            for ((stand, n), id) in new_goods.iter().zip(made) {
+                made_goods.push(format!("{} {}", n.code, n.name));
+                ids.insert(*stand, id);
+            }
+            let new_partners: Vec<&Partner> = partners_used.iter().map(|s| &to_make.partners[(-1 - s) as usize]).collect();
+            let made = tx.create_partners(&new_partners)?;
+            let mut partner_ids: HashMap<i32, i32> = HashMap::new();
+            for ((stand, np), id) in partners_used.iter().zip(&new_partners).zip(made) {
+                made_partners.push(np.company.clone());
+                partner_ids.insert(*stand, id);
+            }
+            let patched = |stand: i32, ids: &HashMap<i32, i32>| -> Result<i32, WarehouseError> {
+                if stand >= 0 {
                     return Ok(stand);
                 }
-                if let Some(id) = good_ids.get(&stand) {
-                    return Ok(*id);
-                }
-                let id = match stand {
-                    DISCOUNT_STAND_IN | SHIPPING_STAND_IN => {
-                        let (good, flags) = if stand == DISCOUNT_STAND_IN {
-                            (shop.discount, GoodFlags::NON_INVENTORY | GoodFlags::DISCOUNT)
-                        } else {
-                            (shop.shipping, GoodFlags::NON_INVENTORY)
-                        };
-                        let id = service_good(tx, good.code, good.name, flags)?;
-                        service_used.push((good.code, id));
-                        id
-                    }
-                    _ => {
-                        let n = &to_make.goods[(-1 - stand) as usize];
-                        let id = tx.create_good(n)?;
-                        made_goods.push(format!("{} {}", n.code, n.name));
-                        id
-                    }
-                };
-                good_ids.insert(stand, id);
-                Ok(id)
+                ids.get(&stand).copied().ok_or_else(|| WarehouseError::Invalid(format!("stand-in ID {stand} was not made")))
             };
-            let mut partner_ids: HashMap<i32, i32> = HashMap::new();
             let mut docs = Vec::new();
-            for doc in accepted.iter().flatten() {
+            for doc in used {
                 let mut doc = (*doc).clone();
                 for line in &mut doc.lines {
-                    line.good_id = good_id(line.good_id)?;
+                    line.good_id = patched(line.good_id, &ids)?;
                 }
-                if doc.partner_id < 0 {
-                    doc.partner_id = match partner_ids.get(&doc.partner_id) {
-                        Some(id) => *id,
-                        None => {
-                            let np = &to_make.partners[(-1 - doc.partner_id) as usize];
-                            let id = tx.create_partner(np)?;
-                            made_partners.push(np.company.clone());
-                            partner_ids.insert(doc.partner_id, id);
-                            id
-                        }
-                    };
-                }
+                doc.partner_id = patched(doc.partner_id, &partner_ids)?;
                 docs.push(doc);
             }
             let written = tx.insert_documents(&docs, stock)?;

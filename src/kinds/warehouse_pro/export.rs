@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::bench;
 use super::session::Ctx;
 use super::settings::GoodsKey;
 use super::shop::{Contact, ExportCustomer, ExportProduct, Refusal, Shop, StockLevel};
@@ -125,6 +126,28 @@ fn fingerprint<T: Serialize>(item: &T) -> String {
     hex::encode(&Sha256::digest(&json)[..12])
 }
 
+/// How many goods the full export reads in one batch.
+pub const EXPORT_READ_BATCH: usize = 5000;
+/// How many batches read may wait to be sent: the reader stops while they do.
+pub const BATCHES_AHEAD: usize = 2;
+
+/// What was last sent of products and prices (see [`Ctx::last_fingerprints`]).
+struct Fingerprints {
+    product: HashMap<String, String>,
+    price: HashMap<String, String>,
+}
+
+/// What the full export gathers as it sends the batches read.
+struct Batches {
+    /// The snapshot of what the shop was told before.
+    old: StockSnapshot,
+    /// Every good considered, with what it will have been told (the snapshot to come).
+    considered: HashMap<i32, Level>,
+    /// Goods the shop will know by their code once exported: linked after it took them.
+    unlinked: Vec<(i64, String)>,
+    last: Fingerprints,
+}
+
 /// The quantities' checksum, and the quantities themselves where they had to be read.
 type Quantities = (String, Option<Vec<(i32, f64)>>);
 
@@ -173,8 +196,8 @@ impl<S: Shop> Ctx<'_, S> {
                 })
             });
             let signature = self.export_signature();
-            let quantities = quantities.join().unwrap_or_else(|_| Err(crate::warehouse::WarehouseError::Invalid("reading quantities stopped".into())));
-            let state = read_state.join().unwrap_or_else(|_| Err(RunError::Setup { message: "reading the last export's snapshot stopped".into() }));
+            let quantities = quantities.join().map_err(|_| super::session::stopped_unexpectedly(Msg::WhatReadingQuantities, &"panic"));
+            let state = read_state.join().unwrap_or_else(|_| Err(super::session::stopped_unexpectedly(Msg::WhatReadingSnapshot, &"panic")));
             (signature, quantities, state)
         });
         let (links, mut snapshot) = state?;
@@ -182,7 +205,7 @@ impl<S: Shop> Ctx<'_, S> {
             // As if the shop had been told nothing: every good read and sent.
             snapshot = StoredSnapshot::default();
         }
-        let (checksum, available) = quantities?;
+        let (checksum, available) = quantities??;
         let signature = signature?;
         let quick = snapshot.may_serve(now, &links) && snapshot.signature == signature;
         report.read_every_good = !quick;
@@ -241,6 +264,11 @@ impl<S: Shop> Ctx<'_, S> {
     }
 
     /// Every good read; products (with `export_goods`) and quantities sent where they changed.
+    /// Reading and sending overlap: the goods are read on a second connection, a batch of
+    /// [`EXPORT_READ_BATCH`] at a time, while the batches read before are sent (each batch's
+    /// products before its quantities); at most [`BATCHES_AHEAD`] batches wait between the two,
+    /// so memory stays flat and the export costs about the longer of reading and sending, not
+    /// their sum.
     fn export_everything(
         &mut self,
         old: StockSnapshot,
@@ -251,28 +279,106 @@ impl<S: Shop> Ctx<'_, S> {
         report: &mut ExportReport,
     ) -> Result<(), RunError> {
         let server = self.settings.name.clone();
-        // The goods, with price and quantity at the object, in bound batches.
-        let shop = self.shop.identity().clone();
-        let mut products: Vec<(String, ExportProduct)> = Vec::new();
-        let mut levels: Vec<(i32, StockLevel)> = Vec::new();
-        // Goods the shop will know by their code once exported: linked after it took them.
-        let mut unlinked: Vec<(i64, String)> = Vec::new();
-        // Every good considered, with what it would be told (the snapshot to come).
-        let mut considered: HashMap<i32, Level> = HashMap::new();
         let price_factor = self.price_factor()?;
-        self.wh.for_each_good_with_available(self.object, 5000, |batch| {
+        if let Some(Err(reason)) = &price_factor {
+            // No price can be told in the shop's currency: no product goes, and none is linked.
+            report.refused.push(Refused { item: ItemKind::Product, key: self.shop.identity().price_currency.clone(), reason: reason.clone() });
+        }
+        // Quantities only for what the shop sells, where goods are not exported.
+        let known: Option<HashSet<String>> = if self.settings.rules.export_goods { None } else { Some(self.product_index()?.keys().cloned().collect()) };
+        let mut batches = Batches { old, considered: HashMap::new(), unlinked: Vec::new(), last: self.last_fingerprints()? };
+        let (connection, dialect, timeouts) = (self.settings.database.connection.expose().to_owned(), self.settings.database.dialect, self.settings.timeouts());
+        let (counter, object) = (self.wh.statement_counter(), self.object.clone());
+        let read_then_send = bench::READ_THEN_SEND.load(std::sync::atomic::Ordering::Relaxed);
+        let span = tracing::Span::current();
+        let (sent, read) = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<crate::warehouse::GoodStock>>(BATCHES_AHEAD);
+            let reader = scope.spawn(move || {
+                span.in_scope(|| -> Result<(), crate::warehouse::WarehouseError> {
+                    let t = std::time::Instant::now();
+                    let wh = Warehouse::connect_with(&connection, dialect, timeouts)?.counting_into(counter);
+                    // A sender that stopped (an error, the run stopped) stops the reading.
+                    let stopped = || crate::warehouse::WarehouseError::Invalid(Msg::WhatReadingGoods.get(crate::i18n::current()).into());
+                    if read_then_send {
+                        let mut all = Vec::new();
+                        wh.for_each_good_with_available(&object, EXPORT_READ_BATCH, |batch| {
+                            all.push(batch);
+                            Ok(())
+                        })?;
+                        bench::note(&bench::READ_MS, t);
+                        return all.into_iter().try_for_each(|batch| tx.send(batch).map_err(|_| stopped()));
+                    }
+                    wh.for_each_good_with_available(&object, EXPORT_READ_BATCH, |batch| tx.send(batch).map_err(|_| stopped()))
+                })
+            });
+            let sent = self.send_batches(rx, &mut batches, price_factor.as_ref(), known.as_ref(), links, report);
+            let read = reader.join().map_err(|_| super::session::stopped_unexpectedly(Msg::WhatReadingGoods, &"panic"));
+            (sent, read)
+        });
+        let Batches { old, considered, unlinked, .. } = batches;
+        // A stopped sender is the error to tell; else a failed read.
+        let sent = sent.and_then(|()| Ok(read??));
+        if matches!(price_factor, Some(Ok(_)))
+            && sent.is_ok()
+            && self.settings.rules.export_goods
+            && !self.dry_run
+            && self.settings.rules.goods_compare_by != GoodsKey::Code
+        {
+            // Known by code, a good's SKU is its code: a link would say nothing more. Goods the
+            // shop has under their code (all but those it refused) are linked to it.
+            let refused: HashSet<&str> = report.refused.iter().filter(|r| r.item == ItemKind::Product).map(|r| r.key.as_str()).collect();
+            let unlinked: Vec<(i64, String)> = unlinked.into_iter().filter(|(_, sku)| !refused.contains(sku.as_str())).collect();
+            if !unlinked.is_empty() {
+                self.rt.block_on(self.state.set_links(&server, "good", &unlinked))?;
+            }
+        }
+        let mut snapshot = StockSnapshot { signature: String::new(), full_at: old.full_at, quantities: String::new(), goods: considered };
+        // Only a finished export with nothing refused lets the next one go by the snapshot.
+        if sent.is_ok() && report.refused.is_empty() {
+            snapshot.signature = signature;
+            snapshot.full_at = now;
+            snapshot.quantities = checksum;
+        }
+        self.save_snapshot(&snapshot)?;
+        sent
+    }
+
+    /// Sends the goods read, a batch as it comes: its products that changed (with
+    /// `export_goods`), then its quantities the shop does not have.
+    fn send_batches(
+        &self,
+        rx: std::sync::mpsc::Receiver<Vec<crate::warehouse::GoodStock>>,
+        b: &mut Batches,
+        price_factor: Option<&Result<f64, String>>,
+        known: Option<&HashSet<String>>,
+        links: &HashMap<i64, String>,
+        report: &mut ExportReport,
+    ) -> Result<(), RunError> {
+        let shop = self.shop.identity().clone();
+        let mut first: Option<std::time::Instant> = None;
+        for batch in rx {
+            first.get_or_insert_with(std::time::Instant::now);
+            self.check_cancel()?;
+            let mut products: Vec<(String, ExportProduct)> = Vec::new();
+            let mut levels: Vec<(i32, StockLevel)> = Vec::new();
+            // Levels the shop has already, of every good considered (a good with no SKU, or not
+            // sold there, too), as the snapshot says.
+            let mut unchanged = 0u64;
             for g in batch {
                 // obmen's own service goods (shipping, discounts) are no products.
                 if g.code == shop.shipping.code || g.code == shop.discount.code {
                     continue;
                 }
                 let sku = Self::sku(links, g.id, &g.code);
-                if !links.contains_key(&(g.id as i64)) {
-                    unlinked.push((g.id as i64, g.code.clone()));
+                let linked = links.contains_key(&(g.id as i64));
+                if !linked {
+                    b.unlinked.push((g.id as i64, g.code.clone()));
                 }
                 let qty = milli(g.available);
-                let linked = links.contains_key(&(g.id as i64));
-                considered.insert(g.id, Level { sku: sku.clone(), milli: qty, sent: false, linked });
+                // What the shop already has, it keeps: the old snapshot's word for each good.
+                let sent = b.old.goods.get(&g.id).is_some_and(|was| was.sent && was.sku == sku && was.milli == qty);
+                unchanged += u64::from(sent);
+                b.considered.insert(g.id, Level { sku: sku.clone(), milli: qty, sent, linked });
                 if sku.trim().is_empty() {
                     continue;
                 }
@@ -287,46 +393,24 @@ impl<S: Shop> Ctx<'_, S> {
                     };
                     products.push((sku.clone(), product));
                 }
-                levels.push((g.id, StockLevel { sku, thousandths: qty }));
+                if known.is_none_or(|k| k.contains(&sku)) {
+                    levels.push((g.id, StockLevel { sku, thousandths: qty }));
+                }
             }
-            Ok(())
-        })?;
-        if !self.settings.rules.export_goods {
-            // Quantities only for what the shop sells.
-            let known = self.product_index()?;
-            levels.retain(|(_, l)| known.contains_key(&l.sku));
-        }
-
-        if let Some(Err(reason)) = &price_factor {
-            // No price can be told in the shop's currency: no product goes, and none is linked.
-            report.refused.push(Refused { item: ItemKind::Product, key: self.shop.identity().price_currency.clone(), reason: reason.clone() });
-        } else if self.settings.rules.export_goods {
-            let (sent, unchanged) = self.send_products(&products, report)?;
-            report.products_sent = sent;
-            report.products_unchanged = unchanged;
-            // Known by code, a good's SKU is its code: a link would say nothing more.
-            if !self.dry_run && !unlinked.is_empty() && self.settings.rules.goods_compare_by != GoodsKey::Code {
-                let refused: HashSet<&str> = report.refused.iter().filter(|r| r.item == ItemKind::Product).map(|r| r.key.as_str()).collect();
-                unlinked.retain(|(_, sku)| !refused.contains(sku.as_str()));
-                self.rt.block_on(self.state.set_links(&server, "good", &unlinked))?;
+            if let Some(Ok(_)) = price_factor {
+                if self.settings.rules.export_goods {
+                    let (sent, unchanged) = self.send_products(&products, &b.last, report)?;
+                    report.products_sent += sent;
+                    report.products_unchanged += unchanged;
+                }
             }
+            report.stock_unchanged += unchanged;
+            report.stock_sent += self.send_levels_of(&levels, &mut b.considered, report)?;
         }
-        // What the shop already has, it keeps: the old snapshot's word for each good.
-        for (id, level) in considered.iter_mut() {
-            if let Some(was) = old.goods.get(id) {
-                level.sent = was.sent && was.sku == level.sku && was.milli == level.milli;
-            }
+        if let Some(first) = first {
+            bench::note(&bench::SEND_MS, first);
         }
-        let mut snapshot = StockSnapshot { signature: String::new(), full_at: old.full_at, quantities: String::new(), goods: considered };
-        let sent = self.send_levels(&levels, &mut snapshot, report);
-        // Only a finished export with nothing refused lets the next one go by the snapshot.
-        if sent.is_ok() && report.refused.is_empty() {
-            snapshot.signature = signature;
-            snapshot.full_at = now;
-            snapshot.quantities = checksum;
-        }
-        self.save_snapshot(&snapshot)?;
-        sent
+        Ok(())
     }
 
     /// Only quantities: the goods whose available quantity differs from the snapshot's are read
@@ -407,11 +491,17 @@ impl<S: Shop> Ctx<'_, S> {
     /// Sends the levels the snapshot does not have as sent, a batch at a time, marking each one
     /// the shop took. Counts what was sent and what was not needed.
     fn send_levels(&self, levels: &[(i32, StockLevel)], snapshot: &mut StockSnapshot, report: &mut ExportReport) -> Result<(), RunError> {
-        let changed: Vec<&(i32, StockLevel)> = levels.iter().filter(|(id, _)| !snapshot.goods.get(id).is_some_and(|l| l.sent)).collect();
         report.stock_unchanged = snapshot.goods.values().filter(|l| l.sent).count() as u64;
-        report.stock_sent = changed.len() as u64;
+        report.stock_sent = self.send_levels_of(levels, &mut snapshot.goods, report)?;
+        Ok(())
+    }
+
+    /// Sends the levels `goods` does not have as sent, [`Shop::stock_batch`] at a time, marking
+    /// each one the shop took; returns how many were to send.
+    fn send_levels_of(&self, levels: &[(i32, StockLevel)], goods: &mut HashMap<i32, Level>, report: &mut ExportReport) -> Result<u64, RunError> {
+        let changed: Vec<&(i32, StockLevel)> = levels.iter().filter(|(id, _)| !goods.get(id).is_some_and(|l| l.sent)).collect();
         if self.dry_run {
-            return Ok(());
+            return Ok(changed.len() as u64);
         }
         let mut done = 0u64;
         for chunk in changed.chunks(self.shop.stock_batch().max(1)) {
@@ -422,7 +512,7 @@ impl<S: Shop> Ctx<'_, S> {
             report.refused.extend(refusals.iter().map(|r| Refused::of(ItemKind::Stock, r)));
             for (id, level) in chunk {
                 if !unknown.contains(level.sku.as_str()) {
-                    if let Some(l) = snapshot.goods.get_mut(id) {
+                    if let Some(l) = goods.get_mut(id) {
                         l.sent = true;
                     }
                 }
@@ -430,7 +520,7 @@ impl<S: Shop> Ctx<'_, S> {
             done += chunk.len() as u64;
             self.events.send(RunEvent::Progress { phase: Phase::Export, done, total: Some(changed.len() as u64) });
         }
-        Ok(())
+        Ok(changed.len() as u64)
     }
 
     fn save_snapshot(&self, snapshot: &StockSnapshot) -> Result<(), RunError> {
@@ -449,9 +539,22 @@ impl<S: Shop> Ctx<'_, S> {
         Ok(())
     }
 
+    /// What was last sent of a kind, by key (nothing with `--full`).
+    fn fingerprints_of(&self, kind: &str) -> Result<HashMap<String, String>, RunError> {
+        Ok(if self.full { HashMap::new() } else { self.rt.block_on(self.state.fingerprints(&self.settings.name, kind))? })
+    }
+
+    /// What was last sent of products and of prices, read once an export.
+    fn last_fingerprints(&self) -> Result<Fingerprints, RunError> {
+        let goods = self.settings.rules.export_goods;
+        Ok(Fingerprints {
+            product: if goods { self.fingerprints_of("product")? } else { HashMap::new() },
+            price: if goods && self.shop.prices_apart() { self.fingerprints_of(PRICE_KIND)? } else { HashMap::new() },
+        })
+    }
+
     /// Items whose fingerprint (of the shape they are sent in) differs from what was last sent.
-    fn changed<'i, T>(&self, kind: &str, items: &'i [(String, T)], fingerprint: impl Fn(&T) -> String) -> Result<(Changed<'i, T>, u64), RunError> {
-        let last = if self.full { HashMap::new() } else { self.rt.block_on(self.state.fingerprints(&self.settings.name, kind))? };
+    fn changed<'i, T>(last: &HashMap<String, String>, items: &'i [(String, T)], fingerprint: impl Fn(&T) -> String) -> (Changed<'i, T>, u64) {
         let mut changed = Vec::new();
         let mut unchanged = 0;
         for (key, item) in items {
@@ -462,7 +565,7 @@ impl<S: Shop> Ctx<'_, S> {
                 changed.push((key.as_str(), item, fp));
             }
         }
-        Ok((changed, unchanged))
+        (changed, unchanged)
     }
 
     fn record<T>(&self, kind: &str, sent: &[(&str, &T, String)], refused: &HashSet<String>) -> Result<(), RunError> {
@@ -474,18 +577,21 @@ impl<S: Shop> Ctx<'_, S> {
         Ok(())
     }
 
-    /// Sends the items that changed, `batch` at a time, through `call`, which answers the keys the
-    /// shop refused and what to report; records each accepted batch's fingerprints.
+    /// Sends the items that changed since `last`, `batch` at a time, through `call`, which
+    /// answers the keys the shop refused and what to report; records each accepted batch's
+    /// fingerprints.
+    #[allow(clippy::too_many_arguments)]
     fn send<T: Clone>(
         &self,
         kind: &str,
+        last: &HashMap<String, String>,
         items: &[(String, T)],
         fingerprint: impl Fn(&T) -> String,
         batch: usize,
         report: &mut ExportReport,
         call: impl Fn(&[T]) -> Result<(HashSet<String>, Vec<Refused>), RunError>,
     ) -> Result<Sent, RunError> {
-        let (changed, unchanged) = self.changed(kind, items, fingerprint)?;
+        let (changed, unchanged) = Self::changed(last, items, fingerprint);
         let mut accepted = HashSet::new();
         if self.dry_run {
             // As if the shop took every one.
@@ -506,10 +612,10 @@ impl<S: Shop> Ctx<'_, S> {
         Ok(Sent { sent: changed.len() as u64, unchanged, accepted })
     }
 
-    /// Sends the products that changed. Where the shop takes prices apart, a product's
-    /// fingerprint leaves its price out and the prices that changed go after the products, in
-    /// batches; a product just added or updated went with its price, which is recorded as sent.
-    fn send_products(&self, products: &[(String, ExportProduct)], report: &mut ExportReport) -> Result<(u64, u64), RunError> {
+    /// Sends the products that changed since `last`: how many changed, and how many had not. Where the shop takes prices apart, a product's fingerprint leaves its
+    /// price out and the prices that changed go after the products, in batches; a product just
+    /// added or updated went with its price, which is recorded as sent.
+    fn send_products(&self, products: &[(String, ExportProduct)], last: &Fingerprints, report: &mut ExportReport) -> Result<(u64, u64), RunError> {
         let apart = self.shop.prices_apart();
         let product_fingerprint = |p: &ExportProduct| {
             if apart {
@@ -518,27 +624,33 @@ impl<S: Shop> Ctx<'_, S> {
                 fingerprint(&self.shop.wire_product(p))
             }
         };
-        let sent = self.send("product", products, product_fingerprint, self.shop.upsert_batch(), report, |batch| {
+        let sent = self.send("product", &last.product, products, product_fingerprint, self.shop.upsert_batch(), report, |batch| {
             Ok(refused_keys(ItemKind::Product, &self.shop_call(self.shop.upsert_products(batch))?))
         })?;
         if apart {
-            self.send_prices(products, &sent.accepted, report)?;
+            self.send_prices(products, &sent.accepted, &last.price, report)?;
         }
         Ok((sent.sent, sent.unchanged))
     }
 
     /// The prices that changed, for a shop that takes them apart: those of products accepted this
     /// run went with them and are only recorded; the rest go [`Shop::stock_batch`] at a time.
-    fn send_prices(&self, products: &[(String, ExportProduct)], with_product: &HashSet<String>, report: &mut ExportReport) -> Result<(), RunError> {
+    fn send_prices(
+        &self,
+        products: &[(String, ExportProduct)],
+        with_product: &HashSet<String>,
+        last: &HashMap<String, String>,
+        report: &mut ExportReport,
+    ) -> Result<(), RunError> {
         let price = |p: &ExportProduct| format!("{:.2}", crate::warehouse::document::round2(p.gross_price));
-        let (changed, _) = self.changed(PRICE_KIND, products, price)?;
+        let (changed, _) = Self::changed(last, products, price);
         let (went, to_send): (Vec<_>, Vec<_>) = changed.into_iter().partition(|(k, _, _)| with_product.contains(*k));
         self.record(PRICE_KIND, &went, &HashSet::new())?;
         let to_send: Vec<(String, ExportProduct)> = to_send.into_iter().map(|(k, p, _)| (k.to_owned(), p.clone())).collect();
-        let sent = self.send(PRICE_KIND, &to_send, price, self.shop.stock_batch(), report, |batch| {
+        let sent = self.send(PRICE_KIND, &HashMap::new(), &to_send, price, self.shop.stock_batch(), report, |batch| {
             Ok(refused_keys(ItemKind::Price, &self.shop_call(self.shop.set_prices(batch))?))
         })?;
-        report.prices_sent = sent.sent;
+        report.prices_sent += sent.sent;
         Ok(())
     }
 
@@ -589,8 +701,10 @@ impl<S: Shop> Ctx<'_, S> {
         // The shop names a refused customer by the key it matched it by (external id, else
         // e-mail); a refusal naming no customer of the batch holds the whole batch back, so that
         // every refused customer is sent again next run, as refused products are.
+        let last = self.fingerprints_of("customer")?;
         self.send(
             "customer",
+            &last,
             customers,
             |c| fingerprint(&self.shop.wire_customer(c)),
             self.shop.upsert_batch(),

@@ -12,9 +12,11 @@
 //!   and money), [`partner`] (the partner rule), [`book`] (booking and the dry-run plan),
 //!   [`ack`] (the acknowledgement queue);
 //! - [`export`] with [`snapshot`] (what the shop was last told), [`nomenclature`] (linking);
-//! - [`report`]: a run's report; this module: the connection checks and repairs.
+//! - [`report`]: a run's report; [`bench`]: the older ways kept for `make bench` to measure
+//!   against; this module: the connection checks and repairs.
 
 pub mod ack;
+pub mod bench;
 pub mod book;
 pub mod export;
 pub mod nomenclature;

@@ -105,7 +105,7 @@ impl<S: Shop> Ctx<'_, S> {
                 Err(reason) => report.quarantined.push(SetAside { order: q.order_number, reason }),
             }
         }
-        for page in stored.chunks(PAGE) {
+        for page in stored.chunks(super::bench::page()) {
             self.check_cancel()?;
             self.import_list(page, has_log, &links, report)?;
             self.acknowledge_queued(report);
@@ -115,10 +115,20 @@ impl<S: Shop> Ctx<'_, S> {
         let mut cursor = self.rt.block_on(self.state.cursor(&server, "orders"))?;
         let mut seen: HashSet<String> = cursor.iter().cloned().collect();
         let mut pages = 0u32;
+        let mut next_page = None;
         loop {
             self.check_cancel()?;
-            let page = self.shop_call(self.shop.orders(cursor.as_deref()))?;
+            let page = match next_page.take() {
+                Some(ahead) => self.take(ahead)?,
+                None => self.shop_call(self.shop.orders(cursor.as_deref()))?,
+            };
             pages += 1;
+            // The next page is read from the shop while this one is written (only where there
+            // is one to read; dropped unread, the call stops).
+            if let Some(next) = page.next_cursor.clone().filter(|n| page.has_more && Some(n) != cursor.as_ref() && !seen.contains(n) && pages < MAX_ORDER_PAGES)
+            {
+                next_page = Some(self.ahead(move |shop| async move { shop.orders(Some(&next)).await }));
+            }
             // Each order decoded on its own: a malformed one is set aside as it came, the rest go on.
             let mut orders = Vec::new();
             for raw in &page.items {
@@ -200,7 +210,7 @@ impl<S: Shop> Ctx<'_, S> {
     pub(super) fn import_list(&mut self, orders: &[Order], has_log: bool, links: &HashMap<String, i32>, report: &mut ImportReport) -> Result<(), RunError> {
         let last: HashMap<&str, usize> = orders.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
         let unique: Vec<&Order> = orders.iter().enumerate().filter(|(i, o)| last[o.id.as_str()] == *i).map(|(_, o)| o).collect();
-        for page in unique.chunks(PAGE) {
+        for page in unique.chunks(super::bench::page()) {
             self.import_page(page, has_log, links, report)?;
         }
         Ok(())
@@ -237,14 +247,19 @@ impl<S: Shop> Ctx<'_, S> {
             todo.push(*order);
         }
         let index = self.partner_index(&todo)?;
+        let currencies = self.currencies()?;
+        let parsed: Vec<Result<_, String>> = todo
+            .iter()
+            .map(|order| currencies.of(&order.currency).and_then(|(id, rate)| parse(order, Limits::of(self.settings)).map(|p| p.in_base(id, rate))))
+            .collect();
+        let found = self.page_goods(&parsed.iter().flatten().collect::<Vec<_>>(), links)?;
         let mut ready = Vec::new();
-        for order in todo {
-            let currencies = self.currencies()?;
-            match currencies
-                .of(&order.currency)
-                .and_then(|(id, rate)| parse(order, Limits::of(self.settings)).map(|p| p.in_base(id, rate)))
-                .and_then(|parsed| self.resolve(&parsed, links, &index).map(|(goods, partner)| Ready { parsed, goods, partner }))
-            {
+        for (order, parsed) in todo.into_iter().zip(parsed) {
+            let resolved = match parsed {
+                Ok(parsed) => self.resolve(&parsed, links, &found, &index)?.map(|(goods, partner)| Ready { parsed, goods, partner }),
+                Err(reason) => Err(reason),
+            };
+            match resolved {
                 Ok(r) => ready.push(r),
                 Err(reason) => self.set_aside(order, reason, report)?,
             }

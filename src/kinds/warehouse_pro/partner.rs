@@ -26,6 +26,9 @@ pub(super) struct PartnerIndex {
     by_email: HashMap<String, Vec<Partner>>,
     by_vat_number: HashMap<String, Vec<Partner>>,
     by_company_number: HashMap<String, Vec<Partner>>,
+    /// The guest partner, where the page has a guest and this run has not found it before:
+    /// looked up once for the page (None: not found, to be made).
+    guest: Option<(i32, String)>,
 }
 
 impl PartnerIndex {
@@ -113,20 +116,33 @@ pub(crate) fn match_partner(vat: &str, number: &str, email: &str, by_vat: &[Part
 
 impl<S: Shop> Ctx<'_, S> {
     /// The existing partners a page's customers match, by e-mail, else VAT number, else company
-    /// number: one query per key for the whole page.
+    /// number: one query for the whole page (see [`crate::warehouse::Warehouse::partners_by_keys`]); the guest partner (by code, else name) once
+    /// a page until it is found.
     pub(super) fn partner_index(&self, orders: &[&Order]) -> Result<PartnerIndex, WarehouseError> {
         let mut index = PartnerIndex::default();
+        if self.cache.guest.borrow().is_none() && orders.iter().any(|o| o.customer.kind == CustomerType::Guest) {
+            let name = self.settings.rules.guest_partner.trim();
+            let found = match self.wh.partners_by_code(name)?.into_iter().next() {
+                Some(p) => Some(p),
+                None => self.wh.partners_by_name(name)?.into_iter().next(),
+            };
+            if let Some(p) = found {
+                *self.cache.guest.borrow_mut() = Some((p.id, p.company.clone()));
+                index.guest = Some((p.id, p.company));
+            }
+        }
         let customers: Vec<_> = orders.iter().map(|o| &o.customer).filter(|c| c.kind != CustomerType::Guest).collect();
         if customers.is_empty() {
             return Ok(index);
         }
         // Every key of every customer: keys that disagree must be seen, not only the first match.
         let emails: Vec<&str> = customers.iter().map(|c| c.contact.email.as_str()).collect();
-        PartnerIndex::add(&mut index.by_email, self.wh.partners_by_emails(&emails)?, |p| p.email.trim().to_lowercase());
         let vats: Vec<&str> = customers.iter().map(|c| c.contact.vat_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
-        PartnerIndex::add(&mut index.by_vat_number, self.wh.partners_by_vat_numbers(&vats)?, |p| normalise_tax_number(&p.vat_number));
         let numbers: Vec<&str> = customers.iter().map(|c| c.contact.company_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
-        PartnerIndex::add(&mut index.by_company_number, self.wh.partners_by_company_numbers(&numbers)?, |p| normalise_tax_number(&p.company_number));
+        let (by_email, by_vat, by_number) = self.wh.partners_by_keys(&emails, &vats, &numbers)?;
+        PartnerIndex::add(&mut index.by_email, by_email, |p| p.email.trim().to_lowercase());
+        PartnerIndex::add(&mut index.by_vat_number, by_vat, |p| normalise_tax_number(&p.vat_number));
+        PartnerIndex::add(&mut index.by_company_number, by_number, |p| normalise_tax_number(&p.company_number));
         Ok(index)
     }
 
@@ -135,27 +151,17 @@ impl<S: Shop> Ctx<'_, S> {
     pub(super) fn resolve_partner(&self, order: &Order, index: &PartnerIndex) -> Result<Result<PartnerRef, String>, WarehouseError> {
         let c = &order.customer;
         if c.kind == CustomerType::Guest {
-            if let Some((id, name)) = self.cache.guest.borrow().clone() {
+            if let Some((id, name)) = self.cache.guest.borrow().clone().or_else(|| index.guest.clone()) {
                 return Ok(Ok(PartnerRef::Found(id, name)));
             }
             let name = self.settings.rules.guest_partner.trim();
-            let found = match self.wh.partners_by_code(name)?.into_iter().next() {
-                Some(p) => Some(p),
-                None => self.wh.partners_by_name(name)?.into_iter().next(),
-            };
-            return Ok(Ok(match found {
-                Some(p) => {
-                    *self.cache.guest.borrow_mut() = Some((p.id, p.company.clone()));
-                    PartnerRef::Found(p.id, p.company)
-                }
-                None => PartnerRef::Make(Box::new(Partner {
-                    code: self.shop.identity().guest_code.into(),
-                    company: name.to_owned(),
-                    price_group: codes::RETAIL_PRICE_GROUP,
-                    role: self.settings.rules.partner_role.role(),
-                    ..Partner::default()
-                })),
-            }));
+            return Ok(Ok(PartnerRef::Make(Box::new(Partner {
+                code: self.shop.identity().guest_code.into(),
+                company: name.to_owned(),
+                price_group: codes::RETAIL_PRICE_GROUP,
+                role: self.settings.rules.partner_role.role(),
+                ..Partner::default()
+            }))));
         }
         let (vat, number, email) =
             (normalise_tax_number(&c.contact.vat_number), normalise_tax_number(&c.contact.company_number), c.contact.email.trim().to_lowercase());

@@ -52,6 +52,24 @@ impl<S: Shop> Ctx<'_, S> {
         })
     }
 
+    /// Starts a shop call now, on the runtime, to be taken with [`Ctx::take`] later: the next
+    /// page is read from the shop while this one is written to the database, so that a shop far
+    /// away costs its round trip once, not once a page on top of the database's.
+    pub(super) fn ahead<T, F>(&self, call: impl FnOnce(S) -> F) -> Ahead<T>
+    where
+        T: Send + 'static,
+        F: std::future::Future<Output = Result<T, RunError>> + Send + 'static,
+    {
+        Ahead(self.rt.spawn(call(self.shop.clone())))
+    }
+
+    /// The answer of a call started with [`Ctx::ahead`], given up on (and the call with it) when
+    /// the run is stopped.
+    pub(super) fn take<T>(&self, mut ahead: Ahead<T>) -> Result<T, RunError> {
+        // Dropped on the way out, `ahead` stops the call if it is still under way.
+        self.shop_call(async { (&mut ahead.0).await.unwrap_or_else(|e| Err(stopped_unexpectedly(crate::i18n::Msg::WhatShopCall, &e))) })
+    }
+
     /// Fails with [`RunError::Stopped`] once the run is stopped: called between pages and batches.
     pub(super) fn check_cancel(&self) -> Result<(), RunError> {
         if self.cancel.is_cancelled() {
@@ -115,6 +133,21 @@ impl<S: Shop> Ctx<'_, S> {
     pub(super) fn vat_group(&self, percent: f64) -> Result<i32, WarehouseError> {
         let groups = self.vat_groups()?;
         Ok(groups.iter().find(|(_, v)| (v - percent).abs() < 1e-6).or(groups.first()).map(|(id, _)| *id).unwrap_or(1))
+    }
+}
+
+/// The error of work on another thread or task that ended without its answer (it panicked).
+pub(super) fn stopped_unexpectedly(what: crate::i18n::Msg, error: &dyn std::fmt::Display) -> RunError {
+    let lang = crate::i18n::current();
+    RunError::Setup { message: crate::i18n::Msg::WorkStoppedUnexpectedly.with(lang, &[("what", &what.get(lang)), ("error", error)]) }
+}
+
+/// A shop call under way (see [`Ctx::ahead`]); dropped untaken, it is stopped.
+pub(super) struct Ahead<T>(tokio::task::JoinHandle<Result<T, RunError>>);
+
+impl<T> Drop for Ahead<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
