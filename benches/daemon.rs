@@ -190,6 +190,7 @@ fn main() {
     }
     std::thread::sleep(Duration::from_secs(3));
     let idle = rss_kb(daemon.id(), "VmRSS:");
+    let idle_anon = rss_kb(daemon.id(), "RssAnon:");
     // Every server imports the shop's 200 orders into its own database, all at once; then
     // again with 200 new orders, to see whether a second round takes more.
     let import_all = |rt: &tokio::runtime::Runtime| {
@@ -219,25 +220,28 @@ fn main() {
     let soon = rss_kb(daemon.id(), "VmRSS:");
     std::thread::sleep(settle);
     let after = rss_kb(daemon.id(), "VmRSS:");
+    let after_anon = rss_kb(daemon.id(), "RssAnon:");
     sim.add_orders(200);
     let busy2_secs = import_all(&rt);
     let peak2 = rss_kb(daemon.id(), "VmHWM:");
     std::thread::sleep(settle);
     let after2 = rss_kb(daemon.id(), "VmRSS:");
+    let after2_anon = rss_kb(daemon.id(), "RssAnon:");
     let imported = sim.stats().orders_acknowledged;
     let (first_frame, log_view) = time_tui(home.path());
     Command::new("kill").args(["-TERM", &daemon.id().to_string()]).status().unwrap();
     daemon.wait().unwrap();
     println!("## The daemon's memory with {servers} servers");
     println!();
-    println!("| moment | resident MB |");
-    println!("|---|---|");
-    println!("| {servers} servers started, idle | {:.1} |", idle as f64 / 1024.0);
-    println!("| peak while all {servers} import at once ({:.1} s, {} shop orders acknowledged in all) | {:.1} |", busy_secs, imported, peak as f64 / 1024.0);
-    println!("| as the last run ends | {:.1} |", soon as f64 / 1024.0);
-    println!("| idle again, {} s later | {:.1} |", settle.as_secs(), after as f64 / 1024.0);
-    println!("| peak during a second round, 200 new orders each ({busy2_secs:.1} s) | {:.1} |", peak2 as f64 / 1024.0);
-    println!("| idle, {} s after the second round | {:.1} |", settle.as_secs(), after2 as f64 / 1024.0);
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    println!("| moment | resident MB | of which the heap (anonymous) MB |");
+    println!("|---|---|---|");
+    println!("| {servers} servers started, idle | {:.1} | {:.1} |", mb(idle), mb(idle_anon));
+    println!("| peak while all {servers} import at once ({:.1} s, {} shop orders acknowledged in all) | {:.1} | - |", busy_secs, imported, mb(peak));
+    println!("| as the last run ends | {:.1} | - |", mb(soon));
+    println!("| idle again, {} s later | {:.1} | {:.1} |", settle.as_secs(), mb(after), mb(after_anon));
+    println!("| peak during a second round, 200 new orders each ({busy2_secs:.1} s) | {:.1} | - |", mb(peak2));
+    println!("| idle, {} s after the second round | {:.1} | {:.1} |", settle.as_secs(), mb(after2), mb(after2_anon));
     println!();
     let settled = after.max(after2) as f64 / idle as f64;
     println!(

@@ -1,13 +1,16 @@
 //! `make bench`, exchange part, on MariaDB with the simulator over HTTP on loopback:
-//! - import 10,000 shop orders of about 3 lines (orders/s), beside inserting the same operation
-//!   rows with bare batched inserts in the same run (the ratio);
-//! - with the profile's defaults (nomenclature sync on, import on start) and the export on: a
-//!   full run exporting 100,000 goods with quantities, a run after 1% of quantities changed, and
-//!   a run with nothing new (rows sent and seconds, as shares of the full one).
-//!
+//! - import 10,000 shop orders of about 3 lines (orders/s, statements and shop requests an
+//!   order, counted by obmen and by MariaDB), beside inserting the same operation rows with bare
+//!   batched inserts in the same run (the ratio);
 //! - the import again with the database and the shop away: through a relay on loopback that holds
 //!   every byte 2 ms on the way to the database and 10 ms to the shop (a LAN and the internet),
-//!   then 25 ms and 50 ms (a VPN), beside loopback (orders/s, and round trips per order).
+//!   then 25 ms and 50 ms (a VPN), beside loopback, and order by order (one order a transaction,
+//!   as before pages were booked together) on loopback and at 2 ms / 10 ms;
+//! - with the profile's defaults (nomenclature sync on, import on start) and the export on: a
+//!   full run exporting 100,000 goods with quantities, a run after 1% of quantities changed, and
+//!   a run with nothing new (rows sent and seconds, as shares of the full one);
+//! - the full export again (`--full`) on loopback, at 2 ms / 10 ms and at 25 ms / 50 ms, reading
+//!   and sending overlapped, and one after the other (read alone, send alone).
 //!
 //! OBMEN_BENCH_ORDERS and OBMEN_BENCH_EXPORT_GOODS change the counts.
 
@@ -22,7 +25,7 @@ mod relay;
 use obmen::config::{Home, ServerFile};
 use obmen::kinds::warehouse_pro::bench::{ORDER_BY_ORDER, READ_MS, READ_THEN_SEND, SEND_MS};
 use obmen::kinds::warehouse_pro::Report;
-use obmen::kinds::{Details, Events, Job, RunContext, RunSummary, Server};
+use obmen::kinds::{Details, Events, Job, Phase, RunContext, RunSummary, Server};
 use obmen::shopiko::sim::{Sim, SimConfig};
 use obmen::state::State;
 use obmen::warehouse::init::{BulkCol, BulkValue};
@@ -61,11 +64,11 @@ impl Drop for Db {
     }
 }
 
-fn server_file(home: &std::path::Path, db: &Db, url: &str, rules: &str) -> ServerFile {
+fn server_file(home: &std::path::Path, connection: &str, url: &str, rules: &str) -> ServerFile {
     let text = format!(
         "name = \"Bench\"\nkind = \"WarehousePro Import Export Shopiko\"\n[database]\ndialect = \"mysql\"\nconnection = \"{}\"\n\
          [rules]\nobject = \"Централен Склад\"\n{rules}\n[shopiko]\nurl = \"{url}\"\napi_id = \"{API_ID}\"\nkey = \"{KEY}\"\n",
-        db.connection.replace('\\', "\\\\").replace('"', "\\\"")
+        connection.replace('\\', "\\\\").replace('"', "\\\"")
     );
     std::fs::create_dir_all(home.join("servers")).unwrap();
     let path = home.join("servers/Bench.toml");
@@ -118,7 +121,7 @@ fn import_away(rt: &tokio::runtime::Runtime, server: &str, orders: usize, db_ms:
         relays.extend([db_relay, shop_relay]);
     }
     let home = tempfile::tempdir().unwrap();
-    let file = server_file(home.path(), &db, &url, "allow_negative_stock = true\nsync_nomenclature = false");
+    let file = server_file(home.path(), &db.connection, &url, "allow_negative_stock = true\nsync_nomenclature = false");
     let h = Home { root: home.path().to_owned() };
     let state = rt.block_on(State::open(&h.state_db())).unwrap();
     let probe = Warehouse::connect(&direct, Dialect::Mysql).unwrap();
@@ -209,9 +212,9 @@ fn main() {
     println!();
     let rate = orders as f64 / import_secs;
     println!(
-        "ratio import / bare: {:.1}. Target: at least 1,000 orders/s: {} ({rate:.0} orders/s).",
+        "ratio import / bare: {:.1}. Target: at least 3,000 orders/s: {} ({rate:.0} orders/s).",
         import_secs / bare_secs,
-        if rate >= 1000.0 { "met" } else { "NOT met" }
+        if rate >= 3000.0 { "met" } else { "NOT met" }
     );
     println!();
     println!("| round trips of the import | counted by obmen | per order | counted by MariaDB (Questions) |");
@@ -259,12 +262,11 @@ fn main() {
     println!(
         "Each statement costs a round trip to the database (twice its one-way time), each request one to the shop: the import's rate away is bounded by its round trips per order. \
          \"Order by order\" is the import writing one order a transaction with its own look-ups, as obmen did before it booked a page at a time (kept for this comparison only). \
-         Targets: at least 500 orders/s at 2 ms / 10 ms: {} ({lan:.0} orders/s); at least 10 times order by order there: {} ({:.1} times); at least 3,000 orders/s on loopback: {} ({:.0} orders/s).",
+         Targets: at least 500 orders/s at 2 ms / 10 ms: {} ({lan:.0} orders/s); at least 10 times order by order there: {} ({:.1} times); at least 3,000 orders/s on loopback (the {orders} orders above): {} ({rate:.0} orders/s).",
         said(lan >= 500.0),
         said(lan >= 10.0 * lan_one),
         lan / lan_one,
-        said(rates["loopback"] >= 3000.0),
-        rates["loopback"],
+        said(rate >= 3000.0),
     );
     println!();
 
@@ -275,7 +277,7 @@ fn main() {
     let sim = Sim::new(SimConfig::new(API_ID, KEY)).unwrap();
     rt.spawn(sim.clone().serve(listener, std::future::pending()));
     let home = tempfile::tempdir().unwrap();
-    let file = server_file(home.path(), &db, &url, "export = \"periodic\"\nexport_goods = true");
+    let file = server_file(home.path(), &db.connection, &url, "export = \"periodic\"\nexport_goods = true");
     let h = Home { root: home.path().to_owned() };
     let state = rt.block_on(State::open(&h.state_db())).unwrap();
     let job = Server::load(&file).unwrap().default_job();
@@ -294,18 +296,32 @@ fn main() {
     let changed = wh.exec(&wh.dialect().sql("UPDATE {store} SET {Qtty} = {Qtty} + 1 WHERE {ObjectID} = 2 AND MOD({GoodID}, 100) = 0"), ()).unwrap();
     let (de, delta_requests, delta_secs) = timed("1%");
     let (ne, none_requests, none_secs) = timed("nothing new");
-    // Everything again (`--full`), reading and sending overlapped, then one after the other.
-    let again = |read_then_send: bool| {
+    // Everything again (`--full`), reading and sending overlapped, then one after the other; on
+    // loopback, then with the database and the shop away.
+    let shop_addr: std::net::SocketAddr = url.trim_start_matches("http://").trim_end_matches("/api").parse().unwrap();
+    let db_port: u16 = db.connection.split(';').find_map(|p| p.trim().strip_prefix("Port=")).and_then(|p| p.parse().ok()).unwrap();
+    let again = |db_ms: u64, shop_ms: u64, read_then_send: bool| {
+        let mut relays = Vec::new();
+        let file = if db_ms > 0 || shop_ms > 0 {
+            let db_relay = rt.block_on(relay::Relay::start(([127, 0, 0, 1], db_port).into(), Duration::from_millis(db_ms)));
+            let shop_relay = rt.block_on(relay::Relay::start(shop_addr, Duration::from_millis(shop_ms)));
+            let away = db.connection.replace(&format!("Port={db_port};"), &format!("Port={};", db_relay.addr.port()));
+            let file = server_file(home.path(), &away, &format!("http://{}/api", shop_relay.addr), "export = \"periodic\"\nexport_goods = true");
+            relays.extend([db_relay, shop_relay]);
+            file
+        } else {
+            file.clone()
+        };
         READ_THEN_SEND.store(read_then_send, Ordering::Relaxed);
         let (summary, report) = run(&rt, &h, &state, &file, Job { import: false, export: true, dry_run: false, full: true });
         READ_THEN_SEND.store(false, Ordering::Relaxed);
         let export = report.export.expect("the export ran");
         assert_eq!(export.products_sent as usize, export_goods);
-        let ms = summary.phase_ms.values().sum::<u64>() as f64;
-        (ms / 1000.0, READ_MS.load(Ordering::Relaxed) as f64 / 1000.0, SEND_MS.load(Ordering::Relaxed) as f64 / 1000.0)
+        let secs = summary.phase_ms.get(&Phase::Export).copied().unwrap_or_default() as f64 / 1000.0;
+        (secs, READ_MS.load(Ordering::Relaxed) as f64 / 1000.0, SEND_MS.load(Ordering::Relaxed) as f64 / 1000.0, summary.shop_requests.values().sum::<u64>())
     };
-    let (overlapped_secs, _, _) = again(false);
-    let (sequential_secs, read_secs, send_secs) = again(true);
+    let settings: Vec<(&str, u64, u64)> = vec![("loopback", 0, 0), ("2 ms / 10 ms", 2, 10), ("25 ms / 50 ms", 25, 50)];
+    let full_again: Vec<_> = settings.into_iter().map(|(label, db_ms, shop_ms)| (label, again(db_ms, shop_ms, false), again(db_ms, shop_ms, true))).collect();
     drop(db);
 
     println!("## Runs with the profile's defaults (nomenclature sync on) on MariaDB, exporting {export_goods} goods with quantities to the simulator");
@@ -332,13 +348,22 @@ fn main() {
     println!();
     println!("## The full export of {export_goods} goods again (`--full`): reading and sending overlapped, and one after the other");
     println!();
-    println!("| export | seconds |");
-    println!("|---|---|");
-    println!("| read alone (every good with its price and quantity, in batches of 5,000) | {read_secs:.2} |");
-    println!("| send alone (products, then quantities, to the simulator; fingerprints recorded) | {send_secs:.2} |");
-    println!("| one after the other (the whole export) | {sequential_secs:.2} |");
-    println!("| overlapped (the whole export) | {overlapped_secs:.2} |");
+    println!("| database / shop, one way | read alone s | send alone s | one after the other s | overlapped s | goods/s overlapped | requests | overlapped / the larger alone |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut away_ratio = 0.0;
+    for (label, (overlapped, _, _, requests), (sequential, read, send, _)) in &full_again {
+        let ratio = overlapped / read.max(*send);
+        if *label == "2 ms / 10 ms" {
+            away_ratio = ratio;
+        }
+        println!("| {label} | {read:.2} | {send:.2} | {sequential:.2} | {overlapped:.2} | {:.0} | {requests} | {ratio:.2} |", export_goods as f64 / overlapped);
+    }
     println!();
-    let larger = read_secs.max(send_secs);
-    println!("Overlapped / the larger of the two alone: {:.2}. Target: at most 1.25: {}.", overlapped_secs / larger, said(overlapped_secs <= 1.25 * larger));
+    println!(
+        "\"Read alone\" is every good read with its price and quantity (batches of 5,000); \"send alone\" the same goods' products and then quantities sent to the simulator, {} requests under way at most, fingerprints recorded; both measured in the export run that reads everything before it sends (kept for this comparison only). \
+         On loopback the simulator, MariaDB and obmen share this machine's two cores, so overlapping saves little there: the work is bound by the processor, not by waiting. \
+         Target: overlapped at most 1.25 times the larger of the two alone, with the database and the shop away (2 ms / 10 ms): {} ({away_ratio:.2}).",
+        obmen::kinds::warehouse_pro::export::REQUESTS_IN_FLIGHT,
+        said(away_ratio <= 1.25)
+    );
 }

@@ -136,6 +136,7 @@ impl Serving {
         shared.set_state(&name, ServerState::Running { job, run_id: None, phase: None, done: 0, total: None });
         let (tx, mut events) = mpsc::unbounded_channel();
         let ctx = RunContext { home: shared.home.clone(), state: shared.state.clone(), cancel: cancel.child_token(), events: Events::to(tx) };
+        let under_way = shared.run_begins();
         let mut run = tokio::spawn(self.unit.runner.clone().run(ctx, job));
         let mut run_id = None;
         let mut progress = (None, 0u64, None);
@@ -158,6 +159,7 @@ impl Serving {
                 done = &mut run => break done.ok(),
             }
         };
+        drop(under_way);
         // The last events the run sent before it ended.
         while let Ok(ev) = events.try_recv() {
             on_event(&shared, &name, job, &mut run_id, &mut progress, ev);

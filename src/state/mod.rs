@@ -358,7 +358,16 @@ impl State {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30));
-        let pool = SqlitePoolOptions::new().max_connections(4).acquire_timeout(Duration::from_secs(30)).connect_with(options).await.map_err(err)?;
+        // Connections opened for a burst of runs close after half a minute unused, their page
+        // caches with them: the daemon gives back what a burst took.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .idle_timeout(Duration::from_secs(30))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(err)?;
         sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| err(e.into()))?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for file in [path.to_path_buf(), path.with_file_name(format!("{name}-wal")), path.with_file_name(format!("{name}-shm"))] {

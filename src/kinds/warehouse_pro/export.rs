@@ -130,6 +130,10 @@ fn fingerprint<T: Serialize>(item: &T) -> String {
 pub const EXPORT_READ_BATCH: usize = 5000;
 /// How many batches read may wait to be sent: the reader stops while they do.
 pub const BATCHES_AHEAD: usize = 2;
+/// How many requests of the export may be under way at once: a shop far away costs a round trip
+/// for every few batches, not for each (the shop's own limits still hold: its client waits when
+/// told to).
+pub const REQUESTS_IN_FLIGHT: usize = 8;
 
 /// What was last sent of products and prices (see [`Ctx::last_fingerprints`]).
 struct Fingerprints {
@@ -504,10 +508,17 @@ impl<S: Shop> Ctx<'_, S> {
             return Ok(changed.len() as u64);
         }
         let mut done = 0u64;
-        for chunk in changed.chunks(self.shop.stock_batch().max(1)) {
-            self.check_cancel()?;
-            let batch: Vec<StockLevel> = chunk.iter().map(|(_, l)| l.clone()).collect();
-            let refusals = self.shop_call(self.shop.set_stock(&batch))?;
+        let mut under_way = std::collections::VecDeque::new();
+        let mut chunks = changed.chunks(self.shop.stock_batch().max(1)).peekable();
+        while chunks.peek().is_some() || !under_way.is_empty() {
+            while under_way.len() < REQUESTS_IN_FLIGHT {
+                let Some(chunk) = chunks.next() else { break };
+                self.check_cancel()?;
+                let batch: Vec<StockLevel> = chunk.iter().map(|(_, l)| l.clone()).collect();
+                under_way.push_back((chunk, self.ahead(|shop| async move { shop.set_stock(&batch).await })));
+            }
+            let Some((chunk, answer)) = under_way.pop_front() else { break };
+            let refusals = self.take(answer)?;
             let unknown: HashSet<&str> = refusals.iter().map(|r| r.key.as_str()).collect();
             report.refused.extend(refusals.iter().map(|r| Refused::of(ItemKind::Stock, r)));
             for (id, level) in chunk {
@@ -577,11 +588,12 @@ impl<S: Shop> Ctx<'_, S> {
         Ok(())
     }
 
-    /// Sends the items that changed since `last`, `batch` at a time, through `call`, which
-    /// answers the keys the shop refused and what to report; records each accepted batch's
-    /// fingerprints.
+    /// Sends the items that changed since `last`, `batch` at a time, through `request`, with up
+    /// to [`REQUESTS_IN_FLIGHT`] requests under way at once; `refused` reads the shop's answer to
+    /// a batch as the keys it refused and what to report. Each accepted batch's fingerprints are
+    /// recorded as its answer comes, in order.
     #[allow(clippy::too_many_arguments)]
-    fn send<T: Clone>(
+    fn send<T, F>(
         &self,
         kind: &str,
         last: &HashMap<String, String>,
@@ -589,25 +601,39 @@ impl<S: Shop> Ctx<'_, S> {
         fingerprint: impl Fn(&T) -> String,
         batch: usize,
         report: &mut ExportReport,
-        call: impl Fn(&[T]) -> Result<(HashSet<String>, Vec<Refused>), RunError>,
-    ) -> Result<Sent, RunError> {
+        request: impl Fn(S, Vec<T>) -> F,
+        refused: impl Fn(&[&T], &[Refusal]) -> (HashSet<String>, Vec<Refused>),
+    ) -> Result<Sent, RunError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<Vec<Refusal>, RunError>> + Send + 'static,
+    {
         let (changed, unchanged) = Self::changed(last, items, fingerprint);
         let mut accepted = HashSet::new();
         if self.dry_run {
             // As if the shop took every one.
             accepted.extend(changed.iter().map(|(k, _, _)| k.to_string()));
-        } else {
-            let mut done = 0u64;
-            for chunk in changed.chunks(batch.max(1)) {
+            return Ok(Sent { sent: changed.len() as u64, unchanged, accepted });
+        }
+        let mut done = 0u64;
+        let mut under_way = std::collections::VecDeque::new();
+        let mut chunks = changed.chunks(batch.max(1)).peekable();
+        while chunks.peek().is_some() || !under_way.is_empty() {
+            while under_way.len() < REQUESTS_IN_FLIGHT {
+                let Some(chunk) = chunks.next() else { break };
                 self.check_cancel()?;
                 let values: Vec<T> = chunk.iter().map(|(_, item, _)| (*item).clone()).collect();
-                let (refused, items) = call(&values)?;
-                report.refused.extend(items);
-                self.record(kind, chunk, &refused)?;
-                accepted.extend(chunk.iter().map(|(k, _, _)| k.to_string()).filter(|k| !refused.contains(k)));
-                done += chunk.len() as u64;
-                self.events.send(RunEvent::Progress { phase: Phase::Export, done, total: Some(changed.len() as u64) });
+                under_way.push_back((chunk, self.ahead(|shop| request(shop, values))));
             }
+            let Some((chunk, answer)) = under_way.pop_front() else { break };
+            let refusals = self.take(answer)?;
+            let batch: Vec<&T> = chunk.iter().map(|(_, item, _)| *item).collect();
+            let (refused_keys, items) = refused(&batch, &refusals);
+            report.refused.extend(items);
+            self.record(kind, chunk, &refused_keys)?;
+            accepted.extend(chunk.iter().map(|(k, _, _)| k.to_string()).filter(|k| !refused_keys.contains(k)));
+            done += chunk.len() as u64;
+            self.events.send(RunEvent::Progress { phase: Phase::Export, done, total: Some(changed.len() as u64) });
         }
         Ok(Sent { sent: changed.len() as u64, unchanged, accepted })
     }
@@ -624,9 +650,16 @@ impl<S: Shop> Ctx<'_, S> {
                 fingerprint(&self.shop.wire_product(p))
             }
         };
-        let sent = self.send("product", &last.product, products, product_fingerprint, self.shop.upsert_batch(), report, |batch| {
-            Ok(refused_keys(ItemKind::Product, &self.shop_call(self.shop.upsert_products(batch))?))
-        })?;
+        let sent = self.send(
+            "product",
+            &last.product,
+            products,
+            product_fingerprint,
+            self.shop.upsert_batch(),
+            report,
+            |shop, batch| async move { shop.upsert_products(&batch).await },
+            |_, refusals| refused_keys(ItemKind::Product, refusals),
+        )?;
         if apart {
             self.send_prices(products, &sent.accepted, &last.price, report)?;
         }
@@ -647,9 +680,16 @@ impl<S: Shop> Ctx<'_, S> {
         let (went, to_send): (Vec<_>, Vec<_>) = changed.into_iter().partition(|(k, _, _)| with_product.contains(*k));
         self.record(PRICE_KIND, &went, &HashSet::new())?;
         let to_send: Vec<(String, ExportProduct)> = to_send.into_iter().map(|(k, p, _)| (k.to_owned(), p.clone())).collect();
-        let sent = self.send(PRICE_KIND, &HashMap::new(), &to_send, price, self.shop.stock_batch(), report, |batch| {
-            Ok(refused_keys(ItemKind::Price, &self.shop_call(self.shop.set_prices(batch))?))
-        })?;
+        let sent = self.send(
+            PRICE_KIND,
+            &HashMap::new(),
+            &to_send,
+            price,
+            self.shop.stock_batch(),
+            report,
+            |shop, batch| async move { shop.set_prices(&batch).await },
+            |_, refusals| refused_keys(ItemKind::Price, refusals),
+        )?;
         report.prices_sent += sent.sent;
         Ok(())
     }
@@ -709,18 +749,18 @@ impl<S: Shop> Ctx<'_, S> {
             |c| fingerprint(&self.shop.wire_customer(c)),
             self.shop.upsert_batch(),
             report,
-            |batch| {
-                let refusals = self.shop_call(self.shop.upsert_customers(batch))?;
+            |shop, batch| async move { shop.upsert_customers(&batch).await },
+            |batch, refusals| {
                 let mut refused = HashSet::new();
-                for r in &refusals {
-                    let named: Vec<String> = batch.iter().filter(|c| c.is_named(&r.key)).map(ExportCustomer::key).collect();
+                for r in refusals {
+                    let named: Vec<String> = batch.iter().filter(|c| c.is_named(&r.key)).map(|c| c.key()).collect();
                     if named.is_empty() {
-                        refused.extend(batch.iter().map(ExportCustomer::key));
+                        refused.extend(batch.iter().map(|c| c.key()));
                     } else {
                         refused.extend(named);
                     }
                 }
-                Ok((refused, refusals.iter().map(|r| Refused::of(ItemKind::Customer, r)).collect()))
+                (refused, refusals.iter().map(|r| Refused::of(ItemKind::Customer, r)).collect())
             },
         )
         .map(|s| (s.sent, s.unchanged))
