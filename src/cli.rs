@@ -283,6 +283,10 @@ pub struct SimArgs {
     /// Run the shop's clock this many seconds off this machine's (to see clock-skew errors).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub clock_offset_secs: i64,
+    /// Answer the batch acknowledgement (POST /v1/acknowledgements/batch) with 404, as a shop
+    /// that lacks it: obmen then tells such a shop of each order on its own.
+    #[arg(long)]
+    pub no_ack_batch: bool,
 }
 
 /// `obmen baselinker-sim`.

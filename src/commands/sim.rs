@@ -37,6 +37,7 @@ pub(super) fn run(args: SimArgs) -> Result<(), CliError> {
         timeout_delay: Duration::from_millis(args.timeout_delay_ms),
         seed: args.seed,
         clock_offset_secs: args.clock_offset_secs,
+        ack_batch: !args.no_ack_batch,
         ..SimConfig::new("", "")
     };
     let rt = runtime()?;

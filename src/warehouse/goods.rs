@@ -64,7 +64,7 @@ impl GoodQuery {
     }
 
     /// How many parameters its condition carries.
-    fn parameters(&self) -> usize {
+    pub fn parameters(&self) -> usize {
         match self {
             GoodQuery::Barcode(_) => 3,
             _ => 1,
@@ -287,6 +287,21 @@ pub fn good_select_sql(d: Dialect, where_clause: &str) -> String {
     ))
 }
 
+/// Many good look-ups in one statement (see [`Warehouse::goods_for`]): each a branch of a
+/// `UNION ALL`, its place in `queries` as a last column (parameters: each look-up's own, in order).
+pub fn goods_for_sql(d: Dialect, queries: &[&GoodQuery]) -> String {
+    let branches: Vec<String> = queries
+        .iter()
+        .enumerate()
+        .map(|(k, q)| {
+            let select = if matches!(q, GoodQuery::Id(_)) { good_by_id_sql(d) } else { good_select_sql(d, q.condition().0) };
+            // The branch's place as a last column: read_good reads the first 22.
+            select.replacen(" FROM ", &format!(", {k} FROM "), 1)
+        })
+        .collect();
+    branches.join(" UNION ALL ")
+}
+
 /// One good by ID, deleted or not (parameter: the ID).
 pub fn good_by_id_sql(d: Dialect) -> String {
     let vat = d.coalesce(&format!("v.{}", d.quote("VATValue")), "0");
@@ -448,16 +463,8 @@ impl Warehouse {
             let n = n.max(1);
             let (chunk, tail) = rest.split_at(n);
             rest = tail;
-            let mut params = Params::new();
-            let mut branches = Vec::with_capacity(n);
-            for (k, q) in chunk.iter().enumerate() {
-                let (condition, p) = q.condition();
-                let select = if matches!(q, GoodQuery::Id(_)) { good_by_id_sql(d) } else { good_select_sql(d, condition) };
-                // The branch's place as a last column: read_good reads the first 22.
-                branches.push(select.replacen(" FROM ", &format!(", {k} FROM "), 1));
-                params = params.extend(p);
-            }
-            let sql = branches.join(" UNION ALL ");
+            let sql = goods_for_sql(d, chunk);
+            let params = chunk.iter().fold(Params::new(), |p, q| p.extend(q.condition().1));
             for (k, good) in self.query(&sql, params.as_slice(), |r| Ok((r.i32(23)?, read_good(r)?)))? {
                 if let Some(q) = usize::try_from(k).ok().and_then(|k| chunk.get(k)) {
                     if let Some(found) = out.get_mut(*q) {

@@ -136,6 +136,20 @@ pub fn by_company_number_condition(marks: &str) -> String {
     format!("{{Bulstat}} IN ({marks})")
 }
 
+/// The condition of a look-up by e-mails, VAT numbers and company numbers at once (parameters:
+/// `counts` values of each, in that order), or None where there are none, or they do not fit one
+/// statement's budget (each list within [`Dialect::rows_per_statement`], all within
+/// [`Dialect::max_parameters`]).
+pub fn by_keys_condition(d: Dialect, counts: [usize; 3]) -> Option<String> {
+    let total: usize = counts.iter().sum();
+    if total == 0 || total > d.max_parameters() || counts.iter().any(|n| *n > d.rows_per_statement(1, 0)) {
+        return None;
+    }
+    let conds: [&dyn Fn(&str) -> String; 3] = [&|m| by_email_condition(d, m), &by_vat_number_condition, &by_company_number_condition];
+    let parts: Vec<String> = counts.iter().zip(conds).filter(|(n, _)| **n > 0).map(|(n, c)| format!("({})", c(&Dialect::marks(*n)))).collect();
+    Some(parts.join(" OR "))
+}
+
 /// The forms a VAT number is written in.
 fn vat_forms(bare: &str) -> [String; 3] {
     [bare.to_owned(), format!("BG{bare}"), format!("BG {bare}")]
@@ -271,21 +285,11 @@ impl Warehouse {
         let bare_numbers: std::collections::HashSet<String> = numbers.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
         let number_values: Vec<String> = bare_numbers.iter().flat_map(|b| company_number_forms(b)).collect();
         let lists = [&email_values, &vat_values, &number_values];
-        let total: usize = lists.iter().map(|l| l.len()).sum();
-        let one_statement = lists.iter().all(|l| l.len() <= d.rows_per_statement(1, 0)) && total <= d.max_parameters();
-        if total == 0 || !one_statement {
+        let Some(condition) = by_keys_condition(d, [email_values.len(), vat_values.len(), number_values.len()]) else {
             return Ok((self.partners_by_emails(emails)?, self.partners_by_vat_numbers(vats)?, self.partners_by_company_numbers(numbers)?));
-        }
-        let mut conditions = Vec::new();
-        let mut params = Params::new();
-        let conds: [&dyn Fn(&str) -> String; 3] = [&|m| by_email_condition(d, m), &by_vat_number_condition, &by_company_number_condition];
-        for (values, condition) in lists.iter().zip(conds) {
-            if !values.is_empty() {
-                conditions.push(format!("({})", condition(&Dialect::marks(values.len()))));
-                params = values.iter().fold(params, |p, v| p.text(v));
-            }
-        }
-        let found = self.partners_where(&conditions.join(" OR "), params)?;
+        };
+        let params = lists.iter().flat_map(|l| l.iter()).fold(Params::new(), |p, v| p.text(v));
+        let found = self.partners_where(&condition, params)?;
         let pick = |keep: &dyn Fn(&Partner) -> bool| found.iter().filter(|p| keep(p)).cloned().collect::<Vec<_>>();
         // The same filters as the single look-ups: whatever the collation, only these match.
         Ok((

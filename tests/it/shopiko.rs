@@ -691,6 +691,29 @@ fn a_copied_home_is_whole() {
     assert!(!std::path::Path::new("/warehouse.db").exists(), "no database made where obmen was started");
 }
 
+/// `obmen shopiko-sim --no-ack-batch` is a shop without the batch acknowledgement: obmen's client
+/// learns so from its 404 and tells the shop of each order on its own.
+#[test]
+fn the_simulator_process_can_lack_the_batch_acknowledgement() {
+    use obmen::shopiko::model::BatchAck;
+    let sim = SimProcess::start(&["--seed-orders", "3", "--no-ack-batch"]);
+    let requests = || -> u64 {
+        let stats: serde_json::Value = http::blocking_get(&format!("http://{}/_sim/stats", sim.addr));
+        stats["requests_by_status"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum()
+    };
+    let before = requests();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let c = client(&format!("http://{}/api", sim.addr), KEY, fast_policy());
+    let acks: Vec<BatchAck> =
+        (1..=3).map(|i| BatchAck { order_id: format!("{}", 100_000 + i), document_number: format!("{i:010}"), document_type: "sale".into() }).collect();
+    assert!(rt.block_on(c.acknowledge_many(&acks)).iter().all(Result::is_ok));
+    let stats: serde_json::Value = http::blocking_get(&format!("http://{}/_sim/stats", sim.addr));
+    assert_eq!(stats["orders_acknowledged"], 3);
+    assert_eq!(stats["requests_by_status"]["404"], 1, "{stats}");
+    // The stats request itself is counted too: one more than the batch, then one each.
+    assert_eq!(requests() - before, 1 + 1 + 3 + 1, "{stats}");
+}
+
 /// Acknowledgements in a batch: each order answered on its own (new, the same again, another
 /// number for one already told, an order the shop lacks), in one request per hundred; a shop
 /// without the batch (an older add-on, 404) is told one order at a time, from then on without

@@ -514,7 +514,7 @@ mod tests {
     #[test]
     fn the_largest_page_fits_every_dialects_statement_budget() {
         use crate::warehouse::dialect::{ALL_DIALECTS, MAX_ROWS_PER_STATEMENT};
-        use crate::warehouse::{document, goods, imports, partners, Dialect};
+        use crate::warehouse::{document, goods, imports, partners, Dialect, GoodQuery, Table};
         let lines = PAGE * (MAX_LINES_PER_ORDER + 5);
         let marks = |sql: &str| sql.bytes().filter(|b| *b == b'?').count();
         for d in ALL_DIALECTS {
@@ -539,6 +539,30 @@ mod tests {
                 assert!(n <= MAX_ROWS_PER_STATEMENT, "{d} {what}: {n} rows");
                 assert!(rows.div_ceil(n) <= rows, "{d} {what}");
             }
+            // Goods looked up together: as many branches as goods_for puts in one statement, each
+            // of the widest kind (a barcode: three parameters).
+            let barcode = GoodQuery::Barcode("5901234123457".into());
+            let branches = (budget / barcode.parameters()).min(d.max_union_branches()).min(lines);
+            let sql = goods::goods_for_sql(d, &vec![&barcode; branches]);
+            assert!(marks(&sql) <= budget, "{d} goods looked up: {} parameters in {branches} branches", marks(&sql));
+            // A page's customers by all three keys: one statement where they fit, else one a key
+            // (each cut by the budget as above).
+            if let Some(sql) = partners::by_keys_condition(d, [PAGE, 3 * PAGE, 2 * PAGE]) {
+                assert!(marks(&sql) <= budget, "{d} partners by three keys");
+            } else {
+                assert!(6 * PAGE > budget, "{d}: a page's keys fit one statement but are asked in three");
+            }
+            // New goods and partners of a page, in multi-row INSERTs; their balance rows.
+            for (what, table, columns) in
+                [("goods made", Table::Goods, &goods::NEW_GOOD_COLUMNS[..]), ("partners made", Table::Partners, &partners::NEW_PARTNER_COLUMNS[..])]
+            {
+                let n = d.rows_per_insert(columns.len()).min(lines);
+                let sql = d.insert_rows(table, columns, n);
+                assert!(marks(&sql) <= budget && n <= MAX_ROWS_PER_STATEMENT, "{d} {what}: {} parameters in {n} rows", marks(&sql));
+            }
+            let n = d.rows_per_statement(1, 1).min(lines);
+            let sql = goods::new_goods_store_rows_sql(d, &Dialect::marks(n));
+            assert!(marks(&sql) <= budget, "{d} new goods' balance rows");
             // Document numbers: the page's in one multi-row INSERT where they fit, else one by one.
             let n = d.rows_per_insert(1).min(PAGE);
             let sql = d.insert_rows(crate::warehouse::Table::NextAcct, &["NextAcct"], n);

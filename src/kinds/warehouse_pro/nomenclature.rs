@@ -73,7 +73,7 @@ impl<S: Shop> Ctx<'_, S> {
             let mut links = self.rt.block_on(self.state.links(&self.settings.name, "good"))?;
             self.each_listing_page(
                 PRODUCTS_CURSOR,
-                |ctx, cursor| ctx.shop_call(ctx.shop.products_changed(cursor)),
+                |shop, cursor| async move { shop.products_changed(cursor.as_deref()).await },
                 |ctx, page, _| ctx.link_goods_page(page, &mut links, report),
             )?;
         }
@@ -82,7 +82,7 @@ impl<S: Shop> Ctx<'_, S> {
             let mut links = self.rt.block_on(self.state.links(&self.settings.name, "partner"))?;
             self.each_listing_page(
                 CUSTOMERS_CURSOR,
-                |ctx, cursor| ctx.shop_call(ctx.shop.customers_changed(cursor)),
+                |shop, cursor| async move { shop.customers_changed(cursor.as_deref()).await },
                 |ctx, page, _| ctx.link_partners_page(page, &mut links, report),
             )?;
         }
@@ -90,13 +90,18 @@ impl<S: Shop> Ctx<'_, S> {
     }
 
     /// Reads a listing from its cursor (or whole, once a day) a page at a time, handing each page
-    /// to `each` with whether the listing is whole, and saving the cursor after each page.
-    pub(super) fn each_listing_page<T>(
+    /// to `each` with whether the listing is whole, and saving the cursor after each page. The
+    /// next page is read from the shop while `each` works on this one.
+    pub(super) fn each_listing_page<T, F>(
         &self,
         name: &str,
-        fetch: impl Fn(&Self, Option<&str>) -> Result<Page<T>, RunError>,
+        fetch: impl Fn(S, Option<String>) -> F,
         mut each: impl FnMut(&Self, &[T], bool) -> Result<(), RunError>,
-    ) -> Result<(), RunError> {
+    ) -> Result<(), RunError>
+    where
+        T: Send + 'static,
+        F: std::future::Future<Output = Result<Page<T>, RunError>> + Send + 'static,
+    {
         let server = &self.settings.name;
         let full_name = format!("{name}_full_at");
         let now = chrono::Utc::now().timestamp();
@@ -104,11 +109,15 @@ impl<S: Shop> Ctx<'_, S> {
         let full = now - full_at >= FULL_LISTING_EVERY_SECS;
         let mut cursor = if full { None } else { self.rt.block_on(self.state.cursor(server, name))? };
         let mut seen: HashSet<String> = HashSet::new();
+        let mut next_page = self.ahead(|shop| fetch(shop, cursor.clone()));
         loop {
             self.check_cancel()?;
-            let page = fetch(self, cursor.as_deref())?;
-            each(self, &page.items, full)?;
+            let page = self.take(next_page)?;
             let advanced = page.next_cursor.is_some() && page.next_cursor != cursor;
+            let next = page.next_cursor.clone().filter(|n| page.has_more && advanced && !seen.contains(n));
+            // Read ahead only where there is a page to read (dropped unread, the call stops).
+            let ahead = next.clone().map(|n| self.ahead(|shop| fetch(shop, Some(n))));
+            each(self, &page.items, full)?;
             if advanced && !self.dry_run {
                 if let Some(next) = &page.next_cursor {
                     self.rt.block_on(self.state.set_cursor(server, name, next))?;
@@ -117,13 +126,18 @@ impl<S: Shop> Ctx<'_, S> {
             if !page.has_more {
                 break;
             }
-            match page.next_cursor.filter(|_| advanced) {
-                Some(next) if seen.insert(next.clone()) => cursor = Some(next),
-                next => {
+            match (next, ahead) {
+                (Some(next), Some(ahead)) => {
+                    seen.insert(next.clone());
+                    cursor = Some(next);
+                    next_page = ahead;
+                }
+                _ => {
+                    let next = page.next_cursor.filter(|_| advanced);
                     return Err(RunError::Shop {
                         message: Msg::ListingStuck.with(crate::i18n::current(), &[("name", &name), ("cursor", &format!("{next:?}"))]),
                         kind: FailureKind::ShopRefused,
-                    })
+                    });
                 }
             }
         }
