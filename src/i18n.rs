@@ -245,6 +245,7 @@ catalogue! {
     SetAside => "Set aside {order}: {reason}", "Оставена настрана {order}: {reason}", "Odłożono {order}: {reason}";
     LeftAlone => "Left alone {item}", "Оставена без промяна {item}", "Pominięto {item}";
     Note => "Note: {note}", "Бележка: {note}", "Uwaga: {note}";
+    PagesOneByOne => "Pages written one order at a time, because an order failed while its page was written together: {count}", "Страници, записани поръчка по поръчка, защото поръчка се провали при общия запис на страницата: {count}", "Strony zapisane zamówienie po zamówieniu, bo zamówienie nie powiodło się przy wspólnym zapisie strony: {count}";
     NotConfirmedHeader => "{count} orders are imported but not yet confirmed to the shop; obmen will tell it on the next run:", "{count} поръчки са внесени, но магазинът още не е уведомен; obmen ще го уведоми при следващия обмен:", "{count} zamówień zaimportowano, ale jeszcze nie potwierdzono w sklepie; obmen zrobi to przy następnej wymianie:";
     // Why an order is set aside (the reasons are kept in the language of the run that set it aside).
     NotANumber => "{what} '{text}' is not a number", "{what} '{text}' не е число", "{what} '{text}' nie jest liczbą";

@@ -137,6 +137,7 @@ on_both!(sqlite, mysql;
     imports_every_kind_of_order_exactly_once,
     baselinker_imports_every_kind_of_order_exactly_once,
     bad_orders_are_set_aside_and_the_rest_go_on,
+    a_page_that_fails_together_is_written_order_by_order_and_says_so,
     a_dry_run_changes_nothing_anywhere,
     baselinker_bad_orders_are_set_aside_and_the_rest_go_on,
     baselinker_a_dry_run_changes_nothing_anywhere,
@@ -699,6 +700,35 @@ fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
 
 fn baselinker_bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
     orders_set_aside_and_the_rest_go_on(&Setup::baselinker(d, 30, 5, &[("sync_nomenclature", "false")]));
+}
+
+/// An order that fails inside its page's transaction (its new customer's name is longer than
+/// Warehouse Pro keeps) has the page written again one order at a time: it alone is set aside
+/// with the reason, the others of the page are booked once, and the report counts the page.
+fn a_page_that_fails_together_is_written_order_by_order_and_says_so(d: Dialect) {
+    let s = Setup::new(d, 30, seed(4, 20), &[("allow_negative_stock", "true")]);
+    let g3 = obmen::warehouse::demo::good(3);
+    let mut long = order("920001", &g3.code, "1", "5.00");
+    long.customer.kind = CustomerType::Company;
+    long.customer.contact.company_name = "Я".repeat(300);
+    long.customer.contact.email = "long.name@firma.bg".into();
+    long.customer.contact.vat_number.clear();
+    long.customer.contact.company_number.clear();
+    s.shop().place(&long);
+    let summary = s.run(false);
+    let report = summary.report().import.unwrap();
+    assert_eq!(report.imported.len(), 4, "{report:#?}");
+    assert_eq!(report.pages_one_by_one, 1, "the page of five failed together once");
+    let [aside] = report.quarantined.as_slice() else { panic!("{report:#?}") };
+    assert!(aside.reason.contains("300 characters") && aside.reason.contains("Company"), "{}", aside.reason);
+    let text = summary.report().render(false, obmen::config::Lang::En);
+    assert!(text.contains("Pages written one order at a time, because an order failed while its page was written together: 1"), "{text}");
+    let wh = s.db.open();
+    assert!(wh.imported(&s.shop().source(), "920001").unwrap().is_none());
+    // Run again: nothing more is booked, the order stays set aside.
+    let again = s.run(false).report().import.unwrap();
+    assert!(again.imported.is_empty(), "{again:#?}");
+    assert_eq!(again.quarantined.len(), 1);
 }
 
 /// Orders of an unknown SKU, a price that is no number, a quantity below zero and more than the

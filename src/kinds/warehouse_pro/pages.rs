@@ -70,6 +70,10 @@ pub struct ImportReport {
     pub planned: Vec<String>,
     /// What an operator should know, beside the orders (a repair obmen offers).
     pub notes: Vec<String>,
+    /// Pages of orders that could not be written together (an order failed inside the
+    /// transaction), written again one order at a time so that the order at fault was found.
+    #[serde(default)]
+    pub pages_one_by_one: u64,
 }
 
 /// How many orders are written in one transaction. Each order's document, stock moves, payments
@@ -298,7 +302,8 @@ impl<S: Shop> Ctx<'_, S> {
                 Ok(())
             }
             Err(e) if ready.len() > 1 => {
-                tracing::debug!(server = %self.settings.name, error = %e, orders = ready.len(), "A page of orders could not be written together; writing them one by one.");
+                report.pages_one_by_one += 1;
+                tracing::info!(server = %self.settings.name, error = %e, orders = ready.len(), "A page of orders could not be written together; writing them one by one.");
                 for r in ready {
                     self.write_page(vec![r], report)?;
                 }

@@ -155,6 +155,9 @@ pub fn render_import(i: &ImportReport, dry_run: bool, lang: Lang) -> String {
     for n in &i.notes {
         line(Msg::Note.with(lang, &[("note", n)]));
     }
+    if i.pages_one_by_one > 0 {
+        line(Msg::PagesOneByOne.with(lang, &[("count", &i.pages_one_by_one)]));
+    }
     if !i.ack_failures.is_empty() {
         line(Msg::NotConfirmedHeader.with(lang, &[("count", &i.ack_failures.len())]));
         for a in &i.ack_failures {
