@@ -57,10 +57,16 @@ fn choices(home: &Home, name: &str, key: &str, json: bool) -> Result<(), CliErro
 /// error (exit 78).
 pub(super) fn load(home: &Home, name: &str) -> Result<ServerFile, CliError> {
     let path = home.server_path(name);
-    if !path.exists() {
+    if !present(&path) {
         return Err(no_such_server(home, name));
     }
     ServerFile::load(&path).map_err(CliError::config)
+}
+
+/// True when a server's file is there: a file, or a link whose file is gone, which is a server
+/// file that cannot be read (exit 78, naming it and the link), not a server that is not there.
+fn present(path: &std::path::Path) -> bool {
+    path.exists() || path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink())
 }
 
 fn no_such_server(home: &Home, name: &str) -> CliError {
@@ -243,6 +249,9 @@ fn edit(home: &Home, name: &str, changes: &Changes) -> Result<(), CliError> {
     let path = home.server_path(name);
     let original = match std::fs::read_to_string(&path) {
         Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && present(&path) => {
+            return Err(load(home, name).err().unwrap_or_else(|| no_such_server(home, name)))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(no_such_server(home, name)),
         Err(e) => return Err(CliError::failed(anyhow!("cannot read {}: {e}", path.display()))),
     };
@@ -337,7 +346,7 @@ fn editor_command(editor: &str, file: &Path) -> std::process::Command {
 fn delete(home: &Home, name: &str) -> Result<(), CliError> {
     let lang = crate::i18n::current();
     let path = home.server_path(name);
-    if !path.exists() {
+    if !present(&path) {
         return Err(no_such_server(home, name));
     }
     let keep = home.delete_server(name).map_err(|e| CliError::failed(anyhow!("cannot delete {}: {e}", path.display())))?;
@@ -348,7 +357,7 @@ fn validate_servers(home: &Home, name: Option<&str>, as_json: bool) -> Result<()
     let lang = crate::i18n::current();
     let names = match name {
         Some(n) => {
-            if !home.server_path(n).exists() {
+            if !present(&home.server_path(n)) {
                 return Err(no_such_server(home, n));
             }
             vec![n.to_owned()]

@@ -368,7 +368,13 @@ impl State {
             .connect_with(options)
             .await
             .map_err(err)?;
-        sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| err(e.into()))?;
+        // Two obmen started at once in a fresh home would both make the tables ("table ...
+        // already exists"): migrations run one process at a time, under a lock on a file beside
+        // the database, and each sees what the other did.
+        let lock = MigrationLock::take(path).await;
+        let migrated = sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| err(e.into()));
+        drop(lock);
+        migrated?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for file in [path.to_path_buf(), path.with_file_name(format!("{name}-wal")), path.with_file_name(format!("{name}-shm"))] {
             // Group and others lose their bits; the owner's are left as they are (a file made
@@ -673,6 +679,47 @@ impl State {
                 .map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))
+    }
+}
+
+/// An exclusive lock on `<state>.lock` (flock), held while the state database is migrated; let go
+/// when dropped, or when the process ends. Where the file cannot be made or locked (a read-only
+/// directory, a system without flock), migrations go on unlocked, as before.
+struct MigrationLock(Option<std::fs::File>);
+
+impl MigrationLock {
+    async fn take(state: &Path) -> MigrationLock {
+        let name = state.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let path = state.with_file_name(format!("{name}.lock"));
+        let file = tokio::task::spawn_blocking(move || -> Option<std::fs::File> {
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).ok()?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::io::AsRawFd;
+                // Safety: flock takes the descriptor of a file this closure owns.
+                if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                    return None;
+                }
+            }
+            Some(file)
+        })
+        .await
+        .ok()
+        .flatten();
+        MigrationLock(file)
+    }
+}
+
+impl Drop for MigrationLock {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(file) = &self.0 {
+            use std::os::unix::io::AsRawFd;
+            // Safety: as above; closing the file would let it go too.
+            unsafe {
+                libc::flock(file.as_raw_fd(), libc::LOCK_UN);
+            }
+        }
     }
 }
 

@@ -130,6 +130,9 @@ impl Default for Timeouts {
     }
 }
 
+/// The name of the database lock taken while partners and goods are made.
+pub const MAKING_LOCK: &str = "obmen.making";
+
 /// An open connection to a Warehouse Pro database.
 pub struct Warehouse {
     /// The ODBC connection; ODBC transactions are per connection.
@@ -153,6 +156,9 @@ pub struct Warehouse {
     cancel: Option<tokio_util::sync::CancellationToken>,
     /// How the database keeps stock, once read ([`Warehouse::stock_mode`]).
     pub(super) stock_mode: std::sync::OnceLock<super::lots::StockMode>,
+    /// True while this connection holds MySQL's making lock, which outlives a transaction and
+    /// is let go when it ends ([`Warehouse::lock_for_making`]).
+    making_lock: std::cell::Cell<bool>,
 }
 
 /// Closing never panics: odbc-api's own drop panics when the driver cannot disconnect (a full
@@ -219,6 +225,7 @@ impl Warehouse {
             statements: Default::default(),
             cancel: None,
             stock_mode: Default::default(),
+            making_lock: Default::default(),
         })
     }
 
@@ -503,6 +510,7 @@ impl Warehouse {
                 // transaction with the connection.
                 let _ = self.counted().rollback();
             }
+            self.release_making_lock();
             let restore = self.counted().set_autocommit(true).map_err(|e| self.odbc_error("ending a transaction", e));
             match result {
                 Ok(value) => {
@@ -516,6 +524,56 @@ impl Warehouse {
                 }
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// Takes the database's lock for making partners and goods, so that writers in other
+    /// processes and on other connections (two servers on one database, two obmen during a move)
+    /// never make the same one: the caller looks up again under it what it is about to make. Call
+    /// it first in a [`Warehouse::transaction`], before anything is read (a MySQL transaction
+    /// then reads what the last holder committed); it is let go when the transaction ends.
+    /// MySQL/MariaDB: `GET_LOCK`; SQL Server: `sp_getapplock` owned by the transaction; SQLite:
+    /// its write lock, which every transaction here takes first already; Access has no such
+    /// lock (Jet locks pages, not names): nothing, and two writers there may make one twice.
+    pub fn lock_for_making(&self) -> Result<()> {
+        let wait = self.timeouts.query_secs.clamp(1, 120);
+        match self.dialect {
+            Dialect::Mysql => {
+                let got = self.scalar_i64("SELECT GET_LOCK(?, ?)", Params::new().text(MAKING_LOCK).int(wait as i32).as_slice())?;
+                if got != Some(1) {
+                    return Err(self.lock_timeout(wait));
+                }
+                self.making_lock.set(true);
+            }
+            Dialect::Mssql => {
+                let sql = "SET NOCOUNT ON; DECLARE @r INT; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @r; SET NOCOUNT OFF";
+                let got = self.scalar_i64(sql, Params::new().text(MAKING_LOCK).int((wait * 1000) as i32).as_slice())?;
+                if got.is_none_or(|r| r < 0) {
+                    return Err(self.lock_timeout(wait));
+                }
+            }
+            Dialect::Sqlite | Dialect::Access => {}
+        }
+        Ok(())
+    }
+
+    /// Lets MySQL's making lock go, where this connection holds it.
+    fn release_making_lock(&self) {
+        if self.making_lock.replace(false) {
+            // A connection that died let it go with itself.
+            let _ = self.scalar_i64("SELECT RELEASE_LOCK(?)", Params::new().text(MAKING_LOCK).as_slice());
+        }
+    }
+
+    /// The making lock was not had in time: another writer holds it (a deadlock-like wait, tried
+    /// again).
+    fn lock_timeout(&self, secs: u32) -> WarehouseError {
+        WarehouseError::Odbc {
+            context: format!("waiting {secs} s for the lock another writer holds while it makes partners or goods"),
+            message: String::new(),
+            state: "HYT00".into(),
+            native: 0,
+            retryable: true,
         }
     }
 

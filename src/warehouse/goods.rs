@@ -562,6 +562,29 @@ impl Warehouse {
         Ok(ids)
     }
 
+    /// Goods about to be made, each found again first by its code (the lowest ID where several
+    /// have it) or made: their IDs, and whether each was made. Call it under
+    /// [`Warehouse::lock_for_making`], so that what another writer made meanwhile is found, not
+    /// made twice.
+    pub fn find_or_create_goods(&self, goods: &[&NewGood]) -> Result<Vec<(i32, bool)>> {
+        if goods.is_empty() {
+            return Ok(Vec::new());
+        }
+        let queries: Vec<GoodQuery> = goods.iter().map(|g| GoodQuery::Code(g.code.clone())).collect();
+        let found = self.goods_for(&queries)?;
+        let mut out: Vec<Option<(i32, bool)>> = goods
+            .iter()
+            .zip(&queries)
+            .map(|(g, q)| found.get(q).filter(|_| !g.code.trim().is_empty()).and_then(|f| f.first()).map(|g| (g.id, false)))
+            .collect();
+        let missing: Vec<&NewGood> = goods.iter().zip(&out).filter(|(_, o)| o.is_none()).map(|(g, _)| *g).collect();
+        let mut made = self.create_goods(&missing)?.into_iter();
+        for o in out.iter_mut().filter(|o| o.is_none()) {
+            *o = made.next().map(|id| (id, true));
+        }
+        out.into_iter().map(|o| o.ok_or_else(|| WarehouseError::Invalid("a good was not made".into()))).collect()
+    }
+
     /// Every live good with its price for the object's price group and its available quantity
     /// there, read in bound batches of `batch` rows and handed to `each` batch by batch (memory
     /// stays flat whatever the count). Text longer than its column is an error, never cut.

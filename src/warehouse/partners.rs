@@ -349,6 +349,49 @@ impl Warehouse {
     }
 }
 
+/// True when `new`, a partner about to be made, would be `existing` again: a company by its VAT
+/// or company number, a person by e-mail, the guest partner (code `guest_code`) by code and name.
+/// Two companies that share an e-mail but not their numbers are two.
+pub fn same_partner(new: &Partner, existing: &Partner, guest_code: &str) -> bool {
+    let key = |a: &str, b: &str| !a.trim().is_empty() && a.trim().eq_ignore_ascii_case(b.trim());
+    let tax = |a: &str, b: &str| !normalise_tax_number(a).is_empty() && normalise_tax_number(a) == normalise_tax_number(b);
+    if new.code == guest_code || existing.code == guest_code {
+        return new.code == existing.code && new.company == existing.company;
+    }
+    if new.is_company() || existing.is_company() {
+        return tax(&new.vat_number, &existing.vat_number) || tax(&new.company_number, &existing.company_number);
+    }
+    key(&new.email, &existing.email)
+}
+
+impl Warehouse {
+    /// Partners about to be made, each found again first (see [`same_partner`]) or made: their
+    /// IDs, and whether each was made. Call it under [`Warehouse::lock_for_making`], so that
+    /// what another writer made meanwhile is found, not made twice.
+    pub fn find_or_create_partners(&self, partners: &[&Partner], guest_code: &str) -> Result<Vec<(i32, bool)>> {
+        if partners.is_empty() {
+            return Ok(Vec::new());
+        }
+        let emails: Vec<&str> = partners.iter().map(|p| p.email.as_str()).collect();
+        let vats: Vec<&str> = partners.iter().map(|p| p.vat_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
+        let numbers: Vec<&str> = partners.iter().map(|p| p.company_number.as_str()).filter(|v| !v.trim().is_empty()).collect();
+        let (a, b, c) = self.partners_by_keys(&emails, &vats, &numbers)?;
+        let mut found: Vec<Partner> = a.into_iter().chain(b).chain(c).collect();
+        if partners.iter().any(|p| p.code == guest_code) {
+            found.extend(self.partners_by_code(guest_code)?);
+        }
+        found.sort_by_key(|p| p.id);
+        found.dedup_by_key(|p| p.id);
+        let mut out: Vec<Option<(i32, bool)>> = partners.iter().map(|p| found.iter().find(|f| same_partner(p, f, guest_code)).map(|f| (f.id, false))).collect();
+        let missing: Vec<&Partner> = partners.iter().zip(&out).filter(|(_, o)| o.is_none()).map(|(p, _)| *p).collect();
+        let mut made = self.create_partners(&missing)?.into_iter();
+        for o in out.iter_mut().filter(|o| o.is_none()) {
+            *o = made.next().map(|id| (id, true));
+        }
+        out.into_iter().map(|o| o.ok_or_else(|| super::WarehouseError::Invalid("a partner was not made".into()))).collect()
+    }
+}
+
 /// The columns a partner just made is found again by, in [`Warehouse::create_partners`]' order.
 const PARTNER_IDENTITY: [&str; 9] = ["Code", "Company", "MOL", "City", "Address", "Phone", "eMail", "TaxNo", "Bulstat"];
 

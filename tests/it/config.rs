@@ -485,3 +485,29 @@ fn generated_hostile_files_are_refused_without_a_panic() {
         }
     }
 }
+
+/// A server file that is a link to a file that is gone is named as such, with the link and where
+/// it points, as a configuration error (exit 78) by every command that reads it; `server list`
+/// lists it as invalid.
+#[test]
+fn a_server_file_that_is_a_dangling_link_is_named_as_such() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    std::fs::create_dir_all(h.join("servers")).unwrap();
+    std::os::unix::fs::symlink(h.join("moved-away.toml"), h.join("servers/Ghost.toml")).unwrap();
+    for args in [
+        &["run", "Ghost"][..],
+        &["server", "show", "Ghost"],
+        &["server", "validate", "Ghost"],
+        &["check", "Ghost"],
+        &["server", "edit", "Ghost", "--set", "autostart=false"],
+    ] {
+        let o = obmen(h, args);
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(78), "{args:?}: {out}{err}");
+        let said = format!("{out}{err}");
+        assert!(said.contains("Ghost.toml") && said.contains("is a link to") && said.contains("moved-away.toml"), "{args:?}: {said}");
+    }
+    let o = obmen(h, &["server", "list"]);
+    assert!(text(&o).0.contains("Ghost"), "{}", text(&o).0);
+}

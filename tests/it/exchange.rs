@@ -138,6 +138,8 @@ on_both!(sqlite, mysql;
     baselinker_imports_every_kind_of_order_exactly_once,
     bad_orders_are_set_aside_and_the_rest_go_on,
     a_page_that_fails_together_is_written_order_by_order_and_says_so,
+    many_writers_on_one_database_make_each_partner_and_good_once,
+    two_shops_sharing_customers_and_goods_book_into_one_database_each_made_once,
     a_dry_run_changes_nothing_anywhere,
     baselinker_bad_orders_are_set_aside_and_the_rest_go_on,
     baselinker_a_dry_run_changes_nothing_anywhere,
@@ -700,6 +702,143 @@ fn bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
 
 fn baselinker_bad_orders_are_set_aside_and_the_rest_go_on(d: Dialect) {
     orders_set_aside_and_the_rest_go_on(&Setup::baselinker(d, 30, 5, &[("sync_nomenclature", "false")]));
+}
+
+/// What a query of (key, count) rows says: the keys found more than once.
+fn twice(wh: &Warehouse, sql: &str) -> Vec<String> {
+    wh.query(&wh.dialect().sql(sql), (), |r| Ok((r.opt_text(1)?.unwrap_or_default(), r.f64(2)?)))
+        .unwrap()
+        .into_iter()
+        .filter(|(_, n)| *n > 1.0)
+        .map(|(k, n)| format!("{k} x{n}"))
+        .collect()
+}
+
+/// Several writers on one database: two homes (a move to a new PC), one with two servers, three
+/// runs at once against one shop of 2,000 orders whose goods and customers Warehouse Pro does not
+/// have yet, every one starting in a fresh home. Every order is booked once, none is set aside,
+/// and no partner or good is made twice: making one is serialised by the database's own lock and
+/// looked up again under it.
+fn many_writers_on_one_database_make_each_partner_and_good_once(d: Dialect) {
+    // The shop sells the demo goods 1-60; the database has the first alone.
+    let s = Setup::new(d, 1, seed(2000, 60), &[("allow_negative_stock", "true"), ("sync_nomenclature", "true")]);
+    let wh = s.db.open();
+    let partners_twice = "SELECT {eMail}, COUNT(*) FROM {partners} WHERE {eMail} <> '' GROUP BY {eMail}";
+    let before = twice(&wh, partners_twice);
+    // A second server in the first home, and a second home with the same server.
+    let text = std::fs::read_to_string(s.home.path().join("servers/Shop.toml")).unwrap();
+    std::fs::write(s.home.path().join("servers/Shop2.toml"), text.replacen("name = \"Shop\"", "name = \"Shop2\"", 1)).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(other.path().join("servers")).unwrap();
+    std::fs::write(other.path().join("servers/Shop.toml"), &text).unwrap();
+    let runs = [(s.home.path().to_owned(), "Shop"), (s.home.path().to_owned(), "Shop2"), (other.path().to_owned(), "Shop")];
+    let start = std::sync::Barrier::new(runs.len());
+    let summaries: Vec<RunSummary> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|(home, name)| {
+                let (s, start) = (&s, &start);
+                scope.spawn(move || {
+                    let file = ServerFile::load(&home.join(format!("servers/{name}.toml"))).unwrap_or_else(|e| panic!("{e}"));
+                    let server = Server::load(&file).unwrap_or_else(|e| panic!("{e}"));
+                    start.wait();
+                    // Each opens its home's state as the command line does: two at once in a fresh home.
+                    let state = s.rt.block_on(State::open(&home.join("state.db"))).unwrap();
+                    let ctx = RunContext { home: Home { root: home.clone() }, state, cancel: Default::default(), events: Events::none() };
+                    s.rt.block_on(server.run(ctx, Job { import: true, export: false, dry_run: false, full: false }))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut imported = 0;
+    for summary in &summaries {
+        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        let r = summary.report().import.unwrap();
+        assert!(r.quarantined.is_empty(), "{:?}", r.quarantined.iter().take(3).collect::<Vec<_>>());
+        imported += r.imported.len();
+    }
+    assert_eq!(imported, 2000, "every order booked by one of the three");
+    let booked = wh.scalar_i64(&wh.dialect().sql("SELECT COUNT(*) FROM {obmen_imports}"), ()).unwrap();
+    assert_eq!(booked, Some(2000));
+    let documents = wh.query(&wh.dialect().sql("SELECT DISTINCT {Acct} FROM {operations} WHERE {OperType} = 2"), (), |r| r.i32(1)).unwrap();
+    assert_eq!(documents.len(), 2000, "one document an order");
+    assert_eq!(twice(&wh, partners_twice), before, "no partner made twice");
+    assert!(twice(&wh, "SELECT {Code}, COUNT(*) FROM {goods} GROUP BY {Code}").is_empty(), "no good made twice");
+}
+
+/// Two servers of one home (as a daemon runs them, in one process) booking two shops into one
+/// database, the shops sharing their customers and goods (one owner, two shops): both shops'
+/// orders are booked, none is set aside, and each shared customer and good is made once.
+fn two_shops_sharing_customers_and_goods_book_into_one_database_each_made_once(d: Dialect) {
+    let s = Setup::new(d, 1, seed(1000, 60), &[("allow_negative_stock", "true"), ("sync_nomenclature", "true")]);
+    let wh = s.db.open();
+    let partners_twice = "SELECT {eMail}, COUNT(*) FROM {partners} WHERE {eMail} <> '' GROUP BY {eMail}";
+    let before = twice(&wh, partners_twice);
+    // The second shop: the same seed (customers, products, order ids), another account.
+    let second = s.rt.block_on(start_sim(SimConfig { seed_orders: 1000, seed_products: 60, ..SimConfig::new("second-shop", KEY) }));
+    let text = std::fs::read_to_string(s.home.path().join("servers/Shop.toml")).unwrap();
+    let (head, _) = text.split_once("[shopiko]").unwrap();
+    let other =
+        format!("{}[shopiko]\nurl = \"{}\"\napi_id = \"second-shop\"\nkey = \"{KEY}\"\n", head.replacen("name = \"Shop\"", "name = \"Second\"", 1), second.url);
+    std::fs::write(s.home.path().join("servers/Second.toml"), other).unwrap();
+    let summaries: Vec<RunSummary> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ["Shop", "Second"]
+            .into_iter()
+            .map(|name| {
+                let s = &s;
+                scope.spawn(move || {
+                    let file = ServerFile::load(&s.home.path().join(format!("servers/{name}.toml"))).unwrap_or_else(|e| panic!("{e}"));
+                    let server = Server::load(&file).unwrap_or_else(|e| panic!("{e}"));
+                    let ctx = RunContext { home: s.home(), state: s.state(), cancel: Default::default(), events: Events::none() };
+                    s.rt.block_on(server.run(ctx, Job { import: true, export: false, dry_run: false, full: false }))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for summary in &summaries {
+        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        let r = summary.report().import.unwrap();
+        assert!(r.quarantined.is_empty(), "{:?}", r.quarantined.iter().take(3).collect::<Vec<_>>());
+        assert_eq!(r.imported.len(), 1000);
+    }
+    assert_eq!(wh.scalar_i64(&wh.dialect().sql("SELECT COUNT(*) FROM {obmen_imports}"), ()).unwrap(), Some(2000));
+    assert_eq!(twice(&wh, partners_twice), before, "no shared customer made twice");
+    assert!(twice(&wh, "SELECT {Code}, COUNT(*) FROM {goods} GROUP BY {Code}").is_empty(), "no shared good made twice");
+}
+
+/// Two `obmen` processes started at the same moment in a fresh home, each running its own
+/// server: both make and migrate the home's state database without tripping over each other
+/// ("table ... already exists"), and both import. Five times, each in a fresh home.
+#[test]
+fn two_processes_started_at_once_in_a_fresh_home_both_work() {
+    let s = Setup::new(Dialect::Sqlite, 20, seed(30, 20), &[("allow_negative_stock", "true")]);
+    let text = std::fs::read_to_string(s.home.path().join("servers/Shop.toml")).unwrap();
+    for round in 0..5 {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(home.path().join("servers")).unwrap();
+        for name in ["One", "Two"] {
+            std::fs::write(home.path().join(format!("servers/{name}.toml")), text.replacen("name = \"Shop\"", &format!("name = \"{name}\""), 1)).unwrap();
+        }
+        let start = |name: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_obmen"))
+                .args(["run", name, "--import"])
+                .env("OBMEN_HOME", home.path())
+                .env("OBMEN_LANG", "en")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (start("One"), start("Two"));
+        for (name, child) in [("One", a), ("Two", b)] {
+            let o = child.wait_with_output().unwrap();
+            let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+            assert!(o.status.success(), "round {round}, {name}: {said}");
+            assert!(!said.contains("already exists"), "round {round}, {name}: {said}");
+        }
+    }
 }
 
 /// An order that fails inside its page's transaction (its new customer's name is longer than

@@ -15,7 +15,7 @@ use super::settings::GoodsKey;
 use super::shop::{Order, Shop};
 use crate::i18n::Msg;
 use crate::kinds::RunError;
-use crate::warehouse::partners::normalise_tax_number;
+use crate::warehouse::partners::same_partner;
 use crate::warehouse::{codes, Good, GoodFlags, GoodQuery, NewDocument, NewGood, NewImport, Numbering, OperType, Partner, Stock, Warehouse, WarehouseError};
 
 /// A good of a line: found, or to be made.
@@ -243,19 +243,8 @@ impl<S: Shop> Ctx<'_, S> {
             PartnerRef::Found(id, _) => *id,
             PartnerRef::Make(np) => {
                 // The same new customer twice in a page is made once: matched as the look-ups
-                // would match it once made (a company by VAT, else company number; a person by
-                // e-mail). Two companies that share an e-mail but not their numbers are two.
-                let same = |m: &Partner| {
-                    let key = |a: &str, b: &str| !a.trim().is_empty() && a.trim().eq_ignore_ascii_case(b.trim());
-                    let tax = |a: &str, b: &str| !normalise_tax_number(a).is_empty() && normalise_tax_number(a) == normalise_tax_number(b);
-                    if np.code == shop.guest_code || m.code == shop.guest_code {
-                        return np.code == m.code && np.company == m.company;
-                    }
-                    if np.is_company() || m.is_company() {
-                        return tax(&np.vat_number, &m.vat_number) || tax(&np.company_number, &m.company_number);
-                    }
-                    key(&np.email, &m.email)
-                };
+                // would match it once made (see `same_partner`).
+                let same = |m: &Partner| same_partner(np, m, shop.guest_code);
                 let k = match to_make.partners.iter().position(same) {
                     Some(k) => k,
                     None => {
@@ -313,11 +302,18 @@ impl<S: Shop> Ctx<'_, S> {
         let mut made_goods: Vec<String> = Vec::new();
         let mut made_partners: Vec<String> = Vec::new();
         let mut service_used: Vec<(&'static str, i32)> = Vec::new();
+        // Something to make: other writers on this database must not make it too.
+        let making = !to_make.goods.is_empty()
+            || !to_make.partners.is_empty()
+            || drafts.iter().flatten().any(|d| d.lines.iter().any(|l| matches!(l.good_id, DISCOUNT_STAND_IN | SHIPPING_STAND_IN)));
         let work = |tx: &Warehouse| -> Result<(), WarehouseError> {
             outcomes.clear();
             made_goods.clear();
             made_partners.clear();
             service_used.clear();
+            if making {
+                tx.lock_for_making()?;
+            }
             let mut stock = Stock::new(object_id);
             tx.lock_stock(&mut stock, stock_goods.iter().copied())?;
             let mut trial = stock.clone();
@@ -356,16 +352,21 @@ impl<S: Shop> Ctx<'_, S> {
             }
             let new_goods: Vec<(i32, &NewGood)> =
                 goods_used.iter().filter(|s| !matches!(**s, DISCOUNT_STAND_IN | SHIPPING_STAND_IN)).map(|s| (*s, &to_make.goods[(-1 - s) as usize])).collect();
-            let made = tx.create_goods(&new_goods.iter().map(|(_, n)| *n).collect::<Vec<_>>())?;
-            for ((stand, n), id) in new_goods.iter().zip(made) {
-                made_goods.push(format!("{} {}", n.code, n.name));
+            // Looked up again under the lock: another writer may have made them meanwhile.
+            let made = tx.find_or_create_goods(&new_goods.iter().map(|(_, n)| *n).collect::<Vec<_>>())?;
+            for ((stand, n), (id, new)) in new_goods.iter().zip(made) {
+                if new {
+                    made_goods.push(format!("{} {}", n.code, n.name));
+                }
                 ids.insert(*stand, id);
             }
             let new_partners: Vec<&Partner> = partners_used.iter().map(|s| &to_make.partners[(-1 - s) as usize]).collect();
-            let made = tx.create_partners(&new_partners)?;
+            let made = tx.find_or_create_partners(&new_partners, shop.guest_code)?;
             let mut partner_ids: HashMap<i32, i32> = HashMap::new();
-            for ((stand, np), id) in partners_used.iter().zip(&new_partners).zip(made) {
-                made_partners.push(np.company.clone());
+            for ((stand, np), (id, new)) in partners_used.iter().zip(&new_partners).zip(made) {
+                if new {
+                    made_partners.push(np.company.clone());
+                }
                 partner_ids.insert(*stand, id);
             }
             let patched = |stand: i32, ids: &HashMap<i32, i32>| -> Result<i32, WarehouseError> {

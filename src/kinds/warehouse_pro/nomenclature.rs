@@ -226,7 +226,7 @@ impl<S: Shop> Ctx<'_, S> {
                 }
             }
         }
-        self.make_and_link("good", to_make, |tx, g| tx.create_good(g), new_links, links, &mut report.goods_created)
+        self.make_and_link("good", to_make, |tx, g| tx.find_or_create_goods(g), new_links, links, &mut report.goods_created)
     }
 
     /// Links one page of shop customers to partners, as [`Ctx::link_goods_page`] does goods.
@@ -289,7 +289,8 @@ impl<S: Shop> Ctx<'_, S> {
                 n => report.partners_unmatched.push(Msg::PartnerManyMatch.with(lang, &[("who", &who), ("key", &link_key), ("count", &n)])),
             }
         }
-        self.make_and_link("partner", to_make, |tx, p| tx.create_partner(p), new_links, links, &mut report.partners_created)
+        let guest_code = self.shop.identity().guest_code;
+        self.make_and_link("partner", to_make, |tx, p| tx.find_or_create_partners(p, guest_code), new_links, links, &mut report.partners_created)
     }
 
     /// The end of a page: what it needs made (record, shop key, how the report names it) made in
@@ -299,7 +300,7 @@ impl<S: Shop> Ctx<'_, S> {
         &self,
         kind: &str,
         to_make: Vec<(T, String, String)>,
-        create: impl Fn(&Warehouse, &T) -> Result<i32, WarehouseError>,
+        create: impl Fn(&Warehouse, &[&T]) -> Result<Vec<(i32, bool)>, WarehouseError>,
         mut new_links: Vec<(i64, String)>,
         links: &mut HashMap<i64, String>,
         made: &mut Vec<String>,
@@ -309,9 +310,18 @@ impl<S: Shop> Ctx<'_, S> {
             return Ok(());
         }
         if !to_make.is_empty() {
-            let ids = self.wh.transaction(|tx| to_make.iter().map(|(r, _, _)| create(tx, r)).collect::<Result<Vec<i32>, _>>())?;
-            for (id, (_, key, what)) in ids.into_iter().zip(to_make) {
-                made.push(what);
+            // Under the database's making lock, looked up again first: another writer (a second
+            // server on this database, Warehouse Pro's operators) may have made one meanwhile,
+            // which is then linked, not made twice.
+            let records: Vec<&T> = to_make.iter().map(|(r, _, _)| r).collect();
+            let ids = self.wh.transaction(|tx| {
+                tx.lock_for_making()?;
+                create(tx, &records)
+            })?;
+            for ((id, new), (_, key, what)) in ids.into_iter().zip(to_make) {
+                if new {
+                    made.push(what);
+                }
                 links.insert(id as i64, key.clone());
                 new_links.push((id as i64, key));
             }
