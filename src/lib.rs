@@ -20,6 +20,7 @@
 //!   simulator.
 //! - [`state`]: obmen's own state in SQLite (sqlx): runs, quarantine, fingerprints, links, cursors.
 //! - [`logs`]: the log files (JSON lines per server and day, retention, a cap) and their reader.
+//! - [`net`]: what every HTTPS client in the process shares (the crypto provider).
 //! - [`secret`]: values that never print.
 //! - [`tui`]: the terminal UI, a client of the daemon (state and reducer, render).
 //! - [`exit`]: exit codes and the error type at the binary's edge.
@@ -38,6 +39,7 @@ pub mod exit;
 pub mod i18n;
 pub mod kinds;
 pub mod logs;
+pub mod net;
 pub mod secret;
 pub mod shopiko;
 pub mod simulator;

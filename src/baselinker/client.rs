@@ -323,7 +323,7 @@ impl std::fmt::Debug for BaseLinkerClient {
 impl BaseLinkerClient {
     /// A client drawing on `limiter`, which every user of the same token must share.
     pub fn new(config: ClientConfig, limiter: Arc<Limiter>) -> Result<BaseLinkerClient, BaseLinkerError> {
-        crate::shopiko::client::install_crypto_provider();
+        crate::net::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)
             .connect_timeout(config.request_timeout.min(Duration::from_secs(10)))

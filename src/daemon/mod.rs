@@ -196,6 +196,8 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
             }
         })
     };
+    let heartbeat = settings.heartbeat.clone().map(|url| tokio::spawn(heartbeat(engine.clone(), url, settings.heartbeat_every_secs, serving.clone())));
+    let watchdog = sd_notify::watchdog_enabled().map(|every| tokio::spawn(watchdog(engine.clone(), every, serving.clone())));
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
 
     wait_for_signal(&stop).await;
@@ -205,9 +207,79 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
     serving.cancel();
     let _ = server.await;
     let _ = watch.await;
+    for task in [heartbeat, watchdog].into_iter().flatten() {
+        let _ = task.await;
+    }
     engine.log(Level::Info, None, "daemon_stopped", Msg::LogDaemonStopped.with(current(), &[("stopped", &stopped.join(", ")), ("late", &late.join(", "))]));
     drop(lock);
     Ok((stopped, late))
+}
+
+/// Pings the heartbeat address (GET) after each run that ended well (all of it, or all but orders
+/// set aside), and every `every_secs`
+/// seconds (0: only after runs), until the daemon stops: a watcher such as healthchecks.io then
+/// tells someone when the pings stop, the machine being off or the daemon hung included. A ping
+/// that fails is logged (without the address, which may be the watcher's secret) and the next
+/// one is tried as usual.
+async fn heartbeat(engine: Engine, url: String, every_secs: u32, serving: CancellationToken) {
+    crate::net::install_crypto_provider();
+    let Ok(client) = reqwest::Client::builder().timeout(Duration::from_secs(10)).user_agent(concat!("obmen/", env!("CARGO_PKG_VERSION"))).build() else {
+        return;
+    };
+    let ping = |why: &'static str| {
+        let (client, url, engine) = (client.clone(), url.clone(), engine.clone());
+        async move {
+            let failed = match client.get(&url).send().await {
+                Ok(r) if r.status().is_success() => None,
+                Ok(r) => Some(r.status().to_string()),
+                // The error's own words name the address: only its kind is told.
+                Err(e) if e.is_timeout() => Some("timeout".to_owned()),
+                Err(e) if e.is_connect() => Some("no connection".to_owned()),
+                Err(_) => Some("no answer".to_owned()),
+            };
+            if let Some(error) = failed {
+                engine.log(Level::Warn, None, "heartbeat_failed", Msg::LogHeartbeatFailed.with(current(), &[("error", &error), ("why", &why)]));
+            }
+        }
+    };
+    let mut events = engine.subscribe();
+    let period = Duration::from_secs(u64::from(every_secs.max(1)));
+    let mut next = tokio::time::Instant::now() + period;
+    loop {
+        tokio::select! {
+            _ = serving.cancelled() => return,
+            _ = tokio::time::sleep_until(next), if every_secs > 0 => {
+                next = tokio::time::Instant::now() + period;
+                ping("periodic").await;
+            }
+            event = events.recv() => match event {
+                Ok(crate::engine::EngineEvent::Run { event, .. }) => {
+                    if let crate::kinds::RunEvent::Finished { summary } = *event {
+                        if matches!(summary.outcome, crate::state::Outcome::Ok | crate::state::Outcome::Partial) {
+                            ping("run").await;
+                        }
+                    }
+                }
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            },
+        }
+    }
+}
+
+/// Tells systemd the daemon is alive (`WATCHDOG=1`) twice in each of its watchdog intervals, after
+/// asking the engine for its servers: a daemon whose runtime or engine hangs stops telling, and
+/// systemd restarts it (the unit's `WatchdogSec`).
+async fn watchdog(engine: Engine, every: Duration, serving: CancellationToken) {
+    let half = (every / 2).max(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            _ = serving.cancelled() => return,
+            _ = tokio::time::sleep(half) => {}
+        }
+        let _ = engine.names();
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+    }
 }
 
 async fn wait_for_signal(stop: &CancellationToken) {

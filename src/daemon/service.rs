@@ -1,6 +1,6 @@
 //! `obmen service install|uninstall|status [--user] [--dry-run]`: autostart on boot as a systemd
 //! unit running `obmen daemon` (`Type=notify`: the daemon says when it is ready and when it is
-//! stopping). A user unit (`--user`) lives in `~/.config/systemd/user/`, a system one in
+//! stopping, and that it is alive twice a `WatchdogSec`: a hung daemon is restarted). A user unit (`--user`) lives in `~/.config/systemd/user/`, a system one in
 //! `/etc/systemd/system/`. On Windows a service would take this module's place; none is built.
 //!
 //! The unit caps glibc's malloc arenas at two (`MALLOC_ARENA_MAX=2`): with one arena per busy
@@ -76,6 +76,7 @@ pub fn unit(exe: &Path, home: &Path, scope: Scope, stop_timeout_secs: u32, lang:
          [Service]\n\
          Type=notify\n\
          NotifyAccess=main\n\
+         WatchdogSec=60\n\
          {user_line}\
          Environment=OBMEN_LANG={lang}\n\
          Environment=MALLOC_ARENA_MAX=2\n\
@@ -124,7 +125,13 @@ mod tests {
     #[test]
     fn the_unit_stops_after_the_daemons_deadline() {
         let u = unit(Path::new("/usr/bin/obmen"), Path::new("/var/lib/obmen"), Scope::System, 30, crate::config::Lang::Bg, Some("shop"));
-        assert!(u.contains("Type=notify") && u.contains("TimeoutStopSec=45") && u.contains("KillMode=mixed") && u.contains("Restart=on-failure"));
+        assert!(
+            u.contains("Type=notify")
+                && u.contains("WatchdogSec=60")
+                && u.contains("TimeoutStopSec=45")
+                && u.contains("KillMode=mixed")
+                && u.contains("Restart=on-failure")
+        );
         assert!(u.contains("User=shop") && u.contains("WantedBy=multi-user.target") && u.contains("OBMEN_LANG=bg"));
         assert!(u.contains("ExecStart=/usr/bin/obmen --home /var/lib/obmen daemon"));
         assert!(!unit(Path::new("/o"), Path::new("/h"), Scope::User, 30, crate::config::Lang::En, Some("shop")).contains("User="));

@@ -9,6 +9,12 @@
 //! [logs]
 //! retention_days = 30       # log files older than this are deleted
 //! max_mb = 500              # a server's log files never hold more than this together
+//!
+//! [alerts]
+//! heartbeat = "https://hc-ping.com/..."  # pinged (GET) after each run that ended well,
+//! heartbeat_every_secs = 300             #   and every this many seconds while the daemon runs
+//!                                        #   (0: only after runs); a watcher such as
+//!                                        #   healthchecks.io says when the pings stop
 //! ```
 
 use serde::Deserialize;
@@ -17,7 +23,7 @@ use crate::config::{ConfigError, ConfigErrors, Home};
 use crate::i18n::{current, Msg};
 
 /// The daemon's settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DaemonSettings {
     /// How long a stop waits for the runs in hand.
     pub stop_timeout_secs: u32,
@@ -29,11 +35,24 @@ pub struct DaemonSettings {
     pub log_retention_days: u32,
     /// A server's log files never hold more than this many MB together.
     pub log_max_mb: u32,
+    /// The heartbeat address (`[alerts] heartbeat`): https, or http on this machine.
+    pub heartbeat: Option<String>,
+    /// How often the heartbeat is pinged while the daemon runs, beside after each run that ended
+    /// well (0: only after runs).
+    pub heartbeat_every_secs: u32,
 }
 
 impl Default for DaemonSettings {
     fn default() -> Self {
-        DaemonSettings { stop_timeout_secs: 30, retry_first_secs: 15, retry_max_secs: 600, log_retention_days: 30, log_max_mb: 500 }
+        DaemonSettings {
+            stop_timeout_secs: 30,
+            retry_first_secs: 15,
+            retry_max_secs: 600,
+            log_retention_days: 30,
+            log_max_mb: 500,
+            heartbeat: None,
+            heartbeat_every_secs: 300,
+        }
     }
 }
 
@@ -44,6 +63,15 @@ struct File {
     daemon: Daemon,
     #[serde(default)]
     logs: LogsPart,
+    #[serde(default)]
+    alerts: AlertsPart,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct AlertsPart {
+    heartbeat: Option<String>,
+    heartbeat_every_secs: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -89,7 +117,16 @@ impl DaemonSettings {
             retry_max_secs: take("daemon.retry_max_secs", file.daemon.retry_max_secs, 1, 86_400, d.retry_max_secs),
             log_retention_days: take("logs.retention_days", file.logs.retention_days, 1, 3650, d.log_retention_days),
             log_max_mb: take("logs.max_mb", file.logs.max_mb, 1, 100_000, d.log_max_mb),
+            heartbeat_every_secs: take("alerts.heartbeat_every_secs", file.alerts.heartbeat_every_secs, 0, 86_400, d.heartbeat_every_secs),
+            heartbeat: None,
         };
+        let mut s = s;
+        if let Some(url) = file.alerts.heartbeat.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) {
+            match crate::config::validate::check_url(&url) {
+                Ok(()) => s.heartbeat = Some(url),
+                Err(e) => errors.push(ConfigError::field(&path, "alerts.heartbeat", e)),
+            }
+        }
         if errors.is_empty() {
             Ok(s)
         } else {
@@ -114,5 +151,14 @@ mod tests {
         assert!(e.contains("obmen.toml") && e.contains("logs.retention_days"), "{e}");
         std::fs::write(dir.path().join("obmen.toml"), "[logs]\nkeep = 1\n").unwrap();
         assert!(DaemonSettings::load(&home).unwrap_err().to_string().contains("keep"));
+        // The heartbeat: https, or http only on this machine.
+        std::fs::write(dir.path().join("obmen.toml"), "[alerts]\nheartbeat = \"https://hc.example.bg/ping/1\"\nheartbeat_every_secs = 0\n").unwrap();
+        let s = DaemonSettings::load(&home).unwrap();
+        assert_eq!((s.heartbeat.as_deref(), s.heartbeat_every_secs), (Some("https://hc.example.bg/ping/1"), 0));
+        std::fs::write(dir.path().join("obmen.toml"), "[alerts]\nheartbeat = \"http://hc.example.bg/ping/1\"\n").unwrap();
+        let e = DaemonSettings::load(&home).unwrap_err().to_string();
+        assert!(e.contains("alerts.heartbeat"), "{e}");
+        std::fs::write(dir.path().join("obmen.toml"), "[alerts]\nheartbeat = \"http://127.0.0.1:9/ping\"\n").unwrap();
+        assert!(DaemonSettings::load(&home).is_ok());
     }
 }

@@ -223,13 +223,9 @@ impl std::fmt::Debug for ShopikoClient {
     }
 }
 
-/// Installs rustls's crypto provider (ring) once per process: reqwest is built without one, and
-/// any HTTPS client in the process needs it before it is built.
+/// Installs rustls's crypto provider (ring) once per process (see [`crate::net`]).
 pub fn install_crypto_provider() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
+    crate::net::install_crypto_provider();
 }
 
 impl ShopikoClient {

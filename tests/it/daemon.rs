@@ -619,3 +619,149 @@ fn what_a_kind_says_while_it_runs_is_in_the_servers_log() {
     assert!(lines[0]["msg"].as_str().unwrap().contains("1 partners obmen made from shop customers"), "{}", lines[0]);
     assert!(lines[0]["run"].as_i64().is_some(), "the note belongs to its run: {}", lines[0]);
 }
+
+/// A heartbeat receiver on loopback: counts the GETs it answers, with their paths.
+struct Pings {
+    addr: std::net::SocketAddr,
+    seen: Arc<Mutex<Vec<(Instant, String)>>>,
+}
+
+impl Pings {
+    fn start() -> Pings {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen: Arc<Mutex<Vec<(Instant, String)>>> = Arc::default();
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { return };
+                let mut buf = [0u8; 2048];
+                let n = conn.read(&mut buf).unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+                log.lock().unwrap().push((Instant::now(), path));
+                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK");
+            }
+        });
+        Pings { addr, seen }
+    }
+
+    fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+}
+
+/// systemd's side of `sd_notify`: a datagram socket collecting what the daemon says.
+struct Notified {
+    path: std::path::PathBuf,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Notified {
+    fn start(dir: &std::path::Path) -> Notified {
+        let path = dir.join("notify.sock");
+        let socket = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = socket.recv(&mut buf) {
+                log.lock().unwrap().extend(String::from_utf8_lossy(&buf[..n]).lines().map(str::to_owned));
+            }
+        });
+        Notified { path, seen }
+    }
+
+    fn watchdogs(&self) -> usize {
+        self.seen.lock().unwrap().iter().filter(|l| *l == "WATCHDOG=1").count()
+    }
+}
+
+fn signal(child: &Child, sig: &str) {
+    assert!(Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap().success());
+}
+
+/// An alert on silence: the heartbeat address is pinged every second while the daemon runs, and
+/// systemd's watchdog told the daemon is alive (`WATCHDOG=1`, twice a `WATCHDOG_USEC`); both stop
+/// while the daemon hangs (SIGSTOP) and come back with it. With only pings after runs, a run that
+/// ended well pings once. The address, which may be a watcher's secret, is in no log line.
+#[test]
+fn the_heartbeat_and_the_watchdog_stop_while_the_daemon_hangs() {
+    let pings = Pings::start();
+    let shop = SimConfig { seed_orders: 5, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Sqlite, 10, shop, &[("import", "\"never\"")]);
+    let home = setup.home.path();
+    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
+    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    let secret_path = "/ping/5f1c-secret-uuid";
+    daemon_settings(home, &format!("[alerts]\nheartbeat = \"http://{}{secret_path}\"\nheartbeat_every_secs = 1\n", pings.addr));
+    let notified = Notified::start(home);
+    let child = Command::new(OBMEN)
+        .arg("daemon")
+        .env("OBMEN_HOME", home)
+        .env("OBMEN_LANG", "en")
+        .env("NOTIFY_SOCKET", &notified.path)
+        .env("WATCHDOG_USEC", "1000000")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(home.join("daemon.stderr")).unwrap())
+        .spawn()
+        .unwrap();
+    let d = Daemon { child, home: home.to_owned() };
+    d.wait_for(Duration::from_secs(20), "the socket", |d| d.client_ok());
+    d.wait_for(Duration::from_secs(10), "three pings", |_| pings.count() >= 3);
+    d.wait_for(Duration::from_secs(10), "three watchdog messages", |_| notified.watchdogs() >= 3);
+    assert!(notified.seen.lock().unwrap().iter().any(|l| l == "READY=1"));
+    assert!(pings.seen.lock().unwrap().iter().all(|(_, p)| p == secret_path));
+
+    // Hung: nothing for three seconds (a ping under way as it stopped may still land).
+    signal(&d.child, "-STOP");
+    std::thread::sleep(Duration::from_millis(300));
+    let (p, w) = (pings.count(), notified.watchdogs());
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!((pings.count(), notified.watchdogs()), (p, w), "silence while the daemon hangs");
+    signal(&d.child, "-CONT");
+    d.wait_for(Duration::from_secs(10), "the pings back", |_| pings.count() >= p + 2 && notified.watchdogs() >= w + 2);
+    drop(d);
+
+    // Only after runs: a run that ended well pings once.
+    daemon_settings(home, &format!("[alerts]\nheartbeat = \"http://{}{secret_path}\"\nheartbeat_every_secs = 0\n", pings.addr));
+    let d = Daemon::start(home);
+    d.wait_state("Shop", "waiting", Duration::from_secs(30));
+    let before = pings.count();
+    let o = obmen(home, &["run", "Shop", "--import"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    d.wait_for(Duration::from_secs(10), "a ping after the run", |_| pings.count() == before + 1);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(pings.count(), before + 1, "one ping a run, none between");
+    drop(d);
+
+    // A watcher that cannot be reached: said in the log, without the address, and the daemon
+    // goes on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    daemon_settings(home, &format!("[alerts]\nheartbeat = \"http://{closed}{secret_path}\"\nheartbeat_every_secs = 1\n"));
+    let d = Daemon::start(home);
+    d.wait_for(Duration::from_secs(15), "the failed ping in the log", |_| {
+        all_logs(home).contains("The heartbeat ping (periodic) was not taken: no connection")
+    });
+    assert!(d.client_ok());
+    drop(d);
+    assert!(!all_logs(home).contains("secret-uuid"), "the address is in no log line");
+}
+
+/// Every log file of a home and the daemon's own output, together.
+fn all_logs(home: &std::path::Path) -> String {
+    let mut text = std::fs::read_to_string(home.join("daemon.stderr")).unwrap_or_default();
+    let mut dirs = vec![home.join("logs")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                text.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    text
+}
