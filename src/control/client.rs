@@ -106,6 +106,13 @@ impl Client {
         serde_json::from_slice(&body).map_err(|e| ClientError::Io(Msg::DaemonAnswerUnexpected.with(current(), &[("error", &e)])))
     }
 
+    /// An answer as text (`GET /metrics`).
+    pub async fn text(&self, path: &str) -> Result<String, ClientError> {
+        let resp = self.send(Method::GET, path, None).await?;
+        let body = resp.into_body().collect().await.map_err(|e| ClientError::Io(e.to_string()))?.to_bytes();
+        Ok(String::from_utf8_lossy(&body).into_owned())
+    }
+
     /// A stream of JSON lines: `on_line` is called with each until it returns false or the
     /// stream ends.
     pub async fn stream(

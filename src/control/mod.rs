@@ -28,6 +28,8 @@
 //! - `GET  /v1/servers/NAME/choices/KEY`: the choices of a setting that the account holds (its
 //!   property's `choices_from`), read through the server.
 //! - `GET  /v1/events`: every status change, run event and log line, as JSON lines.
+//! - `GET  /metrics`: every server's state and counters in Prometheus' text format
+//!   ([`metrics`]), for a scraper that reaches the socket.
 //! - `POST /v1/reload`: reads the server files again (the daemon also watches them).
 //!
 //! Every request carries its caller's language in `Accept-Language` (or `?lang=`): what the
@@ -36,6 +38,7 @@
 //! with 400, 403, 404, 409 or 422. `docs/control-api.md` describes each endpoint.
 
 pub mod client;
+pub mod metrics;
 pub mod protocol;
 pub mod status;
 pub mod transport;
@@ -169,6 +172,11 @@ async fn answer(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Re
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let engine = &api.engine;
     match (&method, parts.as_slice()) {
+        (&Method::GET, ["metrics"]) => {
+            let mut r = Response::new(Full::new(Bytes::from(metrics::render(engine).await)).boxed());
+            r.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+            r
+        }
         (&Method::GET, ["v1", "health"]) => answer_with(
             StatusCode::OK,
             &protocol::Health {

@@ -260,6 +260,19 @@ pub struct Counters {
     pub last_failure_reason: Option<String>,
 }
 
+/// A server's runs as `/metrics` counts them (see [`State::run_stats`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunStats {
+    /// Runs by outcome ("ok", "partial", "failed", ...).
+    pub by_outcome: Vec<(String, u64)>,
+    /// Records the shop refused, over every run.
+    pub refused: u64,
+    /// Orders in the quarantine now.
+    pub quarantined: u64,
+    /// How long each run that ended took, in seconds.
+    pub durations: Vec<f64>,
+}
+
 /// An order set aside, as the command line and the control API give it (without the order
 /// itself).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -481,6 +494,41 @@ impl State {
             last_success: row.get::<Option<String>, _>(6).map(|t| time(&t)),
             last_failure: last_failure.as_ref().map(|r| time(&r.get::<String, _>(0))),
             last_failure_reason: last_failure.map(|r| r.get::<Option<String>, _>(2).unwrap_or_else(|| r.get::<String, _>(1))),
+        })
+    }
+
+    /// What `/metrics` says of a server beyond its [`Counters`]: its runs by outcome, the
+    /// records the shop refused, the orders in the quarantine now, and how long each run that
+    /// ended took (dry runs left out).
+    pub async fn run_stats(&self, server: &str) -> Result<RunStats> {
+        let by_outcome: Vec<(String, i64)> =
+            sqlx::query_as("SELECT outcome, COUNT(*) FROM runs WHERE server = ? AND dry_run = 0 GROUP BY outcome ORDER BY outcome")
+                .bind(server)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        let refused: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(json_extract(summary, '$.counts.refused')), 0) FROM runs WHERE server = ? AND dry_run = 0")
+            .bind(server)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        let quarantined: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quarantine WHERE server = ? AND state = 'open'")
+            .bind(server)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        let durations: Vec<f64> = sqlx::query_scalar(
+            "SELECT (julianday(ended_at) - julianday(started_at)) * 86400.0 FROM runs WHERE server = ? AND dry_run = 0 AND ended_at IS NOT NULL",
+        )
+        .bind(server)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(RunStats {
+            by_outcome: by_outcome.into_iter().map(|(o, n)| (o, n.max(0) as u64)).collect(),
+            refused: refused.max(0) as u64,
+            quarantined: quarantined.max(0) as u64,
+            durations: durations.into_iter().map(|d| d.max(0.0)).collect(),
         })
     }
 

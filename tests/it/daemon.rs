@@ -765,3 +765,52 @@ fn all_logs(home: &std::path::Path) -> String {
     }
     text
 }
+
+/// `GET /metrics` on the control socket, read by a Prometheus text parser: a family for each
+/// figure, every server in each, the counters equal to the run history's and the quarantine's.
+#[test]
+fn metrics_are_prometheus_text_matching_the_run_history() {
+    use prometheus_parse::{Scrape, Value as Metric};
+    let shop = SimConfig { seed_orders: 30, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Sqlite, 20, shop, &[("import", "\"on_start\"")]);
+    let home = setup.home.path();
+    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
+    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    std::fs::write(home.join("servers/Idle.toml"), text.replace("name = \"Shop\"", "name = \"Idle\"")).unwrap();
+    // An order that cannot be booked: in the quarantine.
+    setup.shop().place(&crate::exchange::order("990001", "NO-SUCH-SKU", "1", "5.00"));
+    let d = Daemon::start(home);
+    d.wait_for(Duration::from_secs(60), "the import on start", |d| d.status("Shop")["counters"]["runs"] == 1 && d.status("Shop")["state"] == "waiting");
+    let body = rt().block_on(d.client().text("/metrics")).unwrap();
+    let scrape = Scrape::parse(body.lines().map(|l| Ok(l.to_owned()))).unwrap();
+    let value = |name: &str, labels: &[(&str, &str)]| -> f64 {
+        let found: Vec<_> = scrape.samples.iter().filter(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v))).collect();
+        assert_eq!(found.len(), 1, "{name} {labels:?} in:\n{body}");
+        match &found[0].value {
+            Metric::Counter(v) | Metric::Gauge(v) | Metric::Untyped(v) => *v,
+            other => panic!("{other:?}"),
+        }
+    };
+    let counters = &d.status("Shop")["counters"];
+    assert_eq!(value("obmen_runs_total", &[("server", "Shop"), ("outcome", "partial")]), 1.0);
+    assert_eq!(value("obmen_orders_imported_total", &[("server", "Shop")]), counters["imported"].as_f64().unwrap());
+    assert_eq!(value("obmen_orders_imported_total", &[("server", "Shop")]), 30.0);
+    assert_eq!(value("obmen_orders_set_aside_total", &[("server", "Shop")]), 1.0);
+    assert_eq!(value("obmen_orders_in_quarantine", &[("server", "Shop")]), 1.0);
+    assert_eq!(value("obmen_orders_imported_total", &[("server", "Idle")]), 0.0);
+    assert_eq!(value("obmen_server_state", &[("server", "Shop"), ("state", "waiting")]), 1.0);
+    assert_eq!(value("obmen_server_state", &[("server", "Idle"), ("state", "stopped")]), 1.0);
+    assert_eq!(value("obmen_server_state", &[("server", "Idle"), ("state", "running")]), 0.0);
+    assert!(value("obmen_last_success_timestamp_seconds", &[("server", "Shop")]) > 1.7e9);
+    // The histogram: one run, counted in every bucket from its own up.
+    let histogram: Vec<_> = scrape.samples.iter().filter(|s| s.metric == "obmen_run_duration_seconds" && s.labels.get("server") == Some("Shop")).collect();
+    match &histogram.first().map(|s| &s.value) {
+        Some(Metric::Histogram(buckets)) => {
+            assert_eq!(buckets.last().map(|b| b.count), Some(1.0), "{buckets:?}");
+            assert!(buckets.windows(2).all(|w| w[0].count <= w[1].count), "{buckets:?}");
+        }
+        other => panic!("{other:?} in:\n{body}"),
+    }
+    assert!(body.contains("# TYPE obmen_runs_total counter") && body.contains("# TYPE obmen_run_duration_seconds histogram"), "{body}");
+    assert!(!body.contains(KEY));
+}
