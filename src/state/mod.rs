@@ -371,6 +371,11 @@ impl State {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30));
+        // Two obmen started at once in a fresh home would both make the file, switch it to WAL
+        // ("database is locked") and make the tables ("table ... already exists"): the opening
+        // and the migrations run one process at a time, under a lock on a file beside the
+        // database, and each sees what the other did.
+        let lock = MigrationLock::take(path).await;
         // Connections opened for a burst of runs close after half a minute unused, their page
         // caches with them: the daemon gives back what a burst took.
         let pool = SqlitePoolOptions::new()
@@ -381,10 +386,6 @@ impl State {
             .connect_with(options)
             .await
             .map_err(err)?;
-        // Two obmen started at once in a fresh home would both make the tables ("table ...
-        // already exists"): migrations run one process at a time, under a lock on a file beside
-        // the database, and each sees what the other did.
-        let lock = MigrationLock::take(path).await;
         let migrated = sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| err(e.into()));
         drop(lock);
         migrated?;
