@@ -569,7 +569,7 @@ impl Warehouse {
     /// again).
     fn lock_timeout(&self, secs: u32) -> WarehouseError {
         WarehouseError::Odbc {
-            context: format!("waiting {secs} s for the lock another writer holds while it makes partners or goods"),
+            context: Msg::WhMakingLockWait.with(current(), &[("secs", &secs)]),
             message: String::new(),
             state: "HYT00".into(),
             native: 0,

@@ -28,7 +28,7 @@ pub const BY_BARCODE: &str = "g.{BarCode1} = ? OR g.{BarCode2} = ? OR g.{BarCode
 /// One good look-up, as one query would make it: the batched [`Warehouse::goods_for`] answers
 /// each exactly as [`Warehouse::good`], [`Warehouse::goods_by_code`],
 /// [`Warehouse::goods_by_barcode`] and [`Warehouse::goods_by_name`] would.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GoodQuery {
     /// By ID, deleted or not (a link names it).
     Id(i32),
@@ -56,11 +56,7 @@ impl GoodQuery {
 
     /// True when the look-up cannot find anything (a blank key), without asking.
     fn is_blank(&self) -> bool {
-        match self {
-            GoodQuery::Id(_) => false,
-            GoodQuery::Code(_) | GoodQuery::Name(_) => false,
-            GoodQuery::Barcode(b) => b.trim().is_empty(),
-        }
+        matches!(self, GoodQuery::Barcode(b) if b.trim().is_empty())
     }
 
     /// How many parameters its condition carries.
@@ -368,18 +364,9 @@ impl Warehouse {
         self.query_one(&good_by_id_sql(self.dialect()), &id, read_good)
     }
 
-    /// The goods a look-up finds, without the service record, by ID.
-    fn live_goods(&self, sql: &str, params: Params) -> Result<Vec<Good>> {
-        let mut found = self.query(sql, params.as_slice(), read_good)?;
-        found.retain(|g| g.id != SERVICE_ID);
-        found.sort_by_key(|g| g.id);
-        Ok(found)
-    }
-
     /// Live goods with this code (normally one).
     pub fn goods_by_code(&self, code: &str) -> Result<Vec<Good>> {
-        let sql = good_select_sql(self.dialect(), BY_CODE);
-        self.live_goods(&sql, Params::new().text(code.trim()))
+        self.goods_for_one(GoodQuery::Code(code.to_owned()))
     }
 
     /// Live goods whose code is one of these, by ID: one query per slice of the parameter limit.
@@ -422,15 +409,12 @@ impl Warehouse {
 
     /// Live goods that carry this barcode in BarCode1, BarCode2 or the BarCode3 list.
     pub fn goods_by_barcode(&self, barcode: &str) -> Result<Vec<Good>> {
-        let barcode = barcode.trim();
-        if barcode.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = good_select_sql(self.dialect(), BY_BARCODE);
-        let params = Params::new().text(barcode).text(barcode).text(&format!("%{barcode}%"));
-        let found = self.live_goods(&sql, params)?;
-        // LIKE finds '123' inside '41234': keep only whole entries.
-        Ok(found.into_iter().filter(|g| g.barcodes.iter().any(|b| b == barcode)).collect())
+        self.goods_for_one(GoodQuery::Barcode(barcode.to_owned()))
+    }
+
+    /// One look-up's goods (see [`Warehouse::goods_for`]).
+    pub fn goods_for_one(&self, query: GoodQuery) -> Result<Vec<Good>> {
+        Ok(self.goods_for(std::slice::from_ref(&query))?.remove(&query).unwrap_or_default())
     }
 
     /// Many look-ups in as few statements as the dialect allows: each look-up a branch of one
@@ -491,8 +475,7 @@ impl Warehouse {
 
     /// Live goods with exactly this name.
     pub fn goods_by_name(&self, name: &str) -> Result<Vec<Good>> {
-        let sql = good_select_sql(self.dialect(), BY_NAME);
-        self.live_goods(&sql, Params::new().text(name.trim()))
+        self.goods_for_one(GoodQuery::Name(name.to_owned()))
     }
 
     /// Creates a good and, where the database keeps no lots, a zero balance row for it in every

@@ -150,6 +150,53 @@ pub fn by_keys_condition(d: Dialect, counts: [usize; 3]) -> Option<String> {
     Some(parts.join(" OR "))
 }
 
+/// One key kind of a partner look-up: the values the database is asked for, the condition that
+/// asks (a template for their marks), and the normalised keys an answer must carry.
+struct Keys {
+    values: Vec<String>,
+    condition: fn(Dialect, &str) -> String,
+    wanted: std::collections::HashSet<String>,
+    key: fn(&Partner) -> String,
+}
+
+impl Keys {
+    /// E-mails, compared without case.
+    fn emails(emails: &[&str]) -> Keys {
+        Keys {
+            values: emails.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect(),
+            condition: by_email_condition,
+            wanted: emails.iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect(),
+            key: |p| p.email.trim().to_lowercase(),
+        }
+    }
+
+    /// VAT numbers, in each form they are written in.
+    fn vat_numbers(vats: &[&str]) -> Keys {
+        let wanted: std::collections::HashSet<String> = vats.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
+        Keys {
+            values: wanted.iter().flat_map(|b| vat_forms(b)).collect(),
+            condition: |_, m| by_vat_number_condition(m),
+            wanted,
+            key: |p| normalise_tax_number(&p.vat_number),
+        }
+    }
+
+    /// Company numbers, in each form they are written in.
+    fn company_numbers(numbers: &[&str]) -> Keys {
+        let wanted: std::collections::HashSet<String> = numbers.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
+        Keys {
+            values: wanted.iter().flat_map(|b| company_number_forms(b)).collect(),
+            condition: |_, m| by_company_number_condition(m),
+            wanted,
+            key: |p| normalise_tax_number(&p.company_number),
+        }
+    }
+
+    fn matches(&self, p: &Partner) -> bool {
+        self.wanted.contains(&(self.key)(p))
+    }
+}
+
 /// The forms a VAT number is written in.
 fn vat_forms(bare: &str) -> [String; 3] {
     [bare.to_owned(), format!("BG{bare}"), format!("BG {bare}")]
@@ -229,15 +276,7 @@ impl Warehouse {
 
     /// Live partners whose e-mail is one of these, compared without case, by ID.
     pub fn partners_by_emails(&self, emails: &[&str]) -> Result<Vec<Partner>> {
-        let wanted: std::collections::HashSet<String> = emails.iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
-        if wanted.is_empty() {
-            return Ok(Vec::new());
-        }
-        let values: Vec<String> = emails.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect();
-        let d = self.dialect();
-        let found = self.partners_where_in(|marks| by_email_condition(d, marks), &values)?;
-        // Whatever the database's collation, only a match without case counts.
-        Ok(found.into_iter().filter(|p| wanted.contains(&p.email.trim().to_lowercase())).collect())
+        self.partners_by(&Keys::emails(emails))
     }
 
     /// Live partners with this VAT number (spaces ignored, 'BG' prefix optional on either side).
@@ -247,13 +286,7 @@ impl Warehouse {
 
     /// Live partners with one of these VAT numbers, by ID.
     pub fn partners_by_vat_numbers(&self, vats: &[&str]) -> Result<Vec<Partner>> {
-        let bare: std::collections::HashSet<String> = vats.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
-        let values: Vec<String> = bare.iter().flat_map(|b| vat_forms(b)).collect();
-        if values.is_empty() {
-            return Ok(Vec::new());
-        }
-        let found = self.partners_where_in(by_vat_number_condition, &values)?;
-        Ok(found.into_iter().filter(|p| bare.contains(&normalise_tax_number(&p.vat_number))).collect())
+        self.partners_by(&Keys::vat_numbers(vats))
     }
 
     /// Live partners with this company number (Bulstat / EIK).
@@ -263,13 +296,18 @@ impl Warehouse {
 
     /// Live partners with one of these company numbers, by ID.
     pub fn partners_by_company_numbers(&self, numbers: &[&str]) -> Result<Vec<Partner>> {
-        let bare: std::collections::HashSet<String> = numbers.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
-        let values: Vec<String> = bare.iter().flat_map(|b| company_number_forms(b)).collect();
-        if values.is_empty() {
+        self.partners_by(&Keys::company_numbers(numbers))
+    }
+
+    /// Live partners one key kind finds, by ID: asked by its values, and only those whose own key
+    /// is one of the wanted ones kept, whatever the database's collation.
+    fn partners_by(&self, keys: &Keys) -> Result<Vec<Partner>> {
+        if keys.values.is_empty() {
             return Ok(Vec::new());
         }
-        let found = self.partners_where_in(by_company_number_condition, &values)?;
-        Ok(found.into_iter().filter(|p| bare.contains(&normalise_tax_number(&p.company_number))).collect())
+        let d = self.dialect();
+        let found = self.partners_where_in(|marks| (keys.condition)(d, marks), &keys.values)?;
+        Ok(found.into_iter().filter(|p| keys.matches(p)).collect())
     }
 
     /// The live partners of many customers by all three keys at once, as
@@ -277,26 +315,14 @@ impl Warehouse {
     /// [`Warehouse::partners_by_company_numbers`]) would find them: in one statement where the
     /// keys fit its parameter budget, else one a key.
     pub fn partners_by_keys(&self, emails: &[&str], vats: &[&str], numbers: &[&str]) -> Result<(Vec<Partner>, Vec<Partner>, Vec<Partner>)> {
-        let d = self.dialect();
-        let wanted_emails: std::collections::HashSet<String> = emails.iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
-        let email_values: Vec<String> = emails.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect();
-        let bare_vats: std::collections::HashSet<String> = vats.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
-        let vat_values: Vec<String> = bare_vats.iter().flat_map(|b| vat_forms(b)).collect();
-        let bare_numbers: std::collections::HashSet<String> = numbers.iter().map(|v| normalise_tax_number(v)).filter(|v| !v.is_empty()).collect();
-        let number_values: Vec<String> = bare_numbers.iter().flat_map(|b| company_number_forms(b)).collect();
-        let lists = [&email_values, &vat_values, &number_values];
-        let Some(condition) = by_keys_condition(d, [email_values.len(), vat_values.len(), number_values.len()]) else {
-            return Ok((self.partners_by_emails(emails)?, self.partners_by_vat_numbers(vats)?, self.partners_by_company_numbers(numbers)?));
+        let keys = [Keys::emails(emails), Keys::vat_numbers(vats), Keys::company_numbers(numbers)];
+        let Some(condition) = by_keys_condition(self.dialect(), [keys[0].values.len(), keys[1].values.len(), keys[2].values.len()]) else {
+            return Ok((self.partners_by(&keys[0])?, self.partners_by(&keys[1])?, self.partners_by(&keys[2])?));
         };
-        let params = lists.iter().flat_map(|l| l.iter()).fold(Params::new(), |p, v| p.text(v));
+        let params = keys.iter().flat_map(|k| k.values.iter()).fold(Params::new(), |p, v| p.text(v));
         let found = self.partners_where(&condition, params)?;
-        let pick = |keep: &dyn Fn(&Partner) -> bool| found.iter().filter(|p| keep(p)).cloned().collect::<Vec<_>>();
-        // The same filters as the single look-ups: whatever the collation, only these match.
-        Ok((
-            pick(&|p| wanted_emails.contains(&p.email.trim().to_lowercase())),
-            pick(&|p| bare_vats.contains(&normalise_tax_number(&p.vat_number))),
-            pick(&|p| bare_numbers.contains(&normalise_tax_number(&p.company_number))),
-        ))
+        let pick = |k: &Keys| found.iter().filter(|p| k.matches(p)).cloned().collect::<Vec<_>>();
+        Ok((pick(&keys[0]), pick(&keys[1]), pick(&keys[2])))
     }
 
     /// Live partners with exactly this name (partners.Company).

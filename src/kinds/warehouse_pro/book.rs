@@ -84,8 +84,7 @@ impl<S: Shop> Ctx<'_, S> {
                 })?;
             }
         }
-        queries.sort_unstable();
-        queries.dedup();
+        // A key many lines share is asked once: goods_for skips repeats.
         Ok(self.wh.goods_for(&queries)?)
     }
 
@@ -115,7 +114,7 @@ impl<S: Shop> Ctx<'_, S> {
                     let found = self.find_goods(line, links, &mut |q| match found.get(&q) {
                         Some(goods) => Ok(goods.clone()),
                         // Not gathered for the page (it cannot be): asked alone.
-                        None => Ok(self.wh.goods_for(std::slice::from_ref(&q))?.remove(&q).unwrap_or_default()),
+                        None => Ok(self.wh.goods_for_one(q)?),
                     })?;
                     if let [g] = found.as_slice() {
                         self.cache.goods.borrow_mut().insert(key.clone().into_owned(), g.clone());

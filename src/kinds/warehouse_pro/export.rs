@@ -507,31 +507,57 @@ impl<S: Shop> Ctx<'_, S> {
         if self.dry_run {
             return Ok(changed.len() as u64);
         }
+        self.under_way(
+            &changed,
+            self.shop.stock_batch(),
+            |shop, chunk| {
+                let batch: Vec<StockLevel> = chunk.iter().map(|(_, l)| l.clone()).collect();
+                async move { shop.set_stock(&batch).await }
+            },
+            |chunk, refusals| {
+                let unknown: HashSet<&str> = refusals.iter().map(|r| r.key.as_str()).collect();
+                report.refused.extend(refusals.iter().map(|r| Refused::of(ItemKind::Stock, r)));
+                for (id, level) in chunk {
+                    if !unknown.contains(level.sku.as_str()) {
+                        if let Some(l) = goods.get_mut(id) {
+                            l.sent = true;
+                        }
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        Ok(changed.len() as u64)
+    }
+
+    /// Sends `items` `batch` at a time through `request`, with up to [`REQUESTS_IN_FLIGHT`]
+    /// requests under way at once, and hands each batch's answer (the shop's refusals) to
+    /// `answered` in the batches' order, telling the progress as each comes.
+    fn under_way<I, F>(
+        &self,
+        items: &[I],
+        batch: usize,
+        request: impl Fn(S, &[I]) -> F,
+        mut answered: impl FnMut(&[I], Vec<Refusal>) -> Result<(), RunError>,
+    ) -> Result<(), RunError>
+    where
+        F: std::future::Future<Output = Result<Vec<Refusal>, RunError>> + Send + 'static,
+    {
         let mut done = 0u64;
         let mut under_way = std::collections::VecDeque::new();
-        let mut chunks = changed.chunks(self.shop.stock_batch().max(1)).peekable();
+        let mut chunks = items.chunks(batch.max(1)).peekable();
         while chunks.peek().is_some() || !under_way.is_empty() {
             while under_way.len() < REQUESTS_IN_FLIGHT {
                 let Some(chunk) = chunks.next() else { break };
                 self.check_cancel()?;
-                let batch: Vec<StockLevel> = chunk.iter().map(|(_, l)| l.clone()).collect();
-                under_way.push_back((chunk, self.ahead(|shop| async move { shop.set_stock(&batch).await })));
+                under_way.push_back((chunk, self.ahead(|shop| request(shop, chunk))));
             }
             let Some((chunk, answer)) = under_way.pop_front() else { break };
-            let refusals = self.take(answer)?;
-            let unknown: HashSet<&str> = refusals.iter().map(|r| r.key.as_str()).collect();
-            report.refused.extend(refusals.iter().map(|r| Refused::of(ItemKind::Stock, r)));
-            for (id, level) in chunk {
-                if !unknown.contains(level.sku.as_str()) {
-                    if let Some(l) = goods.get_mut(id) {
-                        l.sent = true;
-                    }
-                }
-            }
+            answered(chunk, self.take(answer)?)?;
             done += chunk.len() as u64;
-            self.events.send(RunEvent::Progress { phase: Phase::Export, done, total: Some(changed.len() as u64) });
+            self.events.send(RunEvent::Progress { phase: Phase::Export, done, total: Some(items.len() as u64) });
         }
-        Ok(changed.len() as u64)
+        Ok(())
     }
 
     fn save_snapshot(&self, snapshot: &StockSnapshot) -> Result<(), RunError> {
@@ -615,32 +641,26 @@ impl<S: Shop> Ctx<'_, S> {
             accepted.extend(changed.iter().map(|(k, _, _)| k.to_string()));
             return Ok(Sent { sent: changed.len() as u64, unchanged, accepted });
         }
-        let mut done = 0u64;
-        let mut under_way = std::collections::VecDeque::new();
-        let mut chunks = changed.chunks(batch.max(1)).peekable();
-        while chunks.peek().is_some() || !under_way.is_empty() {
-            while under_way.len() < REQUESTS_IN_FLIGHT {
-                let Some(chunk) = chunks.next() else { break };
-                self.check_cancel()?;
-                let values: Vec<T> = chunk.iter().map(|(_, item, _)| (*item).clone()).collect();
-                under_way.push_back((chunk, self.ahead(|shop| request(shop, values))));
-            }
-            let Some((chunk, answer)) = under_way.pop_front() else { break };
-            let refusals = self.take(answer)?;
-            let batch: Vec<&T> = chunk.iter().map(|(_, item, _)| *item).collect();
-            let (refused_keys, items) = refused(&batch, &refusals);
-            report.refused.extend(items);
-            self.record(kind, chunk, &refused_keys)?;
-            accepted.extend(chunk.iter().map(|(k, _, _)| k.to_string()).filter(|k| !refused_keys.contains(k)));
-            done += chunk.len() as u64;
-            self.events.send(RunEvent::Progress { phase: Phase::Export, done, total: Some(changed.len() as u64) });
-        }
+        self.under_way(
+            &changed,
+            batch,
+            |shop, chunk| request(shop, chunk.iter().map(|(_, item, _)| (*item).clone()).collect()),
+            |chunk, refusals| {
+                let batch: Vec<&T> = chunk.iter().map(|(_, item, _)| *item).collect();
+                let (refused_keys, items) = refused(&batch, &refusals);
+                report.refused.extend(items);
+                self.record(kind, chunk, &refused_keys)?;
+                accepted.extend(chunk.iter().map(|(k, _, _)| k.to_string()).filter(|k| !refused_keys.contains(k)));
+                Ok(())
+            },
+        )?;
         Ok(Sent { sent: changed.len() as u64, unchanged, accepted })
     }
 
-    /// Sends the products that changed since `last`: how many changed, and how many had not. Where the shop takes prices apart, a product's fingerprint leaves its
-    /// price out and the prices that changed go after the products, in batches; a product just
-    /// added or updated went with its price, which is recorded as sent.
+    /// Sends the products that changed since `last`: how many changed, and how many had not.
+    /// Where the shop takes prices apart, a product's fingerprint leaves its price out and the
+    /// prices that changed go after the products, in batches; a product just added or updated
+    /// went with its price, which is recorded as sent.
     fn send_products(&self, products: &[(String, ExportProduct)], last: &Fingerprints, report: &mut ExportReport) -> Result<(u64, u64), RunError> {
         let apart = self.shop.prices_apart();
         let product_fingerprint = |p: &ExportProduct| {

@@ -127,10 +127,10 @@ impl<S: Shop> Ctx<'_, S> {
                 None => self.shop_call(self.shop.orders(cursor.as_deref()))?,
             };
             pages += 1;
-            // The next page is read from the shop while this one is written (only where there
-            // is one to read; dropped unread, the call stops).
-            if let Some(next) = page.next_cursor.clone().filter(|n| page.has_more && Some(n) != cursor.as_ref() && !seen.contains(n) && pages < MAX_ORDER_PAGES)
-            {
+            let advanced = page.next_cursor.is_some() && page.next_cursor != cursor;
+            // The next page is read from the shop while this one is written (only where the
+            // checks below will go on to it; dropped unread, the call stops).
+            if let Some(next) = page.next_cursor.clone().filter(|n| page.has_more && advanced && !seen.contains(n) && pages < MAX_ORDER_PAGES) {
                 next_page = Some(self.ahead(move |shop| async move { shop.orders(Some(&next)).await }));
             }
             // Each order decoded on its own: a malformed one is set aside as it came, the rest go on.
@@ -142,7 +142,6 @@ impl<S: Shop> Ctx<'_, S> {
                 }
             }
             self.import_list(&orders, has_log, &links, report)?;
-            let advanced = page.next_cursor.is_some() && page.next_cursor != cursor;
             if advanced && !self.dry_run {
                 if let Some(next) = &page.next_cursor {
                     self.rt.block_on(self.state.set_cursor(&server, "orders", next))?;
