@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(unixodbc unixodbc-dev libsqliteodbc odbc-mariadb mariadb-server mariadb-client
-          odbc-mdbtools mdbtools python3 systemd "$@")
+          odbc-mdbtools mdbtools python3 python3-aiosmtpd systemd "$@")
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -55,6 +55,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Alerts (`[alerts]` in obmen.toml): `obmen alerts test` sends a test message to every
+    /// channel set and says green or red for each. Exits 1 if any fails, 78 if none is set.
+    Alerts {
+        #[command(subcommand)]
+        action: AlertsAction,
+    },
     /// Run one exchange cycle of a server in the foreground (no daemon needed). Exits 0 when all
     /// went through, 3 when it went through but something was set aside or refused, 1 when it
     /// failed or was stopped, 78 when a setting is wrong.
@@ -197,6 +203,17 @@ pub struct ServiceArgs {
     /// Print the unit and the commands, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `obmen alerts ...`.
+#[derive(Debug, Subcommand)]
+pub enum AlertsAction {
+    /// Send a test message to every e-mail recipient and webhook set, and ping the heartbeat.
+    Test {
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `obmen quarantine NAME ...`.

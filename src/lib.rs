@@ -28,6 +28,7 @@
 //!
 //! `docs/architecture.md` says what may call what, the run contract, and how a kind is added.
 
+pub mod alerts;
 pub mod baselinker;
 pub mod cli;
 pub mod commands;

@@ -1,6 +1,7 @@
 //! What each command does: the thin layer between the command line and the library's rooms.
 //! Output for people goes to stdout, problems to stderr; the exit code follows [`crate::exit`].
 
+mod alerts;
 mod check;
 mod daemon;
 mod demo;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Server(cmd) => server::run(&home, lang, cmd),
         Command::Warehouse(cmd) => warehouse::run(cmd),
         Command::Check { name, json } => check::run(&home, lang, &name, json),
+        Command::Alerts { action: crate::cli::AlertsAction::Test { json } } => alerts::test(&home, lang, json),
         Command::ShopikoSim(args) => sim::run(args),
         Command::BaselinkerSim(args) => sim::baselinker(args),
         Command::Run { name, import, export, dry_run, full, json } => run::run(&home, lang, &name, import, export, dry_run, full, json),

@@ -33,6 +33,8 @@ pub enum Noun {
     Key,
     /// An API token (BaseLinker).
     Token,
+    /// A password (the mail server's, for alerts).
+    Password,
 }
 
 impl Noun {
@@ -40,6 +42,7 @@ impl Noun {
         match self {
             Noun::Key => [Msg::KeyEmpty, Msg::KeyControlChars, Msg::KeyFileNotText, Msg::KeyFileEmpty],
             Noun::Token => [Msg::TokenEmpty, Msg::TokenControlChars, Msg::TokenFileNotText, Msg::TokenFileEmpty],
+            Noun::Password => [Msg::PasswordEmpty, Msg::PasswordControlChars, Msg::PasswordFileNotText, Msg::PasswordFileEmpty],
         }
     }
 }

@@ -197,6 +197,7 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
         })
     };
     let heartbeat = settings.heartbeat.clone().map(|url| tokio::spawn(heartbeat(engine.clone(), url, settings.heartbeat_every_secs, serving.clone())));
+    let alerts = tokio::spawn(crate::alerts::monitor::watch(engine.clone(), settings.alerts.clone(), serving.clone()));
     let watchdog = sd_notify::watchdog_enabled().map(|every| tokio::spawn(watchdog(engine.clone(), every, serving.clone())));
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
 
@@ -207,6 +208,7 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
     serving.cancel();
     let _ = server.await;
     let _ = watch.await;
+    let _ = alerts.await;
     for task in [heartbeat, watchdog].into_iter().flatten() {
         let _ = task.await;
     }
@@ -229,14 +231,7 @@ async fn heartbeat(engine: Engine, url: String, every_secs: u32, serving: Cancel
     let ping = |why: &'static str| {
         let (client, url, engine) = (client.clone(), url.clone(), engine.clone());
         async move {
-            let failed = match client.get(&url).send().await {
-                Ok(r) if r.status().is_success() => None,
-                Ok(r) => Some(r.status().to_string()),
-                // The error's own words name the address: only its kind is told.
-                Err(e) if e.is_timeout() => Some("timeout".to_owned()),
-                Err(e) if e.is_connect() => Some("no connection".to_owned()),
-                Err(_) => Some("no answer".to_owned()),
-            };
+            let failed = crate::alerts::send::ping(&client, &url).await;
             if let Some(error) = failed {
                 engine.log(Level::Warn, None, "heartbeat_failed", Msg::LogHeartbeatFailed.with(current(), &[("error", &error), ("why", &why)]));
             }

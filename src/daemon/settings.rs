@@ -15,6 +15,7 @@
 //! heartbeat_every_secs = 300             #   and every this many seconds while the daemon runs
 //!                                        #   (0: only after runs); a watcher such as
 //!                                        #   healthchecks.io says when the pings stop
+//! # e-mail, a webhook, reminders, the digest and overrides per server: see crate::alerts::settings
 //! ```
 
 use serde::Deserialize;
@@ -40,6 +41,8 @@ pub struct DaemonSettings {
     /// How often the heartbeat is pinged while the daemon runs, beside after each run that ended
     /// well (0: only after runs).
     pub heartbeat_every_secs: u32,
+    /// Where alerts go and when (`[alerts]` beside the heartbeat).
+    pub alerts: crate::alerts::AlertSettings,
 }
 
 impl Default for DaemonSettings {
@@ -52,6 +55,7 @@ impl Default for DaemonSettings {
             log_max_mb: 500,
             heartbeat: None,
             heartbeat_every_secs: 300,
+            alerts: crate::alerts::AlertSettings::default(),
         }
     }
 }
@@ -64,14 +68,7 @@ struct File {
     #[serde(default)]
     logs: LogsPart,
     #[serde(default)]
-    alerts: AlertsPart,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct AlertsPart {
-    heartbeat: Option<String>,
-    heartbeat_every_secs: Option<i64>,
+    alerts: crate::alerts::settings::Part,
 }
 
 #[derive(Deserialize, Default)]
@@ -98,7 +95,7 @@ impl DaemonSettings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DaemonSettings::default()),
             Err(e) => return Err(ConfigError::file(&path, Msg::CannotRead.with(current(), &[("file", &path.display()), ("error", &e)])).into()),
         };
-        let file: File = toml::from_str(&text).map_err(|e| ConfigError::file(&path, e.message().to_owned()))?;
+        let mut file: File = toml::from_str(&text).map_err(|e| ConfigError::file(&path, e.message().to_owned()))?;
         let mut errors = Vec::new();
         let mut take = |key: &str, v: Option<i64>, min: i64, max: i64, default: u32| -> u32 {
             match v {
@@ -119,9 +116,12 @@ impl DaemonSettings {
             log_max_mb: take("logs.max_mb", file.logs.max_mb, 1, 100_000, d.log_max_mb),
             heartbeat_every_secs: take("alerts.heartbeat_every_secs", file.alerts.heartbeat_every_secs, 0, 86_400, d.heartbeat_every_secs),
             heartbeat: None,
+            alerts: crate::alerts::AlertSettings::default(),
         };
         let mut s = s;
-        if let Some(url) = file.alerts.heartbeat.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) {
+        let heartbeat = file.alerts.heartbeat.take();
+        s.alerts = file.alerts.settings(&path, &mut errors);
+        if let Some(url) = heartbeat.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) {
             match crate::config::validate::check_url(&url) {
                 Ok(()) => s.heartbeat = Some(url),
                 Err(e) => errors.push(ConfigError::field(&path, "alerts.heartbeat", e)),

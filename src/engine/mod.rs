@@ -385,6 +385,11 @@ impl Engine {
         self.0.slots().get(name).map(|s| Job { import: s.unit.rules.import.mode != never, export: s.unit.rules.export.mode != never, ..Job::default() })
     }
 
+    /// A server's rules.
+    pub fn rules(&self, name: &str) -> Option<Rules> {
+        self.0.slots().get(name).map(|s| s.unit.rules)
+    }
+
     /// The names of the servers held.
     pub fn names(&self) -> Vec<String> {
         self.0.slots().keys().cloned().collect()

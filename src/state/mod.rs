@@ -18,6 +18,8 @@ use sqlx::Row;
 
 use crate::i18n::{current, Msg};
 
+pub mod alerts;
+
 /// Problems with obmen's own state database. Where SQLite could not write or open it, the error
 /// names the path that cannot be written (the folder, `state.db`, or its `-wal` or `-shm` file)
 /// and what to run.

@@ -218,15 +218,15 @@ fn sigterm_during_an_import_of_2000_orders_leaves_no_partial_document_and_exits_
 
 /// A TCP relay in front of MariaDB that can be taken down (connections refused, open ones cut)
 /// and brought back on the same port: the database going away, as a server sees it.
-struct Relay {
-    port: u16,
+pub struct Relay {
+    pub port: u16,
     target: u16,
     tasks: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
     rt: tokio::runtime::Runtime,
 }
 
 impl Relay {
-    fn new(target: u16) -> Relay {
+    pub fn new(target: u16) -> Relay {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let r = Relay { port, target, tasks: Arc::default(), rt };
@@ -234,7 +234,7 @@ impl Relay {
         r
     }
 
-    fn up(&self) {
+    pub fn up(&self) {
         let (port, target, tasks) = (self.port, self.target, self.tasks.clone());
         let listener = self.rt.block_on(tokio::net::TcpListener::bind(("127.0.0.1", port))).unwrap();
         let accept = self.rt.spawn(async move {
@@ -251,7 +251,7 @@ impl Relay {
         self.tasks.lock().unwrap().push(accept);
     }
 
-    fn down(&self) {
+    pub fn down(&self) {
         for t in self.tasks.lock().unwrap().drain(..) {
             t.abort();
         }
@@ -259,7 +259,7 @@ impl Relay {
     }
 }
 
-fn mysql_port(connection: &str) -> u16 {
+pub fn mysql_port(connection: &str) -> u16 {
     connection.split(';').find_map(|kv| kv.strip_prefix("Port=")).unwrap().parse().unwrap()
 }
 
@@ -750,7 +750,7 @@ fn the_heartbeat_and_the_watchdog_stop_while_the_daemon_hangs() {
 }
 
 /// Every log file of a home and the daemon's own output, together.
-fn all_logs(home: &std::path::Path) -> String {
+pub fn all_logs(home: &std::path::Path) -> String {
     let mut text = std::fs::read_to_string(home.join("daemon.stderr")).unwrap_or_default();
     let mut dirs = vec![home.join("logs")];
     while let Some(dir) = dirs.pop() {
