@@ -55,6 +55,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Why an order is, or is not, in Warehouse Pro: whether the shop gave it (which run, its
+    /// payload's SHA-256), set aside (why, how often, what to do), the document it became and
+    /// whether the shop was told; where the shop never gave it, the likely reasons.
+    Why {
+        /// The server's name.
+        name: String,
+        /// The shop's order number (e.g. SH-100026) or id.
+        order: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Audits of what obmen keeps: `obmen audit provenance NAME` checks that every order in the
+    /// import log has its payload kept and that each payload still hashes the same. Exits 1 on
+    /// a problem.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Alerts (`[alerts]` in obmen.toml): `obmen alerts test` sends a test message to every
     /// channel set and says green or red for each. Exits 1 if any fails, 78 if none is set.
     Alerts {
@@ -203,6 +222,22 @@ pub struct ServiceArgs {
     /// Print the unit and the commands, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `obmen audit ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Every import log entry has its payload, and every payload its SHA-256.
+    Provenance {
+        /// The server's name.
+        name: String,
+        /// Only orders imported since this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `obmen alerts ...`.

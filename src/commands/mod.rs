@@ -2,6 +2,7 @@
 //! Output for people goes to stdout, problems to stderr; the exit code follows [`crate::exit`].
 
 mod alerts;
+mod audit;
 mod check;
 mod daemon;
 mod demo;
@@ -28,6 +29,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Server(cmd) => server::run(&home, lang, cmd),
         Command::Warehouse(cmd) => warehouse::run(cmd),
         Command::Check { name, json } => check::run(&home, lang, &name, json),
+        Command::Why { name, order, json } => audit::why(&home, lang, &name, &order, json),
+        Command::Audit { action: crate::cli::AuditAction::Provenance { name, since, json } } => audit::provenance(&home, lang, &name, since.as_deref(), json),
         Command::Alerts { action: crate::cli::AlertsAction::Test { json } } => alerts::test(&home, lang, json),
         Command::ShopikoSim(args) => sim::run(args),
         Command::BaselinkerSim(args) => sim::baselinker(args),

@@ -23,7 +23,7 @@ pub(super) fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %:z").to_string()
 }
 
-async fn open_state(home: &Home) -> Result<State, CliError> {
+pub(super) async fn open_state(home: &Home) -> Result<State, CliError> {
     State::open(&home.state_db()).await.map_err(CliError::failed)
 }
 

@@ -173,8 +173,13 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
         })
     };
     let server = tokio::spawn(crate::control::serve(listener, api, serving.clone()));
+    let provenance_years = settings.provenance_years;
+    let swept = state.sweep_provenance(provenance_years).await.unwrap_or(0);
+    if swept > 0 {
+        engine.log(Level::Info, None, "provenance_swept", Msg::LogProvenanceSwept.with(current(), &[("count", &swept), ("years", &provenance_years)]));
+    }
     let watch = {
-        let (engine, home, serving) = (engine.clone(), home.clone(), serving.clone());
+        let (engine, home, serving, state) = (engine.clone(), home.clone(), serving.clone(), state.clone());
         tokio::spawn(async move {
             let mut last = seen(&home);
             let mut day = chrono::Local::now().date_naive();
@@ -192,6 +197,15 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
                 if today != day {
                     day = today;
                     logs.sweep(today);
+                    let swept = state.sweep_provenance(provenance_years).await.unwrap_or(0);
+                    if swept > 0 {
+                        engine.log(
+                            Level::Info,
+                            None,
+                            "provenance_swept",
+                            Msg::LogProvenanceSwept.with(current(), &[("count", &swept), ("years", &provenance_years)]),
+                        );
+                    }
                 }
             }
         })

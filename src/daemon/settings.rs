@@ -16,6 +16,9 @@
 //!                                        #   (0: only after runs); a watcher such as
 //!                                        #   healthchecks.io says when the pings stop
 //! # e-mail, a webhook, reminders, the digest and overrides per server: see crate::alerts::settings
+//!
+//! [provenance]
+//! retention_years = 10      # orders as the shop sent them are kept this long after their document
 //! ```
 
 use serde::Deserialize;
@@ -43,6 +46,9 @@ pub struct DaemonSettings {
     pub heartbeat_every_secs: u32,
     /// Where alerts go and when (`[alerts]` beside the heartbeat).
     pub alerts: crate::alerts::AlertSettings,
+    /// Orders as received are kept at least this many years after their document
+    /// (`[provenance] retention_years`).
+    pub provenance_years: u32,
 }
 
 impl Default for DaemonSettings {
@@ -56,6 +62,7 @@ impl Default for DaemonSettings {
             heartbeat: None,
             heartbeat_every_secs: 300,
             alerts: crate::alerts::AlertSettings::default(),
+            provenance_years: 10,
         }
     }
 }
@@ -69,6 +76,14 @@ struct File {
     logs: LogsPart,
     #[serde(default)]
     alerts: crate::alerts::settings::Part,
+    #[serde(default)]
+    provenance: ProvenancePart,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ProvenancePart {
+    retention_years: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -117,6 +132,7 @@ impl DaemonSettings {
             heartbeat_every_secs: take("alerts.heartbeat_every_secs", file.alerts.heartbeat_every_secs, 0, 86_400, d.heartbeat_every_secs),
             heartbeat: None,
             alerts: crate::alerts::AlertSettings::default(),
+            provenance_years: take("provenance.retention_years", file.provenance.retention_years, 1, 100, d.provenance_years),
         };
         let mut s = s;
         let heartbeat = file.alerts.heartbeat.take();

@@ -239,6 +239,32 @@ impl Server {
         }
     }
 
+    /// The import log's entries of these shop accounts (sources) in the server's database,
+    /// written since `since` (all: None): what `obmen audit provenance` and `obmen why` check
+    /// obmen's own records against. A source the server itself knows without asking its shop
+    /// (a Shopiko API ID) is added.
+    pub async fn import_log(&self, sources: &[String], since: Option<chrono::NaiveDateTime>) -> Result<Vec<crate::warehouse::Imported>, RunError> {
+        let (base, own) = match &self.settings {
+            Settings::WarehouseProShopiko(s) => (s.base(), Some(s.settings.shopiko.api_id.clone())),
+            Settings::WarehouseProBaselinker(s) => (s.base(), None),
+        };
+        let mut sources = sources.to_vec();
+        sources.extend(own.filter(|o| !sources.contains(o)));
+        tokio::task::spawn_blocking(move || {
+            let wh = crate::warehouse::Warehouse::connect_with(base.database.connection.expose(), base.database.dialect, base.timeouts())?;
+            if !wh.has_import_log()? {
+                return Ok(Vec::new());
+            }
+            let mut out = Vec::new();
+            for source in &sources {
+                out.extend(wh.imports_since(source, since)?);
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| RunError::Setup { message: e.to_string() })?
+    }
+
     /// Imports these orders from the quarantine again now, outside the shop's cursor.
     pub async fn retry(&self, ctx: RunContext, entries: Vec<Quarantined>) -> RunSummary {
         match &self.settings {

@@ -19,6 +19,7 @@ use sqlx::Row;
 use crate::i18n::{current, Msg};
 
 pub mod alerts;
+pub mod provenance;
 
 /// Problems with obmen's own state database. Where SQLite could not write or open it, the error
 /// names the path that cannot be written (the folder, `state.db`, or its `-wal` or `-shm` file)

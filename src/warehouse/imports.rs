@@ -117,6 +117,12 @@ impl Warehouse {
         Ok(())
     }
 
+    /// A source's log entries written since `since` (all: None), oldest first.
+    pub fn imports_since(&self, source: &str, since: Option<chrono::NaiveDateTime>) -> Result<Vec<Imported>> {
+        let since = since.unwrap_or_default();
+        self.query(&imports_since_sql(self.dialect()), Params::new().text(source).time(since).as_slice(), read)
+    }
+
     /// How many orders from a source are in the log.
     pub fn imported_count(&self, source: &str) -> Result<i64> {
         Ok(self.scalar_i64(&imported_count_sql(self.dialect()), Params::new().text(source).as_slice())?.unwrap_or(0))
@@ -126,6 +132,11 @@ impl Warehouse {
 /// The imports of a shop not yet acknowledged to it, oldest first (parameter: the shop).
 pub fn unacknowledged_imports_sql(d: Dialect) -> String {
     d.sql("SELECT {OrderID}, {OrderNumber}, {OperType}, {Acct}, {Acknowledged} FROM {obmen_imports} WHERE {Source} = ? AND {Acknowledged} = 0 ORDER BY {ImportedAt}")
+}
+
+/// A shop's imports written since a time, oldest first (parameters: the shop, the time).
+pub fn imports_since_sql(d: Dialect) -> String {
+    d.sql("SELECT {OrderID}, {OrderNumber}, {OperType}, {Acct}, {Acknowledged} FROM {obmen_imports} WHERE {Source} = ? AND {ImportedAt} >= ? ORDER BY {ImportedAt}")
 }
 
 /// How many orders of a shop were imported (parameter: the shop).

@@ -29,7 +29,7 @@ pub use db::{Params, Timeouts, Warehouse, WarehouseError};
 pub use dialect::{Dialect, Table};
 pub use document::{NewDocument, NewLine, Numbering, OperType, Paid, PaymentType, Stock, WrittenDocument};
 pub use goods::{Good, GoodFlags, GoodQuery, GoodStock, NewGood};
-pub use imports::NewImport;
+pub use imports::{Imported, NewImport};
 pub use lots::{LotOrder, StockMode};
 pub use objects::{Currency, Object};
 pub use partners::{Partner, PartnerRole};

@@ -1539,3 +1539,91 @@ fn json_output_keeps_its_shape() {
     let q = &shapes[1].1;
     assert!(chrono::DateTime::parse_from_rfc3339(q[0]["first_seen"].as_str().unwrap()).is_ok(), "{q}");
 }
+
+/// `obmen why`: an imported order (its document, run, payload hash, the shop told), one set
+/// aside (its reason, tries and the fix), one the shop has but has not given yet and one it never
+/// had (the last import, the cursor, the likely reasons), in English and Bulgarian and as JSON.
+/// `obmen audit provenance` passes after the run, and fails naming the order when a payload kept
+/// is altered, or when an imported order's payload is gone.
+#[test]
+fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
+    let shop = seed(3, 10);
+    let s = Setup::new(Dialect::Sqlite, 12, shop, &[("sync_nomenclature", "false")]);
+    s.shop().place(&order("720001", "GONE-1", "1", "2.00"));
+    let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--import", "--json"]);
+    assert_eq!(code, 3, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let imported = json["details"]["import"]["imported"][0]["order"].as_str().unwrap().to_owned();
+    let document = json["details"]["import"]["imported"][0]["document"].as_str().unwrap().to_owned();
+    let run = json["run_id"].as_i64().unwrap();
+
+    let (code, out, err) = obmen_cli(&s, &["why", "Shop", &imported]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("Order {imported} is in Warehouse Pro: document {document}")) && out.contains(&format!("by run {run}.")), "{out}");
+    assert!(out.contains("The shop was told it is imported.") && out.contains(&format!("Received from the shop by run {run} at")), "{out}");
+    let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "why", "Shop", &imported.to_lowercase()]);
+    assert!(out.contains(&format!("Поръчка {imported} е в Warehouse Pro: документ {document}")) && out.contains("Магазинът е уведомен"), "{out}");
+    let (_, out, _) = obmen_cli(&s, &["why", "Shop", &imported, "--json"]);
+    let why: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((why["verdict"].as_str(), why["import_log"]["acknowledged"].as_bool()), (Some("imported"), Some(true)), "{why}");
+    let sha = why["received"][0]["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(sha.len(), 64);
+    assert_eq!(why["received"][0]["intact"], true);
+
+    let (code, out, _) = obmen_cli(&s, &["why", "Shop", "SH-720001"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Order SH-720001 is set aside, tried 1 times") && out.contains("unknown product SKU 'GONE-1'"), "{out}");
+    assert!(out.contains("obmen quarantine Shop retry SH-720001"), "{out}");
+    let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "why", "Shop", "SH-720001"]);
+    assert!(out.contains("Поръчка SH-720001 е оставена настрана") && out.contains("obmen quarantine Shop retry SH-720001"), "{out}");
+
+    // Placed in the shop after the last import: the shop has it, the server has not been given it.
+    s.shop().place(&order("720002", "GONE-2", "1", "2.00"));
+    for (number, lang, said) in [
+        ("SH-720002", "en", "The shop has not given order SH-720002 to server 'Shop'."),
+        ("SH-999999", "en", "The shop has not given order SH-999999 to server 'Shop'."),
+        ("SH-720002", "bg", "Магазинът не е дал поръчка SH-720002 на сървър 'Shop'."),
+    ] {
+        let (code, out, _) = obmen_cli(&s, &["--lang", lang, "why", "Shop", number]);
+        assert_eq!(code, 0);
+        assert!(out.contains(said), "{out}");
+        let (last, said_run) = if lang == "en" {
+            ("The last import read the shop at", format!("(run {run}, partial)"))
+        } else {
+            ("Последният импорт чете магазина", format!("(обмен {run}, partial)"))
+        };
+        assert!(out.contains(last) && out.contains(&said_run), "{out}");
+    }
+    let (_, out, _) = obmen_cli(&s, &["why", "Shop", "SH-999999", "--json"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["verdict"], "not_seen");
+
+    // The audit: whole after the run; an altered payload, then one gone, each named.
+    let (code, out, err) = obmen_cli(&s, &["audit", "provenance", "Shop"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Provenance of server 'Shop': 3 orders in the import log, 3 payloads kept, every one whole."), "{out}");
+    let db = s.home.path().join("state.db");
+    let sql = |q: &str| {
+        s.rt.block_on(async {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(q.to_owned())).execute(&pool).await.unwrap();
+            pool.close().await;
+        })
+    };
+    // obmen itself cannot change a payload kept.
+    let refused = s.rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        sqlx::query("UPDATE provenance SET payload = 'x'").execute(&pool).await.map(|_| ())
+    });
+    assert!(refused.unwrap_err().to_string().contains("kept unchanged"));
+    sql(&format!("DROP TRIGGER provenance_unchanged; UPDATE provenance SET payload = replace(payload, '\"', ' \"') WHERE order_number = '{imported}'"));
+    let (code, out, err) = obmen_cli(&s, &["audit", "provenance", "Shop"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains(&format!("✘ order {imported} (document {document}): the payload kept no longer hashes to its SHA-256")), "{out}");
+    assert!(err.contains("1 problems among 3 orders"), "{err}");
+    sql(&format!("DELETE FROM provenance WHERE order_number = '{imported}'"));
+    let (code, out, _) = obmen_cli(&s, &["audit", "provenance", "Shop", "--since", "2020-01-01"]);
+    assert_eq!(code, 1);
+    assert!(out.contains(&format!("✘ order {imported} (document {document}) is in the import log, but obmen kept no payload of it")), "{out}");
+    let (code, _, err) = obmen_cli(&s, &["audit", "provenance", "Shop", "--since", "yesterday"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -21,6 +21,7 @@ use super::session::{sku_index, Ctx};
 use super::shop::{Order, Shop, Undecodable};
 use crate::i18n::Msg;
 use crate::kinds::{NoteLevel, Phase, RunError, RunEvent};
+use crate::state::provenance::Receiving;
 use crate::warehouse::WarehouseError;
 
 /// The most pages of orders one run reads; the rest wait for the next run. A shop whose cursor
@@ -279,11 +280,22 @@ impl<S: Shop> Ctx<'_, S> {
         if ready.is_empty() {
             return Ok(());
         }
+        // Provenance: each order kept as the shop sent it before its document is written, so
+        // that a crash between the two never leaves a document whose order was not kept.
+        let receiving: Vec<Receiving<'_>> =
+            ready.iter().map(|r| Receiving { order_id: &r.parsed.order.id, order_number: &r.parsed.order.number, payload: &r.parsed.order.raw }).collect();
+        self.rt.block_on(self.state.receive_orders(&self.settings.name, self.source(), self.cache.run_id, &receiving))?;
         match self.write(&ready) {
             Ok(page) => {
                 self.cache.service_goods.borrow_mut().extend(page.service_goods);
                 report.goods_created.extend(page.goods_created);
                 report.partners_created.extend(page.partners_created);
+                let booked: Vec<(&str, &str, String)> = ready
+                    .iter()
+                    .zip(&page.outcomes)
+                    .filter_map(|(r, o)| o.as_ref().ok().map(|(acct, _)| (r.parsed.order.id.as_str(), r.parsed.order.raw.as_str(), document_number(*acct))))
+                    .collect();
+                self.rt.block_on(self.state.orders_booked(&self.settings.name, &booked))?;
                 for (r, outcome) in ready.iter().zip(page.outcomes) {
                     let order = r.parsed.order;
                     match outcome {

@@ -97,8 +97,8 @@ pub(crate) async fn retry<S: Shop>(runner: Runner<S>, ctx: RunContext, entries: 
             }
         }
         let meter = Meter::of(opened);
-        let result =
-            phase(summary, Phase::Import, cx, &meter, || ctx_for(s, opened, cx, Job::default(), &Cache::default(), |c| c.import_orders(&orders, &mut import)));
+        let cache = Cache { run_id: summary.run_id, ..Cache::default() };
+        let result = phase(summary, Phase::Import, cx, &meter, || ctx_for(s, opened, cx, Job::default(), &cache, |c| c.import_orders(&orders, &mut import)));
         report.import = Some(import);
         result
     })
@@ -123,7 +123,7 @@ fn run_phases<S: Shop>(
     report: &mut Report,
     summary: &mut RunSummary,
 ) -> Result<(), RunError> {
-    let cache = Cache::default();
+    let cache = Cache { run_id: summary.run_id, ..Cache::default() };
     let meter = Meter::of(opened);
     let mut nomenclature = NomenclatureReport::default();
     let result = phase(summary, Phase::Nomenclature, ctx, &meter, || ctx_for(server, opened, ctx, job, &cache, |c| c.sync_nomenclature(&mut nomenclature)));

@@ -154,6 +154,8 @@ impl<T> Drop for Ahead<T> {
 /// Read-mostly data kept for the length of one run.
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
+    /// The run's record in the history (None: a dry run).
+    pub(super) run_id: Option<i64>,
     /// The VAT groups: (ID, percent).
     pub(super) vat_groups: std::cell::RefCell<Option<Vec<(i32, f64)>>>,
     /// Goods found by code, by SKU.
