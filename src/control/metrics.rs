@@ -108,3 +108,43 @@ pub async fn render(engine: &Engine) -> String {
     }
     out
 }
+
+/// Serves `GET /metrics` (and nothing else) on a TCP listener, for a Prometheus that scrapes over
+/// the network (`[daemon] metrics_listen`), until `stop`. Only the metrics: the control API stays
+/// on the owner's socket.
+pub async fn serve_tcp(listener: tokio::net::TcpListener, engine: Engine, stop: tokio_util::sync::CancellationToken) {
+    use http_body_util::{BodyExt, Full};
+    use hyper::{Method, Response, StatusCode};
+    loop {
+        let stream = tokio::select! {
+            _ = stop.cancelled() => return,
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let engine = engine.clone();
+                async move {
+                    let mut r = if req.method() == Method::GET && req.uri().path() == "/metrics" {
+                        let mut r = Response::new(Full::new(bytes::Bytes::from(render(&engine).await)).boxed());
+                        r.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+                        r
+                    } else {
+                        Response::new(Full::new(bytes::Bytes::from_static(b"only GET /metrics is served here\n")).boxed())
+                    };
+                    if req.method() != Method::GET || req.uri().path() != "/metrics" {
+                        *r.status_mut() = StatusCode::NOT_FOUND;
+                    }
+                    Ok::<_, std::convert::Infallible>(r)
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(hyper_util::rt::TokioIo::new(stream), service).await;
+        });
+    }
+}

@@ -138,6 +138,11 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
     }
     let listener =
         Listener::bind(&home.socket()).map_err(|e| other(Msg::CannotListen.with(current(), &[("socket", &home.socket().display()), ("error", &e)])))?;
+    // Bound before any server starts: an address taken stops the daemon with nothing begun.
+    let metrics_tcp = match settings.metrics_listen {
+        Some(at) => Some(tokio::net::TcpListener::bind(at).await.map_err(|e| other(Msg::MetricsCannotListen.with(current(), &[("at", &at), ("error", &e)])))?),
+        None => None,
+    };
     let started = chrono::Local::now();
     let mut autostarted = Vec::new();
     for status in engine.list() {
@@ -172,6 +177,7 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
             stop_deadline: deadline,
         })
     };
+    let metrics = metrics_tcp.map(|tcp| tokio::spawn(crate::control::metrics::serve_tcp(tcp, engine.clone(), serving.clone())));
     let server = tokio::spawn(crate::control::serve(listener, api, serving.clone()));
     let provenance_years = settings.provenance_years;
     let swept = state.sweep_provenance(provenance_years).await.unwrap_or(0);
@@ -223,7 +229,7 @@ pub async fn run(home: Home, stop: CancellationToken) -> Result<(Vec<String>, Ve
     let _ = server.await;
     let _ = watch.await;
     let _ = alerts.await;
-    for task in [heartbeat, watchdog].into_iter().flatten() {
+    for task in [heartbeat, watchdog, metrics].into_iter().flatten() {
         let _ = task.await;
     }
     engine.log(Level::Info, None, "daemon_stopped", Msg::LogDaemonStopped.with(current(), &[("stopped", &stopped.join(", ")), ("late", &late.join(", "))]));

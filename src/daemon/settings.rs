@@ -5,6 +5,8 @@
 //! stop_timeout_secs = 30    # how long a stop waits for the runs in hand
 //! retry_first_secs = 15     # a run that failed on a database or shop that was down is tried
 //! retry_max_secs = 600      #   again after this, doubled each time, at most retry_max_secs
+//! metrics_listen = "127.0.0.1:9464"  # also serve GET /metrics on TCP here [default: only on
+//!                                    #   the socket]; a bare port is on 127.0.0.1
 //!
 //! [logs]
 //! retention_days = 30       # log files older than this are deleted
@@ -46,6 +48,8 @@ pub struct DaemonSettings {
     pub heartbeat_every_secs: u32,
     /// Where alerts go and when (`[alerts]` beside the heartbeat).
     pub alerts: crate::alerts::AlertSettings,
+    /// Where `GET /metrics` is also served on TCP (`[daemon] metrics_listen`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// Orders as received are kept at least this many years after their document
     /// (`[provenance] retention_years`).
     pub provenance_years: u32,
@@ -63,6 +67,7 @@ impl Default for DaemonSettings {
             heartbeat_every_secs: 300,
             alerts: crate::alerts::AlertSettings::default(),
             provenance_years: 10,
+            metrics_listen: None,
         }
     }
 }
@@ -89,6 +94,7 @@ struct ProvenancePart {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Daemon {
+    metrics_listen: Option<String>,
     stop_timeout_secs: Option<i64>,
     retry_first_secs: Option<i64>,
     retry_max_secs: Option<i64>,
@@ -133,8 +139,16 @@ impl DaemonSettings {
             heartbeat: None,
             alerts: crate::alerts::AlertSettings::default(),
             provenance_years: take("provenance.retention_years", file.provenance.retention_years, 1, 100, d.provenance_years),
+            metrics_listen: None,
         };
         let mut s = s;
+        if let Some(at) = file.daemon.metrics_listen.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            let addr = at.parse::<u16>().map(|port| std::net::SocketAddr::from(([127, 0, 0, 1], port))).or_else(|_| at.parse::<std::net::SocketAddr>());
+            match addr {
+                Ok(a) => s.metrics_listen = Some(a),
+                Err(_) => errors.push(ConfigError::field(&path, "daemon.metrics_listen", Msg::MetricsListenBad.with(current(), &[("at", &at)]))),
+            }
+        }
         let heartbeat = file.alerts.heartbeat.take();
         s.alerts = file.alerts.settings(&path, &mut errors);
         if let Some(url) = heartbeat.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) {
@@ -176,5 +190,13 @@ mod tests {
         assert!(e.contains("alerts.heartbeat"), "{e}");
         std::fs::write(dir.path().join("obmen.toml"), "[alerts]\nheartbeat = \"http://127.0.0.1:9/ping\"\n").unwrap();
         assert!(DaemonSettings::load(&home).is_ok());
+        // metrics_listen: a port alone is on this machine; an address as written; else an error.
+        std::fs::write(dir.path().join("obmen.toml"), "[daemon]\nmetrics_listen = \"9464\"\n").unwrap();
+        assert_eq!(DaemonSettings::load(&home).unwrap().metrics_listen, Some(([127, 0, 0, 1], 9464).into()));
+        std::fs::write(dir.path().join("obmen.toml"), "[daemon]\nmetrics_listen = \"0.0.0.0:9100\"\n").unwrap();
+        assert_eq!(DaemonSettings::load(&home).unwrap().metrics_listen, Some(([0, 0, 0, 0], 9100).into()));
+        std::fs::write(dir.path().join("obmen.toml"), "[daemon]\nmetrics_listen = \"localhost:x\"\n[provenance]\nretention_years = 0\n").unwrap();
+        let e = DaemonSettings::load(&home).unwrap_err().to_string();
+        assert!(e.contains("daemon.metrics_listen") && e.contains("provenance.retention_years"), "{e}");
     }
 }

@@ -779,9 +779,26 @@ fn metrics_are_prometheus_text_matching_the_run_history() {
     std::fs::write(home.join("servers/Idle.toml"), text.replace("name = \"Shop\"", "name = \"Idle\"")).unwrap();
     // An order that cannot be booked: in the quarantine.
     setup.shop().place(&crate::exchange::order("990001", "NO-SUCH-SKU", "1", "5.00"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    daemon_settings(home, &format!("[daemon]\nmetrics_listen = \"{port}\"\n"));
     let d = Daemon::start(home);
     d.wait_for(Duration::from_secs(60), "the import on start", |d| d.status("Shop")["counters"]["runs"] == 1 && d.status("Shop")["state"] == "waiting");
     let body = rt().block_on(d.client().text("/metrics")).unwrap();
+    // The same on TCP (metrics_listen), and nothing else there.
+    let over_tcp = |path: &str| {
+        use std::io::{Read, Write};
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(c, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        c.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let tcp = over_tcp("/metrics");
+    assert!(tcp.starts_with("HTTP/1.1 200") && tcp.contains("text/plain; version=0.0.4"), "{tcp}");
+    let tcp_body = tcp.split("\r\n\r\n").nth(1).unwrap();
+    let strip = |t: &str| t.lines().filter(|l| !l.contains("timestamp") && !l.contains("duration")).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(strip(tcp_body), strip(&body));
+    assert!(over_tcp("/v1/servers").starts_with("HTTP/1.1 404"), "the control API is not on TCP");
     let scrape = Scrape::parse(body.lines().map(|l| Ok(l.to_owned()))).unwrap();
     let value = |name: &str, labels: &[(&str, &str)]| -> f64 {
         let found: Vec<_> = scrape.samples.iter().filter(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v))).collect();
