@@ -47,3 +47,4 @@ pub mod simulator;
 pub mod state;
 pub mod tui;
 pub mod warehouse;
+pub mod why;

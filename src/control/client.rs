@@ -251,6 +251,11 @@ impl Client {
         self.typed(Method::POST, &server_path(name, &format!("/quarantine/{id}/drop")), NONE).await
     }
 
+    /// `GET /v1/servers/NAME/why/ORDER`: the order's journey, in the client's language.
+    pub async fn why(&self, name: &str, order: &str) -> Result<P::Why, ClientError> {
+        self.typed(Method::GET, &server_path(name, &format!("/why/{}", segment(order))), NONE).await
+    }
+
     /// `POST /v1/servers/NAME/check`.
     pub async fn check(&self, name: &str) -> Result<Vec<P::Check>, ClientError> {
         self.typed(Method::POST, &server_path(name, "/check"), NONE).await

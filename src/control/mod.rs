@@ -28,6 +28,8 @@
 //! - `GET  /v1/servers/NAME/choices/KEY`: the choices of a setting that the account holds (its
 //!   property's `choices_from`), read through the server.
 //! - `GET  /v1/events`: every status change, run event and log line, as JSON lines.
+//! - `GET  /v1/servers/NAME/why/ORDER`: an order's journey ([`crate::why`]), in the caller's
+//!   language
 //! - `GET  /metrics`: every server's state and counters in Prometheus' text format
 //!   ([`metrics`]), for a scraper that reaches the socket.
 //! - `POST /v1/reload`: reads the server files again (the daemon also watches them).
@@ -301,6 +303,16 @@ async fn answer(api: &Api, peer: Peer, owner: u32, req: Request<Incoming>) -> Re
             }
         }
         (&Method::POST, ["v1", "servers", name, "quarantine", id, action @ ("retry" | "drop")]) => quarantine_action(engine, name, id, action).await,
+        (&Method::GET, ["v1", "servers", name, "why", order]) => {
+            let server = match load_server(engine, name) {
+                Ok(s) => s,
+                Err(refused) => return *refused,
+            };
+            match crate::why::explain(&server, engine.state(), order, current()).await {
+                Ok(journey) => full(StatusCode::OK, &journey.json),
+                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "state", e),
+            }
+        }
         (&Method::GET, ["v1", "servers", name, "runs"]) => {
             let limit =
                 form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(50).clamp(1, 10_000);

@@ -241,6 +241,20 @@ pub struct Dropped {
     pub dropped: bool,
 }
 
+/// `GET /v1/servers/NAME/why/ORDER`: an order's journey (see [`crate::why`]), in the caller's
+/// language; the answer holds every detail `obmen why --json` gives, these fields among them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Why {
+    /// The server.
+    pub server: String,
+    /// The order's number as the shop gives it (what was asked, where obmen never saw it).
+    pub order: String,
+    /// `imported`, `set_aside`, `dropped`, `received` or `not_seen`.
+    pub verdict: String,
+    /// What happened and what to do, a sentence a line.
+    pub text: Vec<String>,
+}
+
 /// `GET /v1/servers/NAME/choices/KEY`: the choices of a setting the account holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choices {

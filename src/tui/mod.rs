@@ -166,6 +166,10 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 Err(e) => Some(Action::Say(e.to_string())),
             },
             Effect::LoadQuarantine(server) => load_quarantine(&client, server).await,
+            Effect::Why(server, order) => {
+                let answer = client.why(&server, &order).await.map(|w| w.text).map_err(|e| e.to_string());
+                Some(Action::Why { server, order, answer })
+            }
             Effect::Retry(server, id) => {
                 let said = match client.retry(&server, id).await {
                     Ok(summary) => match summary.errors.first() {

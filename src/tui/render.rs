@@ -11,7 +11,7 @@ use ratatui::Frame;
 use super::state::{App, Mode};
 use super::toolbar::toolbar_items;
 use super::views::widgets::{gauge, grid, popup, state_look};
-use super::views::{edit, log, new, quarantine, runs, widgets};
+use super::views::{edit, log, new, quarantine, runs, why, widgets};
 use crate::control::protocol::ServerState;
 use crate::control::status::{detail, when};
 use crate::i18n::Msg;
@@ -66,6 +66,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         }
         Mode::New(ref v) => new::draw_name(f, v, lang),
         Mode::Quarantine(ref v) => quarantine::draw_question(f, v, lang),
+        Mode::Why(ref v) => why::draw(f, v, lang),
         Mode::ConfirmQuit => popup(f, Msg::ActQuit.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
         Mode::Edit(ref v) => {
             if let Some(p) = app.edit_props(v.draft).get(v.prop) {
@@ -291,6 +292,21 @@ mod tests {
         ));
         a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('D'), crossterm::event::KeyModifiers::NONE)));
         insta::assert_snapshot!("quarantine_drop_en_80x24", screen(&a, 80, 24));
+        // Why: the selected order's journey over the main screen, in Bulgarian, each sentence wrapped.
+        let mut a = app(Lang::Bg);
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('u'), crossterm::event::KeyModifiers::NONE)));
+        a.update(Action::Quarantined("Archive".into(), crate::tui::fixtures::quarantine(vec![json!({ "id": 4, "order_number": "SH-100026" })])));
+        a.update(Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('w'), crossterm::event::KeyModifiers::NONE)));
+        a.update(Action::Why {
+            server: "Archive".into(),
+            order: "SH-100026".into(),
+            answer: Ok(vec![
+                "Поръчка SH-100026 е оставена настрана, опитана 2 пъти (първо 2026-12-06 10:00:00 +02:00, последно 2026-12-06 10:05:00 +02:00): непознат артикул 'X-404'".into(),
+                "Какво да направите: оправете причината по-горе в Warehouse Pro или в магазина; опитва се отново при всеки обмен или веднага с `obmen quarantine Archive retry SH-100026`.".into(),
+                "Получена от магазина при обмен 12 в 2026-12-06 10:00:00 +02:00; SHA-256 3f1c0e4a9b.".into(),
+            ]),
+        });
+        insta::assert_snapshot!("why_bg_80x24", screen(&a, 80, 24));
     }
 
     #[test]

@@ -132,6 +132,8 @@ pub enum Mode {
     Runs(Box<RunsView>),
     /// A server's orders set aside.
     Quarantine(Box<QuarantineView>),
+    /// Why an order is, or is not, in Warehouse Pro.
+    Why(Box<super::views::why::WhyView>),
     /// A property being changed.
     Edit(Box<EditView>),
     /// A new server: its name and kind.
@@ -167,6 +169,15 @@ pub enum Action {
     Quarantined(String, Vec<QuarantineEntry>),
     /// A server's connection tests, done.
     Checks(String, Vec<Check>),
+    /// An order's journey, as the daemon told it, or why it could not.
+    Why {
+        /// Whose.
+        server: String,
+        /// Which order, as asked.
+        order: String,
+        /// A sentence a line, or the error.
+        answer: Result<Vec<String>, String>,
+    },
     /// The choices of a server's setting, read from its account: (value, label).
     Choices {
         /// Whose.
@@ -266,6 +277,8 @@ pub enum Effect {
     LoadRuns(String),
     /// Read a server's quarantine.
     LoadQuarantine(String),
+    /// Ask the daemon why an order (server, order number) is or is not in Warehouse Pro.
+    Why(String, String),
     /// Import one order set aside again (server, entry id), then read the quarantine again.
     Retry(String, i64),
     /// Drop one (server, entry id), then read the quarantine again.
@@ -484,6 +497,14 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::Why { server, order, answer } => {
+                if let Mode::Why(v) = &mut self.mode {
+                    if v.server == server {
+                        v.answered(&order, answer);
+                    }
+                }
+                Vec::new()
+            }
             Action::Runs(server, runs) => {
                 if let Mode::Runs(v) = &mut self.mode {
                     if v.server == server {
@@ -614,6 +635,10 @@ impl App {
                 let out = v.key(k);
                 return self.follow(out);
             }
+            Mode::Why(ref mut v) => {
+                let out = v.key(k);
+                return self.follow(out);
+            }
             Mode::Edit(_) => return self.edit_key(k),
             Mode::New(_) => return self.new_key(k),
             Mode::Draft => return self.draft_key(k),
@@ -691,6 +716,13 @@ impl App {
                 Some(n) => {
                     let (v, fx) = QuarantineView::open(n);
                     self.follow(Outcome::open(Mode::Quarantine(Box::new(v)), vec![fx]))
+                }
+                None => Vec::new(),
+            },
+            KeyCode::Char('w') => match name {
+                Some(n) => {
+                    self.mode = Mode::Why(Box::new(super::views::why::WhyView::prompt(n)));
+                    Vec::new()
                 }
                 None => Vec::new(),
             },

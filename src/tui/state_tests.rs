@@ -231,6 +231,38 @@ fn the_quarantine_view_retries_and_drops_only_after_a_confirmation() {
     assert_eq!(a.mode, Mode::Main);
 }
 
+/// w: on the main screen a prompt for the number (typed, Backspace, Enter asks the daemon); on
+/// the quarantine view the selected order at once; the answer shows until a key; w asks again;
+/// an answer for another order than the one asked is not shown.
+#[test]
+fn why_asks_for_an_order_and_shows_the_daemons_answer() {
+    let mut a = app();
+    assert_eq!(a.update(key('w')), []);
+    assert!(matches!(&a.mode, Mode::Why(v) if v.server == "Archive" && v.asked.is_none()));
+    assert_eq!(a.update(code(KeyCode::Enter)), [], "nothing typed: nothing asked");
+    for c in "SH-12x".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Backspace));
+    assert_eq!(a.update(code(KeyCode::Enter)), [Effect::Why("Archive".into(), "SH-12".into())]);
+    a.update(Action::Why { server: "Archive".into(), order: "SH-99".into(), answer: Ok(vec!["other".into()]) });
+    assert!(matches!(&a.mode, Mode::Why(v) if v.answer.is_none()), "not the order asked");
+    a.update(Action::Why { server: "Archive".into(), order: "SH-12".into(), answer: Ok(vec!["Order SH-12 is in Warehouse Pro".into()]) });
+    assert!(matches!(&a.mode, Mode::Why(v) if v.answer == Some(Ok(vec!["Order SH-12 is in Warehouse Pro".into()]))));
+    assert_eq!(a.update(key('w')), [], "another order: the prompt again");
+    assert!(matches!(&a.mode, Mode::Why(v) if v.asked.is_none() && v.input.is_empty()));
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.mode, Mode::Main);
+
+    a.update(key('u'));
+    a.update(Action::Quarantined("Archive".into(), crate::tui::fixtures::quarantine(vec![json!({ "id": 3, "order_number": "SH-1" })])));
+    assert_eq!(a.update(key('w')), [Effect::Why("Archive".into(), "SH-1".into())]);
+    a.update(Action::Why { server: "Archive".into(), order: "SH-1".into(), answer: Err("no daemon".into()) });
+    assert!(matches!(&a.mode, Mode::Why(v) if v.answer == Some(Err("no daemon".into()))));
+    a.update(key('x'));
+    assert_eq!(a.mode, Mode::Main, "any other key: back");
+}
+
 fn prop(key: &str, ty: &str, raw: &str, choices: &[(&str, &str)]) -> Prop {
     Prop {
         group: "g".into(),

@@ -362,8 +362,20 @@ fn the_quarantine_view_retries_and_drops_an_order_set_aside() {
         assert!(start.elapsed() < Duration::from_secs(10), "{}", tui.text());
         std::thread::sleep(Duration::from_millis(50));
     }
+    // w: why the selected order is not in Warehouse Pro; any key back.
+    let selected = after[0]["order_number"].as_str().unwrap().to_owned();
+    tui.press("w");
+    tui.wait_for(&format!("Order {selected} is set aside, tried"), Duration::from_secs(20));
+    tui.wait_for(&format!("obmen quarantine Shop retry {selected}"), Duration::from_secs(5));
     tui.press("\x1b");
     // (An Esc followed at once by a key reads as Alt and the key.)
+    tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
+    // w on the main screen: a prompt for the number; one the shop never gave.
+    tui.press("w");
+    tui.wait_for("Order number:", Duration::from_secs(10));
+    tui.press("SH-999999\r");
+    tui.wait_for("The shop has not given order SH-999999 to server 'Shop'.", Duration::from_secs(20));
+    tui.press("\x1b");
     tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
     // d: delete, asked first; the file is kept aside and the list is empty.
     tui.press("d");

@@ -9,6 +9,7 @@ pub mod log;
 pub mod new;
 pub mod quarantine;
 pub mod runs;
+pub mod why;
 pub mod widgets;
 
 use super::state::{Effect, Mode};

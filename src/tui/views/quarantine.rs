@@ -1,5 +1,5 @@
 //! A server's orders set aside: each with its reason and tries; one is imported again now (R or
-//! Enter) or dropped (D), each only after a confirmation.
+//! Enter) or dropped (D), each only after a confirmation; w tells the selected order's journey.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -69,6 +69,11 @@ impl QuarantineView {
             KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(self.entries.len().saturating_sub(1)),
             KeyCode::Enter | KeyCode::Char('R') if id.is_some() => self.asking = Some(QuarantineAsk::Retry),
             KeyCode::Char('D') | KeyCode::Delete if id.is_some() => self.asking = Some(QuarantineAsk::Drop),
+            KeyCode::Char('w') => {
+                if let Some(e) = self.entries.get(self.selected) {
+                    return super::why::WhyView::asking(self.server.clone(), e.order_number.clone());
+                }
+            }
             _ => {}
         }
         Outcome::stay()

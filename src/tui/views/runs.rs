@@ -43,6 +43,7 @@ impl RunsView {
     pub fn key(&mut self, k: KeyEvent) -> Outcome {
         match k.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('r') => return Outcome::main(),
+            KeyCode::Char('w') => return Outcome::open(crate::tui::state::Mode::Why(Box::new(super::why::WhyView::prompt(self.server.clone()))), Vec::new()),
             KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(self.runs.len().saturating_sub(1)),
             KeyCode::Enter => {

@@ -1,0 +1,142 @@
+//! "Why is order N not in Warehouse Pro?": an order's journey told from what obmen keeps and the
+//! database holds, in the reader's language: whether the shop gave it (which run, the SHA-256 of
+//! what it sent), set aside (why, how often, the fix), the document it became and whether the shop
+//! was told, or, where the shop never gave it, the last import, the cursor and the likely reasons.
+//! `obmen why`, the control API (`GET /v1/servers/NAME/why/ORDER`) and the TUI tell the same.
+
+use crate::config::Lang;
+use crate::i18n::Msg;
+use crate::kinds::Server;
+use crate::state::{QuarantineState, State, StateError};
+
+/// An order's journey.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Journey {
+    /// `imported`, `set_aside`, `dropped`, `received` (kept, no document yet) or `not_seen`.
+    pub verdict: &'static str,
+    /// What happened and what to do, a sentence a line.
+    pub lines: Vec<String>,
+    /// The same with every detail, as `obmen why --json` and the control API give it.
+    pub json: serde_json::Value,
+}
+
+/// A time as people read it: local, with the zone.
+fn local(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
+
+/// True when `wanted` names this order: its id, or its number in any case.
+pub fn same_order(wanted: &str, id: &str, number: &str) -> bool {
+    wanted == id || wanted.eq_ignore_ascii_case(number)
+}
+
+/// An order's journey as `obmen why`, the control API and the TUI tell it, in `lang`.
+pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) -> Result<Journey, StateError> {
+    let name = server.name.as_str();
+    let kept = state.provenance_of(name, order).await?;
+    let kept: Vec<_> = if kept.is_empty() {
+        // An order number in another case.
+        state.provenance(name, None).await?.into_iter().filter(|r| same_order(order, &r.order_id, &r.order_number)).collect()
+    } else {
+        kept
+    };
+    let quarantine = state.quarantined(name, true).await?.into_iter().rfind(|q| same_order(order, &q.order_id, &q.order_number));
+    let sources: Vec<String> = kept.iter().map(|r| r.source.clone()).collect();
+    let logged = server.import_log(&sources, None).await;
+    let (entry, log_error) = match &logged {
+        Ok(entries) => (entries.iter().find(|e| same_order(order, &e.order_id, &e.order_number)).cloned(), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let last_import =
+        state.runs(name, 200).await?.into_iter().find(|r| !r.dry_run && r.summary.pointer("/job/import").and_then(serde_json::Value::as_bool).unwrap_or(false));
+    let cursor = state.cursor(name, "orders").await?;
+
+    let number =
+        kept.first().map(|r| r.order_number.clone()).or_else(|| quarantine.as_ref().map(|q| q.order_number.clone())).unwrap_or_else(|| order.to_owned());
+    let booked = kept.iter().find(|r| r.document.is_some());
+    let verdict = match (&booked, &entry, &quarantine) {
+        (Some(_), _, _) | (None, Some(_), _) => "imported",
+        (None, None, Some(q)) if q.state == QuarantineState::Open => "set_aside",
+        (None, None, Some(q)) if q.state == QuarantineState::Dropped => "dropped",
+        _ if !kept.is_empty() => "received",
+        _ => "not_seen",
+    };
+    let mut lines = Vec::new();
+    match verdict {
+        "imported" => {
+            if let Some(b) = booked {
+                let time = b.imported_at.map(local).unwrap_or_default();
+                let run = b.run_id.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
+                lines.push(
+                    Msg::WhyImported.with(lang, &[("order", &number), ("document", &b.document.clone().unwrap_or_default()), ("time", &time), ("run", &run)]),
+                );
+            } else if let Some(e) = &entry {
+                lines.push(
+                    Msg::WhyImportedElsewhere.with(lang, &[("order", &number), ("document", &crate::kinds::warehouse_pro::order::document_number(e.acct))]),
+                );
+            }
+            match &entry {
+                Some(e) if e.acknowledged => lines.push(Msg::WhyShopTold.get(lang).to_owned()),
+                Some(_) => lines.push(Msg::WhyShopNotTold.get(lang).to_owned()),
+                None => {}
+            }
+        }
+        "set_aside" => {
+            if let Some(q) = &quarantine {
+                lines.push(Msg::WhySetAside.with(
+                    lang,
+                    &[("order", &number), ("attempts", &q.attempts), ("first", &local(q.first_seen)), ("last", &local(q.last_seen)), ("reason", &q.reason)],
+                ));
+                lines.push(Msg::WhySetAsideTodo.with(lang, &[("server", &name), ("order", &number)]));
+            }
+        }
+        "dropped" => {
+            if let Some(q) = &quarantine {
+                lines.push(Msg::WhyDropped.with(lang, &[("order", &number), ("reason", &q.reason)]));
+            }
+        }
+        "received" => lines.push(Msg::WhyNotWritten.with(lang, &[("order", &number)])),
+        _ => {
+            lines.push(Msg::WhyNotSeen.with(lang, &[("order", &number), ("server", &name)]));
+            match &last_import {
+                Some(r) => lines.push(Msg::WhyLastImport.with(
+                    lang,
+                    &[
+                        ("time", &local(r.started_at)),
+                        ("run", &r.id),
+                        ("outcome", &r.outcome.as_str()),
+                        ("cursor", &cursor.clone().unwrap_or_else(|| "-".into())),
+                    ],
+                )),
+                None => lines.push(Msg::WhyNoImport.get(lang).to_owned()),
+            }
+            lines.push(Msg::WhyLikely.get(lang).to_owned());
+        }
+    }
+    for r in &kept {
+        let run = r.run_id.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
+        lines.push(Msg::WhyReceived.with(lang, &[("run", &run), ("time", &local(r.received_at)), ("sha", &r.sha256)]));
+    }
+    if kept.len() > 1 {
+        lines.push(Msg::WhyChanged.get(lang).to_owned());
+    }
+    if let Some(e) = &log_error {
+        lines.push(Msg::WhyLogUnreadable.with(lang, &[("error", e)]));
+    }
+    let json = serde_json::json!({
+        "server": name,
+        "order": number,
+        "verdict": verdict,
+        "received": kept.iter().map(|r| serde_json::json!({
+            "order_id": r.order_id, "run": r.run_id, "received_at": r.received_at.to_rfc3339(), "sha256": r.sha256,
+            "intact": r.intact(), "document": r.document, "imported_at": r.imported_at.map(|t| t.to_rfc3339()),
+        })).collect::<Vec<_>>(),
+        "quarantine": quarantine.as_ref().map(|q| q.to_json()),
+        "import_log": entry.as_ref().map(|e| serde_json::json!({"order_id": e.order_id, "document": crate::kinds::warehouse_pro::order::document_number(e.acct), "acknowledged": e.acknowledged})),
+        "import_log_error": log_error,
+        "last_import": last_import.as_ref().map(|r| serde_json::json!({"run": r.id, "started_at": r.started_at.to_rfc3339(), "outcome": r.outcome.as_str()})),
+        "cursor": cursor,
+        "text": lines,
+    });
+    Ok(Journey { verdict, lines, json })
+}
