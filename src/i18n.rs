@@ -672,6 +672,10 @@ catalogue! {
     TuiWhyKeys => "Enter look it up  Esc back", "Enter търсене  Esc назад", "Enter szukaj  Esc wstecz";
     TuiWhyLooking => "Looking up order {order}…", "Търсене на поръчка {order}…", "Szukanie zamówienia {order}…";
     TuiWhyAnswerKeys => "w another order  any other key: back", "w друга поръчка  друг клавиш: назад", "w inne zamówienie  inny klawisz: wstecz";
+    WhyShopToldAt => "The shop was told it is imported, at {time}.", "Магазинът е уведомен, че е импортирана, в {time}.", "Sklep został powiadomiony, że je zaimportowano, o {time}.";
+    WhyPartner => "Partner: {partner} (code {code}).", "Партньор: {partner} (код {code}).", "Kontrahent: {partner} (kod {code}).";
+    WhyGoods => "Goods: {goods}.", "Стоки: {goods}.", "Towary: {goods}.";
+    WhyReceivedAt => "Received from the shop by run {run} at {time}, read at the shop's cursor {cursor}; SHA-256 {sha}.", "Получена от магазина при обмен {run} в {time}, прочетена от курсор {cursor} на магазина; SHA-256 {sha}.", "Otrzymane ze sklepu przez wymianę {run} o {time}, odczytane od kursora sklepu {cursor}; SHA-256 {sha}.";
     LogDaemonStarted => "Daemon started (pid {pid}) with {servers} servers; started: {started}.", "Демонът е стартиран (pid {pid}) със сървъри {servers}; стартирани: {started}.", "Demon uruchomiony (pid {pid}) z {servers} serwerami; uruchomione: {started}.";
     LogDaemonStopping => "Daemon stopping: each run stops after its page in hand (at most {secs} s).", "Демонът спира: всеки обмен спира след текущата страница (най-много {secs} с).", "Demon się zatrzymuje: każda wymiana kończy się po bieżącej stronie (najwyżej {secs} s).";
     LogDaemonStopped => "Daemon stopped. Servers stopped: {stopped}. Not ended in time: {late}.", "Демонът е спрян. Спрени сървъри: {stopped}. Неприключили навреме: {late}.", "Demon zatrzymany. Zatrzymane serwery: {stopped}. Niezakończone na czas: {late}.";

@@ -62,6 +62,7 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
         _ => "not_seen",
     };
     let mut lines = Vec::new();
+    let mut contents = None;
     match verdict {
         "imported" => {
             if let Some(b) = booked {
@@ -75,7 +76,26 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
                     Msg::WhyImportedElsewhere.with(lang, &[("order", &number), ("document", &crate::kinds::warehouse_pro::order::document_number(e.acct))]),
                 );
             }
+            if let Some(e) = &entry {
+                match server.document(e.oper_type, e.acct).await {
+                    Ok(doc) => {
+                        if let Some((code, partner)) = &doc.partner {
+                            lines.push(Msg::WhyPartner.with(lang, &[("partner", partner), ("code", code)]));
+                        }
+                        let goods: Vec<String> = doc.lines.iter().map(|l| format!("{} {} × {} ({:.2})", l.code, l.name, l.quantity, l.price)).collect();
+                        if !goods.is_empty() {
+                            lines.push(Msg::WhyGoods.with(lang, &[("goods", &goods.join("; "))]));
+                        }
+                        contents = Some(doc);
+                    }
+                    Err(e) => lines.push(Msg::WhyLogUnreadable.with(lang, &[("error", &e)])),
+                }
+            }
+            let told_at = booked.and_then(|b| b.told_at);
             match &entry {
+                Some(e) if e.acknowledged && told_at.is_some() => {
+                    lines.push(Msg::WhyShopToldAt.with(lang, &[("time", &told_at.map(local).unwrap_or_default())]))
+                }
                 Some(e) if e.acknowledged => lines.push(Msg::WhyShopTold.get(lang).to_owned()),
                 Some(_) => lines.push(Msg::WhyShopNotTold.get(lang).to_owned()),
                 None => {}
@@ -115,7 +135,10 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
     }
     for r in &kept {
         let run = r.run_id.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
-        lines.push(Msg::WhyReceived.with(lang, &[("run", &run), ("time", &local(r.received_at)), ("sha", &r.sha256)]));
+        lines.push(match &r.cursor {
+            Some(c) => Msg::WhyReceivedAt.with(lang, &[("run", &run), ("time", &local(r.received_at)), ("cursor", c), ("sha", &r.sha256)]),
+            None => Msg::WhyReceived.with(lang, &[("run", &run), ("time", &local(r.received_at)), ("sha", &r.sha256)]),
+        });
     }
     if kept.len() > 1 {
         lines.push(Msg::WhyChanged.get(lang).to_owned());
@@ -130,10 +153,12 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
         "received": kept.iter().map(|r| serde_json::json!({
             "order_id": r.order_id, "run": r.run_id, "received_at": r.received_at.to_rfc3339(), "sha256": r.sha256,
             "intact": r.intact(), "document": r.document, "imported_at": r.imported_at.map(|t| t.to_rfc3339()),
+                "cursor": r.cursor, "told_at": r.told_at.map(|t| t.to_rfc3339()),
         })).collect::<Vec<_>>(),
         "quarantine": quarantine.as_ref().map(|q| q.to_json()),
         "import_log": entry.as_ref().map(|e| serde_json::json!({"order_id": e.order_id, "document": crate::kinds::warehouse_pro::order::document_number(e.acct), "acknowledged": e.acknowledged})),
         "import_log_error": log_error,
+        "contents": contents,
         "last_import": last_import.as_ref().map(|r| serde_json::json!({"run": r.id, "started_at": r.started_at.to_rfc3339(), "outcome": r.outcome.as_str()})),
         "cursor": cursor,
         "text": lines,

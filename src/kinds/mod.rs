@@ -144,6 +144,28 @@ pub struct Server {
     pub settings: Settings,
 }
 
+/// What a document holds ([`Server::document`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentContents {
+    /// Its partner: code and name.
+    pub partner: Option<(String, String)>,
+    /// Its lines.
+    pub lines: Vec<DocumentLine>,
+}
+
+/// A document's line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentLine {
+    /// The good's code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// How many.
+    pub quantity: f64,
+    /// At what price.
+    pub price: f64,
+}
+
 /// A repair of data an earlier obmen wrote wrong.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Repair {
@@ -260,6 +282,31 @@ impl Server {
                 out.extend(wh.imports_since(source, since)?);
             }
             Ok(out)
+        })
+        .await
+        .map_err(|e| RunError::Setup { message: e.to_string() })?
+    }
+
+    /// What a document holds, as `obmen why` tells it: its partner (code, name) and each line's
+    /// good (code, name), quantity and price, read from the server's database.
+    pub async fn document(&self, oper_type: crate::warehouse::OperType, acct: i32) -> Result<DocumentContents, RunError> {
+        let base = match &self.settings {
+            Settings::WarehouseProShopiko(s) => s.base(),
+            Settings::WarehouseProBaselinker(s) => s.base(),
+        };
+        tokio::task::spawn_blocking(move || {
+            let wh = crate::warehouse::Warehouse::connect_with(base.database.connection.expose(), base.database.dialect, base.timeouts())?;
+            let lines = wh.document_lines(oper_type, acct)?;
+            let partner = match lines.first() {
+                Some(l) => wh.partner(l.partner_id)?.map(|p| (p.code, p.company)),
+                None => None,
+            };
+            let mut goods = Vec::new();
+            for l in &lines {
+                let (code, name) = wh.good(l.good_id)?.map(|g| (g.code, g.name)).unwrap_or_default();
+                goods.push(DocumentLine { code, name, quantity: l.qtty, price: l.price_out });
+            }
+            Ok(DocumentContents { partner, lines: goods })
         })
         .await
         .map_err(|e| RunError::Setup { message: e.to_string() })?

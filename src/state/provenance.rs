@@ -28,6 +28,10 @@ pub struct Received {
     pub document: Option<String>,
     /// When it was written.
     pub imported_at: Option<DateTime<Utc>>,
+    /// The shop's cursor the order was read at (None: a retry from the quarantine).
+    pub cursor: Option<String>,
+    /// When the shop took its acknowledgement.
+    pub told_at: Option<DateTime<Utc>>,
 }
 
 impl Received {
@@ -64,18 +68,21 @@ fn read(r: sqlx::sqlite::SqliteRow) -> Received {
         received_at: time(&r.get::<String, _>(6)),
         document: r.get(7),
         imported_at: r.get::<Option<String>, _>(8).map(|t| time(&t)),
+        cursor: r.get(9),
+        told_at: r.get::<Option<String>, _>(10).map(|t| time(&t)),
     }
 }
 
 impl State {
     /// Keeps orders as received, before their documents are written (a copy already kept, the
     /// same to the byte, is left as it is).
-    pub async fn receive_orders(&self, server: &str, source: &str, run_id: Option<i64>, orders: &[Receiving<'_>]) -> Result<()> {
+    pub async fn receive_orders(&self, server: &str, source: &str, run_id: Option<i64>, cursor: Option<&str>, orders: &[Receiving<'_>]) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         let t = now();
         for o in orders {
             sqlx::query(
-                "INSERT INTO provenance (server, source, order_id, order_number, sha256, payload, run_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                "INSERT INTO provenance (server, source, order_id, order_number, sha256, payload, run_id, received_at, read_at_cursor)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (server, order_id, sha256) DO NOTHING",
             )
             .bind(server)
@@ -86,6 +93,7 @@ impl State {
             .bind(o.payload)
             .bind(run_id)
             .bind(&t)
+            .bind(cursor)
             .execute(&mut *tx)
             .await
             .map_err(|e| self.err(e))?;
@@ -111,10 +119,26 @@ impl State {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
+    /// Notes when the shop took these orders' acknowledgements (their copies not told yet).
+    pub async fn orders_told(&self, server: &str, order_ids: &[&str]) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let t = now();
+        for id in order_ids {
+            sqlx::query("UPDATE provenance SET told_at = ? WHERE server = ? AND order_id = ? AND told_at IS NULL")
+                .bind(&t)
+                .bind(server)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
     /// Every copy kept of an order, by its id or its number, oldest first.
     pub async fn provenance_of(&self, server: &str, order: &str) -> Result<Vec<Received>> {
         let rows = sqlx::query(
-            "SELECT order_id, order_number, source, sha256, payload, run_id, received_at, document, imported_at FROM provenance WHERE server = ? AND (order_id = ? OR order_number = ?) ORDER BY id",
+            "SELECT order_id, order_number, source, sha256, payload, run_id, received_at, document, imported_at, read_at_cursor, told_at FROM provenance WHERE server = ? AND (order_id = ? OR order_number = ?) ORDER BY id",
         )
             .bind(server)
             .bind(order)
@@ -128,7 +152,7 @@ impl State {
     /// Every copy kept of a server's orders received since `since` (all: None), oldest first.
     pub async fn provenance(&self, server: &str, since: Option<DateTime<Utc>>) -> Result<Vec<Received>> {
         let since = since.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default();
-        let rows = sqlx::query("SELECT order_id, order_number, source, sha256, payload, run_id, received_at, document, imported_at FROM provenance WHERE server = ? AND received_at >= ? ORDER BY id")
+        let rows = sqlx::query("SELECT order_id, order_number, source, sha256, payload, run_id, received_at, document, imported_at, read_at_cursor, told_at FROM provenance WHERE server = ? AND received_at >= ? ORDER BY id")
             .bind(server)
             .bind(since)
             .fetch_all(&self.pool)
@@ -163,14 +187,17 @@ mod tests {
         let state = State::open(&dir.path().join("state.db")).await.unwrap();
         let first = Receiving { order_id: "7", order_number: "SH-7", payload: "{\"total\":1}" };
         for _ in 0..2 {
-            state.receive_orders("S", "shop", Some(1), &[first]).await.unwrap();
+            state.receive_orders("S", "shop", Some(1), Some("c1"), &[first]).await.unwrap();
         }
-        state.receive_orders("S", "shop", Some(2), &[Receiving { payload: "{\"total\":2}", ..first }]).await.unwrap();
+        state.receive_orders("S", "shop", Some(2), None, &[Receiving { payload: "{\"total\":2}", ..first }]).await.unwrap();
+        state.orders_told("S", &["7"]).await.unwrap();
         state.orders_booked("S", &[("7", "{\"total\":2}", "0000000042".into())]).await.unwrap();
         let kept = state.provenance_of("S", "sh-7".to_uppercase().as_str()).await.unwrap();
         assert_eq!(kept.len(), 2);
         assert!(kept.iter().all(Received::intact));
         assert_eq!((kept[0].document.as_deref(), kept[1].document.as_deref()), (None, Some("0000000042")));
+        assert_eq!((kept[0].cursor.as_deref(), kept[1].cursor.as_deref()), (Some("c1"), None));
+        assert!(kept.iter().all(|k| k.told_at.is_some()));
         assert!(sqlx::query("UPDATE provenance SET payload = 'x'").execute(&state.pool).await.is_err(), "kept unchanged");
         assert_eq!(state.sweep_provenance(10).await.unwrap(), 0);
         sqlx::query("UPDATE provenance SET imported_at = '2010-01-01T00:00:00Z' WHERE document IS NOT NULL").execute(&state.pool).await.unwrap();

@@ -1560,7 +1560,8 @@ fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
     let (code, out, err) = obmen_cli(&s, &["why", "Shop", &imported]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(&format!("Order {imported} is in Warehouse Pro: document {document}")) && out.contains(&format!("by run {run}.")), "{out}");
-    assert!(out.contains("The shop was told it is imported.") && out.contains(&format!("Received from the shop by run {run} at")), "{out}");
+    assert!(out.contains("The shop was told it is imported, at ") && out.contains(&format!("Received from the shop by run {run} at")), "{out}");
+    assert!(out.contains("Partner: ") && out.contains("Goods: "), "matched to which partner and goods: {out}");
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "why", "Shop", &imported.to_lowercase()]);
     assert!(out.contains(&format!("Поръчка {imported} е в Warehouse Pro: документ {document}")) && out.contains("Магазинът е уведомен"), "{out}");
     let (_, out, _) = obmen_cli(&s, &["why", "Shop", &imported, "--json"]);
@@ -1569,6 +1570,8 @@ fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
     let sha = why["received"][0]["sha256"].as_str().unwrap().to_owned();
     assert_eq!(sha.len(), 64);
     assert_eq!(why["received"][0]["intact"], true);
+    assert!(why["received"][0]["told_at"].is_string(), "{why}");
+    assert!(why["contents"]["lines"].as_array().is_some_and(|l| !l.is_empty()) && why["contents"]["partner"].is_array(), "{why}");
 
     let (code, out, _) = obmen_cli(&s, &["why", "Shop", "SH-720001"]);
     assert_eq!(code, 0);
@@ -1626,4 +1629,11 @@ fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
     assert!(out.contains(&format!("✘ order {imported} (document {document}) is in the import log, but obmen kept no payload of it")), "{out}");
     let (code, _, err) = obmen_cli(&s, &["audit", "provenance", "Shop", "--since", "yesterday"]);
     assert_eq!(code, 2, "{err}");
+
+    // An order read past the start of the shop's list says at which cursor.
+    s.shop().place(&order("720003", "100001", "1", "2.00"));
+    let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--import"]);
+    assert_eq!(code, 3, "SH-720002 is still set aside: {out}{err}");
+    let (_, out, _) = obmen_cli(&s, &["why", "Shop", "SH-720003"]);
+    assert!(out.contains("Order SH-720003 is in Warehouse Pro") && out.contains("read at the shop's cursor "), "{out}");
 }

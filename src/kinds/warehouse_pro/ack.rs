@@ -117,7 +117,13 @@ impl<S: Shop> Ctx<'_, S> {
             }
             let ids: Vec<&str> = taken.iter().map(|(id, _)| *id).collect();
             match self.wh.mark_acknowledged_many(self.source(), &ids) {
-                Ok(()) => report.acknowledged += taken.len() as u64,
+                Ok(()) => {
+                    report.acknowledged += taken.len() as u64;
+                    // When the shop was told, for `obmen why`; the import log holds that it was.
+                    if let Err(e) = self.rt.block_on(self.state.orders_told(&self.settings.name, &ids)) {
+                        tracing::warn!(error = %e, "When the shop was told could not be noted in the state.");
+                    }
+                }
                 Err(e) => {
                     for (_, number) in taken {
                         report.ack_failures.push(format!("{number}: {}", Msg::AckNotNoted.with(lang, &[("error", &e)])));

@@ -142,7 +142,9 @@ impl<S: Shop> Ctx<'_, S> {
                     Err(bad) => self.set_aside_malformed(bad, raw.to_string(), report)?,
                 }
             }
+            *self.cache.page_cursor.borrow_mut() = cursor.clone();
             self.import_list(&orders, has_log, &links, report)?;
+            *self.cache.page_cursor.borrow_mut() = None;
             if advanced && !self.dry_run {
                 if let Some(next) = &page.next_cursor {
                     self.rt.block_on(self.state.set_cursor(&server, "orders", next))?;
@@ -284,7 +286,8 @@ impl<S: Shop> Ctx<'_, S> {
         // that a crash between the two never leaves a document whose order was not kept.
         let receiving: Vec<Receiving<'_>> =
             ready.iter().map(|r| Receiving { order_id: &r.parsed.order.id, order_number: &r.parsed.order.number, payload: &r.parsed.order.raw }).collect();
-        self.rt.block_on(self.state.receive_orders(&self.settings.name, self.source(), self.cache.run_id, &receiving))?;
+        let cursor = self.cache.page_cursor.borrow().clone();
+        self.rt.block_on(self.state.receive_orders(&self.settings.name, self.source(), self.cache.run_id, cursor.as_deref(), &receiving))?;
         match self.write(&ready) {
             Ok(page) => {
                 self.cache.service_goods.borrow_mut().extend(page.service_goods);

@@ -156,6 +156,8 @@ impl<T> Drop for Ahead<T> {
 pub(crate) struct Cache {
     /// The run's record in the history (None: a dry run).
     pub(super) run_id: Option<i64>,
+    /// The shop's cursor the page in hand was read at (None: a retry from the quarantine).
+    pub(super) page_cursor: std::cell::RefCell<Option<String>>,
     /// The VAT groups: (ID, percent).
     pub(super) vat_groups: std::cell::RefCell<Option<Vec<(i32, f64)>>>,
     /// Goods found by code, by SKU.
