@@ -523,6 +523,33 @@ mod tests {
         assert_eq!(outbox(&third).await.len(), n + 2, "a problem open before the restart is not told again");
     }
 
+    /// A lasting problem is reminded once an interval, not once a tick; the daily digest goes
+    /// once a day, however often the watch looks, and across a restart.
+    #[tokio::test]
+    async fn reminders_once_an_interval_and_the_digest_once_a_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = monitor(dir.path(), "[alerts]\nwebhook = \"http://127.0.0.1:9/h\"\nremind_every_secs = 1\ndigest_at = \"00:00\"\n").await;
+        m.open("S", Problem::Failed, "the database is down", Some(7)).await;
+        for _ in 0..3 {
+            m.tick().await;
+        }
+        let out = outbox(&m).await;
+        assert_eq!(events(&out, "failed"), ["started"], "no reminder within the interval");
+        assert_eq!(out.iter().filter(|(_, j)| j["event"] == "digest").count(), 1, "the digest, once");
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        for _ in 0..3 {
+            m.tick().await;
+        }
+        let out = outbox(&m).await;
+        assert_eq!(events(&out, "failed"), ["started", "reminder"]);
+        let reminder = out.iter().find(|(_, j)| j["event"] == "reminder").unwrap();
+        assert!(reminder.1["subject"].as_str().unwrap().starts_with("Still: "), "{}", reminder.1);
+        assert_eq!(reminder.1["run"], 7);
+        let mut again = Monitor::new(m.engine.clone(), m.settings.clone(), Arc::new(Notify::new())).await;
+        again.tick().await;
+        assert_eq!(outbox(&again).await.iter().filter(|(_, j)| j["event"] == "digest").count(), 1, "not again after a restart");
+    }
+
     #[test]
     fn the_next_run_a_rule_promises_after_a_start() {
         use crate::config::schedule::{Rule, TimeWindow, Weekdays};
