@@ -19,6 +19,10 @@
 //!                                        #   healthchecks.io says when the pings stop
 //! # e-mail, a webhook, reminders, the digest and overrides per server: see crate::alerts::settings
 //!
+//! [tui]
+//! keyboard = "bds"          # a Bulgarian layout's letters are read by their key: bds (Windows'
+//!                           #   "Bulgarian") or phonetic
+//!
 //! [provenance]
 //! retention_years = 10      # orders as the shop sent them are kept this long after their document
 //! ```
@@ -48,6 +52,8 @@ pub struct DaemonSettings {
     pub heartbeat_every_secs: u32,
     /// Where alerts go and when (`[alerts]` beside the heartbeat).
     pub alerts: crate::alerts::AlertSettings,
+    /// The Bulgarian keyboard layout the TUI reads letter keys in (`[tui] keyboard`).
+    pub keyboard: crate::tui::keyboard::Keyboard,
     /// Where `GET /metrics` is also served on TCP (`[daemon] metrics_listen`).
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// Orders as received are kept at least this many years after their document
@@ -68,6 +74,7 @@ impl Default for DaemonSettings {
             alerts: crate::alerts::AlertSettings::default(),
             provenance_years: 10,
             metrics_listen: None,
+            keyboard: crate::tui::keyboard::Keyboard::Bds,
         }
     }
 }
@@ -83,6 +90,14 @@ struct File {
     alerts: crate::alerts::settings::Part,
     #[serde(default)]
     provenance: ProvenancePart,
+    #[serde(default)]
+    tui: TuiPart,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct TuiPart {
+    keyboard: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -140,6 +155,7 @@ impl DaemonSettings {
             alerts: crate::alerts::AlertSettings::default(),
             provenance_years: take("provenance.retention_years", file.provenance.retention_years, 1, 100, d.provenance_years),
             metrics_listen: None,
+            keyboard: crate::tui::keyboard::Keyboard::Bds,
         };
         let mut s = s;
         if let Some(at) = file.daemon.metrics_listen.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
@@ -147,6 +163,12 @@ impl DaemonSettings {
             match addr {
                 Ok(a) => s.metrics_listen = Some(a),
                 Err(_) => errors.push(ConfigError::field(&path, "daemon.metrics_listen", Msg::MetricsListenBad.with(current(), &[("at", &at)]))),
+            }
+        }
+        if let Some(k) = file.tui.keyboard.as_deref() {
+            match crate::tui::keyboard::Keyboard::parse(k) {
+                Some(k) => s.keyboard = k,
+                None => errors.push(ConfigError::field(&path, "tui.keyboard", Msg::KeyboardBad.with(current(), &[("value", &k)]))),
             }
         }
         let heartbeat = file.alerts.heartbeat.take();

@@ -10,6 +10,7 @@
 
 #[cfg(test)]
 mod fixtures;
+pub mod keyboard;
 pub mod render;
 pub mod state;
 pub mod toolbar;
@@ -202,6 +203,9 @@ pub fn run(home: &Home, lang: Lang) -> Result<(), crate::exit::CliError> {
     let client = Client::new(&home.socket());
     let started = rt.block_on(ensure_daemon(home, &client)).map_err(|e| crate::exit::CliError::failed(anyhow::anyhow!(e)))?;
     let mut app = App::new(lang);
+    // The keyboard layout is the home's setting; a file that cannot be read leaves BDS (the
+    // daemon says what is wrong with it).
+    app.keyboard = crate::daemon::DaemonSettings::load(home).map(|s| s.keyboard).unwrap_or_default();
     if started {
         app.message = Some(Msg::TuiStartingDaemon.get(lang).to_owned());
     }

@@ -319,6 +319,8 @@ pub struct App {
     pub draft: Option<Box<Draft>>,
     /// A server just made, to select once the daemon lists it.
     pub select_when_listed: Option<String>,
+    /// The Bulgarian layout a Cyrillic letter's key is read in.
+    pub keyboard: super::keyboard::Keyboard,
 }
 
 impl App {
@@ -338,7 +340,32 @@ impl App {
             done: false,
             draft: None,
             select_when_listed: None,
+            keyboard: super::keyboard::Keyboard::default(),
         }
+    }
+
+    /// True while text is being typed (a name, a value, a search, an order number): its
+    /// letters are taken as they come.
+    fn typing(&self) -> bool {
+        match &self.mode {
+            Mode::Edit(_) | Mode::New(_) => true,
+            Mode::Why(v) => v.asked.is_none(),
+            Mode::Log(v) => v.typing,
+            _ => false,
+        }
+    }
+
+    /// A key as the TUI reads it: a Cyrillic letter (a Bulgarian layout switched on) as the
+    /// letter of its key, except while text is typed, and except "д" (да, yes) where a question
+    /// is asked.
+    fn physical(&self, k: KeyEvent) -> KeyEvent {
+        let KeyCode::Char(c) = k.code else { return k };
+        let asking =
+            matches!(self.mode, Mode::ConfirmDelete(_) | Mode::ConfirmQuit | Mode::Draft) || matches!(&self.mode, Mode::Quarantine(v) if v.asking.is_some());
+        if self.typing() || (asking && matches!(c, 'д' | 'Д')) {
+            return k;
+        }
+        KeyEvent::new(KeyCode::Char(self.keyboard.latin(c)), k.modifiers)
     }
 
     /// The selected server's name.
@@ -538,7 +565,10 @@ impl App {
                 }
                 self.follow_selection()
             }
-            Action::Key(k) => self.key(k),
+            Action::Key(k) => {
+                let k = self.physical(k);
+                self.key(k)
+            }
         }
     }
 

@@ -263,6 +263,34 @@ fn why_asks_for_an_order_and_shows_the_daemons_answer() {
     assert_eq!(a.mode, Mode::Main, "any other key: back");
 }
 
+/// With a Bulgarian layout on, the letter keys send Cyrillic: the command keys are read by their
+/// key (BDS by default, phonetic as set), text being typed is taken as it comes, and "д" still
+/// says yes to a question.
+#[test]
+fn cyrillic_letters_are_the_commands_of_their_keys() {
+    let mut a = app();
+    assert_eq!(a.update(key('я')), [Effect::Start("Archive".into())], "BDS: the key of s sends я");
+    assert_eq!(a.update(key('й')), [Effect::Stop("Archive".into())], "BDS: the key of x sends й");
+    a.update(key('в'));
+    assert!(matches!(a.mode, Mode::Log(_)), "BDS: the key of l sends в");
+    a.update(code(KeyCode::Esc));
+    a.update(key('а'));
+    assert_eq!(a.mode, Mode::ConfirmDelete("Archive".into()), "BDS: the key of d sends а");
+    assert_eq!(a.update(key('д')), [Effect::Delete("Archive".into())], "д: да");
+    let mut a = app();
+    a.update(key('у'));
+    for c in "Ябълка".chars() {
+        a.update(key(c));
+    }
+    assert!(matches!(&a.mode, Mode::Why(v) if v.input == "Ябълка"), "typed text is taken as it comes");
+    a.update(code(KeyCode::Esc));
+    a.keyboard = crate::tui::keyboard::Keyboard::Phonetic;
+    assert_eq!(a.update(key('с')), [Effect::Start("Archive".into())], "phonetic: the key of s sends с");
+    assert_eq!(a.update(key('ь')), [Effect::Stop("Archive".into())], "phonetic: the key of x sends ь");
+    assert_eq!(a.update(key('я')), [], "phonetic я is q");
+    assert_eq!(a.mode, Mode::ConfirmQuit, "q with a server running asks");
+}
+
 fn prop(key: &str, ty: &str, raw: &str, choices: &[(&str, &str)]) -> Prop {
     Prop {
         group: "g".into(),

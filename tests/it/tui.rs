@@ -206,6 +206,32 @@ fn the_tui_starts_a_daemon_starts_and_stops_a_server_and_hides_leaving_it_runnin
     }
 }
 
+/// With a Bulgarian keyboard switched on, the letters it sends start, show the log of and stop
+/// a server: BDS by default (я is the key of s, в of l, й of x), the phonetic layout as set
+/// in obmen.toml (с, л, ь).
+#[test]
+fn a_bulgarian_keyboard_starts_shows_the_log_and_stops_in_bds_and_phonetic() {
+    let shop = SimConfig { seed_orders: 3, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Sqlite, 10, shop, &[("import", "\"periodic\""), ("import_every_min", "60")]);
+    let home = setup.home.path();
+    let _guard = DaemonGuard(home.to_owned());
+    for (layout, start, log, stop) in [("bds", "я", "в", "й"), ("phonetic", "с", "л", "ь")] {
+        std::fs::write(home.join("obmen.toml"), format!("[tui]\nkeyboard = \"{layout}\"\n")).unwrap();
+        let mut tui = Tui::open(home, "bg");
+        tui.wait_for("спрян", Duration::from_secs(30));
+        tui.press(start);
+        tui.wait_for("следващ обмен", Duration::from_secs(60));
+        tui.press(log);
+        tui.wait_for("Обменът завърши", Duration::from_secs(30));
+        tui.press("\x1b");
+        tui.wait_for("Правила за обмен", Duration::from_secs(10));
+        tui.press(stop);
+        tui.wait_for("■ спрян", Duration::from_secs(30));
+        tui.press("h");
+        assert!(tui.wait_exit(Duration::from_secs(10)).success(), "{layout}");
+    }
+}
+
 /// The value a form's property shows on the screen: on the grid's line whose label is `label`
 /// (after its mark), what follows the label's padding.
 fn value_of(screen: &str, label: &str) -> Option<String> {
