@@ -121,10 +121,11 @@ impl Msg {
     /// `name`.
     pub fn with(self, lang: Lang, args: &[(&str, &dyn std::fmt::Display)]) -> String {
         let mut text = self.text(lang).to_owned();
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), &value.to_string());
+        let values: Vec<(&str, String)> = args.iter().map(|(name, value)| (*name, value.to_string())).collect();
+        for (name, value) in &values {
+            text = text.replace(&format!("{{{name}}}"), value);
         }
-        text
+        plural_forms(&text, lang, &values)
     }
 
     /// A setting's type as a user writes it (`whole number 1..600`).
@@ -167,6 +168,60 @@ impl Msg {
     }
 }
 
+/// How many forms a language's words take after a count (CLDR's cardinal categories that whole
+/// numbers meet): English and Bulgarian one and other, Polish one, few and many.
+pub fn plural_form_count(lang: Lang) -> usize {
+    match lang {
+        Lang::Pl => 3,
+        _ => 2,
+    }
+}
+
+/// Which of a language's forms a count takes: its CLDR category (intl_pluralrules), in the order
+/// the catalogue writes the forms (`one|other`; Polish `one|few|many`, a fraction taking many).
+pub fn plural_form(lang: Lang, n: &str) -> usize {
+    use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
+    let Ok(id) = lang.code().parse::<unic_langid::LanguageIdentifier>() else { return 1 };
+    let Ok(rules) = PluralRules::create(id, PluralRuleType::CARDINAL) else { return 1 };
+    match (rules.select(n), lang) {
+        (Ok(PluralCategory::ONE), _) => 0,
+        (Ok(PluralCategory::FEW), Lang::Pl) => 1,
+        (_, Lang::Pl) => 2,
+        _ => 1,
+    }
+}
+
+/// Fills a text's plural choices: `{count:server|servers}` becomes the form the value of the
+/// argument `count` takes in `lang` ([`plural_form`]). A choice whose argument is not given, or
+/// is no number, keeps its last form.
+fn plural_forms(text: &str, lang: Lang, values: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let (before, after) = rest.split_at(open);
+        out.push_str(before);
+        let choice = after.get(1..).and_then(|inner| {
+            let close = inner.find('}')?;
+            let (name, forms) = inner.get(..close)?.split_once(':')?;
+            (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some((name, forms, close))
+        });
+        match choice {
+            Some((name, forms, close)) => {
+                let forms: Vec<&str> = forms.split('|').collect();
+                let i = values.iter().find(|(n, _)| *n == name).map_or(forms.len().saturating_sub(1), |(_, v)| plural_form(lang, v.trim()));
+                out.push_str(forms.get(i).or(forms.last()).copied().unwrap_or(""));
+                rest = after.get(close + 2..).unwrap_or("");
+            }
+            None => {
+                out.push('{');
+                rest = after.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 catalogue! {
     // Tables and headers.
     Name => "NAME", "ИМЕ", "NAZWA";
@@ -179,7 +234,7 @@ catalogue! {
     NoValue => "No", "Не", "Nie";
     No => "no", "не", "nie";
     Ok => "ok", "наред", "ok";
-    Invalid => "invalid ({count} problems: obmen server validate {server})", "невалиден ({count} проблема: obmen server validate {server})", "nieprawidłowy ({count} problemów: obmen server validate {server})";
+    Invalid => "invalid ({count} {count:problem|problems}: obmen server validate {server})", "невалиден ({count} {count:проблем|проблема}: obmen server validate {server})", "nieprawidłowy ({count} {count:problem|problemy|problemów}: obmen server validate {server})";
     NoServers => "No servers in {dir}. Make one with: obmen server new NAME --kind \"{kind}\" --set key=value ...", "Няма сървъри в {dir}. Създайте с: obmen server new ИМЕ --kind \"{kind}\" --set ключ=стойност ...", "Brak serwerów w {dir}. Utwórz serwer: obmen server new NAME --kind \"{kind}\" --set key=value ...";
     KindsHint => "Every setting of a kind: obmen kinds show KIND", "Всички настройки на даден тип: obmen kinds show ТИП", "Wszystkie ustawienia rodzaju: obmen kinds show KIND";
     Required => "required", "задължително", "wymagane";
@@ -208,15 +263,15 @@ catalogue! {
     OutcomeStopped => "stopped", "спрян", "zatrzymana";
     OutcomeInterrupted => "interrupted", "прекъснат", "przerwana";
     OutcomeRunning => "running", "тече", "trwa";
-    Retries => "Retries: {count} calls to the shop or the database were tried again.", "Повторения: {count} обръщения към магазина или базата данни бяха опитани отново.", "Ponowienia: {count} wywołań sklepu lub bazy danych ponowiono.";
+    Retries => "Retries: {count} {count:call|calls} to the shop or the database {count:was|were} tried again.", "Повторения: {count} {count:обръщение|обръщения} към магазина или базата данни {count:беше опитано|бяха опитани} отново.", "Ponowienia: ponowiono {count} {count:wywołanie|wywołania|wywołań} sklepu lub bazy danych.";
     RunError => "Error: {message}", "Грешка: {message}", "Błąd: {message}";
     Retrying => "obmen: retrying {what}: {error}", "obmen: нов опит ({what}): {error}", "obmen: ponawiam {what}: {error}";
     Transient => " (it should pass by itself once the database or the shop answers again)", " (би трябвало да мине от само себе си, щом базата данни или магазинът отговорят отново)", " (powinno minąć samo, gdy baza danych lub sklep znów odpowie)";
     RunFailed => "the run of server '{server}' failed: {errors}", "обменът на сървър '{server}' е неуспешен: {errors}", "wymiana serwera '{server}' nie powiodła się: {errors}";
     RunStopped => "the run of server '{server}' was stopped; the next run goes on from where it stopped", "обменът на сървър '{server}' беше спрян; следващият продължава оттам, докъдето е стигнал", "wymiana serwera '{server}' została zatrzymana; następna wymiana podejmie ją od miejsca zatrzymania";
-    PartlySetAside => "{count} orders were set aside (`obmen quarantine {server}` lists them)", "{count} поръчки са оставени настрана (`obmen quarantine {server}` ги изброява)", "{count} zamówień odłożono do kwarantanny (`obmen quarantine {server}` je wymienia)";
-    PartlyNotConfirmed => "{count} orders are imported but not yet confirmed to the shop (obmen tells it on the next run)", "{count} поръчки са внесени, но магазинът още не е уведомен (obmen ще го уведоми при следващия обмен)", "{count} zamówień zaimportowano, ale jeszcze nie potwierdzono w sklepie (obmen zrobi to przy następnej wymianie)";
-    PartlyRefused => "the shop refused {count} exported records (listed above)", "магазинът отказа {count} изпратени записа (изброени по-горе)", "sklep odrzucił {count} wyeksportowanych rekordów (wymienione powyżej)";
+    PartlySetAside => "{count} {count:order was|orders were} set aside (`obmen quarantine {server}` lists them)", "{count} {count:поръчка е оставена|поръчки са оставени} настрана (`obmen quarantine {server}` ги изброява)", "odłożono {count} {count:zamówienie|zamówienia|zamówień} do kwarantanny (`obmen quarantine {server}` je wymienia)";
+    PartlyNotConfirmed => "{count} {count:order is|orders are} imported but not yet confirmed to the shop (obmen tells it on the next run)", "{count} {count:поръчка е внесена|поръчки са внесени}, но магазинът още не е уведомен (obmen ще го уведоми при следващия обмен)", "zaimportowano {count} {count:zamówienie|zamówienia|zamówień}, ale jeszcze nie potwierdzono w sklepie (obmen zrobi to przy następnej wymianie)";
+    PartlyRefused => "the shop refused {count} exported {count:record|records} (listed above)", "магазинът отказа {count} {count:изпратен запис|изпратени записа} (изброени по-горе)", "sklep odrzucił {count} {count:wyeksportowany rekord|wyeksportowane rekordy|wyeksportowanych rekordów} (wymienione powyżej)";
     PartlyServer => "server '{server}': {parts}", "сървър '{server}': {parts}", "serwer '{server}': {parts}";
     // A run's report (the WarehousePro Import Export Shopiko kind).
     ExportLine => "Export: {products} products sent ({products_same} unchanged), {stock} stock levels sent ({stock_same} unchanged), {customers} customers sent ({customers_same} unchanged).", "Експорт: изпратени {products} стоки ({products_same} без промяна), {stock} количества ({stock_same} без промяна), {customers} клиенти ({customers_same} без промяна).", "Eksport: wysłano {products} produktów ({products_same} bez zmian), {stock} stanów magazynowych ({stock_same} bez zmian), {customers} klientów ({customers_same} bez zmian).";
@@ -246,7 +301,7 @@ catalogue! {
     LeftAlone => "Left alone {item}", "Оставена без промяна {item}", "Pominięto {item}";
     Note => "Note: {note}", "Бележка: {note}", "Uwaga: {note}";
     PagesOneByOne => "Pages written one order at a time, because an order failed while its page was written together: {count}", "Страници, записани поръчка по поръчка, защото поръчка се провали при общия запис на страницата: {count}", "Strony zapisane zamówienie po zamówieniu, bo zamówienie nie powiodło się przy wspólnym zapisie strony: {count}";
-    NotConfirmedHeader => "{count} orders are imported but not yet confirmed to the shop; obmen will tell it on the next run:", "{count} поръчки са внесени, но магазинът още не е уведомен; obmen ще го уведоми при следващия обмен:", "{count} zamówień zaimportowano, ale jeszcze nie potwierdzono w sklepie; obmen zrobi to przy następnej wymianie:";
+    NotConfirmedHeader => "{count} {count:order is|orders are} imported but not yet confirmed to the shop; obmen will tell it on the next run:", "{count} {count:поръчка е внесена|поръчки са внесени}, но магазинът още не е уведомен; obmen ще го уведоми при следващия обмен:", "zaimportowano {count} {count:zamówienie|zamówienia|zamówień}, ale jeszcze nie potwierdzono w sklepie; obmen zrobi to przy następnej wymianie:";
     // Why an order is set aside (the reasons are kept in the language of the run that set it aside).
     NotANumber => "{what} '{text}' is not a number", "{what} '{text}' не е число", "{what} '{text}' nie jest liczbą";
     OrderNoKey => "the order has no {what}: ask the shop to correct it", "поръчката няма {what}: помолете магазина да я поправи", "zamówienie nie ma {what}: poproś sklep o poprawkę";
@@ -295,7 +350,7 @@ catalogue! {
     EmailNumbersDiffer => "the e-mail {email} is partner {partner}'s, whose VAT or company number differs from the customer's: a new partner is made (the VAT number is the stronger key)", "имейлът {email} е на партньор {partner}, чийто ДДС номер или ЕИК се различава от този на клиента: създава се нов партньор (ДДС номерът е по-силният ключ)", "e-mail {email} należy do kontrahenta {partner}, którego numer VAT lub numer firmy różni się od klienta: utworzono nowego kontrahenta (numer VAT jest silniejszym kluczem)";
     // The quarantine.
     NothingSetAside => "No orders of server '{server}' are set aside.", "Няма оставени настрана поръчки на сървър '{server}'.", "Żadne zamówienie serwera '{server}' nie jest odłożone.";
-    Tried => "tried {count} times, last {when}", "опитана {count} пъти, последно {when}", "próbowano {count} razy, ostatnio {when}";
+    Tried => "tried {count} {count:time|times}, last {when}", "опитана {count} {count:път|пъти}, последно {when}", "próbowano {count} {count:raz|razy|razy}, ostatnio {when}";
     Dropped => "Order {order} of server '{server}' is dropped: it will not be imported (`obmen quarantine {server} list --all` still shows it).", "Поръчка {order} на сървър '{server}' е отхвърлена: няма да бъде внесена (`obmen quarantine {server} list --all` все още я показва).", "Zamówienie {order} serwera '{server}' porzucono: nie zostanie zaimportowane (`obmen quarantine {server} list --all` nadal je pokazuje).";
     NoSuchSetAside => "server '{server}' has no order '{order}' set aside (by list id or order number): `obmen quarantine {server}` lists them", "сървър '{server}' няма оставена настрана поръчка '{order}' (по номер в списъка или номер на поръчка): `obmen quarantine {server}` ги изброява", "serwer '{server}' nie ma odłożonego zamówienia '{order}' (według numeru na liście lub numeru zamówienia): `obmen quarantine {server}` je wymienia";
     StillSetAside => "order {order} is still set aside", "поръчка {order} все още е оставена настрана", "zamówienie {order} jest nadal odłożone";
@@ -338,7 +393,7 @@ catalogue! {
     CheckNotAShop => "the address is no Shopiko exchange API", "адресът не е API за обмен на Shopiko", "adres nie jest API wymiany Shopiko";
     CheckFailedItself => "the check itself failed: {error}", "самата проверка не успя: {error}", "samo sprawdzenie nie powiodło się: {error}";
     // Checks.
-    ChecksFailed => "{failed} of {total} checks of server '{server}' failed", "{failed} от {total} проверки на сървър '{server}' са неуспешни", "{failed} z {total} sprawdzeń serwera '{server}' nie powiodło się";
+    ChecksFailed => "{failed} of {total} {total:check|checks} of server '{server}' failed", "{failed} от {total} {total:проверка|проверки} на сървър '{server}' {failed:е неуспешна|са неуспешни}", "{failed} z {total} {total:sprawdzenia|sprawdzeń|sprawdzeń} serwera '{server}' {failed:nie powiodło|nie powiodły|nie powiodło} się";
     // Server files.
     Missing => "missing: {help}", "липсва: {help}", "brak: {help}";
     MissingKind => "missing: say which kind of server this is, e.g. kind = \"{kind}\"", "липсва: посочете типа на сървъра, напр. kind = \"{kind}\"", "brak: podaj rodzaj serwera, np. kind = \"{kind}\"";
@@ -373,7 +428,7 @@ catalogue! {
     EditorEnded => "the editor ({editor}) ended with {status}; nothing was saved", "редакторът ({editor}) завърши с {status}; нищо не е записано", "edytor ({editor}) zakończył się z {status}; nic nie zapisano";
     EditorMissing => "cannot run the editor '{editor}': {error}; set EDITOR to one that is installed", "редакторът '{editor}' не може да се стартира: {error}; задайте EDITOR на инсталиран редактор", "nie można uruchomić edytora '{editor}': {error}; ustaw EDITOR na zainstalowany edytor";
     EditKept => "nothing was saved; your edit is kept in {copy} (0600): fix it, then copy it over {file}", "нищо не е записано; редакцията ви е запазена в {copy} (0600): поправете я и я копирайте върху {file}", "nic nie zapisano; twoja edycja jest w {copy} (0600): popraw ją, potem skopiuj na {file}";
-    InvalidServers => "{invalid} of {total} servers are invalid", "{invalid} от {total} сървъра са невалидни", "{invalid} z {total} serwerów jest nieprawidłowych";
+    InvalidServers => "{invalid} of {total} {total:server|servers} {invalid:is|are} invalid", "{invalid} от {total} {total:сървър|сървъра} {invalid:е невалиден|са невалидни}", "{invalid} z {total} {total:serwera|serwerów|serwerów} {invalid:jest nieprawidłowy|są nieprawidłowe|jest nieprawidłowych}";
     NothingToRepair => "Server '{server}': nothing to repair.", "Сървър '{server}': няма нищо за поправяне.", "Serwer '{server}': nie ma czego naprawiać.";
     FullNeedsExport => "--full resends the export: pass it with --export (server '{server}' does not export by its rules)", "--full изпраща експорта наново: подайте го с --export (сървър '{server}' не експортира по правилата си)", "--full wysyła eksport ponownie: podaj go z --export (serwer '{server}' według swoich reguł nie eksportuje)";
     // The Warehouse Pro database.
@@ -531,10 +586,10 @@ catalogue! {
     TuiServers => "Servers", "Сървъри", "Serwery";
     TuiConnected => "daemon", "демон", "demon";
     TuiNotConnected => "no daemon", "няма демон", "brak demona";
-    TuiCounts => "{running} running, {failed} failed, {total} servers", "работят {running}, с грешка {failed}, сървъри {total}", "{running} działa, {failed} z błędem, {total} serwerów";
+    TuiCounts => "{running} running, {failed} failed, {total} {total:server|servers}", "работят {running}, с грешка {failed}, сървъри {total}", "{running} {running:działa|działają|działa}, {failed} z błędem, {total} {total:serwer|serwery|serwerów}";
     TuiNoServers => "No servers yet. Press n to make one (or `obmen server new NAME --kind KIND`).", "Още няма сървъри. Натиснете n, за да създадете (или `obmen server new ИМЕ --kind ТИП`).", "Brak serwerów. Naciśnij n, by utworzyć serwer (lub `obmen server new NAME --kind KIND`).";
     TuiWaitingForDaemon => "Connecting to the daemon...", "Свързване с демона...", "Łączenie z demonem...";
-    TuiQuitAsk => "{count} servers are running.\nEnter: leave them running in the daemon (as Hide does)\ns: stop them, then quit\nany other key: go back", "Работят сървъри: {count}.\nEnter: оставете ги да работят в демона (като Скриване)\ns: спрете ги и излезте\nдруг клавиш: назад", "Działa {count} serwerów.\nEnter: zostaw je działające w demonie (jak Ukryj)\ns: zatrzymaj je, potem wyjdź\ninny klawisz: wróć";
+    TuiQuitAsk => "{count} {count:server is|servers are} running.\nEnter: leave them running in the daemon (as Hide does)\ns: stop them, then quit\nany other key: go back", "Работят сървъри: {count}.\nEnter: оставете ги да работят в демона (като Скриване)\ns: спрете ги и излезте\nдруг клавиш: назад", "{count:Działa|Działają|Działa} {count} {count:serwer|serwery|serwerów}.\nEnter: zostaw je działające w demonie (jak Ukryj)\ns: zatrzymaj je, potem wyjdź\ninny klawisz: wróć";
     TuiHelpText => "s/F5 start   x/F6 stop   t/F9 test the connections\nn/F3 new server   e/Enter/F4 edit a property   d/Del delete\nl/F7 log   r/F8 runs   u orders set aside (quarantine)   w why an order is not in Warehouse Pro\n↑↓ select a server   Tab/PgDn, PgUp select a property\nh/F10 hide: the window goes, the servers keep running\nL switch the language   q/Esc quit   ? this help\nA Bulgarian keyboard works as it is: the same keys (BDS; phonetic: [tui] keyboard in obmen.toml)\nany key: back", "s/F5 старт   x/F6 стоп   t/F9 тест на връзките\nn/F3 нов сървър   e/Enter/F4 редакция на настройка   d/Del изтриване\nl/F7 лог   r/F8 обмени   u отделени поръчки (карантина)   w защо поръчка не е в Warehouse Pro\n↑↓ избор на сървър   Tab/PgDn, PgUp избор на настройка\nh/F10 скриване: прозорецът изчезва, сървърите продължават\nL смяна на езика   q/Esc изход   ? тази помощ\nС българска клавиатура работят същите клавиши (БДС; фонетична: [tui] keyboard в obmen.toml)\nдруг клавиш: назад", "s/F5 start   x/F6 stop   t/F9 test połączeń\nn/F3 nowy serwer   e/Enter/F4 edycja właściwości   d/Del usuń\nl/F7 log   r/F8 wymiany   u odłożone zamówienia (kwarantanna)   w dlaczego zamówienia nie ma w Warehouse Pro\n↑↓ wybór serwera   Tab/PgDn, PgUp wybór właściwości\nh/F10 ukryj: okno znika, serwery działają dalej\nL zmiana języka   q/Esc wyjście   ? ta pomoc\nZ bułgarską klawiaturą działają te same klawisze (BDS; fonetyczna: [tui] keyboard w obmen.toml)\ndowolny klawisz: wstecz";
     TuiStartingDaemon => "No daemon ran for this home: one was started in the background.", "За тази папка не работеше демон: стартиран е във фонов режим.", "Dla tego katalogu nie działał żaden demon: uruchomiono go w tle.";
     RunLostDaemon => "the daemon stopped answering before the run of server '{server}' ended: `obmen runs {server}` shows how it ended", "демонът спря да отговаря преди края на обмена на сървър '{server}': `obmen runs {server}` показва как е завършил", "demon przestał odpowiadać przed końcem wymiany serwera '{server}': `obmen runs {server}` pokazuje, jak się skończyła";
@@ -573,13 +628,13 @@ catalogue! {
     ServiceDone => "Service {action}: {file}.", "Услуга ({action}): {file}.", "Usługa {action}: {file}.";
     RunViaDaemon => "Server '{server}' runs in the daemon: it was asked to run now.", "Сървър '{server}' работи в демона: поискан е обмен сега.", "Serwer '{server}' działa w demonie: poproszono go o wymianę teraz.";
     DaemonAlreadyRuns => "a daemon already runs for {home} (its daemon.lock is held): `obmen server list` talks to it", "за {home} вече работи демон (daemon.lock е зает): `obmen server list` говори с него", "demon dla {home} już działa (jego daemon.lock jest zajęty): `obmen server list` z nim rozmawia";
-    DaemonListening => "obmen daemon: home {home}, {count} servers, {started} started; listening on {socket}", "obmen демон: папка {home}, сървъри {count}, стартирани {started}; слуша на {socket}", "demon obmen: katalog {home}, {count} serwerów, {started} uruchomionych; nasłuchuje na {socket}";
+    DaemonListening => "obmen daemon: home {home}, {count} {count:server|servers}, {started} started; listening on {socket}", "obmen демон: папка {home}, сървъри {count}, стартирани {started}; слуша на {socket}", "demon obmen: katalog {home}, {count} {count:serwer|serwery|serwerów}, {started} {started:uruchomiony|uruchomione|uruchomionych}; nasłuchuje na {socket}";
     DaemonStopped => "obmen daemon: stopped; servers stopped: {stopped}", "obmen демон: спрян; спрени сървъри: {stopped}", "demon obmen: zatrzymany; zatrzymane serwery: {stopped}";
     DaemonLate => "obmen daemon: these servers had not ended within {secs} s and were left to the database to roll back: {late}", "obmen демон: тези сървъри не приключиха за {secs} с и базата данни ще отмени незаписаното: {late}", "demon obmen: te serwery nie skończyły w ciągu {secs} s i ich wycofanie pozostawiono bazie danych: {late}";
     LogSettingsChanged => "The settings of server '{server}' changed.", "Настройките на сървър '{server}' са променени.", "Ustawienia serwera '{server}' zmieniły się.";
     LogInvalidFile => "The file of server '{server}' is invalid; the server keeps its last good settings: {errors}", "Файлът на сървър '{server}' е невалиден; сървърът запазва последните си валидни настройки: {errors}", "Plik serwera '{server}' jest nieprawidłowy; serwer zachowuje ostatnie dobre ustawienia: {errors}";
     LogServerRemoved => "Server '{server}' was deleted: stopped and removed.", "Сървър '{server}' е изтрит: спрян и премахнат.", "Serwer '{server}' usunięto: zatrzymany i usunięty.";
-    LogRunsInterrupted => "{count} runs left unfinished by a process that died are marked interrupted.", "{count} обмена, оставени незавършени от спрял процес, са отбелязани като прекъснати.", "{count} wymian, których nie dokończył proces, który padł, oznaczono jako przerwane.";
+    LogRunsInterrupted => "{count} {count:run|runs} left unfinished by a process that died {count:is|are} marked interrupted.", "{count} {count:обмен, оставен незавършен от спрял процес, е отбелязан като прекъснат|обмена, оставени незавършени от спрял процес, са отбелязани като прекъснати}.", "Wymiany, których nie dokończył proces, który padł, oznaczono jako przerwane: {count}.";
     LogHeartbeatFailed => "The heartbeat ping ({why}) was not taken: {error}; the next one is tried as usual. Check the [alerts] heartbeat address in obmen.toml and that this machine reaches it", "Сигналът за живот ({why}) не беше приет: {error}; следващият ще бъде изпратен както обикновено. Проверете адреса [alerts] heartbeat в obmen.toml и дали тази машина го достига", "Sygnał życia ({why}) nie został przyjęty: {error}; następny zostanie wysłany jak zwykle. Sprawdź adres [alerts] heartbeat w obmen.toml i czy ta maszyna go osiąga";
     PasswordEmpty => "the password is empty", "паролата е празна", "hasło jest puste";
     PasswordControlChars => "the password holds control characters: write it exactly as the mail provider gave it", "паролата съдържа управляващи знаци: запишете я точно както я е дал доставчикът на пощата", "hasło zawiera znaki sterujące: wpisz je dokładnie tak, jak podał je dostawca poczty";
@@ -637,7 +692,7 @@ catalogue! {
     AlertsTestSent => "sent", "изпратено", "wysłano";
     AlertsTestPinged => "pinged", "сигналът е приет", "sygnał przyjęty";
     AlertsNoChannel => "no alert channel is set in {file}: add smtp, from and to, or webhook, under [alerts]", "в {file} няма зададен канал за известия: добавете smtp, from и to или webhook под [alerts]", "w {file} nie ustawiono kanału powiadomień: dodaj smtp, from i to albo webhook w [alerts]";
-    AlertsTestFailed => "{failed} of {total} alert channels did not take the test message", "{failed} от {total} канала за известия не приеха пробното съобщение", "{failed} z {total} kanałów powiadomień nie przyjęło wiadomości testowej";
+    AlertsTestFailed => "{failed} of {total} alert {total:channel|channels} did not take the test message", "{failed} от {total} {total:канал|канала} за известия не {failed:прие|приеха} пробното съобщение", "{failed} z {total} {total:kanału|kanałów|kanałów} powiadomień nie {failed:przyjął|przyjęły|przyjęło} wiadomości testowej";
     LogAlertSent => "Alert sent by {channel}: {subject}", "Известие изпратено чрез {channel}: {subject}", "Powiadomienie wysłane przez {channel}: {subject}";
     LogAlertFailed => "An alert was not taken by {channel}: {error}; it is tried again at {next}. Check [alerts] in obmen.toml, or run `obmen alerts test`", "Известие не беше прието от {channel}: {error}; ще бъде опитано отново в {next}. Проверете [alerts] в obmen.toml или изпълнете `obmen alerts test`", "Powiadomienie nie zostało przyjęte przez {channel}: {error}; zostanie ponowione o {next}. Sprawdź [alerts] w obmen.toml albo uruchom `obmen alerts test`";
     LogAlertGivenUp => "An alert was given up after {tries} tries over a day, not taken by {channel}: {error}. Its subject: {subject}", "Известие е изоставено след {tries} опита за едно денонощие, неприето от {channel}: {error}. Темата му: {subject}", "Powiadomienie porzucono po {tries} próbach w ciągu doby, nieprzyjęte przez {channel}: {error}. Jego temat: {subject}";
@@ -650,7 +705,7 @@ catalogue! {
     WhyShopNotTold => "The shop has not taken the acknowledgement yet; obmen tells it again on each run.", "Магазинът още не е приел потвърждението; obmen го уведомява отново при всеки обмен.", "Sklep nie przyjął jeszcze potwierdzenia; obmen powiadamia go ponownie przy każdej wymianie.";
     WhyReceived => "Received from the shop by run {run} at {time}; SHA-256 {sha}.", "Получена от магазина при обмен {run} в {time}; SHA-256 {sha}.", "Otrzymane ze sklepu przez wymianę {run} o {time}; SHA-256 {sha}.";
     WhyChanged => "The shop sent it again changed; every copy is kept.", "Магазинът я изпрати отново променена; всяко копие е запазено.", "Sklep przysłał je ponownie zmienione; każda kopia jest zachowana.";
-    WhySetAside => "Order {order} is set aside, tried {attempts} times (first {first}, last {last}): {reason}", "Поръчка {order} е оставена настрана, опитана {attempts} пъти (първо {first}, последно {last}): {reason}", "Zamówienie {order} jest odłożone na bok, próbowane {attempts} razy (pierwszy raz {first}, ostatni {last}): {reason}";
+    WhySetAside => "Order {order} is set aside, tried {attempts} {attempts:time|times} (first {first}, last {last}): {reason}", "Поръчка {order} е оставена настрана, опитана {attempts} {attempts:път|пъти} (първо {first}, последно {last}): {reason}", "Zamówienie {order} jest odłożone na bok, próbowane {attempts} {attempts:raz|razy|razy} (pierwszy raz {first}, ostatni {last}): {reason}";
     WhySetAsideTodo => "What to do: fix the reason above in Warehouse Pro or the shop; it is tried again on each run, or now with `obmen quarantine {server} retry {order}`.", "Какво да направите: оправете причината по-горе в Warehouse Pro или в магазина; опитва се отново при всеки обмен или веднага с `obmen quarantine {server} retry {order}`.", "Co zrobić: popraw powyższy powód w Warehouse Pro lub w sklepie; jest ponawiane przy każdej wymianie albo od razu przez `obmen quarantine {server} retry {order}`.";
     WhyDropped => "Order {order} was dropped from the quarantine by an operator: it will not be imported. Its reason was: {reason}", "Поръчка {order} е премахната от карантината от оператор: няма да бъде импортирана. Причината беше: {reason}", "Zamówienie {order} zostało usunięte z kwarantanny przez operatora: nie zostanie zaimportowane. Powód był: {reason}";
     WhyNotWritten => "Order {order} was received but its document is not written: the run stopped or failed before its page was saved. It is tried on the next run.", "Поръчка {order} е получена, но документът ѝ не е записан: обменът спря или пропадна преди страницата да бъде записана. Ще бъде опитана при следващия обмен.", "Zamówienie {order} otrzymano, ale jego dokument nie jest zapisany: wymiana zatrzymała się lub nie powiodła przed zapisaniem strony. Zostanie ponowione przy następnej wymianie.";
@@ -677,7 +732,7 @@ catalogue! {
     WhyGoods => "Goods: {goods}.", "Стоки: {goods}.", "Towary: {goods}.";
     WhyReceivedAt => "Received from the shop by run {run} at {time}, read at the shop's cursor {cursor}; SHA-256 {sha}.", "Получена от магазина при обмен {run} в {time}, прочетена от курсор {cursor} на магазина; SHA-256 {sha}.", "Otrzymane ze sklepu przez wymianę {run} o {time}, odczytane od kursora sklepu {cursor}; SHA-256 {sha}.";
     KeyboardBad => "'{value}' is not a keyboard layout obmen knows: write bds (Windows' Bulgarian) or phonetic", "'{value}' не е клавиатурна подредба, която obmen познава: пишете bds (българска БДС на Windows) или phonetic (фонетична)", "'{value}' nie jest układem klawiatury znanym obmen: wpisz bds (bułgarski Windows) albo phonetic (fonetyczny)";
-    LogDaemonStarted => "Daemon started (pid {pid}) with {servers} servers; started: {started}.", "Демонът е стартиран (pid {pid}) със сървъри {servers}; стартирани: {started}.", "Demon uruchomiony (pid {pid}) z {servers} serwerami; uruchomione: {started}.";
+    LogDaemonStarted => "Daemon started (pid {pid}) with {servers} {servers:server|servers}; started: {started}.", "Демонът е стартиран (pid {pid}) със сървъри {servers}; стартирани: {started}.", "Demon uruchomiony (pid {pid}) z {servers} {servers:serwerem|serwerami|serwerami}; uruchomione: {started}.";
     LogDaemonStopping => "Daemon stopping: each run stops after its page in hand (at most {secs} s).", "Демонът спира: всеки обмен спира след текущата страница (най-много {secs} с).", "Demon się zatrzymuje: każda wymiana kończy się po bieżącej stronie (najwyżej {secs} s).";
     LogDaemonStopped => "Daemon stopped. Servers stopped: {stopped}. Not ended in time: {late}.", "Демонът е спрян. Спрени сървъри: {stopped}. Неприключили навреме: {late}.", "Demon zatrzymany. Zatrzymane serwery: {stopped}. Niezakończone na czas: {late}.";
     NoDaemon => "no obmen daemon is running for this home (nothing answers on {socket}): start one with `obmen daemon`, or install it with `obmen service install --user`", "за тази папка не работи демон на obmen (никой не отговаря на {socket}): стартирайте го с `obmen daemon` или го инсталирайте с `obmen service install --user`", "dla tego katalogu nie działa żaden demon obmen (nic nie odpowiada na {socket}): uruchom go przez `obmen daemon` albo zainstaluj przez `obmen service install --user`";
@@ -783,8 +838,10 @@ mod tests {
 
     /// The `{name}` arguments of a text, sorted.
     fn arguments(text: &str) -> Vec<String> {
-        let mut out: Vec<String> = text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned())).collect();
+        let mut out: Vec<String> =
+            text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.split(':').next().unwrap_or(name).to_owned())).collect();
         out.sort();
+        out.dedup();
         out
     }
 
@@ -801,6 +858,64 @@ mod tests {
         }
         assert_eq!(Msg::Tried.with(Lang::Pl, &[("count", &3), ("when", &"dziś")]), "próbowano 3 razy, ostatnio dziś");
         assert_eq!(Msg::Tried.with(Lang::Bg, &[("count", &3), ("when", &"днес")]), "опитана 3 пъти, последно днес");
+    }
+
+    /// The plural choices of a text: each argument's name and its forms.
+    fn choices(text: &str) -> Vec<(String, Vec<String>)> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|rest| {
+                let (inner, _) = rest.split_once('}')?;
+                let (name, forms) = inner.split_once(':')?;
+                let ident = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                ident.then(|| (name.to_owned(), forms.split('|').map(str::to_owned).collect()))
+            })
+            .collect()
+    }
+
+    /// Every message that takes a count has, in every language, as many forms as its CLDR rules
+    /// (English and Bulgarian two, Polish three), and says each of 0, 1, 2, 5, 21, 22 and 25 with
+    /// a form filled in; the forms are the right ones.
+    #[test]
+    fn every_count_takes_its_languages_plural_form() {
+        let mut with_choices = 0;
+        for m in Msg::ALL {
+            for lang in Lang::ALL {
+                let text = m.text(*lang);
+                let found = choices(text);
+                for (name, forms) in &found {
+                    assert_eq!(forms.len(), plural_form_count(*lang), "{m:?} in {lang:?}: {{{name}:...}} has {} forms", forms.len());
+                }
+                if found.is_empty() {
+                    continue;
+                }
+                with_choices += 1;
+                let names = arguments(m.text(Lang::En));
+                for n in [0, 1, 2, 5, 21, 22, 25] {
+                    let args: Vec<(&str, &dyn std::fmt::Display)> = names.iter().map(|a| (a.as_str(), &n as &dyn std::fmt::Display)).collect();
+                    let said = m.with(*lang, &args);
+                    assert!(choices(&said).is_empty() && !said.contains(&format!("{{{}", found[0].0)), "{m:?} in {lang:?} for {n}: {said}");
+                }
+            }
+        }
+        assert!(with_choices >= 30, "{with_choices}");
+        for (lang, n, form) in [(Lang::En, 1, 0), (Lang::En, 0, 1), (Lang::En, 21, 1), (Lang::Bg, 1, 0), (Lang::Bg, 21, 1), (Lang::Bg, 2, 1)] {
+            assert_eq!(plural_form(lang, &n.to_string()), form, "{lang:?} {n}");
+        }
+        for (n, form) in [(0, 2), (1, 0), (2, 1), (4, 1), (5, 2), (12, 2), (21, 2), (22, 1), (25, 2), (112, 2), (122, 1)] {
+            assert_eq!(plural_form(Lang::Pl, &n.to_string()), form, "pl {n}");
+        }
+        let counts = |lang, running: u64, total: u64| Msg::TuiCounts.with(lang, &[("running", &running), ("failed", &0), ("total", &total)]);
+        assert_eq!(counts(Lang::En, 1, 1), "1 running, 0 failed, 1 server");
+        assert_eq!(counts(Lang::En, 2, 2), "2 running, 0 failed, 2 servers");
+        assert_eq!(counts(Lang::Pl, 1, 1), "1 działa, 0 z błędem, 1 serwer");
+        assert_eq!(counts(Lang::Pl, 2, 22), "2 działają, 0 z błędem, 22 serwery");
+        assert_eq!(counts(Lang::Pl, 5, 25), "5 działa, 0 z błędem, 25 serwerów");
+        assert_eq!(Msg::Tried.with(Lang::Bg, &[("count", &1), ("when", &"днес")]), "опитана 1 път, последно днес");
+        assert_eq!(Msg::Tried.with(Lang::En, &[("count", &1), ("when", &"today")]), "tried 1 time, last today");
+        assert_eq!(Msg::TuiQuitAsk.with(Lang::En, &[("count", &1)]).lines().next(), Some("1 server is running."));
+        // A brace that is no choice is left as it is.
+        assert!(Msg::ConnStrayBrace.with(Lang::En, &[("key", &"Pwd")]).contains("Pwd={...}"));
     }
 
     /// A language is found from its code or a locale, the switch goes round every language,

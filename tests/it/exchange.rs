@@ -1420,7 +1420,7 @@ fn bulgarian_output_of_run_quarantine_list_and_errors() {
     assert!(out.contains("Импорт: внесени 2 поръчки") && out.contains("Оставена настрана SH-710001: непознат артикул 'GONE-1'"), "the reason too: {out}");
     assert!(err.contains("obmen: грешка: сървър 'Shop': 1 поръчки са оставени настрана (`obmen quarantine Shop` ги изброява)"), "{err}");
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "quarantine", "Shop"]);
-    assert!(out.contains("SH-710001") && out.contains("опитана 1 пъти, последно"), "{out}");
+    assert!(out.contains("SH-710001") && out.contains("опитана 1 път, последно"), "{out}");
     let (code, out, _) = obmen_cli(&s, &["--lang", "bg", "check", "Shop"]);
     assert_eq!(code, 0, "{out}");
     for line in [
@@ -1575,7 +1575,7 @@ fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
 
     let (code, out, _) = obmen_cli(&s, &["why", "Shop", "SH-720001"]);
     assert_eq!(code, 0);
-    assert!(out.contains("Order SH-720001 is set aside, tried 1 times") && out.contains("unknown product SKU 'GONE-1'"), "{out}");
+    assert!(out.contains("Order SH-720001 is set aside, tried 1 time ") && out.contains("unknown product SKU 'GONE-1'"), "{out}");
     assert!(out.contains("obmen quarantine Shop retry SH-720001"), "{out}");
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "why", "Shop", "SH-720001"]);
     assert!(out.contains("Поръчка SH-720001 е оставена настрана") && out.contains("obmen quarantine Shop retry SH-720001"), "{out}");
