@@ -1418,7 +1418,7 @@ fn bulgarian_output_of_run_quarantine_list_and_errors() {
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains("Сървър 'Shop': обмен от") && out.contains(": частично изпълнен."), "{out}");
     assert!(out.contains("Импорт: внесени 2 поръчки") && out.contains("Оставена настрана SH-710001: непознат артикул 'GONE-1'"), "the reason too: {out}");
-    assert!(err.contains("obmen: грешка: сървър 'Shop': 1 поръчки са оставени настрана (`obmen quarantine Shop` ги изброява)"), "{err}");
+    assert!(err.contains("obmen: грешка: сървър 'Shop': 1 поръчка е оставена настрана (`obmen quarantine Shop` я показва)"), "{err}");
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "quarantine", "Shop"]);
     assert!(out.contains("SH-710001") && out.contains("опитана 1 път, последно"), "{out}");
     let (code, out, _) = obmen_cli(&s, &["--lang", "bg", "check", "Shop"]);
