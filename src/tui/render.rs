@@ -247,6 +247,63 @@ mod tests {
         assert!(s.contains("○") && s.contains("няма демон"), "{s}");
     }
 
+    /// The log view scrolled to the top (g), the middle (a page down), the end (G) and to a search
+    /// hit near the top: every row of its panel holds a line, none is left blank, and scrolling
+    /// up further at the top moves nothing.
+    #[test]
+    fn the_log_view_at_its_top_middle_end_and_a_hit_near_the_top_has_no_blank_rows() {
+        use crate::logs::{Level, Line as LogLine};
+        let press = |a: &mut App, c: crossterm::event::KeyCode| a.update(Action::Key(crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE)));
+        let mut a = app(Lang::En);
+        press(&mut a, crossterm::event::KeyCode::Char('l'));
+        let at = chrono::TimeZone::with_ymd_and_hms(&Local, 2026, 12, 1, 9, 0, 0).unwrap().fixed_offset();
+        let lines: Vec<LogLine> = (0..200)
+            .map(|i| LogLine {
+                ts: at + chrono::Duration::seconds(i),
+                level: Level::Info,
+                server: Some("Archive".into()),
+                run: Some(4),
+                event: "x".into(),
+                msg: format!("Order SH-{} imported", 100 + i),
+            })
+            .collect();
+        a.update(Action::LogLines("Archive".into(), lines));
+        // The panel's rows: between the box's top border and the keys line.
+        let rows = |text: &str| -> Vec<String> { text.lines().skip(2).take(19).map(str::to_owned).collect() };
+        let full = |text: &str, what: &str| {
+            for r in rows(text) {
+                assert!(r.contains("SH-"), "{what}: a blank row in\n{text}");
+            }
+        };
+        let _ = screen(&a, 80, 24);
+        press(&mut a, crossterm::event::KeyCode::Char('g'));
+        let top = screen(&a, 80, 24);
+        full(&top, "top");
+        assert!(rows(&top)[0].contains("SH-100 "), "the first line at the top:\n{top}");
+        insta::assert_snapshot!("log_top_en_80x24", top);
+        press(&mut a, crossterm::event::KeyCode::Up);
+        press(&mut a, crossterm::event::KeyCode::PageUp);
+        assert_eq!(screen(&a, 80, 24), top, "no further up than the top");
+        press(&mut a, crossterm::event::KeyCode::Char(' '));
+        let middle = screen(&a, 80, 24);
+        full(&middle, "middle");
+        assert!(!rows(&middle)[0].contains("SH-100 "), "{middle}");
+        insta::assert_snapshot!("log_middle_en_80x24", middle);
+        press(&mut a, crossterm::event::KeyCode::Char('G'));
+        let end = screen(&a, 80, 24);
+        full(&end, "end");
+        assert!(rows(&end).last().unwrap().contains("SH-299 ") && end.contains("following"), "{end}");
+        insta::assert_snapshot!("log_end_en_80x24", end);
+        for c in "/sh-102".chars() {
+            press(&mut a, crossterm::event::KeyCode::Char(c));
+        }
+        press(&mut a, crossterm::event::KeyCode::Enter);
+        let hit = screen(&a, 80, 24);
+        full(&hit, "a hit near the top");
+        assert!(hit.contains("SH-102 "), "{hit}");
+        insta::assert_snapshot!("log_hit_near_top_en_80x24", hit);
+    }
+
     #[test]
     fn the_log_view_with_a_search_and_the_runs_view() {
         use crate::logs::{Level, Line as LogLine};

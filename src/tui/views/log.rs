@@ -38,12 +38,25 @@ pub struct LogView {
     /// How many of the newest lines were asked for: scrolling above the first of them asks for
     /// twice as many (read from the end again, never the whole file).
     pub asked: usize,
+    /// How many lines the last drawing showed at once: the view scrolls up only as far as puts
+    /// the first line loaded at the top of a full panel, never past it into blank rows.
+    pub page: std::cell::Cell<usize>,
 }
 
 impl LogView {
     /// The view of a server's log (of one run's lines where `run` is given).
     pub fn new(server: String, run: Option<i64>) -> LogView {
-        LogView { server, lines: Vec::new(), offset: 0, search: String::new(), typing: false, level: None, run, asked: LogView::LOAD }
+        LogView {
+            server,
+            lines: Vec::new(),
+            offset: 0,
+            search: String::new(),
+            typing: false,
+            level: None,
+            run,
+            asked: LogView::LOAD,
+            page: std::cell::Cell::new(1),
+        }
     }
 
     /// The lines loaded when the view opens (more are read from the end as they come).
@@ -57,9 +70,14 @@ impl LogView {
         Effect::LoadLog { server: self.server.clone(), level: self.level, run: self.run, n: self.asked }
     }
 
+    /// The furthest up the view scrolls: the first line loaded at the top of a full panel.
+    pub fn top(&self) -> usize {
+        self.lines.len().saturating_sub(self.page.get().max(1))
+    }
+
     /// At the first line loaded, with older ones perhaps still in the files: asks for more.
     fn older(&mut self) -> Vec<Effect> {
-        let at_top = self.offset + 1 >= self.lines.len();
+        let at_top = self.offset >= self.top();
         if at_top && self.lines.len() >= self.asked && self.asked < LogView::MOST {
             self.asked = (self.asked * 2).min(LogView::MOST);
             return vec![self.load()];
@@ -85,19 +103,19 @@ impl LogView {
         if self.lines.len() > self.asked + 2 * LogView::LOAD {
             let extra = self.lines.len() - self.asked;
             self.lines.drain(..extra);
-            self.offset = self.offset.min(self.lines.len().saturating_sub(1));
+            self.offset = self.offset.min(self.top());
         }
     }
 
     /// The lines the daemon read for this view.
     pub fn loaded(&mut self, lines: Vec<crate::logs::Line>) {
         self.lines = lines;
-        self.offset = self.offset.min(self.lines.len().saturating_sub(1));
+        self.offset = self.offset.min(self.top());
     }
 
     /// A key: scrolls, searches, filters, or leaves.
     pub fn key(&mut self, k: KeyEvent, lang: Lang) -> Outcome {
-        let last = self.lines.len().saturating_sub(1);
+        let last = self.top();
         if self.typing {
             match k.code {
                 KeyCode::Enter => {
@@ -163,7 +181,8 @@ impl LogView {
         let found = (0..bottom).rev().chain((bottom..n).rev()).find(|i| self.lines.get(*i).is_some_and(|l| l.msg.to_lowercase().contains(&needle)));
         match found {
             Some(i) => {
-                self.offset = n - 1 - i;
+                // The hit at the bottom, or, near the top, on the first screenful.
+                self.offset = (n - 1 - i).min(self.top());
                 Outcome::stay()
             }
             None => Outcome::say(Msg::TuiNotFound.with(lang, &[("text", &self.search)])),
@@ -230,7 +249,8 @@ pub fn draw(f: &mut Frame, v: &LogView, lang: Lang, area: Rect) {
     f.render_widget(block, area);
     let [text, keys] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     let height = usize::from(text.height);
-    let end = v.lines.len().saturating_sub(v.offset);
+    v.page.set(height.max(1));
+    let end = v.lines.len().saturating_sub(v.offset.min(v.top()));
     let start = end.saturating_sub(height);
     let lines: Vec<Line> = v.lines.get(start..end).unwrap_or_default().iter().map(|l| log_line(l, &v.search)).collect();
     f.render_widget(Paragraph::new(lines), text);
