@@ -732,6 +732,9 @@ catalogue! {
     WhyGoods => "Goods: {goods}.", "Стоки: {goods}.", "Towary: {goods}.";
     WhyReceivedAt => "Received from the shop by run {run} at {time}, read at the shop's cursor {cursor}; SHA-256 {sha}.", "Получена от магазина при обмен {run} в {time}, прочетена от курсор {cursor} на магазина; SHA-256 {sha}.", "Otrzymane ze sklepu przez wymianę {run} o {time}, odczytane od kursora sklepu {cursor}; SHA-256 {sha}.";
     KeyboardBad => "'{value}' is not a keyboard layout obmen knows: write bds (Windows' Bulgarian) or phonetic", "'{value}' не е клавиатурна подредба, която obmen познава: пишете bds (българска БДС на Windows) или phonetic (фонетична)", "'{value}' nie jest układem klawiatury znanym obmen: wpisz bds (bułgarski Windows) albo phonetic (fonetyczny)";
+    NetTimeout => "timeout", "изтекло време за отговор", "przekroczony czas";
+    NetNoConnection => "no connection", "няма връзка", "brak połączenia";
+    NetNoAnswer => "no answer", "няма отговор", "brak odpowiedzi";
     LogDaemonStarted => "Daemon started (pid {pid}) with {servers} {servers:server|servers}; started: {started}.", "Демонът е стартиран (pid {pid}) със сървъри {servers}; стартирани: {started}.", "Demon uruchomiony (pid {pid}) z {servers} {servers:serwerem|serwerami|serwerami}; uruchomione: {started}.";
     LogDaemonStopping => "Daemon stopping: each run stops after its page in hand (at most {secs} s).", "Демонът спира: всеки обмен спира след текущата страница (най-много {secs} с).", "Demon się zatrzymuje: każda wymiana kończy się po bieżącej stronie (najwyżej {secs} s).";
     LogDaemonStopped => "Daemon stopped. Servers stopped: {stopped}. Not ended in time: {late}.", "Демонът е спрян. Спрени сървъри: {stopped}. Неприключили навреме: {late}.", "Demon zatrzymany. Zatrzymane serwery: {stopped}. Niezakończone na czas: {late}.";

@@ -54,7 +54,7 @@ impl Channels {
         match tokio::time::timeout(SEND_TIMEOUT, transport.send(message)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(smtp_error(&e, smtp)),
-            Err(_) => Err(Msg::AlertSmtpUnreachable.with(current(), &[("error", &"timeout")])),
+            Err(_) => Err(Msg::AlertSmtpUnreachable.with(current(), &[("error", &Msg::NetTimeout.get(current()))])),
         }
     }
 
@@ -64,10 +64,7 @@ impl Channels {
         match http.post(url).header("content-type", "application/json").body(json.to_owned()).send().await {
             Ok(r) if r.status().is_success() => Ok(()),
             Ok(r) => Err(Msg::AlertWebhookStatus.with(current(), &[("status", &r.status())])),
-            // The error's own words name the address (which may hold a token): only its kind.
-            Err(e) if e.is_timeout() => Err(Msg::AlertWebhookStatus.with(current(), &[("status", &"timeout")])),
-            Err(e) if e.is_connect() => Err(Msg::AlertWebhookStatus.with(current(), &[("status", &"no connection")])),
-            Err(_) => Err(Msg::AlertWebhookStatus.with(current(), &[("status", &"no answer")])),
+            Err(e) => Err(Msg::AlertWebhookStatus.with(current(), &[("status", &failure(&e))])),
         }
     }
 }
@@ -106,10 +103,21 @@ pub async fn ping(client: &reqwest::Client, url: &str) -> Option<String> {
     match client.get(url).send().await {
         Ok(r) if r.status().is_success() => None,
         Ok(r) => Some(r.status().to_string()),
-        Err(e) if e.is_timeout() => Some("timeout".to_owned()),
-        Err(e) if e.is_connect() => Some("no connection".to_owned()),
-        Err(_) => Some("no answer".to_owned()),
+        Err(e) => Some(failure(&e)),
     }
+}
+
+/// What kind of failure an HTTP call met, in words: the error's own words name the address
+/// (which may hold a token), so only its kind is told.
+fn failure(e: &reqwest::Error) -> String {
+    let word = if e.is_timeout() {
+        Msg::NetTimeout
+    } else if e.is_connect() {
+        Msg::NetNoConnection
+    } else {
+        Msg::NetNoAnswer
+    };
+    word.get(current()).to_owned()
 }
 
 /// `obmen alerts test`: a test message to every channel set (the e-mail recipients of the

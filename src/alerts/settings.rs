@@ -249,7 +249,7 @@ fn smtp_address(s: &str) -> Result<(String, u16, SmtpSecurity), String> {
     if !matches!(url.path(), "" | "/") || url.query().is_some() {
         return Err(bad());
     }
-    let loopback = host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback = crate::config::validate::is_loopback(&host);
     match url.scheme() {
         "smtp" => Ok((host, url.port().unwrap_or(587), if loopback { SmtpSecurity::Loopback } else { SmtpSecurity::StartTls })),
         "smtps" => Ok((host, url.port().unwrap_or(465), SmtpSecurity::Tls)),

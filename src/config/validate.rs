@@ -209,7 +209,7 @@ pub fn parse_connection(s: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 /// True when the host of an address is this machine (127.0.0.0/8, ::1, localhost).
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost") || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }

@@ -516,11 +516,7 @@ impl State {
             .fetch_one(&self.pool)
             .await
             .map_err(|e| self.err(e))?;
-        let quarantined: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quarantine WHERE server = ? AND state = 'open'")
-            .bind(server)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| self.err(e))?;
+        let quarantined = self.quarantine_count(server).await?;
         let durations: Vec<f64> = sqlx::query_scalar(
             "SELECT (julianday(ended_at) - julianday(started_at)) * 86400.0 FROM runs WHERE server = ? AND dry_run = 0 AND ended_at IS NOT NULL",
         )
@@ -531,7 +527,7 @@ impl State {
         Ok(RunStats {
             by_outcome: by_outcome.into_iter().map(|(o, n)| (o, n.max(0) as u64)).collect(),
             refused: refused.max(0) as u64,
-            quarantined: quarantined.max(0) as u64,
+            quarantined,
             durations: durations.into_iter().map(|d| d.max(0.0)).collect(),
         })
     }
