@@ -125,7 +125,7 @@ impl Msg {
         for (name, value) in &values {
             text = text.replace(&format!("{{{name}}}"), value);
         }
-        plural_forms(&text, lang, &values)
+        labelled(&plural_forms(&text, lang, &values), lang)
     }
 
     /// A setting's type as a user writes it (`whole number 1..600`).
@@ -166,6 +166,110 @@ impl Msg {
     pub fn get(self, lang: Lang) -> &'static str {
         self.text(lang)
     }
+
+    /// A run's outcome as a person reads it (`успешен`, `partly done`).
+    pub fn outcome_word(outcome: crate::state::Outcome, lang: Lang) -> &'static str {
+        use crate::state::Outcome;
+        match outcome {
+            Outcome::Ok => Msg::OutcomeOk,
+            Outcome::Partial => Msg::OutcomePartial,
+            Outcome::Failed => Msg::OutcomeFailed,
+            Outcome::Stopped => Msg::OutcomeStopped,
+            Outcome::Interrupted => Msg::OutcomeInterrupted,
+            Outcome::Running => Msg::OutcomeRunning,
+        }
+        .get(lang)
+    }
+
+    /// A log line's level as a person reads it (`инфо`, `внимание`, `грешка`).
+    pub fn level_word(level: crate::logs::Level, lang: Lang) -> &'static str {
+        use crate::logs::Level;
+        match level {
+            Level::Debug => Msg::LevelDebug,
+            Level::Info => Msg::LevelInfo,
+            Level::Warn => Msg::LevelWarn,
+            Level::Error => Msg::LevelError,
+        }
+        .get(lang)
+    }
+
+    /// A level's word padded to the width of the language's longest, for a column of log lines.
+    pub fn level_column(level: crate::logs::Level, lang: Lang) -> String {
+        use crate::logs::Level;
+        let width = [Level::Info, Level::Warn, Level::Error].map(|l| Msg::level_word(l, lang).chars().count()).into_iter().max().unwrap_or(5);
+        format!("{:<width$}", Msg::level_word(level, lang))
+    }
+
+    /// What a call to the shop was doing, as a person reads it, by the name the client gives
+    /// the call (`products`: `reading the shop's products`); a name it does not know as it is.
+    pub fn shop_call(call: &str, lang: Lang) -> String {
+        let m = match call {
+            "ping" => Msg::CallPing,
+            "products" => Msg::CallProducts,
+            "customers" => Msg::CallCustomers,
+            "orders" => Msg::CallOrders,
+            "acknowledge" | "acknowledgements" => Msg::CallAcknowledge,
+            "stock batch" => Msg::CallStock,
+            other => return other.to_owned(),
+        };
+        m.get(lang).to_owned()
+    }
+}
+
+/// A number with `places` decimals as the language writes it: `53.1` in English, `53,1` in
+/// Bulgarian and Polish.
+pub fn decimal(x: f64, places: usize, lang: Lang) -> String {
+    let text = format!("{x:.places$}");
+    match lang {
+        Lang::En => text,
+        _ => text.replace('.', ","),
+    }
+}
+
+/// A length of time in seconds, one decimal, with the language's unit (`53.1 s`, `53,1 с`).
+pub fn seconds(secs: f64, lang: Lang) -> String {
+    Msg::Seconds.with(lang, &[("secs", &decimal(secs, 1, lang))])
+}
+
+/// Names settings by their labels: a setting's dotted key inside a sentence (`check
+/// shopiko.url`) becomes its label in quotes (`check “Shop address”`, `проверете „Адрес на
+/// магазина“`). A key the user writes as it is stays a key: one in quotes or backticks, or
+/// given a value (`--set rules.object=...`).
+fn labelled(text: &str, lang: Lang) -> String {
+    let is_key_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut prev: Option<char> = None;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_lowercase()) {
+        let (before, from) = rest.split_at(start);
+        out.push_str(before);
+        prev = before.chars().last().or(prev);
+        let len = from.find(|c: char| !is_key_char(c)).unwrap_or(from.len());
+        // A sentence's full stop after a key is not part of it.
+        let len = from.get(..len).map_or(len, |w| w.trim_end_matches('.').len());
+        let (word, after) = from.split_at(len);
+        let next = after.chars().next();
+        let quoted = |c: Option<char>| matches!(c, Some('\'' | '`' | '=' | '"' | '-' | '/' | '\\') | Some('A'..='Z'));
+        let label = (word.contains('.') && !quoted(prev) && !quoted(next) && !prev.is_some_and(|c| c.is_alphanumeric()))
+            .then(|| crate::config::profile::key_label(word, lang))
+            .flatten();
+        match label {
+            Some(label) => {
+                let (open, close) = match lang {
+                    Lang::En => ('“', '”'),
+                    _ => ('„', '“'),
+                };
+                out.push(open);
+                out.push_str(label);
+                out.push(close);
+            }
+            None => out.push_str(word),
+        }
+        prev = word.chars().last();
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How many forms a language's words take after a count (CLDR's cardinal categories that whole
@@ -263,26 +367,45 @@ catalogue! {
     OutcomeStopped => "stopped", "спрян", "zatrzymana";
     OutcomeInterrupted => "interrupted", "прекъснат", "przerwana";
     OutcomeRunning => "running", "тече", "trwa";
+    ProgressNomenclature => "linking goods and partners", "свързване на стоки и партньори", "łączenie towarów i kontrahentów";
+    ProgressImport => "importing orders", "внасяне на поръчки", "import zamówień";
+    ProgressExport => "exporting to the shop", "изпращане към магазина", "eksport do sklepu";
+    ProgressQuarantine => ", {count} in the quarantine", ", в карантина {count}", ", w kwarantannie {count}";
+    ProgressRetries => ", {count} {count:retry|retries}", ", {count} {count:нов опит|нови опита}", ", {count} {count:ponowienie|ponowienia|ponowień}";
+    ProgressStarted => "server '{server}': started", "сървър '{server}': започна", "serwer '{server}': rozpoczęto";
+    ProgressOrders => "{phase}: {done} {done:order|orders}{tail}", "{phase}: {done} {done:поръчка|поръчки}{tail}", "{phase}: {done} {done:zamówienie|zamówienia|zamówień}{tail}";
+    ProgressRetrying => "{phase}: retrying {what} ({error}){tail}", "{phase}: нов опит за {what} ({error}){tail}", "{phase}: ponawiam {what} ({error}){tail}";
+    LevelDebug => "debug", "подробно", "debug";
+    LevelInfo => "info", "инфо", "info";
+    LevelWarn => "warn", "внимание", "uwaga";
+    LevelError => "error", "грешка", "błąd";
+    Seconds => "{secs} s", "{secs} с", "{secs} s";
+    CallPing => "the shop's connection check", "проверката на връзката с магазина", "sprawdzenie połączenia ze sklepem";
+    CallProducts => "reading the shop's products", "четенето на стоките от магазина", "odczyt produktów ze sklepu";
+    CallCustomers => "reading the shop's customers", "четенето на клиентите от магазина", "odczyt klientów ze sklepu";
+    CallOrders => "reading the shop's orders", "четенето на поръчките от магазина", "odczyt zamówień ze sklepu";
+    CallAcknowledge => "confirming orders to the shop", "потвърждаването на поръчките към магазина", "potwierdzanie zamówień w sklepie";
+    CallStock => "sending stock levels to the shop", "изпращането на наличностите към магазина", "wysyłanie stanów do sklepu";
     Retries => "Retries: {count} {count:call|calls} to the shop or the database {count:was|were} tried again.", "Повторения: {count} {count:обръщение|обръщения} към магазина или базата данни {count:беше опитано|бяха опитани} отново.", "Ponowienia: ponowiono {count} {count:wywołanie|wywołania|wywołań} sklepu lub bazy danych.";
     RunError => "Error: {message}", "Грешка: {message}", "Błąd: {message}";
-    Retrying => "obmen: retrying {what}: {error}", "obmen: нов опит ({what}): {error}", "obmen: ponawiam {what}: {error}";
+    Retrying => "obmen: retrying {what}: {error}", "obmen: нов опит за {what}: {error}", "obmen: ponawiam {what}: {error}";
     Transient => " (it should pass by itself once the database or the shop answers again)", " (би трябвало да мине от само себе си, щом базата данни или магазинът отговорят отново)", " (powinno minąć samo, gdy baza danych lub sklep znów odpowie)";
     RunFailed => "the run of server '{server}' failed: {errors}", "обменът на сървър '{server}' е неуспешен: {errors}", "wymiana serwera '{server}' nie powiodła się: {errors}";
     RunStopped => "the run of server '{server}' was stopped; the next run goes on from where it stopped", "обменът на сървър '{server}' беше спрян; следващият продължава оттам, докъдето е стигнал", "wymiana serwera '{server}' została zatrzymana; następna wymiana podejmie ją od miejsca zatrzymania";
-    PartlySetAside => "{count} {count:order was|orders were} set aside (`obmen quarantine {server}` {count:shows it|lists them})", "{count} {count:поръчка е оставена|поръчки са оставени} настрана (`obmen quarantine {server}` {count:я показва|ги изброява})", "odłożono {count} {count:zamówienie|zamówienia|zamówień} do kwarantanny (`obmen quarantine {server}` je wymienia)";
+    PartlySetAside => "{count} {count:order was|orders were} put in the quarantine (`obmen quarantine {server}` {count:shows it|lists them})", "{count} {count:поръчка е поставена|поръчки са поставени} в карантина (`obmen quarantine {server}` {count:я показва|ги изброява})", "{count} {count:zamówienie trafiło|zamówienia trafiły|zamówień trafiło} do kwarantanny (`obmen quarantine {server}` {count:je pokazuje|je wymienia|je wymienia})";
     PartlyNotConfirmed => "{count} {count:order is|orders are} imported but not yet confirmed to the shop (obmen tells it on the next run)", "{count} {count:поръчка е внесена|поръчки са внесени}, но магазинът още не е уведомен (obmen ще го уведоми при следващия обмен)", "zaimportowano {count} {count:zamówienie|zamówienia|zamówień}, ale jeszcze nie potwierdzono w sklepie (obmen zrobi to przy następnej wymianie)";
     PartlyRefused => "the shop refused {count} exported {count:record|records} (listed above)", "магазинът отказа {count} {count:изпратен запис|изпратени записа} (изброени по-горе)", "sklep odrzucił {count} {count:wyeksportowany rekord|wyeksportowane rekordy|wyeksportowanych rekordów} (wymienione powyżej)";
     PartlyServer => "server '{server}': {parts}", "сървър '{server}': {parts}", "serwer '{server}': {parts}";
     // A run's report (the WarehousePro Import Export Shopiko kind).
-    ExportLine => "Export: {products} products sent ({products_same} unchanged), {stock} stock levels sent ({stock_same} unchanged), {customers} customers sent ({customers_same} unchanged).", "Експорт: изпратени {products} стоки ({products_same} без промяна), {stock} количества ({stock_same} без промяна), {customers} клиенти ({customers_same} без промяна).", "Eksport: wysłano {products} produktów ({products_same} bez zmian), {stock} stanów magazynowych ({stock_same} bez zmian), {customers} klientów ({customers_same} bez zmian).";
-    ExportDryLine => "Export (nothing sent): {products} products would be sent ({products_same} unchanged), {stock} stock levels would be sent ({stock_same} unchanged), {customers} customers would be sent ({customers_same} unchanged).", "Експорт (нищо не е изпратено): биха се изпратили {products} стоки ({products_same} без промяна), {stock} количества ({stock_same} без промяна), {customers} клиенти ({customers_same} без промяна).", "Eksport (nic nie wysłano): zostałoby wysłanych {products} produktów ({products_same} bez zmian), {stock} stanów magazynowych ({stock_same} bez zmian), {customers} klientów ({customers_same} bez zmian).";
+    ExportLine => "Export: {products} {products:product|products} sent ({products_same} unchanged), {stock} {stock:stock level|stock levels} sent ({stock_same} unchanged), {customers} {customers:customer|customers} sent ({customers_same} unchanged).", "Експорт: {products:изпратена|изпратени} {products} {products:стока|стоки} ({products_same} без промяна), {stock} {stock:количество|количества} ({stock_same} без промяна), {customers} {customers:клиент|клиента} ({customers_same} без промяна).", "Eksport: wysłano {products} {products:produkt|produkty|produktów} ({products_same} bez zmian), {stock} {stock:stan magazynowy|stany magazynowe|stanów magazynowych} ({stock_same} bez zmian), {customers} {customers:klienta|klientów|klientów} ({customers_same} bez zmian).";
+    ExportDryLine => "Export (nothing sent): {products} {products:product|products} would be sent ({products_same} unchanged), {stock} {stock:stock level|stock levels} would be sent ({stock_same} unchanged), {customers} {customers:customer|customers} would be sent ({customers_same} unchanged).", "Експорт (нищо не е изпратено): {products:би се изпратила|биха се изпратили} {products} {products:стока|стоки} ({products_same} без промяна), {stock} {stock:количество|количества} ({stock_same} без промяна), {customers} {customers:клиент|клиента} ({customers_same} без промяна).", "Eksport (nic nie wysłano): zostałoby wysłanych {products} {products:produkt|produkty|produktów} ({products_same} bez zmian), {stock} {stock:stan magazynowy|stany magazynowe|stanów magazynowych} ({stock_same} bez zmian), {customers} {customers:klient|klientów|klientów} ({customers_same} bez zmian).";
     ExportPricesLine => "Prices alone: {prices} sent.", "Само цени: изпратени {prices}.", "Same ceny: wysłano {prices}.";
     ExportPricesDryLine => "Prices alone: {prices} would be sent.", "Само цени: биха се изпратили {prices}.", "Same ceny: zostałoby wysłanych {prices}.";
     ShopTakesNoPrices => "the shop takes no prices apart from their products", "магазинът не приема цени отделно от стоките", "sklep nie przyjmuje cen osobno od produktów";
     RefusedByShop => "  Refused by the shop: {item}", "  Отказано от магазина: {item}", "  Odrzucone przez sklep: {item}";
     NotExported => "  Not exported: {item}", "  Не е изпратено: {item}", "  Nie wyeksportowano: {item}";
-    NomenclatureLine => "Nomenclature: {goods_linked} goods linked, {goods_made} made, {goods_unmatched} not matched; {partners_linked} partners linked, {partners_made} made, {partners_unmatched} not matched.", "Номенклатура: {goods_linked} стоки свързани, {goods_made} създадени, {goods_unmatched} без съответствие; {partners_linked} партньори свързани, {partners_made} създадени, {partners_unmatched} без съответствие.", "Nomenklatura: {goods_linked} towarów powiązano, {goods_made} utworzono, {goods_unmatched} bez dopasowania; {partners_linked} kontrahentów powiązano, {partners_made} utworzono, {partners_unmatched} bez dopasowania.";
-    NomenclatureDryLine => "Nomenclature: {goods_linked} goods would be linked, {goods_made} would be made, {goods_unmatched} not matched; {partners_linked} partners would be linked, {partners_made} would be made, {partners_unmatched} not matched.", "Номенклатура: {goods_linked} стоки биха се свързали, {goods_made} биха се създали, {goods_unmatched} без съответствие; {partners_linked} партньори биха се свързали, {partners_made} биха се създали, {partners_unmatched} без съответствие.", "Nomenklatura: {goods_linked} towarów zostałoby powiązanych, {goods_made} utworzonych, {goods_unmatched} bez dopasowania; {partners_linked} kontrahentów zostałoby powiązanych, {partners_made} utworzonych, {partners_unmatched} bez dopasowania.";
+    NomenclatureLine => "Nomenclature: {goods_linked} {goods_linked:good|goods} linked, {goods_made} made, {goods_unmatched} not matched; {partners_linked} {partners_linked:partner|partners} linked, {partners_made} made, {partners_unmatched} not matched.", "Номенклатура: {goods_linked} {goods_linked:стока свързана|стоки свързани}, {goods_made} {goods_made:създадена|създадени}, {goods_unmatched} без съответствие; {partners_linked} {partners_linked:партньор свързан|партньора свързани}, {partners_made} {partners_made:създаден|създадени}, {partners_unmatched} без съответствие.", "Nomenklatura: {goods_linked} {goods_linked:towar powiązano|towary powiązano|towarów powiązano}, {goods_made} utworzono, {goods_unmatched} bez dopasowania; {partners_linked} {partners_linked:kontrahenta powiązano|kontrahentów powiązano|kontrahentów powiązano}, {partners_made} utworzono, {partners_unmatched} bez dopasowania.";
+    NomenclatureDryLine => "Nomenclature: {goods_linked} {goods_linked:good|goods} would be linked, {goods_made} would be made, {goods_unmatched} not matched; {partners_linked} {partners_linked:partner|partners} would be linked, {partners_made} would be made, {partners_unmatched} not matched.", "Номенклатура: {goods_linked} {goods_linked:стока би се свързала|стоки биха се свързали}, {goods_made} {goods_made:би се създала|биха се създали}, {goods_unmatched} без съответствие; {partners_linked} {partners_linked:партньор би се свързал|партньора биха се свързали}, {partners_made} {partners_made:би се създал|биха се създали}, {partners_unmatched} без съответствие.", "Nomenklatura: {goods_linked} {goods_linked:towar zostałby powiązany|towary zostałyby powiązane|towarów zostałoby powiązanych}, {goods_made} utworzonych, {goods_unmatched} bez dopasowania; {partners_linked} {partners_linked:kontrahent zostałby powiązany|kontrahentów zostałoby powiązanych|kontrahentów zostałoby powiązanych}, {partners_made} utworzonych, {partners_unmatched} bez dopasowania.";
     GoodsLinked => "Goods linked", "Свързани стоки", "Powiązane towary";
     GoodsMadeList => "Goods made", "Създадени стоки", "Utworzone towary";
     GoodsUnmatched => "Goods not matched", "Стоки без съответствие", "Towary bez dopasowania";
@@ -290,14 +413,14 @@ catalogue! {
     PartnersMadeList => "Partners made", "Създадени партньори", "Utworzeni kontrahenci";
     PartnersUnmatched => "Partners not matched", "Партньори без съответствие", "Kontrahenci bez dopasowania";
     AndMore => "... and {count} more (--json lists all)", "... и още {count} (--json ги изброява всички)", "... i {count} więcej (--json wymienia wszystkie)";
-    ImportLine => "Import: {imported} orders imported, {already} already imported, {set_aside} set aside, {acknowledged} acknowledged in the shop.", "Импорт: внесени {imported} поръчки, {already} вече внесени, {set_aside} оставени настрана, {acknowledged} потвърдени в магазина.", "Import: {imported} zamówień zaimportowano, {already} już wcześniej, {set_aside} odłożono, {acknowledged} potwierdzono w sklepie.";
-    ImportDryLine => "Import (nothing written): {imported} orders would be imported, {already} already are, {set_aside} would be set aside.", "Импорт (нищо не е записано): биха се внесли {imported} поръчки, {already} вече са внесени, {set_aside} биха останали настрана.", "Import (nic nie zapisano): {imported} zamówień zostałoby zaimportowanych, {already} już jest, {set_aside} zostałoby odłożonych.";
+    ImportLine => "Import: {imported} {imported:order|orders} imported, {already} already imported, {set_aside} put in the quarantine, {acknowledged} acknowledged in the shop.", "Импорт: {imported:внесена|внесени} {imported} {imported:поръчка|поръчки}, {already} вече {already:внесена|внесени}, в карантина {set_aside}, {acknowledged} {acknowledged:потвърдена|потвърдени} в магазина.", "Import: {imported} {imported:zamówienie zaimportowano|zamówienia zaimportowano|zamówień zaimportowano}, {already} już wcześniej, {set_aside} do kwarantanny, {acknowledged} potwierdzono w sklepie.";
+    ImportDryLine => "Import (nothing written): {imported} {imported:order|orders} would be imported, {already} already {already:is|are}, {set_aside} would be put in the quarantine.", "Импорт (нищо не е записано): {imported:би се внесла|биха се внесли} {imported} {imported:поръчка|поръчки}, {already} вече {already:е внесена|са внесени}, в карантина биха останали {set_aside}.", "Import (nic nie zapisano): {imported} {imported:zamówienie zostałoby zaimportowane|zamówienia zostałyby zaimportowane|zamówień zostałoby zaimportowanych}, {already} już jest, {set_aside} trafiłoby do kwarantanny.";
     ImportedOrder => "  {order} -> document {document} ({total})", "  {order} -> документ {document} ({total})", "  {order} -> dokument {document} ({total})";
     GoodsMade => "Goods made in Warehouse Pro: {list}", "Създадени стоки в Склад Pro: {list}", "Towary utworzone w Warehouse Pro: {list}";
     GoodsToMake => "Goods to be made in Warehouse Pro: {list}", "Стоки, които биха се създали в Склад Pro: {list}", "Towary do utworzenia w Warehouse Pro: {list}";
     PartnersMade => "Partners made in Warehouse Pro: {list}", "Създадени партньори в Склад Pro: {list}", "Kontrahenci utworzeni w Warehouse Pro: {list}";
     PartnersToMake => "Partners to be made in Warehouse Pro: {list}", "Партньори, които биха се създали в Склад Pro: {list}", "Kontrahenci do utworzenia w Warehouse Pro: {list}";
-    SetAside => "Set aside {order}: {reason}", "Оставена настрана {order}: {reason}", "Odłożono {order}: {reason}";
+    SetAside => "In the quarantine {order}: {reason}", "В карантина {order}: {reason}", "W kwarantannie {order}: {reason}";
     LeftAlone => "Left alone {item}", "Оставена без промяна {item}", "Pominięto {item}";
     Note => "Note: {note}", "Бележка: {note}", "Uwaga: {note}";
     PagesOneByOne => "Pages written one order at a time, because an order failed while its page was written together: {count}", "Страници, записани поръчка по поръчка, защото поръчка се провали при общия запис на страницата: {count}", "Strony zapisane zamówienie po zamówieniu, bo zamówienie nie powiodło się przy wspólnym zapisie strony: {count}";
@@ -305,13 +428,13 @@ catalogue! {
     // Why an order is set aside (the reasons are kept in the language of the run that set it aside).
     NotANumber => "{what} '{text}' is not a number", "{what} '{text}' не е число", "{what} '{text}' nie jest liczbą";
     OrderNoKey => "the order has no {what}: ask the shop to correct it", "поръчката няма {what}: помолете магазина да я поправи", "zamówienie nie ma {what}: poproś sklep o poprawkę";
-    OrderKeyTooLong => "the order's {what} is longer than {max} characters or holds control characters: ask the shop to correct it", "{what} на поръчката е по-дълъг от {max} знака или съдържа управляващи знаци: помолете магазина да я поправи", "{what} zamówienia jest dłuższy niż {max} znaków lub zawiera znaki sterujące: poproś sklep o poprawkę";
+    OrderKeyTooLong => "the order's {what} is longer than {max} {max:character|characters} or holds control characters: ask the shop to correct it", "{what} на поръчката е по-дълъг от {max} {max:знак|знака} или съдържа управляващи знаци: помолете магазина да я поправи", "{what} zamówienia jest dłuższy niż {max} {max:znak|znaki|znaków} lub zawiera znaki sterujące: poproś sklep o poprawkę";
     KeyId => "id", "идентификатор", "identyfikator";
     KeyNumber => "number", "номер", "numer";
     AboveLargestAmount => "{what} {value} is above the largest amount a shop order may carry ({max}, rules.max_amount): check the order in the shop", "{what} {value} е над най-голямата сума, която поръчка може да носи ({max}, rules.max_amount): проверете поръчката в магазина", "{what} {value} przekracza największą kwotę, jaką może mieć zamówienie ze sklepu ({max}, rules.max_amount): sprawdź zamówienie w sklepie";
     NotRfc3339 => "the order's date '{date}' is not an RFC 3339 time", "датата на поръчката '{date}' не е време по RFC 3339", "data zamówienia '{date}' nie jest czasem RFC 3339";
     NoLines => "the order has no lines", "поръчката няма редове", "zamówienie nie ma pozycji";
-    TooManyLines => "the order has {count} lines, more than the {max} a shop order may carry: check the order in the shop", "поръчката има {count} реда, повече от {max}, колкото поръчка може да носи: проверете поръчката в магазина", "zamówienie ma {count} pozycji, więcej niż {max} dozwolonych dla zamówienia ze sklepu: sprawdź zamówienie w sklepie";
+    TooManyLines => "the order has {count} {count:line|lines}, more than the {max} a shop order may carry: check the order in the shop", "поръчката има {count} {count:ред|реда}, повече от {max}, колкото поръчка може да носи: проверете поръчката в магазина", "zamówienie ma {count} {count:pozycję|pozycje|pozycji}, więcej niż {max} dozwolonych dla zamówienia ze sklepu: sprawdź zamówienie w sklepie";
     LineQuantity => "line {n}: the quantity", "ред {n}: количеството", "pozycja {n}: ilość";
     LinePrice => "line {n}: the price", "ред {n}: цената", "pozycja {n}: cena";
     LineTotal => "line {n}: the line's total", "ред {n}: сумата на реда", "pozycja {n}: wartość pozycji";
@@ -339,21 +462,21 @@ catalogue! {
     NotEnoughStock => "not enough stock of good {good} at '{object}': {available} available, {wanted} wanted. Deliver the goods first, or allow negative stock for this server (rules.allow_negative_stock)", "няма достатъчна наличност от стока {good} в '{object}': налични {available}, нужни {wanted}. Първо заприходете стоката или разрешете отрицателни наличности за сървъра (rules.allow_negative_stock)", "za mało towaru {good} w '{object}': dostępne {available}, potrzebne {wanted}. Najpierw przyjmij towar albo zezwól temu serwerowi na ujemne stany (rules.allow_negative_stock)";
     UnlinkedLineUnknown => "the product '{name}' (EAN '{ean}') is not linked to the shop's catalogue and has no SKU, and no good in Warehouse Pro has its EAN or its name. Make the good in Warehouse Pro with that barcode, or link the line to a catalogue product in the shop, then `obmen quarantine {server} retry ID`", "продуктът '{name}' (EAN '{ean}') не е свързан с каталога на магазина и няма SKU, а в Склад Pro няма стока с неговия баркод или име. Създайте стоката в Склад Pro с този баркод или свържете реда с продукт от каталога в магазина, след това `obmen quarantine {server} retry ID`", "produkt '{name}' (EAN '{ean}') nie jest powiązany z katalogiem sklepu i nie ma SKU, a żaden towar w Warehouse Pro nie ma jego EAN ani nazwy. Utwórz towar w Warehouse Pro z tym kodem kreskowym albo powiąż pozycję z produktem katalogu w sklepie, potem `obmen quarantine {server} retry ID`";
     UnknownSku => "unknown product SKU '{sku}' ({name}): no good in Warehouse Pro matches it by {key} and nomenclature sync is off. Make the good in Warehouse Pro, or turn rules.sync_nomenclature on, then `obmen quarantine {server} retry ID`", "непознат артикул '{sku}' ({name}): няма стока в Склад Pro, която да съвпада по {key}, а синхронизацията на номенклатура е изключена. Създайте стоката в Склад Pro или включете rules.sync_nomenclature, след това `obmen quarantine {server} retry ID`", "nieznane SKU produktu '{sku}' ({name}): żaden towar w Warehouse Pro nie pasuje według {key}, a synchronizacja nomenklatury jest wyłączona. Utwórz towar w Warehouse Pro albo włącz rules.sync_nomenclature, potem `obmen quarantine {server} retry ID`";
-    SkuMatchesMany => "product SKU '{sku}' matches {count} goods in Warehouse Pro ({codes}): keep one, or link them by another key", "артикул '{sku}' съвпада с {count} стоки в Склад Pro ({codes}): оставете една или ги свържете по друг ключ", "SKU produktu '{sku}' pasuje do {count} towarów w Warehouse Pro ({codes}): zostaw jeden albo powiąż je innym kluczem";
+    SkuMatchesMany => "product SKU '{sku}' matches {count} {count:good|goods} in Warehouse Pro ({codes}): keep one, or link them by another key", "артикул '{sku}' съвпада с {count} {count:стока|стоки} в Склад Pro ({codes}): оставете една или ги свържете по друг ключ", "SKU produktu '{sku}' pasuje do {count} {count:towaru|towarów|towarów} w Warehouse Pro ({codes}): zostaw jeden albo powiąż je innym kluczem";
     // How a customer is matched to a partner.
     KeyEmail => "e-mail", "имейл", "e-mail";
     KeyVatNumber => "VAT number", "ДДС номер", "numer VAT";
     KeyCompanyNumber => "company number", "ЕИК", "numer firmy";
-    PartnersShareKey => "{count} partners have the {what} {key} ({partners}): keep one in Warehouse Pro, then retry", "{count} партньора имат {what} {key} ({partners}): оставете един в Склад Pro и опитайте отново", "{count} kontrahentów ma {what} {key} ({partners}): zostaw jednego w Warehouse Pro, potem ponów";
+    PartnersShareKey => "{count} {count:partner has|partners have} the {what} {key} ({partners}): keep one in Warehouse Pro, then retry", "{count} {count:партньор има|партньора имат} {what} {key} ({partners}): оставете един в Склад Pro и опитайте отново", "{count} {count:kontrahent ma|kontrahentów ma|kontrahentów ma} {what} {key} ({partners}): zostaw jednego w Warehouse Pro, potem ponów";
     VatAndNumberDisagree => "the VAT number {vat} is partner {a}'s, but the company number {number} is partner {b}'s: no key is stronger; correct them in Warehouse Pro, then retry", "ДДС номерът {vat} е на партньор {a}, а ЕИК {number} е на партньор {b}: нито един ключ не е по-силен; поправете ги в Склад Pro и опитайте отново", "numer VAT {vat} należy do kontrahenta {a}, a numer firmy {number} do kontrahenta {b}: żaden klucz nie jest silniejszy; popraw je w Warehouse Pro, potem ponów";
     EmailElsewhere => "the e-mail {email} is partner {weak}'s, but the {key} is partner {strong}'s: booked to {strong} (the {key} is the stronger key)", "имейлът {email} е на партньор {weak}, а {key} е на партньор {strong}: осчетоводено към {strong} ({key} е по-силният ключ)", "e-mail {email} należy do kontrahenta {weak}, ale {key} do kontrahenta {strong}: zaksięgowano na {strong} ({key} jest silniejszym kluczem)";
     EmailNumbersDiffer => "the e-mail {email} is partner {partner}'s, whose VAT or company number differs from the customer's: a new partner is made (the VAT number is the stronger key)", "имейлът {email} е на партньор {partner}, чийто ДДС номер или ЕИК се различава от този на клиента: създава се нов партньор (ДДС номерът е по-силният ключ)", "e-mail {email} należy do kontrahenta {partner}, którego numer VAT lub numer firmy różni się od klienta: utworzono nowego kontrahenta (numer VAT jest silniejszym kluczem)";
     // The quarantine.
-    NothingSetAside => "No orders of server '{server}' are set aside.", "Няма оставени настрана поръчки на сървър '{server}'.", "Żadne zamówienie serwera '{server}' nie jest odłożone.";
+    NothingSetAside => "No orders of server '{server}' are in the quarantine.", "Няма поръчки на сървър '{server}' в карантина.", "Żadne zamówienie serwera '{server}' nie jest w kwarantannie.";
     Tried => "tried {count} {count:time|times}, last {when}", "опитана {count} {count:път|пъти}, последно {when}", "próbowano {count} {count:raz|razy|razy}, ostatnio {when}";
-    Dropped => "Order {order} of server '{server}' is dropped: it will not be imported (`obmen quarantine {server} list --all` still shows it).", "Поръчка {order} на сървър '{server}' е отхвърлена: няма да бъде внесена (`obmen quarantine {server} list --all` все още я показва).", "Zamówienie {order} serwera '{server}' porzucono: nie zostanie zaimportowane (`obmen quarantine {server} list --all` nadal je pokazuje).";
-    NoSuchSetAside => "server '{server}' has no order '{order}' set aside (by list id or order number): `obmen quarantine {server}` lists them", "сървър '{server}' няма оставена настрана поръчка '{order}' (по номер в списъка или номер на поръчка): `obmen quarantine {server}` ги изброява", "serwer '{server}' nie ma odłożonego zamówienia '{order}' (według numeru na liście lub numeru zamówienia): `obmen quarantine {server}` je wymienia";
-    StillSetAside => "order {order} is still set aside", "поръчка {order} все още е оставена настрана", "zamówienie {order} jest nadal odłożone";
+    Dropped => "Order {order} of server '{server}' is removed from the quarantine: it will not be imported (`obmen quarantine {server} list --all` still shows it).", "Поръчка {order} на сървър '{server}' е премахната от карантината: няма да бъде внесена (`obmen quarantine {server} list --all` все още я показва).", "Zamówienie {order} serwera '{server}' usunięto z kwarantanny: nie zostanie zaimportowane (`obmen quarantine {server} list --all` nadal je pokazuje).";
+    NoSuchSetAside => "server '{server}' has no order '{order}' in the quarantine (by list id or order number): `obmen quarantine {server}` lists them", "сървър '{server}' няма поръчка '{order}' в карантина (по номер в списъка или номер на поръчка): `obmen quarantine {server}` ги изброява", "serwer '{server}' nie ma zamówienia '{order}' w kwarantannie (według numeru na liście lub numeru zamówienia): `obmen quarantine {server}` je wymienia";
+    StillSetAside => "order {order} is still in the quarantine", "поръчка {order} все още е в карантина", "zamówienie {order} jest nadal w kwarantannie";
     // Checks (the WarehousePro Import Export Shopiko kind).
     CheckDatabase => "Warehouse Pro database ({dialect})", "База данни на Склад Pro ({dialect})", "Baza danych Warehouse Pro ({dialect})";
     CheckConnected => "connected", "свързана", "połączono";
@@ -412,7 +535,7 @@ catalogue! {
     NotTheFileName => "'{name}' is not the file's name '{stem}': a server's file is servers/NAME.toml; rename the file or the server", "'{name}' не е името на файла '{stem}': файлът на сървъра е servers/ИМЕ.toml; преименувайте файла или сървъра", "'{name}' to nie nazwa pliku '{stem}': plik serwera to servers/NAME.toml; zmień nazwę pliku albo serwera";
     NotAKnownKind => "'{kind}' is not a kind obmen knows: use one of {known}", "'{kind}' не е тип, който obmen познава: използвайте един от {known}", "'{kind}' nie jest rodzajem znanym obmen: użyj jednego z {known}";
     WriteKindAs => "write the kind as \"{kind}\"", "запишете типа като \"{kind}\"", "wpisz rodzaj jako \"{kind}\"";
-    TooLong => "is {n} characters long: at most {max}", "е дълъг {n} знака: най-много {max}", "ma {n} znaków: najwyżej {max}";
+    TooLong => "is {n} {n:character|characters} long: at most {max}", "е дълъг {n} {n:знак|знака}: най-много {max}", "ma {n} {n:znak|znaki|znaków}: najwyżej {max}";
     HoldsNul => "holds a NUL character: take it out", "съдържа знак NUL: премахнете го", "zawiera znak NUL: usuń go";
     IsEmpty => "is empty", "е празно", "jest puste";
     NoFileAt => "no file at {path}: create it or fix the path (relative paths start at obmen's home)", "няма файл {path}: създайте го или поправете пътя (относителните пътища започват от домашната папка на obmen)", "brak pliku {path}: utwórz go albo popraw ścieżkę (ścieżki względne zaczynają się w katalogu domowym obmen)";
@@ -436,21 +559,21 @@ catalogue! {
     WhConnect => "cannot connect to the {dialect} database ({connection}): {message}. Check the connection string, that the ODBC driver it names is installed (odbcinst -q -d), and that the database server is running", "няма връзка с базата данни {dialect} ({connection}): {message}. Проверете низа за връзка, дали посоченият ODBC драйвер е инсталиран (odbcinst -q -d) и дали сървърът на базата данни работи", "nie można połączyć się z bazą {dialect} ({connection}): {message}. Sprawdź ciąg połączenia, czy wskazany sterownik ODBC jest zainstalowany (odbcinst -q -d) i czy serwer bazy działa";
     WhReadOnly => "the {dialect} database is read-only on this platform: {reason}", "базата данни {dialect} е само за четене на тази платформа: {reason}", "baza {dialect} jest na tej platformie tylko do odczytu: {reason}";
     WhMakingLockWait => "waited {secs} s for the lock another writer on this database holds while it makes partners or goods (another obmen, or a second server): tried again", "изчака {secs} с ключа, който друг записващ в тази база държи, докато създава партньори или стоки (друг obmen или втори сървър): опитва се отново", "czekano {secs} s na blokadę, którą inny zapisujący w tej bazie trzyma, tworząc kontrahentów lub towary (inny obmen lub drugi serwer): ponowiono";
-    WhTextTooLong => "{what} is {actual} characters long, but {table}.{column} holds at most {max}: shorten it where it comes from", "{what} е дълъг {actual} знака, а {table}.{column} побира най-много {max}: скъсете го там, откъдето идва", "{what} ma {actual} znaków, a {table}.{column} mieści najwyżej {max}: skróć to u źródła";
+    WhTextTooLong => "{what} is {actual} {actual:character|characters} long, but {table}.{column} holds at most {max}: shorten it where it comes from", "{what} е дълъг {actual} {actual:знак|знака}, а {table}.{column} побира най-много {max}: скъсете го там, откъдето идва", "{what} ma {actual} {actual:znak|znaki|znaków}, a {table}.{column} mieści najwyżej {max}: skróć to u źródła";
     WhNotEnoughStock => "not enough stock of good {good} at object {object}: {available} available, {wanted} wanted. Deliver the goods first, or allow negative stock for this server", "няма достатъчна наличност от стока {good} в обект {object}: налични {available}, нужни {wanted}. Първо заприходете стоката или разрешете отрицателни наличности за сървъра", "za mało towaru {good} w obiekcie {object}: dostępne {available}, potrzebne {wanted}. Najpierw przyjmij towar albo zezwól temu serwerowi na ujemne stany";
     WhAlreadyInitialised => "the database already has a goods table: `obmen warehouse init` only prepares an empty database and never touches one that holds data", "базата данни вече има таблица goods: `obmen warehouse init` подготвя само празна база данни и не пипа база с данни", "baza ma już tabelę towarów: `obmen warehouse init` przygotowuje tylko pustą bazę i nigdy nie rusza bazy z danymi";
     // The shop.
     ShopUnreachable => "cannot reach the shop at {url}: {detail}. Check shopiko.url, this computer's network, and that the shop is up", "магазинът на {url} не отговаря: {detail}. Проверете shopiko.url, мрежата на този компютър и дали магазинът работи", "nie można połączyć się ze sklepem pod {url}: {detail}. Sprawdź shopiko.url, sieć tego komputera i czy sklep działa";
     ShopTls => "a secure connection to {url} failed: {detail}. Check that shopiko.url is the shop's https address; obmen does not accept certificates it cannot verify", "защитената връзка с {url} не успя: {detail}. Проверете дали shopiko.url е https адресът на магазина; obmen не приема сертификати, които не може да провери", "bezpieczne połączenie z {url} nie powiodło się: {detail}. Sprawdź, czy shopiko.url to adres https sklepu; obmen nie przyjmuje certyfikatów, których nie może zweryfikować";
-    ShopTimeout => "the shop at {url} did not answer within {secs} s", "магазинът на {url} не отговори в рамките на {secs} s", "sklep pod {url} nie odpowiedział w ciągu {secs} s";
-    ShopUnauthorized => "the shop refused the request ({code}): {message}. Check shopiko.api_id and the key (shopiko.key, key_file or key_env) against the shop's \"Microinvest Синхронизация\" add-on", "магазинът отказа заявката ({code}): {message}. Проверете shopiko.api_id и ключа (shopiko.key, key_file или key_env) спрямо добавката \"Microinvest Синхронизация\" на магазина", "sklep odrzucił żądanie ({code}): {message}. Sprawdź shopiko.api_id i klucz (shopiko.key, key_file lub key_env) z dodatkiem sklepu \"Microinvest Синхронизация\"";
-    ShopClockAhead => "the shop refused the request because this computer's clock is {secs} s ahead of the shop's (at most {max} s are allowed). Set the clock right, e.g. with NTP", "магазинът отказа заявката, защото часовникът на този компютър е {secs} s напред спрямо магазина (допустими са най-много {max} s). Сверете часовника, напр. с NTP", "sklep odrzucił żądanie, bo zegar tego komputera spieszy się o {secs} s względem sklepu (dozwolone najwyżej {max} s). Ustaw zegar, np. przez NTP";
-    ShopClockBehind => "the shop refused the request because this computer's clock is {secs} s behind the shop's (at most {max} s are allowed). Set the clock right, e.g. with NTP", "магазинът отказа заявката, защото часовникът на този компютър е {secs} s назад спрямо магазина (допустими са най-много {max} s). Сверете часовника, напр. с NTP", "sklep odrzucił żądanie, bo zegar tego komputera spóźnia się o {secs} s względem sklepu (dozwolone najwyżej {max} s). Ustaw zegar, np. przez NTP";
-    ShopRateLimited => "the shop asks to wait {secs} s before the next request (rate limit)", "магазинът иска {secs} s изчакване преди следващата заявка (ограничение на честотата)", "sklep prosi o odczekanie {secs} s przed następnym żądaniem (limit zapytań)";
+    ShopTimeout => "the shop at {url} did not answer within {secs} s", "магазинът на {url} не отговори в рамките на {secs} с", "sklep pod {url} nie odpowiedział w ciągu {secs} s";
+    ShopUnauthorized => "the shop refused the request ({code}): {message}. Check shopiko.api_id and the key (shopiko.key, shopiko.key_file or shopiko.key_env) against the shop's \"Microinvest Синхронизация\" add-on", "магазинът отказа заявката ({code}): {message}. Проверете shopiko.api_id и ключа (shopiko.key, shopiko.key_file или shopiko.key_env) спрямо добавката \"Microinvest Синхронизация\" на магазина", "sklep odrzucił żądanie ({code}): {message}. Sprawdź shopiko.api_id i klucz (shopiko.key, shopiko.key_file lub shopiko.key_env) z dodatkiem sklepu \"Microinvest Синхронизация\"";
+    ShopClockAhead => "the shop refused the request because this computer's clock is {secs} s ahead of the shop's (at most {max} s are allowed). Set the clock right, e.g. with NTP", "магазинът отказа заявката, защото часовникът на този компютър е {secs} с напред спрямо магазина (допустими са най-много {max} с). Сверете часовника, напр. с NTP", "sklep odrzucił żądanie, bo zegar tego komputera spieszy się o {secs} s względem sklepu (dozwolone najwyżej {max} s). Ustaw zegar, np. przez NTP";
+    ShopClockBehind => "the shop refused the request because this computer's clock is {secs} s behind the shop's (at most {max} s are allowed). Set the clock right, e.g. with NTP", "магазинът отказа заявката, защото часовникът на този компютър е {secs} с назад спрямо магазина (допустими са най-много {max} с). Сверете часовника, напр. с NTP", "sklep odrzucił żądanie, bo zegar tego komputera spóźnia się o {secs} s względem sklepu (dozwolone najwyżej {max} s). Ustaw zegar, np. przez NTP";
+    ShopRateLimited => "the shop asks to wait {secs} s before the next request (rate limit)", "магазинът иска {secs} с изчакване преди следващата заявка (ограничение на честотата)", "sklep prosi o odczekanie {secs} s przed następnym żądaniem (limit zapytań)";
     ShopRejected => "the shop refused the request ({status}, {code}): {message}", "магазинът отказа заявката ({status}, {code}): {message}", "sklep odrzucił żądanie ({status}, {code}): {message}";
     ShopServer => "the shop failed to answer ({status}): {message}", "магазинът не успя да отговори ({status}): {message}", "sklep nie zdołał odpowiedzieć ({status}): {message}";
     ShopDecode => "the shop's answer to {what} cannot be read: {detail}", "отговорът на магазина на {what} не може да се прочете: {detail}", "nie można odczytać odpowiedzi sklepu na {what}: {detail}";
-    ShopGaveUp => "gave up on {what} after {attempts} attempts in {secs} s; the last one: {last}", "отказ от {what} след {attempts} опита за {secs} s; последният: {last}", "zrezygnowano z {what} po {attempts} próbach w {secs} s; ostatnia: {last}";
+    ShopGaveUp => "gave up on {what} after {attempts} {attempts:attempt|attempts} in {secs} s; the last one: {last}", "{what}: без успех след {attempts} {attempts:опит|опита} за {secs} с; последният: {last}", "{what}: bez powodzenia po {attempts} {attempts:próbie|próbach|próbach} w {secs} s; ostatnia: {last}";
     // obmen's state database.
     StateDatabase => "obmen's state database {path}: {reason}", "базата данни на obmen {path}: {reason}", "baza stanu obmen {path}: {reason}";
     StateNoFolder => "The folder {dir} does not exist and cannot be made: make it, or set --home (OBMEN_HOME) to a folder obmen may write", "Папката {dir} не съществува и не може да се създаде: създайте я или задайте --home (OBMEN_HOME) на папка, в която obmen може да пише", "Folder {dir} nie istnieje i nie można go utworzyć: utwórz go albo ustaw --home (OBMEN_HOME) na folder, do którego obmen może pisać";
@@ -496,9 +619,9 @@ catalogue! {
     NameEdges => "'{name}' starts with '.' or has spaces around it", "'{name}' започва с '.' или има интервали в краищата", "'{name}' zaczyna się od '.' lub ma spacje na brzegach";
     NameBadChar => "'{name}' has the character '{c}': use letters, digits, spaces, '-', '_' and '.'", "'{name}' съдържа знака '{c}': използвайте букви, цифри, интервали, '-', '_' и '.'", "'{name}' zawiera znak '{c}': używaj liter, cyfr, spacji, '-', '_' i '.'";
     // Developer tools.
-    InitMade => "Made a Warehouse Pro {version} database ({dialect}) at {connection}: {tables} tables, {goods} goods, {partners} partners, {objects} objects, {stock} stock rows.", "Създадена е база данни на Склад Pro {version} ({dialect}) на {connection}: {tables} таблици, {goods} стоки, {partners} партньора, {objects} обекта, {stock} реда наличности.", "Utworzono bazę Warehouse Pro {version} ({dialect}) pod {connection}: {tables} tabel, {goods} towarów, {partners} kontrahentów, {objects} obiektów, {stock} wierszy stanów.";
+    InitMade => "Made a Warehouse Pro {version} database ({dialect}) at {connection}: {tables} {tables:table|tables}, {goods} {goods:good|goods}, {partners} {partners:partner|partners}, {objects} {objects:object|objects}, {stock} {stock:stock row|stock rows}.", "Създадена е база данни на Склад Pro {version} ({dialect}) на {connection}: {tables} {tables:таблица|таблици}, {goods} {goods:стока|стоки}, {partners} {partners:партньор|партньора}, {objects} {objects:обект|обекта}, {stock} {stock:ред|реда} наличности.", "Utworzono bazę Warehouse Pro {version} ({dialect}) pod {connection}: {tables} {tables:tabela|tabele|tabel}, {goods} {goods:towar|towary|towarów}, {partners} {partners:kontrahent|kontrahentów|kontrahentów}, {objects} {objects:obiekt|obiekty|obiektów}, {stock} {stock:wiersz|wiersze|wierszy} stanów.";
     InitNoDialect => "cannot tell the database type from the connection string: pass --dialect access|mysql|mssql|sqlite", "типът на базата данни не личи от низа за връзка: подайте --dialect access|mysql|mssql|sqlite", "nie można rozpoznać rodzaju bazy z ciągu połączenia: podaj --dialect access|mysql|mssql|sqlite";
-    SimBanner => "Shopiko simulator on http://{addr} (API ID {api_id}): {orders} orders, {products} products, {customers} customers{kept}.\nStats: GET http://{addr}/_sim/stats; more orders: POST http://{addr}/_sim/orders?count=N. Ctrl-C stops it.", "Симулатор на Shopiko на http://{addr} (API идентификатор {api_id}): {orders} поръчки, {products} стоки, {customers} клиенти{kept}.\nСтатистика: GET http://{addr}/_sim/stats; още поръчки: POST http://{addr}/_sim/orders?count=N. Ctrl-C го спира.", "Symulator Shopiko pod http://{addr} (API ID {api_id}): {orders} zamówień, {products} produktów, {customers} klientów{kept}.\nStatystyki: GET http://{addr}/_sim/stats; więcej zamówień: POST http://{addr}/_sim/orders?count=N. Ctrl-C zatrzymuje.";
+    SimBanner => "Shopiko simulator on http://{addr} (API ID {api_id}): {orders} {orders:order|orders}, {products} {products:product|products}, {customers} {customers:customer|customers}{kept}.\nStats: GET http://{addr}/_sim/stats; more orders: POST http://{addr}/_sim/orders?count=N. Ctrl-C stops it.", "Симулатор на Shopiko на http://{addr} (API идентификатор {api_id}): {orders} {orders:поръчка|поръчки}, {products} {products:стока|стоки}, {customers} {customers:клиент|клиента}{kept}.\nСтатистика: GET http://{addr}/_sim/stats; още поръчки: POST http://{addr}/_sim/orders?count=N. Ctrl-C го спира.", "Symulator Shopiko pod http://{addr} (API ID {api_id}): {orders} {orders:zamówienie|zamówienia|zamówień}, {products} {products:produkt|produkty|produktów}, {customers} {customers:klient|klientów|klientów}{kept}.\nStatystyki: GET http://{addr}/_sim/stats; więcej zamówień: POST http://{addr}/_sim/orders?count=N. Ctrl-C zatrzymuje.";
     SimKept => ", kept in {file}", ", пазени в {file}", ", zapisany w {file}";
     // Connection strings and addresses.
     ConnNul => "holds a NUL character: write the connection string as plain text", "съдържа знак NUL: пишете низа за връзка като обикновен текст", "zawiera znak NUL: wpisz ciąg połączenia jako zwykły tekst";
@@ -527,7 +650,7 @@ catalogue! {
     NoOwnPath => "cannot tell where this obmen is ({error}): run it by its full path", "не може да се определи къде е този obmen ({error}): стартирайте го с пълния му път", "nie można ustalić, gdzie jest ten obmen ({error}): uruchom go pełną ścieżką";
     ApiBadSetBody => "the body must be {\"set\": {\"key\": \"value\"}}", "тялото трябва да е {\"set\": {\"key\": \"value\"}}", "treść musi mieć postać {\"set\": {\"key\": \"value\"}}";
     ApiBadNewBody => "the body must be {\"name\": \"...\", \"kind\": \"...\", \"set\": {\"key\": \"value\"}, \"dry_run\": false}", "тялото трябва да е {\"name\": \"...\", \"kind\": \"...\", \"set\": {\"key\": \"value\"}, \"dry_run\": false}", "treść musi mieć postać {\"name\": \"...\", \"kind\": \"...\", \"set\": {\"key\": \"value\"}, \"dry_run\": false}";
-    ApiNotAnEntry => "'{id}' is not the id of an order set aside: `obmen quarantine {server}` lists them", "'{id}' не е номер на отделена поръчка: `obmen quarantine {server}` ги показва", "'{id}' nie jest identyfikatorem odłożonego zamówienia: `obmen quarantine {server}` je wymienia";
+    ApiNotAnEntry => "'{id}' is not the id of an order in the quarantine: `obmen quarantine {server}` lists them", "'{id}' не е номер на поръчка в карантина: `obmen quarantine {server}` ги показва", "'{id}' nie jest identyfikatorem zamówienia w kwarantannie: `obmen quarantine {server}` je wymienia";
     ApiUnknownKind => "'{kind}' is not a kind obmen knows: fix the file's kind by hand (`obmen kinds` lists them)", "'{kind}' не е тип, който obmen познава: поправете типа във файла ръчно (`obmen kinds` ги показва)", "'{kind}' nie jest rodzajem znanym obmen: popraw rodzaj w pliku ręcznie (`obmen kinds` je wymienia)";
     ApiNoSuchPath => "{method} {path} is not part of obmen's control API {version}", "{method} {path} не е част от контролния интерфейс на obmen {version}", "{method} {path} nie należy do API sterowania obmen {version}";
     DaemonRefusedRequest => "the daemon refused the request", "демонът отказа заявката", "demon odrzucił żądanie";
@@ -545,12 +668,12 @@ catalogue! {
     DemoReadyBaseLinker => "Beside it, the server '{server}' takes the orders of a BaseLinker account simulated at {url} (its token in {token}) into the same database.", "До него сървърът '{server}' внася в същата база данни поръчките на акаунт в BaseLinker, симулиран на {url} (токенът му е в {token}).", "Obok niego serwer '{server}' przenosi do tej samej bazy zamówienia konta BaseLinker symulowanego pod {url} (jego token w {token}).";
     DemoReady => "The demo is ready in {home}:\n  Warehouse Pro database (SQLite): {db}\n  Shopiko simulator: {url} (a new order every 20 s)\n  server '{server}': {file}\n  shop key (0600): {key}\n  the daemon runs; in the UI press s to start the server, l for its log.\n  (`obmen --home {home}` opens the UI again.)", "Демото е готово в {home}:\n  база данни на Склад Pro (SQLite): {db}\n  симулатор на Shopiko: {url} (нова поръчка на всеки 20 с)\n  сървър '{server}': {file}\n  ключ на магазина (0600): {key}\n  демонът работи; в интерфейса натиснете s за старт на сървъра, l за лога му.\n  (`obmen --home {home}` отваря интерфейса отново.)", "Demo jest gotowe w {home}:\n  baza Warehouse Pro (SQLite): {db}\n  symulator Shopiko: {url} (nowe zamówienie co 20 s)\n  serwer '{server}': {file}\n  klucz sklepu (0600): {key}\n  demon działa; w interfejsie naciśnij s, by uruchomić serwer, l, by zobaczyć jego log.\n  (`obmen --home {home}` otwiera interfejs ponownie.)";
     ActQuarantine => "Quarantine", "Карантина", "Kwarantanna";
-    TuiQuarantineTitle => "Orders of {server} set aside", "Отделени поръчки на {server}", "Odłożone zamówienia {server}";
-    TuiQuarantineKeys => "↑↓ select  Enter/R retry  D drop  w why  Esc back", "↑↓ избор  Enter/R нов опит  D отказ  w защо  Esc назад", "↑↓ wybór  Enter/R ponów  D porzuć  w dlaczego  Esc wstecz";
+    TuiQuarantineTitle => "Quarantine of {server}", "Карантина на {server}", "Kwarantanna {server}";
+    TuiQuarantineKeys => "↑↓ select  Enter/R retry  D remove (never import)  w why  Esc back", "↑↓ избор  Enter/R нов опит  D премахване (без внасяне)  w защо  Esc назад", "↑↓ wybór  Enter/R ponów  D usuń (bez importu)  w dlaczego  Esc wstecz";
     TuiAskRetry => "Import order {order} again now?\nEnter/y: yes   any other key: no", "Да се внесе ли поръчка {order} отново сега?\nEnter/y: да   друг клавиш: не", "Zaimportować teraz ponownie zamówienie {order}?\nEnter/y: tak   inny klawisz: nie";
     TuiAskDrop => "Never import order {order}? It stays listed with its reason.\nEnter/y: yes   any other key: no", "Поръчка {order} да не се внася никога? Остава в списъка с причината.\nEnter/y: да   друг клавиш: не", "Nigdy nie importować zamówienia {order}? Zostaje na liście z powodem.\nEnter/y: tak   inny klawisz: nie";
     TuiRetried => "The order was imported.", "Поръчката е внесена.", "Zamówienie zaimportowano.";
-    TuiStillSetAside => "The order is still set aside: its reason is in the list.", "Поръчката остава отделена: причината е в списъка.", "Zamówienie jest nadal odłożone: powód jest na liście.";
+    TuiStillSetAside => "The order is still in the quarantine: its reason is in the list.", "Поръчката остава в карантина: причината е в списъка.", "Zamówienie jest nadal w kwarantannie: powód jest na liście.";
     ActLog => "Log", "Лог", "Log";
     ActRuns => "Runs", "Обмени", "Wymiany";
     TuiNotFound => "'{text}' is not in the lines loaded", "'{text}' го няма в заредените редове", "'{text}' nie ma we wczytanych wierszach";
@@ -590,7 +713,7 @@ catalogue! {
     TuiNoServers => "No servers yet. Press n to make one (or `obmen server new NAME --kind KIND`).", "Още няма сървъри. Натиснете n, за да създадете (или `obmen server new ИМЕ --kind ТИП`).", "Brak serwerów. Naciśnij n, by utworzyć serwer (lub `obmen server new NAME --kind KIND`).";
     TuiWaitingForDaemon => "Connecting to the daemon...", "Свързване с демона...", "Łączenie z demonem...";
     TuiQuitAsk => "{count} {count:server is|servers are} running.\nEnter: leave them running in the daemon (as Hide does)\ns: stop them, then quit\nany other key: go back", "Работят сървъри: {count}.\nEnter: оставете ги да работят в демона (като Скриване)\ns: спрете ги и излезте\nдруг клавиш: назад", "{count:Działa|Działają|Działa} {count} {count:serwer|serwery|serwerów}.\nEnter: zostaw je działające w demonie (jak Ukryj)\ns: zatrzymaj je, potem wyjdź\ninny klawisz: wróć";
-    TuiHelpText => "s/F5 start   x/F6 stop   t/F9 test the connections\nn/F3 new server   e/Enter/F4 edit a property   d/Del delete\nl/F7 log   r/F8 runs   u orders set aside (quarantine)   w why an order is not in Warehouse Pro\n↑↓ select a server   Tab/PgDn, PgUp select a property\nh/F10 hide: the window goes, the servers keep running\nL switch the language   q/Esc quit   ? this help\nA Bulgarian keyboard works as it is: the same keys (BDS; phonetic: [tui] keyboard in obmen.toml)\nany key: back", "s/F5 старт   x/F6 стоп   t/F9 тест на връзките\nn/F3 нов сървър   e/Enter/F4 редакция на настройка   d/Del изтриване\nl/F7 лог   r/F8 обмени   u отделени поръчки (карантина)   w защо поръчка не е в Warehouse Pro\n↑↓ избор на сървър   Tab/PgDn, PgUp избор на настройка\nh/F10 скриване: прозорецът изчезва, сървърите продължават\nL смяна на езика   q/Esc изход   ? тази помощ\nС българска клавиатура работят същите клавиши (БДС; фонетична: [tui] keyboard в obmen.toml)\nдруг клавиш: назад", "s/F5 start   x/F6 stop   t/F9 test połączeń\nn/F3 nowy serwer   e/Enter/F4 edycja właściwości   d/Del usuń\nl/F7 log   r/F8 wymiany   u odłożone zamówienia (kwarantanna)   w dlaczego zamówienia nie ma w Warehouse Pro\n↑↓ wybór serwera   Tab/PgDn, PgUp wybór właściwości\nh/F10 ukryj: okno znika, serwery działają dalej\nL zmiana języka   q/Esc wyjście   ? ta pomoc\nZ bułgarską klawiaturą działają te same klawisze (BDS; fonetyczna: [tui] keyboard w obmen.toml)\ndowolny klawisz: wstecz";
+    TuiHelpText => "s/F5 start   x/F6 stop   t/F9 test the connections\nn/F3 new server   e/Enter/F4 edit a property   d/Del delete\nl/F7 log   r/F8 runs   u quarantine (orders not imported)   w why an order is not in Warehouse Pro\n↑↓ select a server   Tab/PgDn, PgUp select a property\nh/F10 hide: the window goes, the servers keep running\nL switch the language   q/Esc quit   ? this help\nA Bulgarian keyboard works as it is: the same keys (BDS; phonetic: [tui] keyboard in obmen.toml)\nany key: back", "s/F5 старт   x/F6 стоп   t/F9 тест на връзките\nn/F3 нов сървър   e/Enter/F4 редакция на настройка   d/Del изтриване\nl/F7 лог   r/F8 обмени   u карантина (невнесени поръчки)   w защо поръчка не е в Warehouse Pro\n↑↓ избор на сървър   Tab/PgDn, PgUp избор на настройка\nh/F10 скриване: прозорецът изчезва, сървърите продължават\nL смяна на езика   q/Esc изход   ? тази помощ\nС българска клавиатура работят същите клавиши (БДС; фонетична: [tui] keyboard в obmen.toml)\nдруг клавиш: назад", "s/F5 start   x/F6 stop   t/F9 test połączeń\nn/F3 nowy serwer   e/Enter/F4 edycja właściwości   d/Del usuń\nl/F7 log   r/F8 wymiany   u kwarantanna (niezaimportowane zamówienia)   w dlaczego zamówienia nie ma w Warehouse Pro\n↑↓ wybór serwera   Tab/PgDn, PgUp wybór właściwości\nh/F10 ukryj: okno znika, serwery działają dalej\nL zmiana języka   q/Esc wyjście   ? ta pomoc\nZ bułgarską klawiaturą działają te same klawisze (BDS; fonetyczna: [tui] keyboard w obmen.toml)\ndowolny klawisz: wstecz";
     TuiStartingDaemon => "No daemon ran for this home: one was started in the background.", "За тази папка не работеше демон: стартиран е във фонов режим.", "Dla tego katalogu nie działał żaden demon: uruchomiono go w tle.";
     RunLostDaemon => "the daemon stopped answering before the run of server '{server}' ended: `obmen runs {server}` shows how it ended", "демонът спря да отговаря преди края на обмена на сървър '{server}': `obmen runs {server}` показва как е завършил", "demon przestał odpowiadać przed końcem wymiany serwera '{server}': `obmen runs {server}` pokazuje, jak się skończyła";
     CliStarted => "Server '{server}' started in the daemon: {state}.", "Сървър '{server}' е стартиран в демона: {state}.", "Serwer '{server}' uruchomiony w demonie: {state}.";
@@ -614,7 +737,7 @@ catalogue! {
     ColTook => "TOOK", "ВРЕМЕ", "CZAS";
     ColOutcome => "OUTCOME", "РЕЗУЛТАТ", "WYNIK";
     ColImported => "IMPORTED", "ВНЕСЕНИ", "ZAIMPORT.";
-    ColSetAside => "SET ASIDE", "ОТДЕЛЕНИ", "ODŁOŻONE";
+    ColSetAside => "QUARANTINE", "КАРАНТИНА", "KWARANTANNA";
     ColExported => "EXPORTED", "ИЗПРАТЕНИ", "WYEKSPORT.";
     ColRetries => "RETRIES", "НОВИ ОПИТИ", "PONOWIENIA";
     ColError => "ERROR", "ГРЕШКА", "BŁĄD";
@@ -651,11 +774,11 @@ catalogue! {
     AlertNeedsSmtp => "this is for e-mail, which needs a mail server: write smtp = \"smtp://host:587\" under [alerts]", "това е за имейли, а те изискват пощенски сървър: пишете smtp = \"smtp://хост:587\" под [alerts]", "to dotyczy e-maili, które wymagają serwera poczty: wpisz smtp = \"smtp://host:587\" w [alerts]";
     AlertSubjectFailed => "obmen: server '{server}' failed", "obmen: сървър '{server}' спря с грешка", "obmen: serwer '{server}' zawiódł";
     AlertSubjectSilent => "obmen: server '{server}' has not run when it should have", "obmen: сървър '{server}' не е направил обмен, когато трябваше", "obmen: serwer '{server}' nie wykonał wymiany, gdy powinien";
-    AlertSubjectQuarantine => "obmen: orders of server '{server}' were set aside", "obmen: поръчки на сървър '{server}' са оставени настрана", "obmen: zamówienia serwera '{server}' odłożono na bok";
+    AlertSubjectQuarantine => "obmen: orders of server '{server}' were put in the quarantine", "obmen: поръчки на сървър '{server}' са поставени в карантина", "obmen: zamówienia serwera '{server}' trafiły do kwarantanny";
     AlertSubjectUnacknowledged => "obmen: the shop of server '{server}' does not take the imports' acknowledgements", "obmen: магазинът на сървър '{server}' не приема потвържденията за импорта", "obmen: sklep serwera '{server}' nie przyjmuje potwierdzeń importu";
     AlertSubjectFailedCleared => "obmen: server '{server}' works again", "obmen: сървър '{server}' работи отново", "obmen: serwer '{server}' znów działa";
     AlertSubjectSilentCleared => "obmen: server '{server}' runs on time again", "obmen: сървър '{server}' отново прави обмен навреме", "obmen: serwer '{server}' znów wykonuje wymiany na czas";
-    AlertSubjectQuarantineCleared => "obmen: no order of server '{server}' is set aside any more", "obmen: няма повече оставени настрана поръчки на сървър '{server}'", "obmen: żadne zamówienie serwera '{server}' nie jest już odłożone";
+    AlertSubjectQuarantineCleared => "obmen: no order of server '{server}' is in the quarantine any more", "obmen: няма повече поръчки на сървър '{server}' в карантина", "obmen: żadne zamówienie serwera '{server}' nie jest już w kwarantannie";
     AlertSubjectUnacknowledgedCleared => "obmen: the shop of server '{server}' takes the acknowledgements again", "obmen: магазинът на сървър '{server}' отново приема потвържденията", "obmen: sklep serwera '{server}' znów przyjmuje potwierdzenia";
     AlertSubjectReminder => "Still: {subject}", "Все още: {subject}", "Nadal: {subject}";
     AlertSubjectTest => "obmen: a test message from {host}", "obmen: пробно съобщение от {host}", "obmen: wiadomość testowa z {host}";
@@ -675,16 +798,16 @@ catalogue! {
     AlertTodoCleared => "nothing; this closes the earlier message.", "нищо; това закрива предишното съобщение.", "nic; to zamyka wcześniejszą wiadomość.";
     AlertReasonSilent => "a run was due at {due} and has not started", "обмен трябваше да започне в {due} и не е започнал", "wymiana miała się zacząć o {due} i się nie zaczęła";
     AlertReasonSilentRunning => "the run started at {since} has not ended, and the next was due at {due}", "обменът, започнал в {since}, не е приключил, а следващият трябваше да започне в {due}", "wymiana rozpoczęta o {since} się nie skończyła, a następna miała się zacząć o {due}";
-    AlertReasonQuarantine => "orders waiting in the quarantine: {count} (before: {before})", "поръчки, чакащи настрана: {count} (преди: {before})", "zamówienia czekające na boku: {count} (wcześniej: {before})";
+    AlertReasonQuarantine => "orders waiting in the quarantine: {count} (before: {before})", "поръчки, чакащи в карантина: {count} (преди: {before})", "zamówienia czekające w kwarantannie: {count} (wcześniej: {before})";
     AlertReasonUnacknowledged => "imports in a row in which the shop did not take some acknowledgements: {runs}; orders not acknowledged in the last one: {count}", "последователни импорти, в които магазинът не прие някои потвърждения: {runs}; непотвърдени поръчки в последния: {count}", "importy z rzędu, w których sklep nie przyjął części potwierdzeń: {runs}; niepotwierdzone zamówienia w ostatnim: {count}";
     AlertReasonCleared => "cleared at {time}", "отстранено в {time}", "usunięte o {time}";
     AlertTestBody => "This is a test message from obmen on {host}. Alerts of this machine's exchange servers reach you here.", "Това е пробно съобщение от obmen на {host}. Известията за сървърите за обмен на тази машина ще идват тук.", "To jest wiadomość testowa z obmen na {host}. Powiadomienia o serwerach wymiany tej maszyny będą przychodzić tutaj.";
     AlertDigestIntro => "obmen on {host}, the last 24 hours:", "obmen на {host}, последните 24 часа:", "obmen na {host}, ostatnie 24 godziny:";
-    AlertDigestLine => "{server} ({state}): runs {runs}, failed {failed}; orders imported {imported}, set aside {set_aside}; records exported {exported}; in the quarantine now {quarantined}; open problems: {problems}", "{server} ({state}): обмени {runs}, с грешка {failed}; импортирани поръчки {imported}, оставени настрана {set_aside}; експортирани записи {exported}; в карантина сега {quarantined}; открити проблеми: {problems}", "{server} ({state}): wymiany {runs}, nieudane {failed}; zamówienia zaimportowane {imported}, odłożone {set_aside}; wyeksportowane rekordy {exported}; teraz na boku {quarantined}; otwarte problemy: {problems}";
+    AlertDigestLine => "{server} ({state}): runs {runs}, failed {failed}; orders imported {imported}, put in the quarantine {set_aside}; records exported {exported}; in the quarantine now {quarantined}; open problems: {problems}", "{server} ({state}): обмени {runs}, с грешка {failed}; импортирани поръчки {imported}, поставени в карантина {set_aside}; експортирани записи {exported}; в карантина сега {quarantined}; открити проблеми: {problems}", "{server} ({state}): wymiany {runs}, nieudane {failed}; zamówienia zaimportowane {imported}, do kwarantanny {set_aside}; wyeksportowane rekordy {exported}; teraz w kwarantannie {quarantined}; otwarte problemy: {problems}";
     AlertDigestNoProblem => "none", "няма", "brak";
     ProblemFailed => "failed", "грешка", "błąd";
     ProblemSilent => "late", "закъснение", "opóźnienie";
-    ProblemQuarantine => "orders set aside", "поръчки настрана", "zamówienia na boku";
+    ProblemQuarantine => "orders in the quarantine", "поръчки в карантина", "zamówienia w kwarantannie";
     ProblemUnacknowledged => "acknowledgements not taken", "неприети потвърждения", "nieprzyjęte potwierdzenia";
     AlertChannelEmail => "E-mail to {to}", "Имейл до {to}", "E-mail do {to}";
     AlertChannelWebhook => "Webhook", "Уебхук", "Webhook";
@@ -695,7 +818,7 @@ catalogue! {
     AlertsTestFailed => "{failed} of {total} alert {total:channel|channels} did not take the test message", "{failed} от {total} {total:канал|канала} за известия не {failed:прие|приеха} пробното съобщение", "{failed} z {total} {total:kanału|kanałów|kanałów} powiadomień nie {failed:przyjął|przyjęły|przyjęło} wiadomości testowej";
     LogAlertSent => "Alert sent by {channel}: {subject}", "Известие изпратено чрез {channel}: {subject}", "Powiadomienie wysłane przez {channel}: {subject}";
     LogAlertFailed => "An alert was not taken by {channel}: {error}; it is tried again at {next}. Check [alerts] in obmen.toml, or run `obmen alerts test`", "Известие не беше прието от {channel}: {error}; ще бъде опитано отново в {next}. Проверете [alerts] в obmen.toml или изпълнете `obmen alerts test`", "Powiadomienie nie zostało przyjęte przez {channel}: {error}; zostanie ponowione o {next}. Sprawdź [alerts] w obmen.toml albo uruchom `obmen alerts test`";
-    LogAlertGivenUp => "An alert was given up after {tries} tries over a day, not taken by {channel}: {error}. Its subject: {subject}", "Известие е изоставено след {tries} опита за едно денонощие, неприето от {channel}: {error}. Темата му: {subject}", "Powiadomienie porzucono po {tries} próbach w ciągu doby, nieprzyjęte przez {channel}: {error}. Jego temat: {subject}";
+    LogAlertGivenUp => "An alert was given up after {tries} {tries:try|tries} over a day, not taken by {channel}: {error}. Its subject: {subject}", "Известие е изоставено след {tries} {tries:опит|опита} за едно денонощие, неприето от {channel}: {error}. Темата му: {subject}", "Powiadomienie porzucono po {tries} {tries:próbie|próbach|próbach} w ciągu doby, nieprzyjęte przez {channel}: {error}. Jego temat: {subject}";
     AlertSmtpError => "the mail server said: {error}", "пощенският сървър отговори: {error}", "serwer poczty odpowiedział: {error}";
     AlertSmtpUnreachable => "the mail server could not be reached ({error})", "пощенският сървър не може да бъде достигнат ({error})", "nie można połączyć się z serwerem poczty ({error})";
     AlertWebhookStatus => "the webhook answered {status}", "уебхукът отговори {status}", "webhook odpowiedział {status}";
@@ -705,7 +828,7 @@ catalogue! {
     WhyShopNotTold => "The shop has not taken the acknowledgement yet; obmen tells it again on each run.", "Магазинът още не е приел потвърждението; obmen го уведомява отново при всеки обмен.", "Sklep nie przyjął jeszcze potwierdzenia; obmen powiadamia go ponownie przy każdej wymianie.";
     WhyReceived => "Received from the shop by run {run} at {time}; SHA-256 {sha}.", "Получена от магазина при обмен {run} в {time}; SHA-256 {sha}.", "Otrzymane ze sklepu przez wymianę {run} o {time}; SHA-256 {sha}.";
     WhyChanged => "The shop sent it again changed; every copy is kept.", "Магазинът я изпрати отново променена; всяко копие е запазено.", "Sklep przysłał je ponownie zmienione; każda kopia jest zachowana.";
-    WhySetAside => "Order {order} is set aside, tried {attempts} {attempts:time|times} (first {first}, last {last}): {reason}", "Поръчка {order} е оставена настрана, опитана {attempts} {attempts:път|пъти} (първо {first}, последно {last}): {reason}", "Zamówienie {order} jest odłożone na bok, próbowane {attempts} {attempts:raz|razy|razy} (pierwszy raz {first}, ostatni {last}): {reason}";
+    WhySetAside => "Order {order} is in the quarantine, tried {attempts} {attempts:time|times} (first {first}, last {last}): {reason}", "Поръчка {order} е в карантина, опитана {attempts} {attempts:път|пъти} (първо {first}, последно {last}): {reason}", "Zamówienie {order} jest w kwarantannie, próbowane {attempts} {attempts:raz|razy|razy} (pierwszy raz {first}, ostatni {last}): {reason}";
     WhySetAsideTodo => "What to do: fix the reason above in Warehouse Pro or the shop; it is tried again on each run, or now with `obmen quarantine {server} retry {order}`.", "Какво да направите: оправете причината по-горе в Warehouse Pro или в магазина; опитва се отново при всеки обмен или веднага с `obmen quarantine {server} retry {order}`.", "Co zrobić: popraw powyższy powód w Warehouse Pro lub w sklepie; jest ponawiane przy każdej wymianie albo od razu przez `obmen quarantine {server} retry {order}`.";
     WhyDropped => "Order {order} was dropped from the quarantine by an operator: it will not be imported. Its reason was: {reason}", "Поръчка {order} е премахната от карантината от оператор: няма да бъде импортирана. Причината беше: {reason}", "Zamówienie {order} zostało usunięte z kwarantanny przez operatora: nie zostanie zaimportowane. Powód był: {reason}";
     WhyNotWritten => "Order {order} was received but its document is not written: the run stopped or failed before its page was saved. It is tried on the next run.", "Поръчка {order} е получена, но документът ѝ не е записан: обменът спря или пропадна преди страницата да бъде записана. Ще бъде опитана при следващия обмен.", "Zamówienie {order} otrzymano, ale jego dokument nie jest zapisany: wymiana zatrzymała się lub nie powiodła przed zapisaniem strony. Zostanie ponowione przy następnej wymianie.";
@@ -716,10 +839,10 @@ catalogue! {
     WhyLogUnreadable => "The Warehouse Pro database could not be read to confirm it ({error}).", "Базата данни на Warehouse Pro не може да бъде прочетена за потвърждение ({error}).", "Nie można odczytać bazy Warehouse Pro, by to potwierdzić ({error}).";
     AuditAltered => "order {order} (document {document}): the payload kept no longer hashes to its SHA-256: it was changed after obmen kept it", "поръчка {order} (документ {document}): запазеното съдържание вече не отговаря на своя SHA-256: променено е след като obmen го е запазил", "zamówienie {order} (dokument {document}): zachowana treść nie daje już swojego SHA-256: zmieniono ją po zachowaniu przez obmen";
     AuditMissing => "order {order} (document {document}) is in the import log, but obmen kept no payload of it", "поръчка {order} (документ {document}) е в дневника на импорта, но obmen не е запазил съдържанието ѝ", "zamówienie {order} (dokument {document}) jest w dzienniku importu, ale obmen nie zachował jego treści";
-    AuditOk => "Provenance of server '{server}': {orders} orders in the import log, {kept} payloads kept, every one whole.", "Произход на сървър '{server}': поръчки в дневника на импорта {orders}, запазени съдържания {kept}, всички непроменени.", "Pochodzenie serwera '{server}': zamówienia w dzienniku importu {orders}, zachowane treści {kept}, wszystkie nienaruszone.";
-    AuditFailed => "Provenance of server '{server}': {problems} problems among {orders} orders in the import log and {kept} payloads kept", "Произход на сървър '{server}': проблеми {problems} сред {orders} поръчки в дневника на импорта и {kept} запазени съдържания", "Pochodzenie serwera '{server}': problemy {problems} wśród {orders} zamówień w dzienniku importu i {kept} zachowanych treści";
+    AuditOk => "Provenance of server '{server}': {orders} {orders:order|orders} in the import log, {kept} {kept:payload|payloads} kept, every one whole.", "Произход на сървър '{server}': {orders} {orders:поръчка|поръчки} в дневника на импорта, {kept} {kept:запазено съдържание|запазени съдържания}, всички непроменени.", "Pochodzenie serwera '{server}': {orders} {orders:zamówienie|zamówienia|zamówień} w dzienniku importu, {kept} {kept:zachowana treść|zachowane treści|zachowanych treści}, wszystkie nienaruszone.";
+    AuditFailed => "Provenance of server '{server}': {problems} {problems:problem|problems} among {orders} {orders:order|orders} in the import log and {kept} {kept:payload|payloads} kept", "Произход на сървър '{server}': {problems} {problems:проблем|проблема} сред {orders} {orders:поръчка|поръчки} в дневника на импорта и {kept} {kept:запазено съдържание|запазени съдържания}", "Pochodzenie serwera '{server}': {problems} {problems:problem|problemy|problemów} wśród {orders} {orders:zamówienia|zamówień|zamówień} w dzienniku importu i {kept} {kept:zachowanej treści|zachowanych treści|zachowanych treści}";
     AuditBadSince => "'{since}' is not a date: write YYYY-MM-DD", "'{since}' не е дата: пишете ГГГГ-ММ-ДД", "'{since}' nie jest datą: wpisz RRRR-MM-DD";
-    LogProvenanceSwept => "Orders kept as received whose documents are older than {years} years were deleted: {count}.", "Изтрити са пазени поръчки, чиито документи са по-стари от {years} години: {count}.", "Usunięto zachowane zamówienia, których dokumenty są starsze niż {years} lat: {count}.";
+    LogProvenanceSwept => "Orders kept as received whose documents are older than {years} {years:year|years} were deleted: {count}.", "Изтрити са пазени поръчки, чиито документи са по-стари от {years} {years:година|години}: {count}.", "Usunięto zachowane zamówienia, których dokumenty są starsze niż {years} {years:rok|lata|lat}: {count}.";
     MetricsListenBad => "'{at}' is not an address to listen on: write 127.0.0.1:9464 (or a port alone, on this machine)", "'{at}' не е адрес за слушане: пишете 127.0.0.1:9464 (или само порт, на този компютър)", "'{at}' nie jest adresem do nasłuchu: wpisz 127.0.0.1:9464 (albo sam port, na tym komputerze)";
     MetricsCannotListen => "cannot serve /metrics on {at}: {error}: choose another metrics_listen in obmen.toml", "/metrics не може да се обслужва на {at}: {error}: изберете друг metrics_listen в obmen.toml", "nie można udostępnić /metrics na {at}: {error}: wybierz inny metrics_listen w obmen.toml";
     TuiWhyTitle => "Why: an order of {server}", "Защо: поръчка на {server}", "Dlaczego: zamówienie {server}";
@@ -758,9 +881,9 @@ catalogue! {
     LogRunStarted => "Run started: {job}.", "Обменът започна: {job}.", "Wymiana rozpoczęta: {job}.";
     LogPhase => "Phase: {phase}.", "Етап: {phase}.", "Etap: {phase}.";
     LogOrderImported => "Order {order} imported as document {document}.", "Поръчка {order} е внесена като документ {document}.", "Zamówienie {order} zaimportowano jako dokument {document}.";
-    LogOrderSetAside => "Order {order} set aside: {reason}", "Поръчка {order} е отделена: {reason}", "Zamówienie {order} odłożono: {reason}";
-    LogRetry => "Retrying {what}: {error}", "Нов опит ({what}): {error}", "Ponawiam {what}: {error}";
-    LogRunEnded => "Run ended {outcome}: {imported} orders imported, {set_aside} set aside, {exported} records exported, {retries} retries, in {secs} s.", "Обменът завърши ({outcome}): внесени поръчки {imported}, отделени {set_aside}, изпратени записи {exported}, нови опити {retries}, за {secs} с.", "Wymiana zakończona {outcome}: {imported} zamówień zaimportowano, {set_aside} odłożono, {exported} rekordów wyeksportowano, {retries} ponowień, w {secs} s.";
+    LogOrderSetAside => "Order {order} put in the quarantine: {reason}", "Поръчка {order} е поставена в карантина: {reason}", "Zamówienie {order} trafiło do kwarantanny: {reason}";
+    LogRetry => "Retrying {what}: {error}", "Нов опит за {what}: {error}", "Ponawiam {what}: {error}";
+    LogRunEnded => "Run ended {outcome}: {imported} {imported:order|orders} imported, {set_aside} put in quarantine, {exported} {exported:record|records} exported, {retries} {retries:retry|retries}, in {secs} s.", "Обменът завърши ({outcome}): {imported:внесена|внесени} {imported} {imported:поръчка|поръчки}, в карантина {set_aside}, {exported:изпратен|изпратени} {exported} {exported:запис|записа}, {retries} {retries:нов опит|нови опита}, за {secs} с.", "Wymiana zakończona {outcome}: {imported} {imported:zamówienie zaimportowano|zamówienia zaimportowano|zamówień zaimportowano}, {set_aside} w kwarantannie, {exported} {exported:rekord wyeksportowano|rekordy wyeksportowano|rekordów wyeksportowano}, {retries} {retries:ponowienie|ponowienia|ponowień}, w {secs} s.";
     ByDefault => "default", "по подразбиране", "domyślnie";
     NoAccountChoices => "server '{server}' reads no list '{source}' from its account", "сървър '{server}' не чете списък '{source}' от акаунта си", "serwer '{server}' nie czyta ze swojego konta listy '{source}'";
     NoChoicesFrom => "the setting '{key}' of server '{server}' takes no choices from its account", "настройката '{key}' на сървър '{server}' не взема избор от акаунта", "ustawienie '{key}' serwera '{server}' nie bierze wyboru ze swojego konta";
@@ -789,16 +912,16 @@ catalogue! {
     RefusedPrice => "price of {key}: {reason}", "цена на {key}: {reason}", "cena {key}: {reason}";
     RefusedStock => "stock of {key}: {reason}", "наличност на {key}: {reason}", "stan {key}: {reason}";
     ShopHasNoProduct => "the shop has no such product", "магазинът няма такава стока", "sklep nie ma takiego produktu";
-    RepairPartnerRoles => "{count} partners obmen made from shop customers have partners.Type other than {role} (an earlier obmen wrote persons as 1, which Warehouse Pro reads as supplier): set them to {role} (rules.partner_role)", "{count} партньора, създадени от obmen от клиенти на магазина, имат partners.Type, различен от {role} (по-стар obmen е записвал лицата като 1, което Склад Pro чете като доставчик): задаване на {role} (rules.partner_role)", "{count} kontrahentów, których obmen utworzył z klientów sklepu, ma partners.Type inny niż {role} (wcześniejszy obmen zapisywał osoby jako 1, co Warehouse Pro czyta jako dostawcę): ustaw im {role} (rules.partner_role)";
+    RepairPartnerRoles => "{count} {count:partner|partners} obmen made from shop customers {count:has|have} partners.Type other than {role} (an earlier obmen wrote persons as 1, which Warehouse Pro reads as supplier): set them to {role} (rules.partner_role)", "{count} {count:партньор, създаден|партньора, създадени} от obmen от клиенти на магазина, {count:има|имат} partners.Type, различен от {role} (по-стар obmen е записвал лицата като 1, което Склад Pro чете като доставчик): задаване на {role} (rules.partner_role)", "{count} {count:kontrahent, którego|kontrahentów, których|kontrahentów, których} obmen utworzył z klientów sklepu, ma partners.Type inny niż {role} (wcześniejszy obmen zapisywał osoby jako 1, co Warehouse Pro czyta jako dostawcę): ustaw im {role} (rules.partner_role)";
     RepairPartnerChange => "partner {code} '{name}' (ID {id}): {was} -> {role}", "партньор {code} '{name}' (ID {id}): {was} -> {role}", "kontrahent {code} '{name}' (ID {id}): {was} -> {role}";
     RepairDied => "the repair stopped unexpectedly: {error}", "поправката спря неочаквано: {error}", "naprawa zatrzymała się nieoczekiwanie: {error}";
     NoDatabaseFile => "the database file {file} does not exist: check database.connection", "файлът на базата данни {file} не съществува: проверете database.connection", "plik bazy danych {file} nie istnieje: sprawdź database.connection";
     ListingStuck => "the shop's {name} listing does not move on (cursor {cursor} again, or none): its paging would never end", "списъкът {name} на магазина не продължава (отново курсор {cursor} или никакъв): страниците му никога няма да свършат", "lista {name} sklepu nie posuwa się dalej (znowu kursor {cursor} lub żaden): jej stronicowanie nigdy by się nie skończyło";
     GoodCodeDiffers => "{sku} {name}: a good with code {sku} exists, but its {key} differs; link them by making them agree", "{sku} {name}: има стока с код {sku}, но {key} ѝ е различен; свържете ги, като ги уеднаквите", "{sku} {name}: towar o kodzie {sku} istnieje, ale jego {key} się różni; powiąż je, uzgadniając te dane";
     GoodNoMatch => "{sku} {name}: no good matches it by {key}; make it in Warehouse Pro or turn rules.sync_nomenclature on", "{sku} {name}: никоя стока не съвпада по {key}; създайте я в Склад Pro или включете rules.sync_nomenclature", "{sku} {name}: żaden towar nie pasuje według {key}; utwórz go w Warehouse Pro albo włącz rules.sync_nomenclature";
-    GoodManyMatch => "{sku} {name}: {count} goods match it by {key} ({codes}); keep one", "{sku} {name}: {count} стоки съвпадат по {key} ({codes}); оставете една", "{sku} {name}: {count} towarów pasuje według {key} ({codes}); zostaw jeden";
+    GoodManyMatch => "{sku} {name}: {count} {count:good matches|goods match} it by {key} ({codes}); keep one", "{sku} {name}: {count} {count:стока съвпада|стоки съвпадат} по {key} ({codes}); оставете една", "{sku} {name}: {count} {count:towar pasuje|towary pasują|towarów pasuje} według {key} ({codes}); zostaw jeden";
     PartnerNoMatch => "{who} ({key}): no partner matches by {by}; make it in Warehouse Pro or turn rules.sync_nomenclature on", "{who} ({key}): никой партньор не съвпада по {by}; създайте го в Склад Pro или включете rules.sync_nomenclature", "{who} ({key}): żaden kontrahent nie pasuje według {by}; utwórz go w Warehouse Pro albo włącz rules.sync_nomenclature";
-    PartnerManyMatch => "{who} ({key}): {count} partners match; keep one", "{who} ({key}): {count} партньора съвпадат; оставете един", "{who} ({key}): pasuje {count} kontrahentów; zostaw jednego";
+    PartnerManyMatch => "{who} ({key}): {count} {count:partner matches|partners match}; keep one", "{who} ({key}): {count} {count:партньор съвпада|партньора съвпадат}; оставете един", "{who} ({key}): pasuje {count} {count:kontrahent|kontrahentów|kontrahentów}; zostaw jednego";
     ByEmail => "e-mail", "e-mail", "e-mail";
     ByVatNumber => "VAT number", "ДДС номер", "numer VAT";
     VatNotPercent => "the VAT rate '{rate}' is not a percent", "ставката на ДДС '{rate}' не е процент", "stawka VAT '{rate}' nie jest procentem";
@@ -827,11 +950,11 @@ catalogue! {
     BlBlocked => "BaseLinker blocked the token for exceeding its limit of requests until {until} ({message}); obmen waits and goes on", "BaseLinker блокира токена заради надвишен лимит на заявките до {until} ({message}); obmen изчаква и продължава", "BaseLinker zablokował token za przekroczenie limitu zapytań do {until} ({message}); obmen czeka i kontynuuje";
     BlRefused => "BaseLinker refused {method} ({code}: {message})", "BaseLinker отказа {method} ({code}: {message})", "BaseLinker odrzucił {method} ({code}: {message})";
     BlDecode => "BaseLinker's answer to {method} is not what its documentation says: {detail}", "Отговорът на BaseLinker на {method} не е такъв, какъвто казва документацията му: {detail}", "odpowiedź BaseLinker na {method} nie jest taka, jak mówi jego dokumentacja: {detail}";
-    BlGaveUp => "BaseLinker's {method} did not go through after {attempts} tries: {last}", "{method} на BaseLinker не мина след {attempts} опита: {last}", "{method} BaseLinker nie przeszło po {attempts} próbach: {last}";
-    BlSimBanner => "BaseLinker simulator at http://{addr}/connector.php: {orders} orders, {confirmed} of them confirmed; counters at http://{addr}/_sim/stats", "Симулатор на BaseLinker на http://{addr}/connector.php: {orders} поръчки, потвърдени {confirmed}; броячи на http://{addr}/_sim/stats", "Symulator BaseLinker pod http://{addr}/connector.php: {orders} zamówień, z nich {confirmed} potwierdzonych; liczniki pod http://{addr}/_sim/stats";
+    BlGaveUp => "BaseLinker's {method} did not go through after {attempts} {attempts:try|tries}: {last}", "{method} на BaseLinker не мина след {attempts} {attempts:опит|опита}: {last}", "{method} BaseLinker nie przeszło po {attempts} {attempts:próbie|próbach|próbach}: {last}";
+    BlSimBanner => "BaseLinker simulator at http://{addr}/connector.php: {orders} {orders:order|orders}, {confirmed} of them confirmed; counters at http://{addr}/_sim/stats", "Симулатор на BaseLinker на http://{addr}/connector.php: {orders} {orders:поръчка|поръчки}, от тях потвърдени {confirmed}; броячи на http://{addr}/_sim/stats", "Symulator BaseLinker pod http://{addr}/connector.php: {orders} {orders:zamówienie|zamówienia|zamówień}, z nich {confirmed} potwierdzonych; liczniki pod http://{addr}/_sim/stats";
     SnapshotUnreadable => "The last export's snapshot cannot be read; every good is read again.", "Снимката от последния експорт не може да се прочете; всички стоки се четат отново.", "Nie można odczytać migawki ostatniego eksportu; wszystkie towary są czytane ponownie.";
-    PageCapReached => "This run read {pages} pages of orders, as many as one run may; the next run goes on from where it stopped.", "Този обмен прочете {pages} страници поръчки, колкото един обмен може; следващият продължава оттам, докъдето е стигнал.", "Ta wymiana odczytała {pages} stron zamówień, tyle, ile może jedna wymiana; następna podejmie od miejsca zatrzymania.";
-    RepairOffer => "{count} partners obmen made from shop customers are not marked {role} in Warehouse Pro (an earlier obmen wrote persons as suppliers): `obmen repair {server}` shows them, `obmen repair {server} --apply` corrects them", "{count} партньора, създадени от obmen от клиенти на магазина, не са отбелязани като {role} в Склад Pro (по-стар obmen е записвал лицата като доставчици): `obmen repair {server}` ги показва, `obmen repair {server} --apply` ги поправя", "{count} kontrahentów, których obmen utworzył z klientów sklepu, nie jest oznaczonych w Warehouse Pro jako {role} (wcześniejszy obmen zapisywał osoby jako dostawców): `obmen repair {server}` ich pokazuje, `obmen repair {server} --apply` je poprawia";
+    PageCapReached => "This run read {pages} {pages:page|pages} of orders, as many as one run may; the next run goes on from where it stopped.", "Този обмен прочете {pages} {pages:страница|страници} поръчки, колкото един обмен може; следващият продължава оттам, докъдето е стигнал.", "Ta wymiana odczytała {pages} {pages:stronę|strony|stron} zamówień, tyle, ile może jedna wymiana; następna podejmie od miejsca zatrzymania.";
+    RepairOffer => "{count} {count:partner|partners} obmen made from shop customers {count:is|are} not marked {role} in Warehouse Pro (an earlier obmen wrote persons as suppliers): `obmen repair {server}` shows them, `obmen repair {server} --apply` corrects them", "{count} {count:партньор, създаден|партньора, създадени} от obmen от клиенти на магазина, не {count:е отбелязан|са отбелязани} като {role} в Склад Pro (по-стар obmen е записвал лицата като доставчици): `obmen repair {server}` ги показва, `obmen repair {server} --apply` ги поправя", "{count} {count:kontrahent, którego|kontrahentów, których|kontrahentów, których} obmen utworzył z klientów sklepu, nie jest {count:oznaczony|oznaczonych|oznaczonych} w Warehouse Pro jako {role} (wcześniejszy obmen zapisywał osoby jako dostawców): `obmen repair {server}` ich pokazuje, `obmen repair {server} --apply` je poprawia";
     ShopNotToldSetAside => "Order {order} is in the quarantine, but the shop could not be told: {error}", "Поръчка {order} е в карантината, но магазинът не можа да бъде уведомен: {error}", "Zamówienie {order} jest w kwarantannie, ale nie udało się powiadomić sklepu: {error}";
 }
 

@@ -124,7 +124,7 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
                     &[
                         ("time", &local(r.started_at)),
                         ("run", &r.id),
-                        ("outcome", &r.outcome.as_str()),
+                        ("outcome", &Msg::outcome_word(r.outcome, lang)),
                         ("cursor", &cursor.clone().unwrap_or_else(|| "-".into())),
                     ],
                 )),

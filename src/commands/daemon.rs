@@ -95,13 +95,13 @@ pub(super) fn runs(home: &Home, lang: Lang, name: &str, limit: i64, json: bool) 
         .map(|r| {
             let s = &r.summary;
             let n = |k: &str| s["counts"][k].as_u64().unwrap_or(0).to_string();
-            let took = r.ended_at.map(|e| format!("{:.1} s", (e - r.started_at).num_milliseconds() as f64 / 1000.0)).unwrap_or_default();
+            let took = r.ended_at.map(|e| crate::i18n::seconds((e - r.started_at).num_milliseconds() as f64 / 1000.0, lang)).unwrap_or_default();
             let error = s["errors"][0]["message"].as_str().unwrap_or("").chars().take(80).collect::<String>();
             vec![
                 r.id.to_string(),
                 local(&r.started_at.to_rfc3339()),
                 took,
-                r.outcome.as_str().to_owned(),
+                Msg::outcome_word(r.outcome, lang).to_owned(),
                 n("imported"),
                 n("set_aside"),
                 n("exported"),
@@ -121,7 +121,7 @@ fn print_line(l: &logs::Line, json: bool) -> bool {
         serde_json::to_string(l).unwrap_or_default()
     } else {
         let run = l.run.map(|r| format!(" #{r}")).unwrap_or_default();
-        format!("{} {:<5}{run} {}", l.ts.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S"), l.level.as_str(), l.msg)
+        format!("{} {:<5}{run} {}", l.ts.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S"), Msg::level_column(l.level, crate::i18n::current()), l.msg)
     };
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{text}").and_then(|()| stdout.flush()).is_ok()

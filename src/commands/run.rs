@@ -124,11 +124,11 @@ async fn via_daemon(home: &Home, lang: Lang, name: &str, job: Job, json: bool) -
     }
     let c = &summary.counts;
     if !json {
-        let secs = format!("{:.1}", (summary.ended_at - summary.started_at).num_milliseconds() as f64 / 1000.0);
+        let secs = crate::i18n::decimal((summary.ended_at - summary.started_at).num_milliseconds() as f64 / 1000.0, 1, lang);
         let mut t = Msg::LogRunEnded.with(
             lang,
             &[
-                ("outcome", &summary.outcome.as_str()),
+                ("outcome", &Msg::outcome_word(summary.outcome, lang)),
                 ("imported", &c.imported),
                 ("set_aside", &c.set_aside),
                 ("exported", &c.exported),
@@ -210,24 +210,27 @@ async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool, lang: Lang) {
     let style_bar =
         indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style_count.clone());
-    let label = |p: Phase| match p {
-        Phase::Nomenclature => "linking goods and partners",
-        Phase::Import => "importing orders",
-        Phase::Export => "exporting to the shop",
+    let label = |p: Phase| {
+        match p {
+            Phase::Nomenclature => Msg::ProgressNomenclature,
+            Phase::Import => Msg::ProgressImport,
+            Phase::Export => Msg::ProgressExport,
+        }
+        .get(lang)
     };
     let tail = |retries: u64, set_aside: u64| {
         let mut t = String::new();
         if set_aside > 0 {
-            t.push_str(&format!(", {set_aside} set aside"));
+            t.push_str(&Msg::ProgressQuarantine.with(lang, &[("count", &set_aside)]));
         }
         if retries > 0 {
-            t.push_str(&format!(", {retries} retries"));
+            t.push_str(&Msg::ProgressRetries.with(lang, &[("count", &retries)]));
         }
         t
     };
     while let Some(event) = rx.recv().await {
         match event {
-            RunEvent::Started { server, .. } => bar.set_message(format!("server '{server}': started")),
+            RunEvent::Started { server, .. } => bar.set_message(Msg::ProgressStarted.with(lang, &[("server", &server)])),
             RunEvent::Phase { phase: p } => {
                 phase = p;
                 bar.set_style(style_count.clone());
@@ -240,14 +243,16 @@ async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool, lang: Lang) {
                     bar.set_position(done);
                     bar.set_message(format!("{}{}", label(p), tail(retries, set_aside)));
                 }
-                None => bar.set_message(format!("{}: {done} orders{}", label(p), tail(retries, set_aside))),
+                None => bar.set_message(Msg::ProgressOrders.with(lang, &[("phase", &label(p)), ("done", &done), ("tail", &tail(retries, set_aside))])),
             },
             RunEvent::OrderSetAside { .. } => set_aside += 1,
             RunEvent::OrderImported { .. } => {}
             RunEvent::Note { text, .. } => bar.println(text),
             RunEvent::Retry { what, error } => {
                 retries += 1;
-                bar.set_message(format!("{}: retrying {what} ({error}){}", label(phase), tail(retries, set_aside)));
+                bar.set_message(
+                    Msg::ProgressRetrying.with(lang, &[("phase", &label(phase)), ("what", &what), ("error", &error), ("tail", &tail(retries, set_aside))]),
+                );
             }
             RunEvent::Finished { .. } | RunEvent::Failed { .. } => break,
         }
@@ -257,16 +262,9 @@ async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool, lang: Lang) {
 
 fn render(s: &RunSummary, lang: Lang) -> String {
     let dry_run = s.job.dry_run;
-    let outcome = match s.outcome {
-        Outcome::Ok => Msg::OutcomeOk,
-        Outcome::Partial => Msg::OutcomePartial,
-        Outcome::Failed => Msg::OutcomeFailed,
-        Outcome::Stopped => Msg::OutcomeStopped,
-        Outcome::Interrupted => Msg::OutcomeInterrupted,
-        Outcome::Running => Msg::OutcomeRunning,
-    };
+    let outcome = Msg::outcome_word(s.outcome, lang);
     let header = if dry_run { Msg::DryRunHeader } else { Msg::RunHeader };
-    let mut t = header.with(lang, &[("server", &s.server), ("start", &local(s.started_at)), ("end", &local(s.ended_at)), ("outcome", &outcome.get(lang))]);
+    let mut t = header.with(lang, &[("server", &s.server), ("start", &local(s.started_at)), ("end", &local(s.ended_at)), ("outcome", &outcome)]);
     t.push('\n');
     t.push_str(&s.details.render(dry_run, lang));
     if s.retries > 0 {
@@ -323,7 +321,7 @@ pub(super) fn quarantine(home: &Home, lang: Lang, name: &str, action: Option<Qua
             if rt.block_on(server.drop_quarantined(&ctx, entry.id)).map_err(CliError::failed)? {
                 out(&format!("{}\n", Msg::Dropped.with(lang, &[("order", &entry.order_number), ("server", &name)])))
             } else {
-                Err(CliError::failed(anyhow!("server '{name}' has no order {order} set aside: `obmen quarantine {name}` lists them")))
+                Err(CliError::failed(anyhow!("{}", Msg::NoSuchSetAside.with(lang, &[("server", &name), ("order", &order)]))))
             }
         }
         QuarantineAction::Retry { order } => {

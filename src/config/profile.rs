@@ -326,14 +326,34 @@ pub fn load(text: &str, fragment: impl Fn(&str) -> Option<&'static str>) -> Resu
 // The profiles are compiled in, and a test reads every one: a broken one never ships.
 #[allow(clippy::panic)]
 pub fn profiles() -> &'static [Profile] {
-    static PROFILES: OnceLock<Vec<Profile>> = OnceLock::new();
     PROFILES.get_or_init(|| {
-        crate::kinds::Kind::ALL
+        LOADING.with(|l| l.set(true));
+        let all = crate::kinds::Kind::ALL
             .iter()
             .map(|k| k.profile_source())
             .map(|(file, text)| load(text, crate::kinds::fragment_source).unwrap_or_else(|e| panic!("built-in profile {file} is broken: {e}")))
-            .collect()
+            .collect();
+        LOADING.with(|l| l.set(false));
+        all
     })
+}
+
+static PROFILES: OnceLock<Vec<Profile>> = OnceLock::new();
+
+thread_local! {
+    /// True while this thread reads the built-in profiles: a message worded meanwhile (a broken
+    /// profile's error) names keys as they are, not by labels it would need the profiles for.
+    static LOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The label of a setting, by its dotted key, in a language (`rules.max_amount` is „Най-голяма
+/// сума на поръчка“): the first built-in profile that has the key says it. None for a key no
+/// profile has, and while the profiles are being read.
+pub fn key_label(key: &str, lang: Lang) -> Option<&'static str> {
+    if LOADING.with(std::cell::Cell::get) {
+        return None;
+    }
+    profiles().iter().flat_map(|p| p.properties.iter()).find(|p| p.key == key).map(|p| p.label.get(lang))
 }
 
 /// The profile of a kind, by its name or id, without case.

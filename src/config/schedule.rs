@@ -333,9 +333,23 @@ impl FromStr for Weekdays {
     }
 }
 
-impl fmt::Display for Weekdays {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Runs of three days or more as ranges (mon-fri, mon-sun), the rest listed.
+/// Bulgarian's three-letter forms, as Utility Center writes them (`пон-пет`); each is read back
+/// as the start of its day's full name.
+const DAYS_BG: [&str; 7] = ["пон", "вто", "сря", "чет", "пет", "съб", "нед"];
+
+impl Weekdays {
+    /// The days as a person of `lang` writes them: `пон-пет` in Bulgarian, `mon-fri` otherwise
+    /// (what the files hold); either is read back.
+    pub fn words(&self, lang: crate::config::Lang) -> String {
+        let days = match lang {
+            crate::config::Lang::Bg => &DAYS_BG,
+            _ => &DAYS,
+        };
+        self.written(days)
+    }
+
+    /// Runs of three days or more as ranges (mon-fri, mon-sun), the rest listed.
+    fn written(&self, days: &[&str; 7]) -> String {
         let mut parts: Vec<String> = Vec::new();
         let mut d = 0;
         while d < 7 {
@@ -348,13 +362,19 @@ impl fmt::Display for Weekdays {
                 d += 1;
             }
             if d - start >= 2 {
-                parts.push(format!("{}-{}", DAYS[start], DAYS[d]));
+                parts.push(format!("{}-{}", days[start], days[d]));
             } else {
-                parts.extend((start..=d).map(|x| DAYS[x].to_owned()));
+                parts.extend((start..=d).map(|x| days[x].to_owned()));
             }
             d += 1;
         }
-        f.write_str(&parts.join(","))
+        parts.join(",")
+    }
+}
+
+impl fmt::Display for Weekdays {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.written(&DAYS))
     }
 }
 

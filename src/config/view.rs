@@ -52,6 +52,7 @@ pub fn shown_in(profile: &'static super::profile::Profile, table: &toml::Table, 
             }
             (PropType::Bool, toml::Value::Boolean(b)) => (bool_word(*b, lang).to_owned(), json!(b)),
             (PropType::Enum, toml::Value::String(s)) => (prop.value_label(s, lang), json!(s)),
+            (PropType::Weekdays, toml::Value::String(s)) => (s.parse::<super::schedule::Weekdays>().map_or_else(|_| s.clone(), |w| w.words(lang)), json!(s)),
             (_, toml::Value::String(s)) => (s.clone(), json!(s)),
             (_, toml::Value::Integer(i)) => (i.to_string(), json!(i)),
             (_, other) => (other.to_string(), json!(other.to_string())),

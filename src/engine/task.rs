@@ -247,7 +247,7 @@ fn on_event(shared: &Shared, name: &str, job: Job, run_id: &mut Option<i64>, pro
         }
         RunEvent::Phase { phase } => {
             *progress = (Some(*phase), 0, None);
-            shared.log(Level::Info, server, *run_id, "phase", Msg::LogPhase.with(lang, &[("phase", &phase.as_str())]));
+            shared.log(Level::Info, server, *run_id, "phase", Msg::LogPhase.with(lang, &[("phase", &Msg::phase_word(phase.as_str(), lang))]));
         }
         RunEvent::Progress { phase, done, total } => *progress = (Some(*phase), *done, *total),
         RunEvent::OrderImported { order, document } => {
@@ -270,12 +270,12 @@ fn on_event(shared: &Shared, name: &str, job: Job, run_id: &mut Option<i64>, pro
             let text = Msg::LogRunEnded.with(
                 lang,
                 &[
-                    ("outcome", &summary.outcome.as_str()),
+                    ("outcome", &Msg::outcome_word(summary.outcome, lang)),
                     ("imported", &c.imported),
                     ("set_aside", &c.set_aside),
                     ("exported", &c.exported),
                     ("retries", &summary.retries),
-                    ("secs", &format!("{secs:.1}")),
+                    ("secs", &crate::i18n::decimal(secs, 1, lang)),
                 ],
             );
             let level = if matches!(ev, RunEvent::Failed { .. }) { Level::Error } else { Level::Info };

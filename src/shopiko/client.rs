@@ -143,7 +143,7 @@ pub enum ShopikoError {
         detail: String,
     },
     /// Retries ran out of time.
-    #[error("{}", Msg::ShopGaveUp.with(current(), &[("what", what), ("attempts", attempts), ("secs", &format!("{:.1}", elapsed.as_secs_f64())), ("last", last)]))]
+    #[error("{}", Msg::ShopGaveUp.with(current(), &[("what", &Msg::shop_call(what, current())), ("attempts", attempts), ("secs", &crate::i18n::decimal(elapsed.as_secs_f64(), 1, current())), ("last", last)]))]
     GaveUp {
         /// Which call.
         what: String,
@@ -680,6 +680,6 @@ mod tests {
         let e = ShopikoError::ClockSkew { skew_secs: -420 };
         assert!(e.to_string().contains("420 s behind"), "{e}");
         let e = ShopikoError::Unauthorized { code: "bad_signature".into(), message: "no".into() };
-        assert!(e.to_string().contains("Check shopiko.api_id and the key"), "{e}");
+        assert!(e.to_string().contains("Check “API ID” and the key (“Key”, “Key file” or “"), "the settings by their labels: {e}");
     }
 }

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row as TableRow, Table, Wrap};
 use ratatui::Frame;
 
 use super::state::{App, Mode};
-use super::toolbar::toolbar_items;
+use super::toolbar::{toolbar_height, toolbar_lines};
 use super::views::widgets::{gauge, grid, popup, state_look};
 use super::views::{edit, log, new, quarantine, runs, why, widgets};
 use crate::control::protocol::ServerState;
@@ -19,14 +19,21 @@ use crate::i18n::Msg;
 /// Draws the whole screen.
 pub fn draw(f: &mut Frame, app: &App) {
     let lang = app.lang;
-    let [top, body, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(f.area());
+    let toolbar_h = toolbar_height(lang, f.area().width);
+    let [top, body, bottom] = Layout::vertical([Constraint::Length(toolbar_h), Constraint::Min(3), Constraint::Length(1)]).areas(f.area());
     // The toolbar.
-    let mut spans = Vec::new();
-    for (k, label) in toolbar_items(lang, top.width) {
-        spans.push(Span::styled(k.to_string(), Style::new().fg(Color::Black).bg(Color::Gray).add_modifier(Modifier::BOLD)));
-        spans.push(Span::raw(if label.is_empty() { " ".to_owned() } else { format!(" {label} ") }));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), top);
+    let lines: Vec<Line> = toolbar_lines(lang, top.width)
+        .into_iter()
+        .map(|items| {
+            let mut spans = Vec::new();
+            for (k, label) in items {
+                spans.push(Span::styled(k.to_string(), Style::new().fg(Color::Black).bg(Color::Gray).add_modifier(Modifier::BOLD)));
+                spans.push(Span::raw(if label.is_empty() { " ".to_owned() } else { format!(" {label} ") }));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), top);
 
     match &app.mode {
         Mode::Log(v) => log::draw(f, v, lang, body),
@@ -136,7 +143,7 @@ mod tests {
     use super::super::state::{Action, Prop};
     use super::*;
     use crate::config::Lang;
-    use crate::tui::toolbar::{toolbar_spans, TOOLBAR};
+    use crate::tui::toolbar::{toolbar_lines, toolbar_spans, TOOLBAR};
     use chrono::Local;
     use ratatui::backend::TestBackend;
     use ratatui::Terminal;
@@ -268,8 +275,9 @@ mod tests {
             })
             .collect();
         a.update(Action::LogLines("Archive".into(), lines));
-        // The panel's rows: between the box's top border and the keys line.
-        let rows = |text: &str| -> Vec<String> { text.lines().skip(2).take(19).map(str::to_owned).collect() };
+        // The panel's rows: between the box's top border (under the toolbar) and the keys line.
+        let toolbar = usize::from(toolbar_height(Lang::En, 80));
+        let rows = |text: &str| -> Vec<String> { text.lines().skip(toolbar + 1).take(24 - toolbar - 4).map(str::to_owned).collect() };
         let full = |text: &str, what: &str| {
             for r in rows(text) {
                 assert!(r.contains("SH-"), "{what}: a blank row in\n{text}");
@@ -358,7 +366,7 @@ mod tests {
             server: "Archive".into(),
             order: "SH-100026".into(),
             answer: Ok(vec![
-                "Поръчка SH-100026 е оставена настрана, опитана 2 пъти (първо 2026-12-06 10:00:00 +02:00, последно 2026-12-06 10:05:00 +02:00): непознат артикул 'X-404'".into(),
+                "Поръчка SH-100026 е в карантина, опитана 2 пъти (първо 2026-12-06 10:00:00 +02:00, последно 2026-12-06 10:05:00 +02:00): непознат артикул 'X-404'".into(),
                 "Какво да направите: оправете причината по-горе в Warehouse Pro или в магазина; опитва се отново при всеки обмен или веднага с `obmen quarantine Archive retry SH-100026`.".into(),
                 "Получена от магазина при обмен 12 в 2026-12-06 10:00:00 +02:00; SHA-256 3f1c0e4a9b.".into(),
             ]),
@@ -416,17 +424,22 @@ mod tests {
     #[test]
     fn toolbar_spans_follow_the_labels_widths_and_fit_the_line() {
         for lang in Lang::ALL.iter().copied() {
-            for width in [40u16, 80, 200] {
+            for width in [30u16, 40, 80, 120, 200] {
                 let spans = toolbar_spans(lang, width);
                 assert_eq!(spans.len(), TOOLBAR.len());
-                assert_eq!(spans[0].0, 0);
-                assert!(spans.windows(2).all(|w| w[1].0 == w[0].0 + w[0].1));
-                let end = spans.last().map(|(x, w)| x + w).unwrap();
-                assert!(end <= width || width < 40, "{lang:?} {width}: {end}");
+                assert_eq!((spans[0].0, spans[0].1), (0, 0));
+                // Each after the one before on its line, or first on the next.
+                assert!(spans.windows(2).all(|w| (w[1].0 == w[0].0 && w[1].1 == w[0].1 + w[0].2) || (w[1].0 == w[0].0 + 1 && w[1].1 == 0)));
+                assert!(spans.iter().all(|(_, x, w)| x + w <= width || width < 30), "{lang:?} {width}: {spans:?}");
+                assert!(spans.last().map(|s| s.0).unwrap() < 2, "at most two lines");
             }
+            // From 80 columns every action keeps its word; at 200 on one line.
+            for width in [80u16, 120, 200] {
+                assert!(toolbar_lines(lang, width).iter().flatten().all(|(_, l)| !l.is_empty()), "{lang:?} {width}");
+            }
+            assert_eq!(toolbar_lines(lang, 200).len(), 1);
         }
-        // At 200 columns every label is shown.
-        assert!(toolbar_items(Lang::Bg, 200).iter().all(|(_, l)| !l.is_empty()));
-        assert!(toolbar_items(Lang::Bg, 80).iter().any(|(_, l)| l.is_empty()));
+        assert_eq!(toolbar_lines(Lang::Bg, 80).len(), 2, "Bulgarian's words take two lines at 80 columns");
+        assert!(toolbar_lines(Lang::Bg, 30).iter().flatten().any(|(_, l)| l.is_empty()), "narrower than two lines hold: keys alone");
     }
 }

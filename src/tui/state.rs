@@ -546,15 +546,16 @@ impl App {
             },
             Action::Redraw => Vec::new(),
             Action::Click(column, line, width) => {
-                if line == 0 {
+                let toolbar = super::toolbar::toolbar_height(self.lang, width);
+                if line < toolbar {
                     let spans = super::toolbar::toolbar_spans(self.lang, width);
-                    return match spans.iter().position(|(x, w)| column >= *x && column < x + w) {
+                    return match spans.iter().position(|(y, x, w)| *y == line && column >= *x && column < x + w) {
                         Some(i) => self.update(Action::ClickToolbar(i)),
                         None => Vec::new(),
                     };
                 }
                 // The list: below the toolbar, its border and its header.
-                match usize::from(line).checked_sub(3) {
+                match usize::from(line).checked_sub(usize::from(toolbar) + 2) {
                     Some(i) => self.update(Action::ClickRow(i)),
                     None => Vec::new(),
                 }

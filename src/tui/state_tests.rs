@@ -407,7 +407,7 @@ fn new_asks_a_name_and_kind_then_fills_a_form_the_daemon_checks_and_saves_it() {
     a.update(Action::DraftChecked { name: "Shop2".into(), props: form(&["rules.object", "shopiko.key"]), valid: false, problems: Vec::new() });
     // Not ready: saving says what is still required, and nothing is sent.
     assert_eq!(a.update(key('w')), []);
-    assert!(a.message.as_deref().is_some_and(|m| m.contains("rules.object") && m.contains("shopiko.key")), "{:?}", a.message);
+    assert!(a.message.as_deref().is_some_and(|m| m.contains("“Object”") && m.contains("“Key”")), "{:?}", a.message);
     // The selection moves in the form, not the list; Tab goes to the next property still
     // required, round the form; an edit goes into the form, checked again.
     a.update(code(KeyCode::Tab));

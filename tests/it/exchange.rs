@@ -1323,7 +1323,7 @@ fn run_and_quarantine_through_the_command_line() {
 
     let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--dry-run"]);
     assert_eq!(code, 3, "a dry run that would set orders aside says so (3: partly done): {out}{err}");
-    assert!(out.contains("Import (nothing written): 4 orders would be imported") && out.contains("Set aside SH-700001"), "{out}");
+    assert!(out.contains("Import (nothing written): 4 orders would be imported") && out.contains("In the quarantine SH-700001"), "{out}");
     let (code, out, err) = obmen_cli(&s, &["run", "Shop", "--import"]);
     assert_eq!(code, 3, "partly done: {out}{err}");
     assert!(out.contains("Import: 4 orders imported") && out.contains("partly done"), "{out}");
@@ -1361,7 +1361,7 @@ fn run_and_quarantine_through_the_command_line() {
     for unknown in ["9999", "SH-999999", "🙂"] {
         let (code, _, err) = obmen_cli(&s, &["quarantine", "Shop", "drop", unknown]);
         assert_eq!(code, 1, "{unknown}");
-        assert!(err.contains(&format!("no order '{unknown}' set aside")), "{err}");
+        assert!(err.contains(&format!("no order '{unknown}' in the quarantine")), "{err}");
     }
 
     // A clean run: exit 0; the summary is also there as JSON.
@@ -1417,8 +1417,8 @@ fn bulgarian_output_of_run_quarantine_list_and_errors() {
     let (code, out, err) = obmen_cli(&s, &["--lang", "bg", "run", "Shop", "--import"]);
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains("Сървър 'Shop': обмен от") && out.contains(": частично изпълнен."), "{out}");
-    assert!(out.contains("Импорт: внесени 2 поръчки") && out.contains("Оставена настрана SH-710001: непознат артикул 'GONE-1'"), "the reason too: {out}");
-    assert!(err.contains("obmen: грешка: сървър 'Shop': 1 поръчка е оставена настрана (`obmen quarantine Shop` я показва)"), "{err}");
+    assert!(out.contains("Импорт: внесени 2 поръчки") && out.contains("В карантина SH-710001: непознат артикул 'GONE-1'"), "the reason too: {out}");
+    assert!(err.contains("obmen: грешка: сървър 'Shop': 1 поръчка е поставена в карантина (`obmen quarantine Shop` я показва)"), "{err}");
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "quarantine", "Shop"]);
     assert!(out.contains("SH-710001") && out.contains("опитана 1 път, последно"), "{out}");
     let (code, out, _) = obmen_cli(&s, &["--lang", "bg", "check", "Shop"]);
@@ -1445,7 +1445,7 @@ fn bulgarian_output_of_run_quarantine_list_and_errors() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("obmen: грешка: сървър 'Shop' няма оставена настрана поръчка 'SH-000'"), "{err}");
+    assert!(err.contains("obmen: грешка: сървър 'Shop' няма поръчка 'SH-000' в карантина"), "{err}");
 }
 
 /// A run against a shop that does not answer says so on stderr while it waits (one line a
@@ -1575,10 +1575,10 @@ fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
 
     let (code, out, _) = obmen_cli(&s, &["why", "Shop", "SH-720001"]);
     assert_eq!(code, 0);
-    assert!(out.contains("Order SH-720001 is set aside, tried 1 time ") && out.contains("unknown product SKU 'GONE-1'"), "{out}");
+    assert!(out.contains("Order SH-720001 is in the quarantine, tried 1 time ") && out.contains("unknown product SKU 'GONE-1'"), "{out}");
     assert!(out.contains("obmen quarantine Shop retry SH-720001"), "{out}");
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "why", "Shop", "SH-720001"]);
-    assert!(out.contains("Поръчка SH-720001 е оставена настрана") && out.contains("obmen quarantine Shop retry SH-720001"), "{out}");
+    assert!(out.contains("Поръчка SH-720001 е в карантина") && out.contains("obmen quarantine Shop retry SH-720001"), "{out}");
 
     // Placed in the shop after the last import: the shop has it, the server has not been given it.
     s.shop().place(&order("720002", "GONE-2", "1", "2.00"));

@@ -83,7 +83,7 @@ async fn a_wrong_key_is_refused_once_with_a_clear_error() {
         ShopikoError::Unauthorized { code, .. } => assert_eq!(code, "bad_signature"),
         other => panic!("expected Unauthorized, got {other}"),
     }
-    assert!(err.to_string().contains("Check shopiko.api_id and the key"), "{err}");
+    assert!(err.to_string().contains("Check “API ID” and the key"), "{err}");
     assert_eq!(status_count(&s.sim, "401"), 1, "a refused signature is not retried");
     let other_id = ShopikoClient::new(ClientConfig { url: s.url.clone(), api_id: "999".into(), key: Secret::new(KEY), retry: fast_policy() }).unwrap();
     match other_id.ping().await.unwrap_err() {

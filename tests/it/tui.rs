@@ -368,7 +368,7 @@ fn the_quarantine_view_retries_and_drops_an_order_set_aside() {
     tui.press("R");
     tui.wait_for("Import order", Duration::from_secs(10));
     tui.press("y");
-    tui.wait_for("still set aside", Duration::from_secs(30));
+    tui.wait_for("still in the quarantine", Duration::from_secs(30));
     // Dropped: gone from the open list.
     tui.press("D");
     tui.wait_for("Never import order", Duration::from_secs(10));
@@ -391,7 +391,7 @@ fn the_quarantine_view_retries_and_drops_an_order_set_aside() {
     // w: why the selected order is not in Warehouse Pro; any key back.
     let selected = after[0]["order_number"].as_str().unwrap().to_owned();
     tui.press("w");
-    tui.wait_for(&format!("Order {selected} is set aside, tried"), Duration::from_secs(20));
+    tui.wait_for(&format!("Order {selected} is in the quarantine, tried"), Duration::from_secs(20));
     tui.wait_for(&format!("obmen quarantine Shop retry {selected}"), Duration::from_secs(5));
     tui.press("\x1b");
     // (An Esc followed at once by a key reads as Alt and the key.)

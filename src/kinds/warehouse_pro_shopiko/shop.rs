@@ -50,8 +50,9 @@ impl ShopikoShop {
         let mut client = ShopikoClient::new(server.client_config())?;
         if let Some(events) = events {
             let events = events.clone();
-            let hook: RetryHook =
-                std::sync::Arc::new(move |what: &str, e: &ShopikoError| events.send(RunEvent::Retry { what: format!("shop: {what}"), error: e.to_string() }));
+            let hook: RetryHook = std::sync::Arc::new(move |what: &str, e: &ShopikoError| {
+                events.send(RunEvent::Retry { what: crate::i18n::Msg::shop_call(what, crate::i18n::current()), error: e.to_string() })
+            });
             client = client.with_retry_hook(hook);
         }
         Ok(ShopikoShop::with_client(server, client))

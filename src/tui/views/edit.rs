@@ -33,9 +33,14 @@ pub struct EditView {
 
 impl EditView {
     /// The editor on property `prop` of a server's grid (or of the new server's form): the value
-    /// as the file holds it, or empty for a secret (never shown back); the current choice picked.
+    /// as the file holds it (weekdays as the grid shows them, in the user's language: both are
+    /// read back), or empty for a secret (never shown back); the current choice picked.
     pub fn open(server: String, prop: usize, p: &Prop, draft: bool) -> EditView {
-        let input = if p.secret() { String::new() } else { p.raw.clone() };
+        let input = match p.ty {
+            _ if p.secret() => String::new(),
+            crate::config::profile::PropType::Weekdays if !p.value.is_empty() => p.value.clone(),
+            _ => p.raw.clone(),
+        };
         let mut v = EditView { server, prop, input, choice: 0, picked: Vec::new(), error: None, draft };
         v.pick_from_file(p);
         v

@@ -191,13 +191,18 @@ impl LogView {
 }
 
 /// One log line as the view shows it, with the search highlighted.
-fn log_line<'a>(l: &'a crate::logs::Line, search: &str) -> Line<'a> {
+fn log_line<'a>(l: &'a crate::logs::Line, search: &str, lang: Lang) -> Line<'a> {
     let colour = match l.level {
         crate::logs::Level::Error => Color::Red,
         crate::logs::Level::Warn => Color::Yellow,
         _ => Color::Reset,
     };
-    let head = format!("{} {:<5} {}", l.ts.with_timezone(&Local).format("%H:%M:%S"), l.level.as_str(), l.run.map(|r| format!("#{r} ")).unwrap_or_default());
+    let head = format!(
+        "{} {} {}",
+        l.ts.with_timezone(&Local).format("%H:%M:%S"),
+        crate::i18n::Msg::level_column(l.level, lang),
+        l.run.map(|r| format!("#{r} ")).unwrap_or_default()
+    );
     let mut spans = vec![Span::styled(head, Style::new().fg(Color::DarkGray))];
     let msg = l.msg.as_str();
     if search.is_empty() {
@@ -236,7 +241,7 @@ fn log_line<'a>(l: &'a crate::logs::Line, search: &str) -> Line<'a> {
 pub fn draw(f: &mut Frame, v: &LogView, lang: Lang, area: Rect) {
     let mut title = Msg::TuiLogTitle.with(lang, &[("server", &v.server)]);
     if let Some(l) = v.level {
-        title.push_str(&format!(" · {}", Msg::TuiLogLevel.with(lang, &[("level", &l.as_str())])));
+        title.push_str(&format!(" · {}", Msg::TuiLogLevel.with(lang, &[("level", &Msg::level_word(l, lang))])));
     }
     if let Some(r) = v.run {
         title.push_str(&format!(" · {}", Msg::TuiLogRun.with(lang, &[("run", &r)])));
@@ -252,7 +257,7 @@ pub fn draw(f: &mut Frame, v: &LogView, lang: Lang, area: Rect) {
     v.page.set(height.max(1));
     let end = v.lines.len().saturating_sub(v.offset.min(v.top()));
     let start = end.saturating_sub(height);
-    let lines: Vec<Line> = v.lines.get(start..end).unwrap_or_default().iter().map(|l| log_line(l, &v.search)).collect();
+    let lines: Vec<Line> = v.lines.get(start..end).unwrap_or_default().iter().map(|l| log_line(l, &v.search, lang)).collect();
     f.render_widget(Paragraph::new(lines), text);
     let bottom = if v.typing { format!("/{}▏", v.search) } else { Msg::TuiLogKeys.get(lang).to_owned() };
     f.render_widget(Paragraph::new(bottom).style(Style::new().fg(Color::Gray)), keys);

@@ -78,9 +78,9 @@ pub fn draw(f: &mut Frame, v: &RunsView, lang: Lang, area: Rect) {
             // The summary as stored: read by the one reading every obmen's runs have.
             let s = crate::kinds::RunSummary::from_stored(&r.summary).ok();
             let n = |f: fn(&crate::kinds::Counts) -> u64| s.as_ref().map(|s| f(&s.counts)).unwrap_or(0).to_string();
-            let took = r.ended_at.map(|b| format!("{:.1} s", (b - r.started_at).num_milliseconds() as f64 / 1000.0)).unwrap_or_default();
+            let took = r.ended_at.map(|b| crate::i18n::seconds((b - r.started_at).num_milliseconds() as f64 / 1000.0, lang)).unwrap_or_default();
             let started = r.started_at.with_timezone(&Local).format("%d.%m %H:%M:%S").to_string();
-            let outcome = r.outcome.as_str().to_owned();
+            let outcome = Msg::outcome_word(r.outcome, lang).to_owned();
             let colour = match r.outcome {
                 crate::state::Outcome::Ok => Color::Green,
                 crate::state::Outcome::Partial => Color::Yellow,
