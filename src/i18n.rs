@@ -226,6 +226,39 @@ pub fn decimal(x: f64, places: usize, lang: Lang) -> String {
     }
 }
 
+/// A moment in this machine's time as the language writes it, to the second, with its offset:
+/// `2026-12-06 10:05:00 +02:00` in English, `06.12.2026 10:05:00 +02:00` in Bulgarian and Polish.
+pub fn datetime(t: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let format = match lang {
+        Lang::En => "%Y-%m-%d %H:%M:%S %:z",
+        _ => "%d.%m.%Y %H:%M:%S %:z",
+    };
+    t.with_timezone(&chrono::Local).format(format).to_string()
+}
+
+/// What a failed network call met, in the language: the deepest cause of `e` (the system's
+/// words, `Connection refused (os error 111)`) as the catalogue says it where it is a failure
+/// the catalogue knows (refused, no such name, cut, unreachable), else as the system said it.
+pub fn net_error(e: &(dyn std::error::Error + 'static), lang: Lang) -> String {
+    let mut last = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        last = s.to_string();
+        source = s.source();
+    }
+    let lower = last.to_lowercase();
+    let known = [
+        (&["connection refused"][..], Msg::NetRefused),
+        (&["failed to lookup address", "dns error", "name or service not known", "no such host", "nodename nor servname"][..], Msg::NetNoName),
+        (&["connection reset", "broken pipe", "connection closed", "connection aborted"][..], Msg::NetCut),
+        (&["network is unreachable", "no route to host", "host is unreachable"][..], Msg::NetUnreachable),
+    ];
+    match known.iter().find(|(words, _)| words.iter().any(|w| lower.contains(w))) {
+        Some((_, m)) => m.get(lang).to_owned(),
+        None => last,
+    }
+}
+
 /// A length of time in seconds, one decimal, with the language's unit (`53.1 s`, `53,1 с`).
 pub fn seconds(secs: f64, lang: Lang) -> String {
     Msg::Seconds.with(lang, &[("secs", &decimal(secs, 1, lang))])
@@ -233,8 +266,9 @@ pub fn seconds(secs: f64, lang: Lang) -> String {
 
 /// Names settings by their labels: a setting's dotted key inside a sentence (`check
 /// shopiko.url`) becomes its label in quotes (`check “Shop address”`, `проверете „Адрес на
-/// магазина“`). A key the user writes as it is stays a key: one in quotes or backticks, or
-/// given a value (`--set rules.object=...`).
+/// магазина“`). A key the user writes as it is stays a key: one in quotes or backticks, given
+/// a value (`--set rules.object=...`), or naming the field a message is about (`rules.object:
+/// ...`, as a configuration error starts).
 fn labelled(text: &str, lang: Lang) -> String {
     let is_key_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.';
     let mut out = String::with_capacity(text.len());
@@ -250,7 +284,7 @@ fn labelled(text: &str, lang: Lang) -> String {
         let (word, after) = from.split_at(len);
         let next = after.chars().next();
         let quoted = |c: Option<char>| matches!(c, Some('\'' | '`' | '=' | '"' | '-' | '/' | '\\') | Some('A'..='Z'));
-        let label = (word.contains('.') && !quoted(prev) && !quoted(next) && !prev.is_some_and(|c| c.is_alphanumeric()))
+        let label = (word.contains('.') && !quoted(prev) && !quoted(next) && next != Some(':') && !prev.is_some_and(|c| c.is_alphanumeric()))
             .then(|| crate::config::profile::key_label(word, lang))
             .flatten();
         match label {
@@ -380,6 +414,10 @@ catalogue! {
     LevelWarn => "warn", "внимание", "uwaga";
     LevelError => "error", "грешка", "błąd";
     Seconds => "{secs} s", "{secs} с", "{secs} s";
+    NetRefused => "the connection was refused (nothing answers at that address and port)", "връзката е отказана (нищо не отговаря на този адрес и порт)", "połączenie odrzucone (nic nie odpowiada pod tym adresem i portem)";
+    NetNoName => "the name of the address is not found (DNS)", "името в адреса не е намерено (DNS)", "nie znaleziono nazwy z adresu (DNS)";
+    NetCut => "the connection was cut", "връзката беше прекъсната", "połączenie zostało przerwane";
+    NetUnreachable => "the network does not reach that address", "мрежата не достига този адрес", "sieć nie sięga tego adresu";
     CallPing => "the shop's connection check", "проверката на връзката с магазина", "sprawdzenie połączenia ze sklepem";
     CallProducts => "reading the shop's products", "четенето на стоките от магазина", "odczyt produktów ze sklepu";
     CallCustomers => "reading the shop's customers", "четенето на клиентите от магазина", "odczyt klientów ze sklepu";
@@ -693,6 +731,7 @@ catalogue! {
     TuiNewKind => "Kind", "Тип", "Rodzaj";
     TuiNewKeys => "Tab: name/kind   ↑↓: kind   Enter: on to its settings   Esc: cancel", "Tab: име/тип   ↑↓: тип   Enter: към настройките   Esc: отказ", "Tab: nazwa/rodzaj   ↑↓: rodzaj   Enter: do ustawień   Esc: anuluj";
     TuiNameTaken => "a server named '{server}' already exists: pick another name", "вече има сървър '{server}': изберете друго име", "serwer o nazwie '{server}' już istnieje: wybierz inną nazwę";
+    TuiDraftTitleShort => "New server {server}", "Нов сървър {server}", "Nowy serwer {server}";
     TuiDraftTitle => "New server {server} ({kind})", "Нов сървър {server} ({kind})", "Nowy serwer {server} ({kind})";
     TuiDraftKeys => "↑↓ select  Tab next required  Enter edit  Ctrl-S/F2/w save  Esc cancel", "↑↓ избор  Tab следващо задължително  Enter редакция  Ctrl-S/F2/w запис  Esc отказ", "↑↓ wybór  Tab następne wymagane  Enter edycja  Ctrl-S/F2/w zapisz  Esc anuluj";
     TuiRequired => "required", "задължително", "wymagane";
@@ -713,7 +752,11 @@ catalogue! {
     TuiNoServers => "No servers yet. Press n to make one (or `obmen server new NAME --kind KIND`).", "Още няма сървъри. Натиснете n, за да създадете (или `obmen server new ИМЕ --kind ТИП`).", "Brak serwerów. Naciśnij n, by utworzyć serwer (lub `obmen server new NAME --kind KIND`).";
     TuiWaitingForDaemon => "Connecting to the daemon...", "Свързване с демона...", "Łączenie z demonem...";
     TuiQuitAsk => "{count} {count:server is|servers are} running.\nEnter: leave them running in the daemon (as Hide does)\ns: stop them, then quit\nany other key: go back", "Работят сървъри: {count}.\nEnter: оставете ги да работят в демона (като Скриване)\ns: спрете ги и излезте\nдруг клавиш: назад", "{count:Działa|Działają|Działa} {count} {count:serwer|serwery|serwerów}.\nEnter: zostaw je działające w demonie (jak Ukryj)\ns: zatrzymaj je, potem wyjdź\ninny klawisz: wróć";
-    TuiHelpText => "s/F5 start   x/F6 stop   t/F9 test the connections\nn/F3 new server   e/Enter/F4 edit a property   d/Del delete\nl/F7 log   r/F8 runs   u quarantine (orders not imported)   w why an order is not in Warehouse Pro\n↑↓ select a server   Tab/PgDn, PgUp select a property\nh/F10 hide: the window goes, the servers keep running\nL switch the language   q/Esc quit   ? this help\nA Bulgarian keyboard works as it is: the same keys (BDS; phonetic: [tui] keyboard in obmen.toml)\nany key: back", "s/F5 старт   x/F6 стоп   t/F9 тест на връзките\nn/F3 нов сървър   e/Enter/F4 редакция на настройка   d/Del изтриване\nl/F7 лог   r/F8 обмени   u карантина (невнесени поръчки)   w защо поръчка не е в Warehouse Pro\n↑↓ избор на сървър   Tab/PgDn, PgUp избор на настройка\nh/F10 скриване: прозорецът изчезва, сървърите продължават\nL смяна на езика   q/Esc изход   ? тази помощ\nС българска клавиатура работят същите клавиши (БДС; фонетична: [tui] keyboard в obmen.toml)\nдруг клавиш: назад", "s/F5 start   x/F6 stop   t/F9 test połączeń\nn/F3 nowy serwer   e/Enter/F4 edycja właściwości   d/Del usuń\nl/F7 log   r/F8 wymiany   u kwarantanna (niezaimportowane zamówienia)   w dlaczego zamówienia nie ma w Warehouse Pro\n↑↓ wybór serwera   Tab/PgDn, PgUp wybór właściwości\nh/F10 ukryj: okno znika, serwery działają dalej\nL zmiana języka   q/Esc wyjście   ? ta pomoc\nZ bułgarską klawiaturą działają te same klawisze (BDS; fonetyczna: [tui] keyboard w obmen.toml)\ndowolny klawisz: wstecz";
+    TuiHelpText => "s/F5 start   x/F6 stop   t/F9 test the connections\nn/F3 new server   e/Enter/F4 edit a property   d/Del delete\nl/F7 log   r/F8 runs   u quarantine (orders not imported)   w why an order is not in Warehouse Pro\n↑↓ select a server   Tab/PgDn, PgUp select a property\nh/F10 hide: the window goes, the servers keep running\nL switch the language   q quit   ? this help\nA Bulgarian keyboard works as it is: the same keys (BDS; phonetic: [tui] keyboard in obmen.toml)\nany key: back", "s/F5 старт   x/F6 стоп   t/F9 тест на връзките\nn/F3 нов сървър   e/Enter/F4 редакция на настройка   d/Del изтриване\nl/F7 лог   r/F8 обмени   u карантина (невнесени поръчки)   w защо поръчка не е в Warehouse Pro\n↑↓ избор на сървър   Tab/PgDn, PgUp избор на настройка\nh/F10 скриване: прозорецът изчезва, сървърите продължават\nL смяна на езика   q изход   ? тази помощ\nС българска клавиатура работят същите клавиши (БДС; фонетична: [tui] keyboard в obmen.toml)\nдруг клавиш: назад", "s/F5 start   x/F6 stop   t/F9 test połączeń\nn/F3 nowy serwer   e/Enter/F4 edycja właściwości   d/Del usuń\nl/F7 log   r/F8 wymiany   u kwarantanna (niezaimportowane zamówienia)   w dlaczego zamówienia nie ma w Warehouse Pro\n↑↓ wybór serwera   Tab/PgDn, PgUp wybór właściwości\nh/F10 ukryj: okno znika, serwery działają dalej\nL zmiana języka   q wyjście   ? ta pomoc\nZ bułgarską klawiaturą działają te same klawisze (BDS; fonetyczna: [tui] keyboard w obmen.toml)\ndowolny klawisz: wstecz";
+    TuiOneOfList => "one of {names}", "едно от {names}", "jedno z {names}";
+    TuiOneOf => "one of these", "едно от тези", "jedno z tych";
+    TuiRestartingDaemon => "Starting the daemon again…", "Демонът се стартира отново…", "Ponowne uruchamianie demona…";
+    TuiLostEnter => "{why}: Enter starts the daemon again", "{why}: Enter стартира демона отново", "{why}: Enter uruchamia demona ponownie";
     TuiStartingDaemon => "No daemon ran for this home: one was started in the background.", "За тази папка не работеше демон: стартиран е във фонов режим.", "Dla tego katalogu nie działał żaden demon: uruchomiono go w tle.";
     RunLostDaemon => "the daemon stopped answering before the run of server '{server}' ended: `obmen runs {server}` shows how it ended", "демонът спря да отговаря преди края на обмена на сървър '{server}': `obmen runs {server}` показва как е завършил", "demon przestał odpowiadać przed końcem wymiany serwera '{server}': `obmen runs {server}` pokazuje, jak się skończyła";
     CliStarted => "Server '{server}' started in the daemon: {state}.", "Сървър '{server}' е стартиран в демона: {state}.", "Serwer '{server}' uruchomiony w demonie: {state}.";
@@ -725,12 +768,14 @@ catalogue! {
     StateRunning => "running", "обменя", "działa";
     StateFailed => "failed", "грешка", "błąd";
     StateNoDaemon => "no daemon", "няма демон", "brak demona";
-    DetailWaitingUntil => "next run at {time}", "следващ обмен в {time}", "następna wymiana o {time}";
+    DetailWaitingUntil => "next: {time}", "следващ: {time}", "następna: {time}";
     DetailWaitingNothing => "no run planned", "няма планиран обмен", "brak zaplanowanej wymiany";
     DetailRunningOf => "{phase} {done}/{total}", "{phase} {done}/{total}", "{phase} {done}/{total}";
     DetailRunning => "{phase} {done}", "{phase} {done}", "{phase} {done}";
     DetailStarting => "starting", "започва", "uruchamianie";
-    DetailFailedRetry => "{reason} (again at {time})", "{reason} (отново в {time})", "{reason} (ponownie o {time})";
+    StateRetrying => "retrying", "нов опит", "ponawia";
+    DetailRetrying => "again at {time} (try {attempt}): {reason}", "отново в {time} (опит {attempt}): {reason}", "ponownie o {time} (próba {attempt}): {reason}";
+    DetailRetryingAt => "again at {time}: {reason}", "отново в {time}: {reason}", "ponownie o {time}: {reason}";
     NoRuns => "Server '{server}' has no runs recorded yet.", "Сървър '{server}' още няма записани обмени.", "Serwer '{server}' nie ma jeszcze zapisanych wymian.";
     ColRun => "RUN", "ОБМЕН", "WYMIANA";
     ColStarted => "STARTED", "НАЧАЛО", "POCZĄTEK";
@@ -906,7 +951,7 @@ catalogue! {
     PlanStock => ", stock -{qty}", ", наличност -{qty}", ", stan -{qty}";
     PlanLine => "{qty} x {code}{new} at {price} with VAT, discount {discount}%{stock}", "{qty} x {code}{new} по {price} с ДДС, отстъпка {discount}%{stock}", "{qty} x {code}{new} po {price} z VAT, rabat {discount}%{stock}";
     PlanShipping => "shipping, {method}: {price}", "доставка, {method}: {price}", "dostawa, {method}: {price}";
-    PartnerNoKey => "partner '{name}' (ID {id}) has no code and no e-mail to be known by in the shop", "партньор '{name}' (ID {id}) няма код и e-mail, по които магазинът да го познае", "kontrahent '{name}' (ID {id}) nie ma kodu ani e-maila, po którym sklep by go rozpoznał";
+    PartnerNoKey => "partner '{name}' (ID {id}) has no code and no e-mail to be known by in the shop", "партньор '{name}' (ID {id}) няма код и имейл, по които магазинът да го познае", "kontrahent '{name}' (ID {id}) nie ma kodu ani e-maila, po którym sklep by go rozpoznał";
     RefusedProduct => "product {key}: {reason}", "стока {key}: {reason}", "produkt {key}: {reason}";
     RefusedCustomer => "customer {key}: {reason}", "клиент {key}: {reason}", "klient {key}: {reason}";
     RefusedPrice => "price of {key}: {reason}", "цена на {key}: {reason}", "cena {key}: {reason}";
@@ -922,7 +967,7 @@ catalogue! {
     GoodManyMatch => "{sku} {name}: {count} {count:good matches|goods match} it by {key} ({codes}); keep one", "{sku} {name}: {count} {count:стока съвпада|стоки съвпадат} по {key} ({codes}); оставете една", "{sku} {name}: {count} {count:towar pasuje|towary pasują|towarów pasuje} według {key} ({codes}); zostaw jeden";
     PartnerNoMatch => "{who} ({key}): no partner matches by {by}; make it in Warehouse Pro or turn rules.sync_nomenclature on", "{who} ({key}): никой партньор не съвпада по {by}; създайте го в Склад Pro или включете rules.sync_nomenclature", "{who} ({key}): żaden kontrahent nie pasuje według {by}; utwórz go w Warehouse Pro albo włącz rules.sync_nomenclature";
     PartnerManyMatch => "{who} ({key}): {count} {count:partner matches|partners match}; keep one", "{who} ({key}): {count} {count:партньор съвпада|партньора съвпадат}; оставете един", "{who} ({key}): pasuje {count} {count:kontrahent|kontrahentów|kontrahentów}; zostaw jednego";
-    ByEmail => "e-mail", "e-mail", "e-mail";
+    ByEmail => "e-mail", "имейл", "e-mail";
     ByVatNumber => "VAT number", "ДДС номер", "numer VAT";
     VatNotPercent => "the VAT rate '{rate}' is not a percent", "ставката на ДДС '{rate}' не е процент", "stawka VAT '{rate}' nie jest procentem";
     PriceNotNumber => "the price '{price}' is not a number", "цената '{price}' не е число", "cena '{price}' nie jest liczbą";
@@ -959,7 +1004,7 @@ catalogue! {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The `{name}` arguments of a text, sorted.
@@ -1042,6 +1087,274 @@ mod tests {
         assert_eq!(Msg::TuiQuitAsk.with(Lang::En, &[("count", &1)]).lines().next(), Some("1 server is running."));
         // A brace that is no choice is left as it is.
         assert!(Msg::ConnStrayBrace.with(Lang::En, &[("key", &"Pwd")]).contains("Pwd={...}"));
+    }
+
+    /// The words of a text a person reads as words: what is not a command (in backticks), a
+    /// quoted value, an argument, a key, a path, an address or a flag (a token holding `.`, `/`,
+    /// `_`, `=`, `:` or `\\` between letters, or starting with `-`); plural choices give their forms.
+    // Every index is where `find` met an ASCII delimiter: a character boundary.
+    #[allow(clippy::string_slice)]
+    pub(crate) fn prose_words(text: &str) -> Vec<String> {
+        let mut t = String::new();
+        let mut skip: Option<char> = None;
+        for c in text.chars() {
+            match (skip, c) {
+                (Some(close), c) if c == close => skip = None,
+                (Some(_), _) => {}
+                (None, '`') => skip = Some('`'),
+                (None, c) => t.push(c),
+            }
+        }
+        // Every form of each plural choice.
+        let mut expanded = String::new();
+        let mut rest = t.as_str();
+        while let Some(open) = rest.find('{') {
+            expanded.push_str(&rest[..open]);
+            let inner = rest[open + 1..].find('}').map(|c| &rest[open + 1..open + 1 + c]);
+            match inner.and_then(|i| i.split_once(':').map(|(_, forms)| (i.len(), forms))) {
+                Some((len, forms)) => {
+                    expanded.push_str(&forms.replace('|', " "));
+                    rest = &rest[open + len + 2..];
+                }
+                None => {
+                    expanded.push('{');
+                    rest = &rest[open + 1..];
+                }
+            }
+        }
+        expanded.push_str(rest);
+        let t = expanded;
+        // The arguments' places: what fills them is not the text's own.
+        let mut rest = t.as_str();
+        let mut bare = String::new();
+        while let Some(open) = rest.find('{') {
+            bare.push_str(&rest[..open]);
+            match rest[open + 1..].find('}') {
+                Some(close) if rest[open + 1..open + 1 + close].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => rest = &rest[open + close + 2..],
+                _ => {
+                    bare.push('{');
+                    rest = &rest[open + 1..];
+                }
+            }
+        }
+        bare.push_str(rest);
+        let t = bare;
+        let mut words = Vec::new();
+        for raw in t.split_whitespace() {
+            let token = raw.trim_matches(|c: char| !c.is_alphanumeric());
+            let technical = raw.trim_start_matches('(').starts_with('-')
+                || raw.char_indices().any(|(i, c)| {
+                    matches!(c, '.' | '/' | '_' | '=' | ':' | '\\' | '{' | '}' | '[' | ']' | '@')
+                        && raw[i + c.len_utf8()..].chars().next().is_some_and(char::is_alphanumeric)
+                });
+            let quoted = raw.trim_start_matches('(').starts_with('\'') && raw.trim_end_matches(|c: char| ",.;:)".contains(c)).ends_with('\'');
+            if technical || quoted {
+                continue;
+            }
+            words.extend(token.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).map(str::to_owned));
+        }
+        words
+    }
+
+    /// English words a Bulgarian (or Polish) text may hold: proper names (products, protocols,
+    /// formats), the keys of a keyboard, and the words of obmen.toml and of the control API's
+    /// bodies a user writes as they are. A word here is one a translator would keep.
+    pub(crate) const KEPT_WORDS: &[&str] = &[
+        // Names of products, companies, standards and formats.
+        "obmen",
+        "Warehouse",
+        "Pro",
+        "Microinvest",
+        "Shopiko",
+        "BaseLinker",
+        "API",
+        "ID",
+        "ODBC",
+        "SQL",
+        "SQLite",
+        "MariaDB",
+        "MySQL",
+        "MSSQL",
+        "Access",
+        "access",
+        "mysql",
+        "mssql",
+        "sqlite",
+        "HTTP",
+        "HTTPS",
+        "http",
+        "https",
+        "URL",
+        "JSON",
+        "json",
+        "SMTP",
+        "STARTTLS",
+        "TLS",
+        "NTP",
+        "SHA",
+        "RFC",
+        "EUR",
+        "EAN",
+        "SKU",
+        "DSN",
+        "FILEDSN",
+        "Driver",
+        "Database",
+        "Server",
+        "Uid",
+        "Pwd",
+        "Unicode",
+        "SQLSTATE",
+        "odbcinst",
+        "NUL",
+        "FIFO",
+        "LIFO",
+        "FEFO",
+        "Windows",
+        "Unix",
+        "HOME",
+        "EDITOR",
+        "VISUAL",
+        "nano",
+        "localhost",
+        "uid",
+        "pid",
+        "GET",
+        "POST",
+        "UTF",
+        // The kinds' names, as Utility Center writes them (`WarehousePro Import Export Shopiko`).
+        "WarehousePro",
+        "Import",
+        "Export",
+        // Keys of the keyboard.
+        "Enter",
+        "Esc",
+        "Tab",
+        "Ctrl",
+        "PgUp",
+        "PgDn",
+        "Del",
+        "Space",
+        "F",
+        // obmen.toml's own words, a user writes as they are: [alerts] and [tui] keys and their values.
+        "alerts",
+        "smtp",
+        "from",
+        "to",
+        "webhook",
+        "heartbeat",
+        "tui",
+        "keyboard",
+        "bds",
+        "phonetic",
+        "en",
+        "bg",
+        "pl",
+        "true",
+        "false",
+        "debug",
+        "info",
+        "warn",
+        "error",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "at",
+        // Fields of the control API's bodies, and the words of obmen's commands.
+        "set",
+        "key",
+        "value",
+        "name",
+        "kind",
+        "kinds",
+        "server",
+        "validate",
+        "new",
+        "show",
+        "edit",
+        "goods",
+    ];
+
+    /// No Bulgarian text says a word of the English catalogue that a translator would not
+    /// keep ([`KEPT_WORDS`]); one-letter words are keys (`s`, `x`).
+    #[test]
+    fn bulgarian_texts_hold_no_english_words() {
+        let english: std::collections::BTreeSet<String> = Msg::ALL.iter().flat_map(|m| prose_words(m.text(Lang::En))).map(|w| w.to_lowercase()).collect();
+        let mut found = Vec::new();
+        for m in Msg::ALL {
+            for w in prose_words(m.text(Lang::Bg)) {
+                if w.chars().count() > 1 && english.contains(&w.to_lowercase()) && !KEPT_WORDS.contains(&w.as_str()) {
+                    found.push(format!("{m:?}: {w}"));
+                }
+            }
+        }
+        assert!(found.is_empty(), "English words in Bulgarian texts: {found:#?}");
+        // The check sees what it is for: an English word in a Bulgarian sentence, not in a command.
+        assert_eq!(
+            prose_words("Етап: nomenclature, `obmen quarantine` shopiko.url 'x' --full {n} {n:time|times}"),
+            ["nomenclature", "time", "times"].map(String::from)
+        );
+    }
+
+    /// A count's word takes its plural form: no English text writes `{n} orders` (a count, then
+    /// a plural noun, perhaps after a word) without a choice, as `1 orders` would say.
+    #[test]
+    // Every index is where `find` met an ASCII delimiter: a character boundary.
+    #[allow(clippy::string_slice)]
+    fn no_count_is_followed_by_a_fixed_plural() {
+        // Words after a count that end in s but are no plural nouns.
+        const NOT_NOUNS: &[&str] = &["is", "was", "has", "does", "holds", "opens", "goes", "exists", "differs", "its", "as", "this", "gives", "s"];
+        let mut found = Vec::new();
+        for m in Msg::ALL {
+            let text = m.text(Lang::En);
+            for (i, _) in text.match_indices('{') {
+                let Some(close) = text[i..].find('}') else { continue };
+                let name = &text[i + 1..i + close];
+                if name.contains(':') || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let after: Vec<&str> = text[i + close + 1..].split(' ').skip(1).take(2).collect();
+                let plural = |w: &str| {
+                    let w = w.trim_end_matches(|c: char| !c.is_ascii_alphabetic());
+                    w.len() > 2 && w.ends_with('s') && w.chars().all(|c| c.is_ascii_lowercase()) && !NOT_NOUNS.contains(&w)
+                };
+                let word = |w: &&str| w.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && !NOT_NOUNS.contains(w);
+                if text[i + close + 1..].starts_with(' ') && after.first().is_some_and(|w| word(w) && (plural(w) || after.get(1).is_some_and(|w2| plural(w2))))
+                {
+                    found.push(format!("{m:?}: {}", &text[i..(i + close + 1 + after.join(" ").len() + 1).min(text.len())]));
+                }
+            }
+        }
+        assert!(found.is_empty(), "counts without their plural forms: {found:#?}");
+    }
+
+    /// A setting's key in a sentence is its label, in quotes of the language; a key the user
+    /// writes (quoted, in backticks, given a value) stays a key; numbers take the language's
+    /// decimal sign.
+    #[test]
+    fn keys_in_sentences_are_labels_and_numbers_are_the_languages() {
+        assert_eq!(labelled("check shopiko.url and rules.object.", Lang::En), "check “Shop API address” and “Object”.");
+        assert!(labelled("проверете shopiko.url", Lang::Bg).starts_with("проверете „"));
+        for kept in [
+            "did you mean 'rules.import'?",
+            "--set rules.object=Магазин",
+            "`rules.object`",
+            "Shop.toml",
+            "/srv/shop.key",
+            "partners.Type",
+            "rules.nothing",
+            "Shop.toml: rules.object: no such object",
+        ] {
+            assert_eq!(labelled(kept, Lang::Bg), kept);
+        }
+        assert_eq!(decimal(53.14, 1, Lang::En), "53.1");
+        assert_eq!(decimal(53.14, 1, Lang::Bg), "53,1");
+        assert_eq!(seconds(2.0, Lang::Bg), "2,0 с");
+        assert_eq!(seconds(2.0, Lang::En), "2.0 s");
     }
 
     /// A language is found from its code or a locale, the switch goes round every language,

@@ -20,11 +20,6 @@ pub struct Journey {
     pub json: serde_json::Value,
 }
 
-/// A time as people read it: local, with the zone.
-fn local(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S %:z").to_string()
-}
-
 /// True when `wanted` names this order: its id, or its number in any case.
 pub fn same_order(wanted: &str, id: &str, number: &str) -> bool {
     wanted == id || wanted.eq_ignore_ascii_case(number)
@@ -66,7 +61,7 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
     match verdict {
         "imported" => {
             if let Some(b) = booked {
-                let time = b.imported_at.map(local).unwrap_or_default();
+                let time = b.imported_at.map(|t| crate::i18n::datetime(t, lang)).unwrap_or_default();
                 let run = b.run_id.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
                 lines.push(
                     Msg::WhyImported.with(lang, &[("order", &number), ("document", &b.document.clone().unwrap_or_default()), ("time", &time), ("run", &run)]),
@@ -94,7 +89,7 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
             let told_at = booked.and_then(|b| b.told_at);
             match &entry {
                 Some(e) if e.acknowledged && told_at.is_some() => {
-                    lines.push(Msg::WhyShopToldAt.with(lang, &[("time", &told_at.map(local).unwrap_or_default())]))
+                    lines.push(Msg::WhyShopToldAt.with(lang, &[("time", &told_at.map(|t| crate::i18n::datetime(t, lang)).unwrap_or_default())]))
                 }
                 Some(e) if e.acknowledged => lines.push(Msg::WhyShopTold.get(lang).to_owned()),
                 Some(_) => lines.push(Msg::WhyShopNotTold.get(lang).to_owned()),
@@ -105,7 +100,13 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
             if let Some(q) = &quarantine {
                 lines.push(Msg::WhySetAside.with(
                     lang,
-                    &[("order", &number), ("attempts", &q.attempts), ("first", &local(q.first_seen)), ("last", &local(q.last_seen)), ("reason", &q.reason)],
+                    &[
+                        ("order", &number),
+                        ("attempts", &q.attempts),
+                        ("first", &crate::i18n::datetime(q.first_seen, lang)),
+                        ("last", &crate::i18n::datetime(q.last_seen, lang)),
+                        ("reason", &q.reason),
+                    ],
                 ));
                 lines.push(Msg::WhySetAsideTodo.with(lang, &[("server", &name), ("order", &number)]));
             }
@@ -122,7 +123,7 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
                 Some(r) => lines.push(Msg::WhyLastImport.with(
                     lang,
                     &[
-                        ("time", &local(r.started_at)),
+                        ("time", &crate::i18n::datetime(r.started_at, lang)),
                         ("run", &r.id),
                         ("outcome", &Msg::outcome_word(r.outcome, lang)),
                         ("cursor", &cursor.clone().unwrap_or_else(|| "-".into())),
@@ -136,8 +137,10 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
     for r in &kept {
         let run = r.run_id.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
         lines.push(match &r.cursor {
-            Some(c) => Msg::WhyReceivedAt.with(lang, &[("run", &run), ("time", &local(r.received_at)), ("cursor", c), ("sha", &r.sha256)]),
-            None => Msg::WhyReceived.with(lang, &[("run", &run), ("time", &local(r.received_at)), ("sha", &r.sha256)]),
+            Some(c) => {
+                Msg::WhyReceivedAt.with(lang, &[("run", &run), ("time", &crate::i18n::datetime(r.received_at, lang)), ("cursor", c), ("sha", &r.sha256)])
+            }
+            None => Msg::WhyReceived.with(lang, &[("run", &run), ("time", &crate::i18n::datetime(r.received_at, lang)), ("sha", &r.sha256)]),
         });
     }
     if kept.len() > 1 {

@@ -12,7 +12,7 @@ pub mod monitor;
 pub mod send;
 pub mod settings;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use settings::AlertSettings;
@@ -153,10 +153,6 @@ fn state_word(state: &str, lang: Lang) -> String {
     }
 }
 
-fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
 impl Notice {
     /// A problem's message.
     pub fn problem(lang: Lang, problem: Problem, event: Event, a: &About<'_>) -> Notice {
@@ -167,7 +163,7 @@ impl Notice {
         }
         let todo = problem.todo(event).with(lang, &[("server", &a.server)]);
         let reason = match event {
-            Event::Cleared => Msg::AlertReasonCleared.with(lang, &[("time", &local(now))]),
+            Event::Cleared => Msg::AlertReasonCleared.with(lang, &[("time", &crate::i18n::datetime(now, lang))]),
             _ => a.reason.to_owned(),
         };
         let mut lines = vec![
@@ -178,8 +174,8 @@ impl Notice {
         if let Some(run) = a.run {
             lines.push(Msg::AlertBodyRun.with(lang, &[("run", &run)]));
         }
-        lines.push(Msg::AlertBodySince.with(lang, &[("since", &local(a.since))]));
-        lines.push(Msg::AlertBodyTime.with(lang, &[("time", &local(now))]));
+        lines.push(Msg::AlertBodySince.with(lang, &[("since", &crate::i18n::datetime(a.since, lang))]));
+        lines.push(Msg::AlertBodyTime.with(lang, &[("time", &crate::i18n::datetime(now, lang))]));
         lines.push(Msg::AlertBodyTodo.with(lang, &[("todo", &todo)]));
         lines.push(String::new());
         lines.push(Msg::AlertBodyMachine.with(lang, &[("host", &host())]));

@@ -500,7 +500,7 @@ mod tests {
                 name: name.into(),
                 kind: "test".into(),
                 autostart: true,
-                state: ServerState::Failed { reason: "the database is down".into(), retry_at: None },
+                state: ServerState::Failed { reason: "the database is down".into(), retry_at: None, attempt: 0 },
                 since: Local::now(),
             },
         };

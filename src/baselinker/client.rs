@@ -297,7 +297,7 @@ pub struct JournalEntry {
 }
 
 /// Told of each call tried again: the method, and why it was.
-pub type RetryHook = Arc<dyn Fn(&str, &BaseLinkerError) + Send + Sync>;
+pub type RetryHook = Arc<dyn Fn(&str, &BaseLinkerError, u32, Duration) + Send + Sync>;
 
 /// A client of one BaseLinker token.
 #[derive(Clone)]
@@ -375,7 +375,7 @@ impl BaseLinkerClient {
         let resp = match sent {
             Ok(r) => r,
             Err(e) if e.is_timeout() => return Err(BaseLinkerError::Timeout { url: self.url.clone(), secs: self.request_timeout.as_secs() }),
-            Err(e) => return Err(BaseLinkerError::Unreachable { url: self.url.clone(), detail: e.to_string() }),
+            Err(e) => return Err(BaseLinkerError::Unreachable { url: self.url.clone(), detail: crate::i18n::net_error(&e, current()) }),
         };
         let status = resp.status();
         if status.is_server_error() {
@@ -384,7 +384,7 @@ impl BaseLinkerClient {
         let body = match resp.bytes().await {
             Ok(b) => b,
             Err(e) if e.is_timeout() => return Err(BaseLinkerError::Timeout { url: self.url.clone(), secs: self.request_timeout.as_secs() }),
-            Err(e) => return Err(BaseLinkerError::Unreachable { url: self.url.clone(), detail: e.to_string() }),
+            Err(e) => return Err(BaseLinkerError::Unreachable { url: self.url.clone(), detail: crate::i18n::net_error(&e, current()) }),
         };
         let v: Value = serde_json::from_slice(&body).map_err(|e| BaseLinkerError::Decode { method: method.to_owned(), detail: e.to_string() })?;
         match v["status"].as_str() {
@@ -428,7 +428,7 @@ impl BaseLinkerClient {
             tracing::debug!(method, attempt = attempts, wait_ms = wait.as_millis() as u64, error = %e, "BaseLinker call tried again.");
             self.retries.fetch_add(1, Ordering::Relaxed);
             if let Some(hook) = &self.on_retry {
-                hook(method, &e);
+                hook(method, &e, attempts, wait);
             }
             tokio::time::sleep(wait).await;
             delay = (delay * 2).min(Duration::from_secs(5));

@@ -804,9 +804,10 @@ mod tests {
         let unlimited = governor::Quota::per_second(std::num::NonZeroU32::new(1000).unwrap());
         let told = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
         let hook_told = told.clone();
-        let hook: crate::baselinker::client::RetryHook = Arc::new(move |method: &str, e: &crate::baselinker::BaseLinkerError| {
-            hook_told.lock().unwrap().push(format!("{method}: {e}"));
-        });
+        let hook: crate::baselinker::client::RetryHook =
+            Arc::new(move |method: &str, e: &crate::baselinker::BaseLinkerError, _attempt: u32, _wait: std::time::Duration| {
+                hook_told.lock().unwrap().push(format!("{method}: {e}"));
+            });
         let greedy = make(Arc::new(governor::RateLimiter::direct(unlimited))).with_retry_hook(hook);
         for _ in 0..25 {
             greedy.get_order_status_list().await.unwrap();

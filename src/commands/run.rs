@@ -6,7 +6,6 @@
 use std::io::IsTerminal;
 
 use anyhow::anyhow;
-use chrono::{DateTime, Local, Utc};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_util::sync::CancellationToken;
 
@@ -17,11 +16,6 @@ use crate::exit::CliError;
 use crate::i18n::Msg;
 use crate::kinds::{Events, Job, Phase, RunContext, RunEvent, RunSummary, Server};
 use crate::state::{Outcome, QuarantineState, State};
-
-/// A time as people read it: local, with the zone.
-pub(super) fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %:z").to_string()
-}
 
 pub(super) async fn open_state(home: &Home) -> Result<State, CliError> {
     State::open(&home.state_db()).await.map_err(CliError::failed)
@@ -98,7 +92,7 @@ async fn via_daemon(home: &Home, lang: Lang, name: &str, job: Job, json: bool) -
                 true
             }
             RunStreamLine::Run { event, .. } => match *event {
-                RunEvent::Retry { what, error } => {
+                RunEvent::Retry { what, error, .. } => {
                     eprintln!("{}", Msg::Retrying.with(lang, &[("what", &what), ("error", &error)]));
                     true
                 }
@@ -197,7 +191,7 @@ async fn stop_on_signal(cancel: CancellationToken, name: String) {
 async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool, lang: Lang) {
     if !show {
         while let Some(event) = rx.recv().await {
-            if let RunEvent::Retry { what, error } = event {
+            if let RunEvent::Retry { what, error, .. } = event {
                 eprintln!("{}", Msg::Retrying.with(lang, &[("what", &what), ("error", &error)]));
             }
         }
@@ -248,7 +242,7 @@ async fn progress(mut rx: UnboundedReceiver<RunEvent>, show: bool, lang: Lang) {
             RunEvent::OrderSetAside { .. } => set_aside += 1,
             RunEvent::OrderImported { .. } => {}
             RunEvent::Note { text, .. } => bar.println(text),
-            RunEvent::Retry { what, error } => {
+            RunEvent::Retry { what, error, .. } => {
                 retries += 1;
                 bar.set_message(
                     Msg::ProgressRetrying.with(lang, &[("phase", &label(phase)), ("what", &what), ("error", &error), ("tail", &tail(retries, set_aside))]),
@@ -264,7 +258,15 @@ fn render(s: &RunSummary, lang: Lang) -> String {
     let dry_run = s.job.dry_run;
     let outcome = Msg::outcome_word(s.outcome, lang);
     let header = if dry_run { Msg::DryRunHeader } else { Msg::RunHeader };
-    let mut t = header.with(lang, &[("server", &s.server), ("start", &local(s.started_at)), ("end", &local(s.ended_at)), ("outcome", &outcome)]);
+    let mut t = header.with(
+        lang,
+        &[
+            ("server", &s.server),
+            ("start", &crate::i18n::datetime(s.started_at, lang)),
+            ("end", &crate::i18n::datetime(s.ended_at, lang)),
+            ("outcome", &outcome),
+        ],
+    );
     t.push('\n');
     t.push_str(&s.details.render(dry_run, lang));
     if s.retries > 0 {
@@ -308,8 +310,8 @@ pub(super) fn quarantine(home: &Home, lang: Lang, name: &str, action: Option<Qua
                     "{:>4}  {}  {}  {}{}\n      {}\n",
                     q.id,
                     q.order_number,
-                    local(q.first_seen),
-                    Msg::Tried.with(lang, &[("count", &q.attempts), ("when", &local(q.last_seen))]),
+                    crate::i18n::datetime(q.first_seen, lang),
+                    Msg::Tried.with(lang, &[("count", &q.attempts), ("when", &crate::i18n::datetime(q.last_seen, lang))]),
                     if q.state == QuarantineState::Open { String::new() } else { format!("  [{}]", q.state.as_str()) },
                     q.reason
                 ));

@@ -114,6 +114,10 @@ pub struct FormProperty {
     pub multiple: bool,
     /// What it means and what to put there.
     pub help: String,
+    /// Where it is one of a set of which exactly one is set (a key given itself, in a file or
+    /// in the environment): the labels of the set's settings, in order. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<String>,
 }
 
 /// One choice of a setting.
@@ -175,6 +179,12 @@ pub fn grid(profile: &'static super::profile::Profile, table: &toml::Table, lang
                     choices_from: p.choices_from.clone(),
                     multiple: p.multiple,
                     help: p.help.get(lang).to_owned(),
+                    one_of: profile
+                        .exactly_one
+                        .iter()
+                        .find(|set| set.contains(&p.key))
+                        .map(|set| set.iter().filter_map(|k| profile.properties.iter().find(|q| q.key == *k)).map(|q| q.label.get(lang).to_owned()).collect())
+                        .unwrap_or_default(),
                 })
                 .collect();
             FormGroup { id: g.id.clone(), label: g.label.get(lang).to_owned(), properties }

@@ -107,6 +107,10 @@ pub enum ServerState {
         done: u64,
         /// Of how many, where known.
         total: Option<u64>,
+        /// A call to the shop or the database failed and waits to be tried again: the run is
+        /// not going on until it goes through (None once the run moves again).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retrying: Option<Retrying>,
     },
     /// The last run failed: with `retry_at` it is tried again then by itself (the database or
     /// the shop was down); without, the server stopped and needs an operator.
@@ -115,7 +119,28 @@ pub enum ServerState {
         reason: String,
         /// When it is tried again.
         retry_at: Option<DateTime<Local>>,
+        /// How many runs in a row have failed so (0 where not known).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        attempt: u32,
     },
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A call of a run that failed and is tried again: what it was doing, why it failed, which try
+/// failed, and when the next is made.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Retrying {
+    /// What was being done (`reading the shop's orders`).
+    pub what: String,
+    /// Why it failed.
+    pub error: String,
+    /// The try that failed (1 for the first).
+    pub attempt: u32,
+    /// When the next try is made.
+    pub next_at: Option<DateTime<Local>>,
 }
 
 impl ServerState {
@@ -127,6 +152,12 @@ impl ServerState {
             ServerState::Running { .. } => "running",
             ServerState::Failed { .. } => "failed",
         }
+    }
+
+    /// True when the server waits to try again: a call of its run failed, or its last run did,
+    /// and it is tried again by itself.
+    pub fn is_retrying(&self) -> bool {
+        matches!(self, ServerState::Running { retrying: Some(_), .. } | ServerState::Failed { retry_at: Some(_), .. })
     }
 
     /// True while the server's task runs in the daemon (waiting, running, or failed and

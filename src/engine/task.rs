@@ -133,13 +133,13 @@ impl Serving {
             }
         }
         self.retry = None;
-        shared.set_state(&name, ServerState::Running { job, run_id: None, phase: None, done: 0, total: None });
+        shared.set_state(&name, ServerState::Running { job, run_id: None, phase: None, done: 0, total: None, retrying: None });
         let (tx, mut events) = mpsc::unbounded_channel();
         let ctx = RunContext { home: shared.home.clone(), state: shared.state.clone(), cancel: cancel.child_token(), events: Events::to(tx) };
         let under_way = shared.run_begins();
         let mut run = tokio::spawn(self.unit.runner.clone().run(ctx, job));
         let mut run_id = None;
-        let mut progress = (None, 0u64, None);
+        let mut progress = Progress::default();
         let mut listening = true;
         let summary: Option<RunSummary> = loop {
             tokio::select! {
@@ -186,7 +186,7 @@ impl Serving {
             // The run's task itself died: said as a failure that needs an operator.
             let reason = Msg::LogRunDied.get(current()).to_owned();
             shared.log(Level::Error, Some(&name), run_id, "run_failed", reason.clone());
-            shared.set_state(&name, ServerState::Failed { reason, retry_at: None });
+            shared.set_state(&name, ServerState::Failed { reason, retry_at: None, attempt: 0 });
             return After::Exit;
         };
         if let Some(unit) = self.pending.take() {
@@ -207,7 +207,7 @@ impl Serving {
                     "retry_scheduled",
                     Msg::LogRetryAt.with(current(), &[("secs", &wait.as_secs()), ("n", &self.failures)]),
                 );
-                shared.set_state(&name, ServerState::Failed { reason, retry_at: Clock::zoned(at) });
+                shared.set_state(&name, ServerState::Failed { reason, retry_at: Clock::zoned(at), attempt: self.failures });
                 After::Go
             }
             (Outcome::Failed, error) => {
@@ -219,7 +219,7 @@ impl Serving {
                     "server_failed",
                     Msg::LogNeedsOperator.with(current(), &[("server", &name), ("reason", &reason)]),
                 );
-                shared.set_state(&name, ServerState::Failed { reason, retry_at: None });
+                shared.set_state(&name, ServerState::Failed { reason, retry_at: None, attempt: self.failures });
                 After::Exit
             }
             (Outcome::Stopped, _) => After::Go,
@@ -232,7 +232,17 @@ impl Serving {
 }
 
 /// A run's event: into the server's status, its log and the event stream.
-fn on_event(shared: &Shared, name: &str, job: Job, run_id: &mut Option<i64>, progress: &mut (Option<crate::kinds::Phase>, u64, Option<u64>), ev: RunEvent) {
+/// How far a run is, as its status says: the phase, items done of how many, and the call that
+/// waits to be tried again.
+#[derive(Default)]
+struct Progress {
+    phase: Option<crate::kinds::Phase>,
+    done: u64,
+    total: Option<u64>,
+    retrying: Option<super::Retrying>,
+}
+
+fn on_event(shared: &Shared, name: &str, job: Job, run_id: &mut Option<i64>, progress: &mut Progress, ev: RunEvent) {
     let lang = current();
     let server = Some(name);
     match &ev {
@@ -246,10 +256,10 @@ fn on_event(shared: &Shared, name: &str, job: Job, run_id: &mut Option<i64>, pro
             shared.log(Level::Info, server, *run_id, "run_started", Msg::LogRunStarted.with(lang, &[("job", &what.get(lang))]));
         }
         RunEvent::Phase { phase } => {
-            *progress = (Some(*phase), 0, None);
+            *progress = Progress { phase: Some(*phase), ..Progress::default() };
             shared.log(Level::Info, server, *run_id, "phase", Msg::LogPhase.with(lang, &[("phase", &Msg::phase_word(phase.as_str(), lang))]));
         }
-        RunEvent::Progress { phase, done, total } => *progress = (Some(*phase), *done, *total),
+        RunEvent::Progress { phase, done, total } => *progress = Progress { phase: Some(*phase), done: *done, total: *total, retrying: None },
         RunEvent::OrderImported { order, document } => {
             shared.log(Level::Info, server, *run_id, "order_imported", Msg::LogOrderImported.with(lang, &[("order", order), ("document", document)]))
         }
@@ -263,7 +273,11 @@ fn on_event(shared: &Shared, name: &str, job: Job, run_id: &mut Option<i64>, pro
             };
             shared.log(level, server, *run_id, "note", text.clone())
         }
-        RunEvent::Retry { what, error } => shared.log(Level::Warn, server, *run_id, "retry", Msg::LogRetry.with(lang, &[("what", what), ("error", error)])),
+        RunEvent::Retry { what, error, attempt, wait_ms } => {
+            let next_at = Clock::zoned(shared.clock.now() + chrono::Duration::milliseconds(i64::try_from(*wait_ms).unwrap_or(i64::MAX / 2)));
+            progress.retrying = Some(super::Retrying { what: what.clone(), error: error.clone(), attempt: *attempt, next_at });
+            shared.log(Level::Warn, server, *run_id, "retry", Msg::LogRetry.with(lang, &[("what", what), ("error", error)]))
+        }
         RunEvent::Finished { summary } | RunEvent::Failed { summary, .. } => {
             let c = &summary.counts;
             let secs = (summary.ended_at - summary.started_at).num_milliseconds() as f64 / 1000.0;
@@ -285,9 +299,14 @@ fn on_event(shared: &Shared, name: &str, job: Job, run_id: &mut Option<i64>, pro
             }
         }
     }
-    if matches!(ev, RunEvent::Progress { .. } | RunEvent::Phase { .. } | RunEvent::Started { .. }) {
-        let (phase, done, total) = *progress;
-        shared.set_state(name, ServerState::Running { job, run_id: *run_id, phase, done, total });
+    // A call that went through after a retry: the run moves again.
+    if matches!(ev, RunEvent::OrderImported { .. } | RunEvent::OrderSetAside { .. }) && progress.retrying.is_some() {
+        progress.retrying = None;
+    } else if !matches!(ev, RunEvent::Progress { .. } | RunEvent::Phase { .. } | RunEvent::Started { .. } | RunEvent::Retry { .. }) {
+        shared.send(EngineEvent::Run { server: name.to_owned(), run_id: *run_id, event: Box::new(ev) });
+        return;
     }
+    let Progress { phase, done, total, retrying } = progress;
+    shared.set_state(name, ServerState::Running { job, run_id: *run_id, phase: *phase, done: *done, total: *total, retrying: retrying.clone() });
     shared.send(EngineEvent::Run { server: name.to_owned(), run_id: *run_id, event: Box::new(ev) });
 }

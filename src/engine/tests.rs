@@ -214,7 +214,7 @@ async fn transient_failures_back_off_and_recover_by_themselves() {
     w.engine.start("S").unwrap();
     w.pass(Duration::from_secs(5)).await;
     match w.state() {
-        ServerState::Failed { reason, retry_at: Some(t) } => {
+        ServerState::Failed { reason, retry_at: Some(t), .. } => {
             assert!(reason.contains("database is down"));
             assert_eq!((t.naive_local() - at(1, 9, 0)).num_seconds(), 16, "1 s run + 15 s");
         }
@@ -246,7 +246,7 @@ async fn a_failure_that_needs_an_operator_stops_the_server_with_its_reason() {
     w.engine.start("S").unwrap();
     w.pass(HOUR).await;
     assert_eq!(w.starts().len(), 1, "not tried again");
-    assert!(matches!(w.state(), ServerState::Failed { retry_at: None, ref reason } if reason.contains("database is down")));
+    assert!(matches!(w.state(), ServerState::Failed { retry_at: None, ref reason, .. } if reason.contains("database is down")));
     assert!(matches!(w.engine.run_now("S", Job::default()).await, Err(EngineError::NotRunning(_))));
     // Started again by the operator: it runs.
     assert!(w.engine.start("S").unwrap());

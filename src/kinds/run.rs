@@ -198,6 +198,12 @@ pub enum RunEvent {
         what: String,
         /// Why it failed.
         error: String,
+        /// The try that failed (1 for the first; 0 where not known).
+        #[serde(default)]
+        attempt: u32,
+        /// How long until the next try, in milliseconds.
+        #[serde(default)]
+        wait_ms: u64,
     },
     /// The run ended (ok, partly, or stopped); its summary.
     Finished {

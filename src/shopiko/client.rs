@@ -188,7 +188,7 @@ pub struct ClientConfig {
 }
 
 /// Called before each retry with the call's name and the error it met.
-pub type RetryHook = std::sync::Arc<dyn Fn(&str, &ShopikoError) + Send + Sync>;
+pub type RetryHook = std::sync::Arc<dyn Fn(&str, &ShopikoError, u32, Duration) + Send + Sync>;
 
 /// A client for one shop.
 #[derive(Clone)]
@@ -353,7 +353,7 @@ impl ShopikoClient {
             tracing::info!(call = what, attempt, delay_ms = delay.as_millis() as u64, error = %error, "Shop request failed; trying again.");
             self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if let Some(hook) = &self.on_retry {
-                hook(what, &error);
+                hook(what, &error, attempt, delay);
             }
             tokio::time::sleep(delay).await;
         }
@@ -426,7 +426,7 @@ impl ShopikoClient {
         if tls {
             ShopikoError::Tls { url: url.to_owned(), detail }
         } else {
-            ShopikoError::Unreachable { url: url.to_owned(), detail }
+            ShopikoError::Unreachable { url: url.to_owned(), detail: crate::i18n::net_error(&e, current()) }
         }
     }
 

@@ -12,6 +12,8 @@
 mod fixtures;
 pub mod keyboard;
 pub mod render;
+#[cfg(test)]
+mod screens_tests;
 pub mod state;
 pub mod toolbar;
 pub mod views;
@@ -189,7 +191,7 @@ fn carry_out(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>
                 }
                 load_quarantine(&client, server).await
             }
-            Effect::Quit { .. } => None,
+            Effect::Quit { .. } | Effect::StartDaemon => None,
         };
         if let Some(a) = action {
             let _ = tx.send(a);
@@ -247,6 +249,15 @@ pub fn run(home: &Home, lang: Lang) -> Result<(), crate::exit::CliError> {
                 for effect in app.update(a) {
                     if let Effect::Quit { stop } = effect {
                         stop_all = stop;
+                    } else if effect == Effect::StartDaemon {
+                        // The daemon was lost: started again in the background; the stream
+                        // follower connects to it by itself.
+                        let (home, client, tx) = (home.clone(), client.clone(), tx.clone());
+                        tokio::spawn(async move {
+                            if let Err(e) = ensure_daemon(&home, &client).await {
+                                let _ = tx.send(Action::Say(e));
+                            }
+                        });
                     } else {
                         carry_out(effect, &client, &tx, app.lang);
                     }

@@ -20,7 +20,10 @@ use crate::i18n::Msg;
 pub fn draw(f: &mut Frame, app: &App) {
     let lang = app.lang;
     let toolbar_h = toolbar_height(lang, f.area().width);
-    let [top, body, bottom] = Layout::vertical([Constraint::Length(toolbar_h), Constraint::Min(3), Constraint::Length(1)]).areas(f.area());
+    // The status bar: as many lines as its message needs (up to three), never cut.
+    let status = widgets::wrap(status_line(app), usize::from(f.area().width), 1);
+    let status_h = status.len().clamp(1, 3) as u16;
+    let [top, body, bottom] = Layout::vertical([Constraint::Length(toolbar_h), Constraint::Min(3), Constraint::Length(status_h)]).areas(f.area());
     // The toolbar.
     let lines: Vec<Line> = toolbar_lines(lang, top.width)
         .into_iter()
@@ -42,27 +45,41 @@ pub fn draw(f: &mut Frame, app: &App) {
         _ => {
             // A new server's form takes the wider side: its labels and help are the point.
             let form = app.draft.is_some() && (matches!(app.mode, Mode::Draft) || matches!(&app.mode, Mode::Edit(v) if v.draft));
-            let split = if form { [Constraint::Percentage(35), Constraint::Percentage(65)] } else { [Constraint::Percentage(55), Constraint::Percentage(45)] };
+            // Narrow, the list and the settings share the width.
+            let list = if body.width < 100 { 50 } else { 55 };
+            let split = if form {
+                [Constraint::Percentage(35), Constraint::Percentage(65)]
+            } else {
+                [Constraint::Percentage(list), Constraint::Percentage(100 - list)]
+            };
             let [left, right] = Layout::horizontal(split).areas(body);
             servers(f, app, left);
             match &app.draft {
                 Some(d) if matches!(app.mode, Mode::Draft) || matches!(&app.mode, Mode::Edit(v) if v.draft) => new::draw_form(f, d, lang, right),
-                _ => grid(f, lang, app.props_of.clone().unwrap_or_default(), &app.props, app.prop_selected, None, right),
+                _ => {
+                    // A server that failed or waits to try again: its whole reason above its
+                    // settings, wrapped (the list has room for its start only).
+                    let problem = app.rows.get(app.selected).filter(|r| matches!(r.state(), "failed" | "retrying")).map(|r| {
+                        let (symbol, word, colour) = state_look(r.state(), lang);
+                        (format!("{symbol} {word}: {}", detail(Some(r.server_state()), lang, usize::MAX)), colour)
+                    });
+                    let right = match problem {
+                        Some((text, colour)) => {
+                            let lines: Vec<Line> = widgets::wrap_words(&text, usize::from(right.width.saturating_sub(2))).into_iter().map(Line::from).collect();
+                            let h = (lines.len() as u16 + 2).min(right.height / 2);
+                            let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(3)]).areas(right);
+                            f.render_widget(Paragraph::new(lines).style(Style::new().fg(colour)).block(Block::new().borders(Borders::ALL)), top);
+                            rest
+                        }
+                        None => right,
+                    };
+                    grid(f, lang, app.props_of.clone().unwrap_or_default(), &app.props, app.prop_selected, None, right)
+                }
             }
         }
     }
 
-    // The status bar.
-    let daemon = if app.connected {
-        Span::styled(format!(" ● {} ", Msg::TuiConnected.get(lang)), Style::new().fg(Color::Green))
-    } else {
-        Span::styled(format!(" ○ {} ", Msg::TuiNotConnected.get(lang)), Style::new().fg(Color::Red))
-    };
-    let counts = Msg::TuiCounts.with(lang, &[("running", &app.running()), ("failed", &app.failed()), ("total", &app.rows.len())]);
-    let lang_word = lang.short();
-    let message = app.message.clone().or_else(|| app.lost.clone()).unwrap_or_default();
-    let line = Line::from(vec![daemon, Span::raw(format!("│ {counts} │ {lang_word} │ ")), Span::styled(message, Style::new().fg(Color::Yellow))]);
-    f.render_widget(Paragraph::new(line), bottom);
+    f.render_widget(Paragraph::new(status), bottom);
 
     match app.mode {
         Mode::Main | Mode::Log(_) | Mode::Runs(_) => {}
@@ -74,7 +91,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::New(ref v) => new::draw_name(f, v, lang),
         Mode::Quarantine(ref v) => quarantine::draw_question(f, v, lang),
         Mode::Why(ref v) => why::draw(f, v, lang),
-        Mode::ConfirmQuit => popup(f, Msg::ActQuit.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.running())])),
+        Mode::ConfirmQuit => popup(f, Msg::ActQuit.get(lang), &Msg::TuiQuitAsk.with(lang, &[("count", &app.active())])),
         Mode::Edit(ref v) => {
             if let Some(p) = app.edit_props(v.draft).get(v.prop) {
                 edit::draw(f, v, p, lang);
@@ -86,6 +103,21 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
 }
 
+/// The status bar's line: the daemon, the counts, the language, and what was last said (a lost
+/// daemon with the key that starts it again).
+fn status_line(app: &App) -> Line<'static> {
+    let lang = app.lang;
+    let daemon = if app.connected {
+        Span::styled(format!(" ● {} ", Msg::TuiConnected.get(lang)), Style::new().fg(Color::Green))
+    } else {
+        Span::styled(format!(" ○ {} ", Msg::TuiNotConnected.get(lang)), Style::new().fg(Color::Red))
+    };
+    let counts = Msg::TuiCounts.with(lang, &[("running", &app.running()), ("failed", &app.failed()), ("total", &app.rows.len())]);
+    let lang_word = lang.short();
+    let message = app.message.clone().or_else(|| app.lost.as_ref().map(|why| Msg::TuiLostEnter.with(lang, &[("why", why)]))).unwrap_or_default();
+    Line::from(vec![daemon, Span::raw(format!("│ {counts} │ {lang_word} │ ")), Span::styled(message, Style::new().fg(Color::Yellow))])
+}
+
 fn servers(f: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
     let rows: Vec<TableRow> = app
@@ -95,7 +127,7 @@ fn servers(f: &mut Frame, app: &App, area: Rect) {
         .map(|(i, r)| {
             let (symbol, word, colour) = state_look(r.state(), lang);
             let c = r.0.counters.as_ref();
-            let last = when(c.and_then(|c| c.last_success.max(c.last_failure)).as_ref()).unwrap_or_default();
+            let last = when(c.and_then(|c| c.last_success.max(c.last_failure)).as_ref(), lang).unwrap_or_default();
             let style = if i == app.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
             // The whole reason: the table cuts it to its column.
             let mut detail_line = Line::from(detail(Some(r.server_state()), lang, usize::MAX));
@@ -120,12 +152,19 @@ fn servers(f: &mut Frame, app: &App, area: Rect) {
         heads.push(Msg::ColLastRun);
     }
     let header = TableRow::new(heads.into_iter().map(|m| m.get(lang).to_owned())).style(Style::new().add_modifier(Modifier::BOLD));
-    let state_w = ["waiting", "running", "failed", "stopped"]
+    let state_w = ["waiting", "running", "failed", "retrying", "stopped"]
         .iter()
         .map(|s| unicode_width::UnicodeWidthStr::width(state_look(s, lang).1.as_str()) as u16 + 2)
         .max()
         .unwrap_or(10);
-    let mut widths = vec![Constraint::Fill(2), Constraint::Length(state_w), Constraint::Fill(3)];
+    // The names as wide as the longest, but never so wide that the details (a retry's time, the
+    // next run's) lose their start: those come first in a detail, and keep DETAIL_MIN cells.
+    const DETAIL_MIN: u16 = 18;
+    let inner = area.width.saturating_sub(2);
+    let last_w = if wide { 12 } else { 0 };
+    let name_w = app.rows.iter().map(|r| unicode_width::UnicodeWidthStr::width(r.name()) as u16).max().unwrap_or(4).max(4);
+    let name_w = name_w.min(inner.saturating_sub(state_w + DETAIL_MIN + last_w + 2).max(6));
+    let mut widths = vec![Constraint::Length(name_w), Constraint::Length(state_w), Constraint::Fill(1)];
     if wide {
         widths.push(Constraint::Length(11));
     }
@@ -185,6 +224,7 @@ mod tests {
             required: false,
             missing: false,
             error: None,
+            one_of: Vec::new(),
         }
     }
 

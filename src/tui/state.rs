@@ -30,6 +30,11 @@ impl Row {
     }
     /// Its state's word (`stopped`, `waiting`, `running`, `failed`).
     pub fn state(&self) -> &'static str {
+        // Waiting to try again is shown as its own state, whether a call of the run or the run
+        // itself failed.
+        if self.0.status.state.is_retrying() {
+            return "retrying";
+        }
         self.0.status.state.word()
     }
     /// Its state.
@@ -72,6 +77,8 @@ pub struct Prop {
     pub missing: bool,
     /// What validation found wrong with it.
     pub error: Option<String>,
+    /// The labels of the set it is one of, exactly one of which is set (empty: none).
+    pub one_of: Vec<String>,
 }
 
 impl Prop {
@@ -104,6 +111,7 @@ impl Prop {
             required: p.required,
             missing: p.missing,
             error: p.error.clone(),
+            one_of: p.one_of.clone(),
         }
     }
 
@@ -216,6 +224,8 @@ pub enum Action {
 /// What the loop must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// Start the daemon again: it was lost, and the user pressed Enter.
+    StartDaemon,
     /// Start a server in the daemon.
     Start(String),
     /// Stop it.
@@ -373,14 +383,19 @@ impl App {
         self.rows.get(self.selected).map(|r| r.name().to_owned())
     }
 
-    /// How many servers are running (waiting or in a run).
+    /// How many servers are running well (waiting or in a run).
     pub fn running(&self) -> usize {
         self.rows.iter().filter(|r| matches!(r.state(), "waiting" | "running")).count()
     }
 
-    /// How many failed.
+    /// How many servers run in the daemon, well or retrying: what quitting with s stops.
+    pub fn active(&self) -> usize {
+        self.rows.iter().filter(|r| matches!(r.state(), "waiting" | "running" | "retrying")).count()
+    }
+
+    /// How many failed: stopped for an operator, or waiting to try again.
     pub fn failed(&self) -> usize {
-        self.rows.iter().filter(|r| r.state() == "failed").count()
+        self.rows.iter().filter(|r| matches!(r.state(), "failed" | "retrying")).count()
     }
 
     /// The properties the editor works on: the new server's form, or the selected server's.
@@ -722,6 +737,11 @@ impl App {
                 }
                 None => Vec::new(),
             },
+            // The daemon is gone: Enter starts it again, instead of a command to type.
+            KeyCode::Enter if !self.connected && self.lost.is_some() => {
+                self.message = Some(crate::i18n::Msg::TuiRestartingDaemon.get(self.lang).to_owned());
+                vec![Effect::StartDaemon]
+            }
             KeyCode::Char('e') | KeyCode::Enter | KeyCode::F(4) => {
                 let (Some(server), Some(p)) = (name, self.props.get(self.prop_selected)) else { return Vec::new() };
                 // Choices the account holds are read through the server, then picked by name.
@@ -769,8 +789,13 @@ impl App {
                 self.done = true;
                 vec![Effect::Quit { stop: false }]
             }
-            KeyCode::Char('q') | KeyCode::Esc => {
-                if self.running() == 0 {
+            // Esc on the main screen leaves nothing: it only clears what the status bar says.
+            KeyCode::Esc => {
+                self.message = None;
+                Vec::new()
+            }
+            KeyCode::Char('q') => {
+                if self.active() == 0 {
                     self.done = true;
                     return vec![Effect::Quit { stop: false }];
                 }

@@ -308,6 +308,7 @@ fn prop(key: &str, ty: &str, raw: &str, choices: &[(&str, &str)]) -> Prop {
         required: false,
         missing: false,
         error: None,
+        one_of: Vec::new(),
     }
 }
 

@@ -616,7 +616,7 @@ fn what_a_kind_says_while_it_runs_is_in_the_servers_log() {
     let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     assert_eq!(lines.len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!((lines[0]["event"].as_str(), lines[0]["level"].as_str()), (Some("note"), Some("warn")), "{}", lines[0]);
-    assert!(lines[0]["msg"].as_str().unwrap().contains("1 partners obmen made from shop customers"), "{}", lines[0]);
+    assert!(lines[0]["msg"].as_str().unwrap().contains("1 partner obmen made from shop customers is not marked"), "{}", lines[0]);
     assert!(lines[0]["run"].as_i64().is_some(), "the note belongs to its run: {}", lines[0]);
 }
 

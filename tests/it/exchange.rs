@@ -1591,9 +1591,9 @@ fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
         assert_eq!(code, 0);
         assert!(out.contains(said), "{out}");
         let (last, said_run) = if lang == "en" {
-            ("The last import read the shop at", format!("(run {run}, partial)"))
+            ("The last import read the shop at", format!("(run {run}, partly done)"))
         } else {
-            ("Последният импорт чете магазина", format!("(обмен {run}, partial)"))
+            ("Последният импорт чете магазина", format!("(обмен {run}, частично изпълнен)"))
         };
         assert!(out.contains(last) && out.contains(&said_run), "{out}");
     }

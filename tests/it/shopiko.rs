@@ -616,7 +616,8 @@ fn check_names_what_it_found_about_the_database() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("✘ Таблици на Склад Pro: това не е база данни на Склад Pro: няма таблица goods"), "{out}");
     assert!(
-        out.contains("✘ магазин на http://127.0.0.1:9/api: отказ от ping след") && out.contains("магазинът на http://127.0.0.1:9/api/v1/ping не отговаря"),
+        out.contains("✘ магазин на http://127.0.0.1:9/api: проверката на връзката с магазина: без успех след")
+            && out.contains("магазинът на http://127.0.0.1:9/api/v1/ping не отговаря"),
         "{out}"
     );
     // A driver that is not installed.

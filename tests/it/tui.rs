@@ -121,7 +121,7 @@ fn the_tui_starts_a_daemon_starts_and_stops_a_server_and_hides_leaving_it_runnin
     assert!(daemon_pid(home).is_some(), "a daemon runs in the background");
     // s: started; it imports the 8 orders, then waits for its next run.
     tui.press("s");
-    tui.wait_for("next run at", Duration::from_secs(60));
+    tui.wait_for("next: ", Duration::from_secs(60));
     let start = Instant::now();
     while setup.sim.sim.stats().orders_acknowledged < 8 {
         assert!(start.elapsed() < Duration::from_secs(30));
@@ -181,7 +181,7 @@ fn the_tui_starts_a_daemon_starts_and_stops_a_server_and_hides_leaving_it_runnin
     tui.press("L");
     tui.wait_for("3.0 Exchange rules", Duration::from_secs(10));
     tui.press("s");
-    tui.wait_for("next run at", Duration::from_secs(30));
+    tui.wait_for("next: ", Duration::from_secs(30));
     // h: the window goes; the server keeps running in the daemon.
     tui.press("h");
     assert!(tui.wait_exit(Duration::from_secs(10)).success());
@@ -220,7 +220,7 @@ fn a_bulgarian_keyboard_starts_shows_the_log_and_stops_in_bds_and_phonetic() {
         let mut tui = Tui::open(home, "bg");
         tui.wait_for("спрян", Duration::from_secs(30));
         tui.press(start);
-        tui.wait_for("следващ обмен", Duration::from_secs(60));
+        tui.wait_for("следващ: ", Duration::from_secs(60));
         tui.press(log);
         tui.wait_for("Обменът завърши", Duration::from_secs(30));
         tui.press("\x1b");

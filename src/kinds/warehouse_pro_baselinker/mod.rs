@@ -71,8 +71,9 @@ fn identity(resolved: &Resolved) -> Identity {
 /// again told to the run's events.
 async fn open(server: &Server, config: ClientConfig, for_orders: bool, events: &Events) -> Result<(BaseLinkerShop, Resolved), RunError> {
     let events = events.clone();
-    let hook: RetryHook =
-        Arc::new(move |method: &str, e: &BaseLinkerError| events.send(RunEvent::Retry { what: format!("BaseLinker: {method}"), error: e.to_string() }));
+    let hook: RetryHook = Arc::new(move |method: &str, e: &BaseLinkerError, attempt: u32, wait: std::time::Duration| {
+        events.send(RunEvent::Retry { what: format!("BaseLinker: {method}"), error: e.to_string(), attempt, wait_ms: wait.as_millis() as u64 })
+    });
     let client = client(server, config)?.with_retry_hook(hook);
     let resolved = resolve::resolve(&client, server, for_orders).await?;
     let shop = BaseLinkerShop::new(client, &server.settings.baselinker.url, identity(&resolved), resolved.account.clone())

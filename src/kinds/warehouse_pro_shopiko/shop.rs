@@ -50,8 +50,13 @@ impl ShopikoShop {
         let mut client = ShopikoClient::new(server.client_config())?;
         if let Some(events) = events {
             let events = events.clone();
-            let hook: RetryHook = std::sync::Arc::new(move |what: &str, e: &ShopikoError| {
-                events.send(RunEvent::Retry { what: crate::i18n::Msg::shop_call(what, crate::i18n::current()), error: e.to_string() })
+            let hook: RetryHook = std::sync::Arc::new(move |what: &str, e: &ShopikoError, attempt: u32, wait: std::time::Duration| {
+                events.send(RunEvent::Retry {
+                    what: crate::i18n::Msg::shop_call(what, crate::i18n::current()),
+                    error: e.to_string(),
+                    attempt,
+                    wait_ms: wait.as_millis() as u64,
+                })
             });
             client = client.with_retry_hook(hook);
         }

@@ -190,6 +190,9 @@ impl LogView {
     }
 }
 
+/// The width of a line's head: its time, level and run (`09:00:00 внимание #12 `).
+const HEAD_WIDTH: usize = 22;
+
 /// One log line as the view shows it, with the search highlighted.
 fn log_line<'a>(l: &'a crate::logs::Line, search: &str, lang: Lang) -> Line<'a> {
     let colour = match l.level {
@@ -253,11 +256,42 @@ pub fn draw(f: &mut Frame, v: &LogView, lang: Lang, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [text, keys] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    let height = usize::from(text.height);
-    v.page.set(height.max(1));
+    let height = usize::from(text.height).max(1);
+    let width = usize::from(text.width);
+    // Each line wrapped to the panel's width (a run's summary keeps its counts), its further rows
+    // under its text, not under its time.
+    let rows_of = |l: &crate::logs::Line| super::widgets::wrap(log_line(l, &v.search, lang), width, HEAD_WIDTH.min(width / 2));
     let end = v.lines.len().saturating_sub(v.offset.min(v.top()));
-    let start = end.saturating_sub(height);
-    let lines: Vec<Line> = v.lines.get(start..end).unwrap_or_default().iter().map(|l| log_line(l, &v.search, lang)).collect();
+    // Up from the bottom line as many lines as fill the panel; where the first line loaded is
+    // reached first, the panel is filled down from it instead, never leaving blank rows.
+    let mut shown: Vec<Vec<Line>> = Vec::new();
+    let mut used = 0;
+    let mut i = end;
+    while i > 0 && used < height {
+        i -= 1;
+        let rows = rows_of(&v.lines[i]);
+        used += rows.len();
+        shown.push(rows);
+    }
+    shown.reverse();
+    let from_top = i == 0 && used <= height;
+    if from_top {
+        let mut j = end;
+        while j < v.lines.len() && used < height {
+            let rows = rows_of(&v.lines[j]);
+            used += rows.len();
+            shown.push(rows);
+            j += 1;
+        }
+    }
+    v.page.set(shown.len().max(1));
+    let mut lines: Vec<Line> = shown.into_iter().flatten().collect();
+    // Filled up from the bottom line, the top line's first rows give way; filled down from
+    // the first line, the last line's last rows.
+    if !from_top && lines.len() > height {
+        lines.drain(..lines.len() - height);
+    }
+    lines.truncate(height);
     f.render_widget(Paragraph::new(lines), text);
     let bottom = if v.typing { format!("/{}▏", v.search) } else { Msg::TuiLogKeys.get(lang).to_owned() };
     f.render_widget(Paragraph::new(bottom).style(Style::new().fg(Color::Gray)), keys);

@@ -155,7 +155,19 @@ impl Draft {
             matches!(k.code, KeyCode::F(2)) || (k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('s')) || k.code == KeyCode::Char('w');
         if save {
             if !self.valid {
-                let missing: Vec<&str> = self.props.iter().filter(|p| p.missing || p.error.is_some()).map(|p| p.label.as_str()).collect();
+                // A set of which one is to be set is one thing still to do, said once.
+                let mut missing: Vec<String> = Vec::new();
+                for p in self.props.iter().filter(|p| p.missing || p.error.is_some()) {
+                    let item = if p.one_of.is_empty() || p.error.is_some() {
+                        format!("„{}“", p.label)
+                    } else {
+                        let names: Vec<String> = p.one_of.iter().map(|l| format!("„{l}“")).collect();
+                        Msg::TuiOneOfList.with(lang, &[("names", &names.join(", "))])
+                    };
+                    if !missing.contains(&item) {
+                        missing.push(item);
+                    }
+                }
                 let mut what = missing.join(", ");
                 if what.is_empty() {
                     what = self.problems.join("; ");
@@ -244,7 +256,11 @@ pub fn draw_name(f: &mut Frame, v: &NewView, lang: Lang) {
 
 /// The form, drawn in `area`: a grid with the keys above its help and whether it can be saved.
 pub fn draw_form(f: &mut Frame, d: &Draft, lang: Lang, area: Rect) {
-    let title = Msg::TuiDraftTitle.with(lang, &[("server", &d.name), ("kind", &d.kind)]);
+    // The kind in the title where it fits whole.
+    let mut title = Msg::TuiDraftTitle.with(lang, &[("server", &d.name), ("kind", &d.kind)]);
+    if unicode_width::UnicodeWidthStr::width(title.as_str()) + 2 > usize::from(area.width) {
+        title = Msg::TuiDraftTitleShort.with(lang, &[("server", &d.name)]);
+    }
     let keys = if d.valid { format!("✓ {}   {}", Msg::TuiReady.get(lang), Msg::TuiDraftKeys.get(lang)) } else { Msg::TuiDraftKeys.get(lang).to_owned() };
     grid(f, lang, title, &d.props, d.selected, Some(keys), area);
 }

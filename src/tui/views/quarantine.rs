@@ -98,7 +98,7 @@ pub fn draw(f: &mut Frame, v: &QuarantineView, lang: Lang, area: Rect) {
         if i == v.selected {
             selected_line = lines.len();
         }
-        let tried = Msg::Tried.with(lang, &[("count", &e.attempts), ("when", &when_text(&e.last_seen).unwrap_or_default())]);
+        let tried = Msg::Tried.with(lang, &[("count", &e.attempts), ("when", &when_text(&e.last_seen, lang).unwrap_or_default())]);
         lines.push(Line::from(vec![
             Span::styled(format!("{:>4}  {}", e.id, e.order_number), style.add_modifier(Modifier::BOLD)),
             Span::raw(format!("  {tried}")),

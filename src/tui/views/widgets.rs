@@ -17,6 +17,7 @@ pub fn state_look(state: &str, lang: Lang) -> (&'static str, String, Color) {
         "waiting" => ("◷", Msg::StateWaiting, Color::Green),
         "running" => ("▶", Msg::StateRunning, Color::Cyan),
         "failed" => ("✗", Msg::StateFailed, Color::Red),
+        "retrying" => ("◌", Msg::StateRetrying, Color::Yellow),
         _ => ("■", Msg::StateStopped, Color::DarkGray),
     };
     (symbol, word.get(lang).to_owned(), colour)
@@ -43,7 +44,9 @@ pub fn grid(f: &mut Frame, lang: Lang, title: String, props: &[Prop], selected: 
     f.render_widget(block, area);
     let help_h = if keys.is_some() { 5 } else { 3 };
     let [rows_area, help] = Layout::vertical([Constraint::Min(1), Constraint::Length(help_h)]).areas(inner);
-    let label_w = props.iter().map(|p| unicode_width::UnicodeWidthStr::width(p.label.as_str())).max().unwrap_or(10).min(usize::from(rows_area.width / 2));
+    // The labels' column as wide as the longest label, up to three fifths of the grid: a longer
+    // label is cut (its whole text is in the help below), so every value starts in one column.
+    let label_w = props.iter().map(|p| unicode_width::UnicodeWidthStr::width(p.label.as_str())).max().unwrap_or(10).min(usize::from(rows_area.width) * 11 / 20);
     let mut lines: Vec<Line> = Vec::new();
     let mut last_group = String::new();
     let mut selected_line = 0usize;
@@ -57,22 +60,38 @@ pub fn grid(f: &mut Frame, lang: Lang, title: String, props: &[Prop], selected: 
         }
         let style = if i == selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
         // Padded by display width: Cyrillic labels line up with Latin ones.
-        let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(p.label.as_str()));
-        let mark = if p.error.is_some() {
+        let label = cut_to(&p.label, label_w);
+        let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str()));
+        // A set of which exactly one is set: bracketed as one requirement.
+        let in_set = |q: Option<&Prop>| q.is_some_and(|q| !p.one_of.is_empty() && q.one_of == p.one_of);
+        let bracket = match (in_set(i.checked_sub(1).and_then(|j| props.get(j))), in_set(props.get(i + 1))) {
+            _ if p.one_of.is_empty() => None,
+            (false, true) => Some("╭"),
+            (true, true) => Some("│"),
+            (true, false) => Some("╰"),
+            (false, false) => None,
+        };
+        // A set still unset is one requirement, not an error of its first member.
+        let set_missing = bracket.is_some() && p.missing && p.value.is_empty();
+        let mark = if p.error.is_some() && !set_missing {
             Span::styled("✗", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD))
+        } else if let Some(b) = bracket {
+            Span::styled(b, Style::new().fg(if p.missing { Color::Yellow } else { Color::Gray }).add_modifier(Modifier::BOLD))
         } else if p.missing {
             Span::styled("*", Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
         } else {
             Span::raw(" ")
         };
-        let value = if p.missing && p.value.is_empty() {
+        let value = if p.missing && p.value.is_empty() && !p.one_of.is_empty() {
+            Span::styled(format!("‹{}›", Msg::TuiOneOf.get(lang)), Style::new().fg(Color::Yellow))
+        } else if p.missing && p.value.is_empty() {
             Span::styled(format!("‹{}›", Msg::TuiRequired.get(lang)), Style::new().fg(Color::Yellow))
         } else if p.error.is_some() {
             Span::styled(p.value.clone(), Style::new().fg(Color::Red))
         } else {
             Span::raw(p.value.clone())
         };
-        lines.push(Line::from(vec![mark, Span::raw(" "), Span::styled(format!("{}{} ", p.label, " ".repeat(pad)), style), value]));
+        lines.push(Line::from(vec![mark, Span::raw(" "), Span::styled(format!("{label}{} ", " ".repeat(pad)), style), value]));
     }
     // Scrolled so the selected property is in view.
     let height = usize::from(rows_area.height);
@@ -84,12 +103,66 @@ pub fn grid(f: &mut Frame, lang: Lang, title: String, props: &[Prop], selected: 
         help_lines.push(Line::from(Span::styled(k, Style::new().fg(Color::Cyan))));
     }
     if let Some(p) = props.get(selected) {
+        // A label cut in the grid, whole.
+        if unicode_width::UnicodeWidthStr::width(p.label.as_str()) > label_w {
+            help_lines.push(Line::from(Span::styled(p.label.clone(), Style::new().add_modifier(Modifier::BOLD))));
+        }
         if let Some(e) = &p.error {
             help_lines.push(Line::from(Span::styled(format!("✗ {e}"), Style::new().fg(Color::Red))));
+        }
+        if !p.one_of.is_empty() {
+            let names: Vec<String> = p.one_of.iter().map(|l| format!("„{l}“")).collect();
+            help_lines.push(Line::from(Span::styled(format!("{}: {}", Msg::ExactlyOneOf.get(lang), names.join(", ")), Style::new().fg(Color::Yellow))));
         }
         help_lines.push(Line::from(Span::styled(p.help.clone(), Style::new().fg(Color::Gray))));
     }
     f.render_widget(Paragraph::new(help_lines).wrap(Wrap { trim: true }).block(Block::new().borders(Borders::TOP).title(Msg::ActHelp.get(lang))), help);
+}
+
+/// A text in lines of at most `width` cells, broken between words where it can be (a word
+/// longer than a line is cut).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let (lw, ww) = (unicode_width::UnicodeWidthStr::width(line.as_str()), unicode_width::UnicodeWidthStr::width(word));
+        if !line.is_empty() && lw + 1 + ww > width {
+            lines.push(std::mem::take(&mut line));
+        } else if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while unicode_width::UnicodeWidthStr::width(line.as_str()) > width {
+            let cut = cut_to(&line, width + 1);
+            let head: String = cut.chars().take(cut.chars().count() - 1).collect();
+            let rest: String = line.chars().skip(head.chars().count()).collect();
+            lines.push(head);
+            line = rest;
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// A text cut to `width` cells, its end marked with `…` where it was cut.
+pub fn cut_to(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if unicode_width::UnicodeWidthStr::width(text) <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
 }
 
 /// A box of text in the middle of the screen (a question, the help).
@@ -132,4 +205,50 @@ pub fn checks(f: &mut Frame, server: &str, checks: Option<&[crate::kinds::Check]
     };
     let h = (lines.len() as u16 * 2 + 3).min(area.height.saturating_sub(2));
     dialog(f, Msg::TuiChecksTitle.with(lang, &[("server", &server)]), lines, w, h);
+}
+
+/// A line cut into rows of `width` cells, between words where a row has a space to break at,
+/// each row after the first starting `indent` cells in; its styles kept.
+pub fn wrap(line: Line<'_>, width: usize, indent: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthChar;
+    let cells: Vec<(char, ratatui::style::Style)> = line.spans.iter().flat_map(|s| s.content.chars().map(move |c| (c, s.style))).collect();
+    let mut rows: Vec<Vec<(char, ratatui::style::Style)>> = vec![Vec::new()];
+    let mut used = 0;
+    for cell in cells {
+        let w = cell.0.width().unwrap_or(0);
+        let row = rows.last_mut().map(std::mem::take).unwrap_or_default();
+        let start = if rows.len() > 1 { indent } else { 0 };
+        if width > 0 && used + w > width && used > start {
+            // Back to the last space past the row's start: the word goes down whole.
+            let (keep, carry) = match row.iter().rposition(|(c, _)| *c == ' ').filter(|i| *i > start) {
+                Some(i) => (row[..i].to_vec(), row[i + 1..].to_vec()),
+                None => (row, Vec::new()),
+            };
+            if let Some(last) = rows.last_mut() {
+                *last = keep;
+            }
+            let mut next: Vec<(char, ratatui::style::Style)> = vec![(' ', ratatui::style::Style::new()); indent];
+            next.extend(carry);
+            used = next.iter().map(|(c, _)| c.width().unwrap_or(0)).sum();
+            rows.push(next);
+        } else if let Some(last) = rows.last_mut() {
+            *last = row;
+        }
+        used += w;
+        if let Some(last) = rows.last_mut() {
+            last.push(cell);
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for (c, style) in row {
+                match spans.last_mut() {
+                    Some(s) if s.style == style => s.content.to_mut().push(c),
+                    _ => spans.push(Span::styled(c.to_string(), style)),
+                }
+            }
+            Line::from(spans)
+        })
+        .collect()
 }
