@@ -1207,6 +1207,7 @@ pub(crate) mod tests {
         "SQLSTATE",
         "odbcinst",
         "NUL",
+        "DNS",
         "FIFO",
         "LIFO",
         "FEFO",
