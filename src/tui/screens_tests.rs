@@ -74,7 +74,20 @@ fn main_screen(lang: Lang) -> App {
         entry(sofia, ServerState::Waiting { next: Some(today(23, 55)), job: Some(job) }),
         entry(varna, ServerState::Failed { reason: Msg::LogNeedsOperator.with(lang, &[("server", &varna), ("reason", &db_down)]), retry_at: None, attempt: 0 }),
     ]));
-    a.update(Action::Properties(archive.into(), form(lang, archive, &[("rules.weekdays", "mon-fri"), ("rules.object", "Централен склад")]).0));
+    a.update(Action::Properties(
+        archive.into(),
+        form(
+            lang,
+            archive,
+            &[
+                ("database.dialect", "sqlite"),
+                ("database.connection", "Driver=SQLite3;Database=warehouse.db"),
+                ("rules.weekdays", "mon-fri"),
+                ("rules.object", "Централен склад"),
+            ],
+        )
+        .0,
+    ));
     a
 }
 
@@ -204,7 +217,15 @@ fn retrying_screen(lang: Lang) -> App {
     press(&mut a, KeyCode::Down);
     press(&mut a, KeyCode::Down);
     let name = names(lang)[2];
-    a.update(Action::Properties(name.into(), form(lang, name, &[("rules.object", "Централен склад")]).0));
+    a.update(Action::Properties(
+        name.into(),
+        form(
+            lang,
+            name,
+            &[("database.dialect", "sqlite"), ("database.connection", "Driver=SQLite3;Database=warehouse.db"), ("rules.object", "Централен склад")],
+        )
+        .0,
+    ));
     a
 }
 

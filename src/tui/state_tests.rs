@@ -113,6 +113,30 @@ fn a_lost_daemon_is_shown_and_a_returning_one_restores_the_list_and_selection() 
     assert_eq!(fx, [], "its properties are loaded already");
 }
 
+/// A lost daemon is a key press away: Enter starts it again (it edits a property only while
+/// one answers), and the status bar says so.
+#[test]
+fn enter_starts_a_lost_daemon_again() {
+    let mut a = app();
+    a.update(Action::Lost("no daemon".into()));
+    assert_eq!(a.update(code(KeyCode::Enter)), [Effect::StartDaemon]);
+    assert_eq!(a.mode, Mode::Main, "no editor opens on a daemon that is not there");
+    a.update(Action::Connected(crate::tui::fixtures::entries(vec![json!({ "name": "Archive", "state": "stopped" })])));
+    a.props = vec![prop("rules.import_every_min", "integer", "15", &[])];
+    assert!(matches!(a.update(code(KeyCode::Enter)).as_slice(), []) && matches!(a.mode, Mode::Edit(_)), "with a daemon, Enter edits again");
+}
+
+/// Esc on the main screen leaves nothing and asks nothing: the keys after it act as ever.
+#[test]
+fn esc_on_the_main_screen_does_nothing() {
+    let mut a = app();
+    a.message = Some("saved".into());
+    assert_eq!(a.update(code(KeyCode::Esc)), []);
+    assert_eq!((a.mode.clone(), a.done), (Mode::Main, false));
+    assert_eq!(a.message, None, "it clears what the status bar said");
+    assert_eq!(a.update(key('s')), [Effect::Start("Archive".into())], "no dialog took the next key");
+}
+
 fn line(msg: &str, level: crate::logs::Level, run: Option<i64>) -> crate::logs::Line {
     crate::logs::Line::now(level, Some("Archive"), run, "test", msg)
 }

@@ -232,6 +232,42 @@ fn a_bulgarian_keyboard_starts_shows_the_log_and_stops_in_bds_and_phonetic() {
     }
 }
 
+/// A server whose shop does not answer shows that it retries (its next try's time and try) while
+/// its run waits, in Bulgarian; a daemon that went away is offered on the status bar and
+/// started again with Enter, the TUI connecting to it by itself.
+#[test]
+fn a_shop_that_does_not_answer_shows_retrying_and_a_lost_daemon_comes_back_with_enter() {
+    let shop = SimConfig { seed_orders: 1, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
+    let setup = Setup::new(Dialect::Sqlite, 10, shop, &[("import", "\"on_start\"")]);
+    let home = setup.home.path();
+    // The shop's address: a port nothing listens on.
+    let file = home.join("servers/Shop.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text: String =
+        text.lines().map(|l| if l.starts_with("url = ") { "url = \"http://127.0.0.1:9/api\"".to_owned() } else { l.to_owned() } + "\n").collect();
+    std::fs::write(&file, text).unwrap();
+    let _guard = DaemonGuard(home.to_owned());
+    let mut tui = Tui::open(home, "bg");
+    tui.wait_for("■ спрян", Duration::from_secs(30));
+    tui.press("s");
+    // Not "обменя" while the shop is tried again: retrying, with when and which try.
+    let screen = tui.wait_for("◌ нов опит", Duration::from_secs(20));
+    assert!(screen.contains("отново в") && screen.contains("(опит "), "{screen}");
+    assert!(!screen.contains("▶ обменя"), "{screen}");
+    // The whole reason, in Bulgarian, beside the list.
+    tui.wait_for("връзката е отказана", Duration::from_secs(10));
+    // The daemon goes away: the TUI says so and offers Enter.
+    let pid = daemon_pid(home).unwrap();
+    std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    tui.wait_for("Enter стартира демона отново", Duration::from_secs(20));
+    tui.press("\r");
+    tui.wait_for("● демон", Duration::from_secs(30));
+    let again = daemon_pid(home).expect("a daemon answers again");
+    assert_ne!(again, pid);
+    tui.press("h");
+    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+}
+
 /// The value a form's property shows on the screen: on the grid's line whose label is `label`
 /// (after its mark), what follows the label's padding.
 fn value_of(screen: &str, label: &str) -> Option<String> {
