@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use super::widgets::popup;
@@ -103,10 +103,17 @@ pub fn draw(f: &mut Frame, v: &QuarantineView, lang: Lang, area: Rect) {
             Span::styled(format!("{:>4}  {}", e.id, e.order_number), style.add_modifier(Modifier::BOLD)),
             Span::raw(format!("  {tried}")),
         ]));
-        lines.push(Line::from(Span::styled(format!("      {}", e.reason), Style::new().fg(Color::Yellow))));
+        // The reason wrapped under the order, between words, each row indented alike.
+        let reason = Line::from(Span::styled(format!("      {}", e.reason), Style::new().fg(Color::Yellow)));
+        let rows = super::widgets::wrap(reason, usize::from(list.width), 6);
+        if i == v.selected {
+            // The selected order with its whole reason in view.
+            selected_line += rows.len();
+        }
+        lines.extend(rows);
     }
-    let skip = selected_line.saturating_sub(usize::from(list.height).saturating_sub(2));
-    f.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).wrap(Wrap { trim: false }), list);
+    let skip = selected_line.saturating_sub(usize::from(list.height).saturating_sub(1));
+    f.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()), list);
 }
 
 /// The question being asked over the view, if one is.

@@ -59,7 +59,9 @@ impl RunsView {
     }
 }
 
-/// The view, drawn in `area`.
+/// The view, drawn in `area`: every column as wide as its header or its widest value, so that
+/// no header is cut; the error column where there is room for it, and the selected run's error
+/// below the table, whole.
 pub fn draw(f: &mut Frame, v: &RunsView, lang: Lang, area: Rect) {
     let block = Block::new().borders(Borders::ALL).title(Msg::TuiRunsTitle.with(lang, &[("server", &v.server)]));
     let inner = block.inner(area);
@@ -70,53 +72,84 @@ pub fn draw(f: &mut Frame, v: &RunsView, lang: Lang, area: Rect) {
         f.render_widget(Paragraph::new(Msg::TuiNoRuns.get(lang)), table);
         return;
     }
-    let rows: Vec<TableRow> = v
+    let day = match lang {
+        Lang::En => "%b %d %H:%M:%S",
+        _ => "%d.%m %H:%M:%S",
+    };
+    let rows: Vec<(Vec<String>, crate::state::Outcome, String)> = v
         .runs
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
+        .map(|r| {
             // The summary as stored: read by the one reading every obmen's runs have.
             let s = crate::kinds::RunSummary::from_stored(&r.summary).ok();
             let n = |f: fn(&crate::kinds::Counts) -> u64| s.as_ref().map(|s| f(&s.counts)).unwrap_or(0).to_string();
             let took = r.ended_at.map(|b| crate::i18n::seconds((b - r.started_at).num_milliseconds() as f64 / 1000.0, lang)).unwrap_or_default();
-            let started = r.started_at.with_timezone(&Local).format("%d.%m %H:%M:%S").to_string();
-            let outcome = Msg::outcome_word(r.outcome, lang).to_owned();
-            let colour = match r.outcome {
+            let cells = vec![
+                r.id.to_string(),
+                r.started_at.with_timezone(&Local).format(day).to_string(),
+                took,
+                Msg::outcome_word(r.outcome, lang).to_owned(),
+                n(|c| c.imported),
+                n(|c| c.set_aside),
+                n(|c| c.exported),
+            ];
+            let error = s.as_ref().and_then(|s| s.errors.first()).map(|e| e.message.clone()).unwrap_or_default();
+            (cells, r.outcome, error)
+        })
+        .collect();
+    let heads =
+        [Msg::ColRun, Msg::ColStarted, Msg::ColTook, Msg::ColOutcome, Msg::ColImported, Msg::ColSetAside, Msg::ColExported].map(|m| m.get(lang).to_owned());
+    let width = |t: &str| unicode_width::UnicodeWidthStr::width(t) as u16;
+    let widths: Vec<u16> = (0..heads.len()).map(|i| rows.iter().map(|(c, _, _)| width(&c[i])).chain([width(&heads[i])]).max().unwrap_or(1)).collect();
+    let used: u16 = widths.iter().sum::<u16>() + widths.len() as u16;
+    // The error's column where it has room for a sentence's start; else below, whole.
+    let room = table.width.saturating_sub(used);
+    let beside = room >= 24;
+    let selected_error = rows.get(v.selected).map(|(_, _, e)| e.clone()).unwrap_or_default();
+    // The selected run's error whole below the table (the column, where there is one, cuts it).
+    let (table, below) = if selected_error.is_empty() {
+        (table, None)
+    } else {
+        let lines = super::widgets::wrap_words(&selected_error, usize::from(table.width));
+        let h = (lines.len() as u16 + 1).min(table.height / 2);
+        let [t, b] = Layout::vertical([Constraint::Min(1), Constraint::Length(h)]).areas(table);
+        (t, Some((b, lines)))
+    };
+    let table_rows: Vec<TableRow> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (cells, outcome, error))| {
+            let colour = match outcome {
                 crate::state::Outcome::Ok => Color::Green,
                 crate::state::Outcome::Partial => Color::Yellow,
                 crate::state::Outcome::Failed | crate::state::Outcome::Interrupted => Color::Red,
                 _ => Color::Reset,
             };
             let style = if i == v.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
-            TableRow::new(vec![
-                Line::from(r.id.to_string()),
-                Line::from(started),
-                Line::from(took),
-                Line::from(Span::styled(outcome, Style::new().fg(colour))),
-                Line::from(n(|c| c.imported)),
-                Line::from(n(|c| c.set_aside)),
-                Line::from(n(|c| c.exported)),
-                Line::from(s.as_ref().and_then(|s| s.errors.first()).map(|e| e.message.clone()).unwrap_or_default()),
-            ])
-            .style(style)
+            let mut line: Vec<Line> = cells
+                .iter()
+                .enumerate()
+                .map(|(j, c)| if j == 3 { Line::from(Span::styled(c.clone(), Style::new().fg(colour))) } else { Line::from(c.clone()) })
+                .collect();
+            if beside {
+                line.push(Line::from(error.clone()));
+            }
+            TableRow::new(line).style(style)
         })
         .collect();
-    let header = TableRow::new(
-        [Msg::ColRun, Msg::ColStarted, Msg::ColTook, Msg::ColOutcome, Msg::ColImported, Msg::ColSetAside, Msg::ColExported, Msg::ColError]
-            .map(|m| m.get(lang).to_owned()),
-    )
-    .style(Style::new().add_modifier(Modifier::BOLD));
-    let widths = [
-        Constraint::Length(6),
-        Constraint::Length(15),
-        Constraint::Length(8),
-        Constraint::Length(12),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(10),
-        Constraint::Fill(1),
-    ];
+    let mut head = heads.to_vec();
+    let mut constraints: Vec<Constraint> = widths.iter().map(|w| Constraint::Length(*w)).collect();
+    if beside {
+        head.push(Msg::ColError.get(lang).to_owned());
+        constraints.push(Constraint::Fill(1));
+    }
+    let header = TableRow::new(head).style(Style::new().add_modifier(Modifier::BOLD));
     let skip = v.selected.saturating_sub(usize::from(table.height).saturating_sub(2));
-    let rows: Vec<TableRow> = rows.into_iter().skip(skip).collect();
-    f.render_widget(Table::new(rows, widths).header(header), table);
+    let table_rows: Vec<TableRow> = table_rows.into_iter().skip(skip).collect();
+    f.render_widget(Table::new(table_rows, constraints).header(header), table);
+    if let Some((area, lines)) = below {
+        let mut text = vec![Line::from(Span::styled(Msg::ColError.get(lang).to_owned(), Style::new().add_modifier(Modifier::BOLD)))];
+        text.extend(lines.into_iter().map(|l| Line::from(Span::styled(l, Style::new().fg(Color::Red)))));
+        f.render_widget(Paragraph::new(text), area);
+    }
 }
