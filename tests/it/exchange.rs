@@ -1563,7 +1563,7 @@ fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
     assert!(out.contains("The shop was told it is imported, at ") && out.contains(&format!("Received from the shop by run {run} at")), "{out}");
     assert!(out.contains("Partner: ") && out.contains("Goods: "), "matched to which partner and goods: {out}");
     let (_, out, _) = obmen_cli(&s, &["--lang", "bg", "why", "Shop", &imported.to_lowercase()]);
-    assert!(out.contains(&format!("Поръчка {imported} е в Warehouse Pro: документ {document}")) && out.contains("Магазинът е уведомен"), "{out}");
+    assert!(out.contains(&format!("Поръчка {imported} е в Склад Pro: документ {document}")) && out.contains("Магазинът е уведомен"), "{out}");
     let (_, out, _) = obmen_cli(&s, &["why", "Shop", &imported, "--json"]);
     let why: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!((why["verdict"].as_str(), why["import_log"]["acknowledged"].as_bool()), (Some("imported"), Some(true)), "{why}");
