@@ -655,11 +655,13 @@ impl Warehouse {
 }
 
 /// True when a driver's error says the connection was lost or timed out: SQLSTATE class 08,
-/// HYT00/HYT01, or MySQL's "server has gone away" and "lost connection" numbers (2006, 2013,
-/// 2055), which its driver reports under other states too (HY000, HY001). One test, for the words
-/// a user reads and for whether the run is tried again.
+/// HYT00/HYT01, MySQL's "server has gone away" and "lost connection" numbers (2006, 2013,
+/// 2055), or MariaDB Connector/C's read and write errors on its socket (5013, 5014: "Write
+/// error: Connection reset by peer" when the server was killed), which its driver reports under
+/// other states too (HY000, HY001). One test, for the words a user reads and for whether the run
+/// is tried again.
 pub(crate) fn connection_lost(state: &str, native: i32) -> bool {
-    state.starts_with("08") || matches!(native, 2006 | 2013 | 2055) || state == "HYT00" || state == "HYT01"
+    state.starts_with("08") || matches!(native, 2006 | 2013 | 2055 | 5013 | 5014) || state == "HYT00" || state == "HYT01"
 }
 
 /// A short description of a statement for error messages: its first words.
@@ -878,7 +880,7 @@ mod tests {
             native,
             retryable: false,
         };
-        for (state, native) in [("HY001", 2006), ("HY000", 2013), ("08S01", 0), ("HYT00", 0), ("HY000", 2055)] {
+        for (state, native) in [("HY001", 2006), ("HY000", 2013), ("08S01", 0), ("HYT00", 0), ("HY000", 2055), ("HY000", 5013), ("HY000", 5014)] {
             let e = odbc(state, native);
             assert!(e.is_connection_lost(), "{state} {native}");
             let run: RunError = e.into();
