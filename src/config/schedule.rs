@@ -438,6 +438,16 @@ mod tests {
         assert_eq!("пон-пет".parse::<Weekdays>().unwrap().to_string(), "mon-fri");
         assert_eq!("Съб, НЕД".parse::<Weekdays>().unwrap().to_string(), "sat,sun");
         assert_eq!("понеделник,ср,петък".parse::<Weekdays>().unwrap().to_string(), "mon,wed,fri");
+        // Shown back in the user's language, and read back as the same days.
+        use crate::config::Lang;
+        assert_eq!("пон-пет".parse::<Weekdays>().unwrap().words(Lang::Bg), "пон-пет");
+        assert_eq!(Weekdays::ALL.words(Lang::Bg), "пон-нед");
+        assert_eq!("mon-wed,fri,sat".parse::<Weekdays>().unwrap().words(Lang::Bg), "пон-сря,пет,съб");
+        assert_eq!("mon-fri".parse::<Weekdays>().unwrap().words(Lang::En), "mon-fri");
+        for bits in 1..=0b111_1111u8 {
+            let w = Weekdays(bits);
+            assert_eq!(w.words(Lang::Bg).parse::<Weekdays>(), Ok(w), "{}", w.words(Lang::Bg));
+        }
     }
 
     /// 2026-12-01 is a Tuesday.

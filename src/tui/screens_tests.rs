@@ -419,3 +419,17 @@ fn a_retrying_server_shows_its_next_try_and_the_next_runs_time_is_whole() {
         assert!(row(varna).contains("✗"), "{lang:?}: one that needs an operator is failed, not retrying:\n{text}");
     }
 }
+
+/// A status-bar message longer than the line wraps onto more lines, whole, at 80 columns.
+#[test]
+fn a_long_status_message_is_shown_whole() {
+    let mut a = main_screen(Lang::Bg);
+    let said = Msg::TuiNotYet
+        .with(Lang::Bg, &[("what", &"„Тип на базата данни“, „Връзка“, „Адрес на API на магазина“, „API Идентификатор“, едно от „Ключ“, „Файл с ключа“")]);
+    a.message = Some(said.clone());
+    let text = screen(&a, 80, 24);
+    let bottom: String = text.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" ");
+    for word in said.split_whitespace() {
+        assert!(bottom.contains(word), "'{word}' of the message is not on the screen:\n{text}");
+    }
+}
