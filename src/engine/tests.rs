@@ -20,6 +20,8 @@ enum End {
     Ok,
     Transient,
     Fatal,
+    /// A call fails at once and waits 5 s to be tried again; half the run later it went through.
+    Retried,
 }
 
 struct Fake {
@@ -37,13 +39,18 @@ impl Runner for Fake {
             let end = self.script.lock().unwrap().pop_front().unwrap_or(End::Ok);
             let mut summary = RunSummary::begin("S", "test", job);
             ctx.events.send(RunEvent::Started { server: "S".into(), run_id: Some(1), job });
+            if end == End::Retried {
+                ctx.events.send(RunEvent::Retry { what: "reading the shop's orders".into(), error: "no answer".into(), attempt: 1, wait_ms: 5000 });
+                tokio::time::sleep(self.took / 2).await;
+                ctx.events.send(RunEvent::Progress { phase: crate::kinds::Phase::Import, done: 1, total: None });
+            }
             let stopped = tokio::select! {
                 _ = tokio::time::sleep(self.took) => false,
                 _ = ctx.cancel.cancelled() => true,
             };
             let failure = |transient| Failure { phase: None, kind: FailureKind::Database, transient, message: "the database is down".into() };
             match end {
-                End::Ok => {}
+                End::Ok | End::Retried => {}
                 End::Transient => summary.errors.push(failure(true)),
                 End::Fatal => summary.errors.push(Failure { kind: FailureKind::ShopUnauthorized, ..failure(false) }),
             }
@@ -230,6 +237,27 @@ async fn transient_failures_back_off_and_recover_by_themselves() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A call of a run that fails shows in the server's state at once, with which try failed and
+/// when the next is; once the run moves again it is running, not retrying.
+#[tokio::test]
+async fn a_call_retried_in_a_run_shows_at_once_and_clears_when_the_run_moves() {
+    let w = World::new(at(1, 9, 0), all_day(StartMode::OnStart), all_day(NEVER), Duration::from_secs(20), &[End::Retried]).await;
+    w.engine.start("S").unwrap();
+    w.pass(Duration::from_millis(10)).await;
+    match w.state() {
+        ServerState::Running { retrying: Some(r), .. } => {
+            assert_eq!((r.attempt, r.what.as_str(), r.error.as_str()), (1, "reading the shop's orders", "no answer"));
+            let next = r.next_at.unwrap().naive_local();
+            assert!((next - at(1, 9, 0)).num_milliseconds().abs_diff(5000) < 100, "the next try's time: {next}");
+        }
+        other => panic!("retrying at once: {other:?}"),
+    }
+    assert!(w.state().is_retrying());
+    w.pass(Duration::from_secs(11)).await;
+    assert!(matches!(w.state(), ServerState::Running { retrying: None, done: 1, .. }), "{:?}", w.state());
+    assert!(!w.state().is_retrying());
 }
 
 #[test]

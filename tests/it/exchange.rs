@@ -1622,7 +1622,7 @@ fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
     let (code, out, err) = obmen_cli(&s, &["audit", "provenance", "Shop"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains(&format!("✘ order {imported} (document {document}): the payload kept no longer hashes to its SHA-256")), "{out}");
-    assert!(err.contains("1 problems among 3 orders"), "{err}");
+    assert!(err.contains("1 problem among 3 orders"), "{err}");
     sql(&format!("DELETE FROM provenance WHERE order_number = '{imported}'"));
     let (code, out, _) = obmen_cli(&s, &["audit", "provenance", "Shop", "--since", "2020-01-01"]);
     assert_eq!(code, 1);

@@ -272,7 +272,8 @@ fn a_shop_that_does_not_answer_shows_retrying_and_a_lost_daemon_comes_back_with_
 /// (after its mark), what follows the label's padding.
 fn value_of(screen: &str, label: &str) -> Option<String> {
     for line in screen.lines() {
-        for mark in ["│* ", "│✗ ", "│  "] {
+        // Marks: required, refused, none, and the bracket of a set of which one is given.
+        for mark in ["│* ", "│✗ ", "│  ", "│╭ ", "││ ", "│╰ "] {
             let mut from = 0;
             while let Some(i) = line[from..].find(mark) {
                 let at = from + i + mark.len();
