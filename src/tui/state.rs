@@ -432,11 +432,19 @@ impl App {
                 self.rows = list.into_iter().map(Row).collect();
                 self.rows.sort_by(|a, b| a.name().cmp(b.name()));
                 self.selected = keep.and_then(|k| self.rows.iter().position(|r| r.name() == k)).unwrap_or(0).min(self.rows.len().saturating_sub(1));
+                // Back from a lost daemon: what was said about it is over.
+                if self.lost.is_some() {
+                    self.message = None;
+                }
                 self.connected = true;
                 self.lost = None;
                 self.follow_selection()
             }
             Action::Lost(why) => {
+                // The daemon's loss, and the key that starts it again, over whatever was said.
+                if self.connected {
+                    self.message = None;
+                }
                 self.connected = false;
                 self.lost = Some(why);
                 Vec::new()

@@ -118,8 +118,11 @@ fn a_lost_daemon_is_shown_and_a_returning_one_restores_the_list_and_selection() 
 #[test]
 fn enter_starts_a_lost_daemon_again() {
     let mut a = app();
+    a.message = Some("No daemon ran for this home: one was started in the background.".into());
     a.update(Action::Lost("no daemon".into()));
+    assert_eq!(a.message, None, "the loss is said over what was said before");
     assert_eq!(a.update(code(KeyCode::Enter)), [Effect::StartDaemon]);
+    assert!(a.message.is_some(), "starting it again is said");
     assert_eq!(a.mode, Mode::Main, "no editor opens on a daemon that is not there");
     a.update(Action::Connected(crate::tui::fixtures::entries(vec![json!({ "name": "Archive", "state": "stopped" })])));
     a.props = vec![prop("rules.import_every_min", "integer", "15", &[])];
