@@ -37,17 +37,30 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
     };
     let quarantine = state.quarantined(name, true).await?.into_iter().rfind(|q| same_order(order, &q.order_id, &q.order_number));
     let sources: Vec<String> = kept.iter().map(|r| r.source.clone()).collect();
-    let logged = server.import_log(&sources, None).await;
-    let (entry, log_error) = match &logged {
-        Ok(entries) => (entries.iter().find(|e| same_order(order, &e.order_id, &e.order_number)).cloned(), None),
-        Err(e) => (None, Some(e.to_string())),
+    // The names the order goes by: its ids and numbers as obmen knows them (exact, whatever
+    // case was typed), then as typed, upper and lower case (an order obmen kept nothing of).
+    let mut names: Vec<String> = kept.iter().flat_map(|r| [r.order_id.clone(), r.order_number.clone()]).collect();
+    names.extend(quarantine.iter().flat_map(|q| [q.order_id.clone(), q.order_number.clone()]));
+    names.extend([order.to_owned(), order.to_uppercase(), order.to_lowercase()]);
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| !n.is_empty() && seen.insert(n.clone()));
+    let (entry, contents, log_error) = match server.order_in_database(&sources, &names).await {
+        Ok(Some((entry, contents))) => (Some(entry), Some(contents), None),
+        Ok(None) => (None, None, None),
+        Err(e) => (None, None, Some(e.to_string())),
     };
+    let mut contents = contents;
     let last_import =
         state.runs(name, 200).await?.into_iter().find(|r| !r.dry_run && r.summary.pointer("/job/import").and_then(serde_json::Value::as_bool).unwrap_or(false));
     let cursor = state.cursor(name, "orders").await?;
 
-    let number =
-        kept.first().map(|r| r.order_number.clone()).or_else(|| quarantine.as_ref().map(|q| q.order_number.clone())).unwrap_or_else(|| order.to_owned());
+    // The number as the shop wrote it, wherever obmen or the database knows it from.
+    let number = kept
+        .first()
+        .map(|r| r.order_number.clone())
+        .or_else(|| quarantine.as_ref().map(|q| q.order_number.clone()))
+        .or_else(|| entry.as_ref().map(|e| e.order_number.clone()))
+        .unwrap_or_else(|| order.to_owned());
     let booked = kept.iter().find(|r| r.document.is_some());
     let verdict = match (&booked, &entry, &quarantine) {
         (Some(_), _, _) | (None, Some(_), _) => "imported",
@@ -57,7 +70,7 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
         _ => "not_seen",
     };
     let mut lines = Vec::new();
-    let mut contents = None;
+    let mut document = None;
     match verdict {
         "imported" => {
             if let Some(b) = booked {
@@ -71,8 +84,8 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
                     Msg::WhyImportedElsewhere.with(lang, &[("order", &number), ("document", &crate::kinds::warehouse_pro::order::document_number(e.acct))]),
                 );
             }
-            if let Some(e) = &entry {
-                match server.document(e.oper_type, e.acct).await {
+            if let Some(found) = contents.take() {
+                match found {
                     Ok(doc) => {
                         if let Some((code, partner)) = &doc.partner {
                             lines.push(Msg::WhyPartner.with(lang, &[("partner", partner), ("code", code)]));
@@ -81,7 +94,7 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
                         if !goods.is_empty() {
                             lines.push(Msg::WhyGoods.with(lang, &[("goods", &goods.join("; "))]));
                         }
-                        contents = Some(doc);
+                        document = Some(doc);
                     }
                     Err(e) => lines.push(Msg::WhyLogUnreadable.with(lang, &[("error", &e)])),
                 }
@@ -161,7 +174,7 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
         "quarantine": quarantine.as_ref().map(|q| q.to_json()),
         "import_log": entry.as_ref().map(|e| serde_json::json!({"order_id": e.order_id, "document": crate::kinds::warehouse_pro::order::document_number(e.acct), "acknowledged": e.acknowledged})),
         "import_log_error": log_error,
-        "contents": contents,
+        "contents": document,
         "last_import": last_import.as_ref().map(|r| serde_json::json!({"run": r.id, "started_at": r.started_at.to_rfc3339(), "outcome": r.outcome.as_str()})),
         "cursor": cursor,
         "text": lines,

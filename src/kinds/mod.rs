@@ -287,26 +287,53 @@ impl Server {
         .map_err(|e| RunError::Setup { message: e.to_string() })?
     }
 
-    /// What a document holds, as `obmen why` tells it: its partner (code, name) and each line's
-    /// good (code, name), quantity and price, read from the server's database.
-    pub async fn document(&self, oper_type: crate::warehouse::OperType, acct: i32) -> Result<DocumentContents, RunError> {
-        let base = match &self.settings {
-            Settings::WarehouseProShopiko(s) => s.base(),
-            Settings::WarehouseProBaselinker(s) => s.base(),
+    /// Where an order is in the server's database, as `obmen why` tells it, on one connection:
+    /// its import log entry, looked up by each of `names` (the order's ids and numbers as known)
+    /// as an id, then as a number, in each source (these and the server's own), by the log's keys
+    /// alone, never reading the whole log; and the document it became: its partner (code, name)
+    /// and each line's good (code, name), quantity and price, or why that could not be read.
+    pub async fn order_in_database(
+        &self,
+        sources: &[String],
+        names: &[String],
+    ) -> Result<Option<(crate::warehouse::Imported, Result<DocumentContents, String>)>, RunError> {
+        let (base, own) = match &self.settings {
+            Settings::WarehouseProShopiko(s) => (s.base(), Some(s.settings.shopiko.api_id.clone())),
+            Settings::WarehouseProBaselinker(s) => (s.base(), None),
         };
+        let mut sources = sources.to_vec();
+        sources.extend(own.filter(|o| !sources.contains(o)));
+        let names = names.to_vec();
         tokio::task::spawn_blocking(move || {
             let wh = crate::warehouse::Warehouse::connect_with(base.database.connection.expose(), base.database.dialect, base.timeouts())?;
-            let lines = wh.document_lines(oper_type, acct)?;
-            let partner = match lines.first() {
-                Some(l) => wh.partner(l.partner_id)?.map(|p| (p.code, p.company)),
-                None => None,
-            };
-            let mut goods = Vec::new();
-            for l in &lines {
-                let (code, name) = wh.good(l.good_id)?.map(|g| (g.code, g.name)).unwrap_or_default();
-                goods.push(DocumentLine { code, name, quantity: l.qtty, price: l.price_out });
+            if !wh.has_import_log()? {
+                return Ok(None);
             }
-            Ok(DocumentContents { partner, lines: goods })
+            let mut found = None;
+            'look: for source in &sources {
+                for name in &names {
+                    if let Some(e) = wh.imported(source, name)?.or(wh.imported_by_number(source, name)?) {
+                        found = Some(e);
+                        break 'look;
+                    }
+                }
+            }
+            let Some(entry) = found else { return Ok(None) };
+            let contents = (|| -> Result<DocumentContents, crate::warehouse::WarehouseError> {
+                let lines = wh.document_lines(entry.oper_type, entry.acct)?;
+                let partner = match lines.first() {
+                    Some(l) => wh.partner(l.partner_id)?.map(|p| (p.code, p.company)),
+                    None => None,
+                };
+                let mut goods = Vec::new();
+                for l in &lines {
+                    let (code, name) = wh.good(l.good_id)?.map(|g| (g.code, g.name)).unwrap_or_default();
+                    goods.push(DocumentLine { code, name, quantity: l.qtty, price: l.price_out });
+                }
+                Ok(DocumentContents { partner, lines: goods })
+            })()
+            .map_err(|e| e.to_string());
+            Ok(Some((entry, contents)))
         })
         .await
         .map_err(|e| RunError::Setup { message: e.to_string() })?

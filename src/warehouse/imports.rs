@@ -30,6 +30,11 @@ pub fn imported_sql(d: Dialect) -> String {
     d.sql("SELECT {OrderID}, {OrderNumber}, {OperType}, {Acct}, {Acknowledged} FROM {obmen_imports} WHERE {Source} = ? AND {OrderID} = ?")
 }
 
+/// Reads the log by the number the customer sees (parameters: source, order number).
+pub fn imported_by_number_sql(d: Dialect) -> String {
+    d.sql("SELECT {OrderID}, {OrderNumber}, {OperType}, {Acct}, {Acknowledged} FROM {obmen_imports} WHERE {Source} = ? AND {OrderNumber} = ?")
+}
+
 /// Reads the log entries of several orders (parameters: source, then the order ids for `marks`).
 pub fn imported_many_sql(d: Dialect, marks: &str) -> String {
     d.sql(&format!("SELECT {{OrderID}}, {{OrderNumber}}, {{OperType}}, {{Acct}}, {{Acknowledged}} FROM {{obmen_imports}} WHERE {{Source}} = ? AND {{OrderID}} IN ({marks})"))
@@ -75,6 +80,12 @@ impl Warehouse {
     /// The log entry of an order from a source (a shop), if it was imported.
     pub fn imported(&self, source: &str, order_id: &str) -> Result<Option<Imported>> {
         self.query_one(&imported_sql(self.dialect()), Params::new().text(source).text(order_id).as_slice(), read)
+    }
+
+    /// The log entry of an order from a source by its number, if it was imported (the first,
+    /// should a shop have given one number twice).
+    pub fn imported_by_number(&self, source: &str, order_number: &str) -> Result<Option<Imported>> {
+        self.query_one(&imported_by_number_sql(self.dialect()), Params::new().text(source).text(order_number).as_slice(), read)
     }
 
     /// The log entries of those of these orders from a source that were imported, by order id.

@@ -103,6 +103,7 @@ pub fn statements(d: Dialect) -> Vec<(&'static str, String)> {
     out.push(("read document lines", document::document_lines_sql(d)));
     out.push(("read document payments", document::document_payments_sql(d)));
     out.push(("import log entry", imports::imported_sql(d)));
+    out.push(("import log entry by number", imports::imported_by_number_sql(d)));
     out.push(("import log entries (2)", imports::imported_many_sql(d, &Dialect::marks(2))));
     out.push(("record imports", d.insert(Table::ObmenImports, &imports::IMPORT_COLUMNS)));
     out.push(("note acknowledgements (2)", imports::mark_acknowledged_sql(d, &Dialect::marks(2))));

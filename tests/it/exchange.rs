@@ -1627,6 +1627,11 @@ fn why_an_order_is_or_is_not_in_warehouse_pro_and_its_provenance_audited() {
     let (code, out, _) = obmen_cli(&s, &["audit", "provenance", "Shop", "--since", "2020-01-01"]);
     assert_eq!(code, 1);
     assert!(out.contains(&format!("✘ order {imported} (document {document}) is in the import log, but obmen kept no payload of it")), "{out}");
+    // With nothing kept of it, why still finds it in the database's import log by its number,
+    // typed in another case, and reads its document.
+    let (code, out, _) = obmen_cli(&s, &["why", "Shop", &imported.to_lowercase()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("Order {imported} is in Warehouse Pro: document {document} (its import log)")) && out.contains("Goods: "), "{out}");
     let (code, _, err) = obmen_cli(&s, &["audit", "provenance", "Shop", "--since", "yesterday"]);
     assert_eq!(code, 2, "{err}");
 
