@@ -123,19 +123,6 @@ impl Hooks {
     }
 }
 
-/// A database that accepts connections and never answers: a run hangs in its login.
-fn silent_database() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming().flatten() {
-            held.push(conn);
-        }
-    });
-    port
-}
-
 fn count(subjects: &[String], text: &str) -> usize {
     subjects.iter().filter(|s| s.contains(text)).count()
 }
@@ -162,7 +149,7 @@ fn a_problem_is_told_once_when_it_starts_and_once_when_it_clears_on_every_channe
     std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{shop_file}")).unwrap();
     let hung = text
         .replace("name = \"Shop\"", "name = \"Hung\"")
-        .replace(&format!("Port={port}"), &format!("Port={}", silent_database()))
+        .replace(&format!("Port={port}"), &format!("Port={}", crate::support::silent_database()))
         .replace("[database]\n", "[database]\nlogin_timeout_secs = 600\n");
     std::fs::write(home.join("servers/Hung.toml"), format!("autostart = true\n{hung}")).unwrap();
     std::fs::write(home.join("smtp.password"), format!("{SMTP_PASSWORD}\n")).unwrap();

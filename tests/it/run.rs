@@ -122,14 +122,7 @@ fn sigterm_stops_obmen_run_at_the_next_page_and_the_next_run_completes() {
 #[test]
 fn a_database_that_takes_the_connection_but_never_answers_times_out_with_a_clear_error() {
     // A server that accepts connections and says nothing, ever.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming().flatten() {
-            held.push(conn);
-        }
-    });
+    let port = crate::support::silent_database();
     let shop = SimConfig::new(API_ID, KEY);
     let s = Setup::new(Dialect::Sqlite, 5, shop, &[]);
     let text = format!(

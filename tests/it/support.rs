@@ -94,3 +94,17 @@ macro_rules! on_both {
         }
     };
 }
+
+/// A database server on loopback that takes connections and never says a word: the port it
+/// listens on. A driver's login waits on it until its timeout.
+pub fn silent_database() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    port
+}
