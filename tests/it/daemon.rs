@@ -96,6 +96,14 @@ pub fn obmen(home: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(OBMEN).args(args).env("OBMEN_HOME", home).env("OBMEN_LANG", "en").output().unwrap()
 }
 
+/// Has servers/Shop.toml start with the daemon; its text as it was.
+pub fn autostart(home: &std::path::Path) -> String {
+    let path = home.join("servers/Shop.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("autostart = true\n{text}")).unwrap();
+    text
+}
+
 pub fn daemon_settings(home: &std::path::Path, text: &str) {
     std::fs::write(home.join("obmen.toml"), text).unwrap();
 }
@@ -106,8 +114,7 @@ fn autostart_start_stop_and_run_now_through_the_socket_and_the_command_line() {
     let setup = Setup::new(Dialect::Mysql, 30, shop, &[("import", "\"on_start\"")]);
     let home = setup.home.path();
     // A second server on the same shop and database that does not start by itself.
-    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
-    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    let text = autostart(home);
     std::fs::write(
         home.join("servers/Manual.toml"),
         text.replace("name = \"Shop\"", "name = \"Manual\"").replace("import = \"on_start\"", "import = \"never\""),
@@ -183,8 +190,7 @@ fn sigterm_during_an_import_of_2000_orders_leaves_no_partial_document_and_exits_
     let shop = SimConfig { seed_orders: 2000, seed_products: 60, ..SimConfig::new(API_ID, KEY) };
     let setup = Setup::new(Dialect::Mysql, 60, shop, &[("import", "\"on_start\""), ("allow_negative_stock", "true")]);
     let home = setup.home.path();
-    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
-    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    autostart(home);
     daemon_settings(home, "[daemon]\nstop_timeout_secs = 20\n");
     let wh = setup.db.open();
     let mut d = Daemon::start(home);
@@ -325,8 +331,7 @@ fn editing_one_servers_file_restarts_it_alone() {
     let shop = SimConfig { seed_orders: 0, seed_products: 5, ..SimConfig::new(API_ID, KEY) };
     let setup = Setup::new(Dialect::Mysql, 5, shop, &[("import", "\"periodic\""), ("import_every_min", "60")]);
     let home = setup.home.path();
-    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
-    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    let text = autostart(home);
     std::fs::write(home.join("servers/Other.toml"), format!("autostart = true\n{}", text.replace("name = \"Shop\"", "name = \"Other\""))).unwrap();
     let d = Daemon::start(home);
     let shop0 = d.wait_state("Shop", "waiting", Duration::from_secs(60));
@@ -483,8 +488,7 @@ fn runs_a_killed_daemon_left_unfinished_are_marked_interrupted_when_it_starts_ag
     let shop = SimConfig { seed_orders: 2000, seed_products: 30, ..SimConfig::new(API_ID, KEY) };
     let setup = Setup::new(Dialect::Mysql, 30, shop, &[("import", "\"on_start\""), ("allow_negative_stock", "true")]);
     let home = setup.home.path();
-    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
-    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    autostart(home);
     let wh = setup.db.open();
     let mut d = Daemon::start(home);
     d.wait_for(Duration::from_secs(120), "the first orders", |_| wh.imported_count(API_ID).unwrap_or(0) > 0);
@@ -606,8 +610,7 @@ fn what_a_kind_says_while_it_runs_is_in_the_servers_log() {
         .create_partner(&obmen::warehouse::Partner { code: "SH-C-OLD-1".into(), company: "Стар Клиент".into(), price_group: 1, ..Default::default() })
         .unwrap();
     wh.exec(&wh.dialect().sql("UPDATE {partners} SET {Type} = 1 WHERE {ID} = ?"), obmen::warehouse::Params::new().int(id).as_slice()).unwrap();
-    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
-    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    autostart(home);
     let d = Daemon::start(home);
     d.wait_for(Duration::from_secs(60), "the run's end", |_| {
         String::from_utf8_lossy(&obmen(home, &["log", "Shop", "--grep", "Run ended"]).stdout).contains("Run ended")
@@ -692,8 +695,7 @@ fn the_heartbeat_and_the_watchdog_stop_while_the_daemon_hangs() {
     let shop = SimConfig { seed_orders: 5, seed_products: 10, ..SimConfig::new(API_ID, KEY) };
     let setup = Setup::new(Dialect::Sqlite, 10, shop, &[("import", "\"never\"")]);
     let home = setup.home.path();
-    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
-    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    autostart(home);
     let secret_path = "/ping/5f1c-secret-uuid";
     daemon_settings(home, &format!("[alerts]\nheartbeat = \"http://{}{secret_path}\"\nheartbeat_every_secs = 1\n", pings.addr));
     let notified = Notified::start(home);
@@ -774,8 +776,7 @@ fn metrics_are_prometheus_text_matching_the_run_history() {
     let shop = SimConfig { seed_orders: 30, seed_products: 20, ..SimConfig::new(API_ID, KEY) };
     let setup = Setup::new(Dialect::Sqlite, 20, shop, &[("import", "\"on_start\"")]);
     let home = setup.home.path();
-    let text = std::fs::read_to_string(home.join("servers/Shop.toml")).unwrap();
-    std::fs::write(home.join("servers/Shop.toml"), format!("autostart = true\n{text}")).unwrap();
+    let text = autostart(home);
     std::fs::write(home.join("servers/Idle.toml"), text.replace("name = \"Shop\"", "name = \"Idle\"")).unwrap();
     // An order that cannot be booked: in the quarantine.
     setup.shop().place(&crate::exchange::order("990001", "NO-SUCH-SKU", "1", "5.00"));
