@@ -28,13 +28,8 @@ pub fn same_order(wanted: &str, id: &str, number: &str) -> bool {
 /// An order's journey as `obmen why`, the control API and the TUI tell it, in `lang`.
 pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) -> Result<Journey, StateError> {
     let name = server.name.as_str();
+    // By its id, or its number in any case.
     let kept = state.provenance_of(name, order).await?;
-    let kept: Vec<_> = if kept.is_empty() {
-        // An order number in another case.
-        state.provenance(name, None).await?.into_iter().filter(|r| same_order(order, &r.order_id, &r.order_number)).collect()
-    } else {
-        kept
-    };
     let quarantine = state.quarantined(name, true).await?.into_iter().rfind(|q| same_order(order, &q.order_id, &q.order_number));
     let sources: Vec<String> = kept.iter().map(|r| r.source.clone()).collect();
     // The names the order goes by: its ids and numbers as obmen knows them (exact, whatever
@@ -49,7 +44,6 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
         Ok(None) => (None, None, None),
         Err(e) => (None, None, Some(e.to_string())),
     };
-    let mut contents = contents;
     let last_import =
         state.runs(name, 200).await?.into_iter().find(|r| !r.dry_run && r.summary.pointer("/job/import").and_then(serde_json::Value::as_bool).unwrap_or(false));
     let cursor = state.cursor(name, "orders").await?;
@@ -84,7 +78,7 @@ pub async fn explain(server: &Server, state: &State, order: &str, lang: Lang) ->
                     Msg::WhyImportedElsewhere.with(lang, &[("order", &number), ("document", &crate::kinds::warehouse_pro::order::document_number(e.acct))]),
                 );
             }
-            if let Some(found) = contents.take() {
+            if let Some(found) = contents {
                 match found {
                     Ok(doc) => {
                         if let Some((code, partner)) = &doc.partner {

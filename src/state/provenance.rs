@@ -135,10 +135,12 @@ impl State {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
-    /// Every copy kept of an order, by its id or its number, oldest first.
+    /// Every copy kept of an order, by its id or its number (the number in any case of its ASCII
+    /// letters, as [`crate::why::same_order`] compares), oldest first: found by the server's
+    /// index, never by reading every copy kept.
     pub async fn provenance_of(&self, server: &str, order: &str) -> Result<Vec<Received>> {
         let rows = sqlx::query(
-            "SELECT order_id, order_number, source, sha256, payload, run_id, received_at, document, imported_at, read_at_cursor, told_at FROM provenance WHERE server = ? AND (order_id = ? OR order_number = ?) ORDER BY id",
+            "SELECT order_id, order_number, source, sha256, payload, run_id, received_at, document, imported_at, read_at_cursor, told_at FROM provenance WHERE server = ? AND (order_id = ? OR order_number = ? COLLATE NOCASE) ORDER BY id",
         )
             .bind(server)
             .bind(order)
@@ -194,6 +196,8 @@ mod tests {
         state.orders_booked("S", &[("7", "{\"total\":2}", "0000000042".into())]).await.unwrap();
         let kept = state.provenance_of("S", "sh-7".to_uppercase().as_str()).await.unwrap();
         assert_eq!(kept.len(), 2);
+        assert_eq!(state.provenance_of("S", "sh-7").await.unwrap(), kept, "the number in another case");
+        assert!(state.provenance_of("S", "SH-70").await.unwrap().is_empty());
         assert!(kept.iter().all(Received::intact));
         assert_eq!((kept[0].document.as_deref(), kept[1].document.as_deref()), (None, Some("0000000042")));
         assert_eq!((kept[0].cursor.as_deref(), kept[1].cursor.as_deref()), (Some("c1"), None));
