@@ -144,7 +144,7 @@ pub struct Server {
     pub settings: Settings,
 }
 
-/// What a document holds ([`Server::document`]).
+/// What a document holds ([`Server::order_in_database`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocumentContents {
     /// Its partner: code and name.
@@ -261,11 +261,14 @@ impl Server {
         }
     }
 
-    /// The import log's entries of these shop accounts (sources) in the server's database,
-    /// written since `since` (all: None): what `obmen audit provenance` and `obmen why` check
-    /// obmen's own records against. A source the server itself knows without asking its shop
-    /// (a Shopiko API ID) is added.
-    pub async fn import_log(&self, sources: &[String], since: Option<chrono::NaiveDateTime>) -> Result<Vec<crate::warehouse::Imported>, RunError> {
+    /// Runs `work` off the async threads on a connection to the server's database, with the shop
+    /// accounts (sources) whose import log it reads: `sources`, and the one the server itself
+    /// knows without asking its shop (a Shopiko API ID).
+    async fn on_database<T: Send + 'static>(
+        &self,
+        sources: &[String],
+        work: impl FnOnce(&crate::warehouse::Warehouse, &[String]) -> Result<T, RunError> + Send + 'static,
+    ) -> Result<T, RunError> {
         let (base, own) = match &self.settings {
             Settings::WarehouseProShopiko(s) => (s.base(), Some(s.settings.shopiko.api_id.clone())),
             Settings::WarehouseProBaselinker(s) => (s.base(), None),
@@ -274,17 +277,27 @@ impl Server {
         sources.extend(own.filter(|o| !sources.contains(o)));
         tokio::task::spawn_blocking(move || {
             let wh = crate::warehouse::Warehouse::connect_with(base.database.connection.expose(), base.database.dialect, base.timeouts())?;
+            work(&wh, &sources)
+        })
+        .await
+        .map_err(|e| RunError::Setup { message: e.to_string() })?
+    }
+
+    /// The import log's entries of these shop accounts (sources) and the server's own in its
+    /// database, written since `since` (all: None): what `obmen audit provenance` checks obmen's
+    /// own records against.
+    pub async fn import_log(&self, sources: &[String], since: Option<chrono::NaiveDateTime>) -> Result<Vec<crate::warehouse::Imported>, RunError> {
+        self.on_database(sources, move |wh, sources| {
             if !wh.has_import_log()? {
                 return Ok(Vec::new());
             }
             let mut out = Vec::new();
-            for source in &sources {
+            for source in sources {
                 out.extend(wh.imports_since(source, since)?);
             }
             Ok(out)
         })
         .await
-        .map_err(|e| RunError::Setup { message: e.to_string() })?
     }
 
     /// Where an order is in the server's database, as `obmen why` tells it, on one connection:
@@ -297,20 +310,13 @@ impl Server {
         sources: &[String],
         names: &[String],
     ) -> Result<Option<(crate::warehouse::Imported, Result<DocumentContents, String>)>, RunError> {
-        let (base, own) = match &self.settings {
-            Settings::WarehouseProShopiko(s) => (s.base(), Some(s.settings.shopiko.api_id.clone())),
-            Settings::WarehouseProBaselinker(s) => (s.base(), None),
-        };
-        let mut sources = sources.to_vec();
-        sources.extend(own.filter(|o| !sources.contains(o)));
         let names = names.to_vec();
-        tokio::task::spawn_blocking(move || {
-            let wh = crate::warehouse::Warehouse::connect_with(base.database.connection.expose(), base.database.dialect, base.timeouts())?;
+        self.on_database(sources, move |wh, sources| {
             if !wh.has_import_log()? {
                 return Ok(None);
             }
             let mut found = None;
-            'look: for source in &sources {
+            'look: for source in sources {
                 for name in &names {
                     if let Some(e) = wh.imported(source, name)?.or(wh.imported_by_number(source, name)?) {
                         found = Some(e);
@@ -336,7 +342,6 @@ impl Server {
             Ok(Some((entry, contents)))
         })
         .await
-        .map_err(|e| RunError::Setup { message: e.to_string() })?
     }
 
     /// Imports these orders from the quarantine again now, outside the shop's cursor.
