@@ -319,8 +319,15 @@ pub fn plural_form_count(lang: Lang) -> usize {
 /// the catalogue writes the forms (`one|other`; Polish `one|few|many`, a fraction taking many).
 pub fn plural_form(lang: Lang, n: &str) -> usize {
     use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
-    let Ok(id) = lang.code().parse::<unic_langid::LanguageIdentifier>() else { return 1 };
-    let Ok(rules) = PluralRules::create(id, PluralRuleType::CARDINAL) else { return 1 };
+    // Each language's rules made once, not at every message that says a count.
+    static RULES: std::sync::OnceLock<Vec<Option<PluralRules>>> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        Lang::ALL
+            .iter()
+            .map(|l| l.code().parse::<unic_langid::LanguageIdentifier>().ok().and_then(|id| PluralRules::create(id, PluralRuleType::CARDINAL).ok()))
+            .collect()
+    });
+    let Some(rules) = rules.get(lang.index()).and_then(Option::as_ref) else { return 1 };
     match (rules.select(n), lang) {
         (Ok(PluralCategory::ONE), _) => 0,
         (Ok(PluralCategory::FEW), Lang::Pl) => 1,
