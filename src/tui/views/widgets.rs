@@ -219,7 +219,16 @@ pub fn wrap(line: Line<'_>, width: usize, indent: usize) -> Vec<Line<'static>> {
         let row = rows.last_mut().map(std::mem::take).unwrap_or_default();
         let start = if rows.len() > 1 { indent } else { 0 };
         if width > 0 && used + w > width && used > start {
-            // Back to the last space past the row's start: the word goes down whole.
+            // A space past the row's end ends it; else back to the last space past the row's
+            // start: the word goes down whole.
+            if cell.0 == ' ' {
+                if let Some(last) = rows.last_mut() {
+                    *last = row;
+                }
+                rows.push(vec![(' ', ratatui::style::Style::new()); indent]);
+                used = indent;
+                continue;
+            }
             let (keep, carry) = match row.iter().rposition(|(c, _)| *c == ' ').filter(|i| *i > start) {
                 Some(i) => (row[..i].to_vec(), row[i + 1..].to_vec()),
                 None => (row, Vec::new()),
