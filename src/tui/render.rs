@@ -65,7 +65,7 @@ pub fn draw(f: &mut Frame, app: &App) {
                     });
                     let right = match problem {
                         Some((text, colour)) => {
-                            let lines: Vec<Line> = widgets::wrap_words(&text, usize::from(right.width.saturating_sub(2))).into_iter().map(Line::from).collect();
+                            let lines = widgets::wrap(Line::from(text), usize::from(right.width.saturating_sub(2)), 0);
                             let h = (lines.len() as u16 + 2).min(right.height.saturating_sub(7).max(3));
                             let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(3)]).areas(right);
                             f.render_widget(Paragraph::new(lines).style(Style::new().fg(colour)).block(Block::new().borders(Borders::ALL)), top);

@@ -110,7 +110,8 @@ pub fn draw(f: &mut Frame, v: &RunsView, lang: Lang, area: Rect) {
     let (table, below) = if selected_error.is_empty() {
         (table, None)
     } else {
-        let lines = super::widgets::wrap_words(&selected_error, usize::from(table.width));
+        let error = Line::from(Span::styled(selected_error, Style::new().fg(Color::Red)));
+        let lines = super::widgets::wrap(error, usize::from(table.width), 0);
         let h = (lines.len() as u16 + 1).min(table.height / 2);
         let [t, b] = Layout::vertical([Constraint::Min(1), Constraint::Length(h)]).areas(table);
         (t, Some((b, lines)))
@@ -149,7 +150,7 @@ pub fn draw(f: &mut Frame, v: &RunsView, lang: Lang, area: Rect) {
     f.render_widget(Table::new(table_rows, constraints).header(header), table);
     if let Some((area, lines)) = below {
         let mut text = vec![Line::from(Span::styled(Msg::ColError.get(lang).to_owned(), Style::new().add_modifier(Modifier::BOLD)))];
-        text.extend(lines.into_iter().map(|l| Line::from(Span::styled(l, Style::new().fg(Color::Red)))));
+        text.extend(lines);
         f.render_widget(Paragraph::new(text), area);
     }
 }

@@ -119,32 +119,6 @@ pub fn grid(f: &mut Frame, lang: Lang, title: String, props: &[Prop], selected: 
     f.render_widget(Paragraph::new(help_lines).wrap(Wrap { trim: true }).block(Block::new().borders(Borders::TOP).title(Msg::ActHelp.get(lang))), help);
 }
 
-/// A text in lines of at most `width` cells, broken between words where it can be (a word
-/// longer than a line is cut).
-pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let (lw, ww) = (unicode_width::UnicodeWidthStr::width(line.as_str()), unicode_width::UnicodeWidthStr::width(word));
-        if !line.is_empty() && lw + 1 + ww > width {
-            lines.push(std::mem::take(&mut line));
-        } else if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-        while unicode_width::UnicodeWidthStr::width(line.as_str()) > width {
-            let cut = cut_to(&line, width + 1);
-            let head: String = cut.chars().take(cut.chars().count() - 1).collect();
-            let rest: String = line.chars().skip(head.chars().count()).collect();
-            lines.push(head);
-            line = rest;
-        }
-    }
-    lines.push(line);
-    lines
-}
-
 /// A text cut to `width` cells, its end marked with `…` where it was cut.
 pub fn cut_to(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar;
