@@ -1015,7 +1015,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// The `{name}` arguments of a text, sorted.
-    fn arguments(text: &str) -> Vec<String> {
+    pub(crate) fn arguments(text: &str) -> Vec<String> {
         let mut out: Vec<String> =
             text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.split(':').next().unwrap_or(name).to_owned())).collect();
         out.sort();

@@ -113,3 +113,11 @@ pub fn quarantine(vs: Vec<Value>) -> Vec<QuarantineEntry> {
 pub fn checks(vs: Vec<Value>) -> Vec<Check> {
     vs.into_iter().map(|v| serde_json::from_value(merged(json!({ "warning": false, "detail": "" }), &v)).unwrap_or_else(|e| panic!("a check: {e}"))).collect()
 }
+
+/// The screen the app draws in `w` by `h` cells, as text: a row a line, trailing blanks cut.
+pub fn screen(app: &crate::tui::state::App, w: u16, h: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap_or_else(|e| panic!("a test terminal: {e}"));
+    t.draw(|f| crate::tui::render::draw(f, app)).unwrap_or_else(|e| panic!("drawing: {e}"));
+    let buf = t.backend().buffer().clone();
+    (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_owned() + "\n").collect()
+}

@@ -188,24 +188,7 @@ mod tests {
     use ratatui::Terminal;
     use serde_json::json;
 
-    fn screen(app: &App, w: u16, h: u16) -> String {
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| draw(f, app)).unwrap();
-        let buf = t.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..h {
-            let mut line = String::new();
-            let mut x = 0;
-            while x < w {
-                let cell = &buf[(x, y)];
-                line.push_str(cell.symbol());
-                x += 1;
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
+    use crate::tui::fixtures::screen;
 
     fn prop(group: &str, label: &str, value: &str, help: &str, ty: &str) -> Prop {
         Prop {

@@ -5,11 +5,8 @@
 
 use chrono::{Duration, Local, TimeZone};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use serde_json::json;
 
-use super::render::draw;
 use super::state::{Action, App, Prop};
 use crate::config::Lang;
 use crate::control::protocol::{ServerEntry, ServerState};
@@ -19,13 +16,7 @@ use crate::logs::{Level, Line as LogLine};
 
 const KIND: &str = "WarehousePro Import Export Shopiko";
 
-/// The screen as text, a row a line, trailing blanks cut.
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| draw(f, app)).unwrap();
-    let buf = t.backend().buffer().clone();
-    (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_owned() + "\n").collect()
-}
+use crate::tui::fixtures::screen;
 
 fn press(a: &mut App, c: KeyCode) {
     a.update(Action::Key(KeyEvent::new(c, KeyModifiers::NONE)));
@@ -248,6 +239,13 @@ fn why_screen(lang: Lang) -> App {
     a
 }
 
+/// The main screen after a key.
+fn main_after(lang: Lang, key: char) -> App {
+    let mut a = main_screen(lang);
+    press(&mut a, KeyCode::Char(key));
+    a
+}
+
 /// Every screen: its name and how it is made.
 type Scene = (&'static str, fn(Lang) -> App);
 
@@ -281,21 +279,9 @@ const SNAPSHOTS: &[Scene] = &[
 const OTHERS: &[Scene] = &[
     ("quarantine_remove", |l| quarantine_screen(l, true)),
     ("why", why_screen),
-    ("help", |l| {
-        let mut a = main_screen(l);
-        press(&mut a, KeyCode::Char('?'));
-        a
-    }),
-    ("quit", |l| {
-        let mut a = main_screen(l);
-        press(&mut a, KeyCode::Char('q'));
-        a
-    }),
-    ("delete", |l| {
-        let mut a = main_screen(l);
-        press(&mut a, KeyCode::Char('d'));
-        a
-    }),
+    ("help", |l| main_after(l, '?')),
+    ("quit", |l| main_after(l, 'q')),
+    ("delete", |l| main_after(l, 'd')),
     ("new_name", |l| {
         let mut a = main_screen(l);
         press(&mut a, KeyCode::Char('n'));
@@ -350,8 +336,7 @@ const OTHERS: &[Scene] = &[
 
 /// A message with every argument given a number: the words are the message's own.
 fn filled(m: Msg, lang: Lang) -> String {
-    let en = m.text(Lang::En);
-    let names: Vec<String> = en.split('{').skip(1).filter_map(|r| r.split_once('}').map(|(n, _)| n.split(':').next().unwrap_or(n).to_owned())).collect();
+    let names = crate::i18n::tests::arguments(m.text(Lang::En));
     let args: Vec<(&str, &dyn std::fmt::Display)> = names.iter().map(|n| (n.as_str(), &3 as &dyn std::fmt::Display)).collect();
     m.with(lang, &args)
 }
