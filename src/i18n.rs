@@ -264,6 +264,14 @@ pub fn seconds(secs: f64, lang: Lang) -> String {
     Msg::Seconds.with(lang, &[("secs", &decimal(secs, 1, lang))])
 }
 
+/// A name in the language's quotes: “Object” in English, „Обект“ in Bulgarian and Polish.
+pub fn quoted(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("“{text}”"),
+        _ => format!("„{text}“"),
+    }
+}
+
 /// Names settings by their labels: a setting's dotted key inside a sentence (`check
 /// shopiko.url`) becomes its label in quotes (`check “Shop address”`, `проверете „Адрес на
 /// магазина“`). A key the user writes as it is stays a key: one in quotes or backticks, given
@@ -283,20 +291,12 @@ fn labelled(text: &str, lang: Lang) -> String {
         let len = from.get(..len).map_or(len, |w| w.trim_end_matches('.').len());
         let (word, after) = from.split_at(len);
         let next = after.chars().next();
-        let quoted = |c: Option<char>| matches!(c, Some('\'' | '`' | '=' | '"' | '-' | '/' | '\\') | Some('A'..='Z'));
-        let label = (word.contains('.') && !quoted(prev) && !quoted(next) && next != Some(':') && !prev.is_some_and(|c| c.is_alphanumeric()))
+        let written = |c: Option<char>| matches!(c, Some('\'' | '`' | '=' | '"' | '-' | '/' | '\\') | Some('A'..='Z'));
+        let label = (word.contains('.') && !written(prev) && !written(next) && next != Some(':') && !prev.is_some_and(|c| c.is_alphanumeric()))
             .then(|| crate::config::profile::key_label(word, lang))
             .flatten();
         match label {
-            Some(label) => {
-                let (open, close) = match lang {
-                    Lang::En => ('“', '”'),
-                    _ => ('„', '“'),
-                };
-                out.push(open);
-                out.push_str(label);
-                out.push(close);
-            }
+            Some(label) => out.push_str(&quoted(label, lang)),
             None => out.push_str(word),
         }
         prev = word.chars().last();

@@ -121,7 +121,7 @@ fn print_line(l: &logs::Line, json: bool) -> bool {
         serde_json::to_string(l).unwrap_or_default()
     } else {
         let run = l.run.map(|r| format!(" #{r}")).unwrap_or_default();
-        format!("{} {:<5}{run} {}", l.ts.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S"), Msg::level_column(l.level, crate::i18n::current()), l.msg)
+        format!("{} {}{run} {}", l.ts.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S"), Msg::level_column(l.level, crate::i18n::current()), l.msg)
     };
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{text}").and_then(|()| stdout.flush()).is_ok()

@@ -159,9 +159,9 @@ impl Draft {
                 let mut missing: Vec<String> = Vec::new();
                 for p in self.props.iter().filter(|p| p.missing || p.error.is_some()) {
                     let item = if p.one_of.is_empty() || p.error.is_some() {
-                        format!("„{}“", p.label)
+                        crate::i18n::quoted(&p.label, lang)
                     } else {
-                        let names: Vec<String> = p.one_of.iter().map(|l| format!("„{l}“")).collect();
+                        let names: Vec<String> = p.one_of.iter().map(|l| crate::i18n::quoted(l, lang)).collect();
                         Msg::TuiOneOfList.with(lang, &[("names", &names.join(", "))])
                     };
                     if !missing.contains(&item) {

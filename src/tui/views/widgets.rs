@@ -111,7 +111,7 @@ pub fn grid(f: &mut Frame, lang: Lang, title: String, props: &[Prop], selected: 
             help_lines.push(Line::from(Span::styled(format!("✗ {e}"), Style::new().fg(Color::Red))));
         }
         if !p.one_of.is_empty() {
-            let names: Vec<String> = p.one_of.iter().map(|l| format!("„{l}“")).collect();
+            let names: Vec<String> = p.one_of.iter().map(|l| crate::i18n::quoted(l, lang)).collect();
             help_lines.push(Line::from(Span::styled(format!("{}: {}", Msg::ExactlyOneOf.get(lang), names.join(", ")), Style::new().fg(Color::Yellow))));
         }
         help_lines.push(Line::from(Span::styled(p.help.clone(), Style::new().fg(Color::Gray))));
